@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IconetConfig(AppConfig):
+    name = "iconet"
+    verbose_name = "ICONet core"
+
+    def ready(self) -> None:
+        from . import audit_registry, signals  # noqa: F401

@@ -1,0 +1,12 @@
+"""Which core models django-auditlog records, and which fields it must never copy."""
+
+from auditlog.registry import auditlog
+
+from .models import AccessGroup, Country, DisclosureRequest, Organisation, User
+
+auditlog.register(Country)
+auditlog.register(Organisation)
+# Password hashes and sign-in times stay out of the trail entirely (masking hides only half).
+auditlog.register(User, exclude_fields=["password", "last_login"])
+auditlog.register(AccessGroup, m2m_fields={"organisations", "members"})
+auditlog.register(DisclosureRequest)

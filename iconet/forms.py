@@ -1,0 +1,70 @@
+"""Forms of the shared core."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessGroup, Audience, DisclosureRequest, Marking, Organisation
+
+
+class PublishForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Who may read it"), choices=Audience.choices, widget=forms.RadioSelect,
+        help_text=_("Nobody outside this audience will see the item unless you approve a disclosure request."),
+    )
+    audience_groups = forms.ModelMultipleChoiceField(
+        label=_("Access groups"), queryset=AccessGroup.objects.filter(is_active=True), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("Only when the audience is named access groups."),
+    )
+    marking = forms.ChoiceField(
+        label=_("Handling marking (TLP)"), choices=Marking.choices, widget=forms.RadioSelect,
+        help_text=_("Tells recipients what they may pass on."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("audience") == Audience.GROUPS and not data.get("audience_groups"):
+            self.add_error("audience_groups", _("Choose at least one access group."))
+        return data
+
+
+class DisclosureRequestForm(forms.Form):
+    target_kind = forms.ChoiceField(label=_("Disclose to"), choices=DisclosureRequest.TargetKind.choices, widget=forms.RadioSelect)
+    target_organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True).select_related("country"), required=False,
+    )
+    target_group = forms.ModelChoiceField(label=_("Access group"), queryset=AccessGroup.objects.filter(is_active=True), required=False)
+    third_party = forms.CharField(
+        label=_("Third party"), max_length=255, required=False,
+        help_text=_("The authority or body outside the network, e.g. a third-country border police."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the information is needed and how it will be used."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("target_kind")
+        if kind == DisclosureRequest.TargetKind.ORGANISATION and not data.get("target_organisation"):
+            self.add_error("target_organisation", _("Choose the organisation."))
+        if kind == DisclosureRequest.TargetKind.ACCESS_GROUP and not data.get("target_group"):
+            self.add_error("target_group", _("Choose the access group."))
+        if kind == DisclosureRequest.TargetKind.THIRD_PARTY and not (data.get("third_party") or "").strip():
+            self.add_error("third_party", _("Name the third party."))
+        return data
+
+
+class DisclosureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect,
+    )
+    decision_reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("Required for a refusal; shown to the requester."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", _("Give the reason for the refusal."))
+        return data

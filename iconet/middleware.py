@@ -1,0 +1,52 @@
+"""Every page needs a signed-in user who passed the second factor, except the few below."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# URL names reachable without a verified second factor (sign-in and password reset).
+OPEN_URL_NAMES = frozenset({
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "set_language",  # sets the language cookie and redirects; shows nothing
+})
+# Reachable once signed in with a password, before the second factor.
+SECOND_FACTOR_URL_NAMES = frozenset({"accounts:otp_setup", "accounts:otp_verify", "accounts:logout"})
+
+
+def url_name(request) -> str:
+    match = request.resolver_match
+    return match.view_name if match else ""
+
+
+def has_confirmed_device(user) -> bool:
+    from django_otp import devices_for_user
+
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+class SecondFactorRequiredMiddleware:
+    """Placed after django-otp's OTPMiddleware, which sets `request.user.is_verified()`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        name = url_name(request)
+        if name in OPEN_URL_NAMES or request.path.startswith(settings.STATIC_URL):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        if user.is_verified():
+            return None
+        if name in SECOND_FACTOR_URL_NAMES:
+            return None
+        target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
+        return redirect(f"{reverse(target)}?next={request.path}")

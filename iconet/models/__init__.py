@@ -1,0 +1,27 @@
+"""Models of the shared core."""
+
+from .audit import AccessLog, ImmutableRecordError
+from .directory import AccessGroup, Area, Country, Organisation, Role, User
+from .notifications import EmailDelivery, Notification
+from .sharing import (
+    CONTENT_FREE_MARKINGS,
+    LOGGED_MARKINGS,
+    Audience,
+    DisclosureRequest,
+    Grant,
+    Marking,
+    SharedItem,
+    State,
+    grant_model_for,
+)
+
+__all__ = [
+    "AccessGroup", "AccessLog", "Area", "Audience", "CONTENT_FREE_MARKINGS", "Country",
+    "DisclosureRequest", "EmailDelivery", "Grant", "ImmutableRecordError", "LOGGED_MARKINGS",
+    "Marking", "Notification", "Organisation", "Role", "SharedItem", "State", "User",
+    "grant_model_for",
+]
+
+from .otp import BackupCode, BackupCodeDevice  # noqa: E402
+
+__all__ += ["BackupCode", "BackupCodeDevice"]

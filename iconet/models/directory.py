@@ -1,0 +1,167 @@
+"""The people and bodies of the network: countries, organisations, users, access groups."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Area(models.TextChoices):
+    """An area of exchange; a user reads an area only if their account has it."""
+
+    ALERTS = "alerts", _("Early-warning alerts")
+    ILO = "ilo", _("ILO network reports")
+    DOCUMENTS = "documents", _("Document fraud notes")
+    RETURNS = "returns", _("Returns")
+
+
+class Country(models.Model):
+    """A participating state (ISO 3166 alpha-2); third countries are never participants."""
+
+    code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_eu_member = models.BooleanField(_("EU Member State"), default=False)
+    is_schengen_associated = models.BooleanField(_("Schengen-associated state"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Organisation(models.Model):
+    """A body of the network: a national service of a participating state, or an EU body."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("National service")
+        COMMISSION = "commission", _("European Commission")
+        AGENCY = "agency", _("EU agency")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NATIONAL)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="organisations", help_text=_("Empty for EU institutions and agencies."),
+    )
+    email = models.EmailField(_("functional mailbox"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The principal that object permissions are granted to on behalf of the organisation.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="organisation")
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return f"{self.short_name} ({self.country_id})" if self.country_id else self.short_name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.group_id:
+            self.group = Group.objects.create(name=f"org:{uuid.uuid4().hex}")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_network_member(self) -> bool:
+        """National services and the Commission form "the whole network"; agencies observe."""
+        return self.kind in (self.Kind.NATIONAL, self.Kind.COMMISSION)
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    ILO = "ilo", _("Immigration liaison officer")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
+    COMMISSION_ADMIN = "commission_admin", _("Commission administrator")
+    AGENCY_USER = "agency_user", _("EU agency user")
+
+
+class User(AbstractUser):
+    """A person of the network, always in one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OFFICER)
+    areas = ArrayField(
+        models.CharField(max_length=20, choices=Area.choices), verbose_name=_("areas of competence"),
+        default=list, blank=True,
+    )
+    ncp_areas = ArrayField(
+        models.CharField(max_length=20, choices=Area.choices),
+        verbose_name=_("national contact point for"), default=list, blank=True,
+        help_text=_("Areas in which this user is a designated national contact point."),
+    )
+    host_country = CountryField(
+        _("host country"), blank=True, help_text=_("For immigration liaison officers: where posted."),
+    )
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    digest_routine_alerts = models.BooleanField(
+        _("daily digest for routine alerts"), default=False,
+        help_text=_("Immediate alerts are always sent at once."),
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_area(self, area: str) -> bool:
+        return self.is_active and area in (self.areas or [])
+
+    def is_ncp(self, area: str) -> bool:
+        return self.has_area(area) and area in (self.ncp_areas or [])
+
+    @property
+    def is_commission_admin(self) -> bool:
+        return self.role == Role.COMMISSION_ADMIN
+
+    @property
+    def is_national_admin(self) -> bool:
+        return self.role == Role.NATIONAL_ADMIN
+
+    @cached_property
+    def country(self):
+        return self.organisation.country if self.organisation_id else None
+
+
+class AccessGroup(models.Model):
+    """A closed user group of organisations and users, managed by the Commission."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("member organisations"), blank=True, related_name="access_groups",
+        help_text=_("Every user of these organisations is a member."),
+    )
+    members = models.ManyToManyField(
+        User, verbose_name=_("individual members"), blank=True, related_name="access_groups",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="access_group")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("access group")
+        verbose_name_plural = _("access groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.group_id:
+            self.group = Group.objects.create(name=f"ag:{uuid.uuid4().hex}")
+        super().save(*args, **kwargs)

@@ -1,0 +1,230 @@
+"""The shared item: what every exchanged piece of information is, and who may see it.
+
+An item belongs to its owner organisation. Read access is held as django-guardian group
+object permissions in one direct foreign-key table per item type (see `grant_model_for`);
+each row says why it exists: ownership, the publication audience, or an approved disclosure.
+`iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
+"""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase
+
+from ..access import SharedItemQuerySet
+from .directory import AccessGroup, Organisation
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Audience(models.TextChoices):
+    OWNER = "owner", _("Owner organisation only")
+    GROUPS = "groups", _("Named access groups")
+    NETWORK = "network", _("The whole network")
+    PUBLIC = "public", _("Public (no restriction)")
+
+
+class Marking(models.TextChoices):
+    """Traffic Light Protocol 2.0."""
+
+    RED = "RED", "TLP:RED"
+    AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT"
+    AMBER = "AMBER", "TLP:AMBER"
+    GREEN = "GREEN", "TLP:GREEN"
+    CLEAR = "CLEAR", "TLP:CLEAR"
+
+
+# Reads of these are written to the access log; e-mails about the first two carry no content.
+LOGGED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT, Marking.AMBER})
+CONTENT_FREE_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
+
+
+class SharedItem(models.Model):
+    """Abstract base of every exchanged item (alert, report, note, return problem...)."""
+
+    area: ClassVar[str]
+
+    owner = models.ForeignKey(
+        Organisation, verbose_name=_("owner organisation"), on_delete=models.PROTECT, related_name="+",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.OWNER,
+    )
+    audience_groups = models.ManyToManyField(
+        AccessGroup, verbose_name=_("access groups"), blank=True, related_name="+",
+    )
+    marking = models.CharField(
+        _("handling marking"), max_length=12, choices=Marking.choices, default=Marking.AMBER,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+
+    objects = SharedItemQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    # --- policy: what, beyond seeing it, a user may do with this item -----------------------
+    # `iconet.access.can` checks visibility first and then asks the item. Area models override
+    # these to add their own workflow rules; they never bypass visibility.
+
+    def is_owner_member(self, user) -> bool:
+        return user.organisation_id is not None and user.organisation_id == self.owner_id
+
+    def is_owner_manager(self, user) -> bool:
+        """The owner's NCPs for the item's area and its national administrators."""
+        return self.is_owner_member(user) and (user.is_ncp(self.area) or user.is_national_admin)
+
+    def allows(self, user, action: str) -> bool:
+        if action in ("read", "download", "request_disclosure"):
+            return action != "request_disclosure" or self.state != State.DRAFT
+        if action == "change":
+            return self.state in (State.DRAFT, State.PUBLISHED) and (
+                self.author_id == user.pk or self.is_owner_manager(user)
+            )
+        if action in ("publish", "decide_disclosure", "withdraw"):
+            return self.is_owner_manager(user)
+        return False
+
+    # --- presentation shared by detail pages, print views, exports and e-mails -------------
+
+    @property
+    def reference(self) -> str:
+        return f"{self._meta.model_name.upper()}-{self.pk}"
+
+    @property
+    def title(self) -> str:
+        return str(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self._meta.app_label}:detail", args=[self.pk])
+
+    @classmethod
+    def type_slug(cls) -> str:
+        return f"{cls._meta.app_label}.{cls._meta.model_name}"
+
+    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
+        """Headed groups of (label, value) that print views and exports render."""
+        return []
+
+
+class Grant(GroupObjectPermissionBase):
+    """Abstract base of the per-type grant tables: a guardian group object permission with its reason."""
+
+    class Reason(models.TextChoices):
+        OWNERSHIP = "ownership", _("Ownership")
+        AUDIENCE = "audience", _("Publication audience")
+        DISCLOSURE = "disclosure", _("Approved disclosure")
+
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    disclosure = models.ForeignKey(
+        "iconet.DisclosureRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = True
+
+
+def grant_model_for(item_model: type[SharedItem]) -> type[Grant]:
+    """Declare the direct foreign-key grant table of an item type (call in its models.py)."""
+    name = f"{item_model.__name__}Grant"
+    meta = type("Meta", (), {
+        "unique_together": [("group", "permission", "content_object")],
+        "indexes": [models.Index(fields=["permission", "group", "content_object"], name=f"{name.lower()}_lookup")],
+        "verbose_name": _("grant"),
+    })
+    return type(name, (Grant,), {
+        "__module__": item_model.__module__,
+        "content_object": models.ForeignKey(item_model, on_delete=models.CASCADE, related_name="grants"),
+        "Meta": meta,
+    })
+
+
+class DisclosureRequest(models.Model):
+    """A request to widen an item's audience; only the owner decides."""
+
+    class TargetKind(models.TextChoices):
+        ORGANISATION = "organisation", _("An organisation of the network")
+        ACCESS_GROUP = "access_group", _("An access group")
+        THIRD_PARTY = "third_party", _("A named third party outside the network")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="disclosures_to_decide")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    target_kind = models.CharField(_("disclose to"), max_length=20, choices=TargetKind.choices)
+    target_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    target_group = models.ForeignKey(
+        AccessGroup, verbose_name=_("access group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    third_party = models.CharField(
+        _("third party"), max_length=255, blank=True,
+        help_text=_("The authority or body outside the network, e.g. a third-country border police."),
+    )
+    purpose = models.TextField(_("purpose"), help_text=_("Why the information is needed and how it will be used."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("disclosure request")
+        verbose_name_plural = _("disclosure requests")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.target_label}"
+
+    @property
+    def reference(self) -> str:
+        return f"DR-{self.created_at:%Y}-{self.pk:06d}" if self.pk and self.created_at else "DR-new"
+
+    @property
+    def target_label(self) -> str:
+        if self.target_kind == self.TargetKind.ORGANISATION:
+            return str(self.target_organisation)
+        if self.target_kind == self.TargetKind.ACCESS_GROUP:
+            return str(self.target_group)
+        return self.third_party
+
+    @property
+    def target_group_id_for_grant(self) -> int | None:
+        """The guardian group that approval grants read access to (None for a third party)."""
+        if self.target_kind == self.TargetKind.ORGANISATION:
+            return self.target_organisation.group_id
+        if self.target_kind == self.TargetKind.ACCESS_GROUP:
+            return self.target_group.group_id
+        return None

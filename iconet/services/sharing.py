@@ -1,0 +1,253 @@
+"""Ownership, publication, audience and disclosure: the only writers of grant rows."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..access import NETWORK_GROUP, PUBLIC_GROUP, can, special_group_id
+from ..models import (
+    CONTENT_FREE_MARKINGS,
+    AccessGroup,
+    Audience,
+    DisclosureRequest,
+    Grant,
+    Organisation,
+    SharedItem,
+    State,
+    User,
+)
+from .notify import site_url, users_notify
+
+
+def _grant_model(item: SharedItem):
+    return type(item).grants.rel.related_model
+
+
+def _view_permission(item: SharedItem):
+    from django.contrib.auth.models import Permission
+
+    ct = ContentType.objects.get_for_model(type(item))
+    return Permission.objects.get(content_type=ct, codename=f"view_{ct.model}")
+
+
+def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
+    """Which guardian groups should read the item, each with the first reason that applies."""
+    wanted: dict[int, tuple[str, int | None]] = {item.owner.group_id: (Grant.Reason.OWNERSHIP, None)}
+    if item.state == State.DRAFT:
+        return wanted
+    if item.audience == Audience.PUBLIC:
+        wanted.setdefault(special_group_id(PUBLIC_GROUP), (Grant.Reason.AUDIENCE, None))
+    elif item.audience == Audience.NETWORK:
+        wanted.setdefault(special_group_id(NETWORK_GROUP), (Grant.Reason.AUDIENCE, None))
+    elif item.audience == Audience.GROUPS:
+        for group_id in item.audience_groups.values_list("group_id", flat=True):
+            wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
+    approved = DisclosureRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk,
+        status=DisclosureRequest.Status.APPROVED,
+    ).exclude(target_kind=DisclosureRequest.TargetKind.THIRD_PARTY).select_related("target_organisation", "target_group")
+    for disclosure in approved:
+        wanted.setdefault(disclosure.target_group_id_for_grant, (Grant.Reason.DISCLOSURE, disclosure.pk))
+    return wanted
+
+
+def grants_sync(item: SharedItem) -> None:
+    """Make the item's grant rows match ownership, audience and approved disclosures."""
+    model = _grant_model(item)
+    wanted = desired_grants(item)
+    existing = {g.group_id: g for g in model.objects.filter(content_object=item)}
+    stale = [g.pk for gid, g in existing.items() if gid not in wanted or (g.reason, g.disclosure_id) != wanted[gid]]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    permission = _view_permission(item)
+    fresh = [
+        model(group_id=gid, permission=permission, content_object=item, reason=reason, disclosure_id=disclosure_id)
+        for gid, (reason, disclosure_id) in wanted.items()
+        if gid not in existing or existing[gid].pk in stale
+    ]
+    model.objects.bulk_create(fresh)
+
+
+def grants_explained(item: SharedItem) -> list[dict]:
+    """Every grant of the item with its reason, for the owner's "who can see this" panel."""
+    rows = []
+    for grant in _grant_model(item).objects.filter(content_object=item).select_related("group"):
+        group = grant.group
+        if group.name == PUBLIC_GROUP:
+            label = _("Every user of the network and of the EU agencies")
+        elif group.name == NETWORK_GROUP:
+            label = _("Every Member State service and the Commission")
+        elif hasattr(group, "organisation"):
+            label = str(group.organisation)
+        elif hasattr(group, "access_group"):
+            label = _("Access group: %(name)s") % {"name": group.access_group.name}
+        else:
+            label = group.name
+        rows.append({"label": label, "reason": grant.get_reason_display(), "disclosure_id": grant.disclosure_id})
+    return rows
+
+
+def _require(actor, action: str, item: SharedItem) -> None:
+    if not can(actor, action, item):
+        raise PermissionDenied
+
+
+# --- items ------------------------------------------------------------------------------
+
+@transaction.atomic
+def item_create(*, actor: User, item: SharedItem) -> SharedItem:
+    """Save a new draft owned by the actor's organisation; only its own people see it."""
+    if not actor.organisation_id or not actor.has_area(item.area):
+        raise PermissionDenied
+    item.owner_id = actor.organisation_id
+    item.author = actor
+    item.state = State.DRAFT
+    item.full_clean(exclude=["owner", "author"])
+    item.save()
+    grants_sync(item)
+    return item
+
+
+@transaction.atomic
+def item_update(*, actor: User, item: SharedItem) -> SharedItem:
+    """Save changes to an item the actor may change."""
+    _require(actor, "change", item)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def _audience_validate(audience: str, groups) -> None:
+    if audience == Audience.GROUPS and not groups:
+        raise ValidationError({"audience_groups": _("Choose at least one access group.")})
+
+
+@transaction.atomic
+def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, groups=()) -> SharedItem:
+    """Publish a draft to the audience the owner chose, or change the audience of a published item."""
+    _require(actor, "publish", item)
+    if item.state not in (State.DRAFT, State.PUBLISHED):
+        raise ValidationError(_("Only drafts and published items can be published."))
+    groups = list(groups)
+    _audience_validate(audience, groups)
+    first_publication = item.state == State.DRAFT
+    item.audience = audience
+    item.marking = marking
+    item.state = State.PUBLISHED
+    if first_publication:
+        item.published_at = timezone.now()
+    item.full_clean()
+    item.save()
+    item.audience_groups.set(groups if audience == Audience.GROUPS else [])
+    grants_sync(item)
+    return item
+
+
+@transaction.atomic
+def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
+    """Withdraw or archive a published item; readers keep seeing it, marked as such."""
+    _require(actor, "withdraw", item)
+    if item.state == State.DRAFT or state not in (State.WITHDRAWN, State.ARCHIVED, State.PUBLISHED):
+        raise ValidationError(_("This change of state is not possible."))
+    item.state = state
+    item.save()
+    grants_sync(item)
+    return item
+
+
+# --- disclosure -------------------------------------------------------------------------
+
+def disclosure_deciders(item: SharedItem):
+    """The owner's contact points for the item's area and its national administrators."""
+    return User.objects.filter(organisation_id=item.owner_id, is_active=True).filter(
+        Q(ncp_areas__contains=[item.area], areas__contains=[item.area]) | Q(role="national_admin")
+    )
+
+
+@transaction.atomic
+def disclosure_request_create(
+    *, actor: User, item: SharedItem, target_kind: str, purpose: str,
+    target_organisation: Organisation | None = None, target_group: AccessGroup | None = None,
+    third_party: str = "",
+) -> DisclosureRequest:
+    """Ask the owner to widen the item's audience; the owner's deciders are told."""
+    _require(actor, "request_disclosure", item)
+    request = DisclosureRequest(
+        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk, owner_id=item.owner_id,
+        requested_by=actor, requester_organisation_id=actor.organisation_id, target_kind=target_kind,
+        target_organisation=target_organisation if target_kind == DisclosureRequest.TargetKind.ORGANISATION else None,
+        target_group=target_group if target_kind == DisclosureRequest.TargetKind.ACCESS_GROUP else None,
+        third_party=third_party.strip() if target_kind == DisclosureRequest.TargetKind.THIRD_PARTY else "",
+        purpose=purpose.strip(),
+    )
+    errors = {}
+    if target_kind == DisclosureRequest.TargetKind.ORGANISATION and not target_organisation:
+        errors["target_organisation"] = _("Choose the organisation.")
+    if target_kind == DisclosureRequest.TargetKind.ACCESS_GROUP and not target_group:
+        errors["target_group"] = _("Choose the access group.")
+    if target_kind == DisclosureRequest.TargetKind.THIRD_PARTY and not request.third_party:
+        errors["third_party"] = _("Name the third party.")
+    if errors:
+        raise ValidationError(errors)
+    request.full_clean()
+    request.save()
+    url = reverse("sharing:disclosure", args=[request.pk])
+    users_notify(
+        users=disclosure_deciders(item),
+        title=_("Disclosure requested for %(ref)s") % {"ref": item.reference},
+        url=url,
+        key=f"disclosure:{request.pk}:requested",
+        subject=_("[ICONet] Disclosure request %(dr)s for %(ref)s") % {"dr": request.reference, "ref": item.reference},
+        body=render_to_string("sharing/email_disclosure_requested.txt", {
+            "request": request, "item": item, "url": site_url(url),
+            "content_free": item.marking in CONTENT_FREE_MARKINGS,
+        }),
+    )
+    return request
+
+
+@transaction.atomic
+def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool, reason: str) -> DisclosureRequest:
+    """The owner approves or refuses; a decided request never changes again."""
+    locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    item = locked.item
+    _require(actor, "decide_disclosure", item)
+    if locked.status != DisclosureRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided or withdrawn."))
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"decision_reason": _("Give the reason for the refusal.")})
+    locked.status = DisclosureRequest.Status.APPROVED if approve else DisclosureRequest.Status.REFUSED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_reason = reason
+    locked.save()
+    grants_sync(item)
+    url = reverse("sharing:disclosure", args=[locked.pk])
+    users_notify(
+        users=[locked.requested_by],
+        title=_("Disclosure request %(dr)s %(status)s") % {"dr": locked.reference, "status": locked.get_status_display().lower()},
+        url=url,
+        key=f"disclosure:{locked.pk}:decided",
+        subject=_("[ICONet] Disclosure request %(dr)s: %(status)s") % {"dr": locked.reference, "status": locked.get_status_display()},
+        body=render_to_string("sharing/email_disclosure_decided.txt", {"request": locked, "item": item, "url": site_url(url)}),
+    )
+    return locked
+
+
+@transaction.atomic
+def disclosure_withdraw(*, actor: User, request: DisclosureRequest) -> DisclosureRequest:
+    """The requester takes back a request that is still pending."""
+    locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.requested_by_id != actor.pk:
+        raise PermissionDenied
+    if locked.status != DisclosureRequest.Status.PENDING:
+        raise ValidationError(_("Only a pending request can be withdrawn."))
+    locked.status = DisclosureRequest.Status.WITHDRAWN
+    locked.save()
+    return locked

@@ -1,0 +1,26 @@
+"""Authentication events go to the access log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import AccessLog
+from .services.audit import access_log_write
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs):
+    access_log_write(event=AccessLog.Event.SIGN_IN, request=request, actor=user)
+
+
+@receiver(user_logged_out)
+def _signed_out(sender, request, user, **kwargs):
+    if user is not None:
+        access_log_write(event=AccessLog.Event.SIGN_OUT, request=request, actor=user)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    access_log_write(
+        event=AccessLog.Event.SIGN_IN_FAILED, request=request, actor=None,
+        username=str(credentials.get("username", ""))[:150],
+    )

@@ -1,0 +1,131 @@
+"""Sign-in, the second factor (TOTP with one-time backup codes), and account security."""
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..models import AccessLog, BackupCodeDevice
+from ..services.audit import access_log_write
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Verification code"), max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        help_text=gettext_lazy("The 6-digit code shown by your authenticator app."),
+    )
+
+    def clean_token(self) -> str:
+        return self.cleaned_data["token"].strip().replace(" ", "")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    """First sign-in: enrol an authenticator app by QR code, then receive backup codes."""
+    if request.user.is_verified():
+        return redirect("accounts:security")
+    if any(True for _ in devices_for_user(request.user, confirmed=True)) and not request.user.is_verified():
+        return redirect("accounts:otp_verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save()
+                backup, _created = BackupCodeDevice.objects.get_or_create(user=request.user, defaults={"name": "Backup codes"})
+                request.session["fresh_backup_codes"] = backup.codes_regenerate()
+            otp_login(request, device)
+            access_log_write(event=AccessLog.Event.OTP_ENROLLED, request=request)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(f"{reverse('accounts:backup_codes')}?next={_next_url(request)}")
+        access_log_write(event=AccessLog.Event.OTP_FAILED, request=request, detail="enrolment")
+        form.add_error("token", _("That code is not valid. Check the time on your phone and try the current code."))
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app"))
+    return render(request, "accounts/otp_setup.html", {
+        "form": form, "qr_svg": mark_safe(svg), "secret_b32": _b32(device), "issuer": "ICONet",
+        "next": _next_url(request),
+    })
+
+
+def _b32(device: TOTPDevice) -> str:
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode()
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """Every sign-in: a code from the authenticator app, or one backup code."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            access_log_write(event=AccessLog.Event.OTP_VERIFIED, request=request, detail=type(device).__name__)
+            if isinstance(device, BackupCodeDevice):
+                messages.warning(request, _("You used a backup code; %(n)s remain.") % {"n": device.codes.count()})
+            return redirect(_next_url(request))
+        access_log_write(event=AccessLog.Event.OTP_FAILED, request=request)
+        form.add_error("token", _("That code is not valid, or too many attempts were made: wait a moment and try again."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def backup_codes(request):
+    """Show freshly generated backup codes once; POST generates a new set."""
+    if request.method == "POST":
+        backup, _created = BackupCodeDevice.objects.get_or_create(user=request.user, defaults={"name": "Backup codes"})
+        request.session["fresh_backup_codes"] = backup.codes_regenerate()
+        access_log_write(event=AccessLog.Event.BACKUP_CODES, request=request)
+        return redirect("accounts:backup_codes")
+    codes = request.session.pop("fresh_backup_codes", None)
+    return render(request, "accounts/backup_codes.html", {"codes": codes or [], "next": _next_url(request)})
+
+
+def security(request):
+    """What protects the account: enrolled devices and backup codes left."""
+    devices = []
+    for device in devices_for_user(request.user, confirmed=None):
+        if isinstance(device, BackupCodeDevice):
+            continue
+        devices.append({
+            "name": device.name, "kind": _("Authenticator app"), "confirmed": device.confirmed,
+            "last_used": getattr(device, "last_used_at", None),
+        })
+    backup = BackupCodeDevice.objects.filter(user=request.user).first()
+    return render(request, "accounts/security.html", {
+        "devices": devices, "backup_codes_left": backup.codes.count() if backup else 0,
+    })

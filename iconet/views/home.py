@@ -1,0 +1,37 @@
+"""The signed-in user's start page."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..models import Area, Notification
+from ..registry import shared_item_models
+
+
+def home(request):
+    user = request.user
+    panels = []
+    for model in shared_item_models().values():
+        if not user.has_area(model.area):
+            continue
+        try:
+            url = reverse(f"{model._meta.app_label}:list")
+        except NoReverseMatch:
+            continue
+        panels.append({
+            "title": model._meta.verbose_name_plural.capitalize(),
+            "url": url,
+            "count": model.objects.visible_to(user).count(),
+            "description": Area(model.area).label,
+        })
+    notifications = Notification.objects.filter(recipient=user)[:10]
+    return render(request, "home.html", {"panels": panels, "notifications": notifications})
+
+
+@require_POST
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    return redirect(notification.url or "home")

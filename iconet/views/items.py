@@ -1,0 +1,138 @@
+"""Generic views of shared items, used by every area app and by the core's sharing pages.
+
+Each reads its rows through `visible_to` (out of scope is 404) and checks actions with the
+item's policy (visible but not allowed is 403).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from ..access import can
+from ..models import DisclosureRequest, State
+from ..services import sharing as sharing_services
+from ..services.audit import item_read_record
+
+
+class ItemQuerysetMixin:
+    """The only source of rows for item views: the visibility filter."""
+
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+def item_actions(user, item) -> dict[str, bool]:
+    """What the page may offer; the item is already known to be visible."""
+    return {action: item.allows(user, action) for action in (
+        "change", "publish", "withdraw", "decide_disclosure", "request_disclosure", "download",
+    )}
+
+
+class ItemListView(ItemQuerysetMixin, ListView):
+    paginate_by = 25
+    filter_form_class = None
+
+    def get_filter_form(self):
+        if self.filter_form_class is None:
+            return None
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = self.filter_form_class(self.request.GET or None, user=self.request.user)
+        return self._filter_form
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        form = self.get_filter_form()
+        if form is not None and form.is_valid():
+            queryset = form.filter(queryset)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.get_filter_form()
+        return context
+
+
+class ItemDetailView(ItemQuerysetMixin, DetailView):
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        item_read_record(request=request, item=self.object)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.object
+        user = self.request.user
+        context["item"] = item
+        context["actions"] = item_actions(user, item)
+        if item.is_owner_member(user):
+            context["grants"] = sharing_services.grants_explained(item)
+            context["disclosures"] = DisclosureRequest.objects.filter(
+                content_type__app_label=item._meta.app_label, content_type__model=item._meta.model_name,
+                object_id=item.pk,
+            ).select_related("requested_by", "requester_organisation")
+        return context
+
+
+class ItemCreateView(CreateView):
+    """A new draft, owned by the author's organisation."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_area(self.model.area) or not request.user.organisation_id:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save_item(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Draft %(ref)s saved.") % {"ref": self.object.reference})
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save_item(self, form):
+        item = sharing_services.item_create(actor=self.request.user, item=form.save(commit=False))
+        form.save_m2m()
+        return item
+
+
+class ItemUpdateView(ItemQuerysetMixin, UpdateView):
+    def get_object(self, queryset=None):
+        item = super().get_object(queryset)
+        if not item.allows(self.request.user, "change"):
+            raise PermissionDenied
+        return item
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            self.object = sharing_services.item_update(actor=self.request.user, item=form.save(commit=False))
+            form.save_m2m()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Changes to %(ref)s saved.") % {"ref": self.object.reference})
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def state_label(item) -> str:
+    return dict(State.choices)[item.state]
+
+
+__all__ = [
+    "ItemCreateView", "ItemDetailView", "ItemListView", "ItemQuerysetMixin", "ItemUpdateView",
+    "can", "item_actions",
+]

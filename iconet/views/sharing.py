@@ -1,0 +1,207 @@
+"""Pages every shared item type has: publish, withdraw, history, print, export, access log,
+and the disclosure requests around it."""
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..access import can, get_visible_or_404
+from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
+from ..models import AccessLog, DisclosureRequest, State
+from ..registry import item_model_or_404
+from ..services import sharing as services
+from ..services.audit import access_log_write
+
+
+def _item(request, type_slug: str, pk: int, action: str = "read"):
+    """The visible item (404 otherwise), and 403 if the action is not the user's to take."""
+    item = get_visible_or_404(item_model_or_404(type_slug), request.user, pk=pk)
+    if not item.allows(request.user, action):
+        raise PermissionDenied
+    return item
+
+
+def _templates(item, suffix: str) -> list[str]:
+    return [f"{item._meta.app_label}/{item._meta.model_name}_{suffix}.html", f"sharing/item_{suffix}.html"]
+
+
+@require_http_methods(["GET", "POST"])
+def item_publish(request, type_slug, pk):
+    item = _item(request, type_slug, pk, "publish")
+    initial = {"audience": item.audience, "marking": item.marking, "audience_groups": list(item.audience_groups.all())}
+    form = PublishForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_publish(
+                actor=request.user, item=item, audience=form.cleaned_data["audience"],
+                marking=form.cleaned_data["marking"], groups=form.cleaned_data["audience_groups"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(ref)s is published.") % {"ref": item.reference})
+            return redirect(item.get_absolute_url())
+    return render(request, "sharing/item_publish.html", {"item": item, "form": form})
+
+
+@require_POST
+def item_state(request, type_slug, pk):
+    item = _item(request, type_slug, pk, "withdraw")
+    state = request.POST.get("state", "")
+    try:
+        services.item_state_set(actor=request.user, item=item, state=state)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(ref)s is now %(state)s.") % {"ref": item.reference, "state": item.get_state_display().lower()})
+    return redirect(item.get_absolute_url())
+
+
+def item_history(request, type_slug, pk):
+    from auditlog.models import LogEntry
+
+    item = _item(request, type_slug, pk, "read")
+    entries = LogEntry.objects.get_for_object(item).select_related("actor").order_by("-timestamp")
+    return render(request, "sharing/item_history.html", {"item": item, "entries": entries[:200]})
+
+
+def item_print(request, type_slug, pk):
+    item = _item(request, type_slug, pk, "read")
+    access_log_write(event=AccessLog.Event.READ, request=request, item=item, detail="print view")
+    return render(request, _templates(item, "print"), {"item": item, "print_view": True})
+
+
+def item_export_pdf(request, type_slug, pk):
+    """A PDF carrying the marking on every page; for a third party, with the authorisation."""
+    from weasyprint import HTML
+
+    item = _item(request, type_slug, pk, "download")
+    disclosure = None
+    if "disclosure" in request.GET:
+        disclosure = get_object_or_404(
+            DisclosureRequest, pk=request.GET["disclosure"], object_id=item.pk,
+            content_type=ContentType.objects.get_for_model(type(item)),
+            target_kind=DisclosureRequest.TargetKind.THIRD_PARTY, status=DisclosureRequest.Status.APPROVED,
+            requested_by=request.user,
+        )
+    html = render_to_string(_templates(item, "print"), {
+        "item": item, "pdf": True, "disclosure": disclosure, "exported_by": request.user, "exported_at": timezone.now(),
+    }, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    access_log_write(
+        event=AccessLog.Event.DOWNLOAD, request=request, item=item,
+        detail=f"PDF for {disclosure.third_party} ({disclosure.reference})" if disclosure else "PDF",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{item.reference}.pdf"'
+    return response
+
+
+def item_access_log(request, type_slug, pk):
+    """Who read or downloaded the item: for the owner organisation only."""
+    item = _item(request, type_slug, pk, "read")
+    if not item.is_owner_member(request.user):
+        raise PermissionDenied
+    entries = AccessLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk,
+    ).select_related("actor", "organisation")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "sharing/item_access_log.html", {"item": item, "page_obj": page, "entries": page.object_list})
+
+
+@require_http_methods(["GET", "POST"])
+def disclosure_create(request, type_slug, pk):
+    item = _item(request, type_slug, pk, "request_disclosure")
+    form = DisclosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disclosure = services.disclosure_request_create(
+                actor=request.user, item=item, target_kind=data["target_kind"], purpose=data["purpose"],
+                target_organisation=data["target_organisation"], target_group=data["target_group"],
+                third_party=data["third_party"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Request %(dr)s sent to the owner.") % {"dr": disclosure.reference})
+            return redirect("sharing:disclosure", pk=disclosure.pk)
+    return render(request, "sharing/disclosure_form.html", {"item": item, "form": form})
+
+
+def disclosures_visible_to(user):
+    """Requests the user made, and those on their organisation's items in their areas."""
+    return DisclosureRequest.objects.filter(
+        Q(requested_by=user) | Q(owner_id=user.organisation_id)
+    ).select_related("requested_by", "requester_organisation", "owner", "content_type", "target_organisation", "target_group")
+
+
+def disclosure_list(request):
+    requests = disclosures_visible_to(request.user)
+    status = request.GET.get("status")
+    if status in DisclosureRequest.Status.values:
+        requests = requests.filter(status=status)
+    page = Paginator(requests, 25).get_page(request.GET.get("page"))
+    return render(request, "sharing/disclosure_list.html", {
+        "page_obj": page, "requests": page.object_list, "statuses": DisclosureRequest.Status.choices, "status": status,
+    })
+
+
+def _disclosure(request, pk):
+    disclosure = get_object_or_404(disclosures_visible_to(request.user), pk=pk)
+    item_model = disclosure.content_type.model_class()
+    item = item_model.objects.visible_to(request.user).filter(pk=disclosure.object_id).first()
+    if item is None:
+        raise Http404
+    return disclosure, item
+
+
+@require_http_methods(["GET", "POST"])
+def disclosure_detail(request, pk):
+    disclosure, item = _disclosure(request, pk)
+    may_decide = disclosure.status == DisclosureRequest.Status.PENDING and can(request.user, "decide_disclosure", item)
+    form = DisclosureDecisionForm(request.POST or None) if may_decide else None
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.disclosure_decide(
+                    actor=request.user, request=disclosure, approve=form.cleaned_data["decision"] == "approve",
+                    reason=form.cleaned_data["decision_reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("sharing:disclosure", pk=pk)
+    return render(request, "sharing/disclosure_detail.html", {
+        "disclosure": disclosure, "item": item, "form": form,
+        "may_withdraw": disclosure.requested_by_id == request.user.pk and disclosure.status == DisclosureRequest.Status.PENDING,
+        "may_export": (
+            disclosure.requested_by_id == request.user.pk and disclosure.status == DisclosureRequest.Status.APPROVED
+            and disclosure.target_kind == DisclosureRequest.TargetKind.THIRD_PARTY
+        ),
+        "type_slug": item.type_slug(),
+        "State": State,
+    })
+
+
+@require_POST
+def disclosure_withdraw(request, pk):
+    disclosure, _item_obj = _disclosure(request, pk)
+    try:
+        services.disclosure_withdraw(actor=request.user, request=disclosure)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request withdrawn."))
+    return redirect("sharing:disclosure", pk=pk)

@@ -1,0 +1,152 @@
+"""The shared fixtures: a named cast of users, signed-in clients, and real SMTP and Celery.
+
+The cast, by role and Member State (visibility tests read like the permission story):
+- fr_ncp, de_ncp, nl_ncp, be_ncp, it_ncp, es_ncp: national contact points for every area
+- fr_officer, de_officer: officers of their national service, every area
+- fr_admin: France's national administrator
+- fr_no_area: a French officer without any area of competence
+- commission_admin: a Commission administrator (manages access, reads only what is shared)
+- frontex_user: an EU agency user (observer)
+- ilo_fr_tr, ilo_de_tr: immigration liaison officers of France and Germany posted in Türkiye
+"""
+
+import os
+import socket
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from iconet import celery_app
+from iconet.directory_data import countries_ensure
+from iconet.models import Area, Organisation, Role
+
+from .factories import OrganisationFactory, UserFactory
+
+# Tests use a queue of their own, so a portal running beside them never takes their tasks.
+TEST_QUEUE = f"iconet-test-{os.getpid()}"
+celery_app.conf.task_default_queue = TEST_QUEUE
+
+ALL_AREAS = list(Area.values)
+MEMBER_STATES = ["FR", "DE", "NL", "BE", "IT", "ES"]
+
+
+def national_service(code: str) -> Organisation:
+    return OrganisationFactory(name=f"Border police {code}", short_name=f"BP-{code}", country_id=code)
+
+
+@pytest.fixture
+def cast(db):
+    countries_ensure()
+    people = {}
+    for code in MEMBER_STATES:
+        org = national_service(code)
+        people[f"{code.lower()}_ncp"] = UserFactory(
+            username=f"{code.lower()}_ncp", organisation=org, areas=ALL_AREAS, ncp_areas=ALL_AREAS,
+        )
+    fr = Organisation.objects.get(short_name="BP-FR")
+    de = Organisation.objects.get(short_name="BP-DE")
+    people["fr_officer"] = UserFactory(username="fr_officer", organisation=fr)
+    people["de_officer"] = UserFactory(username="de_officer", organisation=de)
+    people["fr_admin"] = UserFactory(username="fr_admin", organisation=fr, role=Role.NATIONAL_ADMIN)
+    people["fr_no_area"] = UserFactory(username="fr_no_area", organisation=fr, areas=[])
+    commission = OrganisationFactory(
+        name="European Commission, DG Migration and Home Affairs", short_name="EC", country=None,
+        kind=Organisation.Kind.COMMISSION,
+    )
+    people["commission_admin"] = UserFactory(
+        username="commission_admin", organisation=commission, role=Role.COMMISSION_ADMIN,
+    )
+    frontex = OrganisationFactory(name="Frontex", short_name="Frontex", country=None, kind=Organisation.Kind.AGENCY)
+    people["frontex_user"] = UserFactory(username="frontex_user", organisation=frontex, role=Role.AGENCY_USER)
+    people["ilo_fr_tr"] = UserFactory(username="ilo_fr_tr", organisation=fr, role=Role.ILO, areas=[Area.ILO], host_country="TR")
+    people["ilo_de_tr"] = UserFactory(username="ilo_de_tr", organisation=de, role=Role.ILO, areas=[Area.ILO], host_country="TR")
+    return SimpleNamespace(**people)
+
+
+def verified_client(user) -> Client:
+    """A browser session that signed in with a password and passed the second factor."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test authenticator", confirmed=True,
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    return verified_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        from email import message_from_bytes
+
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with sink._lock:
+                    sink.messages.append(message_from_bytes(envelope.content))
+                return "250 Message accepted for delivery"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming the test queue on the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[TEST_QUEUE],
+                      shutdown_timeout=30) as worker:
+        yield worker
