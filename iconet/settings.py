@@ -5,6 +5,7 @@ every transport is secured) or "development" (what `make run` and `make test` wr
 var/services.env, next to the addresses of the services they found or started).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +15,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# The process environment wins over the file written by `python -m iconet.devservices ensure`.
-environ.Env.read_env(BASE_DIR / "var" / "services.env", overwrite=False)
+# `make run` and `make test` describe the services they found or started in var/services.env;
+# a deployment that sets ICONET_ENV itself never reads that file (no development secret leaks
+# into production), and the process environment always wins over it.
+if "ICONET_ENV" not in os.environ:
+    environ.Env.read_env(BASE_DIR / "var" / "services.env", overwrite=False)
 
 ICONET_ENV = env.str("ICONET_ENV", default="production")
 if ICONET_ENV not in {"production", "development"}:
@@ -170,6 +174,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production the portal serves static files straight from the source folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

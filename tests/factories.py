@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth.hashers import make_password
 
+from iconet.directory_data import countries_ensure
 from iconet.models import AccessGroup, Area, Organisation, Role, User
 
 PASSWORD = "correct horse battery staple"
@@ -26,6 +27,11 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     short_name = factory.LazyAttribute(lambda o: o.name[:40])
     kind = Organisation.Kind.NATIONAL
     country_id = "FR"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        countries_ensure()
+        return super()._create(model_class, *args, **kwargs)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

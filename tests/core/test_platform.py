@@ -1,0 +1,137 @@
+"""Deployment settings, the audit trail's immutability and the administration area."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from iconet.models import AccessLog, ImmutableRecordError, Organisation, User
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ICONET_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_check():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        ICONET_ENV="production", DJANGO_SECRET_KEY="x" * 20 + "production-secret-key-of-sufficient-length-0987654321",
+        DJANGO_ALLOWED_HOSTS="iconet.example.eu",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_fails_at_start():
+    result = run_manage("check", ICONET_ENV="production", DJANGO_ALLOWED_HOSTS="iconet.example.eu")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_access_log_cannot_be_changed_or_deleted():
+    entry = AccessLog.objects.create(event=AccessLog.Event.SIGN_IN_FAILED, username="someone")
+    with pytest.raises(ImmutableRecordError):
+        entry.save()
+    with pytest.raises(ImmutableRecordError):
+        entry.delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=entry.pk).update(username="someone else")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=entry.pk).delete()
+    assert AccessLog.objects.get(pk=entry.pk).username == "someone"
+
+
+@pytest.mark.django_db
+def test_change_log_cannot_be_changed_or_deleted(cast):
+    entry = LogEntry.objects.get_for_object(cast.fr_officer).first()
+    assert entry is not None
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(changes_text="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).delete()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_audit_records_read_only(cast, client_for):
+    client = client_for(cast.commission_admin)
+    entry = LogEntry.objects.get_for_object(cast.fr_officer).first()
+    change_url = reverse("manage:auditlog_logentry_change", args=[entry.pk])
+    page = client.get(change_url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert client.post(reverse("manage:auditlog_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(change_url, {"changes_text": "x"}).status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db
+def test_admin_changes_are_audited_with_actor_and_address(cast, client_for):
+    client = client_for(cast.commission_admin)
+    org = cast.fr_officer.organisation
+    response = client.post(reverse("manage:iconet_organisation_change", args=[org.pk]), {
+        "name": org.name, "short_name": "BP-FR renamed", "kind": org.kind, "country": "FR", "email": "", "is_active": "on",
+    }, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = LogEntry.objects.get_for_object(org).order_by("-timestamp").first()
+    assert entry.actor == cast.commission_admin
+    assert entry.remote_addr == "10.1.2.3"
+    assert "short_name" in entry.changes_dict
+
+
+@pytest.mark.django_db
+def test_national_administrators_manage_only_their_own_users(cast, client_for):
+    client = client_for(cast.fr_admin)
+    listing = client.get(reverse("manage:iconet_user_changelist"))
+    assert listing.status_code == 200
+    assert b"fr_officer" in listing.content and b"de_officer" not in listing.content
+    assert client.get(reverse("manage:iconet_user_change", args=[cast.de_officer.pk])).status_code in (302, 403, 404)
+    assert client.get(reverse("manage:iconet_organisation_changelist")).status_code == 403
+    # Officers and contact points do not enter the administration area at all.
+    assert client_for(cast.fr_ncp).get(reverse("manage:index")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_commission_administrators_manage_access_groups(cast, client_for):
+    client = client_for(cast.commission_admin)
+    response = client.post(reverse("manage:iconet_accessgroup_add"), {
+        "name": "ILO network — Türkiye", "description": "", "is_active": "on",
+        "organisations": [cast.fr_officer.organisation_id], "members": [cast.ilo_de_tr.pk],
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    listing = client.get(reverse("manage:iconet_accessgroup_changelist"))
+    assert "ILO network — Türkiye" in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_administration_area_holds_no_exchanged_items(cast, client_for):
+    page = client_for(cast.commission_admin).get(reverse("manage:index")).content.decode()
+    assert "alerts/alert" not in page and "ilo_reports/iloreport" not in page
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    counts = (User.objects.count(), Organisation.objects.count())
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    assert (User.objects.count(), Organisation.objects.count()) == counts
+    assert User.objects.filter(ncp_areas__contains=["alerts"], organisation__country__in=["FR", "DE", "NL", "BE", "IT", "ES"]).count() == 6
+
+
+@pytest.mark.django_db
+def test_missing_pages_answer_404_without_a_traceback(cast, client_for):
+    response = client_for(cast.fr_officer).get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Traceback" not in response.content
