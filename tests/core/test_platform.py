@@ -12,7 +12,6 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from iconet.models import AccessLog, ImmutableRecordError, Organisation, User
-from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 

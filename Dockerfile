@@ -1,0 +1,38 @@
+# The ICONet image: web (gunicorn), Celery worker and beat all run from it (docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Pango for WeasyPrint (PDF rendering).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+# (pyproject.toml declares no packages: this installs the pinned dependencies; the code runs
+# from /app.)
+COPY pyproject.toml README.md ./
+RUN pip install .
+
+COPY . .
+
+# collectstatic needs importable settings, not real services or secrets: these values exist
+# only for this build step.
+RUN ICONET_ENV=production \
+    DJANGO_SECRET_KEY=collectstatic-only \
+    DATABASE_URL=postgres://build@localhost/build \
+    REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --no-create-home --home-dir /app iconet \
+    && mkdir -p /app/var \
+    && chown iconet:iconet /app/var
+USER iconet
+
+EXPOSE 8000
+CMD ["gunicorn", "iconet.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,72 @@
+# ICONet development commands. The two that matter:
+#   make run    set everything up and run the portal, worker, beat and mail sink in the foreground
+#   make test   set everything up and run the checks and the whole test suite
+# Every Python command goes through the project's virtual environment in .venv.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+# Written after a successful install; pip reruns only when pyproject.toml is newer.
+VENV_STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help venv services migrate seed run chromium lint test bench
+
+help:
+	@echo "make run    - set up (venv, services, migrations, demo data) and run ICONet"
+	@echo "make test   - set up and run makemigrations --check, ruff and pytest"
+	@echo "other targets: venv services migrate seed chromium lint bench"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@if [ ! -x $(PYTHON) ]; then \
+		base=$$(command -v python3.11 || command -v python3) || { echo "Python 3.11 is needed"; exit 1; }; \
+		echo "Creating $(VENV) with $$base"; \
+		$$base -m venv $(VENV); \
+	fi
+	$(PYTHON) -m pip install --disable-pip-version-check --quiet -e '.[test]'
+	@touch $@
+
+# Find or start PostgreSQL and Redis; writes var/services.env, which the settings read.
+services: venv
+	$(PYTHON) -m iconet.devservices ensure
+
+migrate: services
+	$(PYTHON) manage.py migrate --noinput
+
+seed: migrate
+	$(PYTHON) manage.py seed_demo
+
+run: seed
+	$(PYTHON) -m iconet.devrun
+
+# The browser tests drive Debian's chromium through Playwright.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "chromium: /usr/bin/chromium is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update && apt-get install -y --no-install-recommends chromium; \
+	else \
+		echo "chromium: /usr/bin/chromium is missing and this is not root; skipping."; \
+		echo "          Install it with: sudo apt-get install chromium"; \
+	fi
+
+lint: venv
+	$(PYTHON) -m ruff check .
+
+test: services chromium
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# Each bench/*.py sets Django up itself and prints its own figures.
+bench: migrate
+	@for f in bench/*.py; do \
+		[ -e "$$f" ] || { echo "no benchmarks in bench/"; break; }; \
+		echo "== $$f"; \
+		$(PYTHON) "$$f" || exit 1; \
+	done

@@ -1,0 +1,144 @@
+"""Run the whole portal in the foreground for development: `python -m iconet.devrun`.
+
+Starts, with the environment of var/services.env (written by `python -m iconet.devservices
+ensure`; the process environment wins):
+
+    web      manage.py runserver 127.0.0.1:8000
+    worker   celery -A iconet worker
+    beat     celery -A iconet beat
+    mail     python -m iconet.mailsink (SMTP on EMAIL_PORT, web page on ICONET_MAIL_HTTP_PORT)
+
+Each child runs in its own process group, and its output is shown prefixed with its name.
+Ctrl-C or SIGTERM stops them all and exits 0; if one of them dies, the others are stopped and
+the exit status is non-zero. Needs no terminal.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+from iconet.devservices import ROOT, SERVICES_ENV, read_env_file
+
+STOP_TIMEOUT = 10  # seconds a child gets to exit after SIGTERM before it is killed
+
+
+def commands(env):
+    python = sys.executable
+    web = urlsplit(env.get("SITE_URL", "http://127.0.0.1:8000"))
+    return {
+        # With the autoreloader: code changes restart the server (its reloader child is in the
+        # same process group, so stopping the group stops both).
+        "web": [python, "manage.py", "runserver", f"{web.hostname}:{web.port or 80}"],
+        "worker": [python, "-m", "celery", "-A", "iconet", "worker", "-l", "info",
+                   "--concurrency", "2"],
+        "beat": [python, "-m", "celery", "-A", "iconet", "beat", "-l", "info",
+                 "-s", "var/celerybeat-schedule"],
+        "mail": [python, "-m", "iconet.mailsink", "--smtp-port", env["EMAIL_PORT"],
+                 "--http-port", env["ICONET_MAIL_HTTP_PORT"], "--maildir", "var/mail"],
+    }
+
+
+def relay_output(name, stream):
+    """Copy a child's output to ours, each line prefixed with the child's name."""
+    for line in iter(stream.readline, b""):
+        sys.stdout.buffer.write(f"{name:<6} | ".encode() + line)
+        sys.stdout.buffer.flush()
+
+
+def start(name, argv, env):
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,  # own process group: signals from the terminal reach only us
+    )
+    threading.Thread(target=relay_output, args=(name, process.stdout), daemon=True).start()
+    return process
+
+
+def stop_all(children):
+    """SIGTERM every child's process group, wait, then SIGKILL whatever is left."""
+    for process in children.values():
+        signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in children.values():
+        try:
+            process.wait(max(0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for process in children.values():
+        # Also for children that did exit: their own children (celery's pool, the reloader's
+        # server) may still be alive in the group.
+        signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def signal_group(process, signum):
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # the whole group is already gone
+
+
+def answers(url):
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 80), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def banner(env):
+    lines = [
+        "",
+        "ICONet is running.",
+        f"  Portal:     {env['SITE_URL']}/",
+        f"  Sent mail:  {env['MAIL_URL']} (SMTP sink on 127.0.0.1:{env['EMAIL_PORT']}, files in var/mail/)",
+        "  Demo accounts and how to sign in with them were printed by seed_demo above,",
+        "  and are listed in README.md.",
+        "Press Ctrl-C to stop everything.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def main():
+    if not SERVICES_ENV.exists():
+        sys.exit(f"devrun: {SERVICES_ENV} is missing; run `make services` (or `make run`) first.")
+    env = {**read_env_file(SERVICES_ENV), **os.environ}
+    env.setdefault("ICONET_MAIL_HTTP_PORT", "8025")
+    env.setdefault("SITE_URL", "http://127.0.0.1:8000")
+    env["MAIL_URL"] = f"http://127.0.0.1:{env['ICONET_MAIL_HTTP_PORT']}/"
+    env["PYTHONUNBUFFERED"] = "1"  # children write to a pipe; without this, logs come late
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+
+    children = {name: start(name, argv, env) for name, argv in commands(env).items()}
+    shown_banner = False
+    status = 0
+    while not stopping.wait(0.5):
+        dead = {name: p.returncode for name, p in children.items() if p.poll() is not None}
+        if dead:
+            for name, code in dead.items():
+                print(f"devrun: {name} exited with status {code}; stopping the others.", flush=True)
+            status = 1
+            break
+        if not shown_banner and answers(env["SITE_URL"]):
+            banner(env)
+            shown_banner = True
+
+    print("devrun: stopping...", flush=True)
+    stop_all(children)
+    print("devrun: stopped.", flush=True)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

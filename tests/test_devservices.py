@@ -1,0 +1,116 @@
+"""The development tooling: the env file of devservices, the mail sink, devrun's process handling."""
+
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from iconet.devservices import read_env_file, write_env_file
+from iconet.mailsink import MailSink, read_mails
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_file_round_trip(tmp_path):
+    path = tmp_path / "services.env"
+    values = {"DATABASE_URL": "postgres://postgres@/iconet?host=/x/pgdata", "EMAIL_PORT": "1025"}
+    write_env_file(path, values)
+    assert read_env_file(path) == values
+    assert path.stat().st_mode & 0o077 == 0  # holds the secret key: owner only
+    assert read_env_file(tmp_path / "missing.env") == {}
+
+
+def send(port, subject, body, to=("ncp@fr.example",), bcc=()):
+    message = EmailMessage()
+    message["From"] = "alerts@iconet.example"
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message.set_content(body)
+    message.add_alternative(f"<p>{body}</p><script>alert('html part')</script>", subtype="html")
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.send_message(message, to_addrs=[*to, *bcc])
+
+
+def test_mail_sink_stores_and_shows_mail_escaped(tmp_path):
+    with MailSink(tmp_path, http_port=0) as sink:
+        send(sink.smtp_port, "First", "one")
+        send(sink.smtp_port, "<script>alert(1)</script>", "Text & <b>two</b>", bcc=["ilo@de.example"])
+
+        mails = read_mails(tmp_path)
+        assert [m["Subject"] for m in mails] == ["First", "<script>alert(1)</script>"]
+        assert "ilo@de.example" in mails[1]["X-Envelope-To"]  # Bcc recipients are kept
+
+        base = f"http://127.0.0.1:{sink.http_port}"
+        listing = urllib.request.urlopen(f"{base}/").read().decode()
+        assert "<script>" not in listing
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
+        assert listing.index("alert(1)") < listing.index("First")  # newest first
+
+        name = sorted(p.name for p in tmp_path.glob("*.eml"))[1]
+        response = urllib.request.urlopen(f"{base}/mail/{name}")
+        page = response.read().decode()
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert "Text &amp; &lt;b&gt;two&lt;/b&gt;" in page
+        assert "<script>" not in page and "html part" not in page  # the HTML part is not shown
+
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(f"{base}/mail/..%2Fservices.env")
+        assert error.value.code == 404
+
+
+# devrun with its real commands replaced by small stand-ins, so that only the process handling
+# is tested: `sleeper` runs until stopped, `quitter` exits after a moment.
+DEVRUN_DRIVER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    import iconet.devrun as devrun
+
+    env_file = Path(sys.argv[1])
+    env_file.write_text("SITE_URL=http://127.0.0.1:9\\nEMAIL_PORT=1025\\n")
+    devrun.SERVICES_ENV = env_file
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    quitter = [sys.executable, "-c", "import time; time.sleep(1); raise SystemExit(3)"]
+    devrun.commands = lambda env: {"a": sleeper, "b": quitter if sys.argv[2] == "die" else sleeper}
+    devrun.main()
+""")
+
+
+def start_devrun(tmp_path, mode):
+    return subprocess.Popen(
+        [sys.executable, "-c", DEVRUN_DRIVER, str(tmp_path / "services.env"), mode],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def child_pids(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def test_devrun_stops_all_children_on_sigterm(tmp_path):
+    devrun = start_devrun(tmp_path, "stay")
+    deadline = time.monotonic() + 10
+    while len(children := child_pids(devrun.pid)) < 2:
+        assert time.monotonic() < deadline, "devrun did not start its children"
+        time.sleep(0.1)
+    devrun.send_signal(signal.SIGTERM)
+    assert devrun.wait(15) == 0
+    for pid in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_devrun_stops_everything_when_a_child_dies(tmp_path):
+    devrun = start_devrun(tmp_path, "die")
+    assert devrun.wait(15) != 0
+    assert "b exited with status 3" in devrun.stdout.read()
