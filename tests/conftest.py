@@ -35,6 +35,15 @@ ALL_AREAS = list(Area.values)
 MEMBER_STATES = ["FR", "DE", "NL", "BE", "IT", "ES"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database per run, so that runs side by side on one server never collide."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
+
+
 def national_service(code: str) -> Organisation:
     return OrganisationFactory(name=f"Border police {code}", short_name=f"BP-{code}", country_id=code)
 
