@@ -1,0 +1,110 @@
+"""Small template helpers shared by every area: query strings, pagination, markings, forms."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# FIRST TLP 2.0 labels. The CSS class carries the colour; the text carries the meaning.
+MARKING_CLASSES = {
+    "RED": "tlp-red",
+    "AMBER+STRICT": "tlp-amber-strict",
+    "AMBER": "tlp-amber",
+    "GREEN": "tlp-green",
+    "CLEAR": "tlp-clear",
+}
+
+MARKING_EXPLANATIONS = {
+    "RED": _(
+        "For the eyes and ears of individual recipients only. "
+        "No further disclosure."
+    ),
+    "AMBER+STRICT": _(
+        "Limited disclosure: recipients may share this only within their own "
+        "organisation."
+    ),
+    "AMBER": _(
+        "Limited disclosure: recipients may share this within their organisation and "
+        "with its clients, on a need-to-know basis only."
+    ),
+    "GREEN": _(
+        "Limited disclosure: recipients may share this within the community of the "
+        "network, but not through publicly accessible channels."
+    ),
+    "CLEAR": _("Disclosure is not limited: this information may be shared without restriction."),
+}
+
+
+@register.simple_tag
+def url_replace(request, **kwargs):
+    """Return the current query string with the given parameters replaced.
+
+    The result has no leading "?": write ``href="?{% url_replace request page=2 %}"``.
+    A value of None removes the parameter. The output is escaped by the template engine,
+    so "&" correctly becomes "&amp;" inside an attribute.
+    """
+    query = request.GET.copy()
+    for key, value in kwargs.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def page_links(page_obj, on_each_side=2, on_ends=1):
+    """Return the page numbers to show for page_obj, with gaps marked as ellipses.
+
+    Each entry is a dict: {"number": int or None, "current": bool, "gap": bool}.
+    """
+    paginator = page_obj.paginator
+    links = []
+    for number in paginator.get_elided_page_range(
+        page_obj.number, on_each_side=on_each_side, on_ends=on_ends
+    ):
+        if isinstance(number, int):
+            links.append({"number": number, "current": number == page_obj.number, "gap": False})
+        else:
+            links.append({"number": None, "current": False, "gap": True})
+    return links
+
+
+@register.filter
+def marking_class(marking):
+    """CSS class for a TLP marking code, e.g. "AMBER+STRICT" -> "tlp-amber-strict"."""
+    return MARKING_CLASSES.get(str(marking or "").upper(), "tlp-unknown")
+
+
+@register.filter
+def marking_explanation(marking):
+    """What the recipient may do with information under this TLP marking."""
+    return MARKING_EXPLANATIONS.get(str(marking or "").upper(), "")
+
+
+@register.filter
+def field_anchor(bound_field):
+    """The id an error-summary link should point at for a bound form field.
+
+    Radio buttons and checkbox lists have no single labelled input: link to the first one.
+    """
+    if getattr(bound_field, "use_fieldset", False) and bound_field.auto_id:
+        widget = bound_field.field.widget
+        if getattr(widget, "add_id_index", False):
+            return f"{bound_field.auto_id}_0"
+        return widget.id_for_label(bound_field.auto_id) or bound_field.auto_id
+    return bound_field.id_for_label or bound_field.auto_id or ""
+
+
+@register.filter
+def widget_kind(bound_field):
+    """A coarse widget family used by partials/form.html to choose the markup."""
+    widget = bound_field.field.widget
+    if widget.is_hidden:
+        return "hidden"
+    input_type = getattr(widget, "input_type", "")
+    if input_type == "checkbox" and not getattr(widget, "allow_multiple_selected", False):
+        return "checkbox"
+    if bound_field.use_fieldset:
+        return "fieldset"
+    return "input"
