@@ -177,7 +177,14 @@ class AccessLogAdmin(ReadOnlyAudit):
 
 @admin.register(LogEntry, site=manage_site)
 class ChangeLogAdmin(ReadOnlyAudit):
-    list_display = ["timestamp", "action", "content_type", "object_repr", "actor", "remote_addr"]
+    list_display = ["timestamp", "action", "content_type", "object_repr", "actor", "actor_organisation", "remote_addr"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr"]
     date_hierarchy = "timestamp"
+    list_select_related = ["actor__organisation", "content_type"]
+
+    @admin.display(description=_("organisation"))
+    def actor_organisation(self, entry):
+        # Users are deactivated, never deleted or moved silently: the actor's organisation is
+        # the one recorded on their account, itself audited.
+        return getattr(entry.actor, "organisation", None) or "—"
