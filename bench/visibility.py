@@ -51,8 +51,20 @@ from django.utils import timezone  # noqa: E402
 
 from iconet.access import NETWORK_GROUP, PUBLIC_GROUP, can, forget_principals, special_group_id  # noqa: E402
 from iconet.directory_data import countries_ensure  # noqa: E402
-from iconet.models import AccessGroup, Area, Audience, Country, Grant, Marking, Organisation, Role, State, User  # noqa: E402
+from iconet.models import (  # noqa: E402
+    AccessGroup,
+    Area,
+    Audience,
+    Country,
+    Grant,
+    Marking,
+    Organisation,
+    Role,
+    State,
+    User,
+)
 from iconet.registry import shared_item_models  # noqa: E402
+from tests.items import required_values  # noqa: E402
 
 
 def ensure_database() -> None:
@@ -67,34 +79,6 @@ def ensure_database() -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def filler(model) -> dict:
-    """Values for the required fields of an item type that the bench does not set itself."""
-    values = {}
-    today = timezone.now().date()
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.null or field.has_default() or field.name in (
-            "owner", "author", "state", "audience", "marking", "created_at", "updated_at", "published_at",
-        ):
-            continue
-        if field.choices:
-            values[field.name] = field.choices[0][0]
-        elif isinstance(field, models.ForeignKey):
-            values[field.name] = field.related_model.objects.order_by("pk").first()
-        elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
-            values[field.name] = 0
-        elif isinstance(field, models.DateTimeField):
-            values[field.name] = timezone.now()
-        elif isinstance(field, models.DateField):
-            values[field.name] = today
-        elif isinstance(field, models.BooleanField):
-            values[field.name] = False
-        elif field.get_internal_type() == "ArrayField":
-            values[field.name] = []
-        elif isinstance(field, (models.CharField, models.TextField)):
-            values[field.name] = "bench" if not field.blank else ""
-    return values
 
 
 def seed(model, items: int, rng: random.Random) -> None:
@@ -128,7 +112,7 @@ def seed(model, items: int, rng: random.Random) -> None:
     grant_model = model.grants.rel.related_model
     permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(model), codename=f"view_{model._meta.model_name}")
     public_id, network_id = special_group_id(PUBLIC_GROUP), special_group_id(NETWORK_GROUP)
-    base = filler(model)
+    base = required_values(model)
     batch = 5000
     now = timezone.now()
     for start in range(0, items, batch):
