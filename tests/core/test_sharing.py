@@ -1,0 +1,197 @@
+"""Publishing, audiences and disclosure by the owner's leave, through the pages users use."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from iconet.models import AccessLog, Audience, DisclosureRequest, EmailDelivery, Notification, State
+from iconet.registry import shared_item_models
+from tests.items import item_make
+
+pytestmark = pytest.mark.django_db
+
+TYPE = sorted(shared_item_models())[0]
+
+
+@pytest.fixture
+def draft(cast):
+    return item_make(TYPE, author=cast.fr_officer, state=State.DRAFT, audience=Audience.OWNER, marking="AMBER")
+
+
+@pytest.fixture
+def published(cast):
+    return item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK, marking="AMBER")
+
+
+def publish_url(item):
+    return reverse("sharing:publish", args=[item.type_slug(), item.pk])
+
+
+def test_the_owner_ncp_publishes_to_the_audience_it_chooses(cast, client_for, draft):
+    de = client_for(cast.de_officer)
+    assert de.get(draft.get_absolute_url()).status_code == 404
+    response = client_for(cast.fr_ncp).post(publish_url(draft), {"audience": "network", "marking": "GREEN"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == State.PUBLISHED and draft.marking == "GREEN" and draft.published_at
+    assert de.get(draft.get_absolute_url()).status_code == 200
+    # Narrowing the audience takes the access away again.
+    client_for(cast.fr_ncp).post(publish_url(draft), {"audience": "owner", "marking": "GREEN"})
+    assert de.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_publishing_to_groups_needs_a_group_and_keeps_the_choice(cast, client_for, draft):
+    response = client_for(cast.fr_ncp).post(publish_url(draft), {"audience": "groups", "marking": "RED"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose at least one access group." in page
+    assert 'value="RED" checked' in page or "value=\"RED\"" in page and "checked" in page
+    draft.refresh_from_db()
+    assert draft.state == State.DRAFT
+
+
+def test_a_non_owner_cannot_publish_or_change_the_audience_even_by_crafted_post(cast, client_for, published):
+    for role in ("de_ncp", "fr_officer"):
+        client = client_for(getattr(cast, role))
+        assert client.get(publish_url(published)).status_code == 403
+        assert client.post(publish_url(published), {"audience": "public", "marking": "CLEAR"}).status_code == 403
+    published.refresh_from_db()
+    assert (published.audience, published.marking) == (Audience.NETWORK, "AMBER")
+    # Another state's contact point cannot even learn that a draft exists.
+    draft = item_make(TYPE, author=cast.fr_officer, state=State.DRAFT)
+    assert client_for(cast.de_ncp).post(publish_url(draft), {"audience": "public", "marking": "CLEAR"}).status_code == 404
+
+
+def test_only_the_owner_withdraws(cast, client_for, published):
+    url = reverse("sharing:state", args=[published.type_slug(), published.pk])
+    assert client_for(cast.de_ncp).post(url, {"state": "withdrawn"}).status_code == 403
+    assert client_for(cast.fr_ncp).post(url, {"state": "withdrawn"}).status_code == 302
+    published.refresh_from_db()
+    assert published.state == State.WITHDRAWN
+
+
+def request_disclosure(client, item, **data):
+    return client.post(reverse("sharing:disclosure_create", args=[item.type_slug(), item.pk]), data)
+
+
+def test_disclosure_to_an_organisation_widens_access_only_after_the_owner_approves(cast, client_for, published):
+    # Published to the whole network: Germany reads it, Frontex (an agency, not "the network") does not.
+    de = client_for(cast.de_ncp)
+    frontex = client_for(cast.frontex_user)
+    assert frontex.get(published.get_absolute_url()).status_code == 404
+    response = request_disclosure(de, published, target_kind="organisation",
+                                  target_organisation=cast.frontex_user.organisation_id,
+                                  purpose="Joint risk analysis of the route")
+    assert response.status_code == 302
+    request = DisclosureRequest.objects.get()
+    assert request.status == DisclosureRequest.Status.PENDING
+    decide_url = reverse("sharing:disclosure", args=[request.pk])
+    # The owner's deciders are told in the portal and by e-mail.
+    assert Notification.objects.filter(recipient=cast.fr_ncp, url=decide_url).exists()
+    assert EmailDelivery.objects.filter(recipient=cast.fr_ncp, key__startswith=f"disclosure:{request.pk}:").exists()
+    assert not Notification.objects.filter(recipient=cast.fr_officer).exists()
+    # Until approved, nothing widens.
+    assert frontex.get(published.get_absolute_url()).status_code == 404
+    # Nobody but the owner's deciders decides, not even the requester.
+    assert de.post(decide_url, {"decision": "approve"}).status_code == 403
+    assert client_for(cast.fr_officer).post(decide_url, {"decision": "approve"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == DisclosureRequest.Status.PENDING
+    fr_ncp = client_for(cast.fr_ncp)
+    assert fr_ncp.post(decide_url, {"decision": "approve", "decision_reason": "Agreed"}).status_code == 302
+    assert frontex.get(published.get_absolute_url()).status_code == 200
+    request.refresh_from_db()
+    assert request.status == DisclosureRequest.Status.APPROVED and request.decided_by == cast.fr_ncp
+    assert Notification.objects.filter(recipient=cast.de_ncp, url=decide_url).exists()
+    # A decided request cannot change.
+    assert fr_ncp.post(decide_url, {"decision": "refuse", "decision_reason": "Changed my mind"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == DisclosureRequest.Status.APPROVED
+    # The grant shows its reason to the owner.
+    page = fr_ncp.get(published.get_absolute_url()).content.decode()
+    assert "Approved disclosure" in page
+
+
+def test_a_refusal_needs_a_reason_and_widens_nothing(cast, client_for, published):
+    request_disclosure(client_for(cast.de_ncp), published, target_kind="organisation",
+                       target_organisation=cast.frontex_user.organisation_id, purpose="Operational analysis")
+    request = DisclosureRequest.objects.get()
+    url = reverse("sharing:disclosure", args=[request.pk])
+    response = client_for(cast.fr_ncp).post(url, {"decision": "refuse", "decision_reason": ""})
+    assert response.status_code == 200 and "Give the reason for the refusal." in response.content.decode()
+    client_for(cast.fr_ncp).post(url, {"decision": "refuse", "decision_reason": "Source protection"})
+    request.refresh_from_db()
+    assert request.status == DisclosureRequest.Status.REFUSED and request.decision_reason == "Source protection"
+    assert client_for(cast.frontex_user).get(published.get_absolute_url()).status_code == 404
+
+
+def test_the_requester_withdraws_a_pending_request(cast, client_for, published):
+    de = client_for(cast.de_ncp)
+    request_disclosure(de, published, target_kind="third_party", third_party="Border police of Türkiye",
+                       purpose="Operational cooperation")
+    request = DisclosureRequest.objects.get()
+    assert client_for(cast.nl_ncp).post(reverse("sharing:disclosure_withdraw", args=[request.pk])).status_code == 404
+    de.post(reverse("sharing:disclosure_withdraw", args=[request.pk]))
+    request.refresh_from_db()
+    assert request.status == DisclosureRequest.Status.WITHDRAWN
+
+
+def test_a_disclosure_request_form_says_what_is_missing(cast, client_for, published):
+    response = request_disclosure(client_for(cast.de_ncp), published, target_kind="third_party", third_party="",
+                                  purpose="Typed purpose stays")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Name the third party." in page and "Typed purpose stays" in page
+    assert not DisclosureRequest.objects.exists()
+
+
+def test_an_approved_third_party_disclosure_unlocks_a_marked_export(cast, client_for, published):
+    de = client_for(cast.de_ncp)
+    request_disclosure(de, published, target_kind="third_party", third_party="Border police of Türkiye",
+                       purpose="Operational cooperation")
+    request = DisclosureRequest.objects.get()
+    export_url = reverse("sharing:export_pdf", args=[published.type_slug(), published.pk]) + f"?disclosure={request.pk}"
+    assert de.get(export_url).status_code == 404  # not before the owner's decision
+    client_for(cast.fr_ncp).post(reverse("sharing:disclosure", args=[request.pk]), {"decision": "approve", "decision_reason": ""})
+    # Only the requester holds the authorisation.
+    assert client_for(cast.nl_ncp).get(export_url).status_code == 404
+    response = de.get(export_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    for page in reader.pages:
+        text = page.extract_text()
+        assert "TLP:AMBER" in text
+        assert "Border police of Türkiye" in text
+        assert request.reference in text
+    assert str(published.owner.short_name) in reader.pages[0].extract_text()
+    assert AccessLog.objects.filter(event="download", actor=cast.de_ncp, object_id=published.pk).exists()
+
+
+def test_reads_of_restricted_items_are_logged_and_shown_to_the_owner(cast, client_for):
+    red = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK, marking="RED")
+    green = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK, marking="GREEN")
+    de = client_for(cast.de_ncp)
+    de.get(red.get_absolute_url(), REMOTE_ADDR="192.0.2.7")
+    de.get(green.get_absolute_url())
+    entry = AccessLog.objects.get(event="read", object_id=red.pk)
+    assert (entry.actor, entry.organisation, entry.remote_addr, entry.marking) == (
+        cast.de_ncp, cast.de_ncp.organisation, "192.0.2.7", "RED",
+    )
+    assert not AccessLog.objects.filter(event="read", object_id=green.pk).exists()
+    log_url = reverse("sharing:access_log", args=[red.type_slug(), red.pk])
+    page = client_for(cast.fr_officer).get(log_url)
+    assert page.status_code == 200 and "192.0.2.7" in page.content.decode()
+    assert de.get(log_url).status_code == 403
+
+
+def test_e_mails_about_red_items_carry_no_content(cast, client_for):
+    red = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK, marking="RED")
+    request_disclosure(client_for(cast.de_ncp), red, target_kind="third_party", third_party="Europol liaison",
+                       purpose="Secret purpose text")
+    bodies = list(EmailDelivery.objects.values_list("body", flat=True))
+    assert bodies
+    for body in bodies:
+        assert "TLP:RED" in body
+        assert red.title not in body and "Secret purpose text" not in body
