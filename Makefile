@@ -39,6 +39,7 @@ migrate: services
 
 seed: migrate
 	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py seed_ilo_demo
 
 run: seed
 	$(PYTHON) -m iconet.devrun

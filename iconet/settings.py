@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,11 +203,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="iconet")
 CELERY_TIMEZONE = TIME_ZONE
+# The periodic jobs of beat: the core's outbox sweep and each area's reminders and escalations.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 60.0},
+    "alerts-escalate-overdue": {"task": "alerts.tasks.alerts_escalate_overdue", "schedule": 60.0},
+    "alerts-daily-digest": {"task": "alerts.tasks.alerts_digest_send", "schedule": crontab(hour=7, minute=0)},
+    "ilo-networks-sync-members": {"task": "ilo_reports.tasks.networks_sync_members", "schedule": 3600.0},
+    "ilo-report-reminders": {"task": "ilo_reports.tasks.report_reminders_send", "schedule": 6 * 3600.0},
 }
-
-# Area apps add their own periodic jobs here (see their `beat_schedule`).
 ICONET_DELIVERY_MAX_ATTEMPTS = env.int("ICONET_DELIVERY_MAX_ATTEMPTS", default=8)
 
 CONTENT_SECURITY_POLICY = {

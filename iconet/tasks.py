@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,15 +33,14 @@ def email_claim(delivery_id: int) -> bool:
     )
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def email_deliver(delivery_id: int) -> str:
-    """Send one outbox row at most once; failures go back to pending with a growing delay."""
+def email_send(delivery_id: int, connection) -> str:
+    """Send one claimed outbox row over `connection`; failures go back to pending with a delay."""
     if not email_claim(delivery_id):
         return "skipped"
     delivery = EmailDelivery.objects.get(pk=delivery_id)
     message = EmailMessage(
         subject=delivery.subject, body=delivery.body, to=[delivery.to_email],
-        headers={"X-ICONet-Delivery": delivery.key},
+        headers={"X-ICONet-Delivery": delivery.key}, connection=connection,
     )
     try:
         message.send(fail_silently=False)
@@ -69,6 +68,26 @@ def email_deliver(delivery_id: int) -> str:
     return "sent"
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def email_deliver(delivery_id: int) -> str:
+    """Send one outbox row at most once (a retry, or a row handed over by the sweep)."""
+    return emails_deliver([delivery_id])[0]
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def emails_deliver(delivery_ids: list[int]) -> list[str]:
+    """Send several outbox rows over one SMTP connection, each at most once."""
+    # The connection opens on the first message; a server that is down fails each row alone.
+    connection = get_connection(fail_silently=False)
+    try:
+        return [email_send(delivery_id, connection) for delivery_id in delivery_ids]
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+
+
 @shared_task(ignore_result=True)
 def email_sweep_pending(limit: int = 500) -> int:
     """Hand over again every row still due (broker down at publication, worker lost...)."""
@@ -81,6 +100,6 @@ def email_sweep_pending(limit: int = 500) -> int:
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .values_list("pk", flat=True)[:limit]
     )
-    for delivery_id in due:
-        email_deliver.delay(delivery_id)
+    for start in range(0, len(due), 25):
+        emails_deliver.delay(due[start:start + 25])
     return len(due)

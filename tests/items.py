@@ -24,10 +24,7 @@ def required_values(model) -> dict:
         if field.choices:
             values[field.name] = field.choices[0][0]
         elif isinstance(field, models.ForeignKey):
-            related = field.related_model.objects.order_by("pk").first()
-            if related is None and field.related_model in ITEM_PREREQUISITES:
-                related = ITEM_PREREQUISITES[field.related_model]()
-            values[field.name] = related
+            values[field.name] = field.related_model.objects.order_by("pk").first()
         elif isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
             values[field.name] = 1
         elif isinstance(field, models.DateTimeField):
@@ -43,13 +40,28 @@ def required_values(model) -> dict:
     return values
 
 
-# Related rows an item type needs before it can exist (filled in by area test modules).
-ITEM_PREREQUISITES: dict = {}
+def _ilo_report_defaults() -> dict:
+    from iconet.models import Role, User
+    from ilo_reports.models import Network
+
+    network = Network.objects.filter(host_country="TR").first()
+    if network is None:
+        network = Network.objects.create(name="Türkiye", host_country="TR")
+        # The network's members are the liaison officers posted in its host country.
+        network.access_group.members.set(User.objects.filter(role=Role.ILO, host_country="TR"))
+    return {"network": network, "semester": "2026-S1"}
+
+
+# Field values that an item type needs to make sense, beyond the generic ones.
+TYPE_DEFAULTS = {
+    "ilo_reports.iloreport": _ilo_report_defaults,
+}
 
 
 def item_make(type_slug: str, *, author, state=State.PUBLISHED, audience="network", groups=(), marking="AMBER", **fields):
     model = shared_item_models()[type_slug]
-    item = model(**{**required_values(model), **fields})
+    defaults = TYPE_DEFAULTS[type_slug]() if type_slug in TYPE_DEFAULTS else {}
+    item = model(**{**required_values(model), **defaults, **fields})
     item.owner_id = author.organisation_id
     item.author = author
     item.state = state

@@ -122,6 +122,11 @@ class SharedItem(models.Model):
         """Headed groups of (label, value) that print views and exports render."""
         return []
 
+    def extra_draft_group_ids(self) -> list[int]:
+        """Guardian groups that read a draft beside its owner, by the area's workflow
+        (e.g. the members of the ILO network drafting a report); none by default."""
+        return []
+
 
 class Grant(GroupObjectPermissionBase):
     """Abstract base of the per-type grant tables: a guardian group object permission with its reason."""

@@ -3,49 +3,80 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import EmailDelivery, Notification
+
+# Deliveries handed to one task: they share one SMTP connection.
+DISPATCH_CHUNK = 25
 
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
+    """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
+    after commit. Each message: key, recipient, subject, body. Returns the rows by key."""
+    messages = [m for m in messages if m["recipient"].email]
+    keys = [m["key"] for m in messages]
+    existing = {d.key: d for d in EmailDelivery.objects.filter(key__in=keys)}
+    now = timezone.now()
+    fresh = [
+        EmailDelivery(
+            key=m["key"], recipient=m["recipient"], to_email=m["recipient"].email, subject=m["subject"][:255],
+            body=m["body"], next_attempt_at=now,
+        )
+        for m in messages if m["key"] not in existing
+    ]
+    try:
+        with transaction.atomic():
+            created = EmailDelivery.objects.bulk_create(fresh)
+        ids = [row.pk for row in created]
+    except IntegrityError:
+        # Another transaction wrote some of these keys meanwhile: its rows stand, and it
+        # dispatches them; this one dispatches only the rows it wrote itself.
+        created, ids = [], []
+        for row in fresh:
+            values = {f.attname: getattr(row, f.attname) for f in EmailDelivery._meta.concrete_fields if f.name != "id"}
+            stored, was_created = EmailDelivery.objects.get_or_create(key=row.key, defaults=values)
+            created.append(stored)
+            if was_created:
+                ids.append(stored.pk)
+    if ids:
+        transaction.on_commit(lambda: emails_dispatch(ids))
+    return {**existing, **{d.key: d for d in created}}
+
+
 def email_enqueue(*, key: str, recipient, subject: str, body: str) -> EmailDelivery | None:
-    """Write one outbox row (idempotent on `key`) and hand it to Celery after commit."""
-    if not recipient.email:
-        return None
-    delivery, created = EmailDelivery.objects.get_or_create(
-        key=key,
-        defaults={
-            "recipient": recipient, "to_email": recipient.email, "subject": subject[:255],
-            "body": body, "next_attempt_at": timezone.now(),
-        },
-    )
-    if created:
-        transaction.on_commit(lambda: email_dispatch(delivery.pk))
-    return delivery
+    """One outbox row; see `emails_enqueue`."""
+    rows = emails_enqueue([{"key": key, "recipient": recipient, "subject": subject, "body": body}])
+    return rows.get(key)
 
 
-def email_dispatch(delivery_id: int) -> None:
-    """Queue the delivery task; a broker that is down only delays it until the next sweep."""
-    from ..tasks import email_deliver
+def emails_dispatch(delivery_ids: list[int]) -> None:
+    """Queue the delivery tasks; a broker that is down only delays them until the next sweep."""
+    from ..tasks import emails_deliver
 
     try:
-        email_deliver.delay(delivery_id)
-    except Exception:  # noqa: BLE001 - any broker failure: the sweep picks the row up later
+        for start in range(0, len(delivery_ids), DISPATCH_CHUNK):
+            emails_deliver.delay(delivery_ids[start:start + DISPATCH_CHUNK])
+    except Exception:  # noqa: BLE001 - any broker failure: the sweep picks the rows up later
         import logging
 
-        logging.getLogger(__name__).warning("broker unavailable; delivery %s left for the sweep", delivery_id)
+        logging.getLogger(__name__).warning("broker unavailable; %s deliveries left for the sweep", len(delivery_ids))
 
 
-def users_notify(*, users: Iterable, title: str, url: str, key: str, subject: str, body: str) -> int:
-    """An in-app notification and an e-mail for each user; returns how many were told."""
-    count = 0
-    for user in users:
-        Notification.objects.create(recipient=user, title=title[:255], url=url)
-        email_enqueue(key=f"{key}:user:{user.pk}", recipient=user, subject=subject, body=body)
-        count += 1
-    return count
+def users_notify(*, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str) -> int:
+    """An in-app notification and an e-mail for each user who may read `item`; returns how many
+    were told. Notifications about an item go through the visibility rule like every other
+    read; `item=None` is for messages about no item (a reminder of a deadline)."""
+    from ..access import readers_among
+
+    users = list(users) if item is None else readers_among(item, list(users))
+    Notification.objects.bulk_create([Notification(recipient=user, title=title[:255], url=url) for user in users])
+    emails_enqueue([
+        {"key": f"{key}:user:{user.pk}", "recipient": user, "subject": subject, "body": body} for user in users
+    ])
+    return len(users)

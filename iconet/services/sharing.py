@@ -39,6 +39,8 @@ def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
     """Which guardian groups should read the item, each with the first reason that applies."""
     wanted: dict[int, tuple[str, int | None]] = {item.owner.group_id: (Grant.Reason.OWNERSHIP, None)}
     if item.state == State.DRAFT:
+        for group_id in item.extra_draft_group_ids():
+            wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
         return wanted
     if item.audience == Audience.PUBLIC:
         wanted.setdefault(special_group_id(PUBLIC_GROUP), (Grant.Reason.AUDIENCE, None))
@@ -198,6 +200,7 @@ def disclosure_request_create(
     request.save()
     url = reverse("sharing:disclosure", args=[request.pk])
     users_notify(
+        item=item,
         users=disclosure_deciders(item),
         title=_("Disclosure requested for %(ref)s") % {"ref": item.reference},
         url=url,
@@ -230,6 +233,7 @@ def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool,
     grants_sync(item)
     url = reverse("sharing:disclosure", args=[locked.pk])
     users_notify(
+        item=item,
         users=[locked.requested_by],
         title=_("Disclosure request %(dr)s %(status)s") % {"dr": locked.reference, "status": locked.get_status_display().lower()},
         url=url,

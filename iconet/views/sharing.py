@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..access import can, get_visible_or_404
+from ..access import can, get_item_for_action
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, DisclosureRequest, State
 from ..registry import item_model_or_404
@@ -22,11 +22,7 @@ from ..services.audit import access_log_write
 
 
 def _item(request, type_slug: str, pk: int, action: str = "read"):
-    """The visible item (404 otherwise), and 403 if the action is not the user's to take."""
-    item = get_visible_or_404(item_model_or_404(type_slug), request.user, pk=pk)
-    if not item.allows(request.user, action):
-        raise PermissionDenied
-    return item
+    return get_item_for_action(item_model_or_404(type_slug), request.user, pk, action)
 
 
 def _templates(item, suffix: str) -> list[str]:
@@ -95,7 +91,7 @@ def item_export_pdf(request, type_slug, pk):
     html = render_to_string(_templates(item, "print"), {
         "item": item, "pdf": True, "disclosure": disclosure, "exported_by": request.user, "exported_at": timezone.now(),
     }, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()).write_pdf()
     access_log_write(
         event=AccessLog.Event.DOWNLOAD, request=request, item=item,
         detail=f"PDF for {disclosure.third_party} ({disclosure.reference})" if disclosure else "PDF",
@@ -103,6 +99,30 @@ def item_export_pdf(request, type_slug, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{item.reference}.pdf"'
     return response
+
+
+def static_only_fetcher():
+    """A WeasyPrint fetcher that reads the portal's own static files from disk and nothing
+    else: an export never makes a network request (no request forgery through content)."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = urlparse(url).path
+            prefix = "/" + settings.STATIC_URL.lstrip("/")
+            found = finders.find(path[len(prefix):]) if path.startswith(prefix) else None
+            if not found:
+                raise ValueError(f"exports do not fetch {url}")
+            with open(found, "rb") as handle:
+                body = handle.read()
+            content_type = "text/css" if found.endswith(".css") else "application/octet-stream"
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+
+    return StaticOnlyFetcher()
 
 
 def item_access_log(request, type_slug, pk):

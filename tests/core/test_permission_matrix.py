@@ -30,7 +30,10 @@ TYPES = sorted(shared_item_models())
 # Readers of drafts beyond the owner organisation, where an area's workflow defines them
 # (a network's draft report is read by the network's members). Filled by the area modules'
 # rules below; each entry says who, by the area's own rule, reads a draft of that type.
-EXTRA_DRAFT_READERS = {}
+EXTRA_DRAFT_READERS = {
+    # The liaison officers posted in the network's host country read its draft report.
+    "ilo_reports.iloreport": lambda user, item: user.role == "ilo" and user.host_country == item.network.host_country,
+}
 
 
 def in_group(user, group: AccessGroup) -> bool:

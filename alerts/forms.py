@@ -1,0 +1,202 @@
+"""Forms of the alerts area: the alert in sections, its nationality table, filters, follow-ups."""
+
+from django import forms
+from django.contrib.postgres.forms import SplitArrayField
+from django.db.models import Exists, OuterRef, Q
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from iconet.models import Area, Country, Marking, User
+
+from .models import (
+    PERSONAL_DATA_WARNING,
+    Alert,
+    AlertRecipient,
+    AlertType,
+    BorderType,
+    FollowUp,
+    NationalityCount,
+    Transport,
+    Urgency,
+)
+
+MAX_TRANSIT_COUNTRIES = 6
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+FIELDSETS = [
+    (_("The alert"), ["alert_type", "urgency", "headline", "summary", "period_from", "period_to", "reporting_contact"]),
+    (_("Geography"), ["origin_country", "transit_countries", "destination_states", "border_type", "crossing_point", "place_of_detection"]),
+    (_("Persons (aggregate numbers only)"), ["persons_count", "minors_count", "vulnerable_count", "suspected_trafficking", "illegal_employment_link"]),
+    (_("Modus operandi"), ["transport_means", "concealment_method", "route_description", "intermediaries"]),
+    (_("Facilitator network (never names of persons)"), ["network_structure", "network_nationalities", "price_charged", "recruitment_channel", "document_fraud_links"]),
+    (_("Assessment"), ["expected_development", "recommended_measures", "source_reliability", "information_credibility", "related_alerts"]),
+]
+
+
+class AlertForm(forms.ModelForm):
+    """Every field of an alert, grouped in the sections the page shows as fieldsets."""
+
+    fieldsets = FIELDSETS
+
+    transit_countries = SplitArrayField(
+        forms.ChoiceField(choices=[("", _("—"))] + list(countries), required=False),
+        size=MAX_TRANSIT_COUNTRIES, remove_trailing_nulls=True, required=False, label=_("Transit countries, in route order"),
+        help_text=_("First country crossed first. Leave the remaining boxes empty."),
+    )
+    destination_states = forms.ModelMultipleChoiceField(
+        label=_("Destination Member States"), queryset=Country.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their alerts contact points are notified when the alert is published."),
+    )
+    transport_means = forms.MultipleChoiceField(
+        label=_("Means of transport"), choices=Transport.choices, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Alert
+        fields = [name for _legend, names in FIELDSETS for name in names]
+        widgets = {
+            "period_from": DateInput(),
+            "period_to": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "alert_type": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+            "border_type": forms.RadioSelect,
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
+                "concealment_method", "route_description", "intermediaries", "network_structure",
+                "recruitment_channel", "document_fraud_links", "expected_development", "recommended_measures",
+            )},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["reporting_contact"].queryset = User.objects.filter(
+            organisation_id=user.organisation_id, is_active=True, areas__contains=[Area.ALERTS],
+        )
+        self.fields["reporting_contact"].help_text = _("Left empty, you are the contact point for this alert.")
+        self.fields["destination_states"].queryset = Country.objects.all()
+        self.fields["border_type"].choices = [("", _("Not known"))] + list(BorderType.choices)
+        related = Alert.objects.visible_to(user)
+        if self.instance.pk:
+            related = related.exclude(pk=self.instance.pk)
+        self.fields["related_alerts"].queryset = related.order_by("-created_at")
+        self.fields["related_alerts"].help_text = _("Alerts of the network on the same phenomenon.")
+
+    def sections(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def clean_transit_countries(self):
+        codes = [code for code in self.cleaned_data.get("transit_countries") or [] if code]
+        if len(set(codes)) != len(codes):
+            raise forms.ValidationError(_("Name each transit country once."))
+        return codes
+
+    def clean_related_alerts(self):
+        chosen = self.cleaned_data.get("related_alerts")
+        if not self.instance.pk:
+            return chosen
+        # Links to alerts this user cannot see stay as they were: they were set by someone who could.
+        visible = self.fields["related_alerts"].queryset.values("pk")
+        hidden = self.instance.related_alerts.exclude(pk__in=visible)
+        return list(chosen) + list(hidden)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and end < start:
+            self.add_error("period_to", _("The end of the period cannot be before its start."))
+        persons = data.get("persons_count")
+        for name in ("minors_count", "vulnerable_count"):
+            value = data.get(name)
+            if persons is not None and value is not None and value > persons:
+                self.add_error(name, _("Cannot be more than the number of persons."))
+        return data
+
+
+class NationalityCountForm(forms.ModelForm):
+    class Meta:
+        model = NationalityCount
+        fields = ["nationality", "count"]
+
+
+NationalityFormSet = inlineformset_factory(
+    Alert, NationalityCount, form=NationalityCountForm, extra=3, can_delete=True, max_num=40,
+)
+
+
+class AlertFilterForm(forms.Form):
+    """The filters and sorting of the alert list; applied to rows already visible to the user."""
+
+    SORTS = {
+        "-published": ("-published_at", "-created_at"),
+        "published": ("published_at", "created_at"),
+        "urgency": ("urgency", "-published_at"),
+        "reference": ("reference_code",),
+    }
+
+    alert_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any"))] + list(AlertType.choices))
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any"))] + list(Urgency.choices))
+    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False, choices=[("", _("Any"))] + list(countries))
+    route_country = forms.ChoiceField(
+        label=_("Transit or destination country"), required=False, choices=[("", _("Any"))] + list(countries),
+    )
+    border_type = forms.ChoiceField(label=_("Border type"), required=False, choices=[("", _("Any"))] + list(BorderType.choices))
+    period_from = forms.DateField(label=_("Observed from"), required=False, widget=DateInput())
+    period_to = forms.DateField(label=_("Observed until"), required=False, widget=DateInput())
+    owner_country = forms.ModelChoiceField(
+        label=_("Owner Member State"), required=False, queryset=Country.objects.all(), empty_label=_("Any"),
+    )
+    marking = forms.ChoiceField(label=_("Marking"), required=False, choices=[("", _("Any"))] + list(Marking.choices))
+    acknowledged = forms.ChoiceField(label=_("Acknowledged by me"), required=False, choices=[
+        ("", _("Any")), ("no", _("Not yet acknowledged")), ("yes", _("Acknowledged")),
+    ])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("-published", _("Newest first")), ("published", _("Oldest first")), ("urgency", _("Immediate first")),
+        ("reference", _("Reference")),
+    ])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        for name in ("alert_type", "urgency", "origin_country", "border_type", "marking"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        if data.get("route_country"):
+            code = data["route_country"]
+            queryset = queryset.filter(Q(transit_countries__contains=[code]) | Q(destination_states__code=code)).distinct()
+        # Periods that overlap the one asked for.
+        if data.get("period_from"):
+            queryset = queryset.filter(Q(period_to__gte=data["period_from"]) | Q(period_to__isnull=True, period_from__gte=data["period_from"]))
+        if data.get("period_to"):
+            queryset = queryset.filter(period_from__lte=data["period_to"])
+        if data.get("owner_country"):
+            queryset = queryset.filter(owner__country=data["owner_country"])
+        if data.get("acknowledged"):
+            mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=self.user, acknowledged_at__isnull=False)
+            queryset = queryset.filter(Exists(mine)) if data["acknowledged"] == "yes" else queryset.exclude(Exists(mine))
+        return queryset.order_by(*self.SORTS.get(data.get("sort") or "-published", self.SORTS["-published"]))
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"text": PERSONAL_DATA_WARNING}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, image, text or office document, up to 10 MB. Redact personal data first."))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -1,0 +1,391 @@
+"""Early-warning alerts (DESIGN.md 5.1): the alert, its child rows, and who was told."""
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import CountryField
+
+from iconet.access import SharedItemQuerySet
+from iconet.models import Area, Country, EmailDelivery, Organisation, SharedItem, grant_model_for
+
+PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons: trends, routes, methods and aggregate numbers only.")
+
+
+class Urgency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediate")
+    ROUTINE = "routine", _("Routine")
+
+
+class AlertType(models.TextChoices):
+    FIRST_INDICATION = "first_indication", _("First indication")
+    ROUTE_CHANGE = "route_change", _("Change of route")
+    METHOD_CHANGE = "method_change", _("Change of method")
+    INCIDENT = "incident", _("Incident")
+    NEW_TREND = "new_trend", _("New trend")
+    OTHER = "other", _("Other")
+
+
+class BorderType(models.TextChoices):
+    LAND = "land", _("Land")
+    SEA = "sea", _("Sea")
+    AIR = "air", _("Air")
+    INLAND = "inland", _("Inland")
+
+
+class Transport(models.TextChoices):
+    LORRY = "lorry", _("Lorry")
+    REFRIGERATED_LORRY = "refrigerated_lorry", _("Refrigerated lorry")
+    TANKER = "tanker", _("Tanker")
+    BOAT = "boat", _("Boat")
+    FLIGHT = "flight", _("Flight")
+    RAIL = "rail", _("Rail")
+    ON_FOOT = "on_foot", _("On foot")
+    OTHER = "other", _("Other")
+
+
+class SourceReliability(models.TextChoices):
+    A = "A", _("A – completely reliable")
+    B = "B", _("B – usually reliable")
+    C = "C", _("C – fairly reliable")
+    D = "D", _("D – not usually reliable")
+    E = "E", _("E – unreliable")
+    F = "F", _("F – reliability cannot be judged")
+
+
+class InformationCredibility(models.TextChoices):
+    CONFIRMED = "1", _("1 – confirmed by other sources")
+    PROBABLY_TRUE = "2", _("2 – probably true")
+    POSSIBLY_TRUE = "3", _("3 – possibly true")
+    DOUBTFUL = "4", _("4 – doubtful")
+    IMPROBABLE = "5", _("5 – improbable")
+    UNKNOWN = "6", _("6 – truth cannot be judged")
+
+
+class AlertQuerySet(SharedItemQuerySet):
+    """Alerts; read them through `visible_to` like every shared item."""
+
+    def with_list_columns(self) -> "AlertQuerySet":
+        return self.select_related("owner__country")
+
+
+class Alert(SharedItem):
+    """An early warning of illegal immigration, a facilitator network or a change of route or method."""
+
+    area = Area.ALERTS
+
+    # Allocated by alerts.services.alert_reference_allocate, e.g. EWS-2026-FR-0042.
+    reference_code = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True, editable=False)
+    reporting_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reporting contact point"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.IMMEDIATE,
+        help_text=_("Immediate alerts are e-mailed at once; routine ones may go in the daily digest."),
+    )
+    alert_type = models.CharField(_("type"), max_length=20, choices=AlertType.choices, default=AlertType.FIRST_INDICATION)
+    headline = models.CharField(_("headline"), max_length=200, help_text=PERSONAL_DATA_WARNING)
+    summary = models.TextField(_("summary"), help_text=PERSONAL_DATA_WARNING)
+    period_from = models.DateField(_("observed from"))
+    period_to = models.DateField(_("observed until"), null=True, blank=True)
+
+    # Geography
+    origin_country = CountryField(_("country of origin"), blank=True)
+    transit_countries = ArrayField(
+        models.CharField(max_length=2), verbose_name=_("transit countries"), default=list, blank=True,
+        help_text=_("In the order of the route."),
+    )
+    destination_states = models.ManyToManyField(
+        Country, verbose_name=_("destination Member States"), blank=True, related_name="+",
+    )
+    border_type = models.CharField(_("border type"), max_length=10, choices=BorderType.choices, blank=True)
+    crossing_point = models.CharField(_("crossing point, airport or port"), max_length=200, blank=True)
+    place_of_detection = models.CharField(_("place of detection"), max_length=200, blank=True)
+
+    # Persons, in aggregate only
+    persons_count = models.PositiveIntegerField(_("number of persons"), null=True, blank=True)
+    minors_count = models.PositiveIntegerField(_("of whom minors"), null=True, blank=True)
+    vulnerable_count = models.PositiveIntegerField(_("of whom vulnerable persons"), null=True, blank=True)
+    suspected_trafficking = models.BooleanField(_("suspected trafficking in human beings"), default=False)
+    illegal_employment_link = models.BooleanField(_("link with illegal employment"), default=False)
+
+    # Modus operandi
+    transport_means = ArrayField(
+        models.CharField(max_length=20, choices=Transport.choices), verbose_name=_("means of transport"),
+        default=list, blank=True,
+    )
+    concealment_method = models.TextField(_("concealment method"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    route_description = models.TextField(_("route description"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    intermediaries = models.TextField(_("intermediaries involved"), blank=True, help_text=PERSONAL_DATA_WARNING)
+
+    # Facilitator network
+    network_structure = models.TextField(_("structure of the network"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    network_nationalities = CountryField(_("nationalities of facilitators"), multiple=True, blank=True)
+    price_charged = models.CharField(
+        _("price charged"), max_length=200, blank=True, help_text=_("For example: EUR 3,000–5,000 per person."),
+    )
+    recruitment_channel = models.TextField(_("recruitment channel"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    document_fraud_links = models.TextField(
+        _("related document-fraud notes"), blank=True, help_text=_("References of document-fraud notes, one a line."),
+    )
+
+    # Assessment
+    expected_development = models.TextField(_("expected development"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    recommended_measures = models.TextField(_("recommended measures"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    source_reliability = models.CharField(
+        _("source reliability"), max_length=1, choices=SourceReliability.choices, default=SourceReliability.F,
+    )
+    information_credibility = models.CharField(
+        _("information credibility"), max_length=1, choices=InformationCredibility.choices,
+        default=InformationCredibility.UNKNOWN,
+    )
+
+    related_alerts = models.ManyToManyField("self", verbose_name=_("related alerts"), blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        indexes = [models.Index(fields=["state", "urgency", "published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.headline}"
+
+    # --- policy ---------------------------------------------------------------------------
+
+    def allows(self, user, action: str) -> bool:
+        if action == "follow_up":
+            return self.state != "draft"
+        if action == "acknowledge":
+            return self.state != "draft" and self.recipients.filter(user=user).exists()
+        if action == "deliveries":
+            return self.is_owner_member(user)
+        return super().allows(user, action)
+
+    # --- presentation ---------------------------------------------------------------------
+
+    @property
+    def reference(self) -> str:
+        return self.reference_code or f"EWS-DRAFT-{self.pk or 'new'}"
+
+    @property
+    def title(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("alerts:detail", args=[self.pk])
+
+    @property
+    def is_immediate(self) -> bool:
+        return self.urgency == Urgency.IMMEDIATE
+
+    def transit_country_names(self) -> list[str]:
+        return [countries.name(code) or code for code in self.transit_countries]
+
+    def transport_labels(self) -> list[str]:
+        labels = dict(Transport.choices)
+        return [str(labels.get(value, value)) for value in self.transport_means]
+
+    def related_visible_to(self, user):
+        """Related alerts, only those the user may see as well."""
+        return Alert.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
+
+    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
+        def yes_no(value):
+            return _("Yes") if value else _("No")
+
+        nationalities = ", ".join(f"{row.nationality.name}: {row.count}" for row in self.nationalities.all())
+        return [
+            (_("Alert"), [
+                (_("Reference"), self.reference),
+                (_("Type"), self.get_alert_type_display()),
+                (_("Urgency"), self.get_urgency_display()),
+                (_("Reporting contact point"), self.reporting_contact or ""),
+                (_("Headline"), self.headline),
+                (_("Summary"), self.summary),
+                (_("Observed from"), self.period_from),
+                (_("Observed until"), self.period_to or ""),
+            ]),
+            (_("Geography"), [
+                (_("Country of origin"), self.origin_country.name if self.origin_country else ""),
+                (_("Transit countries"), " → ".join(self.transit_country_names())),
+                (_("Destination Member States"), ", ".join(c.name for c in self.destination_states.all())),
+                (_("Border type"), self.get_border_type_display()),
+                (_("Crossing point, airport or port"), self.crossing_point),
+                (_("Place of detection"), self.place_of_detection),
+            ]),
+            (_("Persons (aggregate)"), [
+                (_("Number of persons"), self.persons_count if self.persons_count is not None else ""),
+                (_("By nationality"), nationalities),
+                (_("Of whom minors"), self.minors_count if self.minors_count is not None else ""),
+                (_("Of whom vulnerable persons"), self.vulnerable_count if self.vulnerable_count is not None else ""),
+                (_("Suspected trafficking in human beings"), yes_no(self.suspected_trafficking)),
+                (_("Link with illegal employment"), yes_no(self.illegal_employment_link)),
+            ]),
+            (_("Modus operandi"), [
+                (_("Means of transport"), ", ".join(self.transport_labels())),
+                (_("Concealment method"), self.concealment_method),
+                (_("Route description"), self.route_description),
+                (_("Intermediaries involved"), self.intermediaries),
+            ]),
+            (_("Facilitator network"), [
+                (_("Structure"), self.network_structure),
+                (_("Nationalities"), ", ".join(c.name for c in self.network_nationalities)),
+                (_("Price charged"), self.price_charged),
+                (_("Recruitment channel"), self.recruitment_channel),
+                (_("Related document-fraud notes"), self.document_fraud_links),
+            ]),
+            (_("Assessment"), [
+                (_("Expected development"), self.expected_development),
+                (_("Recommended measures"), self.recommended_measures),
+                (_("Source reliability"), self.get_source_reliability_display()),
+                (_("Information credibility"), self.get_information_credibility_display()),
+            ]),
+        ]
+
+
+AlertGrant = grant_model_for(Alert)
+
+
+class AlertSequence(models.Model):
+    """The last reference number handed out per year and owner country."""
+
+    year = models.PositiveSmallIntegerField()
+    country_code = models.CharField(max_length=2)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "country_code"], name="alerts_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"EWS-{self.year}-{self.country_code}: {self.last_number}"
+
+
+class NationalityCount(models.Model):
+    """One line of an alert's breakdown of persons by nationality (aggregate numbers)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="nationalities")
+    nationality = CountryField(_("nationality"))
+    count = models.PositiveIntegerField(_("number of persons"))
+
+    class Meta:
+        ordering = ["-count"]
+        constraints = [models.UniqueConstraint(fields=["alert", "nationality"], name="alerts_nationality_unique")]
+        verbose_name = _("nationality breakdown")
+
+    def __str__(self) -> str:
+        return f"{self.nationality.name}: {self.count}"
+
+
+class FollowUp(models.Model):
+    """A dated update on an alert by its owner or a recipient; read through the alert's visibility."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("update"), help_text=PERSONAL_DATA_WARNING)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("follow-up")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.created_at:%Y-%m-%d}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"alerts/{instance.alert_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file of an alert, under MEDIA_ROOT and served only through the alert's visibility."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class AlertRecipient(models.Model):
+    """One person told of an alert: the delivery and acknowledgement the owner follows."""
+
+    class Reason(models.TextChoices):
+        DESTINATION = "destination", _("Destination Member State")
+        TRANSIT = "transit", _("Transit Member State")
+        AUDIENCE = "audience", _("Audience")
+        ESCALATION = "escalation", _("Escalation")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alert_receipts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    # Several rows share one e-mail when it is a daily digest.
+    email = models.ForeignKey(EmailDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    in_digest = models.BooleanField(_("in the daily digest"), default=False)
+    notified_at = models.DateTimeField(_("notified"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    escalated = models.BooleanField(_("added by escalation"), default=False)
+
+    class Meta:
+        ordering = ["organisation__country_id", "organisation__name", "user__last_name"]
+        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="alerts_recipient_unique")]
+        verbose_name = _("recipient")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.user_id}"
+
+    @property
+    def delivered_at(self):
+        return self.email.sent_at if self.email_id and self.email else None
+
+    @property
+    def delivery_status(self) -> str:
+        if self.email_id is None:
+            return "digest" if self.in_digest else "none"
+        return self.email.status
+
+
+class AlertEscalation(models.Model):
+    """An immediate alert a recipient organisation did not acknowledge in time: escalated once."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="escalations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    escalated_at = models.DateTimeField(_("escalated"), auto_now_add=True)
+    notified_count = models.PositiveIntegerField(_("people told"), default=0)
+
+    class Meta:
+        ordering = ["escalated_at"]
+        constraints = [models.UniqueConstraint(fields=["alert", "organisation"], name="alerts_escalation_unique")]
+        verbose_name = _("escalation")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.organisation_id}"
+
+
+auditlog.register(Alert, m2m_fields={"destination_states", "related_alerts", "audience_groups"})
+auditlog.register(NationalityCount)
+auditlog.register(FollowUp)
+auditlog.register(Attachment)
+auditlog.register(AlertRecipient, include_fields=["read_at", "acknowledged_at", "escalated"])
+auditlog.register(AlertEscalation)

@@ -1,0 +1,218 @@
+"""Pages of the alerts area; rows come from `Alert.objects.visible_to(user)` only."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iconet.access import get_item_for_action
+from iconet.forms import PublishForm
+from iconet.models import AccessLog
+from iconet.services.audit import access_log_write
+from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+
+from . import services
+from .forms import AlertFilterForm, AlertForm, AttachmentForm, FollowUpForm, NationalityFormSet
+from .models import Alert, AlertRecipient, FollowUp
+
+
+def _alert(request, pk: int, action: str = "read") -> Alert:
+    return get_item_for_action(Alert, request.user, pk, action)
+
+
+class AlertListView(ItemListView):
+    model = Alert
+    filter_form_class = AlertFilterForm
+    template_name = "alerts/alert_list.html"
+    context_object_name = "alerts"
+
+    def get_queryset(self):
+        mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=self.request.user)
+        return super().get_queryset().with_list_columns().annotate(
+            is_recipient=Exists(mine), acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
+        )
+
+
+class NationalitiesMixin:
+    """The alert form together with its nationality table, saved in one transaction."""
+
+    model = Alert
+    form_class = AlertForm
+    template_name = "alerts/alert_form.html"
+
+    def get_formset(self):
+        instance = self.object if getattr(self, "object", None) else Alert()
+        return NationalityFormSet(self.request.POST or None, instance=instance, prefix="nationalities")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("formset", self.get_formset())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object() if self.editing else None
+        form = self.get_form()
+        formset = self.get_formset()
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        try:
+            with transaction.atomic():
+                alert = form.save(commit=False)
+                self.object = self.save_alert(alert)
+                form.save_m2m()
+                formset.instance = self.object
+                formset.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        messages.success(request, self.success_message % {"ref": self.object.reference})
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class AlertCreateView(NationalitiesMixin, ItemCreateView):
+    editing = False
+    success_message = gettext_lazy("Draft %(ref)s saved. Check it, then publish it to notify the Member States concerned.")
+
+    def save_alert(self, alert):
+        return services.alert_create(actor=self.request.user, alert=alert)
+
+
+class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
+    editing = True
+    success_message = gettext_lazy("Changes to %(ref)s saved.")
+
+    def save_alert(self, alert):
+        return services.alert_update(actor=self.request.user, alert=alert)
+
+
+class AlertDetailView(ItemDetailView):
+    model = Alert
+    template_name = "alerts/alert_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner__country", "author", "reporting_contact").prefetch_related(
+            "destination_states", "nationalities", "attachments",
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author", "organisation")),
+        )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        services.alert_mark_read(actor=request.user, alert=self.object)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        alert, user = self.object, self.request.user
+        receipt = alert.recipients.filter(user=user).first()
+        context.update({
+            "receipt": receipt,
+            "may_acknowledge": receipt is not None and alert.allows(user, "acknowledge"),
+            "ask_acknowledge": "acknowledge" in self.request.GET,
+            "may_follow_up": alert.allows(user, "follow_up"),
+            "follow_up_form": FollowUpForm(),
+            "attachment_form": AttachmentForm() if alert.allows(user, "change") else None,
+            "related": alert.related_visible_to(user).select_related("owner"),
+            "is_owner": alert.is_owner_member(user),
+            "publish_url": reverse("alerts:publish", args=[alert.pk]),
+        })
+        return context
+
+
+@require_http_methods(["GET", "POST"])
+def alert_publish(request, pk):
+    """Publish through the alerts service, so that the recipients are told in the same transaction."""
+    alert = _alert(request, pk, "publish")
+    if alert.state not in ("draft", "published"):
+        raise PermissionDenied
+    initial = {"audience": alert.audience, "marking": alert.marking, "audience_groups": list(alert.audience_groups.all())}
+    form = PublishForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = services.alert_publish(
+                actor=request.user, alert=alert, audience=form.cleaned_data["audience"],
+                marking=form.cleaned_data["marking"], groups=form.cleaned_data["audience_groups"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(ref)s is published; %(count)s recipients notified.") % {
+                "ref": alert.reference, "count": len(told),
+            })
+            return redirect(alert.get_absolute_url())
+    return render(request, "alerts/alert_publish.html", {
+        "item": alert, "alert": alert, "form": form, "preview": services.alert_recipients_preview(alert),
+    })
+
+
+@require_POST
+def alert_acknowledge(request, pk):
+    alert = _alert(request, pk, "acknowledge")
+    services.alert_acknowledge(actor=request.user, alert=alert)
+    messages.success(request, _("You acknowledged %(ref)s.") % {"ref": alert.reference})
+    return redirect(alert.get_absolute_url())
+
+
+@require_POST
+def follow_up_create(request, pk):
+    alert = _alert(request, pk, "follow_up")
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_add(actor=request.user, alert=alert, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Follow-up added."))
+    else:
+        messages.error(request, _("Write the update before sending it."))
+    return redirect(alert.get_absolute_url() + "#follow-ups")
+
+
+@require_POST
+def attachment_create(request, pk):
+    alert = _alert(request, pk, "change")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=request.user, alert=alert, file=form.cleaned_data["file"], description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("File attached."))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect(alert.get_absolute_url() + "#attachments")
+
+
+def attachment_download(request, pk, attachment_pk):
+    """Serve a file of a visible alert, never through a public media URL, and log it."""
+    alert = _alert(request, pk, "download")
+    attachment = get_object_or_404(alert.attachments, pk=attachment_pk)
+    access_log_write(event=AccessLog.Event.DOWNLOAD, request=request, item=alert, detail=f"attachment {attachment.filename}")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+
+
+def alert_deliveries(request, pk):
+    """Per recipient organisation and person: delivered, read, acknowledged. Owner only."""
+    alert = _alert(request, pk, "deliveries")
+    recipients = alert.recipients.select_related("user", "organisation__country", "email")
+    organisations: dict = {}
+    for row in recipients:
+        entry = organisations.setdefault(row.organisation_id, {"organisation": row.organisation, "rows": [], "acknowledged": None})
+        entry["rows"].append(row)
+        if row.acknowledged_at and (entry["acknowledged"] is None or row.acknowledged_at < entry["acknowledged"]):
+            entry["acknowledged"] = row.acknowledged_at
+    escalations = {e.organisation_id: e for e in alert.escalations.all()}
+    for organisation_id, entry in organisations.items():
+        entry["escalation"] = escalations.get(organisation_id)
+    return render(request, "alerts/alert_deliveries.html", {
+        "item": alert, "alert": alert, "organisations": list(organisations.values()),
+    })

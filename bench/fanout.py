@@ -1,0 +1,203 @@
+"""Benchmark of an alert's fan-out: one alert, 500 recipients in 31 Member States.
+
+Creates a database of its own (iconet_fanout, dropped at the end), seeds one national
+service per participating state with its alerts contact points, starts a real SMTP sink
+on loopback and one real Celery worker process on a queue of its own (the real Redis
+broker), publishes one immediate alert through `alerts.services.alert_publish`, and prints
+the time from the publish call to the last e-mail received, and the time per recipient.
+
+    .venv/bin/python bench/fanout.py [--recipients 500] [--keep-database]
+"""
+
+import argparse
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iconet.settings")
+DATABASE = "iconet_fanout"
+
+
+def bench_database_url() -> str:
+    import environ
+
+    if "ICONET_ENV" not in os.environ:
+        environ.Env.read_env(ROOT / "var" / "services.env", overwrite=False)
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iconet")
+    base, _, query = url.partition("?")
+    base = base.rsplit("/", 1)[0] + f"/{DATABASE}"
+    return f"{base}?{query}" if query else base
+
+
+os.environ["DATABASE_URL"] = bench_database_url()
+QUEUE = f"iconet-fanout-{uuid.uuid4().hex[:8]}"
+os.environ["CELERY_QUEUE"] = QUEUE
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+
+def server_connection():
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    params = {k: v for k, v in {
+        "host": db.get("HOST"), "port": db.get("PORT") or None, "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }.items() if v}
+    return psycopg.connect(dbname="postgres", autocommit=True, **params)
+
+
+def database_create() -> None:
+    with server_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def database_drop() -> None:
+    connection.close()
+    with server_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+class SmtpSink:
+    """An SMTP server on loopback that counts what it receives and notes when."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.count = 0
+        self.last_at = 0.0
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with sink.lock:
+                    sink.count += 1
+                    sink.last_at = time.perf_counter()
+                return "250 Message accepted for delivery"
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> int:
+        self.controller.start()
+        return self.port
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def seed(recipients: int):
+    from django.contrib.auth.hashers import make_password
+
+    from iconet.directory_data import countries_ensure
+    from iconet.models import Area, Country, Organisation, User
+
+    countries_ensure()
+    codes = list(Country.objects.order_by("code").values_list("code", flat=True))
+    services = {code: Organisation.objects.create(name=f"Border service {code}", short_name=f"BS-{code}", country_id=code) for code in codes}
+    owner_org = Organisation.objects.create(name="Reporting service FR", short_name="RS-FR", country_id="FR")
+    password = make_password("bench-fanout")
+    users = [
+        User(username=f"ncp{n}", email=f"ncp{n}@example.test", password=password, organisation=services[codes[n % len(codes)]],
+             areas=[Area.ALERTS], ncp_areas=[Area.ALERTS])
+        for n in range(recipients)
+    ]
+    User.objects.bulk_create(users)
+    author = User.objects.create(username="author", email="author@example.test", password=password, organisation=owner_org,
+                                 areas=[Area.ALERTS], ncp_areas=[Area.ALERTS])
+    return author, codes
+
+
+def worker_start(smtp_port: int, pool: str, concurrency: int) -> subprocess.Popen:
+    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "iconet", "worker", f"--pool={pool}", f"--concurrency={concurrency}", "-Q", QUEUE,
+         "-n", f"{QUEUE}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env,
+    )
+    from iconet import celery_app
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        replies = celery_app.control.ping(timeout=0.5) or []
+        if any(QUEUE in name for reply in replies for name in reply):
+            return process
+        if process.poll() is not None:
+            raise SystemExit("the worker did not start")
+    process.terminate()
+    raise SystemExit("the worker did not answer within 30 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=500)
+    parser.add_argument("--pool", default="prefork", help="as in docker-compose.yml (prefork)")
+    parser.add_argument("--concurrency", type=int, default=2, help="child processes of the one worker (docker-compose: 2)")
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+
+    database_create()
+    connection.close()
+    call_command("migrate", verbosity=0)
+    author, codes = seed(args.recipients)
+
+    # The sink's own log line per SMTP command would cost more than the delivery.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    sink = SmtpSink()
+    smtp_port = sink.start()
+    worker = worker_start(smtp_port, args.pool, args.concurrency)
+    try:
+        import datetime
+
+        from alerts.models import Alert
+        from alerts.services import alert_create, alert_publish
+
+        alert = alert_create(actor=author, alert=Alert(
+            headline="Benchmark: new route through the eastern land border", summary="Aggregate figures only.",
+            period_from=datetime.date.today(), urgency="immediate",
+        ))
+        alert.destination_states.set(codes)
+
+        started = time.perf_counter()
+        told = alert_publish(actor=author, alert=alert, audience="network", marking="AMBER")
+        published = time.perf_counter()
+        deadline = started + 120
+        while sink.count < len(told) and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        total = sink.last_at - started
+        print(f"worker:                     one, pool {args.pool}, concurrency {args.concurrency}")
+        print(f"recipients:                 {len(told)} in {len(codes)} Member States")
+        print(f"publish call (incl. commit): {published - started:.2f} s")
+        print(f"e-mails received:           {sink.count}")
+        print(f"publish to last e-mail:     {total:.2f} s")
+        print(f"per recipient:              {total / max(len(told), 1) * 1000:.1f} ms")
+        if sink.count < len(told):
+            print("INCOMPLETE: not every e-mail arrived within 120 s")
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        sink.stop()
+        if not args.keep_database:
+            database_drop()
+
+
+if __name__ == "__main__":
+    main()

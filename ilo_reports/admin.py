@@ -1,0 +1,66 @@
+"""Networks, chairs and the report template in the administration area (Commission only).
+
+Reports themselves are absent: managing the network never means reading its content.
+Postings are recorded on the area's own pages, where national administrators manage theirs.
+"""
+
+from django.contrib import admin
+
+from iconet.admin import CommissionOnly, manage_site
+
+from .models import Network, NetworkChair, TemplateQuestion, TemplateSection, TemplateVersion
+from .services import network_members_sync
+
+
+class NetworkChairInline(admin.TabularInline):
+    model = NetworkChair
+    extra = 1
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_commission_admin
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_commission_admin
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_commission_admin
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_commission_admin
+
+
+@admin.register(Network, site=manage_site)
+class NetworkAdmin(CommissionOnly):
+    list_display = ["name", "host_country", "is_active"]
+    inlines = [NetworkChairInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        network_members_sync(form.instance)
+
+
+class TemplateSectionInline(admin.TabularInline):
+    model = TemplateSection
+    extra = 0
+    show_change_link = True
+    has_add_permission = NetworkChairInline.has_add_permission
+    has_change_permission = NetworkChairInline.has_change_permission
+    has_view_permission = NetworkChairInline.has_view_permission
+    has_delete_permission = NetworkChairInline.has_delete_permission
+
+
+class TemplateQuestionInline(TemplateSectionInline):
+    model = TemplateQuestion
+
+
+@admin.register(TemplateVersion, site=manage_site)
+class TemplateVersionAdmin(CommissionOnly):
+    list_display = ["number", "title", "active"]
+    inlines = [TemplateSectionInline]
+
+
+@admin.register(TemplateSection, site=manage_site)
+class TemplateSectionAdmin(CommissionOnly):
+    list_display = ["version", "part", "order", "heading"]
+    list_filter = ["version"]
+    inlines = [TemplateQuestionInline]

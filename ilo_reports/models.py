@@ -1,0 +1,564 @@
+"""ILO postings, networks, the versioned report template and the standard-format report."""
+
+import datetime
+from dataclasses import dataclass
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from iconet.models import (
+    AccessGroup,
+    Area,
+    Country,
+    Organisation,
+    SharedItem,
+    State,
+    grant_model_for,
+)
+
+# Days after the end of a semester by which its report is due; days before that to remind chairs.
+REPORT_DUE_DAYS = getattr(settings, "ILO_REPORT_DUE_DAYS", 30)
+REMINDER_DAYS = getattr(settings, "ILO_REPORT_REMINDER_DAYS", (14, 3))
+# Members of this access group review reports beside the Commission administrators.
+REVIEWER_GROUP_NAME = getattr(settings, "ILO_REVIEWER_GROUP", "ILO report reviewers")
+
+PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants: trends, routes, methods and aggregate numbers only.")
+
+
+# --- semesters --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Semester:
+    """A half-year, written "2026-S1"; its report is due some days after it ends."""
+
+    year: int
+    half: int
+
+    @classmethod
+    def parse(cls, code: str) -> "Semester":
+        try:
+            year, half = code.split("-S")
+            semester = cls(int(year), int(half))
+        except ValueError as exc:
+            raise ValueError(f"not a semester: {code!r}") from exc
+        if semester.half not in (1, 2):
+            raise ValueError(f"not a semester: {code!r}")
+        return semester
+
+    @classmethod
+    def of(cls, day: datetime.date) -> "Semester":
+        return cls(day.year, 1 if day.month <= 6 else 2)
+
+    @classmethod
+    def reporting(cls, today: datetime.date | None = None) -> "Semester":
+        """The semester whose report is due next: the last one until its deadline passes."""
+        today = today or timezone.localdate()
+        previous = cls.of(today).previous()
+        return previous if today <= previous.deadline else cls.of(today)
+
+    def __str__(self) -> str:
+        return f"{self.year}-S{self.half}"
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 1 if self.half == 1 else 7, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.year, 6, 30) if self.half == 1 else datetime.date(self.year, 12, 31)
+
+    @property
+    def deadline(self) -> datetime.date:
+        return self.end + datetime.timedelta(days=REPORT_DUE_DAYS)
+
+    def previous(self) -> "Semester":
+        return Semester(self.year - 1, 2) if self.half == 1 else Semester(self.year, 1)
+
+    def next(self) -> "Semester":
+        return Semester(self.year, 2) if self.half == 1 else Semester(self.year + 1, 1)
+
+
+def semester_validate(value: str) -> None:
+    try:
+        Semester.parse(value)
+    except ValueError as exc:
+        raise ValidationError(_("Write the semester as YYYY-S1 or YYYY-S2.")) from exc
+
+
+# --- postings and networks --------------------------------------------------------------
+
+class Network(models.Model):
+    """The ILOs posted in one host country or region."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    host_country = CountryField(_("host country"))
+    other_countries = CountryField(
+        _("other countries of the region"), multiple=True, blank=True,
+        help_text=_("For a regional network: the other countries its officers cover."),
+    )
+    # Members read the network's draft reports through this group (kept in step with postings).
+    access_group = models.OneToOneField(
+        AccessGroup, on_delete=models.PROTECT, editable=False, related_name="ilo_network",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ILO network")
+        verbose_name_plural = _("ILO networks")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ilo_reports:network", args=[self.pk])
+
+    @property
+    def countries(self) -> list[str]:
+        return [self.host_country.code] + [c.code for c in self.other_countries]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.access_group_id:
+            self.access_group = AccessGroup.objects.create(
+                name=f"ILO network – {self.name}", description=_("Officers posted in the network (kept from postings)."),
+            )
+        super().save(*args, **kwargs)
+
+    def has_member(self, user) -> bool:
+        return self.access_group.members.filter(pk=user.pk).exists()
+
+    def chair_for(self, semester: "Semester | str"):
+        return self.chairs.filter(semester=str(semester)).select_related("organisation", "officer").first()
+
+
+class NetworkChair(models.Model):
+    """Who chairs a network in a semester: the Presidency's Member State or one acting for it."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="chairs")
+    semester = models.CharField(_("semester"), max_length=7, validators=[semester_validate], help_text="2026-S1")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("chairing service"), on_delete=models.PROTECT, related_name="+",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("chair's liaison officer"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    acting_for_presidency = models.BooleanField(_("acting on behalf of the Presidency"), default=False)
+
+    class Meta:
+        ordering = ["network", "-semester"]
+        unique_together = [("network", "semester")]
+        verbose_name = _("network chair")
+        verbose_name_plural = _("network chairs")
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.semester}: {self.organisation}"
+
+
+class Posting(models.Model):
+    """An officer posted by a Member State or an EU body to a third country."""
+
+    class Place(models.TextChoices):
+        EMBASSY = "embassy", _("Embassy or consulate")
+        HOST_AUTHORITY = "host_authority", _("Host country authority")
+        INTERNATIONAL = "international", _("International organisation")
+        EU_DELEGATION = "eu_delegation", _("EU delegation")
+
+    class OfficerType(models.TextChoices):
+        ILO = "ilo", _("Immigration liaison officer")
+        ALO = "alo", _("Airline liaison officer")
+        DOCUMENT_ADVISER = "document_adviser", _("Document adviser")
+        EMLO = "emlo", _("European migration liaison officer")
+        ERLO = "erlo", _("European return liaison officer")
+        AGENCY = "agency", _("Agency liaison officer")
+
+    deploying_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("deploying Member State service or EU body"), on_delete=models.PROTECT,
+        related_name="ilo_postings",
+    )
+    deploying_authority = models.CharField(_("deploying authority"), max_length=200)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="ilo_postings",
+    )
+    host_country = CountryField(_("host country"))
+    accredited_countries = CountryField(_("other accredited countries"), multiple=True, blank=True)
+    posted_at = models.CharField(_("where posted"), max_length=20, choices=Place.choices)
+    officer_type = models.CharField(_("officer type"), max_length=20, choices=OfficerType.choices, default=OfficerType.ILO)
+    duties = models.TextField(_("duties"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    also_represents = models.ManyToManyField(
+        Country, verbose_name=_("Member States also represented"), blank=True, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["host_country", "-start_date"]
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+
+    def __str__(self) -> str:
+        return f"{self.officer} – {self.host_country.name} ({self.get_officer_type_display()})"
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+    def is_current(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class Meeting(models.Model):
+    """A meeting of a network."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    participants = models.TextField(_("participants"), blank=True, help_text=_("Services and officers present."))
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    decisions = models.TextField(_("decisions"), blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.date:%Y-%m-%d}"
+
+
+# --- the report template, as data -------------------------------------------------------
+
+class TemplateVersion(models.Model):
+    """One version of the report format; reports keep the version they were written in."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("Legal basis of the format."))
+    active = models.BooleanField(_("used for new reports"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("report template version")
+        verbose_name_plural = _("report template versions")
+
+    def __str__(self) -> str:
+        return f"v{self.number} – {self.title}"
+
+    @classmethod
+    def current(cls) -> "TemplateVersion":
+        return cls.objects.filter(active=True).order_by("-number").first() or cls.objects.order_by("-number").first()
+
+    def sections_with_questions(self) -> list["TemplateSection"]:
+        return list(self.sections.prefetch_related("questions"))
+
+
+class TemplateSection(models.Model):
+    """A heading of the report, in one of its three parts."""
+
+    class Part(models.TextChoices):
+        I = "I", _("Part I – Activities of the network")  # noqa: E741
+        II = "II", _("Part II – Situation in the host country")
+        III = "III", _("Part III – Assessment and recommendations")
+
+    version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="sections")
+    part = models.CharField(_("part"), max_length=3, choices=Part.choices)
+    order = models.PositiveIntegerField(_("order"))
+    heading = models.CharField(_("heading"), max_length=255)
+    guidance = models.TextField(_("guidance"), blank=True)
+
+    class Meta:
+        ordering = ["version", "order"]
+        unique_together = [("version", "order")]
+        verbose_name = _("template section")
+        verbose_name_plural = _("template sections")
+
+    def __str__(self) -> str:
+        return f"{self.part}.{self.order} {self.heading}"
+
+
+class TemplateQuestion(models.Model):
+    """A question of a section; `table` describes the rows and columns of a table question."""
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        TABLE = "table", _("Table")
+
+    section = models.ForeignKey(TemplateSection, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(_("order"))
+    # Stable across versions, so that semesters written with different versions compare.
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=255)
+    help = models.TextField(_("help"), blank=True)
+    field_type = models.CharField(_("field type"), max_length=10, choices=FieldType.choices, default=FieldType.LONG_TEXT)
+    table = models.JSONField(
+        _("table definition"), default=dict, blank=True,
+        help_text='{"rows": [{"key": "...", "label": "..."}], "columns": [{"key": "...", "label": "...", "type": "number|text"}]}',
+    )
+
+    class Meta:
+        ordering = ["section__order", "order"]
+        unique_together = [("section", "order")]
+        verbose_name = _("template question")
+        verbose_name_plural = _("template questions")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.field_type == self.FieldType.TABLE and not (self.table.get("rows") and self.table.get("columns")):
+            raise ValidationError({"table": _("A table question needs rows and columns.")})
+
+
+# --- the report -------------------------------------------------------------------------
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    REVIEWED = "reviewed", _("Reviewed")
+    PUBLISHED = "published", _("Published")
+    RETURNED = "returned", _("Returned for correction")
+
+
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def reviewer_access_groups():
+    """Access groups whose members review reports beside the Commission administrators."""
+    return AccessGroup.objects.filter(name=REVIEWER_GROUP_NAME, is_active=True)
+
+
+def is_reviewer(user) -> bool:
+    if user.is_commission_admin:
+        return True
+    return reviewer_access_groups().filter(models.Q(members=user) | models.Q(organisations=user.organisation_id)).exists()
+
+
+class IloReport(SharedItem):
+    """A network's standard-format report on one semester (Decision 2005/687/EC)."""
+
+    area = Area.ILO
+
+    network = models.ForeignKey(Network, verbose_name=_("network"), on_delete=models.PROTECT, related_name="reports")
+    semester = models.CharField(_("semester"), max_length=7, validators=[semester_validate])
+    template = models.ForeignKey(
+        TemplateVersion, verbose_name=_("template version"), on_delete=models.PROTECT, related_name="reports",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    previous = models.OneToOneField(
+        "self", verbose_name=_("corrects"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction",
+    )
+    # Answers by question id (str): text, or {row_key: {column_key: value}} for tables.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # Optimistic locking: every save of the answers increments it; a stale form is a conflict.
+    lock_version = models.PositiveIntegerField(default=0)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-semester", "network__name", "-revision"]
+        verbose_name = _("ILO network report")
+        verbose_name_plural = _("ILO network reports")
+        # One report per network and semester is kept by services.report_open under a lock on
+        # the network row; corrections chain through `previous` (one correction per revision).
+        indexes = [models.Index(fields=["network", "semester"])]
+
+    def __str__(self) -> str:
+        return f"{self.network} – {self.semester}"
+
+    @property
+    def reference(self) -> str:
+        suffix = f"-R{self.revision}" if self.revision > 1 else ""
+        return f"ILO-{self.semester}-{self.network.host_country.code}-{self.pk or 0:04d}{suffix}"
+
+    @property
+    def title(self) -> str:
+        return _("ILO network report %(network)s, %(semester)s") % {"network": self.network, "semester": self.semester}
+
+    def get_absolute_url(self) -> str:
+        return reverse("ilo_reports:detail", args=[self.pk])
+
+    def extra_draft_group_ids(self) -> list[int]:
+        groups = [self.network.access_group.group_id]
+        if self.status != ReportStatus.DRAFT:
+            # Submitted, reviewed or returned: the reviewers read it too.
+            groups += list(
+                Organisation.objects.filter(kind=Organisation.Kind.COMMISSION).values_list("group_id", flat=True)
+            )
+            groups += list(reviewer_access_groups().values_list("group_id", flat=True))
+        return groups
+
+    # --- policy ---------------------------------------------------------------------------
+
+    def is_drafter(self, user) -> bool:
+        """The chair's side: its author, the chair service's ILOs in the network and its managers."""
+        return self.is_owner_member(user) and (
+            self.author_id == user.pk or self.is_owner_manager(user) or self.network.has_member(user)
+        )
+
+    def is_latest_revision(self) -> bool:
+        return not IloReport.objects.filter(previous_id=self.pk).exists()
+
+    def allows(self, user, action: str) -> bool:
+        editable = self.state == State.DRAFT and self.status in EDITABLE_STATUSES
+        if action in ("change", "submit"):
+            return editable and self.is_drafter(user)
+        if action == "contribute":
+            return editable and self.network.has_member(user)
+        if action == "review":
+            return self.state == State.DRAFT and self.status == ReportStatus.SUBMITTED and is_reviewer(user)
+        if action == "return":
+            return self.state == State.DRAFT and self.status in (ReportStatus.SUBMITTED, ReportStatus.REVIEWED) and (
+                is_reviewer(user)
+            )
+        if action == "publish_report":
+            return self.state == State.DRAFT and self.status == ReportStatus.REVIEWED and is_reviewer(user)
+        if action == "publish":
+            # The core's publish page only changes the audience or marking of a published report;
+            # a first publication goes through the workflow (see services.report_publish).
+            return self.status == ReportStatus.PUBLISHED and is_reviewer(user)
+        if action == "revise":
+            return self.state == State.PUBLISHED and self.is_drafter(user) and self.is_latest_revision()
+        return super().allows(user, action)
+
+    # --- presentation ---------------------------------------------------------------------
+
+    def answer_for(self, question: TemplateQuestion):
+        return self.answers.get(str(question.pk))
+
+    def answered_sections(self) -> list[dict]:
+        """The template's sections with each question's answer (tables as rows of cells)."""
+        sections = []
+        for section in self.template.sections_with_questions():
+            entries = []
+            for question in section.questions.all():
+                answer = self.answer_for(question)
+                entry = {"question": question, "answer": answer}
+                if question.field_type == TemplateQuestion.FieldType.TABLE:
+                    answer = answer or {}
+                    columns = question.table.get("columns", [])
+                    entry["rows"] = [
+                        {"label": row["label"], "cells": [answer.get(row["key"], {}).get(c["key"]) for c in columns]}
+                        for row in question.table.get("rows", [])
+                    ]
+                entries.append(entry)
+            sections.append({"section": section, "entries": entries})
+        return sections
+
+    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
+        sections = [(str(_("Report")), [
+            (_("Network"), str(self.network)),
+            (_("Host country"), self.network.host_country.name),
+            (_("Semester"), self.semester),
+            (_("Drafting Member State"), str(self.owner)),
+            (_("Template version"), str(self.template)),
+            (_("Status"), self.get_status_display()),
+        ])]
+        for section in self.template.sections_with_questions():
+            rows = []
+            for question in section.questions.all():
+                rows.append((question.label, answer_as_text(question, self.answer_for(question))))
+            sections.append((f"{section.get_part_display()} – {section.heading}", rows))
+        return sections
+
+
+def answer_as_text(question: TemplateQuestion, value) -> str:
+    """An answer as plain text (for exports and the differences between revisions)."""
+    if question.field_type != TemplateQuestion.FieldType.TABLE:
+        return "" if value in (None, "") else str(value)
+    value = value or {}
+    lines = []
+    for row in question.table.get("rows", []):
+        cells = value.get(row["key"], {})
+        parts = [f"{col['label']}: {cells.get(col['key'])}" for col in question.table.get("columns", [])
+                 if cells.get(col["key"]) not in (None, "")]
+        if parts:
+            lines.append(f"{row['label']} – " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+IloReportGrant = grant_model_for(IloReport)
+
+
+class Contribution(models.Model):
+    """A member's contribution to one section of a draft, for the chair to incorporate."""
+
+    report = models.ForeignKey(IloReport, on_delete=models.CASCADE, related_name="contributions")
+    section = models.ForeignKey(TemplateSection, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("contribution"), help_text=PERSONAL_DATA_WARNING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    incorporated_at = models.DateTimeField(_("incorporated"), null=True, blank=True)
+    incorporated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["section__order", "created_at"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.section.heading}"
+
+
+class WorkflowEvent(models.Model):
+    """One step of a report's workflow, with its comment (the report's own timeline)."""
+
+    report = models.ForeignKey(IloReport, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.status} {self.created_at:%Y-%m-%d}"
+
+
+class ReminderSent(models.Model):
+    """A reminder already sent to a chair; the unique key makes the beat job idempotent."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    semester = models.CharField(max_length=7)
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "semester", "kind"], name="ilo_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id} {self.semester} {self.kind}"
+
+
+auditlog.register(Network)
+auditlog.register(NetworkChair)
+auditlog.register(Posting, m2m_fields={"also_represents"})
+auditlog.register(Meeting)
+auditlog.register(TemplateVersion)
+auditlog.register(TemplateSection)
+auditlog.register(TemplateQuestion)
+auditlog.register(IloReport, m2m_fields={"audience_groups"})
+auditlog.register(Contribution)

@@ -1,0 +1,104 @@
+"""Reads of the ILO area; shared reports only ever come through `visible_to`."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from iconet.models import Area
+
+from .models import IloReport, Network, Posting, ReportStatus, Semester, TemplateQuestion
+
+STATISTICS_KEY = "statistics"
+SUBMITTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED, ReportStatus.PUBLISHED)
+
+
+def reports_visible_to(user):
+    return IloReport.objects.visible_to(user).select_related("network", "owner", "template")
+
+
+def networks_visible_to(user):
+    """Members see their own networks; the Commission, national administrators and ILO contact points all."""
+    if not user.has_area(Area.ILO):
+        return Network.objects.none()
+    if user.is_commission_admin or user.is_national_admin or user.is_ncp(Area.ILO):
+        return Network.objects.all()
+    return Network.objects.filter(access_group__members=user)
+
+
+def current_postings(network: Network):
+    today = timezone.localdate()
+    condition = Q(host_country__in=network.countries)
+    for code in network.countries:
+        condition |= Q(accredited_countries__contains=code)
+    return (
+        Posting.objects.filter(condition, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("officer", "deploying_organisation__country")
+    )
+
+
+def postings_manageable_by(user):
+    if user.is_commission_admin:
+        return Posting.objects.all()
+    if user.is_national_admin:
+        return Posting.objects.filter(deploying_organisation_id=user.organisation_id)
+    return Posting.objects.none()
+
+
+def latest_by_semester(reports) -> dict[str, IloReport]:
+    """The highest revision of each semester among the given reports."""
+    latest: dict[str, IloReport] = {}
+    for report in reports:
+        if report.semester not in latest or report.revision > latest[report.semester].revision:
+            latest[report.semester] = report
+    return latest
+
+
+def statistics_comparison(user, network: Network) -> dict:
+    """The statistics table of each semester the user may read, side by side (oldest first)."""
+    reports = latest_by_semester(reports_visible_to(user).filter(network=network))
+    semesters = sorted(reports)
+    questions = {
+        q.section.version_id: q
+        for q in TemplateQuestion.objects.filter(
+            key=STATISTICS_KEY, section__version__in={r.template_id for r in reports.values()},
+        ).select_related("section")
+    }
+    rows: dict[str, dict] = {}
+    column_key = None
+    for semester in reversed(semesters):  # the newest template names the rows
+        question = questions.get(reports[semester].template_id)
+        if question is None:
+            continue
+        column_key = column_key or question.table["columns"][0]["key"]
+        for row in question.table.get("rows", []):
+            rows.setdefault(row["key"], {"key": row["key"], "label": row["label"], "values": {}})
+        answer = reports[semester].answer_for(question) or {}
+        for row_key, cells in answer.items():
+            if row_key in rows:
+                rows[row_key]["values"][semester] = cells.get(column_key)
+    ordered = list(rows.values())
+    for row in ordered:
+        row["cells"] = [row["values"].get(s) for s in semesters]
+    return {"semesters": semesters, "rows": ordered, "reports": reports}
+
+
+def bar_chart(row: dict, semesters: list[str], width: int = 320, height: int = 140) -> dict:
+    """Coordinates of a small bar chart of one statistics row, for a server-rendered SVG."""
+    values = [v if isinstance(v, int) else None for v in row["cells"]]
+    top = max([v for v in values if v is not None] or [0]) or 1
+    slot = width / max(len(semesters), 1)
+    plot = height - 30
+    bars = []
+    for index, (semester, value) in enumerate(zip(semesters, values, strict=True)):
+        bar_height = round(plot * (value or 0) / top)
+        bars.append({
+            "x": round(index * slot + slot * 0.15), "width": round(slot * 0.7), "y": 10 + plot - bar_height,
+            "height": bar_height, "value": value, "semester": semester, "label_x": round(index * slot + slot / 2),
+        })
+    return {"width": width, "height": height, "bars": bars, "label_y": height - 6, "value_offset": 4}
+
+
+def networks_without_submission(user, semester: Semester):
+    """Active networks whose report on the semester has not reached the reviewers."""
+    done = reports_visible_to(user).filter(semester=str(semester), status__in=SUBMITTED_STATUSES)
+    return Network.objects.filter(is_active=True).exclude(pk__in=done.values("network_id")).prefetch_related("chairs")

@@ -1,0 +1,331 @@
+"""Writes of the ILO area: postings, network membership, and each step of a report's workflow."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from iconet.access import can
+from iconet.models import Area, Role, User
+from iconet.services.notify import site_url, users_notify
+from iconet.services.sharing import grants_sync, item_create, item_publish
+
+from .models import (
+    Contribution,
+    IloReport,
+    Network,
+    Posting,
+    ReportStatus,
+    Semester,
+    TemplateQuestion,
+    TemplateVersion,
+    WorkflowEvent,
+    answer_as_text,
+    reviewer_access_groups,
+)
+
+# --- postings and networks --------------------------------------------------------------
+
+def posting_manageable_by(user, posting: Posting | None = None) -> bool:
+    """Commission administrators record every posting; national administrators their own service's."""
+    if not user.is_active:
+        return False
+    if user.is_commission_admin:
+        return True
+    return user.is_national_admin and (posting is None or posting.deploying_organisation_id == user.organisation_id)
+
+
+def networks_for_countries(codes) -> list[Network]:
+    codes = [str(code) for code in codes]
+    condition = Q(host_country__in=codes)
+    for code in codes:
+        condition |= Q(other_countries__contains=code)
+    return list(Network.objects.filter(condition))
+
+
+def network_members_sync(network: Network) -> None:
+    """Members are the officers whose current posting is in the network's countries."""
+    today = timezone.localdate()
+    codes = network.countries
+    condition = Q(host_country__in=codes)
+    for code in codes:
+        condition |= Q(accredited_countries__contains=code)
+    officer_ids = set(
+        Posting.objects.filter(condition, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("officer_id", flat=True)
+    )
+    group = network.access_group
+    current = set(group.members.values_list("pk", flat=True))
+    if officer_ids != current:
+        group.members.set(officer_ids)
+
+
+@transaction.atomic
+def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Posting:
+    """Record or change a posting; the networks of the countries it touches follow."""
+    if not posting_manageable_by(actor, posting):
+        raise PermissionDenied
+    if actor.is_national_admin and posting.deploying_organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    old_codes = []
+    if posting.pk:
+        old = Posting.objects.get(pk=posting.pk)
+        old_codes = [old.host_country.code] + [c.code for c in old.accredited_countries]
+    posting.full_clean()
+    posting.save()
+    if also_represents is not None:
+        posting.also_represents.set(also_represents)
+    codes = set(old_codes) | {posting.host_country.code} | {c.code for c in posting.accredited_countries}
+    for network in networks_for_countries(codes):
+        network_members_sync(network)
+    return posting
+
+
+def may_record_meeting(user, network: Network) -> bool:
+    return network.has_member(user) or user.is_commission_admin
+
+
+@transaction.atomic
+def meeting_record(*, actor: User, network: Network, meeting) -> object:
+    """Record a meeting of the network (its members or the Commission)."""
+    if not may_record_meeting(actor, network):
+        raise PermissionDenied
+    meeting.network = network
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+# --- notifications ----------------------------------------------------------------------
+
+def network_members(report: IloReport):
+    return report.network.access_group.members.filter(is_active=True)
+
+
+def reviewers():
+    """Commission administrators with the ILO area, and members of the reviewers' access groups."""
+    groups = reviewer_access_groups()
+    return User.objects.filter(is_active=True, areas__contains=[Area.ILO]).filter(
+        Q(role=Role.COMMISSION_ADMIN) | Q(access_groups__in=groups) | Q(organisation__access_groups__in=groups)
+    ).distinct()
+
+
+def drafters(report: IloReport):
+    chair = report.network.chair_for(report.semester)
+    ids = {report.author_id} | ({chair.officer_id} if chair and chair.officer_id else set())
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def report_notify(*, report: IloReport, users, event: str, title: str, actor: User | None = None) -> int:
+    """Tell those concerned who can see the report (not the actor); the e-mail never carries its content."""
+    others = {user.pk: user for user in users if user != actor}
+    url = report.get_absolute_url()
+    body = render_to_string("ilo_reports/email_workflow.txt", {"report": report, "title": title, "url": site_url(url)})
+    return users_notify(
+        item=report, users=others.values(), title=title, url=url, key=f"ilo:{report.pk}:{event}",
+        subject=f"[{report.get_marking_display()}] {report.reference}: {title}", body=body,
+    )
+
+
+def _event(report: IloReport, actor: User, status: str, comment: str = "") -> WorkflowEvent:
+    return WorkflowEvent.objects.create(report=report, status=status, actor=actor, comment=comment)
+
+
+def _locked(report: IloReport) -> IloReport:
+    return IloReport.objects.select_for_update().select_related("network__access_group").get(pk=report.pk)
+
+
+def _require(actor: User, action: str, report: IloReport) -> None:
+    if not can(actor, action, report):
+        raise PermissionDenied
+
+
+# --- opening and writing a report -------------------------------------------------------
+
+def may_open_report(user, network: Network, semester: Semester) -> bool:
+    """The chair's service opens the report: its ILO in the network, or its ILO contact point."""
+    chair = network.chair_for(semester)
+    if chair is None or not user.has_area(Area.ILO) or user.organisation_id != chair.organisation_id:
+        return False
+    return network.has_member(user) or user.is_ncp(Area.ILO) or user.pk == chair.officer_id
+
+
+@transaction.atomic
+def report_open(*, actor: User, network: Network, semester: Semester, marking: str = "AMBER") -> IloReport:
+    """Open the network's report on a semester, in the active template version."""
+    Network.objects.select_for_update().get(pk=network.pk)  # one opening at a time per network
+    if not may_open_report(actor, network, semester):
+        raise PermissionDenied
+    if IloReport.objects.filter(network=network, semester=str(semester)).exists():
+        raise ValidationError(_("The report of this network for %(semester)s already exists.") % {"semester": semester})
+    template = TemplateVersion.current()
+    if template is None:
+        raise ValidationError(_("No report template is defined."))
+    report = IloReport(network=network, semester=str(semester), template=template, marking=marking)
+    item_create(actor=actor, item=report)
+    _event(report, actor, ReportStatus.DRAFT)
+    report_notify(actor=actor, report=report, users=network_members(report), event="opened",
+                  title=_("The network's report for %(semester)s is open for contributions") % {"semester": semester})
+    return report
+
+
+@dataclass
+class Conflict(Exception):
+    """Someone saved the report after the form was loaded."""
+
+    current: IloReport
+
+
+@transaction.atomic
+def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: int) -> IloReport:
+    """Save the answers if nobody saved since `lock_version`; otherwise raise Conflict."""
+    locked = _locked(report)
+    _require(actor, "change", locked)
+    if locked.lock_version != lock_version:
+        raise Conflict(locked)
+    known = {str(pk) for pk in TemplateQuestion.objects.filter(section__version=locked.template_id).values_list("pk", flat=True)}
+    locked.answers = {key: value for key, value in answers.items() if key in known}
+    locked.lock_version += 1
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def contribution_add(*, actor: User, report: IloReport, section, text: str) -> Contribution:
+    """A network member's contribution to a section of the draft; the drafters are told."""
+    _require(actor, "contribute", report)
+    if section.version_id != report.template_id:
+        raise ValidationError(_("This section is not part of the report's template."))
+    contribution = Contribution(report=report, section=section, author=actor, organisation_id=actor.organisation_id,
+                                text=text.strip())
+    contribution.full_clean()
+    contribution.save()
+    report_notify(actor=actor, report=report, users=drafters(report), event=f"contribution:{contribution.pk}",
+                  title=_("New contribution from %(org)s") % {"org": actor.organisation})
+    return contribution
+
+
+@transaction.atomic
+def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloReport:
+    """Append the contribution to the first text answer of its section, and mark it done."""
+    report = _locked(contribution.report)
+    _require(actor, "change", report)
+    if contribution.incorporated_at:
+        raise ValidationError(_("This contribution is already incorporated."))
+    question = contribution.section.questions.filter(
+        field_type__in=[TemplateQuestion.FieldType.LONG_TEXT, TemplateQuestion.FieldType.TEXT],
+    ).first()
+    if question is None:
+        raise ValidationError(_("This section has no text to add the contribution to."))
+    key = str(question.pk)
+    existing = (report.answers.get(key) or "").rstrip()
+    report.answers[key] = f"{existing}\n\n{contribution.text}".strip()
+    report.lock_version += 1
+    report.save()
+    contribution.incorporated_at = timezone.now()
+    contribution.incorporated_by = actor
+    contribution.save()
+    return report
+
+
+# --- the workflow -----------------------------------------------------------------------
+
+@transaction.atomic
+def report_submit(*, actor: User, report: IloReport) -> IloReport:
+    """The chair submits the report; the reviewers now read it too."""
+    report = _locked(report)
+    _require(actor, "submit", report)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.save()
+    grants_sync(report)
+    event = _event(report, actor, ReportStatus.SUBMITTED)
+    report_notify(actor=actor, report=report, users=list(reviewers()) + list(network_members(report)), event=f"submitted:{event.pk}",
+                  title=_("Report submitted for review"))
+    return report
+
+
+@transaction.atomic
+def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloReport:
+    """A reviewer accepts the submitted report, ready for publication."""
+    report = _locked(report)
+    _require(actor, "review", report)
+    report.status = ReportStatus.REVIEWED
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = actor
+    report.review_comment = comment.strip()
+    report.save()
+    event = _event(report, actor, ReportStatus.REVIEWED, comment.strip())
+    report_notify(actor=actor, report=report, users=drafters(report), event=f"reviewed:{event.pk}", title=_("Report reviewed"))
+    return report
+
+
+@transaction.atomic
+def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
+    """A reviewer returns the report to the chair for correction, saying why."""
+    report = _locked(report)
+    _require(actor, "return", report)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what must be corrected.")})
+    report.status = ReportStatus.RETURNED
+    report.review_comment = comment
+    report.save()
+    event = _event(report, actor, ReportStatus.RETURNED, comment)
+    report_notify(actor=actor, report=report, users=list(drafters(report)) + list(network_members(report)), event=f"returned:{event.pk}",
+                  title=_("Report returned for correction"))
+    return report
+
+
+@transaction.atomic
+def report_publish(*, actor: User, report: IloReport, audience: str, marking: str, groups=()) -> IloReport:
+    """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now on."""
+    report = _locked(report)
+    _require(actor, "publish_report", report)
+    report.status = ReportStatus.PUBLISHED
+    report.save()
+    item_publish(actor=actor, item=report, audience=audience, marking=marking, groups=groups)
+    event = _event(report, actor, ReportStatus.PUBLISHED)
+    report_notify(actor=actor, report=report, users=list(drafters(report)) + list(network_members(report)), event=f"published:{event.pk}",
+                  title=_("Report published"))
+    return report
+
+
+@transaction.atomic
+def report_revise(*, actor: User, report: IloReport) -> IloReport:
+    """Start a correction of a published report: a new draft revision linked to it."""
+    report = _locked(report)
+    _require(actor, "revise", report)
+    revision = IloReport(
+        network=report.network, semester=report.semester, template=report.template, marking=report.marking,
+        revision=report.revision + 1, previous=report, answers=dict(report.answers),
+    )
+    item_create(actor=actor, item=revision)
+    _event(revision, actor, ReportStatus.DRAFT, _("Correction of %(ref)s") % {"ref": report.reference})
+    report_notify(actor=actor, report=revision, users=network_members(revision), event="opened",
+                  title=_("A correction of the published report was opened"))
+    return revision
+
+
+def answers_diff(old: IloReport, new: IloReport) -> list[dict]:
+    """Per question of the newer report, the unified difference of the answers, where they differ."""
+    old_by_key = {q.key: q for q in TemplateQuestion.objects.filter(section__version=old.template_id)}
+    changes = []
+    questions = TemplateQuestion.objects.filter(section__version=new.template_id).select_related("section")
+    for question in questions.order_by("section__order", "order"):
+        before_q = old_by_key.get(question.key)
+        before = answer_as_text(before_q, old.answer_for(before_q)) if before_q else ""
+        after = answer_as_text(question, new.answer_for(question))
+        if before == after:
+            continue
+        lines = list(difflib.unified_diff(
+            before.splitlines(), after.splitlines(), fromfile=old.reference, tofile=new.reference, lineterm="", n=2,
+        ))
+        changes.append({"question": question, "section": question.section, "lines": lines})
+    return changes

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ilo_reports"
+urlpatterns = [
+    path("", views.ReportListView.as_view(), name="list"),
+    path("open/", views.report_open, name="open"),
+    path("<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.report_edit, name="edit"),
+    path("<int:pk>/contribute/", views.contribution_add, name="contribute"),
+    path("<int:pk>/contributions/<int:contribution_pk>/incorporate/", views.contribution_incorporate, name="incorporate"),
+    path("<int:pk>/submit/", views.report_submit, name="submit"),
+    path("<int:pk>/review/", views.report_review, name="review"),
+    path("<int:pk>/return/", views.report_return, name="return"),
+    path("<int:pk>/publish/", views.report_publish, name="publish"),
+    path("<int:pk>/revise/", views.report_revise, name="revise"),
+    path("<int:pk>/changes/", views.report_changes, name="changes"),
+    path("networks/", views.network_list, name="networks"),
+    path("networks/missing/", views.networks_missing, name="missing"),
+    path("networks/<int:pk>/", views.network_detail, name="network"),
+    path("networks/<int:pk>/meetings/add/", views.meeting_add, name="meeting_add"),
+    path("networks/<int:pk>/compare/", views.network_compare, name="compare"),
+    path("postings/", views.posting_list, name="postings"),
+    path("postings/add/", views.posting_edit, name="posting_add"),
+    path("postings/<int:pk>/", views.posting_edit, name="posting_edit"),
+]

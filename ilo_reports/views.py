@@ -1,0 +1,349 @@
+"""Pages of the ILO area. Reports come only through `visible_to` (404 otherwise); actions
+the report's policy does not allow answer 403."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from iconet.access import get_item_for_action, get_visible_or_404
+from iconet.forms import PublishForm
+from iconet.models import Area, Audience
+from iconet.views.items import ItemDetailView, ItemListView
+
+from . import services
+from .forms import (
+    CommentForm,
+    ContributionForm,
+    MeetingForm,
+    OpenReportForm,
+    PostingForm,
+    ReportForm,
+    ReturnForm,
+)
+from .models import IloReport, Network, Semester
+from .selectors import (
+    bar_chart,
+    current_postings,
+    networks_visible_to,
+    networks_without_submission,
+    postings_manageable_by,
+    reports_visible_to,
+    statistics_comparison,
+)
+
+
+def _report(request, pk, action: str = "read") -> IloReport:
+    return get_item_for_action(reports_visible_to(request.user), request.user, pk, action)
+
+
+def _require_area(request) -> None:
+    if not request.user.has_area(Area.ILO):
+        raise PermissionDenied
+
+
+# --- reports ----------------------------------------------------------------------------
+
+class ReportListView(ItemListView):
+    model = IloReport
+    template_name = "ilo_reports/report_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_area(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("network", "owner")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["networks"] = networks_visible_to(self.request.user)[:50]
+        return context
+
+
+class ReportDetailView(ItemDetailView):
+    model = IloReport
+    template_name = "ilo_reports/report_detail.html"
+
+    def get_queryset(self):
+        return reports_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report, user = self.object, self.request.user
+        context["workflow"] = {action: report.allows(user, action) for action in (
+            "change", "submit", "contribute", "review", "return", "publish_report", "revise",
+        )}
+        context["sections"] = report.answered_sections()
+        context["contributions"] = report.contributions.select_related("section", "author", "organisation")
+        context["events"] = report.events.select_related("actor")
+        revisions = reports_visible_to(user).filter(network=report.network_id, semester=report.semester)
+        context["revisions"] = revisions.exclude(pk=report.pk).order_by("revision")
+        context["review_form"] = CommentForm()
+        return context
+
+
+@require_http_methods(["GET", "POST"])
+def report_open(request):
+    _require_area(request)
+    form = OpenReportForm(request.POST or None, networks=networks_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_open(
+                actor=request.user, network=form.cleaned_data["network"], semester=form.cleaned_data["semester"],
+                marking=form.cleaned_data["marking"],
+            )
+        except PermissionDenied:
+            form.add_error("network", _("Only the service chairing this network in that semester opens its report."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Report %(ref)s opened.") % {"ref": report.reference})
+            return redirect("ilo_reports:edit", pk=report.pk)
+    return render(request, "ilo_reports/report_open.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk):
+    report = _report(request, pk, "change")
+    conflicts = []
+    if request.method == "POST":
+        form = ReportForm(request.POST, report=report)
+        if form.is_valid():
+            try:
+                services.report_save(
+                    actor=request.user, report=report, answers=form.answers(),
+                    lock_version=form.cleaned_data["lock_version"],
+                )
+            except services.Conflict as conflict:
+                report = conflict.current
+                data = request.POST.copy()
+                # What the user typed stays in the form; saving again is then a deliberate choice.
+                data["lock_version"] = report.lock_version
+                form = ReportForm(data, report=report)
+                form.is_valid()
+                conflicts = conflicting_answers(report, form.answers())
+                messages.warning(request, _(
+                    "Someone else saved this report while you were editing it. Your text has not been saved: "
+                    "compare it with theirs below, then save again."
+                ))
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect("ilo_reports:edit", pk=report.pk)
+    else:
+        form = ReportForm(report=report)
+    return render(request, "ilo_reports/report_form.html", {
+        "item": report, "form": form, "conflicts": conflicts, "layout": list(form.bound_layout()),
+    })
+
+
+def conflicting_answers(report: IloReport, mine: dict) -> list[dict]:
+    from .models import answer_as_text
+
+    conflicts = []
+    for section in report.template.sections_with_questions():
+        for question in section.questions.all():
+            key = str(question.pk)
+            theirs, yours = report.answers.get(key), mine.get(key)
+            if theirs != yours:
+                conflicts.append({
+                    "question": question, "section": section,
+                    "theirs": answer_as_text(question, theirs), "yours": answer_as_text(question, yours),
+                })
+    return conflicts
+
+
+@require_http_methods(["GET", "POST"])
+def contribution_add(request, pk):
+    report = _report(request, pk, "contribute")
+    form = ContributionForm(request.POST or None, report=report)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contribution_add(
+                actor=request.user, report=report, section=form.cleaned_data["section"], text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Contribution sent to the chair."))
+            return redirect(report.get_absolute_url())
+    return render(request, "ilo_reports/contribution_form.html", {"item": report, "form": form})
+
+
+@require_POST
+def contribution_incorporate(request, pk, contribution_pk):
+    report = _report(request, pk, "change")
+    contribution = get_object_or_404(report.contributions.all(), pk=contribution_pk)
+    try:
+        services.contribution_incorporate(actor=request.user, contribution=contribution)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Contribution added to the section."))
+    return redirect(report.get_absolute_url())
+
+
+def _workflow_step(request, pk, action, step, success, **kwargs):
+    report = _report(request, pk, action)
+    try:
+        step(actor=request.user, report=report, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(report.get_absolute_url())
+
+
+@require_POST
+def report_submit(request, pk):
+    return _workflow_step(request, pk, "submit", services.report_submit, _("Report submitted for review."))
+
+
+@require_POST
+def report_review(request, pk):
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    return _workflow_step(request, pk, "review", services.report_review, _("Report marked as reviewed."), comment=comment)
+
+
+@require_http_methods(["GET", "POST"])
+def report_return(request, pk):
+    report = _report(request, pk, "return")
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Report returned to the chair for correction."))
+            return redirect(report.get_absolute_url())
+    return render(request, "ilo_reports/report_return.html", {"item": report, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def report_publish(request, pk):
+    report = _report(request, pk, "publish_report")
+    initial = {"audience": Audience.NETWORK, "marking": report.marking}
+    form = PublishForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_publish(
+                actor=request.user, report=report, audience=form.cleaned_data["audience"],
+                marking=form.cleaned_data["marking"], groups=form.cleaned_data["audience_groups"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(ref)s is published.") % {"ref": report.reference})
+            return redirect(report.get_absolute_url())
+    return render(request, "ilo_reports/report_publish.html", {"item": report, "form": form})
+
+
+@require_POST
+def report_revise(request, pk):
+    report = _report(request, pk, "revise")
+    revision = services.report_revise(actor=request.user, report=report)
+    messages.success(request, _("Correction %(ref)s opened as a new revision.") % {"ref": revision.reference})
+    return redirect("ilo_reports:edit", pk=revision.pk)
+
+
+def report_changes(request, pk):
+    report = _report(request, pk)
+    if report.previous_id is None:
+        raise Http404
+    previous = get_visible_or_404(reports_visible_to(request.user), request.user, pk=report.previous_id)
+    return render(request, "ilo_reports/report_changes.html", {
+        "item": report, "previous": previous, "changes": services.answers_diff(previous, report),
+    })
+
+
+# --- networks ---------------------------------------------------------------------------
+
+def network_list(request):
+    _require_area(request)
+    networks = networks_visible_to(request.user).prefetch_related("chairs__organisation")
+    return render(request, "ilo_reports/network_list.html", {"networks": networks, "semester": Semester.reporting()})
+
+
+def _network(request, pk) -> Network:
+    return get_object_or_404(networks_visible_to(request.user), pk=pk)
+
+
+def network_detail(request, pk):
+    network = _network(request, pk)
+    return render(request, "ilo_reports/network_detail.html", {
+        "network": network,
+        "postings": current_postings(network),
+        "chairs": network.chairs.select_related("organisation", "officer"),
+        "meetings": network.meetings.all()[:20],
+        "reports": reports_visible_to(request.user).filter(network=network),
+        "may_add_meeting": services.may_record_meeting(request.user, network),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_add(request, pk):
+    network = _network(request, pk)
+    if not services.may_record_meeting(request.user, network):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.meeting_record(actor=request.user, network=network, meeting=form.save(commit=False))
+        messages.success(request, _("Meeting recorded."))
+        return redirect(network.get_absolute_url())
+    return render(request, "ilo_reports/meeting_form.html", {"network": network, "form": form})
+
+
+def network_compare(request, pk):
+    network = _network(request, pk)
+    comparison = statistics_comparison(request.user, network)
+    charts = [{"row": row, "chart": bar_chart(row, comparison["semesters"])} for row in comparison["rows"]]
+    return render(request, "ilo_reports/network_compare.html", {"network": network, **comparison, "charts": charts})
+
+
+def networks_missing(request):
+    """For the Commission: networks that have not yet submitted the report of a semester."""
+    if not (request.user.is_commission_admin and request.user.has_area(Area.ILO)):
+        raise PermissionDenied
+    try:
+        semester = Semester.parse(request.GET["semester"]) if request.GET.get("semester") else Semester.reporting()
+    except ValueError:
+        semester = Semester.reporting()
+    networks = networks_without_submission(request.user, semester)
+    return render(request, "ilo_reports/networks_missing.html", {
+        "semester": semester, "networks": networks, "previous": semester.previous(), "next": semester.next(),
+    })
+
+
+# --- postings ---------------------------------------------------------------------------
+
+def posting_list(request):
+    if not services.posting_manageable_by(request.user):
+        raise PermissionDenied
+    postings = postings_manageable_by(request.user).select_related("officer", "deploying_organisation__country")
+    page = Paginator(postings, 50).get_page(request.GET.get("page"))
+    return render(request, "ilo_reports/posting_list.html", {"page_obj": page, "postings": page.object_list})
+
+
+@require_http_methods(["GET", "POST"])
+def posting_edit(request, pk=None):
+    if not services.posting_manageable_by(request.user):
+        raise PermissionDenied
+    posting = get_object_or_404(postings_manageable_by(request.user), pk=pk) if pk else None
+    form = PostingForm(request.POST or None, instance=posting, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.posting_save(
+                actor=request.user, posting=form.save(commit=False), also_represents=form.cleaned_data["also_represents"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Posting saved."))
+            return redirect("ilo_reports:postings")
+    return render(request, "ilo_reports/posting_form.html", {"form": form, "posting": posting})
+

@@ -1,0 +1,19 @@
+"""Workflow e-mails go out through the outbox, a real Celery worker and a real SMTP server."""
+
+import pytest
+
+from ilo_reports.services import report_submit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submission_mails_the_reviewers_with_the_marking_and_no_content(cast, report, smtp_server, celery_worker):
+    report.answers = {"1": "Route via the Aegean"}
+    report.save()
+    report_submit(actor=cast.ilo_fr_tr, report=report)
+    # The German ILO was told first that the report opened, then both of its submission.
+    messages = [m for m in smtp_server.wait_for(3) if "submitted" in m["Subject"]]
+    recipients = sorted(m["To"] for m in messages)
+    assert recipients == ["commission_admin@example.test", "ilo_de_tr@example.test"]
+    for message in messages:
+        assert message["Subject"].startswith("[TLP:AMBER]") and report.reference in message["Subject"]
+        assert "Aegean" not in message.get_payload(decode=True).decode()
