@@ -168,6 +168,11 @@ class Alert(SharedItem):
             return self.is_owner_member(user)
         return super().allows(user, action)
 
+    def on_published(self, *, actor, first_publication: bool) -> None:
+        from .services import alert_recipients_tell
+
+        alert_recipients_tell(self)
+
     # --- presentation ---------------------------------------------------------------------
 
     @property

@@ -144,14 +144,20 @@ def _recipients_tell(alert: Alert, users_reasons: list[tuple[User, str]], *, esc
     return AlertRecipient.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-@transaction.atomic
-def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, groups=()) -> list[AlertRecipient]:
-    """Publish (or re-share) the alert and tell every recipient the rule names who may read it."""
-    item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
+def alert_recipients_tell(alert: Alert) -> list[AlertRecipient]:
+    """Tell every recipient the rule names who may read the alert (once each, however often it is re-shared)."""
     reasons = alert_recipient_candidates(alert)
     users = User.objects.filter(pk__in=reasons).select_related("organisation")
     readers = readers_among(alert, users)
     return _recipients_tell(alert, [(user, reasons[user.pk]) for user in readers])
+
+
+@transaction.atomic
+def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, groups=()) -> list[AlertRecipient]:
+    """Publish (or re-share) the alert; returns the recipients told now (see Alert.on_published)."""
+    before = set(AlertRecipient.objects.filter(alert=alert).values_list("pk", flat=True))
+    item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
+    return list(AlertRecipient.objects.filter(alert=alert).exclude(pk__in=before).select_related("user"))
 
 
 def alert_recipients_preview(alert: Alert) -> list[User]:

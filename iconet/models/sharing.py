@@ -122,6 +122,10 @@ class SharedItem(models.Model):
         """Headed groups of (label, value) that print views and exports render."""
         return []
 
+    def on_published(self, *, actor, first_publication: bool) -> None:
+        """Called by the publication service inside its transaction, whichever page published
+        the item (an area tells its recipients here); nothing by default."""
+
     def extra_draft_group_ids(self) -> list[int]:
         """Guardian groups that read a draft beside its owner, by the area's workflow
         (e.g. the members of the ILO network drafting a report); none by default."""

@@ -147,6 +147,7 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
     item.save()
     item.audience_groups.set(groups if audience == Audience.GROUPS else [])
     grants_sync(item)
+    item.on_published(actor=actor, first_publication=first_publication)
     return item
 
 

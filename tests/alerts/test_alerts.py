@@ -288,3 +288,10 @@ def test_list_shows_nothing_to_users_without_the_area(cast, client_for, publishe
     assert list(client_for(cast.fr_no_area).get(reverse("alerts:list")).context["alerts"]) == []
     outsider = UserFactory(username="nl_officer_no_alerts", organisation=cast.nl_ncp.organisation, areas=["ilo"])
     assert list(client_for(outsider).get(reverse("alerts:list")).context["alerts"]) == []
+
+
+def test_publishing_through_the_shared_publish_page_also_tells_the_recipients(cast, client_for):
+    alert = alert_draft(cast.fr_ncp, destinations=["NL"])
+    url = reverse("sharing:publish", args=[alert.type_slug(), alert.pk])
+    assert client_for(cast.fr_ncp).post(url, {"audience": "network", "marking": "GREEN"}).status_code == 302
+    assert list(AlertRecipient.objects.filter(alert=alert).values_list("user__username", flat=True)) == ["nl_ncp"]
