@@ -40,6 +40,7 @@ migrate: services
 seed: migrate
 	$(PYTHON) manage.py seed_demo
 	$(PYTHON) manage.py seed_ilo_demo
+	$(PYTHON) manage.py seed_alerts_demo
 
 run: seed
 	$(PYTHON) -m iconet.devrun
