@@ -48,7 +48,7 @@ class NationalitiesMixin:
 
     def get_formset(self):
         instance = self.object if getattr(self, "object", None) else Alert()
-        return NationalityFormSet(self.request.POST or None, instance=instance, prefix="nationalities")
+        return NationalityFormSet(self.request.POST if self.request.method == "POST" else None, instance=instance, prefix="nationalities")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -131,7 +131,7 @@ def alert_publish(request, pk):
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
     initial = {"audience": alert.audience, "marking": alert.marking, "audience_groups": list(alert.audience_groups.all())}
-    form = PublishForm(request.POST or None, initial=initial)
+    form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             told = services.alert_publish(

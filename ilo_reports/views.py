@@ -89,7 +89,7 @@ class ReportDetailView(ItemDetailView):
 @require_http_methods(["GET", "POST"])
 def report_open(request):
     _require_area(request)
-    form = OpenReportForm(request.POST or None, networks=networks_visible_to(request.user))
+    form = OpenReportForm(request.POST if request.method == "POST" else None, networks=networks_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_open(
@@ -159,7 +159,7 @@ def conflicting_answers(report: IloReport, mine: dict) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def contribution_add(request, pk):
     report = _report(request, pk, "contribute")
-    form = ContributionForm(request.POST or None, report=report)
+    form = ContributionForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
             services.contribution_add(
@@ -212,7 +212,7 @@ def report_review(request, pk):
 @require_http_methods(["GET", "POST"])
 def report_return(request, pk):
     report = _report(request, pk, "return")
-    form = ReturnForm(request.POST or None)
+    form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
@@ -228,7 +228,7 @@ def report_return(request, pk):
 def report_publish(request, pk):
     report = _report(request, pk, "publish_report")
     initial = {"audience": Audience.NETWORK, "marking": report.marking}
-    form = PublishForm(request.POST or None, initial=initial)
+    form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_publish(
@@ -290,7 +290,7 @@ def meeting_add(request, pk):
     network = _network(request, pk)
     if not services.may_record_meeting(request.user, network):
         raise PermissionDenied
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.meeting_record(actor=request.user, network=network, meeting=form.save(commit=False))
         messages.success(request, _("Meeting recorded."))
@@ -334,7 +334,7 @@ def posting_edit(request, pk=None):
     if not services.posting_manageable_by(request.user):
         raise PermissionDenied
     posting = get_object_or_404(postings_manageable_by(request.user), pk=pk) if pk else None
-    form = PostingForm(request.POST or None, instance=posting, user=request.user)
+    form = PostingForm(request.POST if request.method == "POST" else None, instance=posting, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.posting_save(

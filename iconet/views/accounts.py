@@ -17,7 +17,7 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..models import AccessLog, BackupCodeDevice
+from ..models import AccessLog, BackupCodeDevice, User
 from ..services.audit import access_log_write
 
 
@@ -55,7 +55,7 @@ def otp_setup(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
@@ -89,7 +89,7 @@ def otp_verify(request):
     """Every sign-in: a code from the authenticator app, or one backup code."""
     if request.user.is_verified():
         return redirect(_next_url(request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
@@ -115,8 +115,20 @@ def backup_codes(request):
     return render(request, "accounts/backup_codes.html", {"codes": codes or [], "next": _next_url(request)})
 
 
+class NotificationPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["digest_routine_alerts"]
+
+
+@require_http_methods(["GET", "POST"])
 def security(request):
-    """What protects the account: enrolled devices and backup codes left."""
+    """What protects the account (devices, backup codes) and how it is notified."""
+    preferences = NotificationPreferencesForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and preferences.is_valid():
+        preferences.save()
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("accounts:security")
     devices = []
     for device in devices_for_user(request.user, confirmed=None):
         if isinstance(device, BackupCodeDevice):
@@ -127,5 +139,5 @@ def security(request):
         })
     backup = BackupCodeDevice.objects.filter(user=request.user).first()
     return render(request, "accounts/security.html", {
-        "devices": devices, "backup_codes_left": backup.codes.count() if backup else 0,
+        "devices": devices, "backup_codes_left": backup.codes.count() if backup else 0, "preferences": preferences,
     })

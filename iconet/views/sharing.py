@@ -33,7 +33,7 @@ def _templates(item, suffix: str) -> list[str]:
 def item_publish(request, type_slug, pk):
     item = _item(request, type_slug, pk, "publish")
     initial = {"audience": item.audience, "marking": item.marking, "audience_groups": list(item.audience_groups.all())}
-    form = PublishForm(request.POST or None, initial=initial)
+    form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.item_publish(
@@ -140,7 +140,7 @@ def item_access_log(request, type_slug, pk):
 @require_http_methods(["GET", "POST"])
 def disclosure_create(request, type_slug, pk):
     item = _item(request, type_slug, pk, "request_disclosure")
-    form = DisclosureRequestForm(request.POST or None)
+    form = DisclosureRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -188,7 +188,7 @@ def _disclosure(request, pk):
 def disclosure_detail(request, pk):
     disclosure, item = _disclosure(request, pk)
     may_decide = disclosure.status == DisclosureRequest.Status.PENDING and can(request.user, "decide_disclosure", item)
-    form = DisclosureDecisionForm(request.POST or None) if may_decide else None
+    form = DisclosureDecisionForm(request.POST if request.method == "POST" else None) if may_decide else None
     if request.method == "POST":
         if not may_decide:
             raise PermissionDenied

@@ -159,3 +159,15 @@ def test_sign_out_ends_the_session(client_for, cast):
     client = client_for(cast.fr_officer)
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_users_choose_the_daily_digest_for_routine_alerts(client_for, cast):
+    client = client_for(cast.de_ncp)
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert "daily digest for routine alerts" in page.lower()
+    client.post(reverse("accounts:security"), {"digest_routine_alerts": "on"})
+    cast.de_ncp.refresh_from_db()
+    assert cast.de_ncp.digest_routine_alerts
+    client.post(reverse("accounts:security"), {})
+    cast.de_ncp.refresh_from_db()
+    assert not cast.de_ncp.digest_routine_alerts
