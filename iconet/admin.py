@@ -117,6 +117,22 @@ class UserAdmin(DjangoUserAdmin):
         (_("Network"), {"fields": ["first_name", "last_name", "email", "organisation", "role", "areas", "ncp_areas", "host_country"]}),
     ]
 
+    actions = ["second_factor_reset"]
+
+    @admin.action(description=_("Reset the second factor (the user enrols again at next sign-in)"))
+    def second_factor_reset(self, request, queryset):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from .models import BackupCodeDevice
+        from .services.audit import access_log_write
+
+        # get_queryset has already limited the rows to the users this administrator manages.
+        for user in queryset:
+            TOTPDevice.objects.filter(user=user).delete()
+            BackupCodeDevice.objects.filter(user=user).delete()
+            access_log_write(event=AccessLog.Event.OTP_RESET, request=request, detail=f"for {user.get_username()}")
+        self.message_user(request, _("Second factor reset for %(n)s user(s).") % {"n": queryset.count()})
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("organisation")
         if is_commission_admin(request):

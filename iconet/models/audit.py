@@ -25,6 +25,7 @@ class AccessLog(models.Model):
         OTP_FAILED = "otp_failed", _("Second factor refused")
         OTP_ENROLLED = "otp_enrolled", _("Authenticator enrolled")
         BACKUP_CODES = "backup_codes", _("Backup codes generated")
+        OTP_RESET = "otp_reset", _("Second factor reset by an administrator")
         READ = "read", _("Read a restricted item")
         DOWNLOAD = "download", _("Downloaded or exported")
 

@@ -134,3 +134,18 @@ def test_missing_pages_answer_404_without_a_traceback(cast, client_for):
     response = client_for(cast.fr_officer).get("/no/such/page/")
     assert response.status_code == 404
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_a_national_administrator_resets_a_lost_second_factor_of_their_own_users_only(cast, client_for):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for user in (cast.fr_officer, cast.de_officer):
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = client_for(cast.fr_admin)
+    client.post(reverse("manage:iconet_user_changelist"), {
+        "action": "second_factor_reset", "_selected_action": [cast.fr_officer.pk, cast.de_officer.pk],
+    })
+    assert not TOTPDevice.objects.filter(user=cast.fr_officer).exists()
+    assert TOTPDevice.objects.filter(user=cast.de_officer).exists()
+    assert AccessLog.objects.filter(event="otp_reset", actor=cast.fr_admin, detail="for fr_officer").exists()
