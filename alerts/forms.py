@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.postgres.forms import SplitArrayField
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -137,8 +137,8 @@ class AlertFilterForm(forms.Form):
     """The filters and sorting of the alert list; applied to rows already visible to the user."""
 
     SORTS = {
-        "-published": ("-published_at", "-created_at"),
-        "published": ("published_at", "created_at"),
+        "-published": (F("published_at").desc(nulls_last=True), "-created_at"),
+        "published": (F("published_at").asc(nulls_last=True), "created_at"),
         "urgency": ("urgency", "-published_at"),
         "reference": ("reference_code",),
     }

@@ -149,10 +149,17 @@ class Alert(SharedItem):
     objects = AlertQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_at", "-created_at"]
+        # Newest publication first; drafts (not yet published) after them, newest first.
+        ordering = [models.F("published_at").desc(nulls_last=True), "-created_at"]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
-        indexes = [models.Index(fields=["state", "urgency", "published_at"])]
+        indexes = [
+            models.Index(fields=["state", "urgency", "published_at"]),
+            # The list's default order: the first page walks this index and probes the grants.
+            models.Index(
+                models.F("published_at").desc(nulls_last=True), models.F("created_at").desc(), name="alerts_alert_recent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.headline}"

@@ -195,3 +195,20 @@ def test_e_mails_about_red_items_carry_no_content(cast, client_for):
     for body in bodies:
         assert "TLP:RED" in body
         assert red.title not in body and "Secret purpose text" not in body
+
+
+def test_the_count_of_visible_items_matches_the_rows_with_and_without_other_filters(cast):
+    model = shared_item_models()[TYPE]
+    for audience in ("owner", "network", "public", "network"):
+        item_make(TYPE, author=cast.fr_officer, audience=audience)
+    item_make(TYPE, author=cast.de_officer, audience="owner")
+    for role in ("fr_officer", "de_ncp", "frontex_user", "fr_no_area"):
+        user = getattr(cast, role)
+        visible = model.objects.visible_to(user)
+        assert visible.count() == len(list(visible))
+        ordered = visible.order_by("-pk")
+        assert ordered.count() == len(list(ordered))
+        narrowed = visible.filter(audience="network")
+        assert narrowed.count() == len(list(narrowed))
+    assert model.objects.visible_to(cast.de_ncp).count() == 4
+    assert model.objects.visible_to(cast.de_ncp).filter(audience="network").count() == 2
