@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
-from iconet.forms import PublishForm
 from iconet.models import AccessLog
 from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+from iconet.views.sharing import publish_page
 
 from . import services
 from .forms import AlertFilterForm, AlertForm, AttachmentForm, FollowUpForm, NationalityFormSet
@@ -130,23 +130,13 @@ def alert_publish(request, pk):
     alert = _alert(request, pk, "publish")
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
-    initial = {"audience": alert.audience, "marking": alert.marking, "audience_groups": list(alert.audience_groups.all())}
-    form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            told = services.alert_publish(
-                actor=request.user, alert=alert, audience=form.cleaned_data["audience"],
-                marking=form.cleaned_data["marking"], groups=form.cleaned_data["audience_groups"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(ref)s is published; %(count)s recipients notified.") % {
-                "ref": alert.reference, "count": len(told),
-            })
-            return redirect(alert.get_absolute_url())
-    return render(request, "alerts/alert_publish.html", {
-        "item": alert, "alert": alert, "form": form, "preview": services.alert_recipients_preview(alert),
+
+    def publish(**choice) -> str:
+        told = services.alert_publish(actor=request.user, alert=alert, **choice)
+        return _("%(ref)s is published; %(count)s recipients notified.") % {"ref": alert.reference, "count": len(told)}
+
+    return publish_page(request, alert, publish=publish, template="alerts/alert_publish.html", context={
+        "alert": alert, "preview": services.alert_recipients_preview(alert),
     })
 
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
-from iconet.forms import PublishForm
 from iconet.models import Area, Audience
 from iconet.views.items import ItemDetailView, ItemListView
+from iconet.views.sharing import publish_page
 
 from . import services
 from .forms import (
@@ -227,20 +227,11 @@ def report_return(request, pk):
 @require_http_methods(["GET", "POST"])
 def report_publish(request, pk):
     report = _report(request, pk, "publish_report")
-    initial = {"audience": Audience.NETWORK, "marking": report.marking}
-    form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_publish(
-                actor=request.user, report=report, audience=form.cleaned_data["audience"],
-                marking=form.cleaned_data["marking"], groups=form.cleaned_data["audience_groups"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(ref)s is published.") % {"ref": report.reference})
-            return redirect(report.get_absolute_url())
-    return render(request, "ilo_reports/report_publish.html", {"item": report, "form": form})
+    return publish_page(
+        request, report, template="ilo_reports/report_publish.html",
+        initial={"audience": Audience.NETWORK, "marking": report.marking},
+        publish=lambda **choice: services.report_publish(actor=request.user, report=report, **choice),
+    )
 
 
 @require_POST

@@ -29,23 +29,36 @@ def _templates(item, suffix: str) -> list[str]:
     return [f"{item._meta.app_label}/{item._meta.model_name}_{suffix}.html", f"sharing/item_{suffix}.html"]
 
 
-@require_http_methods(["GET", "POST"])
-def item_publish(request, type_slug, pk):
-    item = _item(request, type_slug, pk, "publish")
-    initial = {"audience": item.audience, "marking": item.marking, "audience_groups": list(item.audience_groups.all())}
+def publish_page(request, item, *, publish, template="sharing/item_publish.html", initial=None, context=None,
+                 success_message=None):
+    """The publish form of any item type. `publish(audience=, marking=, groups=)` applies the
+    choice through the area's service; a text it returns replaces the default message."""
+    initial = initial or {
+        "audience": item.audience, "marking": item.marking, "audience_groups": list(item.audience_groups.all()),
+    }
     form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_publish(
-                actor=request.user, item=item, audience=form.cleaned_data["audience"],
-                marking=form.cleaned_data["marking"], groups=form.cleaned_data["audience_groups"],
+            message = publish(
+                audience=form.cleaned_data["audience"], marking=form.cleaned_data["marking"],
+                groups=form.cleaned_data["audience_groups"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(ref)s is published.") % {"ref": item.reference})
+            if not isinstance(message, str):
+                message = _("%(ref)s is published.") % {"ref": item.reference}
+            messages.success(request, message)
             return redirect(item.get_absolute_url())
-    return render(request, "sharing/item_publish.html", {"item": item, "form": form})
+    return render(request, template, {"item": item, "form": form, **(context or {})})
+
+
+@require_http_methods(["GET", "POST"])
+def item_publish(request, type_slug, pk):
+    item = _item(request, type_slug, pk, "publish")
+    return publish_page(request, item, publish=lambda **choice: services.item_publish(
+        actor=request.user, item=item, **choice,
+    ))
 
 
 @require_POST
