@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import can, readers_among
 from iconet.models import CONTENT_FREE_MARKINGS, Area, Audience, Marking, Notification, Role, User
+from iconet.services.audit import audited
 from iconet.services.notify import email_enqueue, emails_enqueue, site_url
 from iconet.services.sharing import item_create, item_publish, item_update
 
@@ -52,6 +53,7 @@ def alert_reference_allocate(alert: Alert) -> str:
     return f"EWS-{year}-{country}-{sequence.last_number:04d}"
 
 
+@audited
 @transaction.atomic
 def alert_create(*, actor: User, alert: Alert) -> Alert:
     """Save a new draft alert with its reference; only the owner organisation sees it."""
@@ -63,6 +65,7 @@ def alert_create(*, actor: User, alert: Alert) -> Alert:
     return alert
 
 
+@audited
 @transaction.atomic
 def alert_update(*, actor: User, alert: Alert) -> Alert:
     """Save changes to an alert the actor may change."""
@@ -152,6 +155,7 @@ def alert_recipients_tell(alert: Alert) -> list[AlertRecipient]:
     return _recipients_tell(alert, [(user, reasons[user.pk]) for user in readers])
 
 
+@audited
 @transaction.atomic
 def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, groups=()) -> list[AlertRecipient]:
     """Publish (or re-share) the alert; returns the recipients told now (see Alert.on_published)."""
@@ -168,11 +172,13 @@ def alert_recipients_preview(alert: Alert) -> list[User]:
 
 # --- reading, acknowledging, following up -------------------------------------------------
 
+@audited
 def alert_mark_read(*, actor: User, alert: Alert) -> None:
     """Note the first time a recipient opened the alert."""
     AlertRecipient.objects.filter(alert=alert, user=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
+@audited
 @transaction.atomic
 def alert_acknowledge(*, actor: User, alert: Alert) -> AlertRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
@@ -186,6 +192,7 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> AlertRecipient:
     return row
 
 
+@audited
 @transaction.atomic
 def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
     """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
@@ -205,6 +212,7 @@ ALLOWED_ATTACHMENT_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".txt", ".csv", ".d
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
+@audited
 @transaction.atomic
 def attachment_add(*, actor: User, alert: Alert, file, description: str = "") -> Attachment:
     """Attach a file to an alert the actor may change."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import can
 from iconet.models import Area, Role, User
+from iconet.services.audit import audited
 from iconet.services.notify import site_url, users_notify
 from iconet.services.sharing import grants_sync, item_create, item_publish
 
@@ -66,6 +67,7 @@ def network_members_sync(network: Network) -> None:
         group.members.set(officer_ids)
 
 
+@audited
 @transaction.atomic
 def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Posting:
     """Record or change a posting; the networks of the countries it touches follow."""
@@ -91,6 +93,7 @@ def may_record_meeting(user, network: Network) -> bool:
     return network.has_member(user) or user.is_commission_admin
 
 
+@audited
 @transaction.atomic
 def meeting_record(*, actor: User, network: Network, meeting) -> object:
     """Record a meeting of the network (its members or the Commission)."""
@@ -122,6 +125,7 @@ def drafters(report: IloReport):
     return User.objects.filter(pk__in=ids, is_active=True)
 
 
+@audited
 def report_notify(*, report: IloReport, users, event: str, title: str, actor: User | None = None) -> int:
     """Tell those concerned who can see the report (not the actor); the e-mail never carries its content."""
     others = {user.pk: user for user in users if user != actor}
@@ -156,6 +160,7 @@ def may_open_report(user, network: Network, semester: Semester) -> bool:
     return network.has_member(user) or user.is_ncp(Area.ILO) or user.pk == chair.officer_id
 
 
+@audited
 @transaction.atomic
 def report_open(*, actor: User, network: Network, semester: Semester, marking: str = "AMBER") -> IloReport:
     """Open the network's report on a semester, in the active template version."""
@@ -182,6 +187,7 @@ class Conflict(Exception):
     current: IloReport
 
 
+@audited
 @transaction.atomic
 def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: int) -> IloReport:
     """Save the answers if nobody saved since `lock_version`; otherwise raise Conflict."""
@@ -196,6 +202,7 @@ def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: 
     return locked
 
 
+@audited
 @transaction.atomic
 def contribution_add(*, actor: User, report: IloReport, section, text: str) -> Contribution:
     """A network member's contribution to a section of the draft; the drafters are told."""
@@ -211,6 +218,7 @@ def contribution_add(*, actor: User, report: IloReport, section, text: str) -> C
     return contribution
 
 
+@audited
 @transaction.atomic
 def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloReport:
     """Append the contribution to the first text answer of its section, and mark it done."""
@@ -236,6 +244,7 @@ def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloR
 
 # --- the workflow -----------------------------------------------------------------------
 
+@audited
 @transaction.atomic
 def report_submit(*, actor: User, report: IloReport) -> IloReport:
     """The chair submits the report; the reviewers now read it too."""
@@ -251,6 +260,7 @@ def report_submit(*, actor: User, report: IloReport) -> IloReport:
     return report
 
 
+@audited
 @transaction.atomic
 def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloReport:
     """A reviewer accepts the submitted report, ready for publication."""
@@ -266,6 +276,7 @@ def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloRe
     return report
 
 
+@audited
 @transaction.atomic
 def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
     """A reviewer returns the report to the chair for correction, saying why."""
@@ -283,6 +294,7 @@ def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
     return report
 
 
+@audited
 @transaction.atomic
 def report_publish(*, actor: User, report: IloReport, audience: str, marking: str, groups=()) -> IloReport:
     """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now on."""
@@ -297,6 +309,7 @@ def report_publish(*, actor: User, report: IloReport, audience: str, marking: st
     return report
 
 
+@audited
 @transaction.atomic
 def report_revise(*, actor: User, report: IloReport) -> IloReport:
     """Start a correction of a published report: a new draft revision linked to it."""

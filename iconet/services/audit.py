@@ -38,3 +38,25 @@ def item_read_record(*, request, item) -> None:
     """Log a read of a restricted item (RED, AMBER+STRICT, AMBER)."""
     if item.marking in LOGGED_MARKINGS:
         access_log_write(event=AccessLog.Event.READ, request=request, item=item)
+
+
+def audited(service):
+    """Record the model changes a service makes under its `actor`, also where no request set
+    one (Celery tasks, management commands). Inside a request by the same user, the request's
+    address is kept. (auditlog's context variable outlives its context, so it cannot tell
+    whether a request is still under way; comparing the actor can.)"""
+    import functools
+
+    from auditlog.context import auditlog_value, set_actor
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        actor = kwargs.get("actor")
+        if actor is None:
+            return service(*args, **kwargs)
+        current = auditlog_value.get(None) or {}
+        same_actor = getattr(current.get("actor"), "pk", None) == actor.pk
+        with set_actor(actor, remote_addr=current.get("remote_addr") if same_actor else None):
+            return service(*args, **kwargs)
+
+    return wrapper

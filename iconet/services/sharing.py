@@ -21,6 +21,7 @@ from ..models import (
     State,
     User,
 )
+from .audit import audited
 from .notify import site_url, users_notify
 
 
@@ -101,6 +102,7 @@ def _require(actor, action: str, item: SharedItem) -> None:
 
 # --- items ------------------------------------------------------------------------------
 
+@audited
 @transaction.atomic
 def item_create(*, actor: User, item: SharedItem) -> SharedItem:
     """Save a new draft owned by the actor's organisation; only its own people see it."""
@@ -115,6 +117,7 @@ def item_create(*, actor: User, item: SharedItem) -> SharedItem:
     return item
 
 
+@audited
 @transaction.atomic
 def item_update(*, actor: User, item: SharedItem) -> SharedItem:
     """Save changes to an item the actor may change."""
@@ -129,6 +132,7 @@ def _audience_validate(audience: str, groups) -> None:
         raise ValidationError({"audience_groups": _("Choose at least one access group.")})
 
 
+@audited
 @transaction.atomic
 def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, groups=()) -> SharedItem:
     """Publish a draft to the audience the owner chose, or change the audience of a published item."""
@@ -151,6 +155,7 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
     return item
 
 
+@audited
 @transaction.atomic
 def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
     """Withdraw or archive a published item; readers keep seeing it, marked as such."""
@@ -215,6 +220,7 @@ def disclosure_request_create(
     return request
 
 
+@audited
 @transaction.atomic
 def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool, reason: str) -> DisclosureRequest:
     """The owner approves or refuses; a decided request never changes again."""
@@ -245,6 +251,7 @@ def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool,
     return locked
 
 
+@audited
 @transaction.atomic
 def disclosure_withdraw(*, actor: User, request: DisclosureRequest) -> DisclosureRequest:
     """The requester takes back a request that is still pending."""

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from ..models import Area, Notification
@@ -20,7 +21,7 @@ def home(request):
         except NoReverseMatch:
             continue
         panels.append({
-            "title": model._meta.verbose_name_plural.capitalize(),
+            "title": capfirst(model._meta.verbose_name_plural),
             "url": url,
             "count": model.objects.visible_to(user).count(),
             "description": Area(model.area).label,

@@ -78,8 +78,30 @@ def item_history(request, type_slug, pk):
     from auditlog.models import LogEntry
 
     item = _item(request, type_slug, pk, "read")
-    entries = LogEntry.objects.get_for_object(item).select_related("actor").order_by("-timestamp")
-    return render(request, "sharing/item_history.html", {"item": item, "entries": entries[:200]})
+    entries = LogEntry.objects.get_for_object(item).select_related("actor__organisation").order_by("-timestamp")[:200]
+    return render(request, "sharing/item_history.html", {
+        "item": item, "entries": [(entry, history_changes(type(item), entry)) for entry in entries],
+    })
+
+
+HISTORY_HIDDEN = {"id", "created_at", "updated_at"}
+
+
+def history_changes(model, entry) -> list[tuple[str, object, object]]:
+    """(field label, before, after) of the item's own fields, in the model's order."""
+    fields = {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
+    changes = entry.changes_dict
+    rows = []
+    for name, field in fields.items():
+        if name in HISTORY_HIDDEN or name not in changes or getattr(field, "auto_created", False) and not field.concrete:
+            continue
+        change = changes[name]
+        if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
+            before, after = "", f"{change.get('operation', '')}: {', '.join(map(str, change.get('objects', [])))}"
+        else:
+            before, after = change[0], change[1]
+        rows.append((str(field.verbose_name), None if before == "None" else before, None if after == "None" else after))
+    return rows
 
 
 def item_print(request, type_slug, pk):

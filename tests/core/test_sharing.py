@@ -32,8 +32,14 @@ def publish_url(item):
 def test_the_owner_ncp_publishes_to_the_audience_it_chooses(cast, client_for, draft):
     de = client_for(cast.de_officer)
     assert de.get(draft.get_absolute_url()).status_code == 404
-    response = client_for(cast.fr_ncp).post(publish_url(draft), {"audience": "network", "marking": "GREEN"})
+    response = client_for(cast.fr_ncp).post(
+        publish_url(draft), {"audience": "network", "marking": "GREEN"}, REMOTE_ADDR="198.51.100.4",
+    )
     assert response.status_code == 302
+    from auditlog.models import LogEntry
+
+    entry = LogEntry.objects.get_for_object(draft).order_by("-timestamp").first()
+    assert (entry.actor, entry.remote_addr) == (cast.fr_ncp, "198.51.100.4")
     draft.refresh_from_db()
     assert draft.state == State.PUBLISHED and draft.marking == "GREEN" and draft.published_at
     assert de.get(draft.get_absolute_url()).status_code == 200
@@ -212,3 +218,17 @@ def test_the_count_of_visible_items_matches_the_rows_with_and_without_other_filt
         assert narrowed.count() == len(list(narrowed))
     assert model.objects.visible_to(cast.de_ncp).count() == 4
     assert model.objects.visible_to(cast.de_ncp).filter(audience="network").count() == 2
+
+
+def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, client_for, draft):
+    from auditlog.models import LogEntry
+
+    from iconet.services.sharing import item_publish
+
+    item_publish(actor=cast.fr_ncp, item=draft, audience="network", marking="GREEN")
+    entry = LogEntry.objects.get_for_object(draft).order_by("-timestamp").first()
+    assert entry.actor == cast.fr_ncp
+    assert entry.changes_dict["state"] == ["draft", "published"]
+    page = client_for(cast.fr_officer).get(reverse("sharing:history", args=[draft.type_slug(), draft.pk]))
+    text = page.content.decode()
+    assert str(cast.fr_ncp) in text and "State" in text and "draft → published" in text
