@@ -54,6 +54,7 @@ class AccessGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AccessGroup
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True  # the hooks only set many-to-many relations
 
     name = factory.Sequence(lambda n: f"Access group {n}")
 

@@ -52,13 +52,38 @@ def _ilo_report_defaults() -> dict:
     return {"network": network, "semester": "2026-S1"}
 
 
+def _alert_children(alert) -> None:
+    from django.core.files.base import ContentFile
+
+    from alerts.models import Attachment
+
+    Attachment.objects.create(
+        alert=alert, file=ContentFile(b"Route map, aggregate figures only.", name="route.txt"),
+        uploaded_by=alert.author, size=34,
+    )
+
+
+def _alert_pages(alert) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return [(reverse("alerts:attachment", args=[alert.pk, a.pk]), "read") for a in alert.attachments.all()] + [
+        (reverse("alerts:deliveries", args=[alert.pk]), "deliveries"),
+    ]
+
+
+# Child rows that show an item's content (attachments), made with `with_children=True`, and
+# the pages of an item type beyond the shared ones, each with the action it needs.
+TYPE_CHILDREN = {"alerts.alert": _alert_children}
+TYPE_PAGES = {"alerts.alert": _alert_pages}
+
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {
     "ilo_reports.iloreport": _ilo_report_defaults,
 }
 
 
-def item_make(type_slug: str, *, author, state=State.PUBLISHED, audience="network", groups=(), marking="AMBER", **fields):
+def item_make(type_slug: str, *, author, state=State.PUBLISHED, audience="network", groups=(), marking="AMBER",
+              with_children=False, **fields):
     model = shared_item_models()[type_slug]
     defaults = TYPE_DEFAULTS[type_slug]() if type_slug in TYPE_DEFAULTS else {}
     item = model(**{**required_values(model), **defaults, **fields})
@@ -73,6 +98,8 @@ def item_make(type_slug: str, *, author, state=State.PUBLISHED, audience="networ
     if groups:
         item.audience_groups.set(groups)
     grants_sync(item)
+    if with_children and type_slug in TYPE_CHILDREN:
+        TYPE_CHILDREN[type_slug](item)
     return item
 
 

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from iconet.models import AccessGroup, Audience, Organisation, State
 from iconet.registry import shared_item_models
 from tests.factories import AccessGroupFactory
-from tests.items import disclosure_approve, item_make
+from tests.items import TYPE_PAGES, disclosure_approve, item_make
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +63,11 @@ def expected_visible(user, item, scenario) -> bool:
 
 
 @pytest.fixture
-def matrix(cast):
+def matrix(cast, settings, tmp_path):
     """One item per (state, audience), owned by France, plus two published to the owner only
-    and then disclosed by approved requests: to the Netherlands, and to an access group."""
+    and then disclosed by approved requests: to the Netherlands, and to an access group.
+    Each has its child rows (attachments), whose pages are checked too."""
+    settings.MEDIA_ROOT = tmp_path
     mediterranean = AccessGroupFactory(
         name="Mediterranean route", organisations=[cast.be_ncp.organisation], members=[cast.ilo_de_tr, cast.frontex_user],
     )
@@ -75,7 +77,7 @@ def matrix(cast):
         for state, audience in itertools.product(STATES, AUDIENCES):
             item = item_make(
                 type_slug, author=cast.fr_officer, state=state, audience=audience,
-                groups=[mediterranean] if audience == Audience.GROUPS else (),
+                groups=[mediterranean] if audience == Audience.GROUPS else (), with_children=True,
             )
             rows.append((item, {}))
         to_nl = item_make(type_slug, author=cast.fr_officer, audience=Audience.OWNER)
@@ -105,6 +107,8 @@ def pages(item):
         urls.append((reverse(f"{item._meta.app_label}:edit", args=[item.pk]), "change"))
     except NoReverseMatch:
         pass
+    if slug in TYPE_PAGES:
+        urls += TYPE_PAGES[slug](item)
     return urls
 
 
@@ -146,5 +150,6 @@ def test_every_page_answers_as_the_rule_says(role, cast, matrix, client_for):
 
 def test_the_matrix_covers_every_item_type_and_both_answers(cast, matrix):
     assert len(TYPES) >= 2
+    assert any("/attachments/" in url for item, _scenario in matrix for url, _action in pages(item))
     answers = {expected_visible(getattr(cast, role), item, scenario) for role in ROLES for item, scenario in matrix}
     assert answers == {True, False}
