@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from iconet.models import AccessLog, ImmutableRecordError, Organisation, User
@@ -149,3 +150,13 @@ def test_a_national_administrator_resets_a_lost_second_factor_of_their_own_users
     assert not TOTPDevice.objects.filter(user=cast.fr_officer).exists()
     assert TOTPDevice.objects.filter(user=cast.de_officer).exists()
     assert AccessLog.objects.filter(event="otp_reset", actor=cast.fr_admin, detail="for fr_officer").exists()
+
+
+@pytest.mark.django_db
+def test_the_interface_speaks_french_when_chosen(cast, client_for):
+    client = client_for(cast.fr_ncp)
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert response.status_code == 302
+    page = client.get(reverse("home")).content.decode()
+    assert 'lang="fr"' in page and "Alertes précoces" in page
+    assert "Se connecter" in Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
