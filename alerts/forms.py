@@ -7,6 +7,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from iconet.forms import NumberedSplitArrayWidget
 from iconet.models import Area, Country, Marking, User
 
 from .models import (
@@ -50,6 +51,9 @@ class AlertForm(forms.ModelForm):
         forms.ChoiceField(choices=[("", _("—"))] + list(countries), required=False),
         size=MAX_TRANSIT_COUNTRIES, remove_trailing_nulls=True, required=False, label=_("Transit countries, in route order"),
         help_text=_("First country crossed first. Leave the remaining boxes empty."),
+    )
+    transit_countries.widget = NumberedSplitArrayWidget(
+        transit_countries.base_field.widget, MAX_TRANSIT_COUNTRIES, item_label=_("Transit country"),
     )
     destination_states = forms.ModelMultipleChoiceField(
         label=_("Destination Member States"), queryset=Country.objects.all(), required=False,

@@ -1,6 +1,7 @@
 """Forms of the shared core."""
 
 from django import forms
+from django.contrib.postgres.forms import SplitArrayWidget
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessGroup, Audience, DisclosureRequest, Marking, Organisation
@@ -68,3 +69,18 @@ class DisclosureDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not (data.get("decision_reason") or "").strip():
             self.add_error("decision_reason", _("Give the reason for the refusal."))
         return data
+
+
+class NumberedSplitArrayWidget(SplitArrayWidget):
+    """An ordered list of inputs (e.g. countries along a route); each gets its own accessible
+    name, "<item label> 1", "<item label> 2"..., since only the first is tied to the label."""
+
+    def __init__(self, widget, size, *, item_label, **kwargs):
+        self.item_label = item_label
+        super().__init__(widget, size, **kwargs)
+
+    def get_context(self, name, value, attrs=None):
+        context = super().get_context(name, value, attrs)
+        for position, subwidget in enumerate(context["widget"]["subwidgets"], start=1):
+            subwidget["attrs"]["aria-label"] = f"{self.item_label} {position}"
+        return context
