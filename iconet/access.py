@@ -27,17 +27,18 @@ def special_group_id(name: str) -> int:
 
 
 def principals_for(users) -> dict[int, list[int]]:
-    """The guardian groups through which each user holds grants, in three queries for any number."""
-    from .models import AccessGroup
+    """The guardian groups through which each user holds grants, in four queries for any number."""
+    from .models import AccessGroup, Organisation
 
     users = [u for u in users if getattr(u, "is_authenticated", False) and u.is_active and u.organisation_id]
     result: dict[int, set[int]] = {u.pk: set() for u in users}
     if not users:
         return {}
     special = dict(Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk"))
+    organisations = Organisation.objects.in_bulk({u.organisation_id for u in users})
     by_org: dict[int, list[int]] = {}
     for user in users:
-        org = user.organisation
+        org = organisations[user.organisation_id]
         result[user.pk].add(org.group_id)
         if PUBLIC_GROUP in special:
             result[user.pk].add(special[PUBLIC_GROUP])

@@ -232,3 +232,16 @@ def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, 
     page = client_for(cast.fr_officer).get(reverse("sharing:history", args=[draft.type_slug(), draft.pk]))
     text = page.content.decode()
     assert str(cast.fr_ncp) in text and "State" in text and "draft → published" in text
+
+
+def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
+    from iconet.access import readers_among
+    from iconet.models import User
+
+    item = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK)
+    users = list(User.objects.all())  # organisations not loaded
+    with django_assert_max_num_queries(5):
+        readers = readers_among(item, users)
+    names = {u.username for u in readers}
+    assert {"fr_officer", "de_ncp", "commission_admin"} <= names
+    assert not names & {"frontex_user", "fr_no_area"}
