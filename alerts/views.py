@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
@@ -133,7 +133,10 @@ def alert_publish(request, pk):
 
     def publish(**choice) -> str:
         told = services.alert_publish(actor=request.user, alert=alert, **choice)
-        return _("%(ref)s is published; %(count)s recipients notified.") % {"ref": alert.reference, "count": len(told)}
+        return ngettext(
+            "%(ref)s is published; %(count)s recipient notified.", "%(ref)s is published; %(count)s recipients notified.",
+            len(told),
+        ) % {"ref": alert.reference, "count": len(told)}
 
     return publish_page(request, alert, publish=publish, template="alerts/alert_publish.html", context={
         "alert": alert, "preview": services.alert_recipients_preview(alert),
