@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..access import can, get_item_for_action
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, DisclosureRequest, State
-from ..registry import item_model_or_404
+from ..registry import item_model_or_404, shared_item_models
 from ..services import sharing as services
 from ..services.audit import access_log_write
 
@@ -194,8 +194,11 @@ def disclosure_create(request, type_slug, pk):
 
 def disclosures_visible_to(user):
     """Requests the user made, and those on their organisation's items in their areas."""
+    own_areas = [
+        ContentType.objects.get_for_model(model) for model in shared_item_models().values() if user.has_area(model.area)
+    ]
     return DisclosureRequest.objects.filter(
-        Q(requested_by=user) | Q(owner_id=user.organisation_id)
+        Q(requested_by=user) | Q(owner_id=user.organisation_id, content_type__in=own_areas)
     ).select_related("requested_by", "requester_organisation", "owner", "content_type", "target_organisation", "target_group")
 
 

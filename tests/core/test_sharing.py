@@ -245,3 +245,14 @@ def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(cas
     names = {u.username for u in readers}
     assert {"fr_officer", "de_ncp", "commission_admin"} <= names
     assert not names & {"frontex_user", "fr_no_area"}
+
+
+def test_disclosure_requests_are_listed_only_to_those_with_the_item_area(cast, client_for, published):
+    request_disclosure(client_for(cast.de_ncp), published, target_kind="third_party", third_party="Europol liaison",
+                       purpose="Operational analysis")
+    request = DisclosureRequest.objects.get()
+    assert request.reference in client_for(cast.fr_ncp).get(reverse("sharing:disclosures")).content.decode()
+    # A colleague of the owner without the area sees neither the list entry nor the request.
+    no_area = client_for(cast.fr_no_area)
+    assert request.reference not in no_area.get(reverse("sharing:disclosures")).content.decode()
+    assert no_area.get(reverse("sharing:disclosure", args=[request.pk])).status_code == 404
