@@ -16,6 +16,7 @@ accounts_patterns = ([
     path("two-factor/backup-codes/", accounts.backup_codes, name="backup_codes"),
     path("security/", accounts.security, name="security"),
     path("password-reset/", auth_views.PasswordResetView.as_view(
+        form_class=accounts.OutboxPasswordResetForm,
         success_url=reverse_lazy("accounts:password_reset_done"),
         email_template_name="registration/password_reset_email.html",
         subject_template_name="registration/password_reset_subject.txt",

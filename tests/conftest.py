@@ -35,6 +35,18 @@ ALL_AREAS = list(Area.values)
 MEMBER_STATES = ["FR", "DE", "NL", "BE", "IT", "ES"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def test_queue_removed():
+    """Tasks queued by tests that run no worker are dropped with the test queue at the end."""
+    yield
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(TEST_QUEUE)
+            connection.default_channel.exchange_delete(TEST_QUEUE)
+    except Exception:  # noqa: BLE001 - a broker that is down has nothing to clean
+        pass
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A test database per run, so that runs side by side on one server never collide."""

@@ -5,8 +5,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -19,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..models import AccessLog, BackupCodeDevice, User
 from ..services.audit import access_log_write
+from ..services.notify import email_enqueue
 
 
 class TokenForm(forms.Form):
@@ -37,6 +40,20 @@ def _next_url(request) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return reverse("home")
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password-reset mail goes through the outbox like every other mail: a mail server that is
+    down delays it (the sweep retries), it does not fail the page."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        email_enqueue(
+            key=f"password-reset:{context['user'].pk}:{context['token']}", recipient=context["user"],
+            subject=subject, body=body,
+        )
 
 
 class LoginView(auth_views.LoginView):

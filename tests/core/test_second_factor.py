@@ -171,3 +171,23 @@ def test_users_choose_the_daily_digest_for_routine_alerts(client_for, cast):
     client.post(reverse("accounts:security"), {})
     cast.de_ncp.refresh_from_db()
     assert not cast.de_ncp.digest_routine_alerts
+
+
+def test_password_reset_mail_goes_through_the_outbox_and_leads_to_a_new_password(client, settings):
+    from iconet.models import EmailDelivery
+
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # no mail server: the page must not fail
+    user = UserFactory(email="camille@example.test")
+    response = client.post(reverse("accounts:password_reset"), {"email": "camille@example.test"})
+    assert response.status_code == 302
+    delivery = EmailDelivery.objects.get(recipient=user)
+    assert delivery.status == EmailDelivery.Status.PENDING
+    link = re.search(r"/accounts/password-reset/\S+/\S+/", delivery.body).group(0)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(form_page.redirect_chain[-1][0] if form_page.redirect_chain else link, {
+        "new_password1": "a much longer new passphrase", "new_password2": "a much longer new passphrase",
+    })
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a much longer new passphrase")
