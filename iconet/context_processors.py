@@ -39,6 +39,10 @@ def navigation(request):
     entries = [(_("Home"), "home")]
     entries += [(label, url_name) for code, label, url_name in AREA_LINKS if code in user_areas]
     entries.append((_("Access requests"), "sharing:disclosures"))
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    entries.append((
+        _("Notifications (%(count)s unread)") % {"count": unread} if unread else _("Notifications"), "notifications",
+    ))
     if getattr(user, "is_commission_admin", False) or getattr(user, "is_national_admin", False):
         entries.append((_("Administration"), "manage:index"))
 

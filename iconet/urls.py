@@ -43,6 +43,8 @@ sharing_patterns = ([
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("notifications/", home.notification_list, name="notifications"),
+    path("notifications/read/", home.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", home.notification_open, name="notification_open"),
     path("accounts/", include(accounts_patterns)),
     path("sharing/", include(sharing_patterns)),

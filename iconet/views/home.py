@@ -1,5 +1,6 @@
 """The signed-in user's start page."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -36,3 +37,19 @@ def notification_open(request, pk):
     if notification.read_at is None:
         Notification.objects.filter(pk=pk).update(read_at=timezone.now())
     return redirect(notification.url or "home")
+
+
+def notification_list(request):
+    """Every notification of the user, newest first."""
+    notifications = Notification.objects.filter(recipient=request.user)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "notifications.html", {
+        "notifications": page.object_list, "page_obj": page,
+        "unread": notifications.filter(read_at__isnull=True).count(),
+    })
+
+
+@require_POST
+def notifications_read(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications")

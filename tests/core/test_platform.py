@@ -160,3 +160,24 @@ def test_the_interface_speaks_french_when_chosen(cast, client_for):
     page = client.get(reverse("home")).content.decode()
     assert 'lang="fr"' in page and "Alertes précoces" in page
     assert "Se connecter" in Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+
+@pytest.mark.django_db
+def test_notifications_are_listed_opened_and_marked_read(cast, client_for):
+    from iconet.models import Notification
+
+    for n in range(3):
+        Notification.objects.create(recipient=cast.de_ncp, title=f"Alert number {n}", url=reverse("alerts:list"))
+    Notification.objects.create(recipient=cast.fr_ncp, title="Not for Germany", url="/")
+    client = client_for(cast.de_ncp)
+    page = client.get(reverse("notifications")).content.decode()
+    assert "Notifications (3 unread)" in page
+    assert "Alert number 2" in page and "Not for Germany" not in page
+    first = Notification.objects.get(title="Alert number 0")
+    assert client.post(reverse("notification_open", args=[first.pk]))["Location"] == reverse("alerts:list")
+    assert "Notifications (2 unread)" in client.get(reverse("home")).content.decode()
+    # Someone else's notification cannot be opened.
+    other = Notification.objects.get(title="Not for Germany")
+    assert client.post(reverse("notification_open", args=[other.pk])).status_code == 404
+    client.post(reverse("notifications_read"))
+    assert not Notification.objects.filter(recipient=cast.de_ncp, read_at__isnull=True).exists()
