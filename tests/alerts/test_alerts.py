@@ -295,3 +295,19 @@ def test_publishing_through_the_shared_publish_page_also_tells_the_recipients(ca
     url = reverse("sharing:publish", args=[alert.type_slug(), alert.pk])
     assert client_for(cast.fr_ncp).post(url, {"audience": "network", "marking": "GREEN"}).status_code == 302
     assert list(AlertRecipient.objects.filter(alert=alert).values_list("user__username", flat=True)) == ["nl_ncp"]
+
+
+def test_the_publish_page_previews_who_will_be_told(cast, client_for):
+    alert = alert_draft(cast.fr_ncp, destinations=["NL", "BE"])
+    page = client_for(cast.fr_ncp).get(reverse("alerts:publish", args=[alert.pk])).content.decode()
+    assert str(cast.nl_ncp) in page and str(cast.be_ncp) in page
+    assert str(cast.de_ncp) not in page
+    assert not AlertRecipient.objects.filter(alert=alert).exists()
+
+
+def test_the_owner_withdraws_and_recipients_see_it_withdrawn(cast, client_for, published):
+    url = reverse("sharing:state", args=[published.type_slug(), published.pk])
+    assert client_for(cast.de_ncp).post(url, {"state": "withdrawn"}).status_code == 403
+    assert client_for(cast.fr_ncp).post(url, {"state": "withdrawn"}).status_code == 302
+    page = client_for(cast.de_ncp).get(published.get_absolute_url())
+    assert page.status_code == 200 and "Withdrawn" in page.content.decode()
