@@ -54,6 +54,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     test = settings.DATABASES["default"].setdefault("TEST", {})
     test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
+    # The live server's request threads must not keep connections open past the test, or the
+    # test database cannot be dropped at the end.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 def national_service(code: str) -> Organisation:

@@ -1,0 +1,77 @@
+"""The half-yearly report of an ILO network, end to end in the browser without JavaScript:
+the chair drafts, a member of another Member State contributes, the chair incorporates and
+submits, the Commission reviews and publishes, and a contact point reads the published report."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from iconet.models import Organisation
+from ilo_reports.models import NetworkChair, Semester, TemplateVersion
+from tests.browser.test_accessibility import sign_in_browser
+from tests.ilo_reports.conftest import network_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def browser_page(browser, live_server, user):
+    page = browser.new_context(base_url=live_server.url, java_script_enabled=False).new_page()
+    sign_in_browser(page, live_server, user)
+    return page
+
+
+def test_report_from_draft_to_publication(browser, live_server, cast):
+    if not TemplateVersion.objects.exists():  # the data migration's rows, flushed by an earlier test
+        importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
+    semester = Semester.reporting()
+    network = network_make()
+    NetworkChair.objects.create(
+        network=network, semester=str(semester), organisation=Organisation.objects.get(short_name="BP-FR"),
+        officer=cast.ilo_fr_tr,
+    )
+    chair = browser_page(browser, live_server, cast.ilo_fr_tr)
+    member = browser_page(browser, live_server, cast.ilo_de_tr)
+    commission = browser_page(browser, live_server, cast.commission_admin)
+    reader = browser_page(browser, live_server, cast.de_ncp)
+
+    # The chair opens the report and saves a first answer.
+    chair.goto("/ilo/open/")
+    chair.get_by_label("Network").select_option(label=str(network))
+    chair.get_by_role("button", name="Open the report").click()
+    assert chair.url.endswith("/edit/")
+    report_url = chair.url.removesuffix("edit/")
+    chair.get_by_label("Composition and changes").fill("Two officers arrived in September.")
+    chair.get_by_role("button", name="Save draft").click()
+    chair.goto(report_url)
+    assert "Two officers arrived in September." in chair.content()
+
+    # The draft is the network's: the German ILO reads it, a German contact point does not.
+    assert reader.goto(report_url).status == 404
+    member.goto(report_url)
+    member.get_by_role("link", name="Contribute to a section").click()
+    member.get_by_label("Section").select_option(index=1)
+    member.get_by_label("Contribution").fill("Germany's officer joined the network meeting of 12 October.")
+    member.get_by_role("button", name="Send to the chair").click()
+
+    # The chair incorporates the contribution and submits.
+    chair.goto(report_url)
+    assert "12 October" in chair.content()
+    chair.get_by_role("button", name="Incorporate into the section").first.click()
+    chair.get_by_role("button", name="Submit for review").click()
+    assert "Submitted" in chair.content()
+
+    # The Commission reviews and publishes to the whole network.
+    commission.goto(report_url)
+    commission.get_by_role("button", name="Mark as reviewed").click()
+    commission.get_by_role("link", name="Publish").first.click()
+    commission.get_by_label("The whole network").check()
+    commission.get_by_role("button", name="Publish").click()
+    assert "is published" in commission.content()
+
+    # A contact point of another Member State now reads it, read-only, with its marking.
+    response = reader.goto(report_url)
+    assert response.status == 200
+    content = reader.content()
+    assert "TLP:AMBER" in content and "Two officers arrived in September." in content
+    assert reader.get_by_role("link", name="Edit the draft").count() == 0
