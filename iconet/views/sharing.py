@@ -18,7 +18,7 @@ from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, DisclosureRequest, State
 from ..registry import item_model_or_404, shared_item_models
 from ..services import sharing as services
-from ..services.audit import access_log_write
+from ..services.audit import access_log_write, item_read_record
 
 
 def _item(request, type_slug: str, pk: int, action: str = "read"):
@@ -78,6 +78,7 @@ def item_history(request, type_slug, pk):
     from auditlog.models import LogEntry
 
     item = _item(request, type_slug, pk, "read")
+    item_read_record(request=request, item=item)  # earlier versions show the content too
     entries = LogEntry.objects.get_for_object(item).select_related("actor__organisation").order_by("-timestamp")[:200]
     return render(request, "sharing/item_history.html", {
         "item": item, "entries": [(entry, history_changes(type(item), entry)) for entry in entries],

@@ -256,3 +256,21 @@ def test_disclosure_requests_are_listed_only_to_those_with_the_item_area(cast, c
     no_area = client_for(cast.fr_no_area)
     assert request.reference not in no_area.get(reverse("sharing:disclosures")).content.decode()
     assert no_area.get(reverse("sharing:disclosure", args=[request.pk])).status_code == 404
+
+
+def test_reading_the_history_of_a_restricted_item_is_logged(cast, client_for):
+    red = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK, marking="RED")
+    client_for(cast.de_ncp).get(reverse("sharing:history", args=[red.type_slug(), red.pk]))
+    assert AccessLog.objects.filter(event="read", actor=cast.de_ncp, object_id=red.pk).exists()
+
+
+def test_deactivating_an_access_group_ends_the_access_it_gave(cast, client_for):
+    from tests.factories import AccessGroupFactory
+
+    group = AccessGroupFactory(name="Joint analysis cell", members=[cast.frontex_user])
+    item = item_make(TYPE, author=cast.fr_officer, audience=Audience.GROUPS, groups=[group])
+    frontex = client_for(cast.frontex_user)
+    assert frontex.get(item.get_absolute_url()).status_code == 200
+    group.is_active = False
+    group.save()
+    assert client_for(cast.frontex_user).get(item.get_absolute_url()).status_code == 404
