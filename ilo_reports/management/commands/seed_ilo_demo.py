@@ -8,8 +8,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from iconet.models import Role, User
-from ilo_reports.models import Network, NetworkChair, Posting, Semester
-from ilo_reports.services import network_members_sync
+from ilo_reports.models import IloReport, Network, NetworkChair, Posting, Semester, TemplateQuestion
+from ilo_reports.services import (
+    network_members_sync,
+    report_open,
+    report_publish,
+    report_review,
+    report_save,
+    report_submit,
+)
+
+# Statistics of the Türkiye network's two previous semesters (aggregate numbers only).
+PAST_STATISTICS = [
+    {"refusals_air": 410, "refusals_land": 1250, "apprehensions": 8300, "facilitators": 96, "false_documents": 240},
+    {"refusals_air": 465, "refusals_land": 1420, "apprehensions": 9100, "facilitators": 121, "false_documents": 305},
+]
 
 NETWORKS = {"TR": ("Türkiye", "FR"), "MA": ("Morocco", "ES")}
 
@@ -37,4 +50,28 @@ class Command(BaseCommand):
                     NetworkChair.objects.get_or_create(network=network, semester=str(semester), defaults={
                         "organisation": chair_officer.organisation, "officer": chair_officer,
                     })
+            self.past_reports_publish(Network.objects.get(host_country="TR"), semester)
         self.stdout.write(self.style.SUCCESS(f"Demo ILO networks ready; chairs set for {semester}."))
+
+    def past_reports_publish(self, network: Network, current: Semester) -> None:
+        """Published reports of the two previous semesters, so that semesters can be compared."""
+        chair = User.objects.get(username="ilo.fr.tr")
+        reviewer = User.objects.get(username="ec.admin")
+        past = [current.previous().previous(), current.previous()]
+        for semester, figures in zip(past, PAST_STATISTICS, strict=True):
+            if IloReport.objects.filter(network=network, semester=str(semester)).exists():
+                continue
+            NetworkChair.objects.get_or_create(network=network, semester=str(semester), defaults={
+                "organisation": chair.organisation, "officer": chair,
+            })
+            report = report_open(actor=chair, network=network, semester=semester)
+            answers = {}
+            for question in TemplateQuestion.objects.filter(section__version=report.template):
+                if question.key == "statistics":
+                    answers[str(question.pk)] = {row: {"number": number} for row, number in figures.items()}
+                elif question.key == "composition":
+                    answers[str(question.pk)] = "Three liaison officers (FR, DE, NL); no change during the semester."
+            report = report_save(actor=chair, report=report, answers=answers, lock_version=report.lock_version)
+            report_submit(actor=chair, report=report)
+            report_review(actor=reviewer, report=IloReport.objects.get(pk=report.pk))
+            report_publish(actor=reviewer, report=IloReport.objects.get(pk=report.pk), audience="network", marking="GREEN")
