@@ -10,8 +10,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from ..access import can
-from ..models import DisclosureRequest, State
+from ..models import DisclosureRequest
 from ..services import sharing as sharing_services
 from ..services.audit import item_read_record
 
@@ -126,13 +125,3 @@ class ItemUpdateView(ItemQuerysetMixin, UpdateView):
             return self.form_invalid(form)
         messages.success(self.request, _("Changes to %(ref)s saved.") % {"ref": self.object.reference})
         return HttpResponseRedirect(self.get_success_url())
-
-
-def state_label(item) -> str:
-    return dict(State.choices)[item.state]
-
-
-__all__ = [
-    "ItemCreateView", "ItemDetailView", "ItemListView", "ItemQuerysetMixin", "ItemUpdateView",
-    "can", "item_actions",
-]
