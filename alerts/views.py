@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
+from iconet.middleware import is_same_site_navigation
 from iconet.models import AccessLog
 from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
@@ -103,7 +104,9 @@ class AlertDetailView(ItemDetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        services.alert_mark_read(actor=request.user, alert=self.object)
+        # A page another site makes the browser load is not a reading by the recipient.
+        if is_same_site_navigation(request):
+            services.alert_mark_read(actor=request.user, alert=self.object)
         return response
 
     def get_context_data(self, **kwargs):

@@ -31,11 +31,16 @@ def principals_for(users) -> dict[int, list[int]]:
     from .models import AccessGroup, Organisation
 
     users = [u for u in users if getattr(u, "is_authenticated", False) and u.is_active and u.organisation_id]
+    if not users:
+        return {}
+    # A deactivated organisation grants nothing to anyone: not through itself, not through the
+    # access groups it belongs to, not through "the network" or "public".
+    organisations = Organisation.objects.filter(is_active=True).in_bulk({u.organisation_id for u in users})
+    users = [u for u in users if u.organisation_id in organisations]
     result: dict[int, set[int]] = {u.pk: set() for u in users}
     if not users:
         return {}
     special = dict(Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk"))
-    organisations = Organisation.objects.in_bulk({u.organisation_id for u in users})
     by_org: dict[int, list[int]] = {}
     for user in users:
         org = organisations[user.organisation_id]

@@ -3,17 +3,37 @@ access groups and users; national administrators manage their own organisation's
 
 Administrators manage access; exchanged items are deliberately absent from this site, so
 managing the network never means reading its restricted content. Audit records are shown
-read-only.
+read-only, and for exchanged content (an item and everything that belongs to it) they say
+who, when, which item reference and which fields, never a value: the values of an item's
+changes are read on the item's own history page, through the visibility filter.
 """
+
+import re
+from collections import defaultdict
+from functools import cache
 
 from auditlog.models import LogEntry
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
-from .models import AccessGroup, AccessLog, Country, Organisation, Role, User
+from .models import (
+    AccessGroup,
+    AccessLog,
+    Country,
+    DisclosureRequest,
+    Organisation,
+    Role,
+    SharedItem,
+    User,
+)
 
 
 def is_commission_admin(request) -> bool:
@@ -37,7 +57,154 @@ class ManageSite(OTPAdminSite):
         )
 
 
+    def get_urls(self):
+        # The object redirect would tell whether an item exists: for content it answers 404.
+        urls = super().get_urls()
+        for pattern in urls:
+            if getattr(pattern, "name", None) == "view_on_site":
+                pattern.callback = self.admin_view(view_on_site)
+        return urls
+
+
 manage_site = ManageSite(name="manage")
+
+
+# --- exchanged content, as the administration area refers to it -------------------------
+
+@cache
+def item_paths() -> dict[type[models.Model], tuple[str, ...]]:
+    """Every model whose rows are exchanged content, with the foreign-key path from it to its
+    shared item: () for the item types, ("alert",) for a follow-up, ("content_object",) for a
+    grant... A disclosure request (generic relation) maps to ("item",). From the app registry,
+    so that a new area or child model is covered without being named here."""
+    paths: dict[type[models.Model], tuple[str, ...]] = {
+        model: () for model in apps.get_models() if issubclass(model, SharedItem)
+    }
+    paths[DisclosureRequest] = ("item",)
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            if model in paths:
+                continue
+            links = [
+                (field.name, *paths[field.related_model]) for field in model._meta.concrete_fields
+                if (field.many_to_one or field.one_to_one) and field.related_model in paths
+            ]
+            if links:
+                # The shortest path, preferring one without the generic relation (a grant
+                # belongs to its item directly, not through its disclosure request).
+                paths[model] = min(links, key=lambda link: ("item" in link, len(link)))
+                changed = True
+    return paths
+
+
+def is_content_model(model) -> bool:
+    return model is not None and model in item_paths()
+
+
+def _item_of(row, path: tuple[str, ...]):
+    for name in path:
+        row = getattr(row, name, None) if row is not None else None
+    return row
+
+
+def content_references(pairs) -> dict[tuple[int, str], str]:
+    """{(content type id, object pk): reference} for rows of content models: the item's
+    reference, and for a child row the item's reference and the kind of row. Never a title."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for content_type_id, object_pk in pairs:
+        if content_type_id is not None and object_pk not in (None, ""):
+            wanted[content_type_id].add(str(object_pk))
+    references: dict[tuple[int, str], str] = {}
+    for content_type_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if not is_content_model(model):
+            continue
+        path = item_paths()[model]
+        valid = [pk for pk in pks if pk.isdigit()]
+        rows = model._default_manager.filter(pk__in=valid)
+        if path and "item" not in path:
+            rows = rows.select_related("__".join(path))
+        found = {str(row.pk): row for row in rows}
+        for pk in pks:
+            row = found.get(pk)
+            label = f"{model._meta.verbose_name} #{pk}"
+            if row is None:
+                references[(content_type_id, pk)] = f"{label} ({_('deleted')})"
+                continue
+            item = _item_of(row, path)
+            if not path:
+                references[(content_type_id, pk)] = item.reference
+            elif model is DisclosureRequest:
+                references[(content_type_id, pk)] = f"{row.reference} · {getattr(item, 'reference', '?')}"
+            else:
+                references[(content_type_id, pk)] = f"{getattr(item, 'reference', '?')} · {label}"
+    return references
+
+
+def content_reference(content_type_id, object_pk) -> str | None:
+    return content_references([(content_type_id, object_pk)]).get((content_type_id, str(object_pk)))
+
+
+def content_matching_reference(term: str) -> dict[int, list[int]]:
+    """{content type id: [pk, ...]} of the items whose reference is `term` and of everything
+    that belongs to them: a search by reference, never by content."""
+    term = term.strip()
+    if not term or len(term) > 64:
+        return {}
+    numbers = {int(n) for n in re.findall(r"\d+", term) if len(n) < 18}
+    items: dict[type, list[int]] = {}
+    for model, path in item_paths().items():
+        if path:
+            continue
+        lookup = models.Q(pk__in=numbers)
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.CharField) and "reference" in field.name:
+                lookup |= models.Q(**{f"{field.name}__iexact": term})
+        rows = model._default_manager.filter(lookup)
+        matched = [row.pk for row in rows if row.reference.lower() == term.lower()]
+        if matched:
+            items[model] = matched
+    found: dict[int, list[int]] = {}
+    for model, path in item_paths().items():
+        if not path:
+            pks = items.get(model, [])
+        elif model is DisclosureRequest:
+            pks = list(model._default_manager.filter(_generic_item_condition(items)).values_list("pk", flat=True))
+        elif "item" not in path and _path_target(model, path) in items:
+            rows = model._default_manager.filter(**{"__".join(path) + "__in": items[_path_target(model, path)]})
+            pks = list(rows.values_list("pk", flat=True))
+        else:
+            pks = []
+        if pks:
+            found[ContentType.objects.get_for_model(model).pk] = pks
+    return found
+
+
+def _path_target(model, path):
+    for name in path:
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _generic_item_condition(items) -> models.Q:
+    condition = models.Q(pk__in=[])
+    for model, pks in items.items():
+        condition |= models.Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+    return condition
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The administration's object redirect, except for exchanged content: 404 whether or not
+    the row exists, so that it never answers "this item exists"."""
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist as exc:
+        raise Http404 from exc
+    if model is None or is_content_model(model):
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 class CommissionOnly(admin.ModelAdmin):
@@ -183,24 +350,122 @@ class ReadOnlyAudit(CommissionOnly):
         return False
 
 
+class ContentReferences:
+    """Shows the item a log row is about by its reference only, and searches by reference and
+    actor only: never by, nor with, a value of exchanged content."""
+
+    reference_fields = ("content_type_id", "object_id")
+    actor_search = ()
+
+    def get_changelist(self, request, **kwargs):
+        from django.contrib.admin.views.main import ChangeList
+
+        type_field, pk_field = self.reference_fields
+
+        class ReferencedChangeList(ChangeList):
+            def get_results(self, request):
+                super().get_results(request)
+                # One look-up per content type for the whole page, kept on the rows.
+                rows = list(self.result_list)
+                references = content_references((getattr(r, type_field), getattr(r, pk_field)) for r in rows)
+                for row in rows:
+                    key = (getattr(row, type_field), str(getattr(row, pk_field)))
+                    row._iconet_reference = references.get(key)
+                self.result_list = rows
+
+        return ReferencedChangeList
+
+    def reference_of(self, row) -> str | None:
+        """The row's item reference if it is about exchanged content, else None."""
+        if hasattr(row, "_iconet_reference"):
+            return row._iconet_reference
+        type_field, pk_field = self.reference_fields
+        content_type_id, object_pk = getattr(row, type_field), getattr(row, pk_field)
+        if content_type_id is None or object_pk in (None, ""):
+            return None
+        return content_reference(content_type_id, object_pk)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        type_field, pk_field = self.reference_fields
+        condition = models.Q(pk__in=[])
+        for term in search_term.split():
+            for name in self.actor_search:
+                condition |= models.Q(**{f"{name}__icontains": term})
+            for content_type_id, pks in content_matching_reference(term).items():
+                values = [str(pk) for pk in pks] if pk_field == "object_pk" else pks
+                condition |= models.Q(**{type_field: content_type_id, f"{pk_field}__in": values})
+        return queryset.filter(condition), False
+
+
 @admin.register(AccessLog, site=manage_site)
-class AccessLogAdmin(ReadOnlyAudit):
-    list_display = ["created_at", "event", "username", "organisation", "object_repr", "marking", "remote_addr"]
+class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
+    list_display = ["created_at", "event", "username", "organisation", "item", "marking", "remote_addr"]
     list_filter = ["event", "marking"]
-    search_fields = ["username", "object_repr"]
+    search_fields = ["username"]  # see get_search_results: user name given, or item reference
+    actor_search = ("username",)
     date_hierarchy = "created_at"
+    fields = [
+        "created_at", "event", "username", "actor", "organisation", "owner", "content_type", "item", "marking",
+        "event_detail", "remote_addr", "user_agent",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("item"))
+    def item(self, entry):
+        if entry.content_type_id is None:
+            return "—"
+        return self.reference_of(entry) or f"{entry.content_type} #{entry.object_id}"
+
+    @admin.display(description=_("detail"))
+    def event_detail(self, entry):
+        # About an item, the detail may name a file or a third party: that is content.
+        return "—" if entry.content_type_id else entry.detail
 
 
 @admin.register(LogEntry, site=manage_site)
-class ChangeLogAdmin(ReadOnlyAudit):
-    list_display = ["timestamp", "action", "content_type", "object_repr", "actor", "actor_organisation", "remote_addr"]
+class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
+    list_display = [
+        "timestamp", "action", "content_type", "record", "fields_changed", "actor", "actor_organisation",
+        "remote_addr",
+    ]
     list_filter = ["action", "content_type"]
-    search_fields = ["object_repr"]
+    search_fields = ["actor__username"]  # see get_search_results: actor, or item reference
+    actor_search = ("actor__username", "actor_email")
+    reference_fields = ("content_type_id", "object_pk")
     date_hierarchy = "timestamp"
     list_select_related = ["actor__organisation", "content_type"]
+    fields = [
+        "timestamp", "action", "content_type", "record", "actor", "actor_organisation", "remote_addr",
+        "fields_changed", "values",
+    ]
+    readonly_fields = fields
 
     @admin.display(description=_("organisation"))
     def actor_organisation(self, entry):
         # Users are deactivated, never deleted or moved silently: the actor's organisation is
         # the one recorded on their account, itself audited.
         return getattr(entry.actor, "organisation", None) or "—"
+
+    @admin.display(description=_("record"))
+    def record(self, entry):
+        return self.reference_of(entry) or entry.object_repr
+
+    @admin.display(description=_("fields changed"))
+    def fields_changed(self, entry):
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        names = []
+        for name in (entry.changes_dict or {}):
+            try:
+                names.append(str(model._meta.get_field(name).verbose_name))
+            except Exception:  # noqa: BLE001 - a field since removed keeps its recorded name
+                names.append(name)
+        return ", ".join(names) or "—"
+
+    @admin.display(description=_("values"))
+    def values(self, entry):
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        if model is None or is_content_model(model):
+            return _("Exchanged content: read its values on the item's own history page.")
+        return entry.changes_str() or "—"

@@ -50,3 +50,38 @@ class SecondFactorRequiredMiddleware:
             return None
         target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
         return redirect(f"{reverse(target)}?next={request.path}")
+
+
+class NoStoreMiddleware:
+    """Pages, exports and attachments carry restricted content: no browser or proxy keeps a
+    copy (`Cache-Control: no-store, private`), unless a view chose its own caching. Static
+    files are served before this middleware (WhiteNoise) or skipped here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        static = request.path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        if not static and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+SAME_SITE_FETCH = frozenset({"same-origin", "none"})
+
+
+def is_same_site_navigation(request) -> bool:
+    """Did the user open this page from the portal itself or by typing or opening a link
+    (Sec-Fetch-Site "same-origin" or "none")? Without that header (older browsers), the
+    Referer must be one of our pages. A page that another site makes the browser load (an
+    image, a frame, a link on a foreign page) is not a reading by the user."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in SAME_SITE_FETCH
+    referer = request.headers.get("Referer")
+    if not referer:
+        return False
+    from urllib.parse import urlsplit
+
+    return urlsplit(referer).netloc == request.get_host()

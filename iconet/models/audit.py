@@ -26,6 +26,7 @@ class AccessLog(models.Model):
         OTP_ENROLLED = "otp_enrolled", _("Authenticator enrolled")
         BACKUP_CODES = "backup_codes", _("Backup codes generated")
         OTP_RESET = "otp_reset", _("Second factor reset by an administrator")
+        PASSWORD_RESET = "password_reset", _("Password reset requested")
         READ = "read", _("Read a restricted item")
         DOWNLOAD = "download", _("Downloaded or exported")
 

@@ -27,7 +27,8 @@ def access_log_write(*, event: str, request=None, actor=None, item=None, usernam
     if item is not None:
         entry.content_type = ContentType.objects.get_for_model(item)
         entry.object_id = item.pk
-        entry.object_repr = f"{item.reference} {item.title}"[:255]
+        # The reference only: the log is read by administrators, who never read content.
+        entry.object_repr = item.reference[:255]
         entry.marking = getattr(item, "marking", "")
         entry.owner_id = getattr(item, "owner_id", None)
     entry.save()

@@ -1,5 +1,7 @@
 """Sign-in, the second factor (TOTP with one-time backup codes), and account security."""
 
+from datetime import timedelta
+
 import segno
 from django import forms
 from django.contrib import messages
@@ -10,6 +12,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -20,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..models import AccessLog, BackupCodeDevice, User
-from ..services.audit import access_log_write
+from ..services.audit import access_log_write, client_address
 from ..services.notify import email_enqueue
 
 
@@ -42,9 +45,35 @@ def _next_url(request) -> str:
     return reverse("home")
 
 
+# Password-reset requests per hour: for one e-mail address (one account), and from one client
+# address. Beyond them the page answers as always, and no mail is sent.
+PASSWORD_RESETS_PER_EMAIL = 3
+PASSWORD_RESETS_PER_CLIENT = 10
+
+
 class OutboxPasswordResetForm(PasswordResetForm):
     """Password-reset mail goes through the outbox like every other mail: a mail server that is
-    down delays it (the sweep retries), it does not fail the page."""
+    down delays it (the sweep retries), it does not fail the page.
+
+    Every request is written to the access log, which is also what limits them: nobody floods
+    an account's mailbox or tries address after address. The answer never says whether the
+    address is known or whether a limit was reached."""
+
+    def save(self, *args, request=None, **kwargs):
+        email = self.cleaned_data["email"]
+        recent = AccessLog.objects.filter(
+            event=AccessLog.Event.PASSWORD_RESET, created_at__gte=timezone.now() - timedelta(hours=1),
+        )
+        address = client_address(request)
+        limited = recent.filter(username__iexact=email[:150]).count() >= PASSWORD_RESETS_PER_EMAIL or (
+            address is not None and recent.filter(remote_addr=address).count() >= PASSWORD_RESETS_PER_CLIENT
+        )
+        access_log_write(
+            event=AccessLog.Event.PASSWORD_RESET, request=request, username=email[:150],
+            detail="limit reached: no mail sent" if limited else "",
+        )
+        if not limited:
+            super().save(*args, request=request, **kwargs)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
@@ -81,6 +110,9 @@ def otp_setup(request):
                 backup, _created = BackupCodeDevice.objects.get_or_create(user=request.user, defaults={"name": "Backup codes"})
                 request.session["fresh_backup_codes"] = backup.codes_regenerate()
             otp_login(request, device)
+            # A new session id once the second factor holds, as at the password step: an id
+            # seen before this point (fixation, a shared machine) never reaches the portal.
+            request.session.cycle_key()
             access_log_write(event=AccessLog.Event.OTP_ENROLLED, request=request)
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(f"{reverse('accounts:backup_codes')}?next={_next_url(request)}")
@@ -111,6 +143,7 @@ def otp_verify(request):
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
+            request.session.cycle_key()  # as at the password step (see otp_setup)
             access_log_write(event=AccessLog.Event.OTP_VERIFIED, request=request, detail=type(device).__name__)
             if isinstance(device, BackupCodeDevice):
                 messages.warning(request, _("You used a backup code; %(n)s remain.") % {"n": device.codes.count()})
