@@ -468,4 +468,11 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
         model = entry.content_type.model_class() if entry.content_type_id else None
         if model is None or is_content_model(model):
             return _("Exchanged content: read its values on the item's own history page.")
-        return entry.changes_str() or "—"
+        lines = []
+        for name, change in (entry.changes_dict or {}).items():
+            if isinstance(change, dict):  # many-to-many: {"operation": ..., "objects": [...]}
+                objects = ", ".join(map(str, change.get("objects", [])))
+                lines.append(f"{name}: {change.get('operation', '')} {objects}")
+            else:
+                lines.append(f"{name}: {change[0]} → {change[1]}")
+        return "; ".join(lines) or "—"
