@@ -442,6 +442,16 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     ]
     readonly_fields = fields
 
+    def get_object(self, request, object_id, from_field=None):
+        # The page's title, breadcrumbs and history name the entry by its str(), which
+        # auditlog builds from the recorded object_repr (an alert's headline): the reference
+        # takes its place in memory (the row itself cannot be changed).
+        entry = super().get_object(request, object_id, from_field)
+        reference = self.reference_of(entry) if entry is not None else None
+        if reference:
+            entry.object_repr = reference
+        return entry
+
     @admin.display(description=_("organisation"))
     def actor_organisation(self, entry):
         # Users are deactivated, never deleted or moved silently: the actor's organisation is

@@ -270,7 +270,8 @@ def test_no_administration_page_shows_exchanged_content(cast, content, client_fo
         text = response.content.decode(errors="replace")
         if searched:
             # The search box and the links keep the term searched for; the results must not.
-            assert response.status_code != 200 or response.context["cl"].result_count == 0, url
+            if response.status_code == 200 and response.context["cl"].search_fields:
+                assert response.context["cl"].result_count == 0, url
         found = canaries.explain(text + response.get("Location", ""))
         if found:
             leaks[url] = found
