@@ -35,7 +35,8 @@ def principals_for(users) -> dict[int, list[int]]:
         return {}
     # A deactivated organisation grants nothing to anyone: not through itself, not through the
     # access groups it belongs to, not through "the network" or "public".
-    organisations = Organisation.objects.filter(is_active=True).in_bulk({u.organisation_id for u in users})
+    active = Organisation.objects.filter(is_active=True)
+    organisations = active.in_bulk({u.organisation_id for u in users})
     users = [u for u in users if u.organisation_id in organisations]
     result: dict[int, set[int]] = {u.pk: set() for u in users}
     if not users:

@@ -137,7 +137,8 @@ def content_references(pairs) -> dict[tuple[int, str], str]:
             if not path:
                 references[(content_type_id, pk)] = item.reference
             elif model is DisclosureRequest:
-                references[(content_type_id, pk)] = f"{row.reference} · {getattr(item, 'reference', '?')}"
+                item_reference = getattr(item, "reference", "?")
+                references[(content_type_id, pk)] = f"{row.reference} · {item_reference}"
             else:
                 references[(content_type_id, pk)] = f"{getattr(item, 'reference', '?')} · {label}"
     return references
@@ -171,9 +172,11 @@ def content_matching_reference(term: str) -> dict[int, list[int]]:
         if not path:
             pks = items.get(model, [])
         elif model is DisclosureRequest:
-            pks = list(model._default_manager.filter(_generic_item_condition(items)).values_list("pk", flat=True))
+            rows = model._default_manager.filter(_generic_item_condition(items))
+            pks = list(rows.values_list("pk", flat=True))
         elif "item" not in path and _path_target(model, path) in items:
-            rows = model._default_manager.filter(**{"__".join(path) + "__in": items[_path_target(model, path)]})
+            lookup = {"__".join(path) + "__in": items[_path_target(model, path)]}
+            rows = model._default_manager.filter(**lookup)
             pks = list(rows.values_list("pk", flat=True))
         else:
             pks = []
@@ -191,7 +194,8 @@ def _path_target(model, path):
 def _generic_item_condition(items) -> models.Q:
     condition = models.Q(pk__in=[])
     for model, pks in items.items():
-        condition |= models.Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+        content_type = ContentType.objects.get_for_model(model)
+        condition |= models.Q(content_type=content_type, object_id__in=pks)
     return condition
 
 
@@ -367,7 +371,8 @@ class ContentReferences:
                 super().get_results(request)
                 # One look-up per content type for the whole page, kept on the rows.
                 rows = list(self.result_list)
-                references = content_references((getattr(r, type_field), getattr(r, pk_field)) for r in rows)
+                keys = [(getattr(r, type_field), getattr(r, pk_field)) for r in rows]
+                references = content_references(keys)
                 for row in rows:
                     key = (getattr(row, type_field), str(getattr(row, pk_field)))
                     row._iconet_reference = references.get(key)
@@ -401,14 +406,16 @@ class ContentReferences:
 
 @admin.register(AccessLog, site=manage_site)
 class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
-    list_display = ["created_at", "event", "username", "organisation", "item", "marking", "remote_addr"]
+    list_display = [
+        "created_at", "event", "username", "organisation", "item", "marking", "remote_addr",
+    ]
     list_filter = ["event", "marking"]
     search_fields = ["username"]  # see get_search_results: user name given, or item reference
     actor_search = ("username",)
     date_hierarchy = "created_at"
     fields = [
-        "created_at", "event", "username", "actor", "organisation", "owner", "content_type", "item", "marking",
-        "event_detail", "remote_addr", "user_agent",
+        "created_at", "event", "username", "actor", "organisation", "owner", "content_type", "item",
+        "marking", "event_detail", "remote_addr", "user_agent",
     ]
     readonly_fields = fields
 
@@ -427,8 +434,8 @@ class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
 @admin.register(LogEntry, site=manage_site)
 class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     list_display = [
-        "timestamp", "action", "content_type", "record", "fields_changed", "actor", "actor_organisation",
-        "remote_addr",
+        "timestamp", "action", "content_type", "record", "fields_changed", "actor",
+        "actor_organisation", "remote_addr",
     ]
     list_filter = ["action", "content_type"]
     search_fields = ["actor__username"]  # see get_search_results: actor, or item reference
@@ -437,8 +444,8 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     date_hierarchy = "timestamp"
     list_select_related = ["actor__organisation", "content_type"]
     fields = [
-        "timestamp", "action", "content_type", "record", "actor", "actor_organisation", "remote_addr",
-        "fields_changed", "values",
+        "timestamp", "action", "content_type", "record", "actor", "actor_organisation",
+        "remote_addr", "fields_changed", "values",
     ]
     readonly_fields = fields
 

@@ -61,13 +61,14 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def save(self, *args, request=None, **kwargs):
         email = self.cleaned_data["email"]
+        since = timezone.now() - timedelta(hours=1)
         recent = AccessLog.objects.filter(
-            event=AccessLog.Event.PASSWORD_RESET, created_at__gte=timezone.now() - timedelta(hours=1),
+            event=AccessLog.Event.PASSWORD_RESET, created_at__gte=since,
         )
         address = client_address(request)
-        limited = recent.filter(username__iexact=email[:150]).count() >= PASSWORD_RESETS_PER_EMAIL or (
-            address is not None and recent.filter(remote_addr=address).count() >= PASSWORD_RESETS_PER_CLIENT
-        )
+        per_email = recent.filter(username__iexact=email[:150]).count()
+        per_client = recent.filter(remote_addr=address).count() if address is not None else 0
+        limited = per_email >= PASSWORD_RESETS_PER_EMAIL or per_client >= PASSWORD_RESETS_PER_CLIENT
         access_log_write(
             event=AccessLog.Event.PASSWORD_RESET, request=request, username=email[:150],
             detail="limit reached: no mail sent" if limited else "",

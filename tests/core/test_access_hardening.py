@@ -28,6 +28,7 @@ TYPES = sorted(shared_item_models())
 
 # --- case 6: an inactive organisation's users read nothing ----------------------------------
 
+
 def deactivate(organisation):
     organisation.is_active = False
     organisation.save()
@@ -45,8 +46,13 @@ def test_users_of_a_deactivated_organisation_read_nothing(cast, client_for, type
     assert item.reference not in listing.content.decode()
     assert readers_among(item, [cast.de_ncp, cast.nl_ncp]) == [cast.nl_ncp]
     told = users_notify(
-        item=item, users=[cast.de_ncp, cast.nl_ncp], title=f"{item.reference} published", url=item.get_absolute_url(),
-        key=f"test:{item.pk}", subject="Published", body="An item was published.",
+        item=item,
+        users=[cast.de_ncp, cast.nl_ncp],
+        title=f"{item.reference} published",
+        url=item.get_absolute_url(),
+        key=f"test:{item.pk}",
+        subject="Published",
+        body="An item was published.",
     )
     assert told == 1
     assert not Notification.objects.filter(recipient=cast.de_ncp).exists()
@@ -54,10 +60,19 @@ def test_users_of_a_deactivated_organisation_read_nothing(cast, client_for, type
 
 
 @pytest.mark.parametrize("type_slug", TYPES)
-def test_an_access_group_grants_nothing_through_a_deactivated_organisation(cast, client_for, type_slug):
-    group = AccessGroupFactory(name="Balkan route", organisations=[cast.de_ncp.organisation], members=[cast.de_officer])
-    item = item_make(type_slug, author=cast.fr_ncp, state=State.PUBLISHED, audience="groups", groups=[group])
-    assert set(readers_among(item, [cast.de_ncp, cast.de_officer])) == {cast.de_ncp, cast.de_officer}
+def test_an_access_group_grants_nothing_through_a_deactivated_organisation(
+    cast, client_for, type_slug
+):
+    group = AccessGroupFactory(
+        name="Balkan route", organisations=[cast.de_ncp.organisation], members=[cast.de_officer]
+    )
+    item = item_make(
+        type_slug, author=cast.fr_ncp, state=State.PUBLISHED, audience="groups", groups=[group]
+    )
+    assert set(readers_among(item, [cast.de_ncp, cast.de_officer])) == {
+        cast.de_ncp,
+        cast.de_officer,
+    }
     deactivate(cast.de_ncp.organisation)
     # Neither through the organisation's membership nor through a personal one.
     assert readers_among(item, [cast.de_ncp, cast.de_officer]) == []
@@ -67,10 +82,16 @@ def test_an_access_group_grants_nothing_through_a_deactivated_organisation(cast,
 
 def test_a_deactivated_organisation_is_not_told_of_an_alert(cast, client_for):
     deactivate(cast.de_ncp.organisation)
-    alert = alert_create(actor=cast.fr_ncp, alert=Alert(
-        headline="Lorries on the Balkan route", summary="Groups hidden in cargo.", period_from=datetime.date(2026, 1, 5),
-        urgency="immediate", alert_type="route_change",
-    ))
+    alert = alert_create(
+        actor=cast.fr_ncp,
+        alert=Alert(
+            headline="Lorries on the Balkan route",
+            summary="Groups hidden in cargo.",
+            period_from=datetime.date(2026, 1, 5),
+            urgency="immediate",
+            alert_type="route_change",
+        ),
+    )
     alert.destination_states.set(["DE", "NL"])
     alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
     recipients = set(alert.recipients.values_list("user__username", flat=True))
@@ -81,8 +102,11 @@ def test_a_deactivated_organisation_is_not_told_of_an_alert(cast, client_for):
 
 # --- case 7: a new session id once the second factor is verified ----------------------------
 
+
 def password_step(client, user):
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
+    )
     assert response.status_code == 302
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
@@ -122,7 +146,10 @@ def test_the_session_id_changes_when_an_authenticator_is_enrolled(client):
 
 # --- case 10: no-store, password-reset limits, read receipts, the object redirect ----------
 
-def test_pages_exports_and_attachments_are_not_kept_by_browsers(cast, client_for, settings, tmp_path):
+
+def test_pages_exports_and_attachments_are_not_kept_by_browsers(
+    cast, client_for, settings, tmp_path
+):
     from django.core.files.base import ContentFile
 
     from alerts.models import Attachment
@@ -130,11 +157,16 @@ def test_pages_exports_and_attachments_are_not_kept_by_browsers(cast, client_for
     settings.MEDIA_ROOT = tmp_path
     alert = item_make("alerts.alert", author=cast.fr_ncp, marking="RED", audience="owner")
     attachment = Attachment.objects.create(
-        alert=alert, file=ContentFile(b"aggregate figures", name="route.txt"), uploaded_by=cast.fr_ncp, size=17,
+        alert=alert,
+        file=ContentFile(b"aggregate figures", name="route.txt"),
+        uploaded_by=cast.fr_ncp,
+        size=17,
     )
     client = client_for(cast.fr_ncp)
     urls = [
-        reverse("home"), reverse("alerts:list"), alert.get_absolute_url(),
+        reverse("home"),
+        reverse("alerts:list"),
+        alert.get_absolute_url(),
         reverse("sharing:print", args=["alerts.alert", alert.pk]),
         reverse("sharing:export_pdf", args=["alerts.alert", alert.pk]),
         reverse("alerts:attachment", args=[alert.pk, attachment.pk]),
@@ -151,7 +183,9 @@ def test_pages_exports_and_attachments_are_not_kept_by_browsers(cast, client_for
 
 
 def reset(client, email, address):
-    response = client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_reset_done")
     return response
@@ -175,7 +209,9 @@ def test_password_resets_are_limited_per_client_address(client, settings):
     from iconet.views.accounts import PASSWORD_RESETS_PER_CLIENT
 
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
-    users = [UserFactory(email=f"agent{n}@example.test") for n in range(PASSWORD_RESETS_PER_CLIENT + 2)]
+    users = [
+        UserFactory(email=f"agent{n}@example.test") for n in range(PASSWORD_RESETS_PER_CLIENT + 2)
+    ]
     for user in users:
         reset(client, user.email, "10.9.9.9")
     assert EmailDelivery.objects.filter(recipient__in=users).count() == PASSWORD_RESETS_PER_CLIENT
@@ -188,10 +224,16 @@ def test_password_resets_are_limited_per_client_address(client, settings):
 @pytest.fixture
 def received(cast):
     """A published alert of France of which Germany's contact point is a recipient."""
-    alert = alert_create(actor=cast.fr_ncp, alert=Alert(
-        headline="Lorries on the Balkan route", summary="Groups hidden in cargo.", period_from=datetime.date(2026, 1, 5),
-        urgency="immediate", alert_type="route_change",
-    ))
+    alert = alert_create(
+        actor=cast.fr_ncp,
+        alert=Alert(
+            headline="Lorries on the Balkan route",
+            summary="Groups hidden in cargo.",
+            period_from=datetime.date(2026, 1, 5),
+            urgency="immediate",
+            alert_type="route_change",
+        ),
+    )
     alert.destination_states.set(["DE"])
     alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
     return alert
@@ -201,23 +243,29 @@ def read_at(alert, user):
     return alert.recipients.get(user=user).read_at
 
 
-@pytest.mark.parametrize("headers", [
-    {"HTTP_SEC_FETCH_SITE": "cross-site"},
-    {"HTTP_SEC_FETCH_SITE": "same-site"},
-    {"HTTP_REFERER": "https://attacker.example/page"},
-    {},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_REFERER": "https://attacker.example/page"},
+        {},
+    ],
+)
 def test_a_page_loaded_from_another_site_is_no_read_receipt(cast, client_for, received, headers):
     response = client_for(cast.de_ncp).get(received.get_absolute_url(), **headers)
     assert response.status_code == 200
     assert read_at(received, cast.de_ncp) is None
 
 
-@pytest.mark.parametrize("headers", [
-    {"HTTP_SEC_FETCH_SITE": "same-origin"},
-    {"HTTP_SEC_FETCH_SITE": "none"},  # typed, bookmarked, or opened from the mail client
-    {"HTTP_REFERER": "http://testserver/alerts/"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_SEC_FETCH_SITE": "none"},  # typed, bookmarked, or opened from the mail client
+        {"HTTP_REFERER": "http://testserver/alerts/"},
+    ],
+)
 def test_a_same_site_navigation_sets_the_read_receipt(cast, client_for, received, headers):
     client_for(cast.de_ncp).get(received.get_absolute_url(), **headers)
     assert read_at(received, cast.de_ncp) is not None

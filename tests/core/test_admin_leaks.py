@@ -56,7 +56,9 @@ def child_models() -> dict[type[models.Model], models.Field]:
             if model in found or model in targets:
                 continue
             for field in model._meta.concrete_fields:
-                if (field.many_to_one or field.one_to_one) and field.related_model in targets | set(found):
+                if (field.many_to_one or field.one_to_one) and field.related_model in targets | set(
+                    found
+                ):
                     found[model] = field
                     changed = True
                     break
@@ -76,12 +78,16 @@ def is_text_field(field) -> bool:
         return False
     if isinstance(field, ArrayField):
         base = field.base_field
-        return isinstance(base, (models.CharField, models.TextField)) and not base.choices and (
-            base.max_length is None or base.max_length >= len(CANARY) + 3
+        return (
+            isinstance(base, (models.CharField, models.TextField))
+            and not base.choices
+            and (base.max_length is None or base.max_length >= len(CANARY) + 3)
         )
     if isinstance(field, (models.FileField, models.JSONField, models.TextField)):
         return True
-    if isinstance(field, models.CharField) and not isinstance(field, (models.EmailField, models.SlugField)):
+    if isinstance(field, models.CharField) and not isinstance(
+        field, (models.EmailField, models.SlugField)
+    ):
         return field.max_length is None or field.max_length >= len(CANARY) + 3
     return False
 
@@ -105,7 +111,9 @@ class Canaries:
             if isinstance(field, ArrayField):
                 setattr(row, field.name, [value])
             elif isinstance(field, models.FileField):
-                getattr(row, field.name).save(f"{value}.txt", ContentFile(b"aggregate figures"), save=False)
+                getattr(row, field.name).save(
+                    f"{value}.txt", ContentFile(b"aggregate figures"), save=False
+                )
             elif isinstance(field, models.JSONField):
                 setattr(row, field.name, {"1": value})
             else:
@@ -118,7 +126,12 @@ class Canaries:
 def child_make(model, link: models.Field, parent, item, canaries: Canaries):
     row = model()
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.null or getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+        if (
+            field.primary_key
+            or field.null
+            or getattr(field, "auto_now_add", False)
+            or getattr(field, "auto_now", False)
+        ):
             continue
         if field is link:
             setattr(row, field.name, parent)
@@ -162,7 +175,9 @@ def content(cast, settings, tmp_path, client_for):
     items = []
     for model in item_types():
         for state, audience in ((State.DRAFT, Audience.OWNER), (State.PUBLISHED, Audience.OWNER)):
-            item = item_make(model.type_slug(), author=owner, state=state, audience=audience, marking=Marking.RED)
+            item = item_make(
+                model.type_slug(), author=owner, state=state, audience=audience, marking=Marking.RED
+            )
             canaries.fill(item)
             item.save()  # an update: the change log records every value, before and after
             made = {model: item}
@@ -173,26 +188,45 @@ def content(cast, settings, tmp_path, client_for):
                         if issubclass(child, Grant):  # made by the sharing service, no text
                             made[child] = child.objects.filter(content_object=item).first()
                         else:
-                            made[child] = child_make(child, link, made[link.related_model], item, canaries)
+                            made[child] = child_make(
+                                child, link, made[link.related_model], item, canaries
+                            )
                         del pending[child]
             disclosure = DisclosureRequest(
-                content_type=ContentType.objects.get_for_model(model), object_id=item.pk, owner=item.owner,
-                requested_by=owner, requester_organisation=owner.organisation,
-                target_kind=DisclosureRequest.TargetKind.THIRD_PARTY, status=DisclosureRequest.Status.APPROVED,
-                decided_by=owner, decided_at=timezone.now(),
+                content_type=ContentType.objects.get_for_model(model),
+                object_id=item.pk,
+                owner=item.owner,
+                requested_by=owner,
+                requester_organisation=owner.organisation,
+                target_kind=DisclosureRequest.TargetKind.THIRD_PARTY,
+                status=DisclosureRequest.Status.APPROVED,
+                decided_by=owner,
+                decided_at=timezone.now(),
             )
             canaries.fill(disclosure)
             disclosure.save()
             grants_sync(item)
             slug = model.type_slug()
-            assert owner_client.get(reverse("sharing:print", args=[slug, item.pk])).status_code == 200
+            assert (
+                owner_client.get(reverse("sharing:print", args=[slug, item.pk])).status_code == 200
+            )
             if state == State.PUBLISHED:
                 export = owner_client.get(
-                    reverse("sharing:export_pdf", args=[slug, item.pk]) + f"?disclosure={disclosure.pk}"
+                    reverse("sharing:export_pdf", args=[slug, item.pk])
+                    + f"?disclosure={disclosure.pk}"
                 )
                 assert export.status_code == 200
-            for attachment in made.get(apps.get_model("alerts", "Attachment"), None) and item.attachments.all() or []:
-                assert owner_client.get(reverse("alerts:attachment", args=[item.pk, attachment.pk])).status_code == 200
+            for attachment in (
+                made.get(apps.get_model("alerts", "Attachment"), None)
+                and item.attachments.all()
+                or []
+            ):
+                assert (
+                    owner_client.get(
+                        reverse("alerts:attachment", args=[item.pk, attachment.pk])
+                    ).status_code
+                    == 200
+                )
             items.append(item)
     for model in children:
         assert model._default_manager.exists(), f"no row of {model._meta.label}"
@@ -202,7 +236,11 @@ def content(cast, settings, tmp_path, client_for):
 def admin_urls(user) -> list[str]:
     """Every page of the `manage` site, from the URL resolver: each pattern with every object
     of its model, and the app lists; the object redirect with every row of every model."""
-    manage = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "manage")
+    manage = next(
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "manage"
+    )
     urls = []
 
     def walk(resolver):
@@ -218,7 +256,9 @@ def admin_urls(user) -> list[str]:
             if not keys:
                 urls.append(reverse(f"manage:{name}"))
             elif keys == {"app_label"}:
-                for label in re.findall(r"\w+", pattern.pattern.regex.pattern.split("app_label>")[1].split(")")[0]):
+                for label in re.findall(
+                    r"\w+", pattern.pattern.regex.pattern.split("app_label>")[1].split(")")[0]
+                ):
                     urls.append(reverse(f"manage:{name}", kwargs={"app_label": label}))
             elif keys == {"object_id"} and model_admin is not None:
                 for pk in model_admin.model._default_manager.values_list("pk", flat=True):
@@ -229,12 +269,16 @@ def admin_urls(user) -> list[str]:
                     for pk in model._default_manager.values_list("pk", flat=True):
                         kwargs = {"content_type_id": content_type.pk, "object_id": pk}
                         urls.append(reverse(f"manage:{name}", kwargs=kwargs))
+
     walk(manage)
     return urls
 
 
 def changelist_urls() -> list[str]:
-    return [reverse(f"manage:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in _registered()]
+    return [
+        reverse(f"manage:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m in _registered()
+    ]
 
 
 def _registered():
@@ -247,12 +291,16 @@ def _registered():
 def test_no_administration_page_shows_exchanged_content(cast, content, client_for, admin_name):
     items, canaries = content
     if admin_name == "de_admin":
-        user = UserFactory(username="de_admin", organisation=cast.de_ncp.organisation, role=Role.NATIONAL_ADMIN)
+        user = UserFactory(
+            username="de_admin", organisation=cast.de_ncp.organisation, role=Role.NATIONAL_ADMIN
+        )
     else:
         user = cast.commission_admin
     # The content is really there, in the change log and the access log, for the walk to find.
-    assert LogEntry.objects.filter(changes_text__contains=CANARY).exists() or LogEntry.objects.filter(
-        changes__icontains=CANARY).exists()
+    assert (
+        LogEntry.objects.filter(changes_text__contains=CANARY).exists()
+        or LogEntry.objects.filter(changes__icontains=CANARY).exists()
+    )
     assert AccessLog.objects.filter(detail__contains=CANARY).exists()
     client = client_for(user)
     seen: set[str] = set()
@@ -309,7 +357,9 @@ def test_the_change_log_shows_who_when_which_reference_and_which_fields(cast, co
     assert ("followup", str(alert.follow_ups.get().pk)) in records
     assert not LEAK.search(listing.content.decode())
     # And by the actor's user name.
-    by_actor = client.get(reverse("manage:iconet_accesslog_changelist") + f"?q={cast.de_ncp.username}")
+    by_actor = client.get(
+        reverse("manage:iconet_accesslog_changelist") + f"?q={cast.de_ncp.username}"
+    )
     assert by_actor.context["cl"].result_count >= 1
     assert not LEAK.search(by_actor.content.decode())
 
@@ -335,4 +385,7 @@ def test_the_object_redirect_does_not_tell_whether_an_item_exists(cast, content,
     # Other rows keep their redirect: an ILO network's page.
     network = apps.get_model("ilo_reports", "Network").objects.first()
     network_type = ContentType.objects.get_for_model(network)
-    assert client.get(reverse("manage:view_on_site", args=[network_type.pk, network.pk])).status_code == 302
+    assert (
+        client.get(reverse("manage:view_on_site", args=[network_type.pk, network.pk])).status_code
+        == 302
+    )
