@@ -92,7 +92,9 @@ class Alert(SharedItem):
     headline = models.CharField(
         _("headline"), max_length=200, help_text=PERSONAL_DATA_WARNING, validators=[single_line],
     )
-    summary = models.TextField(_("summary"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT))
+    summary = models.TextField(
+        _("summary"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+    )
     period_from = models.DateField(_("observed from"))
     period_to = models.DateField(_("observed until"), null=True, blank=True)
 
@@ -106,8 +108,12 @@ class Alert(SharedItem):
         Country, verbose_name=_("destination Member States"), blank=True, related_name="+",
     )
     border_type = models.CharField(_("border type"), max_length=10, choices=BorderType.choices, blank=True)
-    crossing_point = models.CharField(_("crossing point, airport or port"), max_length=200, blank=True, validators=[single_line])
-    place_of_detection = models.CharField(_("place of detection"), max_length=200, blank=True, validators=[single_line])
+    crossing_point = models.CharField(
+        _("crossing point, airport or port"), max_length=200, blank=True, validators=[single_line],
+    )
+    place_of_detection = models.CharField(
+        _("place of detection"), max_length=200, blank=True, validators=[single_line],
+    )
 
     # Persons, in aggregate only
     persons_count = models.PositiveIntegerField(_("number of persons"), null=True, blank=True)
@@ -166,7 +172,8 @@ class Alert(SharedItem):
     # A link is its author's alone: it belongs to the alert that names the other one, and the
     # other's owner sees it only as "linked from" (when it may see the linking alert).
     related_alerts = models.ManyToManyField(
-        "self", verbose_name=_("related alerts"), blank=True, symmetrical=False, related_name="linked_from",
+        "self", verbose_name=_("related alerts"), blank=True, symmetrical=False,
+        related_name="linked_from",
     )
 
     objects = AlertQuerySet.as_manager()

@@ -61,7 +61,8 @@ class DisclosureDecisionForm(forms.Form):
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect,
     )
     decision_reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MEDIUM_TEXT,
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        max_length=MEDIUM_TEXT,
         help_text=_("Required for a refusal; shown to the requester."),
     )
 

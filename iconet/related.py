@@ -28,8 +28,11 @@ def is_shared_item_model(model) -> bool:
 def item_relation_fields(model) -> list:
     """The concrete foreign keys and many-to-many fields of `model` that point to a shared item."""
     return [
-        field for field in model._meta.get_fields()
-        if (field.concrete or field.many_to_many) and not field.auto_created and field.is_relation
+        field
+        for field in model._meta.get_fields()
+        if (field.concrete or field.many_to_many)
+        and not field.auto_created
+        and field.is_relation
         and is_shared_item_model(field.related_model)
     ]
 
@@ -78,6 +81,7 @@ def mention(found: dict, model, pk) -> ItemMention:
 
 # --- the change log stores relations between items by primary key ----------------------------
 
+
 def relations_audit_by_pk() -> None:
     """Record changes of every many-to-many relation between shared items in the item's change
     log with the other items' primary keys (auditlog's own m2m recording copies their text,
@@ -89,8 +93,10 @@ def relations_audit_by_pk() -> None:
         for field in item_relation_fields(model):
             if field.many_to_many:
                 m2m_changed.connect(
-                    _relation_receiver(model, field.name), sender=field.remote_field.through,
-                    dispatch_uid=f"iconet-relation-audit:{model._meta.label}.{field.name}", weak=False,
+                    _relation_receiver(model, field.name),
+                    sender=field.remote_field.through,
+                    dispatch_uid=f"iconet-relation-audit:{model._meta.label}.{field.name}",
+                    weak=False,
                 )
 
 
@@ -102,7 +108,9 @@ def _relation_receiver(model, field_name: str):
         if action == "pre_clear":
             # The rows are gone after the clear: say which ones now.
             if reverse:
-                sources = model.objects.filter(**{field_name: instance}).values_list("pk", flat=True)
+                sources = model.objects.filter(**{field_name: instance}).values_list(
+                    "pk", flat=True
+                )
                 for source_pk in sources:
                     _log(model, source_pk, field_name, "delete", [instance.pk])
             else:
@@ -130,4 +138,6 @@ def _log(model, pk, field_name: str, operation: str, target_pks: list[int]) -> N
     if instance is None:
         return
     # auditlog writes each object as its text: give it the primary keys as text.
-    LogEntry.objects.log_m2m_changes([str(target) for target in target_pks], instance, operation, field_name)
+    LogEntry.objects.log_m2m_changes(
+        [str(target) for target in target_pks], instance, operation, field_name
+    )

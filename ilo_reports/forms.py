@@ -22,7 +22,9 @@ def _field_for(kind: str, label: str, help_text: str = "") -> forms.Field:
     if kind == FieldType.LONG_TEXT:
         return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 6}),
                                help_text=help_text or PERSONAL_DATA_WARNING, max_length=LONG_TEXT)
-    return forms.CharField(label=label, required=False, max_length=500, help_text=help_text, validators=[single_line])
+    return forms.CharField(
+        label=label, required=False, max_length=500, help_text=help_text, validators=[single_line],
+    )
 
 
 def _to_json(value):
@@ -126,7 +128,8 @@ class OpenReportForm(forms.Form):
 class ContributionForm(forms.Form):
     section = forms.ModelChoiceField(label=_("Section"), queryset=None)
     text = forms.CharField(
-        label=_("Contribution"), widget=forms.Textarea(attrs={"rows": 8}), help_text=PERSONAL_DATA_WARNING,
+        label=_("Contribution"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=PERSONAL_DATA_WARNING,
         max_length=LONG_TEXT,
     )
 
@@ -137,13 +140,15 @@ class ContributionForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=MEDIUM_TEXT,
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+        max_length=MEDIUM_TEXT,
     )
 
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 5}), max_length=MEDIUM_TEXT,
+        label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MEDIUM_TEXT,
         help_text=_("The chair sees this comment with the report."),
     )
 

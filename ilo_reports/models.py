@@ -53,7 +53,8 @@ class Semester:
             raise ValueError(f"not a semester: {code!r}") from exc
         # A year a date can hold on both sides (its neighbours are shown too), and not before
         # the network existed: "0-S1", "-1-S1" or "99999-S2" are not semesters.
-        if semester.half not in (1, 2) or not MIN_SEMESTER_YEAR <= semester.year <= MAX_SEMESTER_YEAR:
+        in_range = MIN_SEMESTER_YEAR <= semester.year <= MAX_SEMESTER_YEAR
+        if semester.half not in (1, 2) or not in_range:
             raise ValueError(f"not a semester: {code!r}")
         return semester
 
@@ -99,7 +100,8 @@ def answers_validate(value) -> None:
             texts.extend(text.values())
         elif isinstance(text, str) and len(text) > LONG_TEXT:
             raise ValidationError(
-                _("An answer may have at most %(limit)s characters."), params={"limit": LONG_TEXT}, code="max_length",
+                _("An answer may have at most %(limit)s characters."), params={"limit": LONG_TEXT},
+                code="max_length",
             )
 
 
@@ -201,7 +203,9 @@ class Posting(models.Model):
         Organisation, verbose_name=_("deploying Member State service or EU body"), on_delete=models.PROTECT,
         related_name="ilo_postings",
     )
-    deploying_authority = models.CharField(_("deploying authority"), max_length=200, validators=[single_line])
+    deploying_authority = models.CharField(
+        _("deploying authority"), max_length=200, validators=[single_line],
+    )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="ilo_postings",
     )
@@ -212,7 +216,9 @@ class Posting(models.Model):
     duties = models.TextField(_("duties"), blank=True, **text_limit())
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    languages = models.CharField(_("languages"), max_length=200, blank=True, validators=[single_line])
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, validators=[single_line],
+    )
     also_represents = models.ManyToManyField(
         Country, verbose_name=_("Member States also represented"), blank=True, related_name="+",
     )
@@ -241,10 +247,13 @@ class Meeting(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, validators=[single_line])
     participants = models.TextField(
-        _("participants"), blank=True, help_text=_("Services and officers present."), **text_limit(),
+        _("participants"), blank=True, help_text=_("Services and officers present."),
+        **text_limit(),
     )
     agenda = models.TextField(_("agenda"), blank=True, **text_limit())
-    minutes = models.TextField(_("minutes"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT))
+    minutes = models.TextField(
+        _("minutes"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+    )
     decisions = models.TextField(_("decisions"), blank=True, **text_limit())
 
     class Meta:
@@ -383,7 +392,9 @@ class IloReport(SharedItem):
         "self", verbose_name=_("corrects"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction",
     )
     # Answers by question id (str): text, or {row_key: {column_key: value}} for tables.
-    answers = models.JSONField(_("answers"), default=dict, blank=True, validators=[answers_validate])
+    answers = models.JSONField(
+        _("answers"), default=dict, blank=True, validators=[answers_validate],
+    )
     # Optimistic locking: every save of the answers increments it; a stale form is a conflict.
     lock_version = models.PositiveIntegerField(default=0)
     review_comment = models.TextField(_("reviewer's comment"), blank=True, **text_limit())
@@ -525,7 +536,9 @@ class Contribution(models.Model):
     section = models.ForeignKey(TemplateSection, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("contribution"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT))
+    text = models.TextField(
+        _("contribution"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     incorporated_at = models.DateTimeField(_("incorporated"), null=True, blank=True)
     incorporated_by = models.ForeignKey(

@@ -135,7 +135,8 @@ def report_notify(*, report: IloReport, users, event: str, title: str, actor: Us
     body = render_to_string("ilo_reports/email_workflow.txt", {"report": report, "title": title, "url": site_url(url)})
     return users_notify(
         item=report, users=others.values(), title=title, url=url, key=f"ilo:{report.pk}:{event}",
-        subject=one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}"), body=body,
+        subject=one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}"),
+        body=body,
     )
 
 

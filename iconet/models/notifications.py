@@ -19,7 +19,8 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread_visible_count(self, user) -> int:
         """Unread notifications whose item (if any) the user may still see."""
-        return self.filter(recipient=user, read_at__isnull=True).filter(notification_visible_q(user)).count()
+        unread = self.filter(recipient=user, read_at__isnull=True)
+        return unread.filter(notification_visible_q(user)).count()
 
 
 def notification_visible_q(user) -> models.Q:
@@ -48,7 +49,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=255)
     url = models.CharField(_("link"), max_length=500, blank=True)
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
     )
     object_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -69,7 +71,8 @@ class Notification(models.Model):
         from django.contrib.contenttypes.models import ContentType
 
         if item is not None:
-            fields.update(content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk)
+            content_type = ContentType.objects.get_for_model(type(item))
+            fields.update(content_type=content_type, object_id=item.pk)
         return cls(**fields)
 
     @property

@@ -97,7 +97,8 @@ class SharedItem(models.Model):
         if action == "change":
             # Authorship alone is not enough: an author who moved to another organisation
             # no longer changes the items of the one they left.
-            return self.state in (State.DRAFT, State.PUBLISHED) and self.is_owner_member(user) and (
+            changeable = self.state in (State.DRAFT, State.PUBLISHED)
+            return changeable and self.is_owner_member(user) and (
                 self.author_id == user.pk or self.is_owner_manager(user)
             )
         if action in ("publish", "decide_disclosure", "withdraw"):
@@ -200,7 +201,8 @@ class DisclosureRequest(models.Model):
         help_text=_("The authority or body outside the network, e.g. a third-country border police."),
     )
     purpose = models.TextField(
-        _("purpose"), help_text=_("Why the information is needed and how it will be used."), **text_limit(),
+        _("purpose"), help_text=_("Why the information is needed and how it will be used."),
+        **text_limit(),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(

@@ -213,7 +213,8 @@ def disclosure_request_create(
         url=url,
         key=f"disclosure:{request.pk}:requested",
         subject=one_line_text(
-            _("[ICONet] Disclosure request %(dr)s for %(ref)s") % {"dr": request.reference, "ref": item.reference},
+            _("[ICONet] Disclosure request %(dr)s for %(ref)s")
+            % {"dr": request.reference, "ref": item.reference},
         ),
         body=render_to_string("sharing/email_disclosure_requested.txt", {
             "request": request, "item": item, "url": site_url(url),

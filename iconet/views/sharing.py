@@ -83,7 +83,8 @@ def item_history(request, type_slug, pk):
     item = _item(request, type_slug, pk, "read")
     item_read_record(request=request, item=item)  # earlier versions show the content too
     entries = list(
-        LogEntry.objects.get_for_object(item).select_related("actor__organisation").order_by("-timestamp")[:200]
+        LogEntry.objects.get_for_object(item).select_related("actor__organisation")
+        .order_by("-timestamp")[:200]
     )
     return render(request, "sharing/item_history.html", {
         "item": item, "entries": history_rows(item, entries, reader=request.user),
@@ -115,11 +116,16 @@ def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str,
     texts: dict[str, dict[str, object]] = {}
     for name in legacy:
         field = relations[name]
-        current = getattr(item, name).values("pk") if field.many_to_many else [getattr(item, field.attname)]
-        texts[name] = {str(other): other for other in field.related_model.objects.visible_to(reader).filter(
-            pk__in=current,
-        )}
-    return [(entry, history_changes(model, entry, relations=relations, found=found, texts=texts)) for entry in entries]
+        if field.many_to_many:
+            current = getattr(item, name).values("pk")
+        else:
+            current = [getattr(item, field.attname)]
+        visible = field.related_model.objects.visible_to(reader).filter(pk__in=current)
+        texts[name] = {str(other): other for other in visible}
+    return [
+        (entry, history_changes(model, entry, relations=relations, found=found, texts=texts))
+        for entry in entries
+    ]
 
 
 def _relation_values(change) -> list[str]:
@@ -129,10 +135,14 @@ def _relation_values(change) -> list[str]:
 
 
 def _is_pk(value) -> bool:
-    return isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value) is not None)
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value) is not None
 
 
-def history_changes(model, entry, *, relations=None, found=None, texts=None) -> list[tuple[str, object, object]]:
+def history_changes(
+    model, entry, *, relations=None, found=None, texts=None,
+) -> list[tuple[str, object, object]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
     relations = {} if relations is None else relations

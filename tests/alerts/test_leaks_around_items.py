@@ -24,11 +24,17 @@ def history(client, alert) -> str:
 
 
 def test_history_does_not_show_a_related_alert_the_reader_may_not_see(cast, client_for):
-    secret = alert_published(cast.de_ncp, audience="owner", marking="RED", headline="Tunnel under the border")
+    secret = alert_published(
+        cast.de_ncp, audience="owner", marking="RED", headline="Tunnel under the border"
+    )
     shared = alert_published(cast.de_ncp, headline="Vans on the A3")
-    response = client_for(cast.de_ncp).post(reverse("alerts:edit", args=[shared.pk]), form_data(
-        headline="Vans on the A3", related_alerts=[secret.pk],
-    ))
+    response = client_for(cast.de_ncp).post(
+        reverse("alerts:edit", args=[shared.pk]),
+        form_data(
+            headline="Vans on the A3",
+            related_alerts=[secret.pk],
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert list(shared.related_alerts.all()) == [secret]
 
@@ -53,7 +59,9 @@ def test_history_written_before_links_were_kept_by_key_hides_them_too(cast, clie
     LogEntry.objects.log_m2m_changes([str(secret)], shared, "add", "related_alerts")
     page = history(client_for(cast.fr_ncp), shared)
     assert "Tunnel under the border" not in page and secret.reference not in page
-    assert f"{secret.reference} Tunnel under the border" in history(client_for(cast.de_officer), shared)
+    assert f"{secret.reference} Tunnel under the border" in history(
+        client_for(cast.de_officer), shared
+    )
 
 
 def test_notification_hides_the_alert_once_its_audience_narrows(cast, client_for):
@@ -87,15 +95,24 @@ def test_an_author_who_moved_to_another_organisation_no_longer_changes_its_alert
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("note.txt", b"route", content_type="text/plain")
-    assert moved.post(reverse("alerts:attachment_create", args=[alert.pk]), {"file": upload}).status_code == 403
+    assert (
+        moved.post(
+            reverse("alerts:attachment_create", args=[alert.pk]), {"file": upload}
+        ).status_code
+        == 403
+    )
     assert not alert.attachments.exists()
 
 
 def test_linking_to_another_organisations_alert_changes_only_my_alert(cast, client_for):
     german = alert_published(cast.de_ncp, headline="Vans on the A3")
-    response = client_for(cast.fr_officer).post(reverse("alerts:create"), form_data(
-        headline="Vans seen at Strasbourg", related_alerts=[german.pk],
-    ))
+    response = client_for(cast.fr_officer).post(
+        reverse("alerts:create"),
+        form_data(
+            headline="Vans seen at Strasbourg",
+            related_alerts=[german.pk],
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     french = Alert.objects.get(headline="Vans seen at Strasbourg")
     assert list(french.related_alerts.all()) == [german]
@@ -113,18 +130,25 @@ def test_linking_to_another_organisations_alert_changes_only_my_alert(cast, clie
 
 
 def test_a_nine_megabyte_summary_is_refused_and_nothing_is_stored(cast, client_for):
-    response = client_for(cast.fr_officer).post(reverse("alerts:create"), form_data(summary="x" * 9_000_000))
+    response = client_for(cast.fr_officer).post(
+        reverse("alerts:create"), form_data(summary="x" * 9_000_000)
+    )
     assert response.status_code == 200
     assert "summary" in response.context["form"].errors
     assert "at most 10000 characters" in response.content.decode()
-    assert 'value="Boats from Libya to Lampedusa"' in response.content.decode()  # what was typed stays
+    assert (
+        'value="Boats from Libya to Lampedusa"' in response.content.decode()
+    )  # what was typed stays
     assert not Alert.objects.exists()
 
 
 def test_a_headline_with_a_line_break_is_refused(cast, client_for):
-    response = client_for(cast.fr_officer).post(reverse("alerts:create"), form_data(
-        headline="Boats at Calais\nBcc: x@y.example",
-    ))
+    response = client_for(cast.fr_officer).post(
+        reverse("alerts:create"),
+        form_data(
+            headline="Boats at Calais\nBcc: x@y.example",
+        ),
+    )
     assert response.status_code == 200
     assert "Write this on one line" in str(response.context["form"].errors["headline"])
     assert not Alert.objects.exists()
@@ -135,14 +159,20 @@ def test_subject_of_an_alert_saved_with_a_line_break_is_one_line(cast):
     Alert.objects.filter(pk=alert.pk).update(headline="Boats at Calais\r\nBcc: x@y.example")
     alert.refresh_from_db()
     subject, _body = alert_email(alert)
-    assert "\n" not in subject and "\r" not in subject and "Boats at Calais Bcc: x@y.example" in subject
+    assert (
+        "\n" not in subject
+        and "\r" not in subject
+        and "Boats at Calais Bcc: x@y.example" in subject
+    )
 
 
 def test_a_pdf_of_an_over_long_alert_is_refused_with_a_message(cast, client_for):
     alert = alert_published(cast.fr_ncp)
     Alert.objects.filter(pk=alert.pk).update(summary="y" * (EXPORT_MAX_CHARS + 1))
     client = client_for(cast.fr_ncp)
-    response = client.get(reverse("sharing:export_pdf", args=["alerts.alert", alert.pk]), follow=True)
+    response = client.get(
+        reverse("sharing:export_pdf", args=["alerts.alert", alert.pk]), follow=True
+    )
     assert response.redirect_chain and response["Content-Type"].startswith("text/html")
     assert "too long to export as a PDF" in response.content.decode()
 
