@@ -194,3 +194,33 @@ def test_draft_link_is_recorded_by_key_not_by_text(cast):
     entry = LogEntry.objects.get_for_object(draft).filter(changes__has_key="related_alerts").get()
     assert entry.changes["related_alerts"]["objects"] == [str(target.pk)]
     assert "Tunnel" not in str(entry.changes)
+
+
+def test_migration_keeps_each_existing_link_in_the_direction_it_was_made(cast):
+    """Links stored both ways by the former symmetrical relation keep the direction the
+    change log tells; a link the log does not tell about stays both ways."""
+    import importlib
+
+    from auditlog.models import LogEntry
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "alerts.migrations.0003_related_alerts_directed_and_text_limits"
+    )
+    german = alert_published(cast.de_ncp, headline="Vans on the A3")
+    french = alert_published(cast.fr_ncp, headline="Vans seen at Strasbourg")
+    other = alert_published(cast.fr_ncp, headline="Vans seen at Metz")
+    Link = Alert.related_alerts.through
+    Link.objects.bulk_create(
+        [
+            Link(from_alert=french, to_alert=german),
+            Link(from_alert=german, to_alert=french),
+            Link(from_alert=other, to_alert=german),
+            Link(from_alert=german, to_alert=other),
+        ]
+    )
+    LogEntry.objects.log_m2m_changes([str(german)], french, "add", "related_alerts")
+    migration.links_keep_their_direction(apps, None)
+    assert set(german.related_alerts.all()) == {other}
+    assert set(french.related_alerts.all()) == {german}
+    assert set(other.related_alerts.all()) == {german}
