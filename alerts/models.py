@@ -10,6 +10,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from iconet.access import SharedItemQuerySet
+from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Area, Country, EmailDelivery, Organisation, SharedItem, grant_model_for
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons: trends, routes, methods and aggregate numbers only.")
@@ -88,8 +89,12 @@ class Alert(SharedItem):
         help_text=_("Immediate alerts are e-mailed at once; routine ones may go in the daily digest."),
     )
     alert_type = models.CharField(_("type"), max_length=20, choices=AlertType.choices, default=AlertType.FIRST_INDICATION)
-    headline = models.CharField(_("headline"), max_length=200, help_text=PERSONAL_DATA_WARNING)
-    summary = models.TextField(_("summary"), help_text=PERSONAL_DATA_WARNING)
+    headline = models.CharField(
+        _("headline"), max_length=200, help_text=PERSONAL_DATA_WARNING, validators=[single_line],
+    )
+    summary = models.TextField(
+        _("summary"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+    )
     period_from = models.DateField(_("observed from"))
     period_to = models.DateField(_("observed until"), null=True, blank=True)
 
@@ -103,8 +108,12 @@ class Alert(SharedItem):
         Country, verbose_name=_("destination Member States"), blank=True, related_name="+",
     )
     border_type = models.CharField(_("border type"), max_length=10, choices=BorderType.choices, blank=True)
-    crossing_point = models.CharField(_("crossing point, airport or port"), max_length=200, blank=True)
-    place_of_detection = models.CharField(_("place of detection"), max_length=200, blank=True)
+    crossing_point = models.CharField(
+        _("crossing point, airport or port"), max_length=200, blank=True, validators=[single_line],
+    )
+    place_of_detection = models.CharField(
+        _("place of detection"), max_length=200, blank=True, validators=[single_line],
+    )
 
     # Persons, in aggregate only
     persons_count = models.PositiveIntegerField(_("number of persons"), null=True, blank=True)
@@ -118,24 +127,40 @@ class Alert(SharedItem):
         models.CharField(max_length=20, choices=Transport.choices), verbose_name=_("means of transport"),
         default=list, blank=True,
     )
-    concealment_method = models.TextField(_("concealment method"), blank=True, help_text=PERSONAL_DATA_WARNING)
-    route_description = models.TextField(_("route description"), blank=True, help_text=PERSONAL_DATA_WARNING)
-    intermediaries = models.TextField(_("intermediaries involved"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    concealment_method = models.TextField(
+        _("concealment method"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
+    route_description = models.TextField(
+        _("route description"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
+    intermediaries = models.TextField(
+        _("intermediaries involved"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
 
     # Facilitator network
-    network_structure = models.TextField(_("structure of the network"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    network_structure = models.TextField(
+        _("structure of the network"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
     network_nationalities = CountryField(_("nationalities of facilitators"), multiple=True, blank=True)
     price_charged = models.CharField(
         _("price charged"), max_length=200, blank=True, help_text=_("For example: EUR 3,000–5,000 per person."),
+        validators=[single_line],
     )
-    recruitment_channel = models.TextField(_("recruitment channel"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    recruitment_channel = models.TextField(
+        _("recruitment channel"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
     document_fraud_links = models.TextField(
         _("related document-fraud notes"), blank=True, help_text=_("References of document-fraud notes, one a line."),
+        **text_limit(),
     )
 
     # Assessment
-    expected_development = models.TextField(_("expected development"), blank=True, help_text=PERSONAL_DATA_WARNING)
-    recommended_measures = models.TextField(_("recommended measures"), blank=True, help_text=PERSONAL_DATA_WARNING)
+    expected_development = models.TextField(
+        _("expected development"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
+    recommended_measures = models.TextField(
+        _("recommended measures"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+    )
     source_reliability = models.CharField(
         _("source reliability"), max_length=1, choices=SourceReliability.choices, default=SourceReliability.F,
     )
@@ -144,7 +169,12 @@ class Alert(SharedItem):
         default=InformationCredibility.UNKNOWN,
     )
 
-    related_alerts = models.ManyToManyField("self", verbose_name=_("related alerts"), blank=True)
+    # A link is its author's alone: it belongs to the alert that names the other one, and the
+    # other's owner sees it only as "linked from" (when it may see the linking alert).
+    related_alerts = models.ManyToManyField(
+        "self", verbose_name=_("related alerts"), blank=True, symmetrical=False,
+        related_name="linked_from",
+    )
 
     objects = AlertQuerySet.as_manager()
 
@@ -207,6 +237,10 @@ class Alert(SharedItem):
     def related_visible_to(self, user):
         """Related alerts, only those the user may see as well."""
         return Alert.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
+
+    def linked_from_visible_to(self, user):
+        """Alerts of others that name this one as related, only those the user may see."""
+        return Alert.objects.visible_to(user).filter(pk__in=self.linked_from.values("pk"))
 
     def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
         def yes_no(value):
@@ -301,7 +335,7 @@ class FollowUp(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("update"), help_text=PERSONAL_DATA_WARNING)
+    text = models.TextField(_("update"), help_text=PERSONAL_DATA_WARNING, **text_limit())
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
@@ -395,7 +429,8 @@ class AlertEscalation(models.Model):
         return f"{self.alert_id} → {self.organisation_id}"
 
 
-auditlog.register(Alert, m2m_fields={"destination_states", "related_alerts", "audience_groups"})
+# Links to other alerts are recorded by primary key by the core (iconet.related).
+auditlog.register(Alert, m2m_fields={"destination_states", "audience_groups"})
 auditlog.register(NationalityCount)
 auditlog.register(FollowUp)
 auditlog.register(Attachment)

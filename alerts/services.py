@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.access import can, readers_among
+from iconet.limits import one_line_text
 from iconet.models import CONTENT_FREE_MARKINGS, Area, Audience, Marking, Notification, Role, User
 from iconet.services.audit import audited
 from iconet.services.notify import email_enqueue, emails_enqueue, site_url
@@ -108,6 +109,7 @@ def alert_email(alert: Alert, *, resend: bool = False) -> tuple[str, str]:
         }
     if resend:
         subject = _("REMINDER: %(subject)s") % {"subject": subject}
+    subject = one_line_text(subject)  # a headline saved before line breaks were refused
     body = render_to_string("alerts/email_alert.txt", {
         "alert": alert, "content_free": content_free, "resend": resend,
         "url": site_url(alert.get_absolute_url()) + "?acknowledge=1#acknowledge",
@@ -141,7 +143,8 @@ def _recipients_tell(alert: Alert, users_reasons: list[tuple[User, str]], *, esc
     if alert.marking not in CONTENT_FREE_MARKINGS:
         title = f"{title}: {alert.headline}"
     Notification.objects.bulk_create([
-        Notification(recipient=user, title=title[:255], url=alert.get_absolute_url()) for user, _reason in fresh
+        Notification.about(alert, recipient=user, title=title[:255], url=alert.get_absolute_url())
+        for user, _reason in fresh
     ])
     # bulk_create skips auditlog; recipient rows are derived data, the publication itself is audited.
     return AlertRecipient.objects.bulk_create(rows, ignore_conflicts=True)
@@ -201,10 +204,10 @@ def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
     follow_up.full_clean()
     follow_up.save()
     if alert.author_id != actor.pk:
-        Notification.objects.create(
-            recipient=alert.author, url=alert.get_absolute_url() + "#follow-ups",
+        Notification.about(
+            alert, recipient=alert.author, url=alert.get_absolute_url() + "#follow-ups",
             title=(_("Follow-up on %(ref)s") % {"ref": alert.reference})[:255],
-        )
+        ).save()
     return follow_up
 
 

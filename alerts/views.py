@@ -121,6 +121,7 @@ class AlertDetailView(ItemDetailView):
             "follow_up_form": FollowUpForm(),
             "attachment_form": AttachmentForm() if alert.allows(user, "change") else None,
             "related": alert.related_visible_to(user).select_related("owner"),
+            "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
             "is_owner": alert.is_owner_member(user),
             "publish_url": reverse("alerts:publish", args=[alert.pk]),
         })

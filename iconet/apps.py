@@ -7,3 +7,6 @@ class IconetConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit_registry, signals  # noqa: F401
+        from .related import relations_audit_by_pk
+
+        relations_audit_by_pk()

@@ -39,7 +39,9 @@ def navigation(request):
     entries = [(_("Home"), "home")]
     entries += [(label, url_name) for code, label, url_name in AREA_LINKS if code in user_areas]
     entries.append((_("Access requests"), "sharing:disclosures"))
-    unread = user.notifications.filter(read_at__isnull=True).count()
+    from .models import Notification
+
+    unread = Notification.objects.unread_visible_count(user)
     entries.append((
         _("Notifications (%(count)s unread)") % {"count": unread} if unread else _("Notifications"), "notifications",
     ))

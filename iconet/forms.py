@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.postgres.forms import SplitArrayWidget
 from django.utils.translation import gettext_lazy as _
 
+from .limits import MEDIUM_TEXT, SHORT_TEXT, single_line
 from .models import AccessGroup, Audience, DisclosureRequest, Marking, Organisation
 
 
@@ -35,11 +36,11 @@ class DisclosureRequestForm(forms.Form):
     )
     target_group = forms.ModelChoiceField(label=_("Access group"), queryset=AccessGroup.objects.filter(is_active=True), required=False)
     third_party = forms.CharField(
-        label=_("Third party"), max_length=255, required=False,
+        label=_("Third party"), max_length=SHORT_TEXT, required=False, validators=[single_line],
         help_text=_("The authority or body outside the network, e.g. a third-country border police."),
     )
     purpose = forms.CharField(
-        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MEDIUM_TEXT,
         help_text=_("Why the information is needed and how it will be used."),
     )
 
@@ -61,6 +62,7 @@ class DisclosureDecisionForm(forms.Form):
     )
     decision_reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        max_length=MEDIUM_TEXT,
         help_text=_("Required for a refusal; shown to the requester."),
     )
 

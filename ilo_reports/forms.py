@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from iconet.limits import LONG_TEXT, MEDIUM_TEXT, single_line
 from iconet.models import Marking, Organisation, User
 
 from .models import PERSONAL_DATA_WARNING, Meeting, Network, Posting, Semester, TemplateQuestion
@@ -20,8 +21,10 @@ def _field_for(kind: str, label: str, help_text: str = "") -> forms.Field:
                                widget=forms.DateInput(attrs={"type": "date"}))
     if kind == FieldType.LONG_TEXT:
         return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                               help_text=help_text or PERSONAL_DATA_WARNING)
-    return forms.CharField(label=label, required=False, max_length=500, help_text=help_text)
+                               help_text=help_text or PERSONAL_DATA_WARNING, max_length=LONG_TEXT)
+    return forms.CharField(
+        label=label, required=False, max_length=500, help_text=help_text, validators=[single_line],
+    )
 
 
 def _to_json(value):
@@ -124,7 +127,11 @@ class OpenReportForm(forms.Form):
 
 class ContributionForm(forms.Form):
     section = forms.ModelChoiceField(label=_("Section"), queryset=None)
-    text = forms.CharField(label=_("Contribution"), widget=forms.Textarea(attrs={"rows": 8}), help_text=PERSONAL_DATA_WARNING)
+    text = forms.CharField(
+        label=_("Contribution"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=PERSONAL_DATA_WARNING,
+        max_length=LONG_TEXT,
+    )
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,12 +139,16 @@ class ContributionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+        max_length=MEDIUM_TEXT,
+    )
 
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MEDIUM_TEXT,
         help_text=_("The chair sees this comment with the report."),
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import (
     AccessGroup,
     Area,
@@ -33,6 +34,9 @@ PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants: trends, route
 
 # --- semesters --------------------------------------------------------------------------
 
+MIN_SEMESTER_YEAR, MAX_SEMESTER_YEAR = 2000, 2999
+
+
 @dataclass(frozen=True)
 class Semester:
     """A half-year, written "2026-S1"; its report is due some days after it ends."""
@@ -47,7 +51,10 @@ class Semester:
             semester = cls(int(year), int(half))
         except ValueError as exc:
             raise ValueError(f"not a semester: {code!r}") from exc
-        if semester.half not in (1, 2):
+        # A year a date can hold on both sides (its neighbours are shown too), and not before
+        # the network existed: "0-S1", "-1-S1" or "99999-S2" are not semesters.
+        in_range = MIN_SEMESTER_YEAR <= semester.year <= MAX_SEMESTER_YEAR
+        if semester.half not in (1, 2) or not in_range:
             raise ValueError(f"not a semester: {code!r}")
         return semester
 
@@ -82,6 +89,20 @@ class Semester:
 
     def next(self) -> "Semester":
         return Semester(self.year, 2) if self.half == 1 else Semester(self.year + 1, 1)
+
+
+def answers_validate(value) -> None:
+    """Every text of a report's answers (tables included) within the long-text limit."""
+    texts = [value] if not isinstance(value, dict) else list(value.values())
+    while texts:
+        text = texts.pop()
+        if isinstance(text, dict):
+            texts.extend(text.values())
+        elif isinstance(text, str) and len(text) > LONG_TEXT:
+            raise ValidationError(
+                _("An answer may have at most %(limit)s characters."), params={"limit": LONG_TEXT},
+                code="max_length",
+            )
 
 
 def semester_validate(value: str) -> None:
@@ -182,7 +203,9 @@ class Posting(models.Model):
         Organisation, verbose_name=_("deploying Member State service or EU body"), on_delete=models.PROTECT,
         related_name="ilo_postings",
     )
-    deploying_authority = models.CharField(_("deploying authority"), max_length=200)
+    deploying_authority = models.CharField(
+        _("deploying authority"), max_length=200, validators=[single_line],
+    )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="ilo_postings",
     )
@@ -190,10 +213,12 @@ class Posting(models.Model):
     accredited_countries = CountryField(_("other accredited countries"), multiple=True, blank=True)
     posted_at = models.CharField(_("where posted"), max_length=20, choices=Place.choices)
     officer_type = models.CharField(_("officer type"), max_length=20, choices=OfficerType.choices, default=OfficerType.ILO)
-    duties = models.TextField(_("duties"), blank=True)
+    duties = models.TextField(_("duties"), blank=True, **text_limit())
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, validators=[single_line],
+    )
     also_represents = models.ManyToManyField(
         Country, verbose_name=_("Member States also represented"), blank=True, related_name="+",
     )
@@ -220,11 +245,16 @@ class Meeting(models.Model):
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField(_("date"))
-    place = models.CharField(_("place"), max_length=200)
-    participants = models.TextField(_("participants"), blank=True, help_text=_("Services and officers present."))
-    agenda = models.TextField(_("agenda"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True, help_text=PERSONAL_DATA_WARNING)
-    decisions = models.TextField(_("decisions"), blank=True)
+    place = models.CharField(_("place"), max_length=200, validators=[single_line])
+    participants = models.TextField(
+        _("participants"), blank=True, help_text=_("Services and officers present."),
+        **text_limit(),
+    )
+    agenda = models.TextField(_("agenda"), blank=True, **text_limit())
+    minutes = models.TextField(
+        _("minutes"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+    )
+    decisions = models.TextField(_("decisions"), blank=True, **text_limit())
 
     class Meta:
         ordering = ["-date"]
@@ -274,7 +304,7 @@ class TemplateSection(models.Model):
     part = models.CharField(_("part"), max_length=3, choices=Part.choices)
     order = models.PositiveIntegerField(_("order"))
     heading = models.CharField(_("heading"), max_length=255)
-    guidance = models.TextField(_("guidance"), blank=True)
+    guidance = models.TextField(_("guidance"), blank=True, **text_limit())
 
     class Meta:
         ordering = ["version", "order"]
@@ -301,7 +331,7 @@ class TemplateQuestion(models.Model):
     # Stable across versions, so that semesters written with different versions compare.
     key = models.SlugField(_("key"), max_length=60)
     label = models.CharField(_("label"), max_length=255)
-    help = models.TextField(_("help"), blank=True)
+    help = models.TextField(_("help"), blank=True, **text_limit())
     field_type = models.CharField(_("field type"), max_length=10, choices=FieldType.choices, default=FieldType.LONG_TEXT)
     table = models.JSONField(
         _("table definition"), default=dict, blank=True,
@@ -362,10 +392,12 @@ class IloReport(SharedItem):
         "self", verbose_name=_("corrects"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction",
     )
     # Answers by question id (str): text, or {row_key: {column_key: value}} for tables.
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    answers = models.JSONField(
+        _("answers"), default=dict, blank=True, validators=[answers_validate],
+    )
     # Optimistic locking: every save of the answers increments it; a stale form is a conflict.
     lock_version = models.PositiveIntegerField(default=0)
-    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True, **text_limit())
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -504,7 +536,9 @@ class Contribution(models.Model):
     section = models.ForeignKey(TemplateSection, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("contribution"), help_text=PERSONAL_DATA_WARNING)
+    text = models.TextField(
+        _("contribution"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     incorporated_at = models.DateTimeField(_("incorporated"), null=True, blank=True)
     incorporated_by = models.ForeignKey(
@@ -526,7 +560,7 @@ class WorkflowEvent(models.Model):
     report = models.ForeignKey(IloReport, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **text_limit())
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

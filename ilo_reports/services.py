@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.access import can
+from iconet.limits import one_line_text
 from iconet.models import Area, Role, User
 from iconet.services.audit import audited
 from iconet.services.notify import site_url, users_notify
@@ -27,6 +28,7 @@ from .models import (
     TemplateVersion,
     WorkflowEvent,
     answer_as_text,
+    answers_validate,
     reviewer_access_groups,
 )
 
@@ -133,7 +135,8 @@ def report_notify(*, report: IloReport, users, event: str, title: str, actor: Us
     body = render_to_string("ilo_reports/email_workflow.txt", {"report": report, "title": title, "url": site_url(url)})
     return users_notify(
         item=report, users=others.values(), title=title, url=url, key=f"ilo:{report.pk}:{event}",
-        subject=f"[{report.get_marking_display()}] {report.reference}: {title}", body=body,
+        subject=one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}"),
+        body=body,
     )
 
 
@@ -197,6 +200,7 @@ def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: 
         raise Conflict(locked)
     known = {str(pk) for pk in TemplateQuestion.objects.filter(section__version=locked.template_id).values_list("pk", flat=True)}
     locked.answers = {key: value for key, value in answers.items() if key in known}
+    answers_validate(locked.answers)
     locked.lock_version += 1
     locked.save()
     return locked
@@ -234,6 +238,7 @@ def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloR
     key = str(question.pk)
     existing = (report.answers.get(key) or "").rstrip()
     report.answers[key] = f"{existing}\n\n{contribution.text}".strip()
+    answers_validate(report.answers)
     report.lock_version += 1
     report.save()
     contribution.incorporated_at = timezone.now()

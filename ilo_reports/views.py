@@ -2,7 +2,7 @@
 the report's policy does not allow answer 403."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -302,8 +302,8 @@ def networks_missing(request):
         raise PermissionDenied
     try:
         semester = Semester.parse(request.GET["semester"]) if request.GET.get("semester") else Semester.reporting()
-    except ValueError:
-        semester = Semester.reporting()
+    except ValueError as exc:
+        raise BadRequest(_("Not a semester: write it as 2026-S1.")) from exc
     networks = networks_without_submission(request.user, semester)
     return render(request, "ilo_reports/networks_missing.html", {
         "semester": semester, "networks": networks, "previous": semester.previous(), "next": semester.next(),

@@ -5,14 +5,58 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class NotificationQuerySet(models.QuerySet):
+    def for_reader(self, user) -> "NotificationQuerySet":
+        """The user's notifications, each annotated `item_visible`: whether the item it is
+        about (if any) is still visible to the user, through the visibility filter, in the
+        same query (one subquery per item type, not one query per row)."""
+        return self.filter(recipient=user).annotate(
+            item_visible=models.Case(
+                models.When(notification_visible_q(user), then=models.Value(True)),
+                default=models.Value(False), output_field=models.BooleanField(),
+            ),
+        )
+
+    def unread_visible_count(self, user) -> int:
+        """Unread notifications whose item (if any) the user may still see."""
+        unread = self.filter(recipient=user, read_at__isnull=True)
+        return unread.filter(notification_visible_q(user)).count()
+
+
+def notification_visible_q(user) -> models.Q:
+    """Notifications about no item, or about an item of a type the user may still see."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ..registry import shared_item_models
+
+    condition = models.Q(content_type__isnull=True)
+    for model in shared_item_models().values():
+        condition |= models.Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=model.objects.visible_to(user).values("pk"),
+        )
+    return condition
+
+
 class Notification(models.Model):
-    """A message shown to one user in the portal."""
+    """A message shown to one user in the portal.
+
+    A notification about a shared item links to it (`content_type`, `object_id`); its title is
+    shown only while the reader may still see the item (see `NotificationQuerySet.for_reader`).
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("title"), max_length=255)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -20,6 +64,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def about(cls, item, **fields) -> "Notification":
+        """An unsaved notification about `item` (None for a message about no item)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        if item is not None:
+            content_type = ContentType.objects.get_for_model(type(item))
+            fields.update(content_type=content_type, object_id=item.pk)
+        return cls(**fields)
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or "an item you cannot see" once the item left the reader's view (needs
+        the `item_visible` annotation of `for_reader`)."""
+        from ..related import HIDDEN_ITEM
+
+        if self.content_type_id is not None and not getattr(self, "item_visible", False):
+            return str(HIDDEN_ITEM)
+        return self.title
+
+    @property
+    def shown_url(self) -> str:
+        if self.content_type_id is not None and not getattr(self, "item_visible", False):
+            return ""
+        return self.url
 
 
 class EmailDelivery(models.Model):

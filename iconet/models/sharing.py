@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from ..access import SharedItemQuerySet
+from ..limits import single_line, text_limit
 from .directory import AccessGroup, Organisation
 
 
@@ -94,7 +95,10 @@ class SharedItem(models.Model):
         if action in ("read", "download", "request_disclosure"):
             return action != "request_disclosure" or self.state != State.DRAFT
         if action == "change":
-            return self.state in (State.DRAFT, State.PUBLISHED) and (
+            # Authorship alone is not enough: an author who moved to another organisation
+            # no longer changes the items of the one they left.
+            changeable = self.state in (State.DRAFT, State.PUBLISHED)
+            return changeable and self.is_owner_member(user) and (
                 self.author_id == user.pk or self.is_owner_manager(user)
             )
         if action in ("publish", "decide_disclosure", "withdraw"):
@@ -193,16 +197,19 @@ class DisclosureRequest(models.Model):
         AccessGroup, verbose_name=_("access group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
     )
     third_party = models.CharField(
-        _("third party"), max_length=255, blank=True,
+        _("third party"), max_length=255, blank=True, validators=[single_line],
         help_text=_("The authority or body outside the network, e.g. a third-country border police."),
     )
-    purpose = models.TextField(_("purpose"), help_text=_("Why the information is needed and how it will be used."))
+    purpose = models.TextField(
+        _("purpose"), help_text=_("Why the information is needed and how it will be used."),
+        **text_limit(),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True, **text_limit())
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
 
     class Meta:

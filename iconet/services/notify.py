@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..limits import one_line_text
 from ..models import EmailDelivery, Notification
 
 # Deliveries handed to one task: they share one SMTP connection.
@@ -25,7 +26,8 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     now = timezone.now()
     fresh = [
         EmailDelivery(
-            key=m["key"], recipient=m["recipient"], to_email=m["recipient"].email, subject=m["subject"][:255],
+            key=m["key"], recipient=m["recipient"], to_email=m["recipient"].email,
+            subject=one_line_text(m["subject"], 255),
             body=m["body"], next_attempt_at=now,
         )
         for m in messages if m["key"] not in existing
@@ -75,7 +77,9 @@ def users_notify(*, item, users: Iterable, title: str, url: str, key: str, subje
     from ..access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
-    Notification.objects.bulk_create([Notification(recipient=user, title=title[:255], url=url) for user in users])
+    Notification.objects.bulk_create([
+        Notification.about(item, recipient=user, title=title[:255], url=url) for user in users
+    ])
     emails_enqueue([
         {"key": f"{key}:user:{user.pk}", "recipient": user, "subject": subject, "body": body} for user in users
     ])

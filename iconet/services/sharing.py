@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..access import NETWORK_GROUP, PUBLIC_GROUP, can, special_group_id
+from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
     AccessGroup,
@@ -211,7 +212,10 @@ def disclosure_request_create(
         title=_("Disclosure requested for %(ref)s") % {"ref": item.reference},
         url=url,
         key=f"disclosure:{request.pk}:requested",
-        subject=_("[ICONet] Disclosure request %(dr)s for %(ref)s") % {"dr": request.reference, "ref": item.reference},
+        subject=one_line_text(
+            _("[ICONet] Disclosure request %(dr)s for %(ref)s")
+            % {"dr": request.reference, "ref": item.reference},
+        ),
         body=render_to_string("sharing/email_disclosure_requested.txt", {
             "request": request, "item": item, "url": site_url(url),
             "content_free": item.marking in CONTENT_FREE_MARKINGS,
@@ -245,7 +249,9 @@ def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool,
         title=_("Disclosure request %(dr)s %(status)s") % {"dr": locked.reference, "status": locked.get_status_display().lower()},
         url=url,
         key=f"disclosure:{locked.pk}:decided",
-        subject=_("[ICONet] Disclosure request %(dr)s: %(status)s") % {"dr": locked.reference, "status": locked.get_status_display()},
+        subject=one_line_text(_("[ICONet] Disclosure request %(dr)s: %(status)s") % {
+            "dr": locked.reference, "status": locked.get_status_display(),
+        }),
         body=render_to_string("sharing/email_disclosure_decided.txt", {"request": locked, "item": item, "url": site_url(url)}),
     )
     return locked

@@ -27,25 +27,25 @@ def home(request):
             "count": model.objects.visible_to(user).count(),
             "description": Area(model.area).label,
         })
-    notifications = Notification.objects.filter(recipient=user)[:10]
+    notifications = Notification.objects.for_reader(user)[:10]
     return render(request, "home.html", {"panels": panels, "notifications": notifications})
 
 
 @require_POST
 def notification_open(request, pk):
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = get_object_or_404(Notification.objects.for_reader(request.user), pk=pk)
     if notification.read_at is None:
         Notification.objects.filter(pk=pk).update(read_at=timezone.now())
-    return redirect(notification.url or "home")
+    return redirect(notification.shown_url or "notifications")
 
 
 def notification_list(request):
     """Every notification of the user, newest first."""
-    notifications = Notification.objects.filter(recipient=request.user)
+    notifications = Notification.objects.for_reader(request.user)
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
     return render(request, "notifications.html", {
         "notifications": page.object_list, "page_obj": page,
-        "unread": notifications.filter(read_at__isnull=True).count(),
+        "unread": Notification.objects.unread_visible_count(request.user),
     })
 
 

@@ -1,6 +1,8 @@
 """Pages every shared item type has: publish, withdraw, history, print, export, access log,
 and the disclosure requests around it."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from ..access import can, get_item_for_action
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, DisclosureRequest, State
 from ..registry import item_model_or_404, shared_item_models
+from ..related import ItemMention, item_relation_fields, items_for_reader, mention
 from ..services import sharing as services
 from ..services.audit import access_log_write, item_read_record
 
@@ -79,18 +82,80 @@ def item_history(request, type_slug, pk):
 
     item = _item(request, type_slug, pk, "read")
     item_read_record(request=request, item=item)  # earlier versions show the content too
-    entries = LogEntry.objects.get_for_object(item).select_related("actor__organisation").order_by("-timestamp")[:200]
+    entries = list(
+        LogEntry.objects.get_for_object(item).select_related("actor__organisation")
+        .order_by("-timestamp")[:200]
+    )
     return render(request, "sharing/item_history.html", {
-        "item": item, "entries": [(entry, history_changes(type(item), entry)) for entry in entries],
+        "item": item, "entries": history_rows(item, entries, reader=request.user),
     })
 
 
 HISTORY_HIDDEN = {"id", "created_at", "updated_at"}
 
 
-def history_changes(model, entry) -> list[tuple[str, object, object]]:
+def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str, object, object]]]]:
+    """(entry, changes) of each log entry; other shared items it names are resolved for the
+    reader through the visibility filter (one query per item type for the whole page)."""
+    model = type(item)
+    relations = {field.name: field for field in item_relation_fields(model)}
+    refs, legacy = [], set()
+    for entry in entries:
+        changes = entry.changes_dict
+        for name, field in relations.items():
+            if name not in changes:
+                continue
+            for value in _relation_values(changes[name]):
+                if _is_pk(value):
+                    refs.append((field.related_model, value))
+                elif value:
+                    legacy.add(name)
+    found = items_for_reader(reader, refs)
+    # Older entries hold the other items' text: they show only when it is the text of an item
+    # the reader may see that the relation holds now.
+    texts: dict[str, dict[str, object]] = {}
+    for name in legacy:
+        field = relations[name]
+        if field.many_to_many:
+            current = getattr(item, name).values("pk")
+        else:
+            current = [getattr(item, field.attname)]
+        visible = field.related_model.objects.visible_to(reader).filter(pk__in=current)
+        texts[name] = {str(other): other for other in visible}
+    return [
+        (entry, history_changes(model, entry, relations=relations, found=found, texts=texts))
+        for entry in entries
+    ]
+
+
+def _relation_values(change) -> list[str]:
+    if isinstance(change, dict):
+        return [str(value) for value in change.get("objects", [])]
+    return [str(value) for value in change if value not in (None, "None")]
+
+
+def _is_pk(value) -> bool:
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value) is not None
+
+
+def history_changes(
+    model, entry, *, relations=None, found=None, texts=None,
+) -> list[tuple[str, object, object]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
+    relations = {} if relations is None else relations
+    found, texts = found or {}, texts or {}
+
+    def shown(name, value):
+        if name not in relations or value in (None, "None", ""):
+            return value
+        if _is_pk(value):
+            return str(mention(found, relations[name].related_model, value))
+        other = texts.get(name, {}).get(str(value))
+        return str(ItemMention(other))
+
     changes = entry.changes_dict
     rows = []
     for name, field in fields.items():
@@ -98,9 +163,10 @@ def history_changes(model, entry) -> list[tuple[str, object, object]]:
             continue
         change = changes[name]
         if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
-            before, after = "", f"{change.get('operation', '')}: {', '.join(map(str, change.get('objects', [])))}"
+            objects = [shown(name, value) for value in change.get("objects", [])]
+            before, after = "", f"{change.get('operation', '')}: {', '.join(map(str, objects))}"
         else:
-            before, after = change[0], change[1]
+            before, after = shown(name, change[0]), shown(name, change[1])
         rows.append((str(field.verbose_name), None if before == "None" else before, None if after == "None" else after))
     return rows
 
@@ -118,8 +184,11 @@ def item_export_pdf(request, type_slug, pk):
     item = _item(request, type_slug, pk, "download")
     disclosure = None
     if "disclosure" in request.GET:
+        disclosure_pk = request.GET["disclosure"]
+        if not re.fullmatch(r"[0-9]{1,18}", disclosure_pk):  # a key the database can compare
+            raise Http404
         disclosure = get_object_or_404(
-            DisclosureRequest, pk=request.GET["disclosure"], object_id=item.pk,
+            DisclosureRequest, pk=int(disclosure_pk), object_id=item.pk,
             content_type=ContentType.objects.get_for_model(type(item)),
             target_kind=DisclosureRequest.TargetKind.THIRD_PARTY, status=DisclosureRequest.Status.APPROVED,
             requested_by=request.user,
@@ -127,6 +196,13 @@ def item_export_pdf(request, type_slug, pk):
     html = render_to_string(_templates(item, "print"), {
         "item": item, "pdf": True, "disclosure": disclosure, "exported_by": request.user, "exported_at": timezone.now(),
     }, request=request)
+    if len(html) > EXPORT_MAX_CHARS:
+        # Laying out a PDF costs CPU in proportion to its text: items saved before the field
+        # limits may be too long for one request.
+        messages.error(request, _("%(ref)s is too long to export as a PDF; use the print view.") % {
+            "ref": item.reference,
+        })
+        return redirect(item.get_absolute_url())
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()).write_pdf()
     access_log_write(
         event=AccessLog.Event.DOWNLOAD, request=request, item=item,
@@ -135,6 +211,11 @@ def item_export_pdf(request, type_slug, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{item.reference}.pdf"'
     return response
+
+
+# The most HTML a PDF export lays out: an alert with every field at its limit is about 60,000
+# characters and takes 1.5 s of CPU; this bounds an export to a few seconds.
+EXPORT_MAX_CHARS = 300_000
 
 
 def static_only_fetcher():
