@@ -202,7 +202,11 @@ def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
             raise FileRefused(name, too_large) from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise FileRefused(name, unreadable) from exc
-    return _reencode(image, kind), image.width, image.height
+    try:
+        content = _reencode(image, kind)
+    except (OSError, ValueError) as exc:  # a pixel format we cannot write back
+        raise FileRefused(name, unreadable) from exc
+    return content, image.width, image.height
 
 
 def _reencode(image, kind: str) -> bytes:
@@ -215,6 +219,8 @@ def _reencode(image, kind: str) -> bytes:
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     if kind == FileKind.JPEG and image.mode not in ("L", "RGB"):
         image = image.convert("L" if image.mode in ("1", "LA") else "RGB")
+    if kind == FileKind.WEBP and image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     clean = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
     if kind == FileKind.JPEG:

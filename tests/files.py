@@ -24,13 +24,14 @@ def png_bytes(width: int = 64, height: int = 48, colour=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
-def jpeg_bytes(width: int = 64, height: int = 48, *, gps: bool = False, orientation: int | None = None,
-               noise: bool = False) -> bytes:
+def jpeg_bytes(width: int = 64, height: int = 48, *, gps: bool = False,
+               orientation: int | None = None, noise: bool = False) -> bytes:
     """A JPEG, optionally with EXIF GPS tags, a camera model and an orientation tag."""
     from PIL import Image
 
     if noise:  # incompressible pixels, so that truncation cuts image data, not padding
-        image = Image.frombytes("RGB", (width, height), bytes((i * 7919) % 251 for i in range(width * height * 3)))
+        pixels = bytes((i * 7919) % 251 for i in range(width * height * 3))
+        image = Image.frombytes("RGB", (width, height), pixels)
     else:
         image = Image.new("RGB", (width, height), (30, 120, 200))
     exif = Image.Exif()
@@ -69,20 +70,23 @@ def pdf_bytes(*, javascript: str = "", escaped: bool = False) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 
 
 def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
     """A valid PNG of huge dimensions in a small file: one bit per pixel, all zero, deflated."""
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
     row = b"\x00" + b"\x00" * ((width + 7) // 8)
     compressor = zlib.compressobj(9)
     idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
+            + chunk(b"IEND", b""))
 
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -92,7 +96,7 @@ GIF_HTML_POLYGLOT = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;" + HTML
 
 
 def attachment_upload(client, item, name: str, data: bytes, description: str = ""):
-    """Post a file to the item's attachments, as the detail page's form does; follows the redirect."""
+    """Post a file to the item's attachments as its detail page's form does; follow the redirect."""
     url = reverse("sharing:attachment_create", args=[item.type_slug(), item.pk])
     upload = ContentFile(data, name=name)
     return client.post(url, {"file": upload, "description": description}, follow=True)

@@ -67,12 +67,15 @@ def _attachment_pages(item) -> list[tuple[str, str]]:
 def _alert_pages(alert) -> list[tuple[str, str]]:
     from django.urls import reverse
 
-    return _attachment_pages(alert) + [(reverse("alerts:deliveries", args=[alert.pk]), "deliveries")]
+    deliveries = reverse("alerts:deliveries", args=[alert.pk])
+    return _attachment_pages(alert) + [(deliveries, "deliveries")]
 
 
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
 # the pages of an item type beyond the shared ones, each with the action it needs.
-TYPE_CHILDREN = {"alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children}
+TYPE_CHILDREN = {
+    "alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children,
+}
 TYPE_PAGES = {"alerts.alert": _alert_pages, "ilo_reports.iloreport": _attachment_pages}
 
 # Field values that an item type needs to make sense, beyond the generic ones.

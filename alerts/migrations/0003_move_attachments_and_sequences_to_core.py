@@ -32,7 +32,8 @@ def forward(apps, schema_editor):
         new = Attachment.objects.create(
             content_type=alert_type, object_id=old.alert_id, file=old.file.name,
             original_name=old.file.name.rsplit("/", 1)[-1][:255], description=old.description,
-            kind="other", size=old.size, sha256=_sha256(old.file), uploaded_by_id=old.uploaded_by_id,
+            kind="other", size=old.size, sha256=_sha256(old.file),
+            uploaded_by_id=old.uploaded_by_id,
             organisation_id=old.uploaded_by.organisation_id or old.alert.owner_id,
         )
         Attachment.objects.filter(pk=new.pk).update(created_at=old.uploaded_at)
