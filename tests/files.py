@@ -89,6 +89,14 @@ def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
             + chunk(b"IEND", b""))
 
 
+def jpeg_pdf_polyglot() -> bytes:
+    """A JPEG whose comment segment starts a PDF: viewers of either format would open it."""
+    jpeg, pdf = jpeg_bytes(), pdf_bytes()
+    comment = b"%PDF-1.7\n"
+    segment = b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
+    return jpeg[:2] + segment + jpeg[2:] + pdf
+
+
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"><rect/></svg>'
 # A GIF header followed by HTML: a browser sniffing it would run the script.

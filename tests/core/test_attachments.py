@@ -18,6 +18,7 @@ from tests.files import (
     attachment_upload,
     attachment_url,
     jpeg_bytes,
+    jpeg_pdf_polyglot,
     media_files,
     pdf_bytes,
     png_bomb,
@@ -57,6 +58,7 @@ HOSTILE = [
     ("report.pdf", pdf_bytes(javascript="app.alert('hello')"), "active content"),
     ("escaped.pdf", pdf_bytes(javascript="app.alert(1)", escaped=True), "active content"),
     ("appended.pdf", pdf_bytes() + b"PK\x03\x04" + b"\x00" * 64, "data after the end of the PDF"),
+    ("dual.jpg", jpeg_pdf_polyglot(), "matches two file formats"),
     ("notes.docx", b"PK\x03\x04" + b"\x00" * 64, "not a JPEG, PNG, WebP, TIFF or PDF"),
 ]
 
