@@ -83,7 +83,9 @@ def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
 
     row = b"\x00" + b"\x00" * ((width + 7) // 8)
     compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    rows = row * 1000
+    idat = b"".join(compressor.compress(rows) for _ in range(height // 1000))
+    idat += compressor.compress(row * (height % 1000)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
             + chunk(b"IEND", b""))
