@@ -54,8 +54,9 @@ IMAGE_KINDS = {FileKind.JPEG, FileKind.PNG, FileKind.WEBP, FileKind.TIFF}
 PILLOW_FORMATS = {FileKind.JPEG: "JPEG", FileKind.PNG: "PNG", FileKind.WEBP: "WEBP",
                   FileKind.TIFF: "TIFF"}
 
-# Markup that a browser or viewer would run if it ever sniffed the file as HTML or SVG.
-MARKUP = re.compile(rb"<\s*(?:html|script|svg|!doctype|body|iframe|\?xml)", re.IGNORECASE)
+# Markup that a browser or viewer would run if it ever sniffed the file as HTML or SVG. Not
+# `<?xml`: images carry XMP metadata packets in XML, which the re-encoding drops anyway.
+MARKUP = re.compile(rb"<\s*(?:html|script|svg|!doctype|body|iframe)", re.IGNORECASE)
 # Active content of a PDF, as name keys or values once pypdf has decoded #xx escapes.
 PDF_ACTIVE = frozenset({
     "/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia",
