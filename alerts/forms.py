@@ -200,7 +200,3 @@ class FollowUpForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"text": PERSONAL_DATA_WARNING}
 
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("PDF, image, text or office document, up to 10 MB. Redact personal data first."))
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)

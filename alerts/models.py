@@ -77,8 +77,9 @@ class Alert(SharedItem):
     """An early warning of illegal immigration, a facilitator network or a change of route or method."""
 
     area = Area.ALERTS
+    reference_prefix = "EWS"
 
-    # Allocated by alerts.services.alert_reference_allocate, e.g. EWS-2026-FR-0042.
+    # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
     reference_code = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True, editable=False)
     reporting_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reporting contact point"), on_delete=models.PROTECT,
@@ -299,20 +300,6 @@ class Alert(SharedItem):
 AlertGrant = grant_model_for(Alert)
 
 
-class AlertSequence(models.Model):
-    """The last reference number handed out per year and owner country."""
-
-    year = models.PositiveSmallIntegerField()
-    country_code = models.CharField(max_length=2)
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["year", "country_code"], name="alerts_sequence_unique")]
-
-    def __str__(self) -> str:
-        return f"EWS-{self.year}-{self.country_code}: {self.last_number}"
-
-
 class NationalityCount(models.Model):
     """One line of an alert's breakdown of persons by nationality (aggregate numbers)."""
 
@@ -347,29 +334,8 @@ class FollowUp(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
+    """Upload path of the former alerts.Attachment; migration 0001 still names it."""
     return f"alerts/{instance.alert_id}/{filename}"
-
-
-class Attachment(models.Model):
-    """A file of an alert, under MEDIA_ROOT and served only through the alert's visibility."""
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    size = models.PositiveIntegerField(_("size"), default=0)
-
-    class Meta:
-        ordering = ["uploaded_at"]
-        verbose_name = _("attachment")
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
 
 
 class AlertRecipient(models.Model):
@@ -433,6 +399,5 @@ class AlertEscalation(models.Model):
 auditlog.register(Alert, m2m_fields={"destination_states", "audience_groups"})
 auditlog.register(NationalityCount)
 auditlog.register(FollowUp)
-auditlog.register(Attachment)
 auditlog.register(AlertRecipient, include_fields=["read_at", "acknowledged_at", "escalated"])
 auditlog.register(AlertEscalation)

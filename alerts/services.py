@@ -4,7 +4,7 @@ escalate and send the digest. Each takes the acting user and owns its transactio
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -16,14 +16,13 @@ from iconet.limits import one_line_text
 from iconet.models import CONTENT_FREE_MARKINGS, Area, Audience, Marking, Notification, Role, User
 from iconet.services.audit import audited
 from iconet.services.notify import email_enqueue, emails_enqueue, site_url
+from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 
 from .models import (
     Alert,
     AlertEscalation,
     AlertRecipient,
-    AlertSequence,
-    Attachment,
     FollowUp,
     Urgency,
 )
@@ -43,17 +42,6 @@ def _require(actor, action: str, alert: Alert) -> None:
 
 # --- create and change ------------------------------------------------------------------
 
-def alert_reference_allocate(alert: Alert) -> str:
-    """The next EWS-<year>-<owner country>-<number>; the counter row is locked while we count."""
-    year = timezone.localdate().year
-    country = alert.owner.country_id or "EU"
-    AlertSequence.objects.get_or_create(year=year, country_code=country)
-    sequence = AlertSequence.objects.select_for_update().get(year=year, country_code=country)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"EWS-{year}-{country}-{sequence.last_number:04d}"
-
-
 @audited
 @transaction.atomic
 def alert_create(*, actor: User, alert: Alert) -> Alert:
@@ -61,7 +49,7 @@ def alert_create(*, actor: User, alert: Alert) -> Alert:
     if alert.reporting_contact_id is None:
         alert.reporting_contact = actor
     item_create(actor=actor, item=alert)
-    alert.reference_code = alert_reference_allocate(alert)
+    alert.reference_code = item_reference_allocate(alert)
     alert.save(update_fields=["reference_code"])
     return alert
 
@@ -209,24 +197,6 @@ def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
             title=(_("Follow-up on %(ref)s") % {"ref": alert.reference})[:255],
         ).save()
     return follow_up
-
-
-ALLOWED_ATTACHMENT_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".txt", ".csv", ".docx", ".xlsx", ".odt", ".ods")
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-
-
-@audited
-@transaction.atomic
-def attachment_add(*, actor: User, alert: Alert, file, description: str = "") -> Attachment:
-    """Attach a file to an alert the actor may change."""
-    _require(actor, "change", alert)
-    if not file.name.lower().endswith(ALLOWED_ATTACHMENT_TYPES):
-        raise ValidationError({"file": _("This kind of file is not accepted.")})
-    if file.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("The file is larger than 10 MB.")})
-    attachment = Attachment(alert=alert, file=file, description=description.strip(), uploaded_by=actor, size=file.size)
-    attachment.save()
-    return attachment
 
 
 # --- escalation and digest (run by beat) --------------------------------------------------

@@ -11,7 +11,5 @@ urlpatterns = [
     path("<int:pk>/publish/", views.alert_publish, name="publish"),
     path("<int:pk>/acknowledge/", views.alert_acknowledge, name="acknowledge"),
     path("<int:pk>/follow-ups/", views.follow_up_create, name="follow_up"),
-    path("<int:pk>/attachments/", views.attachment_create, name="attachment_create"),
-    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/deliveries/", views.alert_deliveries, name="deliveries"),
 ]

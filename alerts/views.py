@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import FileResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -13,13 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
 from iconet.middleware import is_same_site_navigation
-from iconet.models import AccessLog
-from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 from iconet.views.sharing import publish_page
 
 from . import services
-from .forms import AlertFilterForm, AlertForm, AttachmentForm, FollowUpForm, NationalityFormSet
+from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
 from .models import Alert, AlertRecipient, FollowUp
 
 
@@ -119,7 +117,6 @@ class AlertDetailView(ItemDetailView):
             "ask_acknowledge": "acknowledge" in self.request.GET,
             "may_follow_up": alert.allows(user, "follow_up"),
             "follow_up_form": FollowUpForm(),
-            "attachment_form": AttachmentForm() if alert.allows(user, "change") else None,
             "related": alert.related_visible_to(user).select_related("owner"),
             "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
             "is_owner": alert.is_owner_member(user),
@@ -169,32 +166,6 @@ def follow_up_create(request, pk):
     else:
         messages.error(request, _("Write the update before sending it."))
     return redirect(alert.get_absolute_url() + "#follow-ups")
-
-
-@require_POST
-def attachment_create(request, pk):
-    alert = _alert(request, pk, "change")
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                actor=request.user, alert=alert, file=form.cleaned_data["file"], description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("File attached."))
-    else:
-        messages.error(request, _("Choose a file to attach."))
-    return redirect(alert.get_absolute_url() + "#attachments")
-
-
-def attachment_download(request, pk, attachment_pk):
-    """Serve a file of a visible alert, never through a public media URL, and log it."""
-    alert = _alert(request, pk, "download")
-    attachment = get_object_or_404(alert.attachments, pk=attachment_pk)
-    access_log_write(event=AccessLog.Event.DOWNLOAD, request=request, item=alert, detail=f"attachment {attachment.filename}")
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
 
 
 def alert_deliveries(request, pk):

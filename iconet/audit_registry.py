@@ -2,7 +2,7 @@
 
 from auditlog.registry import auditlog
 
-from .models import AccessGroup, Country, DisclosureRequest, Organisation, User
+from .models import AccessGroup, Attachment, Country, DisclosureRequest, Organisation, User
 
 auditlog.register(Country)
 auditlog.register(Organisation)
@@ -10,3 +10,4 @@ auditlog.register(Organisation)
 auditlog.register(User, exclude_fields=["password", "last_login"])
 auditlog.register(AccessGroup, m2m_fields={"organisations", "members"})
 auditlog.register(DisclosureRequest)
+auditlog.register(Attachment)

@@ -6,7 +6,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from .admin import manage_site
-from .views import accounts, home, sharing
+from .views import accounts, attachments, home, sharing
 
 accounts_patterns = ([
     path("sign-in/", accounts.LoginView.as_view(), name="login"),
@@ -36,6 +36,10 @@ sharing_patterns = ([
     path("items/<str:type_slug>/<int:pk>/export.pdf", sharing.item_export_pdf, name="export_pdf"),
     path("items/<str:type_slug>/<int:pk>/access-log/", sharing.item_access_log, name="access_log"),
     path("items/<str:type_slug>/<int:pk>/disclose/", sharing.disclosure_create, name="disclosure_create"),
+    path("items/<str:type_slug>/<int:pk>/attachments/", attachments.attachment_create,
+         name="attachment_create"),
+    path("items/<str:type_slug>/<int:pk>/attachments/<int:attachment_pk>/",
+         attachments.attachment_download, name="attachment"),
     path("disclosures/", sharing.disclosure_list, name="disclosures"),
     path("disclosures/<int:pk>/", sharing.disclosure_detail, name="disclosure"),
     path("disclosures/<int:pk>/withdraw/", sharing.disclosure_withdraw, name="disclosure_withdraw"),

@@ -52,29 +52,31 @@ def _ilo_report_defaults() -> dict:
     return {"network": network, "semester": "2026-S1"}
 
 
-def _alert_children(alert) -> None:
-    from django.core.files.base import ContentFile
+def _attachment_children(item) -> None:
+    from tests.files import attachment_make
 
-    from alerts.models import Attachment
+    attachment_make(item)
 
-    Attachment.objects.create(
-        alert=alert, file=ContentFile(b"Route map, aggregate figures only.", name="route.txt"),
-        uploaded_by=alert.author, size=34,
-    )
+
+def _attachment_pages(item) -> list[tuple[str, str]]:
+    from tests.files import attachment_url
+
+    return [(attachment_url(a), "read") for a in item.attachments.all()]
 
 
 def _alert_pages(alert) -> list[tuple[str, str]]:
     from django.urls import reverse
 
-    return [(reverse("alerts:attachment", args=[alert.pk, a.pk]), "read") for a in alert.attachments.all()] + [
-        (reverse("alerts:deliveries", args=[alert.pk]), "deliveries"),
-    ]
+    deliveries = reverse("alerts:deliveries", args=[alert.pk])
+    return _attachment_pages(alert) + [(deliveries, "deliveries")]
 
 
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
 # the pages of an item type beyond the shared ones, each with the action it needs.
-TYPE_CHILDREN = {"alerts.alert": _alert_children}
-TYPE_PAGES = {"alerts.alert": _alert_pages}
+TYPE_CHILDREN = {
+    "alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children,
+}
+TYPE_PAGES = {"alerts.alert": _alert_pages, "ilo_reports.iloreport": _attachment_pages}
 
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {

@@ -1,5 +1,6 @@
 """Models of the shared core."""
 
+from .attachments import Attachment, ReferenceSequence
 from .audit import AccessLog, ImmutableRecordError
 from .directory import AccessGroup, Area, Country, Organisation, Role, User
 from .notifications import EmailDelivery, Notification
@@ -16,7 +17,8 @@ from .sharing import (
 )
 
 __all__ = [
-    "AccessGroup", "AccessLog", "Area", "Audience", "CONTENT_FREE_MARKINGS", "Country",
+    "AccessGroup", "AccessLog", "Area", "Attachment", "Audience", "CONTENT_FREE_MARKINGS",
+    "Country", "ReferenceSequence",
     "DisclosureRequest", "EmailDelivery", "Grant", "ImmutableRecordError", "LOGGED_MARKINGS",
     "Marking", "Notification", "Organisation", "Role", "SharedItem", "State", "User",
     "grant_model_for",

@@ -9,7 +9,7 @@ each row says why it exists: ownership, the publication audience, or an approved
 from typing import ClassVar
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -54,6 +54,9 @@ class SharedItem(models.Model):
     """Abstract base of every exchanged item (alert, report, note, return problem...)."""
 
     area: ClassVar[str]
+    # The first part of the yearly references an item type hands out (EWS-2026-FR-0042), by
+    # `iconet.services.references.item_reference_allocate`; empty for types without one.
+    reference_prefix: ClassVar[str] = ""
 
     owner = models.ForeignKey(
         Organisation, verbose_name=_("owner organisation"), on_delete=models.PROTECT, related_name="+",
@@ -74,6 +77,8 @@ class SharedItem(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    # Files of the item (iconet.Attachment), read only after the item itself was found visible.
+    attachments = GenericRelation("iconet.Attachment")
 
     objects = SharedItemQuerySet.as_manager()
 

@@ -108,3 +108,17 @@ def widget_kind(bound_field):
     if bound_field.use_fieldset:
         return "fieldset"
     return "input"
+
+
+@register.inclusion_tag("partials/attachments.html", takes_context=True)
+def item_attachments(context, item):
+    """The attachments section of an item's detail page (the page has found the item visible):
+    the files, and the upload form for those who may change the item."""
+    from iconet.forms import AttachmentForm
+
+    user = context["request"].user
+    return {
+        "item": item, "slug": item.type_slug(), "files": item.attachments.all(),
+        "form": AttachmentForm() if item.allows(user, "change") else None,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from alerts.models import Alert, AlertRecipient
 from alerts.services import alert_publish
-from iconet.models import AccessLog, EmailDelivery, Notification
+from iconet.models import EmailDelivery, Notification, ReferenceSequence
 from tests.factories import AccessGroupFactory, UserFactory
 
 from .conftest import alert_draft, alert_published
@@ -23,6 +23,12 @@ def test_reference_is_allocated_per_owner_country_and_year(cast):
     assert first.reference == f"EWS-{year}-FR-0001"
     assert second.reference == f"EWS-{year}-FR-0002"
     assert german.reference == f"EWS-{year}-DE-0001"
+
+
+def test_reference_continues_from_the_core_counter_of_its_prefix(cast):
+    year = datetime.date.today().year
+    ReferenceSequence.objects.create(prefix="EWS", year=year, country_code="FR", last_number=41)
+    assert alert_draft(cast.fr_ncp).reference == f"EWS-{year}-FR-0042"
 
 
 def test_publication_tells_destination_and_transit_ncps_only(cast, published):
@@ -234,25 +240,6 @@ def test_related_alerts_show_only_visible_ones(cast, client_for, published):
     published.related_alerts.add(secret)
     assert "Only for France" in client_for(cast.fr_officer).get(published.get_absolute_url()).content.decode()
     assert "Only for France" not in client_for(cast.de_ncp).get(published.get_absolute_url()).content.decode()
-
-
-def test_attachment_is_served_only_to_readers_and_logged(cast, client_for, published, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
-    owner = client_for(cast.fr_ncp)
-    upload = SimpleUploadedFile("route-map.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    assert owner.post(reverse("alerts:attachment_create", args=[published.pk]), {"file": upload}).status_code == 302
-    attachment = published.attachments.get()
-    url = reverse("alerts:attachment", args=[published.pk, attachment.pk])
-    response = client_for(cast.de_ncp).get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 test"
-    assert AccessLog.objects.filter(event="download", actor=cast.de_ncp, object_id=published.pk).exists()
-    hidden = alert_published(cast.fr_ncp, audience="owner")
-    assert client_for(cast.de_ncp).get(reverse("alerts:attachment", args=[hidden.pk, attachment.pk])).status_code == 404
-    bad = SimpleUploadedFile("run.exe", b"MZ")
-    owner.post(reverse("alerts:attachment_create", args=[published.pk]), {"file": bad})
-    assert published.attachments.count() == 1
 
 
 def test_list_filters(cast, client_for, published):

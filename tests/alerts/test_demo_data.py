@@ -10,7 +10,8 @@ from alerts.models import Alert, AlertRecipient
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_alerts_are_published_to_their_recipients_once():
+def test_demo_alerts_are_published_to_their_recipients_once(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_alerts_demo", stdout=out)
@@ -21,3 +22,6 @@ def test_demo_alerts_are_published_to_their_recipients_once():
     told = set(AlertRecipient.objects.filter(alert=balkan).values_list("user__username", flat=True))
     assert {"de.ncp", "fr.ncp"} <= told
     assert "it.ncp" not in told
+    # Its route sketch went through the safe-file pipeline, once.
+    sketch = balkan.attachments.get()
+    assert (sketch.kind, sketch.original_name) == ("png", "route-sketch.png")

@@ -11,6 +11,7 @@ from django.db import transaction
 from alerts.models import Alert, NationalityCount
 from alerts.services import alert_create, alert_publish
 from iconet.models import User
+from iconet.services.attachments import attachment_add
 
 DEMO_ALERTS = [
     {
@@ -80,5 +81,27 @@ class Command(BaseCommand):
                 )
                 groups = AccessGroup.objects.filter(name__in=spec.get("groups", []))
                 alert_publish(actor=author, alert=alert, audience=spec["audience"], marking=spec["marking"], groups=groups)
+                if spec is DEMO_ALERTS[0]:
+                    attachment_add(actor=author, item=alert, upload=route_sketch(spec["transit"]),
+                                   description="Sketch of the route, no personal data")
             created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo alerts: {created} created, {len(DEMO_ALERTS) - created} already there."))
+
+
+def route_sketch(countries: list[str]):
+    """A generated PNG sketch of the route, so that the demo alert shows an attachment."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 160), "white")
+    draw = ImageDraw.Draw(image)
+    points = [(40 + i * 400 // max(len(countries) - 1, 1), 80) for i in range(len(countries))]
+    draw.line(points, fill=(180, 30, 30), width=4)
+    for (x, y), code in zip(points, countries, strict=True):
+        draw.ellipse((x - 8, y - 8, x + 8, y + 8), fill=(30, 60, 150))
+        draw.text((x - 8, y + 14), code, fill="black")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("route-sketch.png", out.getvalue(), content_type="image/png")

@@ -1,0 +1,33 @@
+"""Attaching files to shared items through the safe-file pipeline (`iconet.files`)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from ..access import can
+from ..files import file_check
+from ..models import Attachment, User
+from .audit import audited
+
+
+@audited
+def attachment_add(*, actor: User, item, upload, description: str = "") -> Attachment:
+    """Check the upload by its content, store the cleaned bytes under a random name and record
+    it on an item the actor may change. A refused file leaves no row and no stored file."""
+    if not can(actor, "change", item):
+        raise PermissionDenied
+    checked = file_check(upload)  # raises FileRefused before anything is written
+    attachment = Attachment(
+        item=item, original_name=checked.name, description=description.strip()[:200],
+        kind=checked.kind, size=checked.size, sha256=checked.sha256, width=checked.width,
+        height=checked.height, uploaded_by=actor, organisation_id=actor.organisation_id,
+    )
+    attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+    try:
+        with transaction.atomic():
+            attachment.full_clean()
+            attachment.save()
+    except BaseException:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment

@@ -1,0 +1,59 @@
+"""Attachments of any shared item: added by those who may change the item, served only to
+those who may download it, never through a public media URL."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..access import get_item_for_action
+from ..forms import AttachmentForm
+from ..models import AccessLog, Attachment
+from ..registry import item_model_or_404
+from ..services.attachments import attachment_add
+from ..services.audit import access_log_write
+
+
+@require_POST
+def attachment_create(request, type_slug, pk):
+    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, "change")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = attachment_add(
+                actor=request.user, item=item, upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.original_name})
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors)
+                       or _("Choose a file to attach."))
+    return redirect(item.get_absolute_url() + "#attachments")
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name in RFC 5987 form."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def attachment_download(request, type_slug, pk, attachment_pk):
+    """The file of an item the user may download, with its checked type; the download is logged."""
+    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, "download")
+    attachment = get_object_or_404(Attachment.objects.of_item(item), pk=attachment_pk)
+    access_log_write(event=AccessLog.Event.DOWNLOAD, request=request, item=item,
+                     detail=f"attachment {attachment.original_name}")
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type_header)
+    response["Content-Disposition"] = content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
