@@ -18,6 +18,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404
@@ -80,7 +81,11 @@ def item_paths() -> dict[type[models.Model], tuple[str, ...]]:
     paths: dict[type[models.Model], tuple[str, ...]] = {
         model: () for model in apps.get_models() if issubclass(model, SharedItem)
     }
-    paths[DisclosureRequest] = ("item",)
+    # Rows tied to an item by a generic relation named `item` (disclosure requests,
+    # attachments) belong to it as much as a child row with a foreign key does.
+    for model in apps.get_models():
+        if isinstance(getattr(model, "item", None), GenericForeignKey):
+            paths[model] = ("item",)
     changed = True
     while changed:
         changed = False
@@ -171,7 +176,7 @@ def content_matching_reference(term: str) -> dict[int, list[int]]:
     for model, path in item_paths().items():
         if not path:
             pks = items.get(model, [])
-        elif model is DisclosureRequest:
+        elif path == ("item",):
             rows = model._default_manager.filter(_generic_item_condition(items))
             pks = list(rows.values_list("pk", flat=True))
         elif "item" not in path and _path_target(model, path) in items:

@@ -92,15 +92,9 @@ def test_an_author_who_moved_to_another_organisation_no_longer_changes_its_alert
     moved = client_for(cast.fr_officer)
     assert moved.get(alert.get_absolute_url()).status_code == 200  # the network still reads it
     assert moved.get(reverse("alerts:edit", args=[alert.pk])).status_code == 403
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.files import attachment_upload, png_bytes
 
-    upload = SimpleUploadedFile("note.txt", b"route", content_type="text/plain")
-    assert (
-        moved.post(
-            reverse("alerts:attachment_create", args=[alert.pk]), {"file": upload}
-        ).status_code
-        == 403
-    )
+    assert attachment_upload(moved, alert, "note.png", png_bytes()).status_code == 403
     assert not alert.attachments.exists()
 
 

@@ -150,18 +150,11 @@ def test_the_session_id_changes_when_an_authenticator_is_enrolled(client):
 def test_pages_exports_and_attachments_are_not_kept_by_browsers(
     cast, client_for, settings, tmp_path
 ):
-    from django.core.files.base import ContentFile
-
-    from alerts.models import Attachment
+    from tests.files import attachment_make, attachment_url
 
     settings.MEDIA_ROOT = tmp_path
     alert = item_make("alerts.alert", author=cast.fr_ncp, marking="RED", audience="owner")
-    attachment = Attachment.objects.create(
-        alert=alert,
-        file=ContentFile(b"aggregate figures", name="route.txt"),
-        uploaded_by=cast.fr_ncp,
-        size=17,
-    )
+    attachment = attachment_make(alert)
     client = client_for(cast.fr_ncp)
     urls = [
         reverse("home"),
@@ -169,7 +162,7 @@ def test_pages_exports_and_attachments_are_not_kept_by_browsers(
         alert.get_absolute_url(),
         reverse("sharing:print", args=["alerts.alert", alert.pk]),
         reverse("sharing:export_pdf", args=["alerts.alert", alert.pk]),
-        reverse("alerts:attachment", args=[alert.pk, attachment.pk]),
+        attachment_url(attachment),
     ]
     for url in urls:
         response = client.get(url)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from iconet.models import (
     AccessLog,
+    Attachment,
     Audience,
     DisclosureRequest,
     Grant,
@@ -32,6 +33,7 @@ from iconet.models import (
 )
 from iconet.services.sharing import grants_sync
 from tests.factories import UserFactory
+from tests.files import attachment_make, attachment_url
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db
@@ -216,17 +218,12 @@ def content(cast, settings, tmp_path, client_for):
                     + f"?disclosure={disclosure.pk}"
                 )
                 assert export.status_code == 200
-            for attachment in (
-                made.get(apps.get_model("alerts", "Attachment"), None)
-                and item.attachments.all()
-                or []
-            ):
-                assert (
-                    owner_client.get(
-                        reverse("alerts:attachment", args=[item.pk, attachment.pk])
-                    ).status_code
-                    == 200
-                )
+            field = Attachment._meta.get_field
+            name = canaries.value(Attachment, field("original_name")) + ".png"
+            attachment = attachment_make(item, name=name)
+            attachment.description = canaries.value(Attachment, field("description"))
+            attachment.save()
+            assert owner_client.get(attachment_url(attachment)).status_code == 200
             items.append(item)
     for model in children:
         assert model._default_manager.exists(), f"no row of {model._meta.label}"
