@@ -6,4 +6,4 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import audit_registry, signals  # noqa: F401
+        from . import administration_tasks, audit_registry, signals  # noqa: F401

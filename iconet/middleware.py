@@ -11,6 +11,7 @@ OPEN_URL_NAMES = frozenset({
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "invitation_accept",  # the one-time link of an invited user, who has no password yet
     "set_language",  # sets the language cookie and redirects; shows nothing
 })
 # Reachable once signed in with a password, before the second factor.
