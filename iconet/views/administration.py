@@ -512,7 +512,7 @@ def account_session_revoke(request, pk):
 def invitation_accept(request, token):
     invitation = directory.invitation_for_token(token)
     if invitation is None:
-        return render(request, "administration/invitation_invalid.html", status=404)
+        return render(request, "administration/invitation_invalid.html")
     form = forms.InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
