@@ -51,3 +51,32 @@ class SecondFactorRequiredMiddleware:
             return None
         target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
         return redirect(f"{reverse(target)}?next={request.path}")
+
+
+class SessionLastSeenMiddleware:
+    """Keeps "last seen" of the user's tracked session (Your sessions page) within a few minutes,
+    at the cost of one UPDATE per session every LAST_SEEN_EVERY seconds."""
+
+    LAST_SEEN_EVERY = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None and session.session_key:
+            import time
+
+            now = int(time.time())
+            if now - session.get("_last_seen_mark", 0) >= self.LAST_SEEN_EVERY:
+                from django.utils import timezone
+
+                from .models import UserSession
+
+                UserSession.objects.filter(session_key=session.session_key, user=user).update(
+                    last_seen_at=timezone.now(),
+                )
+                session["_last_seen_mark"] = now
+        return response

@@ -49,3 +49,17 @@ def test_sessions_are_listed_and_one_can_be_ended(cast, client_for):
     response = phone.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert laptop.get(reverse("home")).status_code == 200
+
+
+def test_a_session_shows_when_it_was_last_seen(cast, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(cast.fr_officer)
+    tracked = UserSession.objects.get(user=cast.fr_officer)
+    long_ago = timezone.now() - timedelta(days=2)
+    UserSession.objects.filter(pk=tracked.pk).update(last_seen_at=long_ago)
+    client.get(reverse("home"))
+    tracked.refresh_from_db()
+    assert timezone.now() - tracked.last_seen_at < timedelta(minutes=1)
