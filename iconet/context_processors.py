@@ -57,7 +57,8 @@ def navigation(request):
         active = path == url if url_name == "home" else path.startswith(url)
         nav_items.append({"label": label, "url": url, "active": active})
     # Only the most specific entry is current (the directory sits under /administration/).
-    current = max((item for item in nav_items if item["active"]), key=lambda i: len(i["url"]), default=None)
+    active = [item for item in nav_items if item["active"]]
+    current = max(active, key=lambda item: len(item["url"]), default=None)
     for item in nav_items:
         item["active"] = item is current
     return {"nav_items": nav_items}

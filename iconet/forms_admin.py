@@ -12,8 +12,11 @@ REASON_HELP = _("Kept in the change log with your name; the administrators conce
 
 def reason_field(required: bool = True) -> forms.CharField:
     return forms.CharField(
-        label=_("Reason for the change"), required=required, max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP,
+        label=_("Reason for the change"),
+        required=required,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=REASON_HELP,
     )
 
 
@@ -22,30 +25,40 @@ class UserLabelChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, user):
         organisation = user.organisation
-        country = f", {organisation.country.name}" if organisation and organisation.country_id else ""
+        country = (
+            f", {organisation.country.name}" if organisation and organisation.country_id else ""
+        )
         return f"{user} ({user.get_username()}) – {organisation}{country}"
 
 
 def _areas_field(label, help_text="") -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=label, choices=Area.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=label,
+        choices=Area.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=help_text,
     )
 
 
 class UserDetailsForm(forms.Form):
-    """Who a user is and what he may read; organisation and role are offered within the actor's scope."""
+    """Who a user is and what he may read; organisation and role within the actor's scope."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("Work e-mail"))
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=40, required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
     role = forms.ChoiceField(label=_("Role"))
-    areas = _areas_field(_("Areas of competence"), _("The user reads an area only if it is ticked here."))
+    areas = _areas_field(
+        _("Areas of competence"), _("The user reads an area only if it is ticked here.")
+    )
     ncp_areas = _areas_field(
-        _("National contact point for"), _("The areas in which the user is a designated contact point."),
+        _("National contact point for"),
+        _("The areas in which the user is a designated contact point."),
     )
     reason = reason_field(required=False)
 
@@ -81,7 +94,9 @@ class ReasonForm(forms.Form):
 
 
 class ConfirmedReasonForm(ReasonForm):
-    confirm = forms.BooleanField(label=_("I have checked the identity of the person who asked for this."))
+    confirm = forms.BooleanField(
+        label=_("I have checked the identity of the person who asked for this.")
+    )
 
 
 class AccessGroupForm(forms.ModelForm):
@@ -90,12 +105,16 @@ class AccessGroupForm(forms.ModelForm):
     class Meta:
         model = AccessGroup
         fields = ["name", "description", "purpose", "managing_organisation"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "purpose": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["managing_organisation"].queryset = Organisation.objects.filter(
-            is_active=True, kind=Organisation.Kind.NATIONAL,
+            is_active=True,
+            kind=Organisation.Kind.NATIONAL,
         ).select_related("country")
         if not actor.is_commission_admin:
             del self.fields["managing_organisation"]
@@ -103,10 +122,13 @@ class AccessGroupForm(forms.ModelForm):
 
 class MemberAddForm(forms.Form):
     user = UserLabelChoiceField(
-        label=_("User"), queryset=User.objects.filter(is_active=True).select_related("organisation__country"),
+        label=_("User"),
+        queryset=User.objects.filter(is_active=True).select_related("organisation__country"),
     )
     ends_on = forms.DateField(
-        label=_("Membership ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Membership ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for a membership without end."),
     )
     reason = reason_field()
@@ -114,7 +136,8 @@ class MemberAddForm(forms.Form):
 
 class OrganisationAddForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True).select_related("country"),
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(is_active=True).select_related("country"),
     )
     ends_on = MemberAddForm.base_fields["ends_on"]
     reason = reason_field()
@@ -122,7 +145,9 @@ class OrganisationAddForm(forms.Form):
 
 class MembershipEndForm(forms.Form):
     ends_on = forms.DateField(
-        label=_("Membership ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Membership ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for a membership without end."),
     )
     reason = reason_field()
@@ -136,10 +161,13 @@ class OrganisationForm(forms.ModelForm):
 
 class InvitationAcceptForm(forms.Form):
     new_password1 = forms.CharField(
-        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
-        label=_("New password again"), strip=False,
+        label=_("New password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -152,11 +180,13 @@ class InvitationAcceptForm(forms.Form):
 
 class OwnPasswordForm(InvitationAcceptForm):
     current_password = forms.CharField(
-        label=_("Current password"), strip=False,
+        label=_("Current password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     token = forms.CharField(
-        label=_("Verification code"), max_length=16,
+        label=_("Verification code"),
+        max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
         help_text=_("The 6-digit code shown by your authenticator app."),
     )

@@ -66,7 +66,8 @@ class SessionLastSeenMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if user is not None and user.is_authenticated and session is not None and session.session_key:
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and session is not None and session.session_key:
             import time
 
             now = int(time.time())

@@ -78,7 +78,9 @@ def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Post
     if posting.officer_id == actor.pk:
         # A posting makes its officer a member of the networks of its countries: separation
         # of duties keeps an administrator from joining a network (and reading its drafts).
-        raise ValidationError(_("You cannot record your own posting: another administrator must do it."))
+        raise ValidationError(
+            _("You cannot record your own posting: another administrator must do it.")
+        )
     old_codes = []
     if posting.pk:
         old = Posting.objects.get(pk=posting.pk)

@@ -31,10 +31,16 @@ class ReasonMixin(models.Model):
 class AccessGroupMember(ReasonMixin):
     """One user in an access group, until an optional end date."""
 
-    accessgroup = models.ForeignKey("iconet.AccessGroup", on_delete=models.CASCADE, related_name="member_rows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_group_rows")
+    accessgroup = models.ForeignKey(
+        "iconet.AccessGroup", on_delete=models.CASCADE, related_name="member_rows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_group_rows"
+    )
     ends_on = models.DateField(
-        _("membership ends on"), null=True, blank=True,
+        _("membership ends on"),
+        null=True,
+        blank=True,
         help_text=_("From this date the membership ends by itself."),
     )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -54,12 +60,18 @@ class AccessGroupMember(ReasonMixin):
 class AccessGroupOrganisation(ReasonMixin):
     """One organisation (every one of its users) in an access group, until an optional end date."""
 
-    accessgroup = models.ForeignKey("iconet.AccessGroup", on_delete=models.CASCADE, related_name="organisation_rows")
+    accessgroup = models.ForeignKey(
+        "iconet.AccessGroup", on_delete=models.CASCADE, related_name="organisation_rows"
+    )
     organisation = models.ForeignKey(
-        "iconet.Organisation", on_delete=models.CASCADE, related_name="access_group_rows",
+        "iconet.Organisation",
+        on_delete=models.CASCADE,
+        related_name="access_group_rows",
     )
     ends_on = models.DateField(
-        _("membership ends on"), null=True, blank=True,
+        _("membership ends on"),
+        null=True,
+        blank=True,
         help_text=_("From this date the membership ends by itself."),
     )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -83,9 +95,14 @@ def token_digest(token: str) -> str:
 class Invitation(models.Model):
     """A one-time link that lets an invited user choose a password; only its digest is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
@@ -108,7 +125,9 @@ class Invitation(models.Model):
 class UserSession(models.Model):
     """A signed-in session of a user, so that the user can see and revoke it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracked_sessions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracked_sessions"
+    )
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)

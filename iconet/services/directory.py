@@ -49,9 +49,11 @@ SELF_REFUSED = _(
 
 # --- scope ------------------------------------------------------------------------------
 
+
 def is_administrator(user) -> bool:
     return bool(
-        getattr(user, "is_authenticated", False) and user.is_active
+        getattr(user, "is_authenticated", False)
+        and user.is_active
         and (user.is_commission_admin or (user.is_national_admin and user.organisation_id))
     )
 
@@ -67,7 +69,7 @@ def users_manageable_by(actor):
 
 
 def groups_manageable_by(actor):
-    """Access groups: all for the Commission, those their organisation manages for national admins."""
+    """Access groups: all for the Commission, their organisation's for national administrators."""
     if not is_administrator(actor):
         return AccessGroup.objects.none()
     if actor.is_commission_admin:
@@ -94,27 +96,40 @@ def _reason(reason: str) -> str:
 
 
 def _national_admins(organisation_ids) -> list[User]:
-    return list(User.objects.filter(
-        organisation_id__in=[pk for pk in organisation_ids if pk], role=Role.NATIONAL_ADMIN, is_active=True,
-    ))
+    return list(
+        User.objects.filter(
+            organisation_id__in=[pk for pk in organisation_ids if pk],
+            role=Role.NATIONAL_ADMIN,
+            is_active=True,
+        )
+    )
 
 
 def access_change_notify(*, actor, organisation_ids, title: str, url: str) -> int:
     """Tell the national administrators of the organisations concerned (never the actor himself)."""
-    admins = [u for u in _national_admins(organisation_ids) if u.pk != actor.pk] if actor else (
-        _national_admins(organisation_ids)
+    admins = (
+        [u for u in _national_admins(organisation_ids) if u.pk != actor.pk]
+        if actor
+        else (_national_admins(organisation_ids))
     )
     if not admins:
         return 0
     key = f"access-change:{uuid.uuid4().hex}"
     return users_notify(
-        item=None, users=admins, title=title, url=url, key=key,
+        item=None,
+        users=admins,
+        title=title,
+        url=url,
+        key=key,
         subject=_("[ICONet] Change of access: %(title)s") % {"title": title},
-        body=render_to_string("administration/email_access_change.txt", {"title": title, "url": site_url(url)}),
+        body=render_to_string(
+            "administration/email_access_change.txt", {"title": title, "url": site_url(url)}
+        ),
     )
 
 
 # --- users ------------------------------------------------------------------------------
+
 
 def role_choices_for(actor) -> list[tuple[str, str]]:
     """Roles an administrator may give: national administrators cannot create Commission ones."""
@@ -145,17 +160,35 @@ def _user_validate(*, actor, user: User) -> None:
 @audited
 @transaction.atomic
 def user_invite(
-    *, actor: User, username: str, email: str, first_name: str, last_name: str, organisation: Organisation,
-    role: str = Role.OFFICER, areas=(), ncp_areas=(), job_title: str = "", phone: str = "", reason: str = "",
+    *,
+    actor: User,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str = Role.OFFICER,
+    areas=(),
+    ncp_areas=(),
+    job_title: str = "",
+    phone: str = "",
+    reason: str = "",
 ) -> User:
     """Create an account without a password and e-mail its owner a one-time link to choose one."""
     if not is_administrator(actor):
         raise PermissionDenied
     reason = _reason(reason)
     user = User(
-        username=username.strip(), email=email.strip(), first_name=first_name.strip(),
-        last_name=last_name.strip(), organisation=organisation, role=role, areas=list(areas),
-        ncp_areas=list(ncp_areas), job_title=job_title, phone=phone,
+        username=username.strip(),
+        email=email.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        organisation=organisation,
+        role=role,
+        areas=list(areas),
+        ncp_areas=list(ncp_areas),
+        job_title=job_title,
+        phone=phone,
     )
     user.set_unusable_password()
     if User.objects.filter(email__iexact=user.email).exists():
@@ -166,7 +199,8 @@ def user_invite(
     user.save()
     invitation_send(actor=actor, user=user)
     access_change_notify(
-        actor=actor, organisation_ids=[user.organisation_id],
+        actor=actor,
+        organisation_ids=[user.organisation_id],
         title=_("%(user)s was invited to the network") % {"user": user},
         url=reverse("administration:user", args=[user.pk]),
     )
@@ -182,23 +216,34 @@ def invitation_send(*, actor: User, user: User) -> Invitation:
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
     invitation = Invitation.objects.create(
-        user=user, invited_by=actor, token_hash=token_digest(token),
+        user=user,
+        invited_by=actor,
+        token_hash=token_digest(token),
         expires_at=now + timedelta(hours=settings.ICONET_INVITATION_VALID_HOURS),
     )
     url = site_url(reverse("invitation_accept", args=[token]))
     email_enqueue(
-        key=f"invitation:{invitation.pk}", recipient=user,
+        key=f"invitation:{invitation.pk}",
+        recipient=user,
         subject=_("[ICONet] Your invitation to the network"),
-        body=render_to_string("administration/email_invitation.txt", {
-            "user": user, "url": url, "expires_at": invitation.expires_at, "actor": actor,
-        }),
+        body=render_to_string(
+            "administration/email_invitation.txt",
+            {
+                "user": user,
+                "url": url,
+                "expires_at": invitation.expires_at,
+                "actor": actor,
+            },
+        ),
     )
     return invitation
 
 
 def invitation_for_token(token: str) -> Invitation | None:
     """The usable invitation behind a link, or None for one unknown, used or expired."""
-    invitation = Invitation.objects.select_related("user").filter(token_hash=token_digest(token)).first()
+    invitation = (
+        Invitation.objects.select_related("user").filter(token_hash=token_digest(token)).first()
+    )
     if invitation is None or not invitation.is_usable or not invitation.user.is_active:
         return None
     return invitation
@@ -207,9 +252,13 @@ def invitation_for_token(token: str) -> Invitation | None:
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> User:
     """The invited user chooses his password; the link works once."""
-    invitation = Invitation.objects.select_for_update().filter(token_hash=token_digest(token)).first()
+    invitation = (
+        Invitation.objects.select_for_update().filter(token_hash=token_digest(token)).first()
+    )
     if invitation is None or not invitation.is_usable or not invitation.user.is_active:
-        raise ValidationError(_("This invitation link is no longer valid. Ask your administrator for a new one."))
+        raise ValidationError(
+            _("This invitation link is no longer valid. Ask your administrator for a new one.")
+        )
     user = invitation.user
     validate_password(password, user)
     user.set_password(password)
@@ -234,15 +283,21 @@ def user_update(*, actor: User, user: User, changes: dict, reason: str = "") -> 
             value = value.pk if value is not None else None
         setattr(locked, field, list(value) if field in ("areas", "ncp_areas") else value)
     access_changed = [
-        f for f in ACCESS_FIELDS
-        if (getattr(locked, f"{f}_id") if f == "organisation" else getattr(locked, f)) != (
-            before_org if f == "organisation" else before[f]
-        )
+        f
+        for f in ACCESS_FIELDS
+        if (getattr(locked, f"{f}_id") if f == "organisation" else getattr(locked, f))
+        != (before_org if f == "organisation" else before[f])
     ]
     if access_changed and locked.pk == actor.pk:
         raise ValidationError(SELF_REFUSED)
     if "organisation" in access_changed and not actor.is_commission_admin:
-        raise ValidationError({"organisation": _("Only a Commission administrator moves a user to another organisation.")})
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "Only a Commission administrator moves a user to another organisation."
+                )
+            }
+        )
     if access_changed:
         locked._change_reason = _reason(reason)
     _user_validate(actor=actor, user=locked)
@@ -250,7 +305,8 @@ def user_update(*, actor: User, user: User, changes: dict, reason: str = "") -> 
     locked.save()
     if access_changed:
         access_change_notify(
-            actor=actor, organisation_ids={before_org, locked.organisation_id},
+            actor=actor,
+            organisation_ids={before_org, locked.organisation_id},
             title=_("The access of %(user)s changed") % {"user": locked},
             url=reverse("administration:user", args=[locked.pk]),
         )
@@ -270,7 +326,8 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     locked.save()
     sessions_end(user=locked)
     access_change_notify(
-        actor=actor, organisation_ids=[locked.organisation_id],
+        actor=actor,
+        organisation_ids=[locked.organisation_id],
         title=_("The account of %(user)s was deactivated") % {"user": locked},
         url=reverse("administration:user", args=[locked.pk]),
     )
@@ -284,7 +341,9 @@ def user_second_factor_reset(*, actor: User, user: User, reason: str, request=No
 
     _require_in(users_manageable_by(actor), user)
     if user.pk == actor.pk:
-        raise ValidationError(_("You cannot reset your own second factor: ask another administrator."))
+        raise ValidationError(
+            _("You cannot reset your own second factor: ask another administrator.")
+        )
     reason = _reason(reason)
     removed = 0
     for device in list(devices_for_user(user, confirmed=None)):
@@ -292,8 +351,12 @@ def user_second_factor_reset(*, actor: User, user: User, reason: str, request=No
         removed += 1
     sessions_end(user=user)
     access_log_write(
-        event=AccessLog.Event.OTP_RESET, request=request, actor=actor, username=user.get_username(),
-        detail=_("Second factor of %(user)s reset: %(reason)s") % {"user": user.get_username(), "reason": reason},
+        event=AccessLog.Event.OTP_RESET,
+        request=request,
+        actor=actor,
+        username=user.get_username(),
+        detail=_("Second factor of %(user)s reset: %(reason)s")
+        % {"user": user.get_username(), "reason": reason},
     )
     return removed
 
@@ -301,17 +364,24 @@ def user_second_factor_reset(*, actor: User, user: User, reason: str, request=No
 def sign_in_history(user: User):
     """Sign-in and second-factor events of a user, newest first."""
     events = [
-        AccessLog.Event.SIGN_IN, AccessLog.Event.SIGN_IN_FAILED, AccessLog.Event.SIGN_OUT,
-        AccessLog.Event.OTP_VERIFIED, AccessLog.Event.OTP_FAILED, AccessLog.Event.OTP_ENROLLED,
-        AccessLog.Event.OTP_RESET, AccessLog.Event.BACKUP_CODES,
+        AccessLog.Event.SIGN_IN,
+        AccessLog.Event.SIGN_IN_FAILED,
+        AccessLog.Event.SIGN_OUT,
+        AccessLog.Event.OTP_VERIFIED,
+        AccessLog.Event.OTP_FAILED,
+        AccessLog.Event.OTP_ENROLLED,
+        AccessLog.Event.OTP_RESET,
+        AccessLog.Event.BACKUP_CODES,
     ]
     return AccessLog.objects.filter(event__in=events).filter(
-        Q(actor=user) | Q(actor__isnull=True, username=user.get_username())
+        Q(actor=user)
+        | Q(actor__isnull=True, username=user.get_username())
         | Q(event=AccessLog.Event.OTP_RESET, username=user.get_username())
     )
 
 
 # --- access groups ----------------------------------------------------------------------
+
 
 def _require_group(actor, group: AccessGroup) -> None:
     _require_in(groups_manageable_by(actor), group)
@@ -319,9 +389,12 @@ def _require_group(actor, group: AccessGroup) -> None:
 
 def _refuse_network_group(group: AccessGroup) -> None:
     if hasattr(group, "ilo_network"):
-        raise ValidationError(_(
-            "The members of an ILO network follow the officers' postings: record a posting instead."
-        ))
+        raise ValidationError(
+            _(
+                "The members of an ILO network follow the officers' postings: "
+                "record a posting instead."
+            )
+        )
 
 
 def group_managers(group: AccessGroup) -> list[User]:
@@ -342,10 +415,17 @@ def group_save(*, actor: User, group: AccessGroup, reason: str = "") -> AccessGr
     else:
         _require_group(actor, group)
         stored = AccessGroup.objects.get(pk=group.pk)
-        if stored.managing_organisation_id != group.managing_organisation_id and not actor.is_commission_admin:
-            raise ValidationError({
-                "managing_organisation": _("Only a Commission administrator changes the managing organisation."),
-            })
+        if (
+            stored.managing_organisation_id != group.managing_organisation_id
+            and not actor.is_commission_admin
+        ):
+            raise ValidationError(
+                {
+                    "managing_organisation": _(
+                        "Only a Commission administrator changes the managing organisation."
+                    ),
+                }
+            )
     group.full_clean()
     if reason:
         group._change_reason = reason.strip()
@@ -365,7 +445,8 @@ def group_deactivate(*, actor: User, group: AccessGroup, reason: str) -> AccessG
     org_ids = set(group.organisation_rows.values_list("organisation_id", flat=True))
     org_ids |= set(group.member_rows.values_list("user__organisation_id", flat=True))
     access_change_notify(
-        actor=actor, organisation_ids=org_ids,
+        actor=actor,
+        organisation_ids=org_ids,
         title=_("Access group %(group)s was deactivated") % {"group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
@@ -379,15 +460,21 @@ def _end_date_validate(ends_on) -> None:
 
 @audited
 @transaction.atomic
-def group_member_add(*, actor: User, group: AccessGroup, user: User, ends_on=None, reason: str) -> AccessGroupMember:
+def group_member_add(
+    *, actor: User, group: AccessGroup, user: User, ends_on=None, reason: str
+) -> AccessGroupMember:
     """Add a user to a group; an administrator never adds himself."""
     _require_group(actor, group)
     _refuse_network_group(group)
     if user.pk == actor.pk:
-        raise ValidationError({"user": _(
-            "You cannot add yourself to an access group: that would give you access. "
-            "Another administrator must make this change."
-        )})
+        raise ValidationError(
+            {
+                "user": _(
+                    "You cannot add yourself to an access group: that would give you access. "
+                    "Another administrator must make this change."
+                )
+            }
+        )
     if not user.is_active:
         raise ValidationError({"user": _("This account is deactivated.")})
     if group.member_rows.filter(user=user).exists():
@@ -397,7 +484,8 @@ def group_member_add(*, actor: User, group: AccessGroup, user: User, ends_on=Non
     membership._change_reason = _reason(reason)
     membership.save()
     access_change_notify(
-        actor=actor, organisation_ids=[user.organisation_id],
+        actor=actor,
+        organisation_ids=[user.organisation_id],
         title=_("%(user)s joined access group %(group)s") % {"user": user, "group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
@@ -407,24 +495,39 @@ def group_member_add(*, actor: User, group: AccessGroup, user: User, ends_on=Non
 @audited
 @transaction.atomic
 def group_organisation_add(
-    *, actor: User, group: AccessGroup, organisation: Organisation, ends_on=None, reason: str,
+    *,
+    actor: User,
+    group: AccessGroup,
+    organisation: Organisation,
+    ends_on=None,
+    reason: str,
 ) -> AccessGroupOrganisation:
     """Add an organisation (all its users) to a group; never the administrator's own."""
     _require_group(actor, group)
     _refuse_network_group(group)
     if organisation.pk == actor.organisation_id:
-        raise ValidationError({"organisation": _(
-            "You cannot add your own organisation to an access group: that would give you access. "
-            "Another administrator must make this change."
-        )})
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "You cannot add your own organisation to an access group: "
+                    "that would give you access. "
+                    "Another administrator must make this change."
+                )
+            }
+        )
     if group.organisation_rows.filter(organisation=organisation).exists():
-        raise ValidationError({"organisation": _("This organisation is already a member of the group.")})
+        raise ValidationError(
+            {"organisation": _("This organisation is already a member of the group.")}
+        )
     _end_date_validate(ends_on)
-    membership = AccessGroupOrganisation(accessgroup=group, organisation=organisation, ends_on=ends_on)
+    membership = AccessGroupOrganisation(
+        accessgroup=group, organisation=organisation, ends_on=ends_on
+    )
     membership._change_reason = _reason(reason)
     membership.save()
     access_change_notify(
-        actor=actor, organisation_ids=[organisation.pk],
+        actor=actor,
+        organisation_ids=[organisation.pk],
         title=_("%(org)s joined access group %(group)s") % {"org": organisation, "group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
@@ -471,10 +574,13 @@ def membership_remove(*, actor: User, membership, reason: str) -> None:
     _membership_affects(actor, membership)
     membership._change_reason = _reason(reason)
     org_id = _membership_org_id(membership)
-    label = str(membership.user if isinstance(membership, AccessGroupMember) else membership.organisation)
+    label = str(
+        membership.user if isinstance(membership, AccessGroupMember) else membership.organisation
+    )
     membership.delete()
     access_change_notify(
-        actor=actor, organisation_ids=[org_id],
+        actor=actor,
+        organisation_ids=[org_id],
         title=_("%(who)s left access group %(group)s") % {"who": label, "group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
@@ -486,7 +592,9 @@ def memberships_expire(*, today=None) -> int:
     today = today or timezone.localdate()
     ended = 0
     for model in (AccessGroupMember, AccessGroupOrganisation):
-        for membership in model.objects.select_for_update(skip_locked=True).filter(ends_on__lte=today):
+        for membership in model.objects.select_for_update(skip_locked=True).filter(
+            ends_on__lte=today
+        ):
             group = membership.accessgroup
             org_id = _membership_org_id(membership)
             label = str(getattr(membership, "user", None) or membership.organisation)
@@ -494,9 +602,12 @@ def memberships_expire(*, today=None) -> int:
             membership.delete()
             ended += 1
             access_change_notify(
-                actor=None, organisation_ids=[org_id],
-                title=_("The membership of %(who)s in access group %(group)s ended") % {
-                    "who": label, "group": group,
+                actor=None,
+                organisation_ids=[org_id],
+                title=_("The membership of %(who)s in access group %(group)s ended")
+                % {
+                    "who": label,
+                    "group": group,
                 },
                 url=reverse("administration:group", args=[group.pk]),
             )
@@ -509,7 +620,9 @@ def memberships_remind(*, today=None) -> int:
     horizon = today + timedelta(days=settings.ICONET_MEMBERSHIP_REMINDER_DAYS)
     reminded = 0
     for model in (AccessGroupMember, AccessGroupOrganisation):
-        due = model.objects.filter(ends_on__gt=today, ends_on__lte=horizon, reminded_at__isnull=True)
+        due = model.objects.filter(
+            ends_on__gt=today, ends_on__lte=horizon, reminded_at__isnull=True
+        )
         for membership_id in due.values_list("pk", flat=True):
             with transaction.atomic():
                 claimed = model.objects.filter(pk=membership_id, reminded_at__isnull=True).update(
@@ -521,16 +634,24 @@ def memberships_remind(*, today=None) -> int:
                 group = membership.accessgroup
                 label = str(getattr(membership, "user", None) or membership.organisation)
                 title = _("Membership of %(who)s in %(group)s ends on %(date)s") % {
-                    "who": label, "group": group, "date": membership.ends_on.isoformat(),
+                    "who": label,
+                    "group": group,
+                    "date": membership.ends_on.isoformat(),
                 }
                 users_notify(
-                    item=None, users=group_managers(group), title=title,
+                    item=None,
+                    users=group_managers(group),
+                    title=title,
                     url=reverse("administration:group", args=[group.pk]),
                     key=f"membership-reminder:{model.__name__}:{membership_id}:{membership.ends_on}",
                     subject=_("[ICONet] %(title)s") % {"title": title},
-                    body=render_to_string("administration/email_access_change.txt", {
-                        "title": title, "url": site_url(reverse("administration:group", args=[group.pk])),
-                    }),
+                    body=render_to_string(
+                        "administration/email_access_change.txt",
+                        {
+                            "title": title,
+                            "url": site_url(reverse("administration:group", args=[group.pk])),
+                        },
+                    ),
                 )
                 reminded += 1
     return reminded
@@ -545,14 +666,19 @@ def group_shared_counts(group: AccessGroup) -> list[dict]:
         grants = model.grants.rel.related_model.objects.filter(group_id=group.group_id)
         counts = grants.values("content_object__marking").order_by("content_object__marking")
         for row in counts.annotate(n=Count("content_object_id", distinct=True)):
-            rows.append({
-                "area": model.area, "type": model._meta.verbose_name_plural,
-                "marking": row["content_object__marking"], "count": row["n"],
-            })
+            rows.append(
+                {
+                    "area": model.area,
+                    "type": model._meta.verbose_name_plural,
+                    "marking": row["content_object__marking"],
+                    "count": row["n"],
+                }
+            )
     return rows
 
 
 # --- organisations ----------------------------------------------------------------------
+
 
 @audited
 @transaction.atomic
@@ -567,7 +693,9 @@ def organisation_save(*, actor: User, organisation: Organisation) -> Organisatio
 
 @audited
 @transaction.atomic
-def organisation_deactivate(*, actor: User, organisation: Organisation, reason: str) -> Organisation:
+def organisation_deactivate(
+    *, actor: User, organisation: Organisation, reason: str
+) -> Organisation:
     """An inactive organisation's users keep their accounts; it is offered no more."""
     if not (is_administrator(actor) and actor.is_commission_admin):
         raise PermissionDenied
@@ -581,12 +709,18 @@ def organisation_deactivate(*, actor: User, organisation: Organisation, reason: 
 
 def contact_points():
     """Designated contact points of active users, for the directory every user reads."""
-    return User.objects.filter(is_active=True).exclude(ncp_areas=[]).select_related(
-        "organisation__country",
-    ).order_by("organisation__country__name", "organisation__name", "last_name", "first_name")
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(ncp_areas=[])
+        .select_related(
+            "organisation__country",
+        )
+        .order_by("organisation__country__name", "organisation__name", "last_name", "first_name")
+    )
 
 
 # --- one's own account ------------------------------------------------------------------
+
 
 def password_change(*, actor: User, current_password: str, new_password: str, token: str) -> None:
     """Change one's own password with the current one and a code of the second factor."""
@@ -617,8 +751,10 @@ def session_track(*, request, user) -> None:
     UserSession.objects.update_or_create(
         session_key=request.session.session_key,
         defaults={
-            "user": user, "remote_addr": request.META.get("REMOTE_ADDR"),
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255], "last_seen_at": timezone.now(),
+            "user": user,
+            "remote_addr": request.META.get("REMOTE_ADDR"),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+            "last_seen_at": timezone.now(),
         },
     )
 

@@ -51,12 +51,30 @@ def errors_to_form(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def form_page(request, form, *, title: str, submit: str, cancel: str, intro: str = "", danger=False,
-              breadcrumbs=()):
-    return render(request, "administration/form_page.html", {
-        "form": form, "title": title, "submit": submit, "cancel": cancel, "intro": intro, "danger": danger,
-        "breadcrumbs": breadcrumbs,
-    })
+def form_page(
+    request,
+    form,
+    *,
+    title: str,
+    submit: str,
+    cancel: str,
+    intro: str = "",
+    danger=False,
+    breadcrumbs=(),
+):
+    return render(
+        request,
+        "administration/form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "cancel": cancel,
+            "intro": intro,
+            "danger": danger,
+            "breadcrumbs": breadcrumbs,
+        },
+    )
 
 
 def _crumbs(*pairs):
@@ -65,17 +83,25 @@ def _crumbs(*pairs):
 
 # --- index ------------------------------------------------------------------------------
 
+
 @administrators_only
 def index(request):
     actor = request.user
-    return render(request, "administration/index.html", {
-        "users_count": directory.users_manageable_by(actor).filter(is_active=True).count(),
-        "groups_count": directory.groups_manageable_by(actor).filter(is_active=True).count(),
-        "organisations_count": directory.organisations_manageable_by(actor).filter(is_active=True).count(),
-    })
+    return render(
+        request,
+        "administration/index.html",
+        {
+            "users_count": directory.users_manageable_by(actor).filter(is_active=True).count(),
+            "groups_count": directory.groups_manageable_by(actor).filter(is_active=True).count(),
+            "organisations_count": directory.organisations_manageable_by(actor)
+            .filter(is_active=True)
+            .count(),
+        },
+    )
 
 
 # --- users ------------------------------------------------------------------------------
+
 
 @administrators_only
 def user_list(request):
@@ -85,7 +111,9 @@ def user_list(request):
         from django.db.models import Q
 
         users = users.filter(
-            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
             | Q(email__icontains=query)
         )
     return render(request, "administration/user_list.html", {"users": users[:500], "q": query})
@@ -103,12 +131,19 @@ def user_invite(request):
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, _("The invitation is on its way to %(email)s.") % {"email": user.email})
+            messages.success(
+                request, _("The invitation is on its way to %(email)s.") % {"email": user.email}
+            )
             return redirect("administration:user", user.pk)
     return form_page(
-        request, form, title=_("Invite a user"), submit=_("Send the invitation"),
+        request,
+        form,
+        title=_("Invite a user"),
+        submit=_("Send the invitation"),
         cancel=reverse("administration:users"),
-        intro=_("The person receives a one-time link to choose a password and set up the second factor."),
+        intro=_(
+            "The person receives a one-time link to choose a password and set up the second factor."
+        ),
         breadcrumbs=_crumbs((_("Users"), reverse("administration:users"))),
     )
 
@@ -122,30 +157,50 @@ def _user_in_scope(request, pk) -> User:
 def user_detail(request, pk):
     actor = request.user
     user = _user_in_scope(request, pk)
-    fields = ["first_name", "last_name", "email", "job_title", "phone", "organisation", "role", "areas",
-              "ncp_areas"]
+    fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "phone",
+        "organisation",
+        "role",
+        "areas",
+        "ncp_areas",
+    ]
     initial = {field: getattr(user, field) for field in fields}
     form = forms.UserDetailsForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in fields}
         try:
-            directory.user_update(actor=actor, user=user, changes=changes, reason=form.cleaned_data["reason"])
+            directory.user_update(
+                actor=actor, user=user, changes=changes, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("administration:user", user.pk)
     memberships = user.access_group_rows.select_related("accessgroup")
-    organisation_groups = AccessGroupOrganisation.objects.filter(organisation_id=user.organisation_id).select_related(
+    organisation_groups = AccessGroupOrganisation.objects.filter(
+        organisation_id=user.organisation_id
+    ).select_related(
         "accessgroup",
     )
-    return render(request, "administration/user_detail.html", {
-        "subject": user, "form": form, "is_self": user.pk == actor.pk,
-        "memberships": memberships, "organisation_groups": organisation_groups,
-        "history": directory.sign_in_history(user)[:20],
-        "invitation": Invitation.objects.filter(user=user).first(),
-        "has_password": user.has_usable_password(),
-    })
+    return render(
+        request,
+        "administration/user_detail.html",
+        {
+            "subject": user,
+            "form": form,
+            "is_self": user.pk == actor.pk,
+            "memberships": memberships,
+            "organisation_groups": organisation_groups,
+            "history": directory.sign_in_history(user)[:20],
+            "invitation": Invitation.objects.filter(user=user).first(),
+            "has_password": user.has_usable_password(),
+        },
+    )
 
 
 @administrators_only
@@ -155,18 +210,26 @@ def user_deactivate(request, pk):
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            directory.user_deactivate(actor=request.user, user=user, reason=form.cleaned_data["reason"])
+            directory.user_deactivate(
+                actor=request.user, user=user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
             messages.success(request, _("The account of %(user)s is deactivated.") % {"user": user})
             return redirect("administration:user", user.pk)
     return form_page(
-        request, form, title=_("Deactivate the account of %(user)s") % {"user": user},
-        submit=_("Deactivate"), cancel=reverse("administration:user", args=[user.pk]), danger=True,
+        request,
+        form,
+        title=_("Deactivate the account of %(user)s") % {"user": user},
+        submit=_("Deactivate"),
+        cancel=reverse("administration:user", args=[user.pk]),
+        danger=True,
         intro=_("The person can no longer sign in; the account and its history are kept."),
-        breadcrumbs=_crumbs((_("Users"), reverse("administration:users")),
-                            (str(user), reverse("administration:user", args=[user.pk]))),
+        breadcrumbs=_crumbs(
+            (_("Users"), reverse("administration:users")),
+            (str(user), reverse("administration:user", args=[user.pk])),
+        ),
     )
 
 
@@ -178,7 +241,10 @@ def user_second_factor_reset(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             directory.user_second_factor_reset(
-                actor=request.user, user=user, reason=form.cleaned_data["reason"], request=request,
+                actor=request.user,
+                user=user,
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
         except ValidationError as error:
             errors_to_form(form, error)
@@ -186,14 +252,21 @@ def user_second_factor_reset(request, pk):
             messages.success(request, _("The second factor of %(user)s is reset.") % {"user": user})
             return redirect("administration:user", user.pk)
     return form_page(
-        request, form, title=_("Reset the second factor of %(user)s") % {"user": user},
-        submit=_("Reset the second factor"), cancel=reverse("administration:user", args=[user.pk]), danger=True,
+        request,
+        form,
+        title=_("Reset the second factor of %(user)s") % {"user": user},
+        submit=_("Reset the second factor"),
+        cancel=reverse("administration:user", args=[user.pk]),
+        danger=True,
         intro=_(
-            "The authenticator app and the backup codes of this account stop working and its sessions end. "
-            "At the next sign-in the person sets up a new authenticator. The reset is in the access log."
+            "The authenticator app and the backup codes of this account stop working "
+            "and its sessions end. At the next sign-in the person sets up a new "
+            "authenticator. The reset is in the access log."
         ),
-        breadcrumbs=_crumbs((_("Users"), reverse("administration:users")),
-                            (str(user), reverse("administration:user", args=[user.pk]))),
+        breadcrumbs=_crumbs(
+            (_("Users"), reverse("administration:users")),
+            (str(user), reverse("administration:user", args=[user.pk])),
+        ),
     )
 
 
@@ -206,16 +279,24 @@ def user_reinvite(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": user.email})
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": user.email}
+        )
     return redirect("administration:user", user.pk)
 
 
 # --- access groups ----------------------------------------------------------------------
 
+
 @administrators_only
 def group_list(request):
-    groups = directory.groups_manageable_by(request.user).select_related("managing_organisation").annotate(
-        n_users=Count("member_rows", distinct=True), n_orgs=Count("organisation_rows", distinct=True),
+    groups = (
+        directory.groups_manageable_by(request.user)
+        .select_related("managing_organisation")
+        .annotate(
+            n_users=Count("member_rows", distinct=True),
+            n_orgs=Count("organisation_rows", distinct=True),
+        )
     )
     return render(request, "administration/group_list.html", {"groups": groups})
 
@@ -226,14 +307,19 @@ def group_create(request):
     form = forms.AccessGroupForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            group = directory.group_save(actor=request.user, group=form.instance, reason=form.cleaned_data["reason"])
+            group = directory.group_save(
+                actor=request.user, group=form.instance, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
             messages.success(request, _("The access group is created."))
             return redirect("administration:group", group.pk)
     return form_page(
-        request, form, title=_("New access group"), submit=_("Create the group"),
+        request,
+        form,
+        title=_("New access group"),
+        submit=_("Create the group"),
         cancel=reverse("administration:groups"),
         breadcrumbs=_crumbs((_("Access groups"), reverse("administration:groups"))),
     )
@@ -250,7 +336,9 @@ def group_detail(request, pk):
     form = forms.AccessGroupForm(request.POST or None, instance=group, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            directory.group_save(actor=request.user, group=form.instance, reason=form.cleaned_data["reason"])
+            directory.group_save(
+                actor=request.user, group=form.instance, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
@@ -259,17 +347,26 @@ def group_detail(request, pk):
     if form.errors:
         group.refresh_from_db()
     members = group.member_rows.select_related("user__organisation__country").order_by(
-        "user__last_name", "user__first_name",
+        "user__last_name",
+        "user__first_name",
     )
     organisations = group.organisation_rows.select_related("organisation__country")
     counts = directory.group_shared_counts(group)
     area_labels = dict(Area.choices)
     for row in counts:
         row["area_label"] = area_labels.get(row["area"], row["area"])
-    return render(request, "administration/group_detail.html", {
-        "group": group, "form": form, "members": members, "organisations": organisations,
-        "shared_counts": counts, "is_network": hasattr(group, "ilo_network"),
-    })
+    return render(
+        request,
+        "administration/group_detail.html",
+        {
+            "group": group,
+            "form": form,
+            "members": members,
+            "organisations": organisations,
+            "shared_counts": counts,
+            "is_network": hasattr(group, "ilo_network"),
+        },
+    )
 
 
 @administrators_only
@@ -283,13 +380,21 @@ def group_member_add(request, pk):
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, _("%(user)s is a member of the group.") % {"user": form.cleaned_data["user"]})
+            messages.success(
+                request,
+                _("%(user)s is a member of the group.") % {"user": form.cleaned_data["user"]},
+            )
             return redirect("administration:group", group.pk)
     return form_page(
-        request, form, title=_("Add a user to %(group)s") % {"group": group}, submit=_("Add the user"),
+        request,
+        form,
+        title=_("Add a user to %(group)s") % {"group": group},
+        submit=_("Add the user"),
         cancel=reverse("administration:group", args=[group.pk]),
-        breadcrumbs=_crumbs((_("Access groups"), reverse("administration:groups")),
-                            (str(group), reverse("administration:group", args=[group.pk]))),
+        breadcrumbs=_crumbs(
+            (_("Access groups"), reverse("administration:groups")),
+            (str(group), reverse("administration:group", args=[group.pk])),
+        ),
     )
 
 
@@ -304,16 +409,25 @@ def group_organisation_add(request, pk):
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, _("%(org)s is a member of the group.") % {
-                "org": form.cleaned_data["organisation"],
-            })
+            messages.success(
+                request,
+                _("%(org)s is a member of the group.")
+                % {
+                    "org": form.cleaned_data["organisation"],
+                },
+            )
             return redirect("administration:group", group.pk)
     return form_page(
-        request, form, title=_("Add an organisation to %(group)s") % {"group": group},
-        submit=_("Add the organisation"), cancel=reverse("administration:group", args=[group.pk]),
+        request,
+        form,
+        title=_("Add an organisation to %(group)s") % {"group": group},
+        submit=_("Add the organisation"),
+        cancel=reverse("administration:group", args=[group.pk]),
         intro=_("Every user of the organisation becomes a member of the group."),
-        breadcrumbs=_crumbs((_("Access groups"), reverse("administration:groups")),
-                            (str(group), reverse("administration:group", args=[group.pk]))),
+        breadcrumbs=_crumbs(
+            (_("Access groups"), reverse("administration:groups")),
+            (str(group), reverse("administration:group", args=[group.pk])),
+        ),
     )
 
 
@@ -336,22 +450,40 @@ def membership_edit(request, pk, kind, membership_pk):
     if request.method == "POST" and form.is_valid():
         try:
             if removing:
-                directory.membership_remove(actor=request.user, membership=membership,
-                                            reason=form.cleaned_data["reason"])
+                directory.membership_remove(
+                    actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+                )
             else:
-                directory.membership_end_set(actor=request.user, membership=membership,
-                                             ends_on=form.cleaned_data["ends_on"], reason=form.cleaned_data["reason"])
+                directory.membership_end_set(
+                    actor=request.user,
+                    membership=membership,
+                    ends_on=form.cleaned_data["ends_on"],
+                    reason=form.cleaned_data["reason"],
+                )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, _("The membership is removed.") if removing else _("The end date is saved."))
+            messages.success(
+                request,
+                _("The membership is removed.") if removing else _("The end date is saved."),
+            )
             return redirect("administration:group", group.pk)
     who = membership.user if kind == "users" else membership.organisation
-    return render(request, "administration/membership_edit.html", {
-        "group": group, "membership": membership, "who": who, "form": form, "removing": removing,
-        "end_form": forms.MembershipEndForm(initial={"ends_on": membership.ends_on}) if removing else form,
-        "remove_form": form if removing else forms.ReasonForm(),
-    })
+    return render(
+        request,
+        "administration/membership_edit.html",
+        {
+            "group": group,
+            "membership": membership,
+            "who": who,
+            "form": form,
+            "removing": removing,
+            "end_form": forms.MembershipEndForm(initial={"ends_on": membership.ends_on})
+            if removing
+            else form,
+            "remove_form": form if removing else forms.ReasonForm(),
+        },
+    )
 
 
 @administrators_only
@@ -361,27 +493,43 @@ def group_deactivate(request, pk):
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            directory.group_deactivate(actor=request.user, group=group, reason=form.cleaned_data["reason"])
+            directory.group_deactivate(
+                actor=request.user, group=group, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
             messages.success(request, _("The access group is deactivated."))
             return redirect("administration:group", group.pk)
     return form_page(
-        request, form, title=_("Deactivate %(group)s") % {"group": group}, submit=_("Deactivate"),
-        cancel=reverse("administration:group", args=[group.pk]), danger=True,
-        intro=_("The group then gives no access; its members and what was shared with it stay on record."),
-        breadcrumbs=_crumbs((_("Access groups"), reverse("administration:groups")),
-                            (str(group), reverse("administration:group", args=[group.pk]))),
+        request,
+        form,
+        title=_("Deactivate %(group)s") % {"group": group},
+        submit=_("Deactivate"),
+        cancel=reverse("administration:group", args=[group.pk]),
+        danger=True,
+        intro=_(
+            "The group then gives no access; its members and what was shared with it "
+            "stay on record."
+        ),
+        breadcrumbs=_crumbs(
+            (_("Access groups"), reverse("administration:groups")),
+            (str(group), reverse("administration:group", args=[group.pk])),
+        ),
     )
 
 
 # --- organisations ----------------------------------------------------------------------
 
+
 @commission_only
 def organisation_list(request):
-    organisations = directory.organisations_manageable_by(request.user).annotate(n_users=Count("users"))
-    return render(request, "administration/organisation_list.html", {"organisations": organisations})
+    organisations = directory.organisations_manageable_by(request.user).annotate(
+        n_users=Count("users")
+    )
+    return render(
+        request, "administration/organisation_list.html", {"organisations": organisations}
+    )
 
 
 @commission_only
@@ -390,14 +538,19 @@ def organisation_create(request):
     form = forms.OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = directory.organisation_save(actor=request.user, organisation=form.instance)
+            organisation = directory.organisation_save(
+                actor=request.user, organisation=form.instance
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
             messages.success(request, _("The organisation is created."))
             return redirect("administration:organisation", organisation.pk)
     return form_page(
-        request, form, title=_("New organisation"), submit=_("Create the organisation"),
+        request,
+        form,
+        title=_("New organisation"),
+        submit=_("Create the organisation"),
         cancel=reverse("administration:organisations"),
         breadcrumbs=_crumbs((_("Organisations"), reverse("administration:organisations"))),
     )
@@ -407,11 +560,16 @@ def organisation_create(request):
 def organisation_detail(request, pk):
     organisation = get_object_or_404(directory.organisations_manageable_by(request.user), pk=pk)
     users = organisation.users.order_by("last_name", "first_name")
-    return render(request, "administration/organisation_detail.html", {
-        "organisation": organisation, "users": users,
-        "contact_points": [u for u in users if u.is_active and u.ncp_areas],
-        "groups": organisation.access_group_rows.select_related("accessgroup"),
-    })
+    return render(
+        request,
+        "administration/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "users": users,
+            "contact_points": [u for u in users if u.is_active and u.ncp_areas],
+            "groups": organisation.access_group_rows.select_related("accessgroup"),
+        },
+    )
 
 
 @commission_only
@@ -422,7 +580,9 @@ def organisation_deactivate(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             directory.organisation_deactivate(
-                actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"],
+                actor=request.user,
+                organisation=organisation,
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             errors_to_form(form, error)
@@ -430,14 +590,21 @@ def organisation_deactivate(request, pk):
             messages.success(request, _("The organisation is deactivated."))
             return redirect("administration:organisation", organisation.pk)
     return form_page(
-        request, form, title=_("Deactivate %(org)s") % {"org": organisation}, submit=_("Deactivate"),
-        cancel=reverse("administration:organisation", args=[organisation.pk]), danger=True,
-        breadcrumbs=_crumbs((_("Organisations"), reverse("administration:organisations")),
-                            (str(organisation), reverse("administration:organisation", args=[organisation.pk]))),
+        request,
+        form,
+        title=_("Deactivate %(org)s") % {"org": organisation},
+        submit=_("Deactivate"),
+        cancel=reverse("administration:organisation", args=[organisation.pk]),
+        danger=True,
+        breadcrumbs=_crumbs(
+            (_("Organisations"), reverse("administration:organisations")),
+            (str(organisation), reverse("administration:organisation", args=[organisation.pk])),
+        ),
     )
 
 
 # --- every user: the directory and one's own account ------------------------------------
+
 
 def contact_points(request):
     """Who to call about an alert: contact points per area and country."""
@@ -452,13 +619,25 @@ def contact_points(request):
         if country:
             rows = [p for p in rows if p.organisation and p.organisation.country_id == country]
         sections.append({"code": code, "label": label, "people": rows})
-    countries = sorted({
-        (p.organisation.country_id, p.organisation.country.name) for p in people
-        if p.organisation and p.organisation.country_id
-    }, key=lambda pair: pair[1])
-    return render(request, "administration/contact_points.html", {
-        "sections": sections, "areas": Area.choices, "countries": countries, "area": area, "country": country,
-    })
+    countries = sorted(
+        {
+            (p.organisation.country_id, p.organisation.country.name)
+            for p in people
+            if p.organisation and p.organisation.country_id
+        },
+        key=lambda pair: pair[1],
+    )
+    return render(
+        request,
+        "administration/contact_points.html",
+        {
+            "sections": sections,
+            "areas": Area.choices,
+            "countries": countries,
+            "area": area,
+            "country": country,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -467,8 +646,10 @@ def account_password(request):
     if request.method == "POST" and form.is_valid():
         try:
             directory.password_change(
-                actor=request.user, current_password=form.cleaned_data["current_password"],
-                new_password=form.cleaned_data["new_password1"], token=form.cleaned_data["token"],
+                actor=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password1"],
+                token=form.cleaned_data["token"],
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -483,16 +664,24 @@ def account_password(request):
             messages.success(request, _("Your password is changed."))
             return redirect("administration:account_sessions")
     return form_page(
-        request, form, title=_("Change your password"), submit=_("Change the password"),
+        request,
+        form,
+        title=_("Change your password"),
+        submit=_("Change the password"),
         cancel=reverse("accounts:security"),
     )
 
 
 def account_sessions(request):
     sessions = directory.sessions_of(request.user)
-    return render(request, "administration/account_sessions.html", {
-        "sessions": sessions, "current_key": request.session.session_key,
-    })
+    return render(
+        request,
+        "administration/account_sessions.html",
+        {
+            "sessions": sessions,
+            "current_key": request.session.session_key,
+        },
+    )
 
 
 @require_POST
@@ -508,6 +697,7 @@ def account_session_revoke(request, pk):
 
 # --- the invited user's one-time link (no session yet) ----------------------------------
 
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
     invitation = directory.invitation_for_token(token)
@@ -516,7 +706,9 @@ def invitation_accept(request, token):
     form = forms.InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = directory.invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+            user = directory.invitation_accept(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error("new_password1", message)
@@ -524,5 +716,6 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password is set. Now set up your authenticator app."))
             return redirect("accounts:otp_setup")
-    return render(request, "administration/invitation_accept.html", {"form": form, "invited": invitation.user})
-
+    return render(
+        request, "administration/invitation_accept.html", {"form": form, "invited": invitation.user}
+    )

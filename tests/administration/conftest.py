@@ -24,5 +24,11 @@ def admin_objects(cast):
     org_member = AccessGroupOrganisation.objects.create(accessgroup=fr_group, organisation=nl)
     ec_group = AccessGroup.objects.create(name="Commission task force")
     return SimpleNamespace(
-        fr=fr, nl=nl, de=de, fr_group=fr_group, ec_group=ec_group, member=member, org_member=org_member,
+        fr=fr,
+        nl=nl,
+        de=de,
+        fr_group=fr_group,
+        ec_group=ec_group,
+        member=member,
+        org_member=org_member,
     )

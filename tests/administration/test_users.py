@@ -16,8 +16,15 @@ from .conftest import REASON
 
 def _invite(cast, admin_objects, **extra):
     return directory.user_invite(
-        actor=cast.fr_admin, username="camille", email="camille@example.test", first_name="Camille",
-        last_name="Martin", organisation=admin_objects.fr, areas=["alerts"], reason=REASON, **extra,
+        actor=cast.fr_admin,
+        username="camille",
+        email="camille@example.test",
+        first_name="Camille",
+        last_name="Martin",
+        organisation=admin_objects.fr,
+        areas=["alerts"],
+        reason=REASON,
+        **extra,
     )
 
 
@@ -26,7 +33,9 @@ def _link(user) -> str:
     return next(word for word in body.split() if "/invitation/" in word)
 
 
-def test_an_invited_user_chooses_his_password_once_with_the_link_from_the_mail(cast, admin_objects, settings):
+def test_an_invited_user_chooses_his_password_once_with_the_link_from_the_mail(
+    cast, admin_objects, settings
+):
     user = _invite(cast, admin_objects)
     assert not user.has_usable_password()
     link = _link(user)
@@ -37,7 +46,9 @@ def test_an_invited_user_chooses_his_password_once_with_the_link_from_the_mail(c
     path = link.replace(settings.SITE_URL, "")
     page = client.get(path)
     assert "Choose your password" in page.content.decode()
-    response = client.post(path, {"new_password1": "Quatre chevaux 2026!", "new_password2": "Quatre chevaux 2026!"})
+    response = client.post(
+        path, {"new_password1": "Quatre chevaux 2026!", "new_password2": "Quatre chevaux 2026!"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("accounts:otp_setup")
     user.refresh_from_db()
     assert user.check_password("Quatre chevaux 2026!")
@@ -49,12 +60,18 @@ def test_an_invited_user_chooses_his_password_once_with_the_link_from_the_mail(c
 def test_an_invitation_expires(cast, admin_objects, settings):
     user = _invite(cast, admin_objects)
     invitation = Invitation.objects.get(user=user)
-    assert abs(invitation.expires_at - timezone.now() - timedelta(hours=settings.ICONET_INVITATION_VALID_HOURS)) < (
-        timedelta(minutes=1)
+    assert abs(
+        invitation.expires_at
+        - timezone.now()
+        - timedelta(hours=settings.ICONET_INVITATION_VALID_HOURS)
+    ) < (timedelta(minutes=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
     )
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     path = _link(user).replace(settings.SITE_URL, "")
-    response = Client().post(path, {"new_password1": "Quatre chevaux 2026!", "new_password2": "Quatre chevaux 2026!"})
+    response = Client().post(
+        path, {"new_password1": "Quatre chevaux 2026!", "new_password2": "Quatre chevaux 2026!"}
+    )
     assert "no longer valid" in response.content.decode()
     user.refresh_from_db()
     assert not user.has_usable_password()
@@ -72,7 +89,8 @@ def test_deactivation_keeps_the_account_and_ends_its_sessions(cast, client_for):
     victim = client_for(cast.fr_officer)
     assert victim.get(reverse("home")).status_code == 200
     response = client_for(cast.fr_admin).post(
-        reverse("administration:user_deactivate", args=[cast.fr_officer.pk]), {"reason": REASON},
+        reverse("administration:user_deactivate", args=[cast.fr_officer.pk]),
+        {"reason": REASON},
     )
     assert response.status_code == 302
     cast.fr_officer.refresh_from_db()
@@ -93,15 +111,24 @@ def test_the_second_factor_reset_has_its_own_page_with_confirmation_and_reason(c
     assert admin.post(url, {"reason": REASON, "confirm": "on"}).status_code == 302
     assert not TOTPDevice.objects.filter(user=target).exists()
     entry = AccessLog.objects.get(event=AccessLog.Event.OTP_RESET)
-    assert entry.actor == cast.fr_admin and target.username in entry.detail and REASON in entry.detail
+    assert (
+        entry.actor == cast.fr_admin and target.username in entry.detail and REASON in entry.detail
+    )
 
 
 def test_the_user_page_shows_the_sign_in_history(cast, client_for):
     client = Client()
-    client.post(reverse("accounts:login"), {"username": cast.fr_officer.username, "password": "wrong"},
-                REMOTE_ADDR="192.0.2.7")
+    client.post(
+        reverse("accounts:login"),
+        {"username": cast.fr_officer.username, "password": "wrong"},
+        REMOTE_ADDR="192.0.2.7",
+    )
     client_for(cast.fr_officer)
-    page = client_for(cast.fr_admin).get(reverse("administration:user", args=[cast.fr_officer.pk])).content.decode()
+    page = (
+        client_for(cast.fr_admin)
+        .get(reverse("administration:user", args=[cast.fr_officer.pk]))
+        .content.decode()
+    )
     assert "Sign-in history" in page
     assert "Failed sign-in" in page and "192.0.2.7" in page
     assert "Signed in" in page
@@ -110,20 +137,40 @@ def test_the_user_page_shows_the_sign_in_history(cast, client_for):
 @pytest.mark.parametrize("admin", ["fr_admin", "commission_admin"])
 def test_administrators_change_roles_areas_and_designations(admin, cast, admin_objects, client_for):
     target = cast.fr_officer
-    response = client_for(getattr(cast, admin)).post(reverse("administration:user", args=[target.pk]), {
-        "first_name": target.first_name, "last_name": target.last_name, "email": target.email,
-        "organisation": admin_objects.fr.pk, "role": "national_admin", "areas": ["alerts", "returns"],
-        "ncp_areas": ["alerts"], "reason": REASON,
-    })
+    response = client_for(getattr(cast, admin)).post(
+        reverse("administration:user", args=[target.pk]),
+        {
+            "first_name": target.first_name,
+            "last_name": target.last_name,
+            "email": target.email,
+            "organisation": admin_objects.fr.pk,
+            "role": "national_admin",
+            "areas": ["alerts", "returns"],
+            "ncp_areas": ["alerts"],
+            "reason": REASON,
+        },
+    )
     assert response.status_code == 302
     target.refresh_from_db()
-    assert (target.role, target.areas, target.ncp_areas) == ("national_admin", ["alerts", "returns"], ["alerts"])
+    assert (target.role, target.areas, target.ncp_areas) == (
+        "national_admin",
+        ["alerts", "returns"],
+        ["alerts"],
+    )
     # A designation without the area is refused with a clear message.
-    response = client_for(getattr(cast, admin)).post(reverse("administration:user", args=[target.pk]), {
-        "first_name": target.first_name, "last_name": target.last_name, "email": target.email,
-        "organisation": admin_objects.fr.pk, "role": "officer", "areas": ["alerts"], "ncp_areas": ["returns"],
-        "reason": REASON,
-    })
+    response = client_for(getattr(cast, admin)).post(
+        reverse("administration:user", args=[target.pk]),
+        {
+            "first_name": target.first_name,
+            "last_name": target.last_name,
+            "email": target.email,
+            "organisation": admin_objects.fr.pk,
+            "role": "officer",
+            "areas": ["alerts"],
+            "ncp_areas": ["returns"],
+            "reason": REASON,
+        },
+    )
     assert "A contact point must have the area of competence as well." in response.content.decode()
 
 

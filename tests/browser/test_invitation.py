@@ -18,7 +18,12 @@ PASSWORD = "Neuf chats gris à Lyon"
 
 
 def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
-    browser, live_server, cast, smtp_server, celery_worker, settings,
+    browser,
+    live_server,
+    cast,
+    smtp_server,
+    celery_worker,
+    settings,
 ):
     settings.SITE_URL = live_server.url
     admin_context = browser.new_context(base_url=live_server.url, locale="en-GB")
@@ -43,7 +48,9 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     camille = User.objects.get(username="camille")
     assert not camille.has_usable_password()
 
-    mails = [m for m in smtp_server.wait_for(1, timeout=30) if m["To"] == "camille.martin@example.test"]
+    mails = [
+        m for m in smtp_server.wait_for(1, timeout=30) if m["To"] == "camille.martin@example.test"
+    ]
     assert mails, "the invitation did not arrive"
     body = mails[0].get_payload(decode=True).decode()
     link = re.search(r"https?://\S+/invitation/\S+", body).group(0)
@@ -58,7 +65,9 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     assert "/two-factor/setup/" in page.url
     device = TOTPDevice.objects.get(user=camille, confirmed=False)
     page.get_by_label("Verification code").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name=re.compile("Verify|Confirm|Continue|Set up", re.I)).first.click()
+    page.get_by_role(
+        "button", name=re.compile("Verify|Confirm|Continue|Set up", re.I)
+    ).first.click()
     assert "/backup-codes/" in page.url
 
     # Signing out and in again: password, then the next code of the authenticator app.
