@@ -6,7 +6,7 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import audit_registry, signals  # noqa: F401
+        from . import administration_tasks, audit_registry, signals  # noqa: F401
         from .related import relations_audit_by_pk
 
         relations_audit_by_pk()

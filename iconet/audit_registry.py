@@ -2,12 +2,24 @@
 
 from auditlog.registry import auditlog
 
-from .models import AccessGroup, Attachment, Country, DisclosureRequest, Organisation, User
+from .models import (
+    AccessGroup,
+    AccessGroupMember,
+    AccessGroupOrganisation,
+    Attachment,
+    Country,
+    DisclosureRequest,
+    Organisation,
+    User,
+)
 
 auditlog.register(Country)
 auditlog.register(Organisation)
 # Password hashes and sign-in times stay out of the trail entirely (masking hides only half).
 auditlog.register(User, exclude_fields=["password", "last_login"])
 auditlog.register(AccessGroup, m2m_fields={"organisations", "members"})
+# Each membership is its own entry (with its end date and the administrator's reason).
+auditlog.register(AccessGroupMember)
+auditlog.register(AccessGroupOrganisation)
 auditlog.register(DisclosureRequest)
 auditlog.register(Attachment)

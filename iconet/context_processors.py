@@ -45,8 +45,9 @@ def navigation(request):
     entries.append((
         _("Notifications (%(count)s unread)") % {"count": unread} if unread else _("Notifications"), "notifications",
     ))
+    entries.append((_("Contact points"), "administration:contact_points"))
     if getattr(user, "is_commission_admin", False) or getattr(user, "is_national_admin", False):
-        entries.append((_("Administration"), "manage:index"))
+        entries.append((_("Administration"), "administration:index"))
 
     path = request.path
     nav_items = []
@@ -57,4 +58,9 @@ def navigation(request):
         # Home is "/" (or the language prefix): only an exact match makes it active.
         active = path == url if url_name == "home" else path.startswith(url)
         nav_items.append({"label": label, "url": url, "active": active})
+    # Only the most specific entry is current (the directory sits under /administration/).
+    active = [item for item in nav_items if item["active"]]
+    current = max(active, key=lambda item: len(item["url"]), default=None)
+    for item in nav_items:
+        item["active"] = item is current
     return {"nav_items": nav_items}

@@ -11,6 +11,7 @@ OPEN_URL_NAMES = frozenset({
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "invitation_accept",  # the one-time link of an invited user, who has no password yet
     "set_language",  # sets the language cookie and redirects; shows nothing
 })
 # Reachable once signed in with a password, before the second factor.
@@ -85,3 +86,33 @@ def is_same_site_navigation(request) -> bool:
     from urllib.parse import urlsplit
 
     return urlsplit(referer).netloc == request.get_host()
+
+
+class SessionLastSeenMiddleware:
+    """Keeps "last seen" of the user's tracked session (Your sessions page) within a few minutes,
+    at the cost of one UPDATE per session every LAST_SEEN_EVERY seconds."""
+
+    LAST_SEEN_EVERY = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and session is not None and session.session_key:
+            import time
+
+            now = int(time.time())
+            if now - session.get("_last_seen_mark", 0) >= self.LAST_SEEN_EVERY:
+                from django.utils import timezone
+
+                from .models import UserSession
+
+                UserSession.objects.filter(session_key=session.session_key, user=user).update(
+                    last_seen_at=timezone.now(),
+                )
+                session["_last_seen_mark"] = now
+        return response

@@ -10,6 +10,10 @@ from .services.audit import access_log_write
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
     access_log_write(event=AccessLog.Event.SIGN_IN, request=request, actor=user)
+    if request is not None and hasattr(request, "session"):
+        from .services.directory import session_track
+
+        session_track(request=request, user=user)
 
 
 @receiver(user_logged_out)

@@ -6,7 +6,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from .admin import manage_site
-from .views import accounts, attachments, home, sharing
+from .views import accounts, administration, attachments, home, sharing
 
 accounts_patterns = ([
     path("sign-in/", accounts.LoginView.as_view(), name="login"),
@@ -45,6 +45,38 @@ sharing_patterns = ([
     path("disclosures/<int:pk>/withdraw/", sharing.disclosure_withdraw, name="disclosure_withdraw"),
 ], "sharing")
 
+administration_patterns = ([
+    path("", administration.index, name="index"),
+    path("users/", administration.user_list, name="users"),
+    path("users/invite/", administration.user_invite, name="user_invite"),
+    path("users/<int:pk>/", administration.user_detail, name="user"),
+    path("users/<int:pk>/deactivate/", administration.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/second-factor-reset/", administration.user_second_factor_reset,
+         name="user_otp_reset"),
+    path("users/<int:pk>/reinvite/", administration.user_reinvite, name="user_reinvite"),
+    path("access-groups/", administration.group_list, name="groups"),
+    path("access-groups/new/", administration.group_create, name="group_create"),
+    path("access-groups/<int:pk>/", administration.group_detail, name="group"),
+    path("access-groups/<int:pk>/add-user/", administration.group_member_add,
+         name="group_member_add"),
+    path("access-groups/<int:pk>/add-organisation/", administration.group_organisation_add,
+         name="group_organisation_add"),
+    path("access-groups/<int:pk>/<str:kind>/<int:membership_pk>/", administration.membership_edit,
+         name="membership"),
+    path("access-groups/<int:pk>/deactivate/", administration.group_deactivate,
+         name="group_deactivate"),
+    path("organisations/", administration.organisation_list, name="organisations"),
+    path("organisations/new/", administration.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", administration.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/deactivate/", administration.organisation_deactivate,
+         name="organisation_deactivate"),
+    path("contact-points/", administration.contact_points, name="contact_points"),
+    path("account/password/", administration.account_password, name="account_password"),
+    path("account/sessions/", administration.account_sessions, name="account_sessions"),
+    path("account/sessions/<int:pk>/revoke/", administration.account_session_revoke,
+         name="account_session_revoke"),
+], "administration")
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("notifications/", home.notification_list, name="notifications"),
@@ -53,6 +85,9 @@ urlpatterns = [
     path("accounts/", include(accounts_patterns)),
     path("sharing/", include(sharing_patterns)),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("administration/", include(administration_patterns)),
+    path("invitation/<str:token>/", administration.invitation_accept, name="invitation_accept"),
+    # Django's admin: for the technical superuser only; administrators use /administration/.
     path("manage/", manage_site.urls),
     path("alerts/", include("alerts.urls")),
     path("ilo/", include("ilo_reports.urls")),

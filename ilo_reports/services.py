@@ -77,6 +77,12 @@ def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Post
         raise PermissionDenied
     if actor.is_national_admin and posting.deploying_organisation_id != actor.organisation_id:
         raise PermissionDenied
+    if posting.officer_id == actor.pk:
+        # A posting makes its officer a member of the networks of its countries: separation
+        # of duties keeps an administrator from joining a network (and reading its drafts).
+        raise ValidationError(
+            _("You cannot record your own posting: another administrator must do it.")
+        )
     old_codes = []
     if posting.pk:
         old = Posting.objects.get(pk=posting.pk)

@@ -27,3 +27,12 @@ __all__ = [
 from .otp import BackupCode, BackupCodeDevice  # noqa: E402
 
 __all__ += ["BackupCode", "BackupCodeDevice"]
+
+from .administration import (  # noqa: E402
+    AccessGroupMember,
+    AccessGroupOrganisation,
+    Invitation,
+    UserSession,
+)
+
+__all__ += ["AccessGroupMember", "AccessGroupOrganisation", "Invitation", "UserSession"]

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
+def reason_for_change_log(instance):
+    """The reason an administrator gave for a change, stored with django-auditlog's entry."""
+    reason = getattr(instance, "_change_reason", "")
+    return {"reason": reason} if reason else None
+
+
 class Area(models.TextChoices):
     """An area of exchange; a user reads an area only if their account has it."""
 
@@ -69,6 +75,8 @@ class Organisation(models.Model):
             self.group = Group.objects.create(name=f"org:{uuid.uuid4().hex}")
         super().save(*args, **kwargs)
 
+    get_additional_data = reason_for_change_log
+
     @property
     def is_network_member(self) -> bool:
         """National services and the Commission form "the whole network"; agencies observe."""
@@ -118,6 +126,8 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    get_additional_data = reason_for_change_log
+
     def has_area(self, area: str) -> bool:
         return self.is_active and area in (self.areas or [])
 
@@ -142,12 +152,23 @@ class AccessGroup(models.Model):
 
     name = models.CharField(_("name"), max_length=150, unique=True)
     description = models.TextField(_("description"), blank=True)
+    purpose = models.TextField(
+        _("purpose"), blank=True, help_text=_("What the members exchange in this group, and why."),
+    )
+    managing_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("managing organisation"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="managed_access_groups",
+        help_text=_("Its national administrators manage the group beside the Commission."),
+    )
+    # Explicit through models carry each membership's end date (iconet.models.administration).
     organisations = models.ManyToManyField(
         Organisation, verbose_name=_("member organisations"), blank=True, related_name="access_groups",
         help_text=_("Every user of these organisations is a member."),
+        through="iconet.AccessGroupOrganisation",
     )
     members = models.ManyToManyField(
         User, verbose_name=_("individual members"), blank=True, related_name="access_groups",
+        through="iconet.AccessGroupMember",
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -160,6 +181,8 @@ class AccessGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    get_additional_data = reason_for_change_log
 
     def save(self, *args, **kwargs) -> None:
         if not self.group_id:
