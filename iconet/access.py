@@ -51,10 +51,15 @@ def principals_for(users) -> dict[int, list[int]]:
         if org.is_network_member and NETWORK_GROUP in special:
             result[user.pk].add(special[NETWORK_GROUP])
         by_org.setdefault(user.organisation_id, []).append(user.pk)
-    members = AccessGroup.members.through.objects.filter(user_id__in=result, accessgroup__is_active=True)
+    # Memberships whose end date has come give nothing, even before the beat task removes them.
+    members = AccessGroup.members.through.objects.current().filter(
+        user_id__in=result, accessgroup__is_active=True,
+    )
     for user_id, group_id in members.values_list("user_id", "accessgroup__group_id"):
         result[user_id].add(group_id)
-    orgs = AccessGroup.organisations.through.objects.filter(organisation_id__in=by_org, accessgroup__is_active=True)
+    orgs = AccessGroup.organisations.through.objects.current().filter(
+        organisation_id__in=by_org, accessgroup__is_active=True,
+    )
     for org_id, group_id in orgs.values_list("organisation_id", "accessgroup__group_id"):
         for user_id in by_org[org_id]:
             result[user_id].add(group_id)

@@ -13,10 +13,8 @@ from collections import defaultdict
 from functools import cache
 
 from auditlog.models import LogEntry
-from django import forms
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -31,32 +29,25 @@ from .models import (
     Country,
     DisclosureRequest,
     Organisation,
-    Role,
     SharedItem,
     User,
 )
 
 
-def is_commission_admin(request) -> bool:
-    return request.user.is_active and request.user.is_commission_admin
-
-
-def is_national_admin(request) -> bool:
-    return request.user.is_active and request.user.is_national_admin and request.user.organisation_id is not None
+def is_technical_admin(request) -> bool:
+    """The technical superuser. Commission and national administrators work in the portal's own
+    administration pages, whose services enforce separation of duties and record reasons."""
+    return request.user.is_active and request.user.is_superuser
 
 
 class ManageSite(OTPAdminSite):
-    site_header = _("ICONet administration")
-    site_title = _("ICONet administration")
-    index_title = _("Organisations, users and access groups")
+    site_header = _("ICONet technical administration")
+    site_title = _("ICONet technical administration")
+    index_title = _("Reference data and audit records")
 
     def has_permission(self, request):
-        # OTPAdminSite demands a verified second factor; the role decides the rest.
-        return (
-            request.user.is_active and request.user.is_verified()
-            and (is_commission_admin(request) or is_national_admin(request))
-        )
-
+        # OTPAdminSite demands a verified second factor; only the technical superuser enters.
+        return request.user.is_active and request.user.is_verified() and is_technical_admin(request)
 
     def get_urls(self):
         # The object redirect would tell whether an item exists: for content it answers 404.
@@ -216,139 +207,70 @@ def view_on_site(request, content_type_id, object_id):
     return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
-class CommissionOnly(admin.ModelAdmin):
+class TechnicalOnly(admin.ModelAdmin):
     def has_module_permission(self, request):
-        return is_commission_admin(request)
+        return is_technical_admin(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_commission_admin(request)
+        return is_technical_admin(request)
 
     def has_add_permission(self, request):
-        return is_commission_admin(request)
+        return is_technical_admin(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_commission_admin(request)
+        return is_technical_admin(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: the audit trail refers to them
 
 
+class ViewOnly(TechnicalOnly):
+    """Who has access is changed in the portal's administration pages only, where every
+    change is checked (separation of duties), given a reason and told to those concerned."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Country, site=manage_site)
-class CountryAdmin(CommissionOnly):
+class CountryAdmin(TechnicalOnly):
     list_display = ["code", "name", "is_eu_member", "is_schengen_associated"]
     list_filter = ["is_eu_member", "is_schengen_associated"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Organisation, site=manage_site)
-class OrganisationAdmin(CommissionOnly):
+class OrganisationAdmin(ViewOnly):
     list_display = ["name", "short_name", "kind", "country", "is_active"]
     list_filter = ["kind", "is_active", "country"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(AccessGroup, site=manage_site)
-class AccessGroupAdmin(CommissionOnly):
+class AccessGroupAdmin(ViewOnly):
     list_display = ["name", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name"]
-    filter_horizontal = ["organisations", "members"]
-
-
-class UserForm(forms.ModelForm):
-    areas = forms.MultipleChoiceField(
-        label=_("Areas of competence"), choices=User._meta.get_field("areas").base_field.choices,
-        widget=forms.CheckboxSelectMultiple, required=False,
-    )
-    ncp_areas = forms.MultipleChoiceField(
-        label=_("National contact point for"), choices=User._meta.get_field("ncp_areas").base_field.choices,
-        widget=forms.CheckboxSelectMultiple, required=False,
-    )
-
-    class Meta:
-        model = User
-        fields = "__all__"
-
-    def clean(self):
-        data = super().clean()
-        missing = set(data.get("ncp_areas") or []) - set(data.get("areas") or [])
-        if missing:
-            self.add_error("ncp_areas", _("A contact point must also have the area."))
-        return data
+    exclude = ["organisations", "members"]
 
 
 @admin.register(User, site=manage_site)
-class UserAdmin(DjangoUserAdmin):
-    form = UserForm
+class UserAdmin(ViewOnly):
+    # No password field at all: nobody reads or sets a password here (invitations do).
+    fields = [
+        "username", "first_name", "last_name", "email", "job_title", "phone", "organisation",
+        "role", "areas", "ncp_areas", "host_country", "is_active", "last_login", "date_joined",
+    ]
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "is_active", "organisation__country"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    fieldsets = [
-        (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["first_name", "last_name", "email", "job_title", "phone"]}),
-        (_("Network"), {"fields": ["organisation", "role", "areas", "ncp_areas", "host_country", "is_active"]}),
-    ]
-    add_fieldsets = [
-        (None, {"fields": ["username", "password1", "password2"]}),
-        (_("Network"), {"fields": ["first_name", "last_name", "email", "organisation", "role", "areas", "ncp_areas", "host_country"]}),
-    ]
-
-    actions = ["second_factor_reset"]
-
-    @admin.action(description=_("Reset the second factor (the user enrols again at next sign-in)"))
-    def second_factor_reset(self, request, queryset):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        from .models import BackupCodeDevice
-        from .services.audit import access_log_write
-
-        # get_queryset has already limited the rows to the users this administrator manages.
-        for user in queryset:
-            TOTPDevice.objects.filter(user=user).delete()
-            BackupCodeDevice.objects.filter(user=user).delete()
-            access_log_write(event=AccessLog.Event.OTP_RESET, request=request, detail=f"for {user.get_username()}")
-        self.message_user(request, _("Second factor reset for %(n)s user(s).") % {"n": queryset.count()})
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("organisation")
-        if is_commission_admin(request):
-            return queryset
-        if is_national_admin(request):
-            return queryset.filter(organisation_id=request.user.organisation_id)
-        return queryset.none()
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not is_commission_admin(request):
-            kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "role" and not is_commission_admin(request):
-            kwargs["choices"] = [(v, label) for v, label in Role.choices if v not in (Role.COMMISSION_ADMIN, Role.AGENCY_USER)]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
-
-    def _manages(self, request, obj=None) -> bool:
-        if is_commission_admin(request):
-            return True
-        return is_national_admin(request) and (obj is None or obj.organisation_id == request.user.organisation_id)
-
-    def has_module_permission(self, request):
-        return self._manages(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._manages(request, obj)
-
-    def has_add_permission(self, request):
-        return self._manages(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._manages(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_select_related = ["organisation"]
 
 
-class ReadOnlyAudit(CommissionOnly):
+class ReadOnlyAudit(TechnicalOnly):
     def has_add_permission(self, request):
         return False
 

@@ -152,10 +152,7 @@ OTP_TOTP_TOLERANCE = 1
 
 # Visibility is decided by iconet.access over guardian's direct foreign-key tables, never by
 # `user.has_perm(perm, obj)`, so guardian's authentication backend is deliberately not hooked.
-# admin.E013: access group memberships now have their own model (with an end date) and are
-# managed in the portal's administration; Django's admin (superuser only) no longer edits them,
-# so its `filter_horizontal` on those fields is inert until it is dropped from iconet/admin.py.
-SILENCED_SYSTEM_CHECKS = ["guardian.W001", "admin.E013"]
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None

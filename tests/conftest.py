@@ -92,6 +92,15 @@ def cast(db):
     return SimpleNamespace(**people)
 
 
+@pytest.fixture
+def technical_admin(cast):
+    """The technical superuser, the only user of Django's admin at /manage/."""
+    return UserFactory(
+        username="technical", organisation=cast.commission_admin.organisation, areas=[],
+        is_superuser=True, is_staff=True,
+    )
+
+
 def verified_client(user) -> Client:
     """A browser session that signed in with a password and passed the second factor."""
     client = Client()
