@@ -27,12 +27,12 @@ $(VENV_STAMP): pyproject.toml
 		echo "Creating $(VENV) with $$base"; \
 		$$base -m venv $(VENV); \
 	fi
-	$(PYTHON) -m pip install --disable-pip-version-check --quiet -e '.[test]'
+	$(PYTHON) -m pip install --disable-pip-version-check --quiet -e '.[dev,test]'
 	@touch $@
 
 # Find or start PostgreSQL and Redis; writes var/services.env, which the settings read.
 services: venv
-	$(PYTHON) -m iconet.devservices ensure
+	$(PYTHON) -m devtools.services ensure
 
 migrate: services
 	$(PYTHON) manage.py migrate --noinput
@@ -43,7 +43,7 @@ seed: migrate
 	$(PYTHON) manage.py seed_alerts_demo
 
 run: seed
-	$(PYTHON) -m iconet.devrun
+	$(PYTHON) -m devtools.run
 
 # The browser tests drive Debian's chromium through Playwright.
 chromium:
