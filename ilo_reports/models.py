@@ -22,12 +22,6 @@ from iconet.models import (
     grant_model_for,
 )
 
-# Days after the end of a semester by which its report is due; days before that to remind chairs.
-REPORT_DUE_DAYS = getattr(settings, "ILO_REPORT_DUE_DAYS", 30)
-REMINDER_DAYS = getattr(settings, "ILO_REPORT_REMINDER_DAYS", (14, 3))
-# Members of this access group review reports beside the Commission administrators.
-REVIEWER_GROUP_NAME = getattr(settings, "ILO_REVIEWER_GROUP", "ILO report reviewers")
-
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants: trends, routes, methods and aggregate numbers only.")
 
 
@@ -75,7 +69,7 @@ class Semester:
 
     @property
     def deadline(self) -> datetime.date:
-        return self.end + datetime.timedelta(days=REPORT_DUE_DAYS)
+        return self.end + datetime.timedelta(days=settings.ILO_REPORT_DUE_DAYS)
 
     def previous(self) -> "Semester":
         return Semester(self.year - 1, 2) if self.half == 1 else Semester(self.year, 1)
@@ -337,7 +331,7 @@ EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 def reviewer_access_groups():
     """Access groups whose members review reports beside the Commission administrators."""
-    return AccessGroup.objects.filter(name=REVIEWER_GROUP_NAME, is_active=True)
+    return AccessGroup.objects.filter(name=settings.ILO_REVIEWER_GROUP, is_active=True)
 
 
 def is_reviewer(user) -> bool:
