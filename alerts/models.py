@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.access import SharedItemQuerySet
 from iconet.models import Area, Country, EmailDelivery, Organisation, SharedItem, grant_model_for
+from iconet.models.querysets import SharedItemQuerySet
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons: trends, routes, methods and aggregate numbers only.")
 
@@ -174,11 +174,6 @@ class Alert(SharedItem):
         if action == "deliveries":
             return self.is_owner_member(user)
         return super().allows(user, action)
-
-    def on_published(self, *, actor, first_publication: bool) -> None:
-        from .services import alert_recipients_tell
-
-        alert_recipients_tell(self)
 
     # --- presentation ---------------------------------------------------------------------
 

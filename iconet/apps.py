@@ -7,3 +7,7 @@ class IconetConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit_registry, signals  # noqa: F401
+        from .access import principal_group_ids
+        from .models.querysets import principals_source_set
+
+        principals_source_set(principal_group_ids)

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
-from ..access import SharedItemQuerySet
 from .directory import AccessGroup, Organisation
+from .querysets import SharedItemQuerySet
 
 
 class State(models.TextChoices):
@@ -121,10 +121,6 @@ class SharedItem(models.Model):
     def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
         """Headed groups of (label, value) that print views and exports render."""
         return []
-
-    def on_published(self, *, actor, first_publication: bool) -> None:
-        """Called by the publication service inside its transaction, whichever page published
-        the item (an area tells its recipients here); nothing by default."""
 
     def extra_draft_group_ids(self) -> list[int]:
         """Guardian groups that read a draft beside its owner, by the area's workflow
