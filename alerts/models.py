@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from iconet.models import Area, Country, EmailDelivery, Organisation, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
+from iconet.models.sharing import DisplaySections
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons: trends, routes, methods and aggregate numbers only.")
 
@@ -203,7 +204,7 @@ class Alert(SharedItem):
         """Related alerts, only those the user may see as well."""
         return Alert.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
 
-    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
+    def display_sections(self) -> DisplaySections:
         def yes_no(value):
             return _("Yes") if value else _("No")
 

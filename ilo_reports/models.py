@@ -21,6 +21,7 @@ from iconet.models import (
     State,
     grant_model_for,
 )
+from iconet.models.sharing import DisplaySections, Label
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants: trends, routes, methods and aggregate numbers only.")
 
@@ -456,8 +457,8 @@ class IloReport(SharedItem):
             sections.append({"section": section, "entries": entries})
         return sections
 
-    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
-        sections = [(str(_("Report")), [
+    def display_sections(self) -> DisplaySections:
+        sections: DisplaySections = [(str(_("Report")), [
             (_("Network"), str(self.network)),
             (_("Host country"), self.network.host_country.name),
             (_("Semester"), self.semester),
@@ -466,7 +467,7 @@ class IloReport(SharedItem):
             (_("Status"), self.get_status_display()),
         ])]
         for section in self.template.sections_with_questions():
-            rows = []
+            rows: list[tuple[Label, object]] = []
             for question in section.questions.all():
                 rows.append((question.label, answer_as_text(question, self.answer_for(question))))
             sections.append((f"{section.get_part_display()} – {section.heading}", rows))

@@ -1,5 +1,7 @@
 """Periodic jobs of the ILO area: network membership from postings, and deadline reminders."""
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,7 +47,7 @@ def reminder_kind(days_left: int) -> str | None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def report_reminders_send(today_iso: str | None = None) -> int:
     """Remind chairs whose report is not yet submitted; once per network, semester and kind."""
-    today = timezone.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
+    today = datetime.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
     semester = Semester.reporting(today)
     kind = reminder_kind((semester.deadline - today).days)
     if kind is None:

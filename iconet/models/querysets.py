@@ -91,7 +91,8 @@ class SharedItemQuerySet(models.QuerySet):
         return self._unmarked(super().__or__(other))
 
     def __xor__(self, other: Any) -> Any:
-        return self._unmarked(super().__xor__(other))
+        # QuerySet.__xor__ is Django's (4.2+) but missing from django-stubs 5.2.
+        return self._unmarked(super().__xor__(other))  # type: ignore[misc]
 
     def count(self) -> int:
         grants = self.grants_only
