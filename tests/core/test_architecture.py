@@ -111,7 +111,10 @@ def test_the_cycle_check_finds_a_cycle_hidden_in_a_method(tmp_path, monkeypatch)
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "models.py").write_text(
-        "class Item:\n    def publish(self):\n        from .services import tell\n        tell(self)\n"
+        "class Item:\n"
+        "    def publish(self):\n"
+        "        from .services import tell\n"
+        "        tell(self)\n"
     )
     (package / "services.py").write_text("from area.models import Item\n\ndef tell(item): pass\n")
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)

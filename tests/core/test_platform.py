@@ -60,7 +60,8 @@ def test_area_settings_are_declared_with_defaults_and_read_from_the_environment(
         "http://127.0.0.1:8000|120|30|(14, 3)|ILO report reviewers"
     )
     result = run_manage(
-        "shell", "--no-imports", "-c", SHOW_SETTINGS, ICONET_ENV="development", SITE_URL="https://x.example/",
+        "shell", "--no-imports", "-c", SHOW_SETTINGS, ICONET_ENV="development",
+        SITE_URL="https://x.example/",
         ALERTS_ESCALATION_MINUTES="45", ILO_REPORT_DUE_DAYS="60",
         ILO_REPORT_REMINDER_DAYS="21,7,1", ILO_REVIEWER_GROUP="Reviewers of ILO reports",
     )
