@@ -15,7 +15,7 @@ WORKDIR /app
 
 # Dependencies first, so that a code change does not reinstall them.
 # (pyproject.toml declares no packages: this installs the pinned dependencies; the code runs
-# from /app.)
+# from /app.) No extra: the development tooling's dependencies (the "dev" extra) stay out.
 COPY pyproject.toml README.md ./
 RUN pip install .
 
@@ -27,6 +27,7 @@ RUN ICONET_ENV=production \
     DJANGO_SECRET_KEY=collectstatic-only \
     DATABASE_URL=postgres://build@localhost/build \
     REDIS_URL=redis://localhost:6379/0 \
+    SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --no-create-home --home-dir /app iconet \

@@ -12,12 +12,12 @@ PYTHON := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help venv services migrate seed run chromium lint test bench
+.PHONY: help venv services migrate seed run chromium lint typecheck test bench
 
 help:
 	@echo "make run    - set up (venv, services, migrations, demo data) and run ICONet"
-	@echo "make test   - set up and run makemigrations --check, ruff and pytest"
-	@echo "other targets: venv services migrate seed chromium lint bench"
+	@echo "make test   - set up and run makemigrations --check, ruff, mypy and pytest"
+	@echo "other targets: venv services migrate seed chromium lint typecheck bench"
 
 venv: $(VENV_STAMP)
 
@@ -27,12 +27,12 @@ $(VENV_STAMP): pyproject.toml
 		echo "Creating $(VENV) with $$base"; \
 		$$base -m venv $(VENV); \
 	fi
-	$(PYTHON) -m pip install --disable-pip-version-check --quiet -e '.[test]'
+	$(PYTHON) -m pip install --disable-pip-version-check --quiet -e '.[dev,test]'
 	@touch $@
 
 # Find or start PostgreSQL and Redis; writes var/services.env, which the settings read.
 services: venv
-	$(PYTHON) -m iconet.devservices ensure
+	$(PYTHON) -m devtools.services ensure
 
 migrate: services
 	$(PYTHON) manage.py migrate --noinput
@@ -43,7 +43,7 @@ seed: migrate
 	$(PYTHON) manage.py seed_alerts_demo
 
 run: seed
-	$(PYTHON) -m iconet.devrun
+	$(PYTHON) -m devtools.run
 
 # The browser tests drive Debian's chromium through Playwright.
 chromium:
@@ -60,7 +60,11 @@ chromium:
 lint: venv
 	$(PYTHON) -m ruff check .
 
-test: services chromium
+# mypy with the django-stubs plugin ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.
+typecheck: services
+	$(PYTHON) -m mypy
+
+test: services chromium typecheck
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.access import SharedItemQuerySet
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Area, Country, EmailDelivery, Organisation, SharedItem, grant_model_for
+from iconet.models.querysets import SharedItemQuerySet
+from iconet.models.sharing import DisplaySections
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons: trends, routes, methods and aggregate numbers only.")
 
@@ -206,11 +207,6 @@ class Alert(SharedItem):
             return self.is_owner_member(user)
         return super().allows(user, action)
 
-    def on_published(self, *, actor, first_publication: bool) -> None:
-        from .services import alert_recipients_tell
-
-        alert_recipients_tell(self)
-
     # --- presentation ---------------------------------------------------------------------
 
     @property
@@ -243,7 +239,7 @@ class Alert(SharedItem):
         """Alerts of others that name this one as related, only those the user may see."""
         return Alert.objects.visible_to(user).filter(pk__in=self.linked_from.values("pk"))
 
-    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
+    def display_sections(self) -> DisplaySections:
         def yes_no(value):
             return _("Yes") if value else _("No")
 

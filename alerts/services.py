@@ -32,7 +32,7 @@ MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN
 
 
 def escalation_minutes() -> int:
-    return getattr(settings, "ALERTS_ESCALATION_MINUTES", 120)
+    return settings.ALERTS_ESCALATION_MINUTES
 
 
 def _require(actor, action: str, alert: Alert) -> None:
@@ -146,10 +146,16 @@ def alert_recipients_tell(alert: Alert) -> list[AlertRecipient]:
     return _recipients_tell(alert, [(user, reasons[user.pk]) for user in readers])
 
 
+def alert_published(sender, *, item: Alert, **kwargs) -> None:
+    """Whichever page published the alert (or changed its audience), tell its new recipients;
+    connected to the core's `item_published` by AlertsConfig.ready."""
+    alert_recipients_tell(item)
+
+
 @audited
 @transaction.atomic
 def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, groups=()) -> list[AlertRecipient]:
-    """Publish (or re-share) the alert; returns the recipients told now (see Alert.on_published)."""
+    """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
     before = set(AlertRecipient.objects.filter(alert=alert).values_list("pk", flat=True))
     item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
     return list(AlertRecipient.objects.filter(alert=alert).exclude(pk__in=before).select_related("user"))

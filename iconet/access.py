@@ -14,7 +14,6 @@ that is not visible answers 404 exactly like one that does not exist.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db import models
 from django.http import Http404
 
 PUBLIC_GROUP = "iconet:public"
@@ -90,45 +89,6 @@ def forget_principals(user) -> None:
     """Drop the cached principals (after a change of organisation or group membership)."""
     if hasattr(user, "_iconet_principals"):
         del user._iconet_principals
-
-
-class SharedItemQuerySet(models.QuerySet):
-    """Queryset of a shared item type; `visible_to` is the only way views read such rows."""
-
-    # (number of WHERE conditions, grants queryset) while the queryset is exactly the
-    # visibility filter: its count is then the count of distinct granted items, which reads
-    # the grant index alone instead of joining every item row.
-    _grants_only = None
-
-    def visible_to(self, user) -> SharedItemQuerySet:
-        model = self.model
-        if not getattr(user, "is_authenticated", False) or not user.has_area(model.area):
-            return self.none()
-        groups = principal_group_ids(user)
-        if not groups:
-            return self.none()
-        # Grant tables hold read grants only (see iconet.services.sharing), one per reason.
-        granted = model.grants.rel.related_model.objects.filter(group_id__in=groups)
-        unfiltered = not self.query.where.children
-        visible = self.filter(pk__in=granted.values("content_object_id"))
-        if unfiltered:
-            visible._grants_only = (len(visible.query.where.children), granted)
-        return visible
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._grants_only = self._grants_only
-        return clone
-
-    def count(self) -> int:
-        marker = self._grants_only
-        query = self.query
-        if (
-            marker is not None and self._result_cache is None and len(query.where.children) == marker[0]
-            and not query.combinator and not query.distinct and query.low_mark == 0 and query.high_mark is None
-        ):
-            return marker[1].values("content_object_id").distinct().count()
-        return super().count()
 
 
 def is_visible(user, item) -> bool:

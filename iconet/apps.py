@@ -7,6 +7,9 @@ class IconetConfig(AppConfig):
 
     def ready(self) -> None:
         from . import administration_tasks, audit_registry, signals  # noqa: F401
+        from .access import principal_group_ids
+        from .models.querysets import principals_source_set
         from .related import relations_audit_by_pk
 
+        principals_source_set(principal_group_ids)
         relations_audit_by_pk()

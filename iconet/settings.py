@@ -33,7 +33,11 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY") if PRODUCTION else env.str(
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=False) and not PRODUCTION
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The portal's public address, in every link of a mail: required in production, where a silent
+# default would send links to 127.0.0.1.
+SITE_URL = (env.str("SITE_URL") if PRODUCTION else env.str(
+    "SITE_URL", default="http://127.0.0.1:8000"
+)).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -226,6 +230,17 @@ ICONET_INVITATION_VALID_HOURS = env.int("ICONET_INVITATION_VALID_HOURS", default
 # Managers of an access group are reminded this many days before a membership ends.
 ICONET_MEMBERSHIP_REMINDER_DAYS = env.int("ICONET_MEMBERSHIP_REMINDER_DAYS", default=14)
 ICONET_DELIVERY_MAX_ATTEMPTS = env.int("ICONET_DELIVERY_MAX_ATTEMPTS", default=8)
+
+# Settings of the areas; the areas read them as `settings.X` when they need them.
+# Alerts: an immediate alert still unacknowledged by a recipient organisation after this many
+# minutes is escalated to that organisation's contact points.
+ALERTS_ESCALATION_MINUTES = env.int("ALERTS_ESCALATION_MINUTES", default=120)
+# ILO reports: days after the end of a semester by which its report is due; days before that
+# deadline on which the chair is reminded (comma-separated in the environment); the access
+# group whose members review reports beside the Commission administrators.
+ILO_REPORT_DUE_DAYS = env.int("ILO_REPORT_DUE_DAYS", default=30)
+ILO_REPORT_REMINDER_DAYS = tuple(env.list("ILO_REPORT_REMINDER_DAYS", cast=int, default=[14, 3]))
+ILO_REVIEWER_GROUP = env.str("ILO_REVIEWER_GROUP", default="ILO report reviewers")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

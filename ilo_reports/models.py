@@ -22,12 +22,7 @@ from iconet.models import (
     State,
     grant_model_for,
 )
-
-# Days after the end of a semester by which its report is due; days before that to remind chairs.
-REPORT_DUE_DAYS = getattr(settings, "ILO_REPORT_DUE_DAYS", 30)
-REMINDER_DAYS = getattr(settings, "ILO_REPORT_REMINDER_DAYS", (14, 3))
-# Members of this access group review reports beside the Commission administrators.
-REVIEWER_GROUP_NAME = getattr(settings, "ILO_REVIEWER_GROUP", "ILO report reviewers")
+from iconet.models.sharing import DisplaySections, Label
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants: trends, routes, methods and aggregate numbers only.")
 
@@ -82,7 +77,7 @@ class Semester:
 
     @property
     def deadline(self) -> datetime.date:
-        return self.end + datetime.timedelta(days=REPORT_DUE_DAYS)
+        return self.end + datetime.timedelta(days=settings.ILO_REPORT_DUE_DAYS)
 
     def previous(self) -> "Semester":
         return Semester(self.year - 1, 2) if self.half == 1 else Semester(self.year, 1)
@@ -367,7 +362,7 @@ EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 def reviewer_access_groups():
     """Access groups whose members review reports beside the Commission administrators."""
-    return AccessGroup.objects.filter(name=REVIEWER_GROUP_NAME, is_active=True)
+    return AccessGroup.objects.filter(name=settings.ILO_REVIEWER_GROUP, is_active=True)
 
 
 def is_reviewer(user) -> bool:
@@ -494,8 +489,8 @@ class IloReport(SharedItem):
             sections.append({"section": section, "entries": entries})
         return sections
 
-    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
-        sections = [(str(_("Report")), [
+    def display_sections(self) -> DisplaySections:
+        sections: DisplaySections = [(str(_("Report")), [
             (_("Network"), str(self.network)),
             (_("Host country"), self.network.host_country.name),
             (_("Semester"), self.semester),
@@ -504,7 +499,7 @@ class IloReport(SharedItem):
             (_("Status"), self.get_status_display()),
         ])]
         for section in self.template.sections_with_questions():
-            rows = []
+            rows: list[tuple[Label, object]] = []
             for question in section.questions.all():
                 rows.append((question.label, answer_as_text(question, self.answer_for(question))))
             sections.append((f"{section.get_part_display()} – {section.heading}", rows))

@@ -1,6 +1,9 @@
 """Periodic jobs of the ILO area: network membership from postings, and deadline reminders."""
 
+import datetime
+
 from celery import shared_task
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from iconet.models import Area, User
 from iconet.services.notify import site_url, users_notify
 
-from .models import REMINDER_DAYS, IloReport, Network, ReminderSent, Semester
+from .models import IloReport, Network, ReminderSent, Semester
 from .selectors import SUBMITTED_STATUSES
 from .services import network_members_sync
 
@@ -37,14 +40,14 @@ def chair_recipients(network: Network, semester: Semester):
 
 def reminder_kind(days_left: int) -> str | None:
     """The most urgent reminder due with `days_left` before the deadline (None if none is due)."""
-    due = [days for days in sorted(REMINDER_DAYS) if 0 <= days_left <= days]
+    due = [days for days in sorted(settings.ILO_REPORT_REMINDER_DAYS) if 0 <= days_left <= days]
     return f"due-in-{due[0]}-days" if due else None
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def report_reminders_send(today_iso: str | None = None) -> int:
     """Remind chairs whose report is not yet submitted; once per network, semester and kind."""
-    today = timezone.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
+    today = datetime.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
     semester = Semester.reporting(today)
     kind = reminder_kind((semester.deadline - today).days)
     if kind is None:

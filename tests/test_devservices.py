@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from iconet.devservices import read_env_file, write_env_file
-from iconet.mailsink import MailSink, read_mails
+from devtools.mailsink import MailSink, read_mails
+from devtools.services import read_env_file, write_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def test_mail_sink_stores_and_shows_mail_escaped(tmp_path):
 DEVRUN_DRIVER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    import iconet.devrun as devrun
+    import devtools.run as devrun
 
     env_file = Path(sys.argv[1])
     env_file.write_text("SITE_URL=http://127.0.0.1:9\\nEMAIL_PORT=1025\\n")
@@ -126,7 +126,7 @@ def test_embedded_postgresql_and_redis_start_when_no_server_is_used(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(ICONET_EMBEDDED="1", ICONET_VAR_DIR=str(tmp_path / "var"))
     run = lambda command: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "iconet.devservices", command], cwd=root, env=env,
+        [sys.executable, "-m", "devtools.services", command], cwd=root, env=env,
         capture_output=True, text=True, timeout=180,
     )
     try:

@@ -23,7 +23,7 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
         verbose_name = "backup code set"
 
     def get_throttle_factor(self) -> int:
-        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+        return settings.OTP_STATIC_THROTTLE_FACTOR
 
     @transaction.atomic
     def codes_regenerate(self, count: int = 10) -> list[str]:

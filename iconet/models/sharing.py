@@ -13,12 +13,17 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
-from ..access import SharedItemQuerySet
 from ..limits import single_line, text_limit
 from .directory import AccessGroup, Organisation
+from .querysets import SharedItemQuerySet
+
+# What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.
+Label = str | Promise
+DisplaySections = list[tuple[Label, list[tuple[Label, object]]]]
 
 
 class State(models.TextChoices):
@@ -127,13 +132,9 @@ class SharedItem(models.Model):
     def type_slug(cls) -> str:
         return f"{cls._meta.app_label}.{cls._meta.model_name}"
 
-    def display_sections(self) -> list[tuple[str, list[tuple[str, object]]]]:
+    def display_sections(self) -> DisplaySections:
         """Headed groups of (label, value) that print views and exports render."""
         return []
-
-    def on_published(self, *, actor, first_publication: bool) -> None:
-        """Called by the publication service inside its transaction, whichever page published
-        the item (an area tells its recipients here); nothing by default."""
 
     def extra_draft_group_ids(self) -> list[int]:
         """Guardian groups that read a draft beside its owner, by the area's workflow

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,12 @@ from ..models import (
 )
 from .audit import audited
 from .notify import site_url, users_notify
+
+# Sent by `item_publish` inside its transaction, whichever page published the item, with the
+# item's model as sender and the arguments item, actor and first_publication. An area connects
+# its handler (e.g. one that tells its recipients) in its AppConfig.ready, so that no model
+# imports a service.
+item_published = Signal()
 
 
 def _grant_model(item: SharedItem):
@@ -152,7 +159,9 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
     item.save()
     item.audience_groups.set(groups if audience == Audience.GROUPS else [])
     grants_sync(item)
-    item.on_published(actor=actor, first_publication=first_publication)
+    item_published.send(
+        sender=type(item), item=item, actor=actor, first_publication=first_publication,
+    )
     return item
 
 

@@ -4,6 +4,8 @@ Each reads its rows through `visible_to` (out of scope is 404) and checks action
 item's policy (visible but not allowed is 403).
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -18,7 +20,7 @@ from ..services.audit import item_read_record
 class ItemQuerysetMixin:
     """The only source of rows for item views: the visibility filter."""
 
-    model = None
+    model: Any = None  # the item's model, set by each view
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ICONET_"))}
+    # Without what the test run's own settings read (services.env lands in os.environ).
+    prefixes = ("DJANGO_", "ICONET_", "SITE_URL", "ALERTS_", "ILO_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
     )
@@ -28,10 +30,45 @@ def test_production_settings_pass_the_deployment_check():
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         ICONET_ENV="production", DJANGO_SECRET_KEY="x" * 20 + "production-secret-key-of-sufficient-length-0987654321",
-        DJANGO_ALLOWED_HOSTS="iconet.example.eu",
+        DJANGO_ALLOWED_HOSTS="iconet.example.eu", SITE_URL="https://iconet.example.eu",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_site_url_fails_at_start():
+    """Links in mails would otherwise point at http://127.0.0.1:8000."""
+    result = run_manage(
+        "check", ICONET_ENV="production", DJANGO_ALLOWED_HOSTS="iconet.example.eu",
+        DJANGO_SECRET_KEY="x" * 20 + "production-secret-key-of-sufficient-length-0987654321",
+    )
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
+
+
+SHOW_SETTINGS = (
+    "from django.conf import settings as s; print(s.SITE_URL, s.ALERTS_ESCALATION_MINUTES, "
+    "s.ILO_REPORT_DUE_DAYS, s.ILO_REPORT_REMINDER_DAYS, s.ILO_REVIEWER_GROUP, sep='|')"
+)
+
+
+def test_area_settings_are_declared_with_defaults_and_read_from_the_environment():
+    result = run_manage("shell", "--no-imports", "-c", SHOW_SETTINGS, ICONET_ENV="development")
+    assert result.returncode == 0, result.stderr
+    # Development keeps its local address as the default SITE_URL.
+    assert result.stdout.strip() == (
+        "http://127.0.0.1:8000|120|30|(14, 3)|ILO report reviewers"
+    )
+    result = run_manage(
+        "shell", "--no-imports", "-c", SHOW_SETTINGS, ICONET_ENV="development",
+        SITE_URL="https://x.example/",
+        ALERTS_ESCALATION_MINUTES="45", ILO_REPORT_DUE_DAYS="60",
+        ILO_REPORT_REMINDER_DAYS="21,7,1", ILO_REVIEWER_GROUP="Reviewers of ILO reports",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "https://x.example|45|60|(21, 7, 1)|Reviewers of ILO reports"
+    )
 
 
 def test_production_without_a_secret_fails_at_start():

@@ -274,3 +274,28 @@ def test_deactivating_an_access_group_ends_the_access_it_gave(cast, client_for):
     group.is_active = False
     group.save()
     assert client_for(cast.frontex_user).get(item.get_absolute_url()).status_code == 404
+
+
+def test_the_count_of_the_whole_visible_list_reads_the_grant_table_alone(cast):
+    """The list page's count (paginator) stays cheap; anything that narrows the list is counted
+    over the items again, so the number is always the number of rows shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    model = shared_item_models()[TYPE]
+    for audience in ("owner", "network", "public"):
+        item_make(TYPE, author=cast.fr_officer, audience=audience)
+    visible = model.objects.visible_to(cast.de_ncp)
+    with CaptureQueriesContext(connection) as queries:
+        assert visible.order_by("-pk").select_related("owner").count() == 2
+    table = f'"{model._meta.db_table}"'
+    assert table not in queries.captured_queries[-1]["sql"]
+    network = model.objects.filter(audience="network")
+    for narrowed in (
+        visible.filter(audience="network"), visible.exclude(audience="network"), visible.none(),
+        visible & network, visible[:1], visible.distinct(), visible.filter(pk__in=network),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert narrowed.count() == len(list(narrowed))
+        # (none() is counted without a query at all.)
+        assert all(table in query["sql"] for query in queries.captured_queries)

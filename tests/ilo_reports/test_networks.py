@@ -99,6 +99,17 @@ def test_reminders_go_to_the_chair_once_before_the_deadline(cast, network, semes
     assert EmailDelivery.objects.filter(recipient=cast.ilo_fr_tr, key__startswith="ilo:reminder:").count() == 1
 
 
+def test_reminder_days_and_due_days_are_read_from_the_settings_when_used(
+    cast, network, semester, settings,
+):
+    settings.ILO_REPORT_REMINDER_DAYS = (40,)
+    forty_days = semester.deadline - datetime.timedelta(days=40)
+    assert report_reminders_send(forty_days.isoformat()) == 1
+    assert ReminderSent.objects.get().kind == "due-in-40-days"
+    settings.ILO_REPORT_DUE_DAYS = 45
+    assert semester.deadline == semester.end + datetime.timedelta(days=45)
+
+
 def test_no_reminder_once_submitted(cast, network, semester):
     report = report_open(actor=cast.ilo_fr_tr, network=network, semester=semester)
     report_submit(actor=cast.ilo_fr_tr, report=report)

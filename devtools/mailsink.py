@@ -1,6 +1,6 @@
 """A local SMTP sink for development: keeps every mail it receives and shows them in a browser.
 
-    python -m iconet.mailsink --smtp-port 1025 --http-port 8025 --maildir var/mail
+    python -m devtools.mailsink --smtp-port 1025 --http-port 8025 --maildir var/mail
 
 Each message is stored as one .eml file in the mail directory, with X-Envelope-From and
 X-Envelope-To headers added on top (so Bcc recipients are visible too). The web page at
@@ -214,7 +214,7 @@ class MailSink:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m iconet.mailsink", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m devtools.mailsink", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)

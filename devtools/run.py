@@ -1,12 +1,12 @@
-"""Run the whole portal in the foreground for development: `python -m iconet.devrun`.
+"""Run the whole portal in the foreground for development: `python -m devtools.run`.
 
-Starts, with the environment of var/services.env (written by `python -m iconet.devservices
+Starts, with the environment of var/services.env (written by `python -m devtools.services
 ensure`; the process environment wins):
 
     web      manage.py runserver 127.0.0.1:8000
     worker   celery -A iconet worker
     beat     celery -A iconet beat
-    mail     python -m iconet.mailsink (SMTP on EMAIL_PORT, web page on ICONET_MAIL_HTTP_PORT)
+    mail     python -m devtools.mailsink (SMTP on EMAIL_PORT, web page on ICONET_MAIL_HTTP_PORT)
 
 Each child runs in its own process group, and its output is shown prefixed with its name.
 Ctrl-C or SIGTERM stops them all and exits 0; if one of them dies, the others are stopped and
@@ -22,7 +22,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from iconet.devservices import ROOT, SERVICES_ENV, read_env_file
+from devtools.services import ROOT, SERVICES_ENV, read_env_file
 
 STOP_TIMEOUT = 10  # seconds a child gets to exit after SIGTERM before it is killed
 
@@ -38,7 +38,7 @@ def commands(env):
                    "--concurrency", "2"],
         "beat": [python, "-m", "celery", "-A", "iconet", "beat", "-l", "info",
                  "-s", "var/celerybeat-schedule"],
-        "mail": [python, "-m", "iconet.mailsink", "--smtp-port", env["EMAIL_PORT"],
+        "mail": [python, "-m", "devtools.mailsink", "--smtp-port", env["EMAIL_PORT"],
                  "--http-port", env["ICONET_MAIL_HTTP_PORT"], "--maildir", "var/mail"],
     }
 
