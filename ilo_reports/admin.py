@@ -1,4 +1,4 @@
-"""Networks, chairs and the report template in the administration area (Commission only).
+"""Networks, chairs and the report template in the administration area (the technical superuser; see iconet.admin).
 
 Reports themselves are absent: managing the network never means reading its content.
 Postings are recorded on the area's own pages, where national administrators manage theirs.
@@ -6,7 +6,7 @@ Postings are recorded on the area's own pages, where national administrators man
 
 from django.contrib import admin
 
-from iconet.admin import CommissionOnly, manage_site
+from iconet.admin import TechnicalOnly, manage_site
 
 from .models import Network, NetworkChair, TemplateQuestion, TemplateSection, TemplateVersion
 from .services import network_members_sync
@@ -17,20 +17,20 @@ class NetworkChairInline(admin.TabularInline):
     extra = 1
 
     def has_add_permission(self, request, obj=None):
-        return request.user.is_commission_admin
+        return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_commission_admin
+        return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_commission_admin
+        return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_commission_admin
+        return request.user.is_superuser
 
 
 @admin.register(Network, site=manage_site)
-class NetworkAdmin(CommissionOnly):
+class NetworkAdmin(TechnicalOnly):
     list_display = ["name", "host_country", "is_active"]
     inlines = [NetworkChairInline]
 
@@ -54,13 +54,13 @@ class TemplateQuestionInline(TemplateSectionInline):
 
 
 @admin.register(TemplateVersion, site=manage_site)
-class TemplateVersionAdmin(CommissionOnly):
+class TemplateVersionAdmin(TechnicalOnly):
     list_display = ["number", "title", "active"]
     inlines = [TemplateSectionInline]
 
 
 @admin.register(TemplateSection, site=manage_site)
-class TemplateSectionAdmin(CommissionOnly):
+class TemplateSectionAdmin(TechnicalOnly):
     list_display = ["version", "part", "order", "heading"]
     list_filter = ["version"]
     inlines = [TemplateQuestionInline]
