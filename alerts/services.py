@@ -12,7 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.access import can, readers_among
-from iconet.models import CONTENT_FREE_MARKINGS, Area, Audience, EmailDelivery, Marking, Notification, Role, User
+from iconet.models import (
+    CONTENT_FREE_MARKINGS,
+    Area,
+    Audience,
+    EmailDelivery,
+    Marking,
+    Notification,
+    Role,
+    User,
+)
 from iconet.services.audit import audited
 from iconet.services.notify import email_enqueue, emails_enqueue, site_url
 from iconet.services.sharing import item_create, item_publish, item_update
