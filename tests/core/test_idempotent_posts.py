@@ -10,7 +10,10 @@ from tests.alerts.conftest import alert_draft
 
 
 def publication_entries(alert) -> int:
-    return sum(1 for e in LogEntry.objects.get_for_object(alert) if "state" in e.changes_dict)
+    return sum(
+        1 for e in LogEntry.objects.get_for_object(alert)
+        if e.action == LogEntry.Action.UPDATE and e.changes_dict.get("state", [None, None])[1] == "published"
+    )
 
 
 @pytest.mark.parametrize("page", ["sharing:publish", "alerts:publish"])
