@@ -172,7 +172,8 @@ def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
     _require(actor, "withdraw", item)
     if item.state == State.DRAFT or state not in (State.WITHDRAWN, State.ARCHIVED, State.PUBLISHED):
         raise ValidationError(_("This change of state is not possible."))
-    if type(item).objects.select_for_update().filter(pk=item.pk, state=state).exists():
+    # The row lock serialises a double-submitted form; the second finds the state applied.
+    if type(item).objects.select_for_update().values_list("state", flat=True).get(pk=item.pk) == state:
         item.state = state
         return item  # a repeated request: already in that state, nothing to record
     item.state = state
