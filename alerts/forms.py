@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from iconet.forms import NumberedSplitArrayWidget
+from iconet.forms import BoundedInlineFormSet, NumberedSplitArrayWidget
 from iconet.models import Area, Country, Marking, User
 
 from .models import (
@@ -132,8 +132,12 @@ class NationalityCountForm(forms.ModelForm):
         fields = ["nationality", "count"]
 
 
+# Bounded: the client says how many forms it sends (TOTAL_FORMS), and Django's default
+# absolute_max (max_num + 1000) would build a thousand forms for one small request.
+MAX_NATIONALITIES = 60
 NationalityFormSet = inlineformset_factory(
-    Alert, NationalityCount, form=NationalityCountForm, extra=3, can_delete=True, max_num=40,
+    Alert, NationalityCount, form=NationalityCountForm, formset=BoundedInlineFormSet, extra=3,
+    can_delete=True, max_num=MAX_NATIONALITIES, absolute_max=MAX_NATIONALITIES, validate_max=True,
 )
 
 

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 
 from iconet.access import can, readers_among
 from iconet.limits import one_line_text
-from iconet.models import CONTENT_FREE_MARKINGS, Area, Audience, Marking, Notification, Role, User
+from iconet.models import (
+    CONTENT_FREE_MARKINGS,
+    Area,
+    Audience,
+    EmailDelivery,
+    Marking,
+    Notification,
+    Role,
+    User,
+)
 from iconet.services.audit import audited
 from iconet.services.notify import email_enqueue, emails_enqueue, site_url
 from iconet.services.references import item_reference_allocate
@@ -105,6 +114,11 @@ def alert_email(alert: Alert, *, resend: bool = False) -> tuple[str, str]:
     return subject, body
 
 
+def email_priority(alert: Alert) -> int:
+    """Immediate alerts go out before routine mail."""
+    return EmailDelivery.Priority.URGENT if alert.urgency == Urgency.IMMEDIATE else EmailDelivery.Priority.ROUTINE
+
+
 def _recipients_tell(alert: Alert, users_reasons: list[tuple[User, str]], *, escalated: bool = False) -> list[AlertRecipient]:
     """Recipient rows, in-app notifications and e-mails (or digest entries) for new recipients."""
     existing = set(AlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True))
@@ -116,8 +130,10 @@ def _recipients_tell(alert: Alert, users_reasons: list[tuple[User, str]], *, esc
     def in_digest(user) -> bool:
         return alert.urgency == Urgency.ROUTINE and user.digest_routine_alerts and not escalated
 
+    priority = email_priority(alert)
     emails = emails_enqueue([
-        {"key": f"alert:{alert.pk}:user:{user.pk}", "recipient": user, "subject": subject, "body": body}
+        {"key": f"alert:{alert.pk}:user:{user.pk}", "recipient": user, "subject": subject, "body": body,
+         "priority": priority}
         for user, _reason in fresh if not in_digest(user)
     ])
     rows = [
@@ -231,7 +247,8 @@ def alert_escalate(*, alert_id: int, organisation_id: int) -> AlertEscalation | 
         subject, body = alert_email(alert, resend=True)
         first = list(alert.recipients.filter(organisation_id=organisation_id).select_related("user"))
         for row in first:
-            email_enqueue(key=f"alert:{alert.pk}:resend:user:{row.user_id}", recipient=row.user, subject=subject, body=body)
+            email_enqueue(key=f"alert:{alert.pk}:resend:user:{row.user_id}", recipient=row.user, subject=subject, body=body,
+                          priority=email_priority(alert))
         others = User.objects.filter(organisation_id=organisation_id, is_active=True).filter(
             Q(ncp_areas__contains=[Area.ALERTS]) | Q(role=Role.NATIONAL_ADMIN)
         ).exclude(pk__in=[row.user_id for row in first]).select_related("organisation")

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib.postgres.forms import SplitArrayWidget
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from .limits import MEDIUM_TEXT, SHORT_TEXT, single_line
@@ -86,6 +88,18 @@ class NumberedSplitArrayWidget(SplitArrayWidget):
         for position, subwidget in enumerate(context["widget"]["subwidgets"], start=1):
             subwidget["attrs"]["aria-label"] = f"{self.item_label} {position}"
         return context
+
+
+class BoundedInlineFormSet(BaseInlineFormSet):
+    """An inline formset whose size the client cannot inflate. Give it `absolute_max`: a
+    management form that claims more forms than that is refused (Django's "Please submit at
+    most N forms") without building them; the page shows the stored rows and the usual extras."""
+
+    def total_form_count(self):
+        if self.is_bound and self.management_form.is_valid():
+            if self.management_form.cleaned_data[TOTAL_FORM_COUNT] > self.absolute_max:
+                return self.initial_form_count() + self.extra
+        return super().total_form_count()
 
 
 class AttachmentForm(forms.Form):

@@ -51,11 +51,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "guardian",
-    "auditlog",
     "axes",
     "csp",
     "django_countries",
     "iconet",
+    # After iconet: iconet's `auditlogflush` (which refuses) replaces the library's command.
+    "auditlog",
     "alerts",
     "ilo_reports",
 ]
@@ -209,13 +210,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Priorities on the Redis transport: 0 (urgent alerts) is taken before 6 (routine mail).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "priority_steps": [0, 3, 6, 9]}
+CELERY_TASK_DEFAULT_PRIORITY = 6
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="iconet")
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs of beat: the core's outbox sweep and each area's reminders and escalations.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 60.0},
+    # Often, so that a claim abandoned by a dead worker is released soon after its lease ends.
+    "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 30.0},
     "alerts-escalate-overdue": {"task": "alerts.tasks.alerts_escalate_overdue", "schedule": 60.0},
     "alerts-daily-digest": {"task": "alerts.tasks.alerts_digest_send", "schedule": crontab(hour=7, minute=0)},
     "ilo-networks-sync-members": {"task": "ilo_reports.tasks.networks_sync_members", "schedule": 3600.0},
@@ -230,6 +234,11 @@ ICONET_INVITATION_VALID_HOURS = env.int("ICONET_INVITATION_VALID_HOURS", default
 # Managers of an access group are reminded this many days before a membership ends.
 ICONET_MEMBERSHIP_REMINDER_DAYS = env.int("ICONET_MEMBERSHIP_REMINDER_DAYS", default=14)
 ICONET_DELIVERY_MAX_ATTEMPTS = env.int("ICONET_DELIVERY_MAX_ATTEMPTS", default=8)
+# First retry delay of a temporary failure (doubled at each attempt, capped at 30 min).
+ICONET_DELIVERY_RETRY_SECONDS = env.int("ICONET_DELIVERY_RETRY_SECONDS", default=15)
+# A worker's claim on a row lasts this long; it must outlast one message's send (EMAIL_TIMEOUT
+# per SMTP command), and with the 30 s sweep bounds how late a row abandoned by a dead worker goes.
+ICONET_DELIVERY_LEASE_SECONDS = env.int("ICONET_DELIVERY_LEASE_SECONDS", default=90)
 
 # Settings of the areas; the areas read them as `settings.X` when they need them.
 # Alerts: an immediate alert still unacknowledged by a recipient organisation after this many

@@ -47,6 +47,24 @@ def test_queue_removed():
         pass
 
 
+@pytest.fixture(scope="session", autouse=True)
+def audit_trail_flushable_in_tests():
+    """Transactional tests empty every table with TRUNCATE after each test, which the audit
+    tables refuse (migration iconet 0004). Only that flush of the test database skips the
+    triggers, with `session_replication_role`, which only a superuser may set."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A test database per run, so that runs side by side on one server never collide."""

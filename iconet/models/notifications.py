@@ -106,6 +106,11 @@ class EmailDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Priority(models.IntegerChoices):
+        # Lower goes first, as with Celery's priorities on the Redis transport.
+        URGENT = 0, _("Urgent")
+        ROUTINE = 6, _("Routine")
+
     key = models.CharField(_("key"), max_length=200, unique=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -119,13 +124,22 @@ class EmailDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # A claim is a lease: a worker that dies mid-send stops renewing it, and the sweep releases
+    # the row once it has expired.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.ROUTINE,
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("e-mail delivery")
         verbose_name_plural = _("e-mail deliveries")
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "lease_until"], name="iconet_emaildelivery_lease"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject} ({self.status})"

@@ -19,7 +19,8 @@ def site_url(path: str) -> str:
 
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
-    after commit. Each message: key, recipient, subject, body. Returns the rows by key."""
+    after commit. Each message: key, recipient, subject, body, and optionally priority (an
+    `EmailDelivery.Priority`; urgent rows are sent first). Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
     existing = {d.key: d for d in EmailDelivery.objects.filter(key__in=keys)}
@@ -27,8 +28,8 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     fresh = [
         EmailDelivery(
             key=m["key"], recipient=m["recipient"], to_email=m["recipient"].email,
-            subject=one_line_text(m["subject"], 255),
-            body=m["body"], next_attempt_at=now,
+            subject=one_line_text(m["subject"], 255), body=m["body"], next_attempt_at=now,
+            priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
         )
         for m in messages if m["key"] not in existing
     ]
@@ -47,23 +48,30 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
             if was_created:
                 ids.append(stored.pk)
     if ids:
-        transaction.on_commit(lambda: emails_dispatch(ids))
+        urgent = {row.pk for row in created if row.priority == EmailDelivery.Priority.URGENT}
+        transaction.on_commit(lambda: emails_dispatch([pk for pk in ids if pk in urgent], urgent=True))
+        transaction.on_commit(lambda: emails_dispatch([pk for pk in ids if pk not in urgent]))
     return {**existing, **{d.key: d for d in created}}
 
 
-def email_enqueue(*, key: str, recipient, subject: str, body: str) -> EmailDelivery | None:
+def email_enqueue(
+    *, key: str, recipient, subject: str, body: str, priority: int = EmailDelivery.Priority.ROUTINE,
+) -> EmailDelivery | None:
     """One outbox row; see `emails_enqueue`."""
-    rows = emails_enqueue([{"key": key, "recipient": recipient, "subject": subject, "body": body}])
+    rows = emails_enqueue([
+        {"key": key, "recipient": recipient, "subject": subject, "body": body, "priority": priority},
+    ])
     return rows.get(key)
 
 
-def emails_dispatch(delivery_ids: list[int]) -> None:
+def emails_dispatch(delivery_ids: list[int], *, urgent: bool = False) -> None:
     """Queue the delivery tasks; a broker that is down only delays them until the next sweep."""
     from ..tasks import emails_deliver
 
+    priority = EmailDelivery.Priority.URGENT if urgent else EmailDelivery.Priority.ROUTINE
     try:
         for start in range(0, len(delivery_ids), DISPATCH_CHUNK):
-            emails_deliver.delay(delivery_ids[start:start + DISPATCH_CHUNK])
+            emails_deliver.apply_async((delivery_ids[start:start + DISPATCH_CHUNK],), priority=priority)
     except Exception:  # noqa: BLE001 - any broker failure: the sweep picks the rows up later
         import logging
 

@@ -149,6 +149,16 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
         raise ValidationError(_("Only drafts and published items can be published."))
     groups = list(groups)
     _audience_validate(audience, groups)
+    # The row lock serialises a double-submitted form; the second finds the choice applied.
+    current = type(item).objects.select_for_update().get(pk=item.pk)
+    wanted = {g.pk for g in groups} if audience == Audience.GROUPS else set()
+    if (
+        current.state == State.PUBLISHED and current.audience == audience and current.marking == marking
+        and set(current.audience_groups.values_list("pk", flat=True)) == wanted
+    ):
+        item.refresh_from_db()
+        return item  # already published exactly so: nothing to write, nobody to tell again
+    item.state = current.state
     first_publication = item.state == State.DRAFT
     item.audience = audience
     item.marking = marking
@@ -172,6 +182,10 @@ def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
     _require(actor, "withdraw", item)
     if item.state == State.DRAFT or state not in (State.WITHDRAWN, State.ARCHIVED, State.PUBLISHED):
         raise ValidationError(_("This change of state is not possible."))
+    # The row lock serialises a double-submitted form; the second finds the state applied.
+    if type(item).objects.select_for_update().values_list("state", flat=True).get(pk=item.pk) == state:
+        item.state = state
+        return item  # a repeated request: already in that state, nothing to record
     item.state = state
     item.save()
     grants_sync(item)

@@ -77,15 +77,13 @@ def test_a_task_delivered_twice_sends_once(cast, smtp_server, celery_worker):
     delivery = EmailDelivery.objects.get(key=f"alert:{alert.pk}:user:{cast.de_ncp.pk}")
     assert until(lambda: EmailDelivery.objects.get(pk=delivery.pk).status == "sent")
     # The broker redelivers the same message (e.g. after a lost acknowledgement)...
-    email_deliver.delay(delivery.pk)
-    email_deliver.delay(delivery.pk)
-    # ...and the next alert's e-mail, queued after them, proves the worker got past them.
+    for _redelivery in range(2):
+        email_deliver.apply_async((delivery.pk,), priority=EmailDelivery.Priority.URGENT)
+    # ...and the next (immediate) alert's e-mail, queued after them at the same priority,
+    # proves the worker got past them once it is sent.
     later = alert_published(cast.fr_ncp, destinations=["NL"])
-    messages = smtp_server.wait_for(2)
-    assert recipients_of(messages) == ["de_ncp@example.test", "nl_ncp@example.test"]
-    time.sleep(0.5)
-    assert len(smtp_server.messages) == 2
-    assert later.recipients.get().email.status == "sent"
+    assert until(lambda: later.recipients.get().email.status == "sent")
+    assert recipients_of(smtp_server.messages) == ["de_ncp@example.test", "nl_ncp@example.test"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -153,5 +151,6 @@ def test_unacknowledged_immediate_alert_is_escalated_once(cast, smtp_server, cel
 
     # Run again (beat fires every minute): nobody is told twice.
     assert alerts_escalate_overdue() == 0
-    time.sleep(0.5)
+    assert until(lambda: set(EmailDelivery.objects.values_list("status", flat=True)) == {"sent"})
+    assert EmailDelivery.objects.count() == 5
     assert len(smtp_server.messages) == 5
