@@ -68,6 +68,7 @@ class ItemFacts:
     network_host: str | None = None  # ILO reports: the host country of the network
     has_previous: bool = False  # ILO reports: a correction of an earlier revision
     children: dict = field(default_factory=dict)  # URL keyword -> pk of a child row
+    light: bool = False  # checked by the visibility filter and its reading pages only
 
     @property
     def label(self) -> str:
@@ -137,9 +138,11 @@ CAPACITIES = {
     "author_member": lambda user, item: user.pk == item.author_id and owner_member(user, item),
     "owner_manager": owner_manager,
     # Alerts: told of the alert when published (DESIGN.md 5.1): the alerts contact points of
-    # the destination and transit Member States, and of the named groups of the audience.
+    # the destination and transit Member States, and of the named groups of the audience, who
+    # read it through its audience then (a later disclosure makes a reader, not a recipient).
     "recipient": lambda user, item: (
-        not owner_member(user, item) and item.area in user.ncp_areas and (
+        not owner_member(user, item) and item.area in user.ncp_areas
+        and AUDIENCE_READERS[item.audience](user, item) and (
             user.country in item.destinations
             or (item.audience == "groups" and bool(user.access_groups & item.audience_groups))
         )

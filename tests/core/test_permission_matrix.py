@@ -23,7 +23,7 @@ from iconet.registry import shared_item_models
 from iconet.services.sharing import disclosure_decide, disclosure_request_create
 from tests import policy
 from tests.conftest import verified_client
-from tests.factories import AccessGroupFactory, OrganisationFactory, UserFactory
+from tests.factories import AccessGroupFactory, UserFactory
 from tests.items import alert_in_stage, ilo_network_chaired, ilo_report_in_stage
 
 pytestmark = pytest.mark.django_db
@@ -147,10 +147,11 @@ def item_facts(item, stage: str, **extra) -> policy.ItemFacts:
     )
 
 
-def alert_facts(alert, stage):
+def alert_facts(alert, stage, light=False):
     destinations = set(alert.destination_states.values_list("code", flat=True)) | set(alert.transit_countries)
-    children = {"attachment_pk": a.pk for a in alert.attachments.all()[:1]}
-    return item_facts(alert, stage, destinations=frozenset(destinations), children=children)
+    attachment = alert.attachments.first()
+    children = {"attachment_pk": attachment.pk} if attachment else {}
+    return item_facts(alert, stage, destinations=frozenset(destinations), children=children, light=light)
 
 
 def report_facts(report, stage):
@@ -190,7 +191,7 @@ def world(cast, settings, tmp_path):
             author=cast.fr_officer, manager=cast.fr_ncp, stage="published", audience=audience,
             groups=[mediterranean] if audience == "groups" else (),
         )
-        facts.append(alert_facts(alert, "published"))
+        facts.append(alert_facts(alert, "published", light=True))
     disclosures = [
         (cast.be_ncp, {"target_kind": "organisation", "target_organisation": cast.nl_ncp.organisation}),
         (cast.frontex_user, {"target_kind": "access_group", "target_group": italy_group}),
@@ -203,7 +204,7 @@ def world(cast, settings, tmp_path):
             **{"target_organisation": None, "target_group": None, **target},
         )
         disclosure_decide(actor=cast.de_ncp, request=request, approve=True, reason="Shared route")
-        facts.append(alert_facts(alert, "published"))
+        facts.append(alert_facts(alert, "published", light=True))
 
     chairs = {}
     semesters = (f"{year}-S{half}" for year in range(2010, 2026) for half in (1, 2))
@@ -245,7 +246,7 @@ def matrix_mismatches(users, world_facts, cast) -> list[str]:
     """Every (role, item, URL, method) whose answer differs from the policy's, and every
     difference between the visibility filter and the policy's visible items."""
     found = item_url_patterns()
-    pdf_done: set[int] = set()
+    pdf_done: set[str] = set()
     mismatches = []
     pks_by_type: dict[str, set[int]] = {}
     for facts in world_facts:
@@ -264,18 +265,25 @@ def matrix_mismatches(users, world_facts, cast) -> list[str]:
                 )
         for facts in world_facts:
             for name, url, page in item_pages(facts, found):
+                if facts.light and name not in LIGHT_PAGES:
+                    continue
                 for method in ("GET", "POST"):
                     if method == "POST" and page.post is None:
                         continue
                     answer = policy.expected_answer(who, facts, page, method)
                     if page.pdf and answer == "ok":
-                        if facts.pk in pdf_done:
-                            continue  # rendering a PDF is slow: one allowed export per item
-                        pdf_done.add(facts.pk)
+                        if facts.type_slug in pdf_done:
+                            continue  # rendering a PDF takes seconds: one allowed export per type
+                        pdf_done.add(facts.type_slug)
                     problem = request_check(client, facts, page, url, method, answer, cast)
                     if problem:
                         mismatches.append(f"{who.name} {facts.label} {method} {name} {url}: {problem}")
     return mismatches
+
+
+# Items that differ from another only by audience or disclosure are checked by the filter and
+# by these pages (visibility); their actions are the same as the network-wide item's.
+LIGHT_PAGES = {"alerts:detail", "sharing:history", "alerts:follow_up", "alerts:acknowledge"}
 
 
 def request_check(client, facts, page, url, method, answer, cast) -> str | None:
@@ -338,7 +346,7 @@ def test_the_matrix_covers_owners_stages_and_every_answer(cast, world):
     assert {("ilo_reports.iloreport", s) for s in policy.ILO_STAGES} <= stages
     assert set(shared_item_models()) <= {f.type_slug for f in world}
     found = item_url_patterns()
-    covered = {name for f in world for name, _url, _page in item_pages(f, found)}
+    covered = {name for f in world if not f.light for name, _url, _page in item_pages(f, found)}
     assert covered == set(policy.ITEM_PAGES)
     answers = {
         policy.expected_answer(user_facts(getattr(cast, role)), f, page, method)
@@ -359,8 +367,11 @@ def test_a_mutated_policy_turns_the_matrix_red(cast, world, monkeypatch):
         return original(self, user, action)
 
     monkeypatch.setattr(SharedItem, "allows", mutant)
-    french_alerts = [f for f in world if f.owner_id == cast.fr_ncp.organisation_id and f.type_slug == "alerts.alert"]
-    mismatches = matrix_mismatches([cast.fr_no_area, cast.ilo_fr_tr, cast.fr_officer], french_alerts, cast)
+    french_alerts = [
+        f for f in world if f.owner_id == cast.fr_ncp.organisation_id and f.type_slug == "alerts.alert"
+        and f.stage in ("draft", "published") and not f.light
+    ]
+    mismatches = matrix_mismatches([cast.fr_no_area, cast.fr_officer], french_alerts, cast)
     officer = [m for m in mismatches if m.startswith("fr_officer ")]
     assert any(" sharing:publish " in m and "want forbidden" in m for m in officer), mismatches
     assert any(" sharing:state " in m and "want forbidden" in m for m in officer), mismatches
