@@ -117,3 +117,84 @@ def disclosure_approve(item, *, decided_by, requested_by, **target) -> Disclosur
     )
     grants_sync(item)
     return request
+
+
+# --- items in every stage, made through the real services -------------------------------------
+# The permission matrix needs each item in a stage the product really produces: drafts are
+# created, published, withdrawn and archived by the services the pages call, and ILO reports
+# walk their workflow (opened by the chair, contributed to, submitted, reviewed or returned,
+# published by the Commission).
+
+
+def alert_in_stage(*, author, manager, stage: str, audience: str = "network", groups=(),
+                   destinations=("NL", "IT"), marking: str = "AMBER"):
+    """An alert of `author`'s organisation in `stage`, with one attachment."""
+    from alerts.models import Alert
+    from alerts.services import alert_create, alert_publish
+    from iconet.models import Country
+    from iconet.services.sharing import item_state_set
+
+    alert = Alert(**{**required_values(Alert), "headline": f"Matrix {stage} {audience}",
+                     "summary": "Aggregate figures only.", "marking": marking})
+    alert_create(actor=author, alert=alert)
+    alert.destination_states.set(Country.objects.filter(code__in=destinations))
+    _alert_children(alert)
+    if stage != State.DRAFT:
+        alert_publish(actor=manager, alert=alert, audience=audience, marking=marking, groups=groups)
+    if stage in (State.WITHDRAWN, State.ARCHIVED):
+        item_state_set(actor=manager, item=alert, state=stage)
+    alert.refresh_from_db()
+    return alert
+
+
+def ilo_network_chaired(*, chairs: dict, host_country: str = "TR", name: str = "Türkiye"):
+    """The network of the ILOs posted in `host_country`, chaired in each semester by the
+    organisation of the officer given: {"2026-S1": officer}."""
+    import datetime
+
+    from iconet.models import User
+    from ilo_reports.models import Network, NetworkChair, Posting
+    from ilo_reports.services import network_members_sync
+
+    network, _created = Network.objects.get_or_create(name=name, defaults={"host_country": host_country})
+    for officer in User.objects.filter(role="ilo", host_country=host_country):
+        Posting.objects.get_or_create(officer=officer, host_country=host_country, defaults={
+            "deploying_organisation": officer.organisation, "deploying_authority": "Border police",
+            "posted_at": Posting.Place.EMBASSY, "start_date": datetime.date(2020, 1, 1),
+        })
+    network_members_sync(network)
+    for semester, officer in chairs.items():
+        NetworkChair.objects.get_or_create(network=network, semester=semester, defaults={
+            "organisation": officer.organisation, "officer": officer,
+        })
+    return network
+
+
+def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, manager, stage: str):
+    """The network's report on `semester`, opened by the chair's ILO and taken to `stage`
+    (draft, contributions, submitted, reviewed, returned, published, withdrawn, archived);
+    from "contributions" on it has a contribution of `member`."""
+    from iconet.services.sharing import item_state_set
+    from ilo_reports import services
+    from ilo_reports.models import Semester, TemplateSection
+
+    report = services.report_open(actor=chair, network=network, semester=Semester.parse(semester))
+    if stage == "draft":
+        return report
+    section = TemplateSection.objects.filter(version=report.template_id).order_by("order").first()
+    services.contribution_add(actor=member, report=report, section=section, text="Flows rose by a third.")
+    if stage == "contributions":
+        return report
+    report = services.report_submit(actor=chair, report=report)
+    if stage == "returned":
+        return services.report_return(actor=reviewer, report=report, comment="Add the statistics.")
+    if stage == "submitted":
+        return report
+    report = services.report_review(actor=reviewer, report=report)
+    if stage == "reviewed":
+        return report
+    report = services.report_publish(actor=reviewer, report=report, audience="network", marking="AMBER")
+    if stage in (State.WITHDRAWN, State.ARCHIVED):
+        report = item_state_set(actor=manager, item=report, state=stage)
+    report.refresh_from_db()
+    return report
