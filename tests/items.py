@@ -138,7 +138,7 @@ def alert_in_stage(*, author, manager, stage: str, audience: str = "network", gr
                      "summary": "Aggregate figures only.", "marking": marking})
     alert_create(actor=author, alert=alert)
     alert.destination_states.set(Country.objects.filter(code__in=destinations))
-    _alert_children(alert)
+    _attachment_children(alert)
     if stage != State.DRAFT:
         alert_publish(actor=manager, alert=alert, audience=audience, marking=marking, groups=groups)
     if stage in (State.WITHDRAWN, State.ARCHIVED):

@@ -245,7 +245,9 @@ def _text(key, value="Matrix check: update"):
 def _attachment_data(item, cast):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return {"file": SimpleUploadedFile("note.txt", b"aggregate figures", "text/plain"), "description": "x"}
+    from tests.files import png_bytes
+
+    return {"file": SimpleUploadedFile("map.png", png_bytes(), "image/png"), "description": "x"}
 
 
 def _contribution_data(item, cast):
@@ -267,14 +269,14 @@ ITEM_PAGES = {
     "sharing:export_pdf": Page("download", pdf=True),
     "sharing:access_log": Page("owner_log"),
     "sharing:disclosure_create": Page("request_disclosure", post=_disclosure_data),
+    "sharing:attachment_create": Page("change", get=False, post=_attachment_data),
+    "sharing:attachment": Page("download", needs="attachment_pk"),
     # alerts
     "alerts:detail": Page("read"),
     "alerts:edit": Page("change", post=_empty),
     "alerts:publish": Page("alert_publish", post=_publish_data),
     "alerts:acknowledge": Page("acknowledge", get=False, post=_empty),
     "alerts:follow_up": Page("follow_up", get=False, post=_text("text")),
-    "alerts:attachment_create": Page("change", get=False, post=_attachment_data),
-    "alerts:attachment": Page("download", needs="attachment_pk"),
     "alerts:deliveries": Page("deliveries"),
     # ILO reports
     "ilo_reports:detail": Page("read"),

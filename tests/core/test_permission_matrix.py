@@ -317,7 +317,6 @@ def test_every_item_page_answers_as_the_policy_says(cast, world):
     assert mismatches == [], f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 case 4: a moved author keeps change rights (fix in progress)")
 def test_an_author_moved_to_another_organisation_may_no_longer_change(cast, world):
     """fr_officer wrote France's alerts and reports; moved to Germany, the policy gives him
     Germany's rights only."""
@@ -329,7 +328,6 @@ def test_an_author_moved_to_another_organisation_may_no_longer_change(cast, worl
     assert mismatches == [], f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 case 6: an inactive organisation's users still read (fix in progress)")
 def test_the_users_of_an_inactive_organisation_see_nothing(cast, world):
     Organisation.objects.filter(pk=cast.nl_ncp.organisation_id).update(is_active=False)
     cast.nl_ncp.refresh_from_db()
