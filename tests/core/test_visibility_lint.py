@@ -19,6 +19,7 @@ import ast
 from pathlib import Path
 
 from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
 
 from iconet.models import DisclosureRequest
 from iconet.registry import shared_item_models
@@ -39,6 +40,8 @@ ALLOWED = {
     ("iconet/views/items.py", "DisclosureRequest.objects.filter"): "requests on an item the owner member reads",
     ("iconet/views/sharing.py", "DisclosureRequest.objects.filter"): "the user's own requests and their org's items",
     ("iconet/views/sharing.py", "get_object_or_404(DisclosureRequest)"): "PDF for the requester of an approved request",
+    ("iconet/views/attachments.py", "Attachment.objects.of_item"): "files of an item already checked visible",
+    ("iconet/admin.py", "model._default_manager"): "the change log's item references: reference only, never values",
 }
 
 
@@ -63,10 +66,12 @@ def checked_files():
 
 def protected_names() -> set[str]:
     """Shared item models, the models whose rows hang from one (a foreign key to it), and
-    disclosure requests."""
+    those tied to one by a generic `item` relation (disclosure requests, attachments)."""
     items = set(shared_item_models().values())
     names = {model.__name__ for model in items} | {DisclosureRequest.__name__}
     for model in apps.get_models():
+        if isinstance(getattr(model, "item", None), GenericForeignKey):
+            names.add(model.__name__)
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model in items and model not in items:
                 names.add(model.__name__)
