@@ -1,7 +1,7 @@
 """Pages of the returns area; rows come from each model's `visible_to(user)` only."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -287,11 +287,14 @@ def incident_report(request, pk):
 @require_POST
 def incident_transition(request, pk, incident_pk):
     operation = _operation(request, pk, "report_incident")
-    incident = selectors.incidents_visible(operation=operation, user=request.user).filter(
-        pk=incident_pk,
-    ).first()
+    incident = operation.incidents.filter(pk=incident_pk).first()
     if incident is None:
         raise Http404
+    # Another organisation's incident on an operation the user sees: visible, not theirs.
+    if not selectors.incidents_visible(operation=operation, user=request.user).filter(
+        pk=incident.pk,
+    ).exists():
+        raise PermissionDenied
     try:
         services.incident_transition(actor=request.user, incident=incident,
                                      status=request.POST.get("status", ""))

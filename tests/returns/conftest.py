@@ -3,6 +3,7 @@ import datetime
 from django.utils import timezone
 
 from iconet.models import Country
+from iconet.services.sharing import item_publish
 from returns.models import Participation, ReturnOperation, ReturnProblem
 from returns.services import (
     operation_create,
@@ -10,7 +11,6 @@ from returns.services import (
     seat_offer_open,
     seats_request,
 )
-from iconet.services.sharing import item_publish
 
 
 def problem_published(author, *, manager=None, country="NG", audience="network", **fields):
