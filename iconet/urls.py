@@ -91,6 +91,7 @@ urlpatterns = [
     path("manage/", manage_site.urls),
     path("alerts/", include("alerts.urls")),
     path("ilo/", include("ilo_reports.urls")),
+    path("returns/", include("returns.urls")),
 ]
 
 if settings.DEBUG:

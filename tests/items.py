@@ -75,8 +75,12 @@ def _alert_pages(alert) -> list[tuple[str, str]]:
 # the pages of an item type beyond the shared ones, each with the action it needs.
 TYPE_CHILDREN = {
     "alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children,
+    "returns.returnproblem": _attachment_children, "returns.returnoperation": _attachment_children,
 }
-TYPE_PAGES = {"alerts.alert": _alert_pages, "ilo_reports.iloreport": _attachment_pages}
+TYPE_PAGES = {
+    "alerts.alert": _alert_pages, "ilo_reports.iloreport": _attachment_pages,
+    "returns.returnproblem": _attachment_pages, "returns.returnoperation": _attachment_pages,
+}
 
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {
@@ -198,3 +202,58 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
         report = item_state_set(actor=manager, item=report, state=stage)
     report.refresh_from_db()
     return report
+
+
+def return_problem_in_stage(*, author, manager, stage: str, audience: str = "network"):
+    """A return problem of `author`'s organisation in `stage`, with one attachment."""
+    from iconet.services.sharing import item_publish, item_state_set
+    from returns.models import ReturnProblem
+    from returns.services import problem_create
+
+    problem = problem_create(actor=author, problem=ReturnProblem(
+        country_of_return="NG", description=f"Matrix {stage}", average_delay_days=30,
+    ))
+    _attachment_children(problem)
+    if stage != State.DRAFT:
+        item_publish(actor=manager, item=problem, audience=audience, marking="AMBER")
+    if stage in (State.WITHDRAWN, State.ARCHIVED):
+        item_state_set(actor=manager, item=problem, state=stage)
+    problem.refresh_from_db()
+    return problem
+
+
+def return_operation_in_stage(*, author, manager, stage: str, participant, offered=("BE", "NL"),
+                              audience: str = "owner"):
+    """A return operation of `author`'s organisation in `stage`, with one attachment; from
+    "published" on its seat offer is open to `offered`, `participant` replied and the
+    organiser reported an incident."""
+    import datetime
+
+    from iconet.models import Country
+    from iconet.services.sharing import item_publish, item_state_set
+    from returns.models import Incident, Participation, ReturnOperation
+    from returns.services import (
+        incident_report,
+        operation_create,
+        seat_offer_open,
+        seats_request,
+    )
+
+    operation = operation_create(actor=author, operation=ReturnOperation(
+        code=f"Matrix {stage}", countries_of_return=["NG"], seat_capacity=10,
+    ))
+    _attachment_children(operation)
+    if stage != State.DRAFT:
+        item_publish(actor=manager, item=operation, audience=audience, marking="AMBER")
+        seat_offer_open(actor=manager, operation=operation,
+                        states=list(Country.objects.filter(code__in=offered)),
+                        deadline=timezone.localdate() + datetime.timedelta(days=7))
+        seats_request(actor=participant, operation=operation,
+                      participation=Participation(seats_requested=2, escorts=2))
+        incident_report(actor=author, operation=operation, incident=Incident(
+            occurred_at=timezone.now(), place="Lagos", category="medical", facts="Matrix",
+        ))
+    if stage in (State.WITHDRAWN, State.ARCHIVED):
+        item_state_set(actor=manager, item=operation, state=stage)
+    operation.refresh_from_db()
+    return operation

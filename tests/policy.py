@@ -66,6 +66,9 @@ class ItemFacts:
     disclosed_to_groups: frozenset = frozenset()
     destinations: frozenset = frozenset()  # alerts: destination and transit Member States
     network_host: str | None = None  # ILO reports: the host country of the network
+    offered_to: frozenset = frozenset()  # return operations: Member States offered seats
+    participants: frozenset = frozenset()  # return operations: organisations that replied
+    incident_orgs: frozenset = frozenset()  # return operations: organisations with an incident
     has_previous: bool = False  # ILO reports: a correction of an earlier revision
     children: dict = field(default_factory=dict)  # URL keyword -> pk of a child row
     light: bool = False  # checked by the visibility filter and its reading pages only
@@ -95,6 +98,16 @@ DRAFT_READERS = {
 }
 
 
+# Readers of a non-draft item beside its audience, by the area's workflow.
+EXTRA_READERS = {
+    # DESIGN.md 5.4, issue 13: the national services of the Member States offered seats on a
+    # return operation read it, so that they can reply to the offer.
+    "returns.returnoperation": lambda user, item: (
+        user.organisation_kind == "national" and user.country in item.offered_to
+    ),
+}
+
+
 def visible(user: UserFacts, item: ItemFacts) -> bool:
     """Visible = active user of an active organisation, with the area, AND (owner organisation,
     OR in the audience of a non-draft item, OR an approved disclosure)."""
@@ -110,6 +123,9 @@ def visible(user: UserFacts, item: ItemFacts) -> bool:
     if user.organisation_id in item.disclosed_to_organisations:
         return True
     if user.access_groups & item.disclosed_to_groups:
+        return True
+    extra = EXTRA_READERS.get(item.type_slug)
+    if extra and extra(user, item):
         return True
     return AUDIENCE_READERS[item.audience](user, item)
 
@@ -154,6 +170,16 @@ CAPACITIES = {
     ),
     "network_member": network_member,
     "reviewer": lambda user, item: user.role == "commission_admin",
+    # Returns: a national service of another Member State offered seats on the operation.
+    "offered": lambda user, item: (
+        not owner_member(user, item) and user.organisation_kind == "national"
+        and user.country in item.offered_to
+    ),
+    "participant": lambda user, item: user.organisation_id in item.participants,
+    # an incident is moved on by the organiser's side or the organisation that reported it
+    "incident_party": lambda user, item: (
+        owner_member(user, item) or user.organisation_id in item.incident_orgs
+    ),
 }
 
 
@@ -195,6 +221,14 @@ ACTIONS = {
         "publish": rule(("published", "withdrawn", "archived"), "reviewer"),
         "revise": rule(("published",), "drafter"),
     },
+    "returns.returnoperation": {
+        # the organiser's contact points (and national administrators) run the operation;
+        # the matrix's published operations have their seat offer open
+        "organise": rule(EDITABLE, "owner_manager"),
+        "participate": rule(("published",), "offered"),
+        "report_incident": rule(("published",), "owner_member", "participant"),
+        "incident_status": rule(("published",), "incident_party"),
+    },
 }
 
 
@@ -223,6 +257,7 @@ class Page:
     post: object = None
     needs: str | None = None
     pdf: bool = False
+    item_type: str | None = None  # in an area of several item types, the one the page takes
 
 
 def _publish_data(item, cast):
@@ -258,6 +293,18 @@ def _empty(item, cast):
     return {}
 
 
+def _transition_data(item, cast):
+    return {"status": "confirmed"}
+
+
+def _authorisation_data(item, cast):
+    return {"country": "TR", "kind": "overflight", "status": "granted"}
+
+
+PROBLEM = "returns.returnproblem"
+OPERATION = "returns.returnoperation"
+
+
 # URL name -> Page. Every URL pattern whose keywords name a shared item must appear here or
 # in NOT_ITEM_PAGES; a test fails for any pattern neither classifies.
 ITEM_PAGES = {
@@ -289,6 +336,21 @@ ITEM_PAGES = {
     "ilo_reports:publish": Page("publish_report", post=_publish_data),
     "ilo_reports:revise": Page("revise", get=False, post=_empty),
     "ilo_reports:changes": Page("read", needs="previous"),
+    # returns: two item types in one area
+    "returns:problem_detail": Page("read", item_type=PROBLEM),
+    "returns:problem_edit": Page("change", post=_empty, item_type=PROBLEM),
+    "returns:operation_detail": Page("read", item_type=OPERATION),
+    "returns:operation_edit": Page("change", post=_empty, item_type=OPERATION),
+    "returns:offer": Page("organise", post=_empty, item_type=OPERATION),
+    "returns:reply": Page("participate", post=_empty, item_type=OPERATION),
+    "returns:allocate": Page("organise", get=False, post=_empty, item_type=OPERATION),
+    "returns:transition": Page("organise", get=False, post=_transition_data, item_type=OPERATION),
+    "returns:authorisation": Page("organise", get=False, post=_authorisation_data,
+                                  item_type=OPERATION),
+    "returns:checklist": Page("organise", get=False, post=_empty, item_type=OPERATION),
+    "returns:incident_create": Page("report_incident", post=_empty, item_type=OPERATION),
+    "returns:incident_transition": Page("incident_status", get=False, post=_empty,
+                                        item_type=OPERATION),
 }
 
 # URL patterns of an area's namespace whose `pk` is not a shared item, with what it is.

@@ -141,6 +141,13 @@ class SharedItem(models.Model):
         (e.g. the members of the ILO network drafting a report); none by default."""
         return []
 
+    def extra_reader_group_ids(self) -> list[int]:
+        """Guardian groups that read a published (or withdrawn, archived) item beside its
+        audience, by the area's workflow (e.g. the national services of the Member States
+        offered seats on a return operation); none by default. `desired_grants` gives them
+        audience grants, so they change only through `grants_sync` like every grant."""
+        return []
+
 
 class Grant(GroupObjectPermissionBase):
     """Abstract base of the per-type grant tables: a guardian group object permission with its reason."""

@@ -65,6 +65,8 @@ def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
     ).exclude(target_kind=DisclosureRequest.TargetKind.THIRD_PARTY).select_related("target_organisation", "target_group")
     for disclosure in approved:
         wanted.setdefault(disclosure.target_group_id_for_grant, (Grant.Reason.DISCLOSURE, disclosure.pk))
+    for group_id in item.extra_reader_group_ids():
+        wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
     return wanted
 
 

@@ -24,7 +24,13 @@ from iconet.services.sharing import disclosure_decide, disclosure_request_create
 from tests import policy
 from tests.conftest import verified_client
 from tests.factories import AccessGroupFactory, UserFactory
-from tests.items import alert_in_stage, ilo_network_chaired, ilo_report_in_stage
+from tests.items import (
+    alert_in_stage,
+    ilo_network_chaired,
+    ilo_report_in_stage,
+    return_operation_in_stage,
+    return_problem_in_stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +96,7 @@ def item_pages(facts: policy.ItemFacts, found: dict[str, set[str]]):
     app_label = facts.type_slug.split(".")[0]
     for name, keywords in sorted(found.items()):
         page = policy.ITEM_PAGES.get(name)
-        if page is None:
+        if page is None or (page.item_type and page.item_type != facts.type_slug):
             continue
         namespace = name.rpartition(":")[0]
         if namespace == "sharing":
@@ -152,6 +158,22 @@ def alert_facts(alert, stage, light=False):
     attachment = alert.attachments.first()
     children = {"attachment_pk": attachment.pk} if attachment else {}
     return item_facts(alert, stage, destinations=frozenset(destinations), children=children, light=light)
+
+
+def return_facts(item, stage):
+    attachment = item.attachments.first()
+    children = {"attachment_pk": attachment.pk} if attachment else {}
+    extra = {}
+    if item.type_slug() == policy.OPERATION:
+        incident = item.incidents.first()
+        if incident is not None:
+            children["incident_pk"] = incident.pk
+        extra = {
+            "offered_to": frozenset(item.offered_to.values_list("code", flat=True)),
+            "participants": frozenset(item.participations.values_list("organisation_id", flat=True)),
+            "incident_orgs": frozenset(item.incidents.values_list("organisation_id", flat=True)),
+        }
+    return item_facts(item, stage, children=children, **extra)
 
 
 def report_facts(report, stage):
@@ -221,6 +243,12 @@ def world(cast, settings, tmp_path):
         report = ilo_report_in_stage(network=network, semester=semester, chair=chair, member=member,
                                      reviewer=cast.commission_admin, manager=manager, stage=stage)
         facts.append(report_facts(report, stage))
+    for (author, manager), stage in itertools.product(owners[:2], policy.SHARING_STAGES):
+        problem = return_problem_in_stage(author=author, manager=manager, stage=stage)
+        facts.append(return_facts(problem, stage))
+        operation = return_operation_in_stage(author=author, manager=manager, stage=stage,
+                                              participant=cast.be_ncp, offered=("BE", "NL"))
+        facts.append(return_facts(operation, stage))
     return facts
 
 

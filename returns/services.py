@@ -1,0 +1,312 @@
+"""Writes of the returns area: problems, operations and their seat offer, participations,
+allocation, the operation's state machine, checklist and incidents. Each takes the acting
+user, checks it with `can`, and owns its transaction."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from iconet.access import can
+from iconet.limits import one_line_text
+from iconet.models import Area, Organisation, State, User
+from iconet.services.audit import audited
+from iconet.services.notify import site_url, users_notify
+from iconet.services.references import item_reference_allocate
+from iconet.services.sharing import grants_sync, item_create, item_update
+
+from .models import (
+    INCIDENT_TRANSITIONS,
+    OPERATION_TRANSITIONS,
+    Authorisation,
+    ChecklistEntry,
+    Incident,
+    OperationStatus,
+    Participation,
+    Phase,
+    ReturnOperation,
+    ReturnProblem,
+)
+
+# The steps every operation's checklist starts with; the organiser ticks them off.
+CHECKLIST_STEPS = [
+    (Phase.PRE_RETURN, _("Travel documents obtained for every returnee")),
+    (Phase.PRE_RETURN, _("Transit and overflight authorisations granted")),
+    (Phase.PRE_DEPARTURE, _("Medical fitness checked")),
+    (Phase.PRE_DEPARTURE, _("Escort briefing held")),
+    (Phase.IN_FLIGHT, _("Monitor on board")),
+    (Phase.TRANSIT, _("Stopover authorities informed")),
+    (Phase.ARRIVAL, _("Handover to the authorities of the country of return")),
+]
+
+
+def _require(actor, action: str, item) -> None:
+    if not can(actor, action, item):
+        raise PermissionDenied
+
+
+def returns_contact_points(organisation_ids) -> list[User]:
+    """The active returns-area contact points of the given organisations."""
+    return list(User.objects.filter(
+        organisation_id__in=list(organisation_ids), is_active=True,
+        areas__contains=[Area.RETURNS], ncp_areas__contains=[Area.RETURNS],
+    ).select_related("organisation"))
+
+
+def _tell(operation: ReturnOperation, users, *, key: str, title: str, url: str = "") -> int:
+    """In-app and e-mail message about the operation, only to those who may read it."""
+    url = url or operation.get_absolute_url()
+    body = render_to_string("returns/email_operation.txt", {
+        "operation": operation, "message": title, "url": site_url(url),
+    })
+    return users_notify(
+        item=operation, users=users, title=title, url=url, key=key,
+        subject=one_line_text(f"[{operation.get_marking_display()}] ICONet: {title}"), body=body,
+    )
+
+
+# --- return problems ----------------------------------------------------------------------
+
+@audited
+@transaction.atomic
+def problem_create(*, actor: User, problem: ReturnProblem) -> ReturnProblem:
+    """Save a new draft return problem with its reference."""
+    item_create(actor=actor, item=problem)
+    problem.reference_code = item_reference_allocate(problem)
+    problem.save(update_fields=["reference_code"])
+    return problem
+
+
+@audited
+@transaction.atomic
+def problem_update(*, actor: User, problem: ReturnProblem) -> ReturnProblem:
+    """Save changes to a return problem the actor may change."""
+    return item_update(actor=actor, item=problem)
+
+
+# --- operations -----------------------------------------------------------------------------
+
+@audited
+@transaction.atomic
+def operation_create(*, actor: User, operation: ReturnOperation) -> ReturnOperation:
+    """Save a new operation in planning, with its reference and its phase checklist."""
+    item_create(actor=actor, item=operation)
+    operation.reference_code = item_reference_allocate(operation)
+    operation.save(update_fields=["reference_code"])
+    ChecklistEntry.objects.bulk_create([
+        ChecklistEntry(operation=operation, phase=phase, label=str(label))
+        for phase, label in CHECKLIST_STEPS
+    ])
+    return operation
+
+
+@audited
+@transaction.atomic
+def operation_update(*, actor: User, operation: ReturnOperation) -> ReturnOperation:
+    """Save changes; the capacity can never drop below the seats already allocated."""
+    if operation.seat_capacity < operation.seats_allocated:
+        raise ValidationError({"seat_capacity": _(
+            "%(n)s seats are already allocated: the capacity cannot be lower."
+        ) % {"n": operation.seats_allocated}})
+    return item_update(actor=actor, item=operation)
+
+
+def _status_set(operation: ReturnOperation, target: str) -> None:
+    """Move the locked row along the state machine, or refuse."""
+    locked = ReturnOperation.objects.select_for_update().get(pk=operation.pk)
+    if target not in OPERATION_TRANSITIONS[locked.status]:
+        raise ValidationError(_("An operation that is %(from)s cannot become %(to)s.") % {
+            "from": locked.get_status_display().lower(),
+            "to": OperationStatus(target).label.lower(),
+        })
+    ReturnOperation.objects.filter(pk=operation.pk).update(status=target)
+    operation.status = target
+
+
+@audited
+@transaction.atomic
+def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline) -> int:
+    """Offer seats to the chosen Member States until the deadline; their national services
+    may then read the operation, and their returns contact points are told. Returns how
+    many people were told."""
+    _require(actor, "organise", operation)
+    if operation.state != State.PUBLISHED:
+        raise ValidationError(_("Publish the operation before offering seats."))
+    states = [s for s in states if s.code != operation.owner.country_id]
+    if not states:
+        raise ValidationError({"states": _("Choose at least one other Member State.")})
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    _status_set(operation, OperationStatus.OFFER_OPEN)
+    operation.offer_deadline = deadline
+    operation.save(update_fields=["offer_deadline", "updated_at"])
+    operation.offered_to.set(states)
+    grants_sync(operation)
+    organisations = Organisation.objects.filter(
+        kind=Organisation.Kind.NATIONAL, country__in=states,
+    ).exclude(pk=operation.owner_id).values_list("pk", flat=True)
+    title = _("Seats offered on return operation %(ref)s until %(deadline)s") % {
+        "ref": operation.reference, "deadline": deadline.isoformat(),
+    }
+    return _tell(operation, returns_contact_points(organisations),
+                 key=f"returns:operation:{operation.pk}:offer", title=title)
+
+
+@audited
+@transaction.atomic
+def seats_request(*, actor: User, operation: ReturnOperation, participation: Participation,
+                  ) -> Participation:
+    """A Member State offered seats states its interest and requests seats with its escort
+    composition (counts only); a second reply replaces the first. The reply is the offer's
+    acknowledgement; the organiser's returns contact points are told."""
+    _require(actor, "participate", operation)
+    participation.operation = operation
+    participation.organisation_id = actor.organisation_id
+    participation.replied_by = actor
+    participation.replied_at = timezone.now()
+    if participation.interest == Participation.Interest.NOT_INTERESTED:
+        participation.seats_requested = 0
+    participation.full_clean(exclude=["operation", "organisation", "replied_by"])
+    fields = {
+        name: getattr(participation, name) for name in (
+            "replied_by", "replied_at", "interest", "seats_requested", "returnees",
+            "escort_leaders", "escorts", "medical_staff", "interpreters", "representatives",
+            "travel_documents_ready", "embassy_notified",
+        )
+    }
+    # One row per (operation, organisation), created or replaced in one statement: two
+    # replies at once from the same state never make two rows.
+    row, _created = Participation.objects.update_or_create(
+        operation=operation, organisation_id=actor.organisation_id, defaults=fields,
+    )
+    title = _("%(org)s replied to the seat offer of %(ref)s") % {
+        "org": actor.organisation.short_name, "ref": operation.reference,
+    }
+    _tell(operation, returns_contact_points([operation.owner_id]),
+          key=f"returns:participation:{row.pk}:{row.replied_at.timestamp()}", title=title)
+    return row
+
+
+@audited
+@transaction.atomic
+def seats_allocate(*, actor: User, operation: ReturnOperation, participation: Participation,
+                   seats: int) -> Participation:
+    """Give a participant `seats` seats in all. The operation's count changes in one
+    conditional UPDATE that only succeeds while the seats fit the capacity, so that two
+    allocations at once can never over-book; the CHECK constraint stands behind it."""
+    _require(actor, "organise", operation)
+    if seats < 0:
+        raise ValidationError(_("The number of seats cannot be negative."))
+    if operation.status not in (OperationStatus.OFFER_OPEN, OperationStatus.CONFIRMED):
+        raise ValidationError(_("Seats are allocated while the offer is open or confirmed."))
+    row = Participation.objects.select_for_update().get(pk=participation.pk, operation=operation)
+    delta = seats - row.seats_allocated
+    updated = ReturnOperation.objects.filter(
+        pk=operation.pk, seats_allocated__lte=F("seat_capacity") - delta,
+    ).update(seats_allocated=F("seats_allocated") + delta)
+    if not updated:
+        raise ValidationError(_("Not enough free seats: %(n)s requested.") % {"n": delta})
+    row.seats_allocated = seats
+    row.save(update_fields=["seats_allocated"])
+    operation.refresh_from_db(fields=["seats_allocated"])
+    users = returns_contact_points([row.organisation_id])
+    _tell(operation, users, key=f"returns:participation:{row.pk}:allocated:{seats}",
+          title=_("%(n)s seats allocated to you on %(ref)s") % {
+              "n": seats, "ref": operation.reference})
+    return row
+
+
+@audited
+@transaction.atomic
+def operation_transition(*, actor: User, operation: ReturnOperation, status: str,
+                         ) -> ReturnOperation:
+    """Move the operation along its state machine; confirming or cancelling tells the
+    participants."""
+    _require(actor, "organise", operation)
+    if status == OperationStatus.OFFER_OPEN:
+        raise ValidationError(_("Open the seat offer with its deadline and Member States."))
+    if status not in OperationStatus.values:
+        raise ValidationError(_("Unknown status."))
+    _status_set(operation, status)
+    if status in (OperationStatus.CONFIRMED, OperationStatus.CANCELLED):
+        participants = operation.participations.values_list("organisation_id", flat=True)
+        title = _("Return operation %(ref)s is %(status)s") % {
+            "ref": operation.reference, "status": OperationStatus(status).label.lower(),
+        }
+        _tell(operation, returns_contact_points(participants),
+              key=f"returns:operation:{operation.pk}:{status}", title=title)
+    return operation
+
+
+@audited
+@transaction.atomic
+def checklist_tick(*, actor: User, operation: ReturnOperation, entry_id: int, done: bool) -> None:
+    """Tick a step of the phase checklist off, or on again."""
+    _require(actor, "organise", operation)
+    entry = ChecklistEntry.objects.get(pk=entry_id, operation=operation)
+    entry.done_at = timezone.now() if done else None
+    entry.save(update_fields=["done_at"])
+
+
+@audited
+@transaction.atomic
+def authorisation_record(*, actor: User, operation: ReturnOperation, country: str, kind: str,
+                         status: str) -> Authorisation:
+    """Record a transit or overflight authorisation of a state, or its new status."""
+    _require(actor, "organise", operation)
+    row = Authorisation.objects.filter(operation=operation, country=country, kind=kind).first()
+    row = row or Authorisation(operation=operation, country=country, kind=kind)
+    row.status = status
+    row.full_clean()
+    row.save()
+    return row
+
+
+# --- incidents ------------------------------------------------------------------------------
+
+def incident_readers(operation: ReturnOperation) -> list[User]:
+    """Who is told of a fundamental-rights concern at once: the organiser's returns contact
+    points and the Commission's (when they may read the operation)."""
+    commission = Organisation.objects.filter(kind=Organisation.Kind.COMMISSION)
+    return returns_contact_points([operation.owner_id, *commission.values_list("pk", flat=True)])
+
+
+@audited
+@transaction.atomic
+def incident_report(*, actor: User, operation: ReturnOperation, incident: Incident) -> Incident:
+    """Record an incident as a draft of the actor's organisation; a fundamental-rights
+    concern tells the organiser's contact points and the Commission at once."""
+    if not (can(actor, "organise", operation) or can(actor, "report_incident", operation)):
+        raise PermissionDenied
+    incident.operation = operation
+    incident.author = actor
+    incident.organisation_id = actor.organisation_id
+    incident.full_clean()
+    incident.save()
+    if incident.category == Incident.Category.FUNDAMENTAL_RIGHTS:
+        _tell(operation, incident_readers(operation),
+              key=f"returns:incident:{incident.pk}:fundamental_rights",
+              title=_("Fundamental-rights concern reported on %(ref)s") % {
+                  "ref": operation.reference})
+    return incident
+
+
+@audited
+@transaction.atomic
+def incident_transition(*, actor: User, incident: Incident, status: str) -> Incident:
+    """Submit (its author's organisation), validate and close (the organiser)."""
+    operation = incident.operation
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if status not in INCIDENT_TRANSITIONS[locked.status]:
+        raise ValidationError(_("This change of status is not possible."))
+    if status == Incident.Status.SUBMITTED:
+        allowed = actor.organisation_id == locked.organisation_id
+    else:
+        allowed = can(actor, "organise", operation)
+    if not allowed:
+        raise PermissionDenied
+    locked.status = status
+    locked.save(update_fields=["status"])
+    return locked
