@@ -2,6 +2,8 @@
 with their participations, authorisations, checklist and incidents. Counts only: no names of
 returnees are ever stored."""
 
+from typing import ClassVar
+
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -89,7 +91,7 @@ class ReturnProblem(SharedItem):
         validators=[single_line], help_text=_("The agreement applied, and its state."),
     )
 
-    objects = ReturnProblemQuerySet.as_manager()
+    objects: ClassVar = ReturnProblemQuerySet.as_manager()
 
     class Meta:
         ordering = [models.F("published_at").desc(nulls_last=True), "-created_at"]
@@ -226,7 +228,7 @@ class ReturnOperation(SharedItem):
         _("evaluation report"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
     )
 
-    objects = ReturnOperationQuerySet.as_manager()
+    objects: ClassVar = ReturnOperationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-departure_date", "-created_at"]

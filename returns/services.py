@@ -163,7 +163,9 @@ def seats_request(*, actor: User, operation: ReturnOperation, participation: Par
     acknowledgement; the organiser's returns contact points are told."""
     _require(actor, "participate", operation)
     participation.operation = operation
-    participation.organisation_id = actor.organisation_id
+    if actor.organisation is None:  # _require has checked it; this tells the type checker
+        raise PermissionDenied
+    participation.organisation = actor.organisation
     participation.replied_by = actor
     participation.replied_at = timezone.now()
     if participation.interest == Participation.Interest.NOT_INTERESTED:
@@ -182,7 +184,7 @@ def seats_request(*, actor: User, operation: ReturnOperation, participation: Par
         operation=operation, organisation_id=actor.organisation_id, defaults=fields,
     )
     title = _("%(org)s replied to the seat offer of %(ref)s") % {
-        "org": actor.organisation.short_name, "ref": operation.reference,
+        "org": participation.organisation, "ref": operation.reference,
     }
     _tell(operation, returns_contact_points([operation.owner_id]),
           key=f"returns:participation:{row.pk}:{row.replied_at.timestamp()}", title=title)
@@ -282,7 +284,9 @@ def incident_report(*, actor: User, operation: ReturnOperation, incident: Incide
         raise PermissionDenied
     incident.operation = operation
     incident.author = actor
-    incident.organisation_id = actor.organisation_id
+    if actor.organisation is None:  # _require has checked it; this tells the type checker
+        raise PermissionDenied
+    incident.organisation = actor.organisation
     incident.full_clean()
     incident.save()
     if incident.category == Incident.Category.FUNDAMENTAL_RIGHTS:

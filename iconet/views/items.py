@@ -35,7 +35,7 @@ def item_actions(user, item) -> dict[str, bool]:
 
 class ItemListView(ItemQuerysetMixin, ListView):
     paginate_by = 25
-    filter_form_class = None
+    filter_form_class: Any = None
 
     def get_filter_form(self):
         if self.filter_form_class is None:
