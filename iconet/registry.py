@@ -5,7 +5,7 @@ from functools import cache
 from django.apps import apps
 from django.http import Http404
 
-from .models import SharedItem
+from .models.sharing import SharedItem
 
 
 @cache

@@ -20,7 +20,7 @@ HIDDEN_ITEM = _("An item you cannot see")
 
 
 def is_shared_item_model(model) -> bool:
-    from .models import SharedItem
+    from .models.sharing import SharedItem
 
     return isinstance(model, type) and issubclass(model, SharedItem)
 
