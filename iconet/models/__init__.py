@@ -7,6 +7,7 @@ from .notifications import EmailDelivery, Notification
 from .sharing import (
     CONTENT_FREE_MARKINGS,
     LOGGED_MARKINGS,
+    Action,
     Audience,
     DisclosureRequest,
     Grant,
@@ -17,7 +18,7 @@ from .sharing import (
 )
 
 __all__ = [
-    "AccessGroup", "AccessLog", "Area", "Attachment", "Audience", "CONTENT_FREE_MARKINGS",
+    "AccessGroup", "AccessLog", "Action", "Area", "Attachment", "Audience", "CONTENT_FREE_MARKINGS",
     "Country", "ReferenceSequence",
     "DisclosureRequest", "EmailDelivery", "Grant", "ImmutableRecordError", "LOGGED_MARKINGS",
     "Marking", "Notification", "Organisation", "Role", "SharedItem", "State", "User",
