@@ -82,7 +82,10 @@ def readers_among(item, users) -> list:
     users = [u for u in users if u.has_area(item.area)]
     if not users or item.pk is None:
         return []
-    granted = set(type(item).grants.rel.related_model.objects.filter(content_object=item).values_list("group_id", flat=True))
+    from .models import grant_model_of
+
+    grants = grant_model_of(item).objects.filter(content_object=item)
+    granted = set(grants.values_list("group_id", flat=True))
     principals = principals_for(users)
     return [u for u in users if granted.intersection(principals.get(u.pk, ()))]
 

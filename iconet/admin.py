@@ -208,6 +208,11 @@ def view_on_site(request, content_type_id, object_id):
 
 
 class TechnicalOnly(admin.ModelAdmin):
+    def get_object(self, request, object_id, from_field=None):
+        # An empty `_to_field` in the query string means the primary key; Django would look
+        # for a field named "" and answer 500.
+        return super().get_object(request, object_id, from_field or None)
+
     def has_module_permission(self, request):
         return is_technical_admin(request)
 

@@ -41,17 +41,17 @@ class FileKind(models.TextChoices):
     OTHER = "other", gettext_lazy("Other (accepted before the content check)")
 
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     FileKind.JPEG: "image/jpeg", FileKind.PNG: "image/png", FileKind.WEBP: "image/webp",
     FileKind.TIFF: "image/tiff", FileKind.PDF: "application/pdf",
     FileKind.OTHER: "application/octet-stream",
 }
-EXTENSIONS = {
+EXTENSIONS: dict[str, tuple[str, ...]] = {
     FileKind.JPEG: (".jpg", ".jpeg"), FileKind.PNG: (".png",), FileKind.WEBP: (".webp",),
     FileKind.TIFF: (".tif", ".tiff"), FileKind.PDF: (".pdf",), FileKind.OTHER: ("",),
 }
 IMAGE_KINDS = {FileKind.JPEG, FileKind.PNG, FileKind.WEBP, FileKind.TIFF}
-PILLOW_FORMATS = {FileKind.JPEG: "JPEG", FileKind.PNG: "PNG", FileKind.WEBP: "WEBP",
+PILLOW_FORMATS: dict[str, str] = {FileKind.JPEG: "JPEG", FileKind.PNG: "PNG", FileKind.WEBP: "WEBP",
                   FileKind.TIFF: "TIFF"}
 
 # Markup that a browser or viewer would run if it ever sniffed the file as HTML or SVG. Not
@@ -186,7 +186,7 @@ def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             # Only the header is read here: the dimensions are checked before decoding.
-            image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]])
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise FileRefused(name, too_large) from exc
         except (OSError, SyntaxError, ValueError) as exc:

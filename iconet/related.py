@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +42,7 @@ def item_relation_fields(model) -> list:
 class ItemMention:
     """Another item as one reader may see it: the item, or nothing but "an item you cannot see"."""
 
-    item: object | None
+    item: Any
 
     @property
     def visible(self) -> bool:
@@ -57,9 +58,9 @@ class ItemMention:
         return f"{self.item.reference} {self.item.title}"
 
 
-def items_for_reader(reader, refs: Iterable[tuple[type, object]]) -> dict[tuple[type, int], object]:
+def items_for_reader(reader, refs: Iterable[tuple[Any, Any]]) -> dict[tuple[type, int], Any]:
     """{(model, pk): item} of the referenced items the reader may see; one query per item type."""
-    wanted: dict[type, set[int]] = defaultdict(set)
+    wanted: dict[Any, set[int]] = defaultdict(set)
     for model, pk in refs:
         try:
             wanted[model].add(int(pk))

@@ -4,6 +4,7 @@ from .attachments import Attachment, ReferenceSequence
 from .audit import AccessLog, ImmutableRecordError
 from .directory import AccessGroup, Area, Country, Organisation, Role, User
 from .notifications import EmailDelivery, Notification
+from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
     LOGGED_MARKINGS,
@@ -22,7 +23,7 @@ __all__ = [
     "Country", "ReferenceSequence",
     "DisclosureRequest", "EmailDelivery", "Grant", "ImmutableRecordError", "LOGGED_MARKINGS",
     "Marking", "Notification", "Organisation", "Role", "SharedItem", "State", "User",
-    "grant_model_for",
+    "grant_model_for", "grant_model_of",
 ]
 
 from .otp import BackupCode, BackupCodeDevice  # noqa: E402

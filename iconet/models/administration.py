@@ -20,6 +20,8 @@ class MembershipQuerySet(models.QuerySet):
 class ReasonMixin(models.Model):
     """The reason an administrator gave travels into the change log's additional data."""
 
+    _change_reason: str = ""
+
     class Meta:
         abstract = True
 

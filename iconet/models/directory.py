@@ -76,6 +76,8 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     get_additional_data = reason_for_change_log
+    # Set by the directory services for the change log's entry of the next save.
+    _change_reason: str = ""
 
     @property
     def is_network_member(self) -> bool:
@@ -127,6 +129,8 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     get_additional_data = reason_for_change_log
+    # Set by the directory services for the change log's entry of the next save.
+    _change_reason: str = ""
 
     def has_area(self, area: str) -> bool:
         return self.is_active and area in (self.areas or [])
@@ -183,6 +187,8 @@ class AccessGroup(models.Model):
         return self.name
 
     get_additional_data = reason_for_change_log
+    # Set by the directory services for the change log's entry of the next save.
+    _change_reason: str = ""
 
     def save(self, *args, **kwargs) -> None:
         if not self.group_id:

@@ -27,6 +27,13 @@ def principals_source_set(function: Callable[[Any], list[int]]) -> None:
     _principals_source = function
 
 
+def grant_model_of(item_model) -> Any:
+    """The grant table that `grant_model_for` declared for an item type (or an item)."""
+    if not isinstance(item_model, type):
+        item_model = type(item_model)
+    return item_model.grants.rel.related_model
+
+
 class SharedItemQuerySet(models.QuerySet):
     """Queryset of a shared item type; `visible_to` is the only way views read such rows.
 
@@ -47,7 +54,7 @@ class SharedItemQuerySet(models.QuerySet):
         if not groups:
             return self.none()
         # Grant tables hold read grants only (see iconet.services.sharing), one per reason.
-        granted = model.grants.rel.related_model.objects.filter(group_id__in=groups)
+        granted = grant_model_of(model).objects.filter(group_id__in=groups)
         unfiltered = self.grants_only is None and not self.query.has_filters()
         visible = self.filter(pk__in=granted.values("content_object_id"))
         if unfiltered:

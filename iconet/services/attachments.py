@@ -20,7 +20,7 @@ def attachment_add(*, actor: User, item, upload, description: str = "") -> Attac
     attachment = Attachment(
         item=item, original_name=checked.name, description=description.strip()[:200],
         kind=checked.kind, size=checked.size, sha256=checked.sha256, width=checked.width,
-        height=checked.height, uploaded_by=actor, organisation_id=actor.organisation_id,
+        height=checked.height, uploaded_by=actor, organisation=actor.organisation,
     )
     attachment.file.save(checked.name, ContentFile(checked.content), save=False)
     try:

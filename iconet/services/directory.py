@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -35,6 +36,7 @@ from ..models import (
     Role,
     User,
     UserSession,
+    grant_model_of,
 )
 from ..models.administration import token_digest
 from .audit import access_log_write, audited
@@ -132,7 +134,7 @@ def access_change_notify(*, actor, organisation_ids, title: str, url: str) -> in
 # --- users ------------------------------------------------------------------------------
 
 
-def role_choices_for(actor) -> list[tuple[str, str]]:
+def role_choices_for(actor) -> list[tuple[str, Any]]:
     """Roles an administrator may give: national administrators cannot create Commission ones."""
     if actor.is_commission_admin:
         return list(Role.choices)
@@ -144,7 +146,7 @@ def _user_validate(*, actor, user: User) -> None:
     if user.role not in dict(role_choices_for(actor)):
         errors["role"] = _("You may not give this role.")
     elif user.role == Role.COMMISSION_ADMIN and (
-        not user.organisation_id or user.organisation.kind != Organisation.Kind.COMMISSION
+        user.organisation is None or user.organisation.kind != Organisation.Kind.COMMISSION
     ):
         errors["role"] = _("Only a member of the Commission can be a Commission administrator.")
     if not user.organisation_id:
@@ -664,7 +666,7 @@ def group_shared_counts(group: AccessGroup) -> list[dict]:
 
     rows = []
     for model in shared_item_models().values():
-        grants = model.grants.rel.related_model.objects.filter(group_id=group.group_id)
+        grants = grant_model_of(model).objects.filter(group_id=group.group_id)
         counts = grants.values("content_object__marking").order_by("content_object__marking")
         for row in counts.annotate(n=Count("content_object_id", distinct=True)):
             rows.append(

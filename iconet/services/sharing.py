@@ -23,6 +23,7 @@ from ..models import (
     SharedItem,
     State,
     User,
+    grant_model_of,
 )
 from .audit import audited
 from .notify import site_url, users_notify
@@ -35,7 +36,7 @@ item_published = Signal()
 
 
 def _grant_model(item: SharedItem):
-    return type(item).grants.rel.related_model
+    return grant_model_of(item)
 
 
 def _view_permission(item: SharedItem):

@@ -41,8 +41,13 @@ class TokenForm(forms.Form):
 
 
 def _next_url(request) -> str:
+    """Where to go after a step: a path of this portal, else the home page. Only a path is
+    taken: `redirect` would read a bare word as the name of a URL pattern."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure(),
+    )
+    if safe and target.startswith("/") and "\x00" not in target:
         return target
     return reverse("home")
 

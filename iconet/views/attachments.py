@@ -53,5 +53,5 @@ def attachment_download(request, type_slug, pk, attachment_pk):
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type_header)
     response["Content-Disposition"] = content_disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
