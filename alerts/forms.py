@@ -2,18 +2,16 @@
 
 from django import forms
 from django.contrib.postgres.forms import SplitArrayField
-from django.db.models import Exists, F, OuterRef, Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from iconet.forms import BoundedInlineFormSet, NumberedSplitArrayWidget
+from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
 
 from .models import (
-    PERSONAL_DATA_WARNING,
     Alert,
-    AlertRecipient,
     AlertType,
     BorderType,
     FollowUp,
@@ -21,6 +19,7 @@ from .models import (
     Transport,
     Urgency,
 )
+from .selectors import alerts_filtered
 
 MAX_TRANSIT_COUNTRIES = 6
 
@@ -144,13 +143,6 @@ NationalityFormSet = inlineformset_factory(
 class AlertFilterForm(forms.Form):
     """The filters and sorting of the alert list; applied to rows already visible to the user."""
 
-    SORTS = {
-        "-published": (F("published_at").desc(nulls_last=True), "-created_at"),
-        "published": (F("published_at").asc(nulls_last=True), "created_at"),
-        "urgency": ("urgency", "-published_at"),
-        "reference": ("reference_code",),
-    }
-
     alert_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any"))] + list(AlertType.choices))
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any"))] + list(Urgency.choices))
     origin_country = forms.ChoiceField(label=_("Country of origin"), required=False, choices=[("", _("Any"))] + list(countries))
@@ -177,24 +169,7 @@ class AlertFilterForm(forms.Form):
         self.user = user
 
     def filter(self, queryset):
-        data = self.cleaned_data
-        for name in ("alert_type", "urgency", "origin_country", "border_type", "marking"):
-            if data.get(name):
-                queryset = queryset.filter(**{name: data[name]})
-        if data.get("route_country"):
-            code = data["route_country"]
-            queryset = queryset.filter(Q(transit_countries__contains=[code]) | Q(destination_states__code=code)).distinct()
-        # Periods that overlap the one asked for.
-        if data.get("period_from"):
-            queryset = queryset.filter(Q(period_to__gte=data["period_from"]) | Q(period_to__isnull=True, period_from__gte=data["period_from"]))
-        if data.get("period_to"):
-            queryset = queryset.filter(period_from__lte=data["period_to"])
-        if data.get("owner_country"):
-            queryset = queryset.filter(owner__country=data["owner_country"])
-        if data.get("acknowledged"):
-            mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=self.user, acknowledged_at__isnull=False)
-            queryset = queryset.filter(Exists(mine)) if data["acknowledged"] == "yes" else queryset.exclude(Exists(mine))
-        return queryset.order_by(*self.SORTS.get(data.get("sort") or "-published", self.SORTS["-published"]))
+        return alerts_filtered(queryset, self.user, self.cleaned_data)
 
 
 class FollowUpForm(forms.ModelForm):

@@ -4,17 +4,25 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.limits import LONG_TEXT, single_line, text_limit
-from iconet.models import Area, Country, EmailDelivery, Organisation, SharedItem, grant_model_for
+from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
+from iconet.models import (
+    Action,
+    Area,
+    Country,
+    EmailDelivery,
+    Organisation,
+    SharedItem,
+    grant_model_for,
+)
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.sharing import DisplaySections
 
-PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons: trends, routes, methods and aggregate numbers only.")
+# The area preference "routine alerts in a daily digest" (declared in apps.py).
+DIGEST_ROUTINE = "digest_routine"
 
 
 class Urgency(models.TextChoices):
@@ -198,12 +206,12 @@ class Alert(SharedItem):
 
     # --- policy ---------------------------------------------------------------------------
 
-    def allows(self, user, action: str) -> bool:
-        if action == "follow_up":
+    def allows(self, user, action: Action) -> bool:
+        if action == Action.FOLLOW_UP:
             return self.state != "draft"
-        if action == "acknowledge":
+        if action == Action.ACKNOWLEDGE:
             return self.state != "draft" and self.recipients.filter(user=user).exists()
-        if action == "deliveries":
+        if action == Action.DELIVERIES:
             return self.is_owner_member(user)
         return super().allows(user, action)
 
@@ -216,9 +224,6 @@ class Alert(SharedItem):
     @property
     def title(self) -> str:
         return self.headline
-
-    def get_absolute_url(self) -> str:
-        return reverse("alerts:detail", args=[self.pk])
 
     @property
     def is_immediate(self) -> bool:

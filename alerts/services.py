@@ -1,20 +1,19 @@
 """Writes of the alerts area: create, publish with its recipients, acknowledge, follow up,
 escalate and send the digest. Each takes the acting user and owns its transaction."""
 
-from datetime import timedelta
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import can, readers_among
+from iconet.access import readers_among, require
+from iconet.areas import preference
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
+    Action,
     Area,
     Audience,
     EmailDelivery,
@@ -29,6 +28,7 @@ from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 
 from .models import (
+    DIGEST_ROUTINE,
     Alert,
     AlertEscalation,
     AlertRecipient,
@@ -38,15 +38,6 @@ from .models import (
 
 # Most restrictive first: a digest carries the strictest marking of what it lists.
 MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
-
-
-def escalation_minutes() -> int:
-    return settings.ALERTS_ESCALATION_MINUTES
-
-
-def _require(actor, action: str, alert: Alert) -> None:
-    if not can(actor, action, alert):
-        raise PermissionDenied
 
 
 # --- create and change ------------------------------------------------------------------
@@ -128,7 +119,9 @@ def _recipients_tell(alert: Alert, users_reasons: list[tuple[User, str]], *, esc
     subject, body = alert_email(alert)
 
     def in_digest(user) -> bool:
-        return alert.urgency == Urgency.ROUTINE and user.digest_routine_alerts and not escalated
+        return alert.urgency == Urgency.ROUTINE and not escalated and preference(
+            user, Area.ALERTS, DIGEST_ROUTINE,
+        )
 
     priority = email_priority(alert)
     emails = emails_enqueue([
@@ -177,12 +170,6 @@ def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, gro
     return list(AlertRecipient.objects.filter(alert=alert).exclude(pk__in=before).select_related("user"))
 
 
-def alert_recipients_preview(alert: Alert) -> list[User]:
-    """Who would be told if the alert were published as it stands (for the publish page)."""
-    reasons = alert_recipient_candidates(alert)
-    return list(User.objects.filter(pk__in=reasons).select_related("organisation__country"))
-
-
 # --- reading, acknowledging, following up -------------------------------------------------
 
 @audited
@@ -195,7 +182,7 @@ def alert_mark_read(*, actor: User, alert: Alert) -> None:
 @transaction.atomic
 def alert_acknowledge(*, actor: User, alert: Alert) -> AlertRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
-    _require(actor, "acknowledge", alert)
+    require(actor, Action.ACKNOWLEDGE, alert)
     row = AlertRecipient.objects.select_for_update().get(alert=alert, user=actor)
     if row.acknowledged_at is None:
         now = timezone.now()
@@ -209,7 +196,7 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> AlertRecipient:
 @transaction.atomic
 def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
     """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
-    _require(actor, "follow_up", alert)
+    require(actor, Action.FOLLOW_UP, alert)
     follow_up = FollowUp(alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip())
     follow_up.full_clean()
     follow_up.save()
@@ -257,16 +244,6 @@ def alert_escalate(*, alert_id: int, organisation_id: int) -> AlertEscalation | 
         escalation.notified_count = len(first) + len(added)
         escalation.save(update_fields=["notified_count"])
         return escalation
-
-
-def alerts_overdue() -> list[Alert]:
-    """Published immediate alerts older than the escalation deadline with someone still silent."""
-    deadline = timezone.now() - timedelta(minutes=escalation_minutes())
-    # Older than a week: nobody is chased any more.
-    return list(Alert.objects.filter(
-        state="published", urgency=Urgency.IMMEDIATE, published_at__lte=deadline,
-        published_at__gte=deadline - timedelta(days=7), recipients__acknowledged_at__isnull=True,
-    ).distinct())
 
 
 def digest_send(*, user: User, day) -> int:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from iconet.models import User
 
-from . import services
+from . import selectors, services
 from .models import AlertRecipient
 
 logger = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def alerts_escalate_overdue() -> int:
     """Escalate every immediate alert a recipient organisation left unacknowledged past the deadline."""
     count = 0
-    for alert in services.alerts_overdue():
+    for alert in selectors.alerts_overdue():
         for organisation_id in services.overdue_organisations(alert):
             if services.alert_escalate(alert_id=alert.pk, organisation_id=organisation_id):
                 logger.info("alert %s escalated to organisation %s", alert.pk, organisation_id)

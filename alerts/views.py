@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,15 +13,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
 from iconet.middleware import is_same_site_navigation
+from iconet.models import Action
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 from iconet.views.sharing import publish_page
+from iconet.views.steps import workflow_step
 
 from . import services
 from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
-from .models import Alert, AlertRecipient, FollowUp
+from .models import Alert, FollowUp
+from .selectors import alert_recipients_preview, alerts_listed
 
 
-def _alert(request, pk: int, action: str = "read") -> Alert:
+def _alert(request, pk: int, action: Action = Action.READ) -> Alert:
     return get_item_for_action(Alert, request.user, pk, action)
 
 
@@ -32,10 +35,7 @@ class AlertListView(ItemListView):
     context_object_name = "alerts"
 
     def get_queryset(self):
-        mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=self.request.user)
-        return super().get_queryset().with_list_columns().annotate(
-            is_recipient=Exists(mine), acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
-        )
+        return alerts_listed(super().get_queryset(), self.request.user)
 
 
 class NationalitiesMixin:
@@ -113,9 +113,9 @@ class AlertDetailView(ItemDetailView):
         receipt = alert.recipients.filter(user=user).first()
         context.update({
             "receipt": receipt,
-            "may_acknowledge": receipt is not None and alert.allows(user, "acknowledge"),
+            "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
             "ask_acknowledge": "acknowledge" in self.request.GET,
-            "may_follow_up": alert.allows(user, "follow_up"),
+            "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
             "follow_up_form": FollowUpForm(),
             "related": alert.related_visible_to(user).select_related("owner"),
             "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
@@ -128,7 +128,7 @@ class AlertDetailView(ItemDetailView):
 @require_http_methods(["GET", "POST"])
 def alert_publish(request, pk):
     """Publish through the alerts service, so that the recipients are told in the same transaction."""
-    alert = _alert(request, pk, "publish")
+    alert = _alert(request, pk, Action.PUBLISH)
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
 
@@ -140,37 +140,36 @@ def alert_publish(request, pk):
         ) % {"ref": alert.reference, "count": len(told)}
 
     return publish_page(request, alert, publish=publish, template="alerts/alert_publish.html", context={
-        "alert": alert, "preview": services.alert_recipients_preview(alert),
+        "alert": alert, "preview": alert_recipients_preview(alert),
     })
 
 
 @require_POST
 def alert_acknowledge(request, pk):
-    alert = _alert(request, pk, "acknowledge")
-    services.alert_acknowledge(actor=request.user, alert=alert)
-    messages.success(request, _("You acknowledged %(ref)s.") % {"ref": alert.reference})
-    return redirect(alert.get_absolute_url())
+    alert = _alert(request, pk, Action.ACKNOWLEDGE)
+    return workflow_step(
+        request, lambda: services.alert_acknowledge(actor=request.user, alert=alert),
+        _("You acknowledged %(ref)s.") % {"ref": alert.reference}, alert.get_absolute_url(),
+    )
 
 
 @require_POST
 def follow_up_create(request, pk):
-    alert = _alert(request, pk, "follow_up")
+    alert = _alert(request, pk, Action.FOLLOW_UP)
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_add(actor=request.user, alert=alert, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Follow-up added."))
-    else:
+    back = alert.get_absolute_url() + "#follow-ups"
+    if not form.is_valid():
         messages.error(request, _("Write the update before sending it."))
-    return redirect(alert.get_absolute_url() + "#follow-ups")
+        return redirect(back)
+    return workflow_step(
+        request, lambda: services.follow_up_add(actor=request.user, alert=alert, text=form.cleaned_data["text"]),
+        _("Follow-up added."), back,
+    )
 
 
 def alert_deliveries(request, pk):
     """Per recipient organisation and person: delivered, read, acknowledged. Owner only."""
-    alert = _alert(request, pk, "deliveries")
+    alert = _alert(request, pk, Action.DELIVERIES)
     recipients = alert.recipients.select_related("user", "organisation__country", "email")
     organisations: dict = {}
     for row in recipients:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.http import Http404
 
+from .models.sharing import Action
+
 PUBLIC_GROUP = "iconet:public"
 NETWORK_GROUP = "iconet:network"
 
@@ -98,7 +100,7 @@ def is_visible(user, item) -> bool:
     return type(item).objects.visible_to(user).filter(pk=item.pk).exists()
 
 
-def can(user, action: str, item) -> bool:
+def can(user, action: Action, item) -> bool:
     """May the user perform `action` on `item`? Visibility first, then the item's own policy."""
     if not getattr(user, "is_authenticated", False) or item.pk is None:
         return False
@@ -107,7 +109,15 @@ def can(user, action: str, item) -> bool:
     return item.allows(user, action)
 
 
-def get_item_for_action(queryset_or_model, user, pk, action: str = "read"):
+def require(actor, action: Action, item) -> None:
+    """For services: refuse (PermissionDenied) an action `can` does not allow."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can(actor, action, item):
+        raise PermissionDenied
+
+
+def get_item_for_action(queryset_or_model, user, pk, action: Action = Action.READ):
     """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act on."""
     from django.core.exceptions import PermissionDenied
 

@@ -1,23 +1,36 @@
 """Template context shared by every page: the main navigation."""
 
+from typing import Any
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# Area code (as stored on the user), menu label (as in Area's choices), URL name; in menu order.
-AREA_LINKS = (
-    ("alerts", _("Early-warning alerts"), "alerts:list"),
-    ("ilo", _("ILO network reports"), "ilo_reports:list"),
+from .areas import area, registered_areas
+
+# Areas whose apps do not register yet (iconet.areas): code, menu label, URL name. An entry
+# here is dropped once the area registers, and skipped while its URLs do not exist.
+UNREGISTERED_AREA_LINKS: tuple[tuple[str, Any, str], ...] = (
     ("documents", _("Document fraud notes"), "documents:list"),
     ("returns", _("Returns"), "returns:list"),
 )
 
 
 def _reverse_or_none(url_name):
-    # An area app may not have its URLs yet; its entry is simply left out.
     try:
         return reverse(url_name)
     except NoReverseMatch:
         return None
+
+
+def area_links(user) -> list[tuple[Any, str]]:
+    """(label, URL name) of the user's areas: the registered ones, in their order, then the
+    not yet registered ones whose URLs exist."""
+    links = [(config.label, config.nav_url) for config in registered_areas() if user.has_area(config.code)]
+    links += [
+        (label, url_name) for code, label, url_name in UNREGISTERED_AREA_LINKS
+        if area(code) is None and user.has_area(code) and _reverse_or_none(url_name) is not None
+    ]
+    return links
 
 
 def _is_verified(user):
@@ -35,9 +48,8 @@ def navigation(request):
     if user is None or not user.is_authenticated or not _is_verified(user):
         return {"nav_items": []}
 
-    user_areas = set(getattr(user, "areas", None) or [])
     entries = [(_("Home"), "home")]
-    entries += [(label, url_name) for code, label, url_name in AREA_LINKS if code in user_areas]
+    entries += area_links(user)
     entries.append((_("Access requests"), "sharing:disclosures"))
     from .models import Notification
 
@@ -52,9 +64,7 @@ def navigation(request):
     path = request.path
     nav_items = []
     for label, url_name in entries:
-        url = _reverse_or_none(url_name)
-        if url is None:
-            continue
+        url = reverse(url_name)
         # Home is "/" (or the language prefix): only an exact match makes it active.
         active = path == url if url_name == "home" else path.startswith(url)
         nav_items.append({"label": label, "url": url, "active": active})

@@ -19,6 +19,12 @@ MEDIUM_TEXT = 4_000
 # A one-line value.
 SHORT_TEXT = 255
 
+# The hint of every free-text field of every area: the network exchanges no personal data.
+PERSONAL_DATA_WARNING = _(
+    "Do not enter personal data of migrants or names of persons: trends, routes, methods and "
+    "aggregate numbers only."
+)
+
 # Line and paragraph separators, and every other control character but the tab.
 _BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 

@@ -1,6 +1,26 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IloReportsConfig(AppConfig):
     name = "ilo_reports"
     verbose_name = "ILO network reports"
+
+    def ready(self) -> None:
+        from iconet.areas import AreaConfig, ItemType, register_area
+        from iconet.services.sharing import item_published
+
+        from .models import IloReport
+        from .services import report_published
+
+        item_published.connect(report_published, sender=IloReport, dispatch_uid="ilo.published")
+
+        register_area(AreaConfig(
+            code="ilo", label=_("ILO network reports"), nav_url="ilo_reports:list", order=20,
+            item_types=(
+                ItemType(
+                    "ilo_reports.IloReport", list_url="ilo_reports:list",
+                    detail_url="ilo_reports:detail",
+                ),
+            ),
+        ))

@@ -5,10 +5,10 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from iconet.limits import LONG_TEXT, MEDIUM_TEXT, single_line
+from iconet.limits import LONG_TEXT, MEDIUM_TEXT, PERSONAL_DATA_WARNING, single_line
 from iconet.models import Marking, Organisation, User
 
-from .models import PERSONAL_DATA_WARNING, Meeting, Network, Posting, Semester, TemplateQuestion
+from .models import Meeting, Network, Posting, Semester, TemplateQuestion
 
 FieldType = TemplateQuestion.FieldType
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from iconet.limits import LONG_TEXT, single_line, text_limit
+from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import (
     AccessGroup,
+    Action,
     Area,
     Country,
     Organisation,
@@ -23,9 +24,6 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.sharing import DisplaySections, Label
-
-PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants: trends, routes, methods and aggregate numbers only.")
-
 
 # --- semesters --------------------------------------------------------------------------
 
@@ -109,6 +107,17 @@ def semester_validate(value: str) -> None:
 
 # --- postings and networks --------------------------------------------------------------
 
+class NetworkQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Members see their own networks; the Commission, national administrators and ILO
+        contact points all."""
+        if not user.has_area(Area.ILO):
+            return self.none()
+        if user.is_commission_admin or user.is_national_admin or user.is_ncp(Area.ILO):
+            return self.all()
+        return self.filter(access_group__members=user)
+
+
 class Network(models.Model):
     """The ILOs posted in one host country or region."""
 
@@ -123,6 +132,8 @@ class Network(models.Model):
         AccessGroup, on_delete=models.PROTECT, editable=False, related_name="ilo_network",
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = NetworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -148,6 +159,12 @@ class Network(models.Model):
 
     def has_member(self, user) -> bool:
         return self.access_group.members.filter(pk=user.pk).exists()
+
+    def allows(self, user, action: Action) -> bool:
+        """The network's policy, for a user who sees it (`Network.objects.visible_to`)."""
+        if action == Action.RECORD_MEETING:
+            return self.has_member(user) or user.is_commission_admin
+        return False
 
     def chair_for(self, semester: "Semester | str"):
         return self.chairs.filter(semester=str(semester)).select_related("organisation", "officer").first()
@@ -175,6 +192,17 @@ class NetworkChair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network} {self.semester}: {self.organisation}"
+
+
+class PostingQuerySet(models.QuerySet):
+    def manageable_by(self, user):
+        """The postings the user records: all for the Commission, their own service's for a
+        national administrator (the rule of `Posting.allows`)."""
+        if not Posting.are_managed_by(user):
+            return self.none()
+        if user.is_commission_admin:
+            return self.all()
+        return self.filter(deploying_organisation_id=user.organisation_id)
 
 
 class Posting(models.Model):
@@ -218,6 +246,8 @@ class Posting(models.Model):
         Country, verbose_name=_("Member States also represented"), blank=True, related_name="+",
     )
 
+    objects = PostingQuerySet.as_manager()
+
     class Meta:
         ordering = ["host_country", "-start_date"]
         verbose_name = _("posting")
@@ -233,6 +263,20 @@ class Posting(models.Model):
     def is_current(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    @staticmethod
+    def are_managed_by(user) -> bool:
+        """Commission administrators record postings, national administrators their own
+        service's: may the user record any?"""
+        return user.is_active and (user.is_commission_admin or user.is_national_admin)
+
+    def allows(self, user, action: Action) -> bool:
+        if action == Action.CHANGE:
+            return Posting.are_managed_by(user) and (
+                user.is_commission_admin
+                or self.deploying_organisation_id == user.organisation_id
+            )
+        return False
 
 
 class Meeting(models.Model):
@@ -399,6 +443,18 @@ class IloReport(SharedItem):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
     )
 
+    # The one workflow: `status`. The core's `state` follows it: a report leaves the draft
+    # state only by its publication (REVIEWED -> PUBLISHED, through the core's item_publish).
+    WORKFLOW_FIELD = "status"
+    TRANSITIONS = {
+        (ReportStatus.DRAFT, ReportStatus.SUBMITTED): Action.SUBMIT,
+        (ReportStatus.RETURNED, ReportStatus.SUBMITTED): Action.SUBMIT,
+        (ReportStatus.SUBMITTED, ReportStatus.REVIEWED): Action.REVIEW,
+        (ReportStatus.SUBMITTED, ReportStatus.RETURNED): Action.RETURN_FOR_CORRECTION,
+        (ReportStatus.REVIEWED, ReportStatus.RETURNED): Action.RETURN_FOR_CORRECTION,
+        (ReportStatus.REVIEWED, ReportStatus.PUBLISHED): Action.PUBLISH,
+    }
+
     class Meta:
         ordering = ["-semester", "network__name", "-revision"]
         verbose_name = _("ILO network report")
@@ -418,9 +474,6 @@ class IloReport(SharedItem):
     @property
     def title(self) -> str:
         return _("ILO network report %(network)s, %(semester)s") % {"network": self.network, "semester": self.semester}
-
-    def get_absolute_url(self) -> str:
-        return reverse("ilo_reports:detail", args=[self.pk])
 
     def extra_draft_group_ids(self) -> list[int]:
         groups = [self.network.access_group.group_id]
@@ -443,25 +496,23 @@ class IloReport(SharedItem):
     def is_latest_revision(self) -> bool:
         return not IloReport.objects.filter(previous_id=self.pk).exists()
 
-    def allows(self, user, action: str) -> bool:
+    def allows(self, user, action: Action) -> bool:
         editable = self.state == State.DRAFT and self.status in EDITABLE_STATUSES
-        if action in ("change", "submit"):
+        if action in (Action.CHANGE, Action.SUBMIT):
             return editable and self.is_drafter(user)
-        if action == "contribute":
+        if action == Action.CONTRIBUTE:
             return editable and self.network.has_member(user)
-        if action == "review":
+        if action == Action.REVIEW:
             return self.state == State.DRAFT and self.status == ReportStatus.SUBMITTED and is_reviewer(user)
-        if action == "return":
+        if action == Action.RETURN_FOR_CORRECTION:
             return self.state == State.DRAFT and self.status in (ReportStatus.SUBMITTED, ReportStatus.REVIEWED) and (
                 is_reviewer(user)
             )
-        if action == "publish_report":
-            return self.state == State.DRAFT and self.status == ReportStatus.REVIEWED and is_reviewer(user)
-        if action == "publish":
-            # The core's publish page only changes the audience or marking of a published report;
-            # a first publication goes through the workflow (see services.report_publish).
-            return self.status == ReportStatus.PUBLISHED and is_reviewer(user)
-        if action == "revise":
+        if action == Action.PUBLISH:
+            # The first publication of the reviewed report, or later its audience or marking;
+            # from either publish page (services.report_published follows the first one).
+            return self.status in (ReportStatus.REVIEWED, ReportStatus.PUBLISHED) and is_reviewer(user)
+        if action == Action.REVISE:
             return self.state == State.PUBLISHED and self.is_drafter(user) and self.is_latest_revision()
         return super().allows(user, action)
 

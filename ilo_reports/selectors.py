@@ -3,8 +3,6 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from iconet.models import Area
-
 from .models import IloReport, Network, Posting, ReportStatus, Semester, TemplateQuestion
 
 STATISTICS_KEY = "statistics"
@@ -16,12 +14,7 @@ def reports_visible_to(user):
 
 
 def networks_visible_to(user):
-    """Members see their own networks; the Commission, national administrators and ILO contact points all."""
-    if not user.has_area(Area.ILO):
-        return Network.objects.none()
-    if user.is_commission_admin or user.is_national_admin or user.is_ncp(Area.ILO):
-        return Network.objects.all()
-    return Network.objects.filter(access_group__members=user)
+    return Network.objects.visible_to(user)
 
 
 def current_postings(network: Network):
@@ -37,11 +30,7 @@ def current_postings(network: Network):
 
 
 def postings_manageable_by(user):
-    if user.is_commission_admin:
-        return Posting.objects.all()
-    if user.is_national_admin:
-        return Posting.objects.filter(deploying_organisation_id=user.organisation_id)
-    return Posting.objects.none()
+    return Posting.objects.manageable_by(user)
 
 
 def latest_by_semester(reports) -> dict[str, IloReport]:

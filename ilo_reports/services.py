@@ -1,27 +1,31 @@
 """Writes of the ILO area: postings, network membership, and each step of a report's workflow."""
 
+import datetime
 import difflib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import can
+from iconet.access import require
 from iconet.limits import one_line_text
-from iconet.models import Area, Role, User
+from iconet.models import Action, Area, Role, User
 from iconet.services.audit import audited
 from iconet.services.notify import site_url, users_notify
-from iconet.services.sharing import grants_sync, item_create, item_publish
+from iconet.services.sharing import grants_sync, item_create, item_publish, transition_apply
 
 from .models import (
     Contribution,
     IloReport,
     Network,
     Posting,
+    ReminderSent,
     ReportStatus,
     Semester,
     TemplateQuestion,
@@ -31,17 +35,9 @@ from .models import (
     answers_validate,
     reviewer_access_groups,
 )
+from .selectors import SUBMITTED_STATUSES
 
 # --- postings and networks --------------------------------------------------------------
-
-def posting_manageable_by(user, posting: Posting | None = None) -> bool:
-    """Commission administrators record every posting; national administrators their own service's."""
-    if not user.is_active:
-        return False
-    if user.is_commission_admin:
-        return True
-    return user.is_national_admin and (posting is None or posting.deploying_organisation_id == user.organisation_id)
-
 
 def networks_for_countries(codes) -> list[Network]:
     codes = [str(code) for code in codes]
@@ -73,9 +69,7 @@ def network_members_sync(network: Network) -> None:
 @transaction.atomic
 def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Posting:
     """Record or change a posting; the networks of the countries it touches follow."""
-    if not posting_manageable_by(actor, posting):
-        raise PermissionDenied
-    if actor.is_national_admin and posting.deploying_organisation_id != actor.organisation_id:
+    if not posting.allows(actor, Action.CHANGE):
         raise PermissionDenied
     if posting.officer_id == actor.pk:
         # A posting makes its officer a member of the networks of its countries: separation
@@ -97,15 +91,11 @@ def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Post
     return posting
 
 
-def may_record_meeting(user, network: Network) -> bool:
-    return network.has_member(user) or user.is_commission_admin
-
-
 @audited
 @transaction.atomic
 def meeting_record(*, actor: User, network: Network, meeting) -> object:
     """Record a meeting of the network (its members or the Commission)."""
-    if not may_record_meeting(actor, network):
+    if not network.allows(actor, Action.RECORD_MEETING):
         raise PermissionDenied
     meeting.network = network
     meeting.full_clean()
@@ -154,11 +144,6 @@ def _locked(report: IloReport) -> IloReport:
     return IloReport.objects.select_for_update().select_related("network__access_group").get(pk=report.pk)
 
 
-def _require(actor: User, action: str, report: IloReport) -> None:
-    if not can(actor, action, report):
-        raise PermissionDenied
-
-
 # --- opening and writing a report -------------------------------------------------------
 
 def may_open_report(user, network: Network, semester: Semester) -> bool:
@@ -201,7 +186,7 @@ class Conflict(Exception):
 def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: int) -> IloReport:
     """Save the answers if nobody saved since `lock_version`; otherwise raise Conflict."""
     locked = _locked(report)
-    _require(actor, "change", locked)
+    require(actor, Action.CHANGE, locked)
     if locked.lock_version != lock_version:
         raise Conflict(locked)
     known = {str(pk) for pk in TemplateQuestion.objects.filter(section__version=locked.template_id).values_list("pk", flat=True)}
@@ -216,7 +201,7 @@ def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: 
 @transaction.atomic
 def contribution_add(*, actor: User, report: IloReport, section, text: str) -> Contribution:
     """A network member's contribution to a section of the draft; the drafters are told."""
-    _require(actor, "contribute", report)
+    require(actor, Action.CONTRIBUTE, report)
     if section.version_id != report.template_id:
         raise ValidationError(_("This section is not part of the report's template."))
     contribution = Contribution(report=report, section=section, author=actor, organisation_id=actor.organisation_id,
@@ -233,7 +218,7 @@ def contribution_add(*, actor: User, report: IloReport, section, text: str) -> C
 def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloReport:
     """Append the contribution to the first text answer of its section, and mark it done."""
     report = _locked(contribution.report)
-    _require(actor, "change", report)
+    require(actor, Action.CHANGE, report)
     if contribution.incorporated_at:
         raise ValidationError(_("This contribution is already incorporated."))
     question = contribution.section.questions.filter(
@@ -260,8 +245,7 @@ def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloR
 def report_submit(*, actor: User, report: IloReport) -> IloReport:
     """The chair submits the report; the reviewers now read it too."""
     report = _locked(report)
-    _require(actor, "submit", report)
-    report.status = ReportStatus.SUBMITTED
+    transition_apply(actor=actor, item=report, to=ReportStatus.SUBMITTED)
     report.submitted_at = timezone.now()
     report.save()
     grants_sync(report)
@@ -276,8 +260,7 @@ def report_submit(*, actor: User, report: IloReport) -> IloReport:
 def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloReport:
     """A reviewer accepts the submitted report, ready for publication."""
     report = _locked(report)
-    _require(actor, "review", report)
-    report.status = ReportStatus.REVIEWED
+    transition_apply(actor=actor, item=report, to=ReportStatus.REVIEWED)
     report.reviewed_at = timezone.now()
     report.reviewed_by = actor
     report.review_comment = comment.strip()
@@ -292,11 +275,10 @@ def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloRe
 def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
     """A reviewer returns the report to the chair for correction, saying why."""
     report = _locked(report)
-    _require(actor, "return", report)
     comment = comment.strip()
+    transition_apply(actor=actor, item=report, to=ReportStatus.RETURNED)
     if not comment:
         raise ValidationError({"comment": _("Say what must be corrected.")})
-    report.status = ReportStatus.RETURNED
     report.review_comment = comment
     report.save()
     event = _event(report, actor, ReportStatus.RETURNED, comment)
@@ -310,14 +292,21 @@ def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
 def report_publish(*, actor: User, report: IloReport, audience: str, marking: str, groups=()) -> IloReport:
     """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now on."""
     report = _locked(report)
-    _require(actor, "publish_report", report)
-    report.status = ReportStatus.PUBLISHED
-    report.save()
-    item_publish(actor=actor, item=report, audience=audience, marking=marking, groups=groups)
-    event = _event(report, actor, ReportStatus.PUBLISHED)
-    report_notify(actor=actor, report=report, users=list(drafters(report)) + list(network_members(report)), event=f"published:{event.pk}",
-                  title=_("Report published"))
-    return report
+    if report.status != ReportStatus.REVIEWED:
+        raise PermissionDenied  # this page publishes a reviewed draft; the core's re-shares
+    return item_publish(actor=actor, item=report, audience=audience, marking=marking, groups=groups)
+
+
+def report_published(sender, *, item: IloReport, actor: User, first_publication: bool, **kwargs) -> None:
+    """Whichever page published the reviewed report, its workflow moves on with it; connected
+    to the core's `item_published` by IloReportsConfig.ready."""
+    if not first_publication:
+        return
+    transition_apply(actor=actor, item=item, to=ReportStatus.PUBLISHED)
+    item.save(update_fields=["status"])
+    event = _event(item, actor, ReportStatus.PUBLISHED)
+    report_notify(actor=actor, report=item, users=list(drafters(item)) + list(network_members(item)),
+                  event=f"published:{event.pk}", title=_("Report published"))
 
 
 @audited
@@ -325,7 +314,7 @@ def report_publish(*, actor: User, report: IloReport, audience: str, marking: st
 def report_revise(*, actor: User, report: IloReport) -> IloReport:
     """Start a correction of a published report: a new draft revision linked to it."""
     report = _locked(report)
-    _require(actor, "revise", report)
+    require(actor, Action.REVISE, report)
     revision = IloReport(
         network=report.network, semester=report.semester, template=report.template, marking=report.marking,
         revision=report.revision + 1, previous=report, answers=dict(report.answers),
@@ -353,3 +342,53 @@ def answers_diff(old: IloReport, new: IloReport) -> list[dict]:
         ))
         changes.append({"question": question, "section": question.section, "lines": lines})
     return changes
+
+
+# --- deadline reminders -----------------------------------------------------------------
+
+def chair_recipients(network: Network, semester: Semester):
+    """The chair's liaison officer, or else the chairing service's ILO contact points."""
+    chair = network.chair_for(semester)
+    if chair is None:
+        return User.objects.none()
+    if chair.officer_id:
+        return User.objects.filter(pk=chair.officer_id, is_active=True)
+    return User.objects.filter(organisation_id=chair.organisation_id, is_active=True, ncp_areas__contains=[Area.ILO])
+
+
+def reminder_kind(days_left: int) -> str | None:
+    """The most urgent reminder due with `days_left` before the deadline (None if none is due)."""
+    due = [days for days in sorted(settings.ILO_REPORT_REMINDER_DAYS) if 0 <= days_left <= days]
+    return f"due-in-{due[0]}-days" if due else None
+
+
+def report_reminders_send(today: datetime.date) -> int:
+    """Remind chairs whose report is not yet submitted; once per network, semester and kind."""
+    semester = Semester.reporting(today)
+    kind = reminder_kind((semester.deadline - today).days)
+    if kind is None:
+        return 0
+    done = IloReport.objects.filter(semester=str(semester), status__in=SUBMITTED_STATUSES).values("network_id")
+    sent = 0
+    for network in Network.objects.filter(is_active=True).exclude(pk__in=done):
+        try:
+            with transaction.atomic():
+                # The unique row is the claim: a second run (or a second worker) stops here.
+                ReminderSent.objects.create(network=network, semester=str(semester), kind=kind)
+                url = reverse("ilo_reports:network", args=[network.pk])
+                users_notify(
+                    item=None,
+                    users=chair_recipients(network, semester),
+                    title=_("Report of %(network)s for %(semester)s due on %(deadline)s") % {
+                        "network": network, "semester": semester, "deadline": semester.deadline,
+                    },
+                    url=url, key=f"ilo:reminder:{network.pk}:{semester}:{kind}",
+                    subject=_("[ICONet] ILO network report due on %(deadline)s") % {"deadline": semester.deadline},
+                    body=render_to_string("ilo_reports/email_reminder.txt", {
+                        "network": network, "semester": semester, "url": site_url(url),
+                    }),
+                )
+                sent += 1
+        except IntegrityError:
+            continue
+    return sent

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
-from iconet.models import Area, Audience
+from iconet.models import Action, Area, Audience
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
+from iconet.views.steps import workflow_step
 
 from . import services
 from .forms import (
@@ -24,7 +25,7 @@ from .forms import (
     ReportForm,
     ReturnForm,
 )
-from .models import IloReport, Network, Semester
+from .models import IloReport, Network, Posting, ReportStatus, Semester
 from .selectors import (
     bar_chart,
     current_postings,
@@ -36,7 +37,7 @@ from .selectors import (
 )
 
 
-def _report(request, pk, action: str = "read") -> IloReport:
+def _report(request, pk, action: Action = Action.READ) -> IloReport:
     return get_item_for_action(reports_visible_to(request.user), request.user, pk, action)
 
 
@@ -74,9 +75,14 @@ class ReportDetailView(ItemDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report, user = self.object, self.request.user
-        context["workflow"] = {action: report.allows(user, action) for action in (
-            "change", "submit", "contribute", "review", "return", "publish_report", "revise",
+        context["workflow"] = {action.name.lower(): report.allows(user, action) for action in (
+            Action.CHANGE, Action.SUBMIT, Action.CONTRIBUTE, Action.REVIEW,
+            Action.RETURN_FOR_CORRECTION, Action.REVISE,
         )}
+        # The workflow's publish page is for the reviewed draft (the core's re-shares).
+        context["workflow"]["publish"] = (
+            report.status == ReportStatus.REVIEWED and report.allows(user, Action.PUBLISH)
+        )
         context["sections"] = report.answered_sections()
         context["contributions"] = report.contributions.select_related("section", "author", "organisation")
         context["events"] = report.events.select_related("actor")
@@ -108,7 +114,7 @@ def report_open(request):
 
 @require_http_methods(["GET", "POST"])
 def report_edit(request, pk):
-    report = _report(request, pk, "change")
+    report = _report(request, pk, Action.CHANGE)
     conflicts = []
     if request.method == "POST":
         form = ReportForm(request.POST, report=report)
@@ -158,7 +164,7 @@ def conflicting_answers(report: IloReport, mine: dict) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 def contribution_add(request, pk):
-    report = _report(request, pk, "contribute")
+    report = _report(request, pk, Action.CONTRIBUTE)
     form = ContributionForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,43 +181,37 @@ def contribution_add(request, pk):
 
 @require_POST
 def contribution_incorporate(request, pk, contribution_pk):
-    report = _report(request, pk, "change")
+    report = _report(request, pk, Action.CHANGE)
     contribution = get_object_or_404(report.contributions.all(), pk=contribution_pk)
-    try:
-        services.contribution_incorporate(actor=request.user, contribution=contribution)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Contribution added to the section."))
-    return redirect(report.get_absolute_url())
+    return workflow_step(
+        request, lambda: services.contribution_incorporate(actor=request.user, contribution=contribution),
+        _("Contribution added to the section."), report.get_absolute_url(),
+    )
 
 
 def _workflow_step(request, pk, action, step, success, **kwargs):
     report = _report(request, pk, action)
-    try:
-        step(actor=request.user, report=report, **kwargs)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
-    return redirect(report.get_absolute_url())
+    return workflow_step(
+        request, lambda: step(actor=request.user, report=report, **kwargs), success,
+        report.get_absolute_url(),
+    )
 
 
 @require_POST
 def report_submit(request, pk):
-    return _workflow_step(request, pk, "submit", services.report_submit, _("Report submitted for review."))
+    return _workflow_step(request, pk, Action.SUBMIT, services.report_submit, _("Report submitted for review."))
 
 
 @require_POST
 def report_review(request, pk):
     form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    return _workflow_step(request, pk, "review", services.report_review, _("Report marked as reviewed."), comment=comment)
+    return _workflow_step(request, pk, Action.REVIEW, services.report_review, _("Report marked as reviewed."), comment=comment)
 
 
 @require_http_methods(["GET", "POST"])
 def report_return(request, pk):
-    report = _report(request, pk, "return")
+    report = _report(request, pk, Action.RETURN_FOR_CORRECTION)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,7 +226,9 @@ def report_return(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def report_publish(request, pk):
-    report = _report(request, pk, "publish_report")
+    report = _report(request, pk, Action.PUBLISH)
+    if report.status != ReportStatus.REVIEWED:
+        raise PermissionDenied  # published: the core's publish page changes its audience
     return publish_page(
         request, report, template="ilo_reports/report_publish.html",
         initial={"audience": Audience.NETWORK, "marking": report.marking},
@@ -236,7 +238,7 @@ def report_publish(request, pk):
 
 @require_POST
 def report_revise(request, pk):
-    report = _report(request, pk, "revise")
+    report = _report(request, pk, Action.REVISE)
     revision = services.report_revise(actor=request.user, report=report)
     messages.success(request, _("Correction %(ref)s opened as a new revision.") % {"ref": revision.reference})
     return redirect("ilo_reports:edit", pk=revision.pk)
@@ -272,14 +274,14 @@ def network_detail(request, pk):
         "chairs": network.chairs.select_related("organisation", "officer"),
         "meetings": network.meetings.all()[:20],
         "reports": reports_visible_to(request.user).filter(network=network),
-        "may_add_meeting": services.may_record_meeting(request.user, network),
+        "may_add_meeting": network.allows(request.user, Action.RECORD_MEETING),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
     network = _network(request, pk)
-    if not services.may_record_meeting(request.user, network):
+    if not network.allows(request.user, Action.RECORD_MEETING):
         raise PermissionDenied
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -313,7 +315,7 @@ def networks_missing(request):
 # --- postings ---------------------------------------------------------------------------
 
 def posting_list(request):
-    if not services.posting_manageable_by(request.user):
+    if not Posting.are_managed_by(request.user):
         raise PermissionDenied
     postings = postings_manageable_by(request.user).select_related("officer", "deploying_organisation__country")
     page = Paginator(postings, 50).get_page(request.GET.get("page"))
@@ -322,7 +324,7 @@ def posting_list(request):
 
 @require_http_methods(["GET", "POST"])
 def posting_edit(request, pk=None):
-    if not services.posting_manageable_by(request.user):
+    if not Posting.are_managed_by(request.user):
         raise PermissionDenied
     posting = get_object_or_404(postings_manageable_by(request.user), pk=pk) if pk else None
     form = PostingForm(request.POST if request.method == "POST" else None, instance=posting, user=request.user)

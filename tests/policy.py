@@ -216,9 +216,11 @@ ACTIONS = {
         "contribute": rule(("draft", "contributions", "returned"), "network_member"),
         "review": rule(("submitted",), "reviewer"),
         "return": rule(("submitted", "reviewed"), "reviewer"),
-        "publish_report": rule(("reviewed",), "reviewer"),
-        # the core publish page only re-shares a report the workflow published
-        "publish": rule(("published", "withdrawn", "archived"), "reviewer"),
+        # the first publication of the reviewed report, from either publish page (the core's
+        # also re-shares a published report)
+        "publish": rule(("reviewed", "published", "withdrawn", "archived"), "reviewer"),
+        # the workflow's own publish page only publishes the reviewed report
+        "first_publication": rule(("reviewed",), "reviewer"),
         "revise": rule(("published",), "drafter"),
     },
     "returns.returnoperation": {
@@ -333,7 +335,7 @@ ITEM_PAGES = {
     "ilo_reports:submit": Page("submit", get=False, post=_empty),
     "ilo_reports:review": Page("review", get=False, post=_text("comment", "Fine")),
     "ilo_reports:return": Page("return", post=_text("comment", "Please correct")),
-    "ilo_reports:publish": Page("publish_report", post=_publish_data),
+    "ilo_reports:publish": Page("first_publication", post=_publish_data),
     "ilo_reports:revise": Page("revise", get=False, post=_empty),
     "ilo_reports:changes": Page("read", needs="previous"),
     # returns: two item types in one area

@@ -8,6 +8,7 @@ from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
     LOGGED_MARKINGS,
+    Action,
     Audience,
     DisclosureRequest,
     Grant,
@@ -18,7 +19,7 @@ from .sharing import (
 )
 
 __all__ = [
-    "AccessGroup", "AccessLog", "Area", "Attachment", "Audience", "CONTENT_FREE_MARKINGS",
+    "AccessGroup", "AccessLog", "Action", "Area", "Attachment", "Audience", "CONTENT_FREE_MARKINGS",
     "Country", "ReferenceSequence",
     "DisclosureRequest", "EmailDelivery", "Grant", "ImmutableRecordError", "LOGGED_MARKINGS",
     "Marking", "Notification", "Organisation", "Role", "SharedItem", "State", "User",

@@ -115,9 +115,9 @@ class User(AbstractUser):
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
-    digest_routine_alerts = models.BooleanField(
-        _("daily digest for routine alerts"), default=False,
-        help_text=_("Immediate alerts are always sent at once."),
+    preferences = models.JSONField(
+        _("notification preferences"), default=dict, blank=True,
+        help_text=_("Per area, the choices the area declares (iconet.areas)."),
     )
 
     class Meta:

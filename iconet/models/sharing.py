@@ -6,6 +6,7 @@ each row says why it exists: ownership, the publication audience, or an approved
 `iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
 """
 
+from enum import StrEnum
 from typing import ClassVar
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
+from ..areas import item_type_for
 from ..limits import single_line, text_limit
 from .directory import AccessGroup, Organisation
 from .querysets import SharedItemQuerySet
@@ -31,6 +33,31 @@ class State(models.TextChoices):
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ARCHIVED = "archived", _("Archived")
+
+
+class Action(StrEnum):
+    """What a user may try to do with a shared item, asked of `allows` through `can`.
+
+    The core's actions first, then the areas' own. A str enum: `Action.READ == "read"`."""
+
+    READ = "read"
+    DOWNLOAD = "download"
+    CHANGE = "change"
+    PUBLISH = "publish"
+    WITHDRAW = "withdraw"
+    REQUEST_DISCLOSURE = "request_disclosure"
+    DECIDE_DISCLOSURE = "decide_disclosure"
+    # alerts
+    ACKNOWLEDGE = "acknowledge"
+    FOLLOW_UP = "follow_up"
+    DELIVERIES = "deliveries"
+    # ILO network reports
+    CONTRIBUTE = "contribute"
+    SUBMIT = "submit"
+    REVIEW = "review"
+    RETURN_FOR_CORRECTION = "return"
+    REVISE = "revise"
+    RECORD_MEETING = "record_meeting"
 
 
 class Audience(models.TextChoices):
@@ -90,6 +117,11 @@ class SharedItem(models.Model):
     class Meta:
         abstract = True
 
+    # --- the state machine: {(from, to): action}, applied by services.sharing.transition_apply
+    # An area with its own workflow declares its field and table (see IloReport).
+    WORKFLOW_FIELD: ClassVar[str] = "state"
+    TRANSITIONS: ClassVar[dict[tuple[str, str], Action]] = {}
+
     # --- policy: what, beyond seeing it, a user may do with this item -----------------------
     # `iconet.access.can` checks visibility first and then asks the item. Area models override
     # these to add their own workflow rules; they never bypass visibility.
@@ -101,17 +133,17 @@ class SharedItem(models.Model):
         """The owner's NCPs for the item's area and its national administrators."""
         return self.is_owner_member(user) and (user.is_ncp(self.area) or user.is_national_admin)
 
-    def allows(self, user, action: str) -> bool:
-        if action in ("read", "download", "request_disclosure"):
-            return action != "request_disclosure" or self.state != State.DRAFT
-        if action == "change":
+    def allows(self, user, action: Action) -> bool:
+        if action in (Action.READ, Action.DOWNLOAD, Action.REQUEST_DISCLOSURE):
+            return action != Action.REQUEST_DISCLOSURE or self.state != State.DRAFT
+        if action == Action.CHANGE:
             # Authorship alone is not enough: an author who moved to another organisation
             # no longer changes the items of the one they left.
             changeable = self.state in (State.DRAFT, State.PUBLISHED)
             return changeable and self.is_owner_member(user) and (
                 self.author_id == user.pk or self.is_owner_manager(user)
             )
-        if action in ("publish", "decide_disclosure", "withdraw"):
+        if action in (Action.PUBLISH, Action.DECIDE_DISCLOSURE, Action.WITHDRAW):
             return self.is_owner_manager(user)
         return False
 
@@ -126,7 +158,10 @@ class SharedItem(models.Model):
         return str(self)
 
     def get_absolute_url(self) -> str:
-        return reverse(f"{self._meta.app_label}:detail", args=[self.pk])
+        item_type = item_type_for(type(self))
+        # A type not registered yet (iconet.areas) keeps the conventional "app_label:detail".
+        url_name = item_type.detail_url if item_type else f"{self._meta.app_label}:detail"
+        return reverse(url_name, args=[self.pk])
 
     @classmethod
     def type_slug(cls) -> str:

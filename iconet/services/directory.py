@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..areas import preferences_offered
 from ..models import (
     AccessGroup,
     AccessGroupMember,
@@ -784,3 +785,18 @@ def sessions_end(*, user: User) -> None:
     for tracked in UserSession.objects.filter(user=user):
         store(session_key=tracked.session_key).delete()
         tracked.delete()
+
+
+@transaction.atomic
+def user_preferences_set(*, user: User, values: dict[str, dict[str, bool]]) -> User:
+    """Store the user's choices for the preferences their areas declare (iconet.areas);
+    choices of other areas, or keys an area does not declare, are ignored."""
+    offered = {(row.area.code, row.preference.key) for row in preferences_offered(user)}
+    stored = {code: dict(choices) for code, choices in (user.preferences or {}).items()}
+    for code, choices in values.items():
+        for key, value in choices.items():
+            if (code, key) in offered:
+                stored.setdefault(code, {})[key] = bool(value)
+    user.preferences = stored
+    user.save(update_fields=["preferences"])
+    return user

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import NETWORK_GROUP, PUBLIC_GROUP, can, special_group_id
+from ..access import NETWORK_GROUP, PUBLIC_GROUP, require, special_group_id
 from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
     AccessGroup,
+    Action,
     Audience,
     DisclosureRequest,
     Grant,
@@ -106,11 +107,6 @@ def grants_explained(item: SharedItem) -> list[dict]:
     return rows
 
 
-def _require(actor, action: str, item: SharedItem) -> None:
-    if not can(actor, action, item):
-        raise PermissionDenied
-
-
 # --- items ------------------------------------------------------------------------------
 
 @audited
@@ -128,11 +124,26 @@ def item_create(*, actor: User, item: SharedItem) -> SharedItem:
     return item
 
 
+def transition_apply(*, actor: User, item: SharedItem, to: str) -> None:
+    """Move an item along its type's state machine (not saved: the caller saves with the rest).
+
+    The model declares its machine: `WORKFLOW_FIELD` (the field holding the workflow state)
+    and `TRANSITIONS`, {(from, to): action}. A pair not in the table is refused with a
+    ValidationError, an actor the item's policy does not allow the action with PermissionDenied.
+    """
+    field = item.WORKFLOW_FIELD
+    action = item.TRANSITIONS.get((getattr(item, field), to))
+    if action is None:
+        raise ValidationError(_("This change of state is not possible."))
+    require(actor, action, item)
+    setattr(item, field, to)
+
+
 @audited
 @transaction.atomic
 def item_update(*, actor: User, item: SharedItem) -> SharedItem:
     """Save changes to an item the actor may change."""
-    _require(actor, "change", item)
+    require(actor, Action.CHANGE, item)
     item.full_clean()
     item.save()
     return item
@@ -147,7 +158,7 @@ def _audience_validate(audience: str, groups) -> None:
 @transaction.atomic
 def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, groups=()) -> SharedItem:
     """Publish a draft to the audience the owner chose, or change the audience of a published item."""
-    _require(actor, "publish", item)
+    require(actor, Action.PUBLISH, item)
     if item.state not in (State.DRAFT, State.PUBLISHED):
         raise ValidationError(_("Only drafts and published items can be published."))
     groups = list(groups)
@@ -182,7 +193,7 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
 @transaction.atomic
 def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
     """Withdraw or archive a published item; readers keep seeing it, marked as such."""
-    _require(actor, "withdraw", item)
+    require(actor, Action.WITHDRAW, item)
     if item.state == State.DRAFT or state not in (State.WITHDRAWN, State.ARCHIVED, State.PUBLISHED):
         raise ValidationError(_("This change of state is not possible."))
     # The row lock serialises a double-submitted form; the second finds the state applied.
@@ -211,7 +222,7 @@ def disclosure_request_create(
     third_party: str = "",
 ) -> DisclosureRequest:
     """Ask the owner to widen the item's audience; the owner's deciders are told."""
-    _require(actor, "request_disclosure", item)
+    require(actor, Action.REQUEST_DISCLOSURE, item)
     request = DisclosureRequest(
         content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk, owner_id=item.owner_id,
         requested_by=actor, requester_organisation_id=actor.organisation_id, target_kind=target_kind,
@@ -256,7 +267,7 @@ def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool,
     """The owner approves or refuses; a decided request never changes again."""
     locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     item = locked.item
-    _require(actor, "decide_disclosure", item)
+    require(actor, Action.DECIDE_DISCLOSURE, item)
     if locked.status != DisclosureRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided or withdrawn."))
     reason = reason.strip()

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ..models import Action
+
 register = template.Library()
 
 # FIRST TLP 2.0 labels. The CSS class carries the colour; the text carries the meaning.
@@ -119,6 +121,6 @@ def item_attachments(context, item):
     user = context["request"].user
     return {
         "item": item, "slug": item.type_slug(), "files": item.attachments.all(),
-        "form": AttachmentForm() if item.allows(user, "change") else None,
+        "form": AttachmentForm() if item.allows(user, Action.CHANGE) else None,
         "csrf_token": context.get("csrf_token"),
     }

@@ -22,8 +22,10 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..areas import preferences_offered
 from ..models import AccessLog, BackupCodeDevice, User
 from ..services.audit import access_log_write, client_address
+from ..services.directory import user_preferences_set
 from ..services.notify import email_enqueue
 
 
@@ -171,18 +173,34 @@ def backup_codes(request):
     return render(request, "accounts/backup_codes.html", {"codes": codes or [], "next": _next_url(request)})
 
 
-class NotificationPreferencesForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["digest_routine_alerts"]
+class NotificationPreferencesForm(forms.Form):
+    """One checkbox per preference declared by the areas the user has (iconet.areas)."""
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = preferences_offered(user)
+        for row in self.rows:
+            self.fields[row.area.preference_field(row.preference)] = forms.BooleanField(
+                label=row.preference.label, help_text=row.preference.help_text,
+                required=False, initial=row.value,
+            )
+
+    def values(self) -> dict[str, dict[str, bool]]:
+        values: dict[str, dict[str, bool]] = {}
+        for row in self.rows:
+            field = row.area.preference_field(row.preference)
+            values.setdefault(row.area.code, {})[row.preference.key] = self.cleaned_data[field]
+        return values
 
 
 @require_http_methods(["GET", "POST"])
 def security(request):
     """What protects the account (devices, backup codes) and how it is notified."""
-    preferences = NotificationPreferencesForm(request.POST if request.method == "POST" else None, instance=request.user)
+    preferences = NotificationPreferencesForm(
+        request.POST if request.method == "POST" else None, user=request.user,
+    )
     if request.method == "POST" and preferences.is_valid():
-        preferences.save()
+        user_preferences_set(user=request.user, values=preferences.values())
         messages.success(request, _("Your notification preferences are saved."))
         return redirect("accounts:security")
     devices = []
@@ -195,5 +213,6 @@ def security(request):
         })
     backup = BackupCodeDevice.objects.filter(user=request.user).first()
     return render(request, "accounts/security.html", {
-        "devices": devices, "backup_codes_left": backup.codes.count() if backup else 0, "preferences": preferences,
+        "devices": devices, "backup_codes_left": backup.codes.count() if backup else 0,
+        "preferences": preferences if preferences.fields else None,
     })

@@ -4,7 +4,6 @@ those who may download it, never through a public media URL."""
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -12,30 +11,29 @@ from django.views.decorators.http import require_POST
 
 from ..access import get_item_for_action
 from ..forms import AttachmentForm
-from ..models import AccessLog, Attachment
+from ..models import AccessLog, Action, Attachment
 from ..registry import item_model_or_404
 from ..services.attachments import attachment_add
 from ..services.audit import access_log_write
+from .steps import workflow_step
 
 
 @require_POST
 def attachment_create(request, type_slug, pk):
-    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, "change")
+    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.CHANGE)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment = attachment_add(
-                actor=request.user, item=item, upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("%(name)s attached.") % {"name": attachment.original_name})
-    else:
+    back = item.get_absolute_url() + "#attachments"
+    if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors)
                        or _("Choose a file to attach."))
-    return redirect(item.get_absolute_url() + "#attachments")
+        return redirect(back)
+    return workflow_step(
+        request, lambda: attachment_add(
+            actor=request.user, item=item, upload=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+        ),
+        lambda attachment: _("%(name)s attached.") % {"name": attachment.original_name}, back,
+    )
 
 
 def content_disposition(name: str) -> str:
@@ -48,7 +46,7 @@ def content_disposition(name: str) -> str:
 
 def attachment_download(request, type_slug, pk, attachment_pk):
     """The file of an item the user may download, with its checked type; the download is logged."""
-    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, "download")
+    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.DOWNLOAD)
     attachment = get_object_or_404(Attachment.objects.of_item(item), pk=attachment_pk)
     access_log_write(event=AccessLog.Event.DOWNLOAD, request=request, item=item,
                      detail=f"attachment {attachment.original_name}")

@@ -2,30 +2,27 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from ..models import Area, Notification
-from ..registry import shared_item_models
+from ..areas import item_types
+from ..models import Notification
 
 
 def home(request):
     user = request.user
     panels = []
-    for model in shared_item_models().values():
-        if not user.has_area(model.area):
+    for config, item_type in item_types():
+        if not user.has_area(config.code):
             continue
-        try:
-            url = reverse(f"{model._meta.app_label}:list")
-        except NoReverseMatch:
-            continue
+        model = item_type.model
         panels.append({
             "title": capfirst(model._meta.verbose_name_plural),
-            "url": url,
+            "url": reverse(item_type.list_url),
             "count": model.objects.visible_to(user).count(),
-            "description": Area(model.area).label,
+            "description": config.label,
         })
     notifications = Notification.objects.for_reader(user)[:10]
     return render(request, "home.html", {"panels": panels, "notifications": notifications})

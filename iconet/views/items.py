@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from ..models import DisclosureRequest
+from ..models import Action, DisclosureRequest
 from ..services import sharing as sharing_services
 from ..services.audit import item_read_record
 
@@ -28,8 +28,9 @@ class ItemQuerysetMixin:
 
 def item_actions(user, item) -> dict[str, bool]:
     """What the page may offer; the item is already known to be visible."""
-    return {action: item.allows(user, action) for action in (
-        "change", "publish", "withdraw", "decide_disclosure", "request_disclosure", "download",
+    return {action.value: item.allows(user, action) for action in (
+        Action.CHANGE, Action.PUBLISH, Action.WITHDRAW, Action.DECIDE_DISCLOSURE,
+        Action.REQUEST_DISCLOSURE, Action.DOWNLOAD,
     )}
 
 
@@ -109,7 +110,7 @@ class ItemCreateView(CreateView):
 class ItemUpdateView(ItemQuerysetMixin, UpdateView):
     def get_object(self, queryset=None):
         item = super().get_object(queryset)
-        if not item.allows(self.request.user, "change"):
+        if not item.allows(self.request.user, Action.CHANGE):
             raise PermissionDenied
         return item
 

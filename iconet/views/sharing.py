@@ -11,20 +11,22 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import can, get_item_for_action
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
-from ..models import AccessLog, DisclosureRequest, State
+from ..models import AccessLog, Action, DisclosureRequest, State
 from ..registry import item_model_or_404, shared_item_models
 from ..related import ItemMention, item_relation_fields, items_for_reader, mention
 from ..services import sharing as services
 from ..services.audit import access_log_write, item_read_record
+from .steps import workflow_step
 
 
-def _item(request, type_slug: str, pk: int, action: str = "read"):
+def _item(request, type_slug: str, pk: int, action: Action = Action.READ):
     return get_item_for_action(item_model_or_404(type_slug), request.user, pk, action)
 
 
@@ -58,7 +60,7 @@ def publish_page(request, item, *, publish, template="sharing/item_publish.html"
 
 @require_http_methods(["GET", "POST"])
 def item_publish(request, type_slug, pk):
-    item = _item(request, type_slug, pk, "publish")
+    item = _item(request, type_slug, pk, Action.PUBLISH)
     return publish_page(request, item, publish=lambda **choice: services.item_publish(
         actor=request.user, item=item, **choice,
     ))
@@ -66,21 +68,21 @@ def item_publish(request, type_slug, pk):
 
 @require_POST
 def item_state(request, type_slug, pk):
-    item = _item(request, type_slug, pk, "withdraw")
+    item = _item(request, type_slug, pk, Action.WITHDRAW)
     state = request.POST.get("state", "")
-    try:
-        services.item_state_set(actor=request.user, item=item, state=state)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(ref)s is now %(state)s.") % {"ref": item.reference, "state": item.get_state_display().lower()})
-    return redirect(item.get_absolute_url())
+    return workflow_step(
+        request, lambda: services.item_state_set(actor=request.user, item=item, state=state),
+        lambda _result: _("%(ref)s is now %(state)s.") % {
+            "ref": item.reference, "state": item.get_state_display().lower(),
+        },
+        item.get_absolute_url(),
+    )
 
 
 def item_history(request, type_slug, pk):
     from auditlog.models import LogEntry
 
-    item = _item(request, type_slug, pk, "read")
+    item = _item(request, type_slug, pk, Action.READ)
     item_read_record(request=request, item=item)  # earlier versions show the content too
     entries = list(
         LogEntry.objects.get_for_object(item).select_related("actor__organisation")
@@ -172,7 +174,7 @@ def history_changes(
 
 
 def item_print(request, type_slug, pk):
-    item = _item(request, type_slug, pk, "read")
+    item = _item(request, type_slug, pk, Action.READ)
     access_log_write(event=AccessLog.Event.READ, request=request, item=item, detail="print view")
     return render(request, _templates(item, "print"), {"item": item, "print_view": True})
 
@@ -181,7 +183,7 @@ def item_export_pdf(request, type_slug, pk):
     """A PDF carrying the marking on every page; for a third party, with the authorisation."""
     from weasyprint import HTML
 
-    item = _item(request, type_slug, pk, "download")
+    item = _item(request, type_slug, pk, Action.DOWNLOAD)
     disclosure = None
     if "disclosure" in request.GET:
         disclosure_pk = request.GET["disclosure"]
@@ -244,7 +246,7 @@ def static_only_fetcher():
 
 def item_access_log(request, type_slug, pk):
     """Who read or downloaded the item: for the owner organisation only."""
-    item = _item(request, type_slug, pk, "read")
+    item = _item(request, type_slug, pk, Action.READ)
     if not item.is_owner_member(request.user):
         raise PermissionDenied
     entries = AccessLog.objects.filter(
@@ -256,7 +258,7 @@ def item_access_log(request, type_slug, pk):
 
 @require_http_methods(["GET", "POST"])
 def disclosure_create(request, type_slug, pk):
-    item = _item(request, type_slug, pk, "request_disclosure")
+    item = _item(request, type_slug, pk, Action.REQUEST_DISCLOSURE)
     form = DisclosureRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -307,7 +309,7 @@ def _disclosure(request, pk):
 @require_http_methods(["GET", "POST"])
 def disclosure_detail(request, pk):
     disclosure, item = _disclosure(request, pk)
-    may_decide = disclosure.status == DisclosureRequest.Status.PENDING and can(request.user, "decide_disclosure", item)
+    may_decide = disclosure.status == DisclosureRequest.Status.PENDING and can(request.user, Action.DECIDE_DISCLOSURE, item)
     form = DisclosureDecisionForm(request.POST if request.method == "POST" else None) if may_decide else None
     if request.method == "POST":
         if not may_decide:
@@ -338,10 +340,7 @@ def disclosure_detail(request, pk):
 @require_POST
 def disclosure_withdraw(request, pk):
     disclosure, _item_obj = _disclosure(request, pk)
-    try:
-        services.disclosure_withdraw(actor=request.user, request=disclosure)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Request withdrawn."))
-    return redirect("sharing:disclosure", pk=pk)
+    return workflow_step(
+        request, lambda: services.disclosure_withdraw(actor=request.user, request=disclosure),
+        _("Request withdrawn."), reverse("sharing:disclosure", args=[pk]),
+    )

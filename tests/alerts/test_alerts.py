@@ -76,7 +76,7 @@ def test_amber_email_carries_content_and_marking(cast, published):
 
 
 def test_routine_alert_waits_for_the_digest_when_chosen(cast):
-    cast.de_ncp.digest_routine_alerts = True
+    cast.de_ncp.preferences = {"alerts": {"digest_routine": True}}
     cast.de_ncp.save()
     alert = alert_published(cast.fr_ncp, urgency="routine", destinations=["DE", "NL"])
     de = alert.recipients.get(user=cast.de_ncp)
@@ -92,7 +92,7 @@ def test_routine_alert_waits_for_the_digest_when_chosen(cast):
 
 
 def test_immediate_alert_ignores_the_digest_choice(cast):
-    cast.de_ncp.digest_routine_alerts = True
+    cast.de_ncp.preferences = {"alerts": {"digest_routine": True}}
     cast.de_ncp.save()
     alert = alert_published(cast.fr_ncp, urgency="immediate")
     assert alert.recipients.get(user=cast.de_ncp).email_id is not None

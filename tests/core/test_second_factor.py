@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iconet.areas import preference
 from iconet.middleware import OPEN_URL_NAMES, SECOND_FACTOR_URL_NAMES
 from iconet.models import AccessLog, BackupCodeDevice
 from tests.factories import PASSWORD, UserFactory
@@ -165,12 +166,12 @@ def test_users_choose_the_daily_digest_for_routine_alerts(client_for, cast):
     client = client_for(cast.de_ncp)
     page = client.get(reverse("accounts:security")).content.decode()
     assert "daily digest for routine alerts" in page.lower()
-    client.post(reverse("accounts:security"), {"digest_routine_alerts": "on"})
+    client.post(reverse("accounts:security"), {"alerts__digest_routine": "on"})
     cast.de_ncp.refresh_from_db()
-    assert cast.de_ncp.digest_routine_alerts
+    assert preference(cast.de_ncp, "alerts", "digest_routine")
     client.post(reverse("accounts:security"), {})
     cast.de_ncp.refresh_from_db()
-    assert not cast.de_ncp.digest_routine_alerts
+    assert not preference(cast.de_ncp, "alerts", "digest_routine")
 
 
 def test_password_reset_mail_goes_through_the_outbox_and_leads_to_a_new_password(client, settings):

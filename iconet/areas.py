@@ -1,0 +1,152 @@
+"""The area registry: what each area app declares about itself, read by the core.
+
+The core names no area. An area app declares, once, in its ``AppConfig.ready``::
+
+    from iconet.areas import AreaConfig, ItemType, Preference, register_area
+
+    register_area(AreaConfig(
+        code="returns",                          # an ``iconet.models.Area`` value
+        label=_("Returns"),                      # menu label and home-page panel description
+        nav_url="returns:list",                  # URL name of the navigation entry
+        order=40,                                # menu position (lower first)
+        item_types=(                             # one entry per SharedItem model of the app
+            ItemType("returns.ReturnProblem", list_url="returns:problems",
+                     detail_url="returns:problem"),
+            ItemType("returns.JointOperation", list_url="returns:operations",
+                     detail_url="returns:operation"),
+        ),
+        preferences=(                            # per-user notification choices (booleans)
+            Preference("digest_routine", _("Daily digest"), help_text=_("...")),
+        ),
+    ))
+
+What the core then does with it:
+
+- the main navigation (``iconet.context_processors``) shows the area's entry to the users who
+  have the area, in ``order``;
+- the home page shows one panel per item type, linked to ``list_url``;
+- ``SharedItem.get_absolute_url`` reverses the type's ``detail_url`` with the item's pk, so
+  two item types in one app each have their own detail page;
+- the account page (``accounts:security``) offers the area's preferences to its users and
+  stores them in ``User.preferences``; the area reads a choice with
+  ``preference(user, "returns", "digest_routine")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    # This module imports nothing of the core's models (they read it): users and item models
+    # are typed loosely here.
+    Label = str | _StrPromise
+
+
+@dataclass(frozen=True)
+class ItemType:
+    """One shared item type of an area: its model ("app_label.Model") and its pages."""
+
+    model_label: str
+    list_url: str
+    detail_url: str
+
+    @property
+    def model(self) -> Any:
+        return apps.get_model(self.model_label)
+
+
+@dataclass(frozen=True)
+class Preference:
+    """A yes/no notification choice an area offers its users on the account page."""
+
+    key: str
+    label: Label
+    help_text: Label = ""
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    code: str
+    label: Label
+    nav_url: str
+    item_types: tuple[ItemType, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+    order: int = 100
+
+    def preference_field(self, pref: Preference) -> str:
+        """The account form's field name for one of this area's preferences."""
+        return f"{self.code}__{pref.key}"
+
+
+_AREAS: dict[str, AreaConfig] = {}
+
+
+def register_area(config: AreaConfig) -> AreaConfig:
+    """Declare an area (its code an ``iconet.models.Area`` value); registering the same code
+    twice with other values is an error."""
+    existing = _AREAS.get(config.code)
+    if existing is not None and existing != config:
+        raise ImproperlyConfigured(f"Area {config.code!r} is registered twice.")
+    _AREAS[config.code] = config
+    return config
+
+
+def unregister_area(code: str) -> None:
+    """Forget an area (for tests that register a temporary one)."""
+    _AREAS.pop(code, None)
+
+
+def registered_areas() -> list[AreaConfig]:
+    """Every registered area, in menu order."""
+    return sorted(_AREAS.values(), key=lambda area: (area.order, area.code))
+
+
+def area(code: str) -> AreaConfig | None:
+    return _AREAS.get(code)
+
+
+def item_types() -> list[tuple[AreaConfig, ItemType]]:
+    """Every registered item type with its area, in menu order."""
+    return [(config, item_type) for config in registered_areas() for item_type in config.item_types]
+
+
+def item_type_for(model: type[Any]) -> ItemType | None:
+    """The registered item type of a SharedItem model (or of its concrete class)."""
+    label = model._meta.label_lower
+    for _config, item_type in item_types():
+        if item_type.model_label.lower() == label:
+            return item_type
+    return None
+
+
+def preference(user: Any, area_code: str, key: str) -> bool:
+    """The user's choice for an area preference, or the declared default."""
+    config = _AREAS.get(area_code)
+    declared = next((p for p in config.preferences if p.key == key), None) if config else None
+    if declared is None:
+        raise ImproperlyConfigured(f"Area {area_code!r} declares no preference {key!r}.")
+    stored = (user.preferences or {}).get(area_code, {})
+    return bool(stored.get(key, declared.default))
+
+
+@dataclass
+class _PreferenceRow:
+    area: AreaConfig
+    preference: Preference
+    value: bool = field(default=False)
+
+
+def preferences_offered(user: Any) -> list[_PreferenceRow]:
+    """The preferences of the areas the user has, with their current values."""
+    return [
+        _PreferenceRow(config, pref, preference(user, config.code, pref.key))
+        for config in registered_areas() if user.has_area(config.code)
+        for pref in config.preferences
+    ]
