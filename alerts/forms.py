@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from iconet.forms import BoundedInlineFormSet, NumberedSplitArrayWidget
-from iconet.models import Area, Country, Marking, User
+from iconet.models import Area, Country, ItemRecipient, Marking, User
 
 from .models import (
     PERSONAL_DATA_WARNING,
     Alert,
-    AlertRecipient,
     AlertType,
     BorderType,
     FollowUp,
@@ -192,7 +191,9 @@ class AlertFilterForm(forms.Form):
         if data.get("owner_country"):
             queryset = queryset.filter(owner__country=data["owner_country"])
         if data.get("acknowledged"):
-            mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=self.user, acknowledged_at__isnull=False)
+            mine = ItemRecipient.objects.of_type(Alert).filter(
+                object_id=OuterRef("pk"), user=self.user, acknowledged_at__isnull=False,
+            )
             queryset = queryset.filter(Exists(mine)) if data["acknowledged"] == "yes" else queryset.exclude(Exists(mine))
         return queryset.order_by(*self.SORTS.get(data.get("sort") or "-published", self.SORTS["-published"]))
 

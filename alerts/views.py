@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -13,12 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
 from iconet.middleware import is_same_site_navigation
+from iconet.models import ItemRecipient
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+from iconet.views.recipients import item_recipients
 from iconet.views.sharing import publish_page
 
 from . import services
 from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
-from .models import Alert, AlertRecipient, FollowUp
+from .models import Alert, FollowUp
 
 
 def _alert(request, pk: int, action: str = "read") -> Alert:
@@ -32,7 +34,7 @@ class AlertListView(ItemListView):
     context_object_name = "alerts"
 
     def get_queryset(self):
-        mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=self.request.user)
+        mine = ItemRecipient.objects.of_type(Alert).filter(object_id=OuterRef("pk"), user=self.request.user)
         return super().get_queryset().with_list_columns().annotate(
             is_recipient=Exists(mine), acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
         )
@@ -169,18 +171,5 @@ def follow_up_create(request, pk):
 
 
 def alert_deliveries(request, pk):
-    """Per recipient organisation and person: delivered, read, acknowledged. Owner only."""
-    alert = _alert(request, pk, "deliveries")
-    recipients = alert.recipients.select_related("user", "organisation__country", "email")
-    organisations: dict = {}
-    for row in recipients:
-        entry = organisations.setdefault(row.organisation_id, {"organisation": row.organisation, "rows": [], "acknowledged": None})
-        entry["rows"].append(row)
-        if row.acknowledged_at and (entry["acknowledged"] is None or row.acknowledged_at < entry["acknowledged"]):
-            entry["acknowledged"] = row.acknowledged_at
-    escalations = {e.organisation_id: e for e in alert.escalations.all()}
-    for organisation_id, entry in organisations.items():
-        entry["escalation"] = escalations.get(organisation_id)
-    return render(request, "alerts/alert_deliveries.html", {
-        "item": alert, "alert": alert, "organisations": list(organisations.values()),
-    })
+    """The alert's delivery table at the address alerts always had: the core's page."""
+    return item_recipients(request, Alert.type_slug(), pk)

@@ -64,11 +64,17 @@ def _attachment_pages(item) -> list[tuple[str, str]]:
     return [(attachment_url(a), "read") for a in item.attachments.all()]
 
 
+def _recipient_pages(item) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    deliveries = reverse("sharing:recipients", args=[item.type_slug(), item.pk])
+    return _attachment_pages(item) + [(deliveries, "deliveries")]
+
+
 def _alert_pages(alert) -> list[tuple[str, str]]:
     from django.urls import reverse
 
-    deliveries = reverse("alerts:deliveries", args=[alert.pk])
-    return _attachment_pages(alert) + [(deliveries, "deliveries")]
+    return _recipient_pages(alert) + [(reverse("alerts:deliveries", args=[alert.pk]), "deliveries")]
 
 
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
@@ -76,7 +82,7 @@ def _alert_pages(alert) -> list[tuple[str, str]]:
 TYPE_CHILDREN = {
     "alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children,
 }
-TYPE_PAGES = {"alerts.alert": _alert_pages, "ilo_reports.iloreport": _attachment_pages}
+TYPE_PAGES = {"alerts.alert": _alert_pages, "ilo_reports.iloreport": _recipient_pages}
 
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {

@@ -6,6 +6,7 @@ each row says why it exists: ownership, the publication audience, or an approved
 `iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
 """
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -62,6 +63,8 @@ class SharedItem(models.Model):
     # The first part of the yearly references an item type hands out (EWS-2026-FR-0042), by
     # `iconet.services.references.item_reference_allocate`; empty for types without one.
     reference_prefix: ClassVar[str] = ""
+    # Recipient tracking: the label of each reason code the type gives when it tells people.
+    recipient_reasons: ClassVar[dict[str, Label]] = {}
 
     owner = models.ForeignKey(
         Organisation, verbose_name=_("owner organisation"), on_delete=models.PROTECT, related_name="+",
@@ -84,6 +87,9 @@ class SharedItem(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
+    # Who was told of the item and what became of it (iconet.services.recipients).
+    recipients = GenericRelation("iconet.ItemRecipient")
+    escalations = GenericRelation("iconet.ItemEscalation")
 
     objects = SharedItemQuerySet.as_manager()
 
@@ -113,6 +119,10 @@ class SharedItem(models.Model):
             )
         if action in ("publish", "decide_disclosure", "withdraw"):
             return self.is_owner_manager(user)
+        if action == "acknowledge":
+            return self.state != State.DRAFT and self.recipients.filter(user=user).exists()
+        if action == "deliveries":
+            return self.is_owner_member(user)
         return False
 
     # --- presentation shared by detail pages, print views, exports and e-mails -------------
@@ -135,6 +145,13 @@ class SharedItem(models.Model):
     def display_sections(self) -> DisplaySections:
         """Headed groups of (label, value) that print views and exports render."""
         return []
+
+    @classmethod
+    def recipients_escalation(cls) -> tuple[timedelta, models.Q] | None:
+        """Whether and when items of the type escalate: how long recipients have to acknowledge
+        before the item is re-sent and escalated to their organisation's other contact points,
+        and which items escalate; None (the default): never."""
+        return None
 
     def extra_draft_group_ids(self) -> list[int]:
         """Guardian groups that read a draft beside its owner, by the area's workflow
