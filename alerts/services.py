@@ -150,7 +150,9 @@ def alert_published(sender, *, item: Alert, **kwargs) -> None:
 
 @audited
 @transaction.atomic
-def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, groups=()) -> list[ItemRecipient]:
+def alert_publish(
+    *, actor: User, alert: Alert, audience: str, marking: str, groups=(),
+) -> list[ItemRecipient]:
     """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
     before = set(alert.recipients.values_list("pk", flat=True))
     item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)

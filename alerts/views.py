@@ -34,7 +34,9 @@ class AlertListView(ItemListView):
     context_object_name = "alerts"
 
     def get_queryset(self):
-        mine = ItemRecipient.objects.of_type(Alert).filter(object_id=OuterRef("pk"), user=self.request.user)
+        mine = ItemRecipient.objects.of_type(Alert).filter(
+            object_id=OuterRef("pk"), user=self.request.user,
+        )
         return super().get_queryset().with_list_columns().annotate(
             is_recipient=Exists(mine), acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
         )

@@ -54,12 +54,14 @@ def backward(apps, schema_editor):
         return
     recipients = ItemRecipient.objects.filter(content_type=alert_type)
     AlertRecipient.objects.bulk_create([
-        AlertRecipient(alert_id=new.object_id, **{name: getattr(new, name) for name in RECIPIENT_FIELDS})
+        AlertRecipient(alert_id=new.object_id,
+                       **{name: getattr(new, name) for name in RECIPIENT_FIELDS})
         for new in recipients.order_by("pk").iterator()
     ], batch_size=1000)
     escalations = ItemEscalation.objects.filter(content_type=alert_type)
     AlertEscalation.objects.bulk_create([
-        AlertEscalation(alert_id=new.object_id, **{name: getattr(new, name) for name in ESCALATION_FIELDS})
+        AlertEscalation(alert_id=new.object_id,
+                        **{name: getattr(new, name) for name in ESCALATION_FIELDS})
         for new in escalations.order_by("pk").iterator()
     ], batch_size=1000)
     # bulk_create runs auto_now_add: put the recorded times back.

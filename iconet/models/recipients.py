@@ -76,9 +76,10 @@ class ItemRecipient(models.Model):
 
     @property
     def delivery_status(self) -> str:
-        if self.email_id is None:
+        email = self.email if self.email_id else None
+        if email is None:
             return "digest" if self.in_digest else "none"
-        return self.email.status
+        return email.status
 
 
 class ItemEscalation(models.Model):

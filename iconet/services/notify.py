@@ -1,6 +1,7 @@
 """Telling users: in-app notifications and e-mails through the Celery outbox."""
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -89,7 +90,8 @@ def users_notify(*, item, users: Iterable, title: str, url: str, key: str, subje
 
 def users_tell(
     *, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str,
-    priority: int = EmailDelivery.Priority.ROUTINE, email_to: Callable[[object], bool] | None = None,
+    priority: int = EmailDelivery.Priority.ROUTINE,
+    email_to: Callable[[Any], bool] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
     """`users_notify`, telling what it did: the users told (readers of `item` only) and their
     outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it

@@ -14,7 +14,8 @@ def item_recipients(request, type_slug: str, pk: int):
     organisations: dict = {}
     for row in rows:
         entry = organisations.setdefault(
-            row.organisation_id, {"organisation": row.organisation, "rows": [], "acknowledged": None},
+            row.organisation_id,
+            {"organisation": row.organisation, "rows": [], "acknowledged": None},
         )
         entry["rows"].append(row)
         if row.acknowledged_at and (

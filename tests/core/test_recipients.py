@@ -82,9 +82,11 @@ def test_a_recipient_who_lost_access_is_never_escalated_to(cast, client_for, set
         ("de_ncp", "destination"), ("be_ncp", "audience"),
     }
     # France narrows the audience: Belgium no longer reads the alert.
-    alert_publish(actor=cast.fr_ncp, alert=alert, audience="groups", marking="AMBER", groups=[germany])
-    UserFactory(username="be_ncp_deputy", organisation=cast.be_ncp.organisation, ncp_areas=["alerts"])
-    UserFactory(username="de_ncp_deputy", organisation=cast.de_ncp.organisation, ncp_areas=["alerts"])
+    alert_publish(actor=cast.fr_ncp, alert=alert, audience="groups", marking="AMBER",
+                  groups=[germany])
+    for deputy in ("be_ncp_deputy", "de_ncp_deputy"):
+        organisation = getattr(cast, deputy.removesuffix("_deputy")).organisation
+        UserFactory(username=deputy, organisation=organisation, ncp_areas=["alerts"])
     Alert.objects.filter(pk=alert.pk).update(published_at=timezone.now() - timedelta(minutes=61))
 
     assert alerts_escalate_overdue() == 1
@@ -93,20 +95,21 @@ def test_a_recipient_who_lost_access_is_never_escalated_to(cast, client_for, set
     ]
     reminded = EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:resend:")
     assert list(reminded.values_list("recipient__username", flat=True)) == ["de_ncp"]
-    assert set(alert.recipients.filter(escalated=True).values_list("user__username", flat=True)) == {
-        "de_ncp_deputy",
-    }
+    escalated = alert.recipients.filter(escalated=True)
+    assert set(escalated.values_list("user__username", flat=True)) == {"de_ncp_deputy"}
     assert not EmailDelivery.objects.filter(recipient__username="be_ncp_deputy").exists()
     assert EmailDelivery.objects.filter(recipient=cast.be_ncp).count() == 1  # the first one only
     assert alerts_escalate_overdue() == 0
 
     # Belgium's contact point does not get the delivery table, nor the headline anywhere in it.
-    page = client_for(cast.be_ncp).get(reverse("sharing:recipients", args=[alert.type_slug(), alert.pk]))
+    url = reverse("sharing:recipients", args=[alert.type_slug(), alert.pk])
+    page = client_for(cast.be_ncp).get(url)
     assert page.status_code == 404 and b"Ostend" not in page.content
     page = client_for(cast.be_ncp).get(reverse("alerts:deliveries", args=[alert.pk]))
     assert page.status_code == 404 and b"Ostend" not in page.content
     # The owner still sees Belgium as told and silent, and Germany escalated.
-    html = client_for(cast.fr_officer).get(reverse("alerts:deliveries", args=[alert.pk])).content.decode()
+    page = client_for(cast.fr_officer).get(reverse("alerts:deliveries", args=[alert.pk]))
+    html = page.content.decode()
     assert "BP-BE" in html and "escalated 20" in html and "Escalation" in html
 
 
@@ -114,7 +117,7 @@ def test_recipient_rows_belong_to_their_item_type(cast):
     alert = alert_published(cast.fr_ncp, destinations=["DE"])
     report = item_make("ilo_reports.iloreport", author=cast.fr_ncp, audience="network")
     report_tell(report, [cast.nl_ncp])
-    assert set(ItemRecipient.objects.of_item(alert).values_list("user__username", flat=True)) == {"de_ncp"}
-    assert set(ItemRecipient.objects.of_type(IloReport).values_list("user__username", flat=True)) == {
-        "nl_ncp",
-    }
+    of_alert = ItemRecipient.objects.of_item(alert)
+    assert set(of_alert.values_list("user__username", flat=True)) == {"de_ncp"}
+    of_reports = ItemRecipient.objects.of_type(IloReport)
+    assert set(of_reports.values_list("user__username", flat=True)) == {"nl_ncp"}
