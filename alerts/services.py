@@ -207,7 +207,10 @@ def digest_send(*, user: User, day) -> int:
             ItemRecipient.objects.of_type(Alert).select_for_update()
             .filter(user=user, in_digest=True, email__isnull=True).order_by("pk")
         )
-        published = Alert.objects.filter(pk__in=[row.object_id for row in rows], state="published")
+        # Only what the user still reads: an audience narrowed since leaves no title behind.
+        published = Alert.objects.visible_to(user).filter(
+            pk__in=[row.object_id for row in rows], state="published",
+        )
         alerts = list(published.order_by("published_at"))
         rows = [row for row in rows if row.object_id in {a.pk for a in alerts}]
         if not rows:

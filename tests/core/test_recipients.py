@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from alerts.services import alert_publish
-from alerts.tasks import alerts_escalate_overdue
+from alerts.tasks import alerts_digest_send, alerts_escalate_overdue
 from iconet.models import EmailDelivery, ItemEscalation, ItemRecipient, Notification
 from iconet.services.recipients import items_overdue, recipient_acknowledge, recipients_tell
 from ilo_reports.models import IloReport
@@ -121,3 +121,19 @@ def test_recipient_rows_belong_to_their_item_type(cast):
     assert set(of_alert.values_list("user__username", flat=True)) == {"de_ncp"}
     of_reports = ItemRecipient.objects.of_type(IloReport)
     assert set(of_reports.values_list("user__username", flat=True)) == {"nl_ncp"}
+
+
+def test_a_digest_never_lists_an_alert_its_reader_lost(cast):
+    cast.de_ncp.digest_routine_alerts = True
+    cast.de_ncp.save()
+    germany = AccessGroupFactory(name="Germany", organisations=[cast.de_ncp.organisation])
+    lost = alert_published(cast.fr_ncp, urgency="routine", audience="groups", groups=[germany],
+                           destinations=["DE"], headline="Buses through the Julian Alps")
+    kept = alert_published(cast.fr_ncp, urgency="routine", destinations=["DE"],
+                           headline="Ferries from Patras")
+    alert_publish(actor=cast.fr_ncp, alert=lost, audience="owner", marking="AMBER")
+
+    assert alerts_digest_send() == 1
+    digest = EmailDelivery.objects.get(recipient=cast.de_ncp)
+    assert kept.reference in digest.body and "Ferries from Patras" in digest.body
+    assert lost.reference not in digest.body and "Julian Alps" not in digest.body
