@@ -1,5 +1,7 @@
 """Early-warning alerts (DESIGN.md 5.1): the alert, its child rows, and who was told."""
 
+from datetime import timedelta
+
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -9,15 +11,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
-from iconet.models import (
-    Action,
-    Area,
-    Country,
-    EmailDelivery,
-    Organisation,
-    SharedItem,
-    grant_model_for,
-)
+from iconet.models import Action, Area, Country, Organisation, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.sharing import DisplaySections
 
@@ -75,6 +69,14 @@ class InformationCredibility(models.TextChoices):
     UNKNOWN = "6", _("6 – truth cannot be judged")
 
 
+class RecipientReason(models.TextChoices):
+    """Why a contact point was told of an alert (the core adds "escalation")."""
+
+    DESTINATION = "destination", _("Destination Member State")
+    TRANSIT = "transit", _("Transit Member State")
+    AUDIENCE = "audience", _("Audience")
+
+
 class AlertQuerySet(SharedItemQuerySet):
     """Alerts; read them through `visible_to` like every shared item."""
 
@@ -87,6 +89,7 @@ class Alert(SharedItem):
 
     area = Area.ALERTS
     reference_prefix = "EWS"
+    recipient_reasons = dict(RecipientReason.choices)
 
     # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
     reference_code = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True, editable=False)
@@ -209,11 +212,13 @@ class Alert(SharedItem):
     def allows(self, user, action: Action) -> bool:
         if action == Action.FOLLOW_UP:
             return self.state != "draft"
-        if action == Action.ACKNOWLEDGE:
-            return self.state != "draft" and self.recipients.filter(user=user).exists()
-        if action == Action.DELIVERIES:
-            return self.is_owner_member(user)
         return super().allows(user, action)
+
+    @classmethod
+    def recipients_escalation(cls):
+        """Immediate alerts left unacknowledged past the set time are escalated (DESIGN 5.1)."""
+        after = timedelta(minutes=settings.ALERTS_ESCALATION_MINUTES)
+        return after, models.Q(urgency=Urgency.IMMEDIATE)
 
     # --- presentation ---------------------------------------------------------------------
 
@@ -339,66 +344,7 @@ def attachment_path(instance, filename: str) -> str:
     return f"alerts/{instance.alert_id}/{filename}"
 
 
-class AlertRecipient(models.Model):
-    """One person told of an alert: the delivery and acknowledgement the owner follows."""
-
-    class Reason(models.TextChoices):
-        DESTINATION = "destination", _("Destination Member State")
-        TRANSIT = "transit", _("Transit Member State")
-        AUDIENCE = "audience", _("Audience")
-        ESCALATION = "escalation", _("Escalation")
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="recipients")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alert_receipts")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
-    # Several rows share one e-mail when it is a daily digest.
-    email = models.ForeignKey(EmailDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    in_digest = models.BooleanField(_("in the daily digest"), default=False)
-    notified_at = models.DateTimeField(_("notified"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    escalated = models.BooleanField(_("added by escalation"), default=False)
-
-    class Meta:
-        ordering = ["organisation__country_id", "organisation__name", "user__last_name"]
-        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="alerts_recipient_unique")]
-        verbose_name = _("recipient")
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} → {self.user_id}"
-
-    @property
-    def delivered_at(self):
-        return self.email.sent_at if self.email_id and self.email else None
-
-    @property
-    def delivery_status(self) -> str:
-        if self.email_id is None:
-            return "digest" if self.in_digest else "none"
-        return self.email.status
-
-
-class AlertEscalation(models.Model):
-    """An immediate alert a recipient organisation did not acknowledge in time: escalated once."""
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="escalations")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    escalated_at = models.DateTimeField(_("escalated"), auto_now_add=True)
-    notified_count = models.PositiveIntegerField(_("people told"), default=0)
-
-    class Meta:
-        ordering = ["escalated_at"]
-        constraints = [models.UniqueConstraint(fields=["alert", "organisation"], name="alerts_escalation_unique")]
-        verbose_name = _("escalation")
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} → {self.organisation_id}"
-
-
 # Links to other alerts are recorded by primary key by the core (iconet.related).
 auditlog.register(Alert, m2m_fields={"destination_states", "audience_groups"})
 auditlog.register(NationalityCount)
 auditlog.register(FollowUp)
-auditlog.register(AlertRecipient, include_fields=["read_at", "acknowledged_at", "escalated"])
-auditlog.register(AlertEscalation)

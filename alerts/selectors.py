@@ -1,15 +1,12 @@
 """Reads of the alerts area; alerts only ever come through `visible_to` (or, for the jobs run
 by beat, from the published ones)."""
 
-from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
 
-from iconet.models import User
+from iconet.models import ItemRecipient, User
 
-from .models import Alert, AlertRecipient, Urgency
+from .models import Alert
 
 # The orders the alert list offers, by the value of its "sort" filter.
 SORTS = {
@@ -22,7 +19,7 @@ SORTS = {
 
 def alerts_listed(queryset, user):
     """Alerts already visible to the user, with the list's columns and their own receipt."""
-    mine = AlertRecipient.objects.filter(alert=OuterRef("pk"), user=user)
+    mine = ItemRecipient.objects.of_type(Alert).filter(object_id=OuterRef("pk"), user=user)
     return queryset.with_list_columns().annotate(
         is_recipient=Exists(mine), acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
     )
@@ -49,8 +46,8 @@ def alerts_filtered(queryset, user, data: dict):
     if data.get("owner_country"):
         queryset = queryset.filter(owner__country=data["owner_country"])
     if data.get("acknowledged"):
-        mine = AlertRecipient.objects.filter(
-            alert=OuterRef("pk"), user=user, acknowledged_at__isnull=False,
+        mine = ItemRecipient.objects.of_type(Alert).filter(
+            object_id=OuterRef("pk"), user=user, acknowledged_at__isnull=False,
         )
         queryset = (
             queryset.filter(Exists(mine)) if data["acknowledged"] == "yes"
@@ -65,13 +62,3 @@ def alert_recipients_preview(alert: Alert) -> list[User]:
 
     reasons = alert_recipient_candidates(alert)
     return list(User.objects.filter(pk__in=reasons).select_related("organisation__country"))
-
-
-def alerts_overdue() -> list[Alert]:
-    """Published immediate alerts older than the escalation deadline with someone still silent."""
-    deadline = timezone.now() - timedelta(minutes=settings.ALERTS_ESCALATION_MINUTES)
-    # Older than a week: nobody is chased any more.
-    return list(Alert.objects.filter(
-        state="published", urgency=Urgency.IMMEDIATE, published_at__lte=deadline,
-        published_at__gte=deadline - timedelta(days=7), recipients__acknowledged_at__isnull=True,
-    ).distinct())

@@ -1,14 +1,14 @@
 """Writes of the alerts area: create, publish with its recipients, acknowledge, follow up,
-escalate and send the digest. Each takes the acting user and owns its transaction."""
+escalate and send the digest. Each takes the acting user and owns its transaction. Who was
+told and what became of it is the core's recipient tracking (iconet.services.recipients);
+this module says who the candidates are, what the e-mail says and who waits for the digest."""
 
-
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import readers_among, require
+from iconet.access import require
 from iconet.areas import preference
 from iconet.limits import one_line_text
 from iconet.models import (
@@ -17,24 +17,23 @@ from iconet.models import (
     Area,
     Audience,
     EmailDelivery,
+    ItemRecipient,
     Marking,
     Notification,
-    Role,
     User,
 )
 from iconet.services.audit import audited
-from iconet.services.notify import email_enqueue, emails_enqueue, site_url
+from iconet.services.notify import email_enqueue, site_url
+from iconet.services.recipients import (
+    recipient_acknowledge,
+    recipient_read_record,
+    recipients_escalate_overdue,
+    recipients_tell,
+)
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 
-from .models import (
-    DIGEST_ROUTINE,
-    Alert,
-    AlertEscalation,
-    AlertRecipient,
-    FollowUp,
-    Urgency,
-)
+from .models import DIGEST_ROUTINE, Alert, FollowUp, RecipientReason, Urgency
 
 # Most restrictive first: a digest carries the strictest marking of what it lists.
 MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
@@ -76,11 +75,11 @@ def alert_recipient_candidates(alert: Alert) -> dict[int, str]:
         # groups widen who is told, or every alert would go to every contact point.
         groups = alert.audience_groups.filter(is_active=True)
         for pk in ncps.filter(Q(organisation__access_groups__in=groups) | Q(access_groups__in=groups)).values_list("pk", flat=True):
-            reasons[pk] = AlertRecipient.Reason.AUDIENCE
+            reasons[pk] = RecipientReason.AUDIENCE
     for pk in ncps.filter(organisation__country_id__in=transits).values_list("pk", flat=True):
-        reasons[pk] = AlertRecipient.Reason.TRANSIT
+        reasons[pk] = RecipientReason.TRANSIT
     for pk in ncps.filter(organisation__country_id__in=destinations).values_list("pk", flat=True):
-        reasons[pk] = AlertRecipient.Reason.DESTINATION
+        reasons[pk] = RecipientReason.DESTINATION
     return reasons
 
 
@@ -110,49 +109,35 @@ def email_priority(alert: Alert) -> int:
     return EmailDelivery.Priority.URGENT if alert.urgency == Urgency.IMMEDIATE else EmailDelivery.Priority.ROUTINE
 
 
-def _recipients_tell(alert: Alert, users_reasons: list[tuple[User, str]], *, escalated: bool = False) -> list[AlertRecipient]:
-    """Recipient rows, in-app notifications and e-mails (or digest entries) for new recipients."""
-    existing = set(AlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True))
-    fresh = [(user, reason) for user, reason in users_reasons if user.pk not in existing]
-    if not fresh:
-        return []
-    subject, body = alert_email(alert)
-
-    def in_digest(user) -> bool:
-        return alert.urgency == Urgency.ROUTINE and not escalated and preference(
-            user, Area.ALERTS, DIGEST_ROUTINE,
-        )
-
-    priority = email_priority(alert)
-    emails = emails_enqueue([
-        {"key": f"alert:{alert.pk}:user:{user.pk}", "recipient": user, "subject": subject, "body": body,
-         "priority": priority}
-        for user, _reason in fresh if not in_digest(user)
-    ])
-    rows = [
-        AlertRecipient(
-            alert=alert, user=user, organisation_id=user.organisation_id, reason=reason,
-            email=emails.get(f"alert:{alert.pk}:user:{user.pk}"), in_digest=in_digest(user), escalated=escalated,
-        )
-        for user, reason in fresh
-    ]
+def alert_message(alert: Alert, *, resend: bool = False) -> dict:
+    """What the recipients of an alert are told: notification title and link, e-mail key,
+    subject, body and priority (the arguments of the core's `recipients_tell`)."""
+    subject, body = alert_email(alert, resend=resend)
     title = _("%(marking)s alert %(ref)s") % {"marking": alert.get_marking_display(), "ref": alert.reference}
     if alert.marking not in CONTENT_FREE_MARKINGS:
         title = f"{title}: {alert.headline}"
-    Notification.objects.bulk_create([
-        Notification.about(alert, recipient=user, title=title[:255], url=alert.get_absolute_url())
-        for user, _reason in fresh
-    ])
-    # bulk_create skips auditlog; recipient rows are derived data, the publication itself is audited.
-    return AlertRecipient.objects.bulk_create(rows, ignore_conflicts=True)
+    return {
+        "title": title, "url": alert.get_absolute_url(), "subject": subject, "body": body,
+        "key": f"alert:{alert.pk}:resend" if resend else f"alert:{alert.pk}",
+        "priority": email_priority(alert),
+    }
 
 
-def alert_recipients_tell(alert: Alert) -> list[AlertRecipient]:
+def alert_in_digest(alert: Alert):
+    """Routine alerts wait for the daily digest of the users who chose it."""
+    return lambda user: alert.urgency == Urgency.ROUTINE and preference(
+        user, Area.ALERTS, DIGEST_ROUTINE,
+    )
+
+
+def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
     """Tell every recipient the rule names who may read the alert (once each, however often it is re-shared)."""
     reasons = alert_recipient_candidates(alert)
     users = User.objects.filter(pk__in=reasons).select_related("organisation")
-    readers = readers_among(alert, users)
-    return _recipients_tell(alert, [(user, reasons[user.pk]) for user in readers])
+    return recipients_tell(
+        item=alert, users_reasons=[(user, reasons[user.pk]) for user in users],
+        in_digest=alert_in_digest(alert), **alert_message(alert),
+    )
 
 
 def alert_published(sender, *, item: Alert, **kwargs) -> None:
@@ -163,33 +148,25 @@ def alert_published(sender, *, item: Alert, **kwargs) -> None:
 
 @audited
 @transaction.atomic
-def alert_publish(*, actor: User, alert: Alert, audience: str, marking: str, groups=()) -> list[AlertRecipient]:
+def alert_publish(
+    *, actor: User, alert: Alert, audience: str, marking: str, groups=(),
+) -> list[ItemRecipient]:
     """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
-    before = set(AlertRecipient.objects.filter(alert=alert).values_list("pk", flat=True))
+    before = set(alert.recipients.values_list("pk", flat=True))
     item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
-    return list(AlertRecipient.objects.filter(alert=alert).exclude(pk__in=before).select_related("user"))
+    return list(alert.recipients.exclude(pk__in=before).select_related("user"))
 
 
 # --- reading, acknowledging, following up -------------------------------------------------
 
-@audited
 def alert_mark_read(*, actor: User, alert: Alert) -> None:
     """Note the first time a recipient opened the alert."""
-    AlertRecipient.objects.filter(alert=alert, user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    recipient_read_record(user=actor, item=alert)
 
 
-@audited
-@transaction.atomic
-def alert_acknowledge(*, actor: User, alert: Alert) -> AlertRecipient:
+def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
-    require(actor, Action.ACKNOWLEDGE, alert)
-    row = AlertRecipient.objects.select_for_update().get(alert=alert, user=actor)
-    if row.acknowledged_at is None:
-        now = timezone.now()
-        row.acknowledged_at = now
-        row.read_at = row.read_at or now
-        row.save(update_fields=["acknowledged_at", "read_at"])
-    return row
+    return recipient_acknowledge(actor=actor, item=alert)
 
 
 @audited
@@ -210,53 +187,26 @@ def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
 
 # --- escalation and digest (run by beat) --------------------------------------------------
 
-def overdue_organisations(alert: Alert) -> list[int]:
-    """Recipient organisations that have not acknowledged the alert and were not yet escalated."""
-    rows = AlertRecipient.objects.filter(alert=alert)
-    told = set(rows.values_list("organisation_id", flat=True))
-    acknowledged = set(rows.filter(acknowledged_at__isnull=False).values_list("organisation_id", flat=True))
-    escalated = set(alert.escalations.values_list("organisation_id", flat=True))
-    return sorted(told - acknowledged - escalated)
-
-
-def alert_escalate(*, alert_id: int, organisation_id: int) -> AlertEscalation | None:
-    """Re-send to the organisation's recipients and tell its other NCPs and national admins, once."""
-    with transaction.atomic():
-        alert = Alert.objects.select_related("owner").get(pk=alert_id)
-        if alert.recipients.filter(organisation_id=organisation_id, acknowledged_at__isnull=False).exists():
-            return None
-        try:
-            with transaction.atomic():
-                # The unique (alert, organisation) row is the claim: a second run stops here.
-                escalation = AlertEscalation.objects.create(alert=alert, organisation_id=organisation_id)
-        except IntegrityError:
-            return None
-        subject, body = alert_email(alert, resend=True)
-        first = list(alert.recipients.filter(organisation_id=organisation_id).select_related("user"))
-        for row in first:
-            email_enqueue(key=f"alert:{alert.pk}:resend:user:{row.user_id}", recipient=row.user, subject=subject, body=body,
-                          priority=email_priority(alert))
-        others = User.objects.filter(organisation_id=organisation_id, is_active=True).filter(
-            Q(ncp_areas__contains=[Area.ALERTS]) | Q(role=Role.NATIONAL_ADMIN)
-        ).exclude(pk__in=[row.user_id for row in first]).select_related("organisation")
-        readers = readers_among(alert, others)
-        added = _recipients_tell(alert, [(user, AlertRecipient.Reason.ESCALATION) for user in readers], escalated=True)
-        escalation.notified_count = len(first) + len(added)
-        escalation.save(update_fields=["notified_count"])
-        return escalation
+def alerts_escalate() -> int:
+    """Escalate the immediate alerts left unacknowledged past the deadline (reminders say so)."""
+    return recipients_escalate_overdue(model=Alert, message=alert_message)
 
 
 def digest_send(*, user: User, day) -> int:
     """One e-mail listing the routine alerts still waiting for the user's digest."""
     with transaction.atomic():
         rows = list(
-            AlertRecipient.objects.select_for_update(of=("self",)).filter(user=user, in_digest=True, email__isnull=True)
-            .select_related("alert").order_by("alert__published_at")
+            ItemRecipient.objects.of_type(Alert).select_for_update()
+            .filter(user=user, in_digest=True, email__isnull=True).order_by("pk")
         )
-        rows = [row for row in rows if row.alert.state == "published"]
+        # Only what the user still reads: an audience narrowed since leaves no title behind.
+        published = Alert.objects.visible_to(user).filter(
+            pk__in=[row.object_id for row in rows], state="published",
+        )
+        alerts = list(published.order_by("published_at"))
+        rows = [row for row in rows if row.object_id in {a.pk for a in alerts}]
         if not rows:
             return 0
-        alerts = [row.alert for row in rows]
         strictest = min((a.marking for a in alerts), key=lambda m: MARKING_ORDER.index(m))
         marking_label = dict(Marking.choices)[strictest]
         subject = _("[%(marking)s] ICONet daily digest: %(count)s routine alerts") % {"marking": marking_label, "count": len(alerts)}
@@ -268,5 +218,5 @@ def digest_send(*, user: User, day) -> int:
             } for a in alerts],
         })
         email = email_enqueue(key=f"alert-digest:{user.pk}:{day.isoformat()}:{rows[0].pk}", recipient=user, subject=subject, body=body)
-        AlertRecipient.objects.filter(pk__in=[row.pk for row in rows]).update(email=email)
+        ItemRecipient.objects.filter(pk__in=[row.pk for row in rows]).update(email=email)
         return len(rows)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -15,6 +15,7 @@ from iconet.access import get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+from iconet.views.recipients import item_recipients
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
 
@@ -168,18 +169,5 @@ def follow_up_create(request, pk):
 
 
 def alert_deliveries(request, pk):
-    """Per recipient organisation and person: delivered, read, acknowledged. Owner only."""
-    alert = _alert(request, pk, Action.DELIVERIES)
-    recipients = alert.recipients.select_related("user", "organisation__country", "email")
-    organisations: dict = {}
-    for row in recipients:
-        entry = organisations.setdefault(row.organisation_id, {"organisation": row.organisation, "rows": [], "acknowledged": None})
-        entry["rows"].append(row)
-        if row.acknowledged_at and (entry["acknowledged"] is None or row.acknowledged_at < entry["acknowledged"]):
-            entry["acknowledged"] = row.acknowledged_at
-    escalations = {e.organisation_id: e for e in alert.escalations.all()}
-    for organisation_id, entry in organisations.items():
-        entry["escalation"] = escalations.get(organisation_id)
-    return render(request, "alerts/alert_deliveries.html", {
-        "item": alert, "alert": alert, "organisations": list(organisations.values()),
-    })
+    """The alert's delivery table at the address alerts always had: the core's page."""
+    return item_recipients(request, Alert.type_slug(), pk)

@@ -100,7 +100,7 @@ def is_visible(user, item) -> bool:
     return type(item).objects.visible_to(user).filter(pk=item.pk).exists()
 
 
-def can(user, action: Action, item) -> bool:
+def can(user, action: Action | str, item) -> bool:
     """May the user perform `action` on `item`? Visibility first, then the item's own policy."""
     if not getattr(user, "is_authenticated", False) or item.pk is None:
         return False
@@ -109,7 +109,7 @@ def can(user, action: Action, item) -> bool:
     return item.allows(user, action)
 
 
-def require(actor, action: Action, item) -> None:
+def require(actor, action: Action | str, item) -> None:
     """For services: refuse (PermissionDenied) an action `can` does not allow."""
     from django.core.exceptions import PermissionDenied
 
@@ -117,7 +117,7 @@ def require(actor, action: Action, item) -> None:
         raise PermissionDenied
 
 
-def get_item_for_action(queryset_or_model, user, pk, action: Action = Action.READ):
+def get_item_for_action(queryset_or_model, user, pk, action: Action | str = Action.READ):
     """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act on."""
     from django.core.exceptions import PermissionDenied
 

@@ -9,6 +9,8 @@ from .models import (
     Attachment,
     Country,
     DisclosureRequest,
+    ItemEscalation,
+    ItemRecipient,
     Organisation,
     User,
 )
@@ -23,3 +25,6 @@ auditlog.register(AccessGroupMember)
 auditlog.register(AccessGroupOrganisation)
 auditlog.register(DisclosureRequest)
 auditlog.register(Attachment)
+# Recipient rows: only what the recipient or the escalation changes, never who was told why.
+auditlog.register(ItemRecipient, include_fields=["read_at", "acknowledged_at", "escalated"])
+auditlog.register(ItemEscalation)

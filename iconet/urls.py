@@ -6,7 +6,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from .admin import manage_site
-from .views import accounts, administration, attachments, home, sharing
+from .views import accounts, administration, attachments, home, recipients, sharing
 
 accounts_patterns = ([
     path("sign-in/", accounts.LoginView.as_view(), name="login"),
@@ -36,6 +36,8 @@ sharing_patterns = ([
     path("items/<str:type_slug>/<int:pk>/export.pdf", sharing.item_export_pdf, name="export_pdf"),
     path("items/<str:type_slug>/<int:pk>/access-log/", sharing.item_access_log, name="access_log"),
     path("items/<str:type_slug>/<int:pk>/disclose/", sharing.disclosure_create, name="disclosure_create"),
+    path("items/<str:type_slug>/<int:pk>/recipients/", recipients.item_recipients,
+         name="recipients"),
     path("items/<str:type_slug>/<int:pk>/attachments/", attachments.attachment_create,
          name="attachment_create"),
     path("items/<str:type_slug>/<int:pk>/attachments/<int:attachment_pk>/",

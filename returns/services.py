@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import can
+from iconet.access import can, require
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
 from iconet.services.audit import audited
@@ -40,11 +40,6 @@ CHECKLIST_STEPS = [
     (Phase.TRANSIT, _("Stopover authorities informed")),
     (Phase.ARRIVAL, _("Handover to the authorities of the country of return")),
 ]
-
-
-def _require(actor, action: str, item) -> None:
-    if not can(actor, action, item):
-        raise PermissionDenied
 
 
 def returns_contact_points(organisation_ids) -> list[User]:
@@ -131,7 +126,7 @@ def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline
     """Offer seats to the chosen Member States until the deadline; their national services
     may then read the operation, and their returns contact points are told. Returns how
     many people were told."""
-    _require(actor, "organise", operation)
+    require(actor, "organise", operation)
     if operation.state != State.PUBLISHED:
         raise ValidationError(_("Publish the operation before offering seats."))
     states = [s for s in states if s.code != operation.owner.country_id]
@@ -161,7 +156,7 @@ def seats_request(*, actor: User, operation: ReturnOperation, participation: Par
     """A Member State offered seats states its interest and requests seats with its escort
     composition (counts only); a second reply replaces the first. The reply is the offer's
     acknowledgement; the organiser's returns contact points are told."""
-    _require(actor, "participate", operation)
+    require(actor, "participate", operation)
     participation.operation = operation
     if actor.organisation is None:  # _require has checked it; this tells the type checker
         raise PermissionDenied
@@ -198,7 +193,7 @@ def seats_allocate(*, actor: User, operation: ReturnOperation, participation: Pa
     """Give a participant `seats` seats in all. The operation's count changes in one
     conditional UPDATE that only succeeds while the seats fit the capacity, so that two
     allocations at once can never over-book; the CHECK constraint stands behind it."""
-    _require(actor, "organise", operation)
+    require(actor, "organise", operation)
     if seats < 0:
         raise ValidationError(_("The number of seats cannot be negative."))
     if operation.status not in (OperationStatus.OFFER_OPEN, OperationStatus.CONFIRMED):
@@ -226,7 +221,7 @@ def operation_transition(*, actor: User, operation: ReturnOperation, status: str
                          ) -> ReturnOperation:
     """Move the operation along its state machine; confirming or cancelling tells the
     participants."""
-    _require(actor, "organise", operation)
+    require(actor, "organise", operation)
     if status == OperationStatus.OFFER_OPEN:
         raise ValidationError(_("Open the seat offer with its deadline and Member States."))
     if status not in OperationStatus.values:
@@ -246,7 +241,7 @@ def operation_transition(*, actor: User, operation: ReturnOperation, status: str
 @transaction.atomic
 def checklist_tick(*, actor: User, operation: ReturnOperation, entry_id: int, done: bool) -> None:
     """Tick a step of the phase checklist off, or on again."""
-    _require(actor, "organise", operation)
+    require(actor, "organise", operation)
     entry = ChecklistEntry.objects.get(pk=entry_id, operation=operation)
     entry.done_at = timezone.now() if done else None
     entry.save(update_fields=["done_at"])
@@ -257,7 +252,7 @@ def checklist_tick(*, actor: User, operation: ReturnOperation, entry_id: int, do
 def authorisation_record(*, actor: User, operation: ReturnOperation, country: str, kind: str,
                          status: str) -> Authorisation:
     """Record a transit or overflight authorisation of a state, or its new status."""
-    _require(actor, "organise", operation)
+    require(actor, "organise", operation)
     row = Authorisation.objects.filter(operation=operation, country=country, kind=kind).first()
     row = row or Authorisation(operation=operation, country=country, kind=kind)
     row.status = status

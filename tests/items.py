@@ -64,11 +64,17 @@ def _attachment_pages(item) -> list[tuple[str, str]]:
     return [(attachment_url(a), "read") for a in item.attachments.all()]
 
 
+def _recipient_pages(item) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    deliveries = reverse("sharing:recipients", args=[item.type_slug(), item.pk])
+    return _attachment_pages(item) + [(deliveries, "deliveries")]
+
+
 def _alert_pages(alert) -> list[tuple[str, str]]:
     from django.urls import reverse
 
-    deliveries = reverse("alerts:deliveries", args=[alert.pk])
-    return _attachment_pages(alert) + [(deliveries, "deliveries")]
+    return _recipient_pages(alert) + [(reverse("alerts:deliveries", args=[alert.pk]), "deliveries")]
 
 
 # Child rows that show an item's content (attachments), made with `with_children=True`, and

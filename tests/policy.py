@@ -202,11 +202,12 @@ ACTIONS = {
         "decide_disclosure": rule(ALL, "owner_manager"),
         # the access log of an item: who read it, for its owner organisation only
         "owner_log": rule(ALL, "owner_member"),
+        # the delivery table of the people told of an item, for its owner organisation only
+        "deliveries": rule(ALL, "owner_member"),
     },
     "alerts.alert": {
         "follow_up": rule(NOT_DRAFT, "viewer"),
         "acknowledge": rule(NOT_DRAFT, "recipient"),
-        "deliveries": rule(ALL, "owner_member"),
         # the alerts' own publish page publishes drafts and re-shares published alerts
         "alert_publish": rule(EDITABLE, "owner_manager"),
     },
@@ -320,13 +321,14 @@ ITEM_PAGES = {
     "sharing:disclosure_create": Page("request_disclosure", post=_disclosure_data),
     "sharing:attachment_create": Page("change", get=False, post=_attachment_data),
     "sharing:attachment": Page("download", needs="attachment_pk"),
+    "sharing:recipients": Page("deliveries"),
     # alerts
     "alerts:detail": Page("read"),
     "alerts:edit": Page("change", post=_empty),
     "alerts:publish": Page("alert_publish", post=_publish_data),
     "alerts:acknowledge": Page("acknowledge", get=False, post=_empty),
     "alerts:follow_up": Page("follow_up", get=False, post=_text("text")),
-    "alerts:deliveries": Page("deliveries"),
+    "alerts:deliveries": Page("deliveries"),  # the core's delivery table at its former address
     # ILO reports
     "ilo_reports:detail": Page("read"),
     "ilo_reports:edit": Page("change", post=_empty),

@@ -38,3 +38,7 @@ from .administration import (  # noqa: E402
 )
 
 __all__ += ["AccessGroupMember", "AccessGroupOrganisation", "Invitation", "UserSession"]
+
+from .recipients import ItemEscalation, ItemRecipient  # noqa: E402
+
+__all__ += ["ItemEscalation", "ItemRecipient"]

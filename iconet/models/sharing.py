@@ -6,6 +6,7 @@ each row says why it exists: ownership, the publication audience, or an approved
 `iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
 """
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import ClassVar
 
@@ -89,6 +90,8 @@ class SharedItem(models.Model):
     # The first part of the yearly references an item type hands out (EWS-2026-FR-0042), by
     # `iconet.services.references.item_reference_allocate`; empty for types without one.
     reference_prefix: ClassVar[str] = ""
+    # Recipient tracking: the label of each reason code the type gives when it tells people.
+    recipient_reasons: ClassVar[dict[str, Label]] = {}
 
     owner = models.ForeignKey(
         Organisation, verbose_name=_("owner organisation"), on_delete=models.PROTECT, related_name="+",
@@ -111,6 +114,9 @@ class SharedItem(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
+    # Who was told of the item and what became of it (iconet.services.recipients).
+    recipients = GenericRelation("iconet.ItemRecipient")
+    escalations = GenericRelation("iconet.ItemEscalation")
 
     objects = SharedItemQuerySet.as_manager()
 
@@ -133,7 +139,7 @@ class SharedItem(models.Model):
         """The owner's NCPs for the item's area and its national administrators."""
         return self.is_owner_member(user) and (user.is_ncp(self.area) or user.is_national_admin)
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | str) -> bool:
         if action in (Action.READ, Action.DOWNLOAD, Action.REQUEST_DISCLOSURE):
             return action != Action.REQUEST_DISCLOSURE or self.state != State.DRAFT
         if action == Action.CHANGE:
@@ -145,6 +151,10 @@ class SharedItem(models.Model):
             )
         if action in (Action.PUBLISH, Action.DECIDE_DISCLOSURE, Action.WITHDRAW):
             return self.is_owner_manager(user)
+        if action == Action.ACKNOWLEDGE:
+            return self.state != State.DRAFT and self.recipients.filter(user=user).exists()
+        if action == Action.DELIVERIES:
+            return self.is_owner_member(user)
         return False
 
     # --- presentation shared by detail pages, print views, exports and e-mails -------------
@@ -170,6 +180,13 @@ class SharedItem(models.Model):
     def display_sections(self) -> DisplaySections:
         """Headed groups of (label, value) that print views and exports render."""
         return []
+
+    @classmethod
+    def recipients_escalation(cls) -> tuple[timedelta, models.Q] | None:
+        """Whether and when items of the type escalate: how long recipients have to acknowledge
+        before the item is re-sent and escalated to their organisation's other contact points,
+        and which items escalate; None (the default): never."""
+        return None
 
     def extra_draft_group_ids(self) -> list[int]:
         """Guardian groups that read a draft beside its owner, by the area's workflow

@@ -1,6 +1,7 @@
 """Telling users: in-app notifications and e-mails through the Celery outbox."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -82,13 +83,28 @@ def users_notify(*, item, users: Iterable, title: str, url: str, key: str, subje
     """An in-app notification and an e-mail for each user who may read `item`; returns how many
     were told. Notifications about an item go through the visibility rule like every other
     read; `item=None` is for messages about no item (a reminder of a deadline)."""
+    told, _emails = users_tell(item=item, users=users, title=title, url=url, key=key,
+                               subject=subject, body=body)
+    return len(told)
+
+
+def users_tell(
+    *, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str,
+    priority: int = EmailDelivery.Priority.ROUTINE,
+    email_to: Callable[[Any], bool] | None = None,
+) -> tuple[list, dict[str, EmailDelivery]]:
+    """`users_notify`, telling what it did: the users told (readers of `item` only) and their
+    outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it
+    answers False (they wait for a digest); `priority` is the outbox's."""
     from ..access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
     Notification.objects.bulk_create([
         Notification.about(item, recipient=user, title=title[:255], url=url) for user in users
     ])
-    emails_enqueue([
-        {"key": f"{key}:user:{user.pk}", "recipient": user, "subject": subject, "body": body} for user in users
+    emails = emails_enqueue([
+        {"key": f"{key}:user:{user.pk}", "recipient": user, "subject": subject, "body": body,
+         "priority": priority}
+        for user in users if email_to is None or email_to(user)
     ])
-    return len(users)
+    return users, emails

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from alerts.models import Alert, AlertRecipient
+from alerts.models import Alert
 from alerts.services import alert_publish
 from iconet.models import EmailDelivery, Notification, ReferenceSequence
 from tests.factories import AccessGroupFactory, UserFactory
@@ -218,7 +218,7 @@ def test_edit_and_publish_through_the_alerts_page(cast, client_for):
     assert page.status_code == 200 and page.context["preview"] == [cast.de_ncp]
     response = client.post(reverse("alerts:publish", args=[alert.pk]), {"audience": "network", "marking": "GREEN"})
     assert response.status_code == 302
-    assert AlertRecipient.objects.filter(alert=alert, user=cast.de_ncp).exists()
+    assert alert.recipients.filter(user=cast.de_ncp).exists()
     # An officer may change the draft but not publish it.
     other = alert_draft(cast.fr_officer)
     assert client_for(cast.fr_officer).get(reverse("alerts:publish", args=[other.pk])).status_code == 403
@@ -282,7 +282,7 @@ def test_publishing_through_the_shared_publish_page_also_tells_the_recipients(ca
     alert = alert_draft(cast.fr_ncp, destinations=["NL"])
     url = reverse("sharing:publish", args=[alert.type_slug(), alert.pk])
     assert client_for(cast.fr_ncp).post(url, {"audience": "network", "marking": "GREEN"}).status_code == 302
-    assert list(AlertRecipient.objects.filter(alert=alert).values_list("user__username", flat=True)) == ["nl_ncp"]
+    assert list(alert.recipients.values_list("user__username", flat=True)) == ["nl_ncp"]
 
 
 def test_the_publish_page_previews_who_will_be_told(cast, client_for):
@@ -290,7 +290,7 @@ def test_the_publish_page_previews_who_will_be_told(cast, client_for):
     page = client_for(cast.fr_ncp).get(reverse("alerts:publish", args=[alert.pk])).content.decode()
     assert str(cast.nl_ncp) in page and str(cast.be_ncp) in page
     assert str(cast.de_ncp) not in page
-    assert not AlertRecipient.objects.filter(alert=alert).exists()
+    assert not alert.recipients.exists()
 
 
 def test_the_owner_withdraws_and_recipients_see_it_withdrawn(cast, client_for, published):

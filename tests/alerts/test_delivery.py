@@ -13,10 +13,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from alerts.models import AlertEscalation, AlertRecipient
 from alerts.tasks import alerts_escalate_overdue
 from iconet import celery_app
-from iconet.models import EmailDelivery, Role
+from iconet.models import EmailDelivery, ItemEscalation, Role
 from iconet.tasks import email_deliver, email_sweep_pending
 from tests.conftest import TEST_QUEUE
 from tests.factories import UserFactory
@@ -67,7 +66,7 @@ def test_every_recipient_gets_the_email_and_the_owner_sees_it_delivered(cast, sm
     messages = smtp_server.wait_for(5)
     assert recipients_of(messages) == sorted(f"{code.lower()}_ncp@example.test" for code in FIVE_STATES)
     assert all(m["Subject"].startswith("[TLP:AMBER]") for m in messages)
-    assert until(lambda: all(r.delivered_at for r in AlertRecipient.objects.filter(alert=alert).select_related("email")))
+    assert until(lambda: all(r.delivered_at for r in alert.recipients.select_related("email")))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,7 +127,7 @@ def test_unacknowledged_immediate_alert_is_escalated_once(cast, smtp_server, cel
     de_admin = UserFactory(username="de_admin", organisation=de, role=Role.NATIONAL_ADMIN)
     UserFactory(username="de_ncp_ilo_only", organisation=de, ncp_areas=["ilo"])
     cast.nl_ncp.refresh_from_db()
-    AlertRecipient.objects.filter(alert=alert, user=cast.nl_ncp).update(acknowledged_at=timezone.now())
+    alert.recipients.filter(user=cast.nl_ncp).update(acknowledged_at=timezone.now())
 
     # Before the deadline nothing happens.
     assert alerts_escalate_overdue() == 0
@@ -140,7 +139,8 @@ def test_unacknowledged_immediate_alert_is_escalated_once(cast, smtp_server, cel
     assert later == ["de_admin@example.test", "de_ncp@example.test", "de_ncp_deputy@example.test"]
     reminder = next(m for m in messages[2:] if m["To"] == "de_ncp@example.test")
     assert reminder["Subject"].startswith("REMINDER: [TLP:AMBER]")
-    escalation = AlertEscalation.objects.get(alert=alert)
+    escalation = alert.escalations.get()
+    assert isinstance(escalation, ItemEscalation)
     assert escalation.organisation == de and escalation.notified_count == 3
     assert set(alert.recipients.filter(escalated=True).values_list("user__username", flat=True)) == {"de_ncp_deputy", "de_admin"}
     assert not alert.recipients.filter(user=de_deputy, reason="destination").exists()
