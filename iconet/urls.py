@@ -91,6 +91,7 @@ urlpatterns = [
     path("manage/", manage_site.urls),
     path("alerts/", include("alerts.urls")),
     path("ilo/", include("ilo_reports.urls")),
+    path("documents/", include("documents.urls")),
 ]
 
 if settings.DEBUG:
