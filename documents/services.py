@@ -147,4 +147,5 @@ def image_delete(*, actor: User, image: NoteImage) -> None:
     _require(actor, "change", image.note)
     with transaction.atomic():
         image.delete()
-    _files_delete(image, "original", "redacted", "thumbnail")
+        # Once the row is gone for good: a rolled-back removal keeps its files.
+        transaction.on_commit(lambda: _files_delete(image, "original", "redacted", "thumbnail"))

@@ -24,7 +24,7 @@ from iconet.services.sharing import disclosure_decide, disclosure_request_create
 from tests import policy
 from tests.conftest import verified_client
 from tests.factories import AccessGroupFactory, UserFactory
-from tests.items import alert_in_stage, ilo_network_chaired, ilo_report_in_stage
+from tests.items import alert_in_stage, ilo_network_chaired, ilo_report_in_stage, note_in_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,11 @@ def alert_facts(alert, stage, light=False):
     return item_facts(alert, stage, destinations=frozenset(destinations), children=children, light=light)
 
 
+def note_facts(note, stage):
+    children = {"image_pk": note.images.first().pk, "attachment_pk": note.attachments.first().pk}
+    return item_facts(note, stage, children=children)
+
+
 def report_facts(report, stage):
     children = {"section_pk": report.template.sections.order_by("order").first().pk}
     contribution = report.contributions.first()
@@ -186,6 +191,8 @@ def world(cast, settings, tmp_path):
     ]
     for (author, manager), stage in itertools.product(owners, policy.SHARING_STAGES):
         facts.append(alert_facts(alert_in_stage(author=author, manager=manager, stage=stage), stage))
+    for (author, manager), stage in itertools.product(owners[:2], policy.SHARING_STAGES):
+        facts.append(note_facts(note_in_stage(author=author, manager=manager, stage=stage), stage))
     for audience in ("owner", "groups", "public"):
         alert = alert_in_stage(
             author=cast.fr_officer, manager=cast.fr_ncp, stage="published", audience=audience,
