@@ -74,8 +74,6 @@ class DocumentNoteForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from alerts.models import Alert
-
         self.user = user
         for name, vocabulary in (
             ("category", Vocabulary.CATEGORY), ("fraud_type", Vocabulary.FRAUD_TYPE),
@@ -87,7 +85,8 @@ class DocumentNoteForm(forms.ModelForm):
         self.fields["border_type"].choices = [("", _("Not known"))] + list(
             self.fields["border_type"].choices[1:]
         )
-        self.fields["related_alerts"].queryset = Alert.objects.visible_to(user).order_by("-created_at")
+        alerts = DocumentNote.related_alerts.field.related_model.objects
+        self.fields["related_alerts"].queryset = alerts.visible_to(user).order_by("-created_at")
         self.fields["related_alerts"].help_text = _("Alerts of the network on the same fraud.")
 
     def sections(self):

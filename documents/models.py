@@ -221,9 +221,9 @@ class DocumentNote(SharedItem):
         return super().allows(user, action)
 
     def related_alerts_visible_to(self, user):
-        from alerts.models import Alert
-
-        return Alert.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
+        # The alert model through the relation: the areas import nothing of each other.
+        alert_model = type(self).related_alerts.field.related_model
+        return alert_model.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
 
     def display_sections(self) -> DisplaySections:
         def labels(terms) -> str:
