@@ -2,6 +2,7 @@
 their redaction, and the controlled vocabularies that describe them in every language."""
 
 import uuid
+from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.db import models
@@ -114,8 +115,8 @@ class DocumentNote(SharedItem):
     """A fraudulent or misused travel document, visa or stamp, described so that border
     guards, consular staff and carriers elsewhere recognise it."""
 
-    area = Area.DOCUMENTS
-    reference_prefix = "DFN"
+    area: ClassVar[str] = Area.DOCUMENTS
+    reference_prefix: ClassVar[str] = "DFN"
 
     reference_code = models.CharField(
         _("reference"), max_length=32, unique=True, null=True, blank=True, editable=False,
@@ -192,7 +193,8 @@ class DocumentNote(SharedItem):
         "alerts.Alert", verbose_name=_("related alerts"), blank=True, related_name="document_notes",
     )
 
-    objects = DocumentNoteQuerySet.as_manager()
+    # The base declares the manager of every shared item; this one adds the list columns.
+    objects = DocumentNoteQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = [models.F("published_at").desc(nulls_last=True), "-created_at"]

@@ -79,7 +79,8 @@ def image_add(*, actor: User, note: DocumentNote, upload, caption: str, side: st
         raise ValidationError(_("%(name)s was not accepted: it is a PDF, not an image.")
                               % {"name": checked.name})
     image = NoteImage(
-        note=note, original_name=checked.name, width=checked.width, height=checked.height,
+        note=note, original_name=checked.name, width=checked.width or 0,
+        height=checked.height or 0,
         caption=caption.strip(), side=side.strip(), light_source=light_source,
         order=note.images.count(),
     )

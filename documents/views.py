@@ -40,7 +40,7 @@ def _image(request, pk: int, image_pk: int, action: str = "read") -> tuple[Docum
 
 class NoteListView(ItemListView):
     model = DocumentNote
-    filter_form_class = DocumentNoteFilterForm
+    filter_form_class = DocumentNoteFilterForm  # type: ignore[assignment]
     template_name = "documents/note_list.html"
     context_object_name = "notes"
 
@@ -60,21 +60,21 @@ def note_gallery(request):
     })
 
 
-class NoteFormMixin:
+class NoteCreateView(ItemCreateView):
     model = DocumentNote
     form_class = DocumentNoteForm
     template_name = "documents/note_form.html"
 
-
-class NoteCreateView(NoteFormMixin, ItemCreateView):
     def save_item(self, form):
         note = services.note_create(actor=self.request.user, note=form.save(commit=False))
         form.save_m2m()
         return note
 
 
-class NoteUpdateView(NoteFormMixin, ItemUpdateView):
-    pass
+class NoteUpdateView(ItemUpdateView):
+    model = DocumentNote
+    form_class = DocumentNoteForm
+    template_name = "documents/note_form.html"
 
 
 class NoteDetailView(ItemDetailView):
