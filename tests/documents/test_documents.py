@@ -305,3 +305,20 @@ def test_alerts_linked_from_a_note_show_only_to_readers_of_the_alert(cast, clien
     assert "Visa stickers on the Balkan route" in page and "Owner-only alert" not in page
     own = client_for(cast.fr_officer).get(note.get_absolute_url()).content.decode()
     assert "Owner-only alert" in own
+
+
+def test_an_alert_shows_the_notes_that_link_to_it_only_to_readers_of_the_note(cast, client_for):
+    from tests.items import item_make
+
+    alert = item_make("alerts.alert", author=cast.de_officer, audience="network",
+                      headline="Forged stamps at the eastern border")
+    shared = note_draft(cast.fr_officer, title_text="Shared stamp note")
+    private = note_draft(cast.fr_officer, title_text="Private stamp note")
+    for note, audience in ((shared, "network"), (private, "owner")):
+        note.related_alerts.set([alert])
+        item_publish(actor=cast.fr_ncp, item=note, audience=audience, marking="AMBER")
+    german = client_for(cast.de_officer).get(alert.get_absolute_url()).content.decode()
+    assert "Shared stamp note" in german and shared.reference in german
+    assert "Private stamp note" not in german and private.reference not in german
+    french = client_for(cast.fr_officer).get(alert.get_absolute_url()).content.decode()
+    assert "Private stamp note" in french
