@@ -16,7 +16,7 @@ def notes_visible_to(user):
 def images_for_reader(note: DocumentNote, user):
     """The images a reader of the note may look at: all of them for the owner organisation,
     only those whose redaction was reviewed for everyone else (who get the redacted copy)."""
-    images = NoteImage.objects.filter(note=note)
+    images = note.images.all()
     if note.is_owner_member(user):
         return images
     return images.filter(reviewed=True)
