@@ -41,6 +41,7 @@ seed: migrate
 	$(PYTHON) manage.py seed_demo
 	$(PYTHON) manage.py seed_ilo_demo
 	$(PYTHON) manage.py seed_alerts_demo
+	$(PYTHON) manage.py seed_documents_demo
 	$(PYTHON) manage.py seed_returns_demo
 
 run: seed

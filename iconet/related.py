@@ -80,6 +80,27 @@ def mention(found: dict, model, pk) -> ItemMention:
         return ItemMention(None)
 
 
+def items_linking_to(item, reader) -> list[tuple[str, list]]:
+    """(verbose name plural, items) of the items of other types that link to `item` through a
+    many-to-many relation (a note naming an alert), only those the reader may see."""
+    from .registry import shared_item_models
+
+    found = []
+    for model in shared_item_models().values():
+        if model is type(item):
+            continue
+        for field in item_relation_fields(model):
+            if field.many_to_many and field.related_model is type(item):
+                linking = model.objects.visible_to(reader).filter(
+                    pk__in=field.remote_field.through.objects.filter(
+                        **{field.m2m_reverse_field_name(): item.pk},
+                    ).values(field.m2m_field_name()),
+                ).select_related("owner")
+                if linking:
+                    found.append((str(model._meta.verbose_name_plural), list(linking)))
+    return found
+
+
 # --- the change log stores relations between items by primary key ----------------------------
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "auditlog",
     "alerts",
     "ilo_reports",
+    "documents",
     "returns",
 ]
 

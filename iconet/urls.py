@@ -93,6 +93,7 @@ urlpatterns = [
     path("manage/", manage_site.urls),
     path("alerts/", include("alerts.urls")),
     path("ilo/", include("ilo_reports.urls")),
+    path("documents/", include("documents.urls")),
     path("returns/", include("returns.urls")),
 ]
 

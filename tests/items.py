@@ -77,20 +77,67 @@ def _alert_pages(alert) -> list[tuple[str, str]]:
     return _recipient_pages(alert) + [(reverse("alerts:deliveries", args=[alert.pk]), "deliveries")]
 
 
+def _note_defaults() -> dict:
+    from documents.models import Term, Vocabulary
+
+    return {
+        "category": Term.objects.of(Vocabulary.CATEGORY).first(),
+        "fraud_type": Term.objects.of(Vocabulary.FRAUD_TYPE).first(),
+    }
+
+
+def note_image_make(note, *, reviewed: bool = True, data: bytes | None = None, boxes=()):
+    """An image of the note uploaded, redacted and (by default) reviewed by its author."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services
+    from tests.files import png_bytes
+
+    upload = SimpleUploadedFile("specimen.png", data or png_bytes(120, 80), "image/png")
+    image = services.image_add(actor=note.author, note=note, upload=upload, caption="Biodata page",
+                               side="front", light_source="uv")
+    if boxes:
+        image = services.image_redact(actor=note.author, image=image, boxes=boxes)
+    if reviewed:
+        image = services.image_review(actor=note.author, image=image)
+    return image
+
+
+def _note_children(note) -> None:
+    _attachment_children(note)
+    note_image_make(note)
+
+
+def _note_pages(note) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    pages = _attachment_pages(note)
+    for image in note.images.all():
+        args = [note.pk, image.pk]
+        pages += [(reverse("documents:image", args=args), "read"),
+                  (reverse("documents:thumbnail", args=args), "read"),
+                  (reverse("documents:download", args=args), "download"),
+                  (reverse("documents:original", args=args), "original")]
+    return pages
+
+
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
 # the pages of an item type beyond the shared ones, each with the action it needs.
 TYPE_CHILDREN = {
     "alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children,
     "returns.returnproblem": _attachment_children, "returns.returnoperation": _attachment_children,
+    "documents.documentnote": _note_children,
 }
 TYPE_PAGES = {
-    "alerts.alert": _alert_pages, "ilo_reports.iloreport": _attachment_pages,
-    "returns.returnproblem": _attachment_pages, "returns.returnoperation": _attachment_pages,
+    "alerts.alert": _alert_pages, "ilo_reports.iloreport": _recipient_pages,
+    "returns.returnproblem": _recipient_pages, "returns.returnoperation": _recipient_pages,
+    "documents.documentnote": _note_pages,
 }
 
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {
     "ilo_reports.iloreport": _ilo_report_defaults,
+    "documents.documentnote": _note_defaults,
 }
 
 
@@ -155,6 +202,26 @@ def alert_in_stage(*, author, manager, stage: str, audience: str = "network", gr
         item_state_set(actor=manager, item=alert, state=stage)
     alert.refresh_from_db()
     return alert
+
+
+def note_in_stage(*, author, manager, stage: str, audience: str = "network", groups=(),
+                  marking: str = "AMBER"):
+    """A document fraud note of `author`'s organisation in `stage`, with an attachment and a
+    redacted, reviewed image."""
+    from documents.models import DocumentNote
+    from documents.services import note_create
+    from iconet.services.sharing import item_publish, item_state_set
+
+    note = DocumentNote(**{**required_values(DocumentNote), **_note_defaults(),
+                           "title_text": f"Matrix {stage} {audience}", "marking": marking})
+    note_create(actor=author, note=note)
+    _note_children(note)
+    if stage != State.DRAFT:
+        item_publish(actor=manager, item=note, audience=audience, marking=marking, groups=groups)
+    if stage in (State.WITHDRAWN, State.ARCHIVED):
+        item_state_set(actor=manager, item=note, state=stage)
+    note.refresh_from_db()
+    return note
 
 
 def ilo_network_chaired(*, chairs: dict, host_country: str = "TR", name: str = "Türkiye"):

@@ -6,7 +6,8 @@ the plain facts of a user (organisation, its kind, role, areas, contact-point ar
 groups) and of an item (type, owner, author, stage, audience, disclosures), recorded when the
 test made them.
 
-Sources: DESIGN.md section 2 (the core rule), 5.1 (alerts) and 5.2 (ILO reports), and the
+Sources: DESIGN.md section 2 (the core rule), 5.1 (alerts), 5.2 (ILO reports) and 5.3
+(document fraud notes), and the
 areas' workflows where DESIGN.md is silent. Where the code and DESIGN.md disagree, the table
 follows DESIGN.md and the matrix reports the difference.
 """
@@ -211,6 +212,10 @@ ACTIONS = {
         # the alerts' own publish page publishes drafts and re-shares published alerts
         "alert_publish": rule(EDITABLE, "owner_manager"),
     },
+    "documents.documentnote": {
+        # the unredacted images stay with the owner organisation (DESIGN.md 5.3)
+        "original": rule(ALL, "owner_member"),
+    },
     "ilo_reports.iloreport": {
         "change": rule(("draft", "contributions", "returned"), "drafter"),
         "submit": rule(("draft", "contributions", "returned"), "drafter"),
@@ -288,6 +293,15 @@ def _attachment_data(item, cast):
     return {"file": SimpleUploadedFile("map.png", png_bytes(), "image/png"), "description": "x"}
 
 
+def _note_image_data(item, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.files import png_bytes
+
+    return {"file": SimpleUploadedFile("stamp.png", png_bytes(), "image/png"), "caption": "Stamp",
+            "side": "page 7", "light_source": "visible"}
+
+
 def _contribution_data(item, cast):
     return {"section": item.children.get("section_pk", ""), "text": "Matrix contribution"}
 
@@ -329,6 +343,17 @@ ITEM_PAGES = {
     "alerts:acknowledge": Page("acknowledge", get=False, post=_empty),
     "alerts:follow_up": Page("follow_up", get=False, post=_text("text")),
     "alerts:deliveries": Page("deliveries"),  # the core's delivery table at its former address
+    # document fraud notes and their images
+    "documents:detail": Page("read"),
+    "documents:edit": Page("change", post=_empty),
+    "documents:image_add": Page("change", get=False, post=_note_image_data),
+    "documents:image_redact": Page("change", post=_text("boxes", "1 1 10 10"), needs="image_pk"),
+    "documents:image_review": Page("change", get=False, post=_empty, needs="image_pk"),
+    "documents:image_delete": Page("change", get=False, post=_empty, needs="image_pk"),
+    "documents:image": Page("read", needs="image_pk"),
+    "documents:thumbnail": Page("read", needs="image_pk"),
+    "documents:original": Page("original", needs="image_pk"),
+    "documents:download": Page("download", needs="image_pk"),
     # ILO reports
     "ilo_reports:detail": Page("read"),
     "ilo_reports:edit": Page("change", post=_empty),

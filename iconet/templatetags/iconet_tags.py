@@ -124,3 +124,12 @@ def item_attachments(context, item):
         "form": AttachmentForm() if item.allows(user, Action.CHANGE) else None,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("partials/linked_from.html", takes_context=True)
+def item_linked_from(context, item):
+    """Items of other areas that link to this one (a document note naming an alert), through
+    the reader's visibility filter; nothing is shown when there is none."""
+    from iconet.related import items_linking_to
+
+    return {"groups": items_linking_to(item, context["request"].user)}

@@ -28,6 +28,7 @@ from tests.items import (
     alert_in_stage,
     ilo_network_chaired,
     ilo_report_in_stage,
+    note_in_stage,
     return_operation_in_stage,
     return_problem_in_stage,
 )
@@ -176,6 +177,11 @@ def return_facts(item, stage):
     return item_facts(item, stage, children=children, **extra)
 
 
+def note_facts(note, stage):
+    children = {"image_pk": note.images.first().pk, "attachment_pk": note.attachments.first().pk}
+    return item_facts(note, stage, children=children)
+
+
 def report_facts(report, stage):
     children = {"section_pk": report.template.sections.order_by("order").first().pk}
     contribution = report.contributions.first()
@@ -208,6 +214,8 @@ def world(cast, settings, tmp_path):
     ]
     for (author, manager), stage in itertools.product(owners, policy.SHARING_STAGES):
         facts.append(alert_facts(alert_in_stage(author=author, manager=manager, stage=stage), stage))
+    for (author, manager), stage in itertools.product(owners[:2], policy.SHARING_STAGES):
+        facts.append(note_facts(note_in_stage(author=author, manager=manager, stage=stage), stage))
     for audience in ("owner", "groups", "public"):
         alert = alert_in_stage(
             author=cast.fr_officer, manager=cast.fr_ncp, stage="published", audience=audience,

@@ -38,6 +38,8 @@ ALLOWED = {
     ("alerts/forms.py", "ItemRecipient.objects.of_type"): "the user's own receipts, filtering visible alerts",
     ("alerts/views.py", "class NationalitiesMixin: model = Alert"): "only mixed into ItemCreateView/ItemUpdateView",
     ("iconet/views/items.py", "DisclosureRequest.objects.filter"): "requests on an item the owner member reads",
+    ("documents/selectors.py", "NoteImage.objects.filter"): "reviewed images of notes read through visible_to",
+    ("documents/forms.py", "NoteImage.objects.filter"): "a subquery narrowing notes already visible",
     ("iconet/views/sharing.py", "DisclosureRequest.objects.filter"): "the user's own requests and their org's items",
     ("iconet/views/sharing.py", "get_object_or_404(DisclosureRequest)"): "PDF for the requester of an approved request",
     ("iconet/views/attachments.py", "Attachment.objects.of_item"): "files of an item already checked visible",

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "documents"
+    verbose_name = _("Document fraud notes")
+
+    def ready(self) -> None:
+        from iconet.services.sharing import item_published
+
+        from .models import DocumentNote
+        from .services import note_publish_check
+
+        # Runs inside the publishing transaction, whichever page publishes: a note whose
+        # images are not all reviewed is refused and nothing of the publication is kept.
+        item_published.connect(
+            note_publish_check, sender=DocumentNote, dispatch_uid="documents.publish_check",
+        )

@@ -1,0 +1,77 @@
+"""Reads of the document-fraud area; notes only ever come through `visible_to`."""
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count
+from django.db.models.functions import TruncYear
+from django_countries import countries
+
+from .models import DocumentNote, NoteImage, Term
+
+
+def notes_visible_to(user):
+    return DocumentNote.objects.visible_to(user)
+
+
+def images_for_reader(note: DocumentNote, user):
+    """The images a reader of the note may look at: all of them for the owner organisation,
+    only those whose redaction was reviewed for everyone else (who get the redacted copy)."""
+    images = note.images.all()
+    if note.is_owner_member(user):
+        return images
+    return images.filter(reviewed=True)
+
+
+def gallery_images(user, notes=None):
+    """Reviewed images of the notes the user may see (the redacted copies), newest first."""
+    notes = notes_visible_to(user) if notes is None else notes
+    return NoteImage.objects.filter(note__in=notes.values("pk"), reviewed=True).select_related(
+        "note",
+    ).order_by("-note__published_at", "-note__created_at", "order", "pk")
+
+
+def detection_statistics(user, notes=None) -> dict:
+    """Detections (notes and their similar cases) per category, issuing country and fraud
+    type, by year of detection, from the notes the user may see."""
+    notes = notes_visible_to(user) if notes is None else notes
+    terms = {term.pk: term.label for term in Term.objects.all()}
+    tables = {}
+    for key, field in (("category", "category_id"), ("country", "issuing_country"),
+                       ("fraud_type", "fraud_type_id")):
+        rows = (
+            notes.annotate(year=TruncYear("detected_on")).values("year", field)
+            .annotate(notes_count=Count("pk", distinct=True)).order_by()
+        )
+        cells: dict = defaultdict(Counter)
+        years = set()
+        for row in rows:
+            value = row[field]
+            label = terms.get(value, "") if key != "country" else countries.name(value) or value
+            cells[label][row["year"].year] += row["notes_count"]
+            years.add(row["year"].year)
+        years_sorted = sorted(years)
+        tables[key] = {
+            "years": years_sorted,
+            "rows": sorted(
+                ((label, [counts.get(y, 0) for y in years_sorted], sum(counts.values()))
+                 for label, counts in cells.items()),
+                key=lambda row: (-row[2], row[0]),
+            ),
+        }
+    return tables
+
+
+def chart_bars(table: dict, width: int = 600, bar_height: int = 22) -> dict:
+    """Horizontal bars of the totals of a statistics table, for an inline SVG."""
+    rows = table["rows"][:15]
+    top = max((total for _label, _counts, total in rows), default=0) or 1
+    label_width = 220
+    scale = (width - label_width - 40) / top
+    bars = [
+        {"label": label, "total": total, "y": i * (bar_height + 6), "width": max(1, int(total * scale)),
+         "x": label_width, "text_y": i * (bar_height + 6) + bar_height - 6,
+         "value_x": label_width + int(total * scale) + 6}
+        for i, (label, _counts, total) in enumerate(rows)
+    ]
+    return {"bars": bars, "width": width, "height": max(1, len(bars)) * (bar_height + 6),
+            "bar_height": bar_height}
