@@ -177,7 +177,7 @@ def file_check(upload) -> CheckedFile:
 
 def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
     """Decode the whole image within the limits and re-encode it from its pixels."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageFile, ImageOps
 
     unreadable = _("it is not a complete, readable %(kind)s image.") % {"kind": kind.upper()}
     too_large = _("the image has more than %(mp)s million pixels.") % {
@@ -196,6 +196,9 @@ def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
             raise FileRefused(name, too_large)
         if getattr(image, "n_frames", 1) > 1:
             raise FileRefused(name, _("it has several frames or pages; send one image a file."))
+        # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES when it is imported (for the PDF
+        # exports); a truncated upload must still fail, in every process.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             image.load()  # decode every byte: a truncated file fails here
             image = ImageOps.exif_transpose(image)

@@ -185,3 +185,18 @@ def _webp() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (32, 32), (0, 128, 0)).save(out, "WEBP")
     return out.getvalue()
+
+
+def test_a_truncated_image_is_refused_after_a_pdf_was_rendered_in_the_same_process():
+    """WeasyPrint switches Pillow to accepting truncated images when it is imported; the check
+    of uploads must not follow it."""
+    import weasyprint  # noqa: F401
+    from django.core.files.base import ContentFile
+    from PIL import ImageFile
+
+    from iconet.files import FileRefused, file_check
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    truncated = ContentFile(jpeg_bytes(400, 300, noise=True)[:6000], name="stamp.jpg")
+    with pytest.raises(FileRefused, match="not a complete, readable JPEG image"):
+        file_check(truncated)
