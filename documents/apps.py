@@ -7,6 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Document fraud notes")
 
     def ready(self) -> None:
+        from iconet.areas import AreaConfig, ItemType, register_area
         from iconet.services.sharing import item_published
 
         from .models import DocumentNote
@@ -17,3 +18,10 @@ class DocumentsConfig(AppConfig):
         item_published.connect(
             note_publish_check, sender=DocumentNote, dispatch_uid="documents.publish_check",
         )
+        register_area(AreaConfig(
+            code="documents", label=_("Document fraud notes"), nav_url="documents:list", order=30,
+            item_types=(
+                ItemType("documents.DocumentNote", list_url="documents:list",
+                         detail_url="documents:detail"),
+            ),
+        ))

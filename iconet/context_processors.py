@@ -2,35 +2,17 @@
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .areas import area, registered_areas
-
-# Areas whose apps do not register yet (iconet.areas): code, menu label, URL name. An entry
-# here is dropped once the area registers, and skipped while its URLs do not exist.
-UNREGISTERED_AREA_LINKS: tuple[tuple[str, Any, str], ...] = (
-    ("documents", _("Document fraud notes"), "documents:list"),
-    ("returns", _("Returns"), "returns:list"),
-)
-
-
-def _reverse_or_none(url_name):
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None
+from .areas import registered_areas
 
 
 def area_links(user) -> list[tuple[Any, str]]:
-    """(label, URL name) of the user's areas: the registered ones, in their order, then the
-    not yet registered ones whose URLs exist."""
-    links = [(config.label, config.nav_url) for config in registered_areas() if user.has_area(config.code)]
-    links += [
-        (label, url_name) for code, label, url_name in UNREGISTERED_AREA_LINKS
-        if area(code) is None and user.has_area(code) and _reverse_or_none(url_name) is not None
+    """(label, URL name) of the user's areas, as the area apps registered them, in order."""
+    return [
+        (config.label, config.nav_url) for config in registered_areas() if user.has_area(config.code)
     ]
-    return links
 
 
 def _is_verified(user):
