@@ -152,6 +152,10 @@ def child_make(model, link: models.Field, parent, item, canaries: Canaries):
             setattr(row, field.name, "FR")  # country codes
         elif isinstance(field, (models.IntegerField,)) and not field.has_default():
             setattr(row, field.name, 1)
+        elif isinstance(field, models.DateTimeField) and not field.has_default():
+            setattr(row, field.name, timezone.now())
+        elif isinstance(field, models.DateField) and not field.has_default():
+            setattr(row, field.name, timezone.localdate())
     canaries.fill(row)
     row.save()
     return row
