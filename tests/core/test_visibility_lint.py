@@ -33,9 +33,8 @@ SAFE_VIEW_BASES = {"ItemQuerysetMixin", "ItemListView", "ItemDetailView", "ItemU
 
 # Reviewed reads of child rows, by file and expression, each with why it cannot leak.
 ALLOWED = {
-    ("alerts/views.py", "ItemRecipient.objects.of_type"): "the user's own receipts, as a subquery of visible alerts",
+    ("alerts/selectors.py", "ItemRecipient.objects.of_type"): "the user's own receipts, as a subquery of visible alerts",
     ("alerts/views.py", "FollowUp.objects.select_related"): "prefetched for an alert already read through visible_to",
-    ("alerts/forms.py", "ItemRecipient.objects.of_type"): "the user's own receipts, filtering visible alerts",
     ("alerts/views.py", "class NationalitiesMixin: model = Alert"): "only mixed into ItemCreateView/ItemUpdateView",
     ("iconet/views/items.py", "DisclosureRequest.objects.filter"): "requests on an item the owner member reads",
     ("documents/selectors.py", "NoteImage.objects.filter"): "reviewed images of notes read through visible_to",
