@@ -28,4 +28,7 @@ def alerts_digest_send() -> int:
     day = timezone.localdate()
     waiting = ItemRecipient.objects.of_type(Alert).filter(in_digest=True, email__isnull=True)
     user_ids = waiting.values_list("user_id", flat=True).distinct()
-    return sum(services.digest_send(user=user, day=day) for user in User.objects.filter(pk__in=list(user_ids)))
+    return sum(
+        services.digest_send(user=user, day=day)
+        for user in User.objects.filter(pk__in=list(user_ids))
+    )

@@ -204,15 +204,27 @@ def redis_server_binary():
 
 def start_embedded_redis():
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
-    port = next(p for p in range(EMBEDDED_REDIS_FIRST_PORT, EMBEDDED_REDIS_FIRST_PORT + 100)
-                if port_is_free(p))
+    port = next(
+        p
+        for p in range(EMBEDDED_REDIS_FIRST_PORT, EMBEDDED_REDIS_FIRST_PORT + 100)
+        if port_is_free(p)
+    )
     subprocess.run(
-        [str(redis_server_binary()),
-         "--bind", "127.0.0.1", "--port", str(port),
-         "--daemonize", "yes",
-         "--dir", str(REDIS_DIR),
-         "--pidfile", str(REDIS_DIR / "redis.pid"),
-         "--logfile", str(REDIS_DIR / "redis.log")],
+        [
+            str(redis_server_binary()),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(REDIS_DIR),
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+        ],
         check=True,
     )
     deadline = time.monotonic() + 10
@@ -283,8 +295,11 @@ def stop():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m devtools.services", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.services",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["ensure", "stop"])
     args = parser.parse_args(argv)
     if args.command == "ensure":
