@@ -181,7 +181,8 @@ class AlertForm(forms.ModelForm):
         chosen = self.cleaned_data.get("related_alerts")
         if not self.instance.pk:
             return chosen
-        # Links to alerts this user cannot see stay as they were: they were set by someone who could.
+        # Links to alerts this user cannot see stay as they were: they were set by someone who
+        # could.
         visible = self.fields["related_alerts"].queryset.values("pk")
         hidden = self.instance.related_alerts.exclude(pk__in=visible)
         return list(chosen) + list(hidden)

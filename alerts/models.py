@@ -85,7 +85,8 @@ class AlertQuerySet(SharedItemQuerySet):
 
 
 class Alert(SharedItem):
-    """An early warning of illegal immigration, a facilitator network or a change of route or method."""
+    """An early warning of illegal immigration, a facilitator network or a change of route or
+    method."""
 
     area = Area.ALERTS
     reference_prefix = "EWS"
@@ -441,7 +442,8 @@ class NationalityCount(models.Model):
 
 
 class FollowUp(models.Model):
-    """A dated update on an alert by its owner or a recipient; read through the alert's visibility."""
+    """A dated update on an alert by its owner or a recipient; read through the alert's
+    visibility."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

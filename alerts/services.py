@@ -65,7 +65,8 @@ def alert_update(*, actor: User, alert: Alert) -> Alert:
 
 
 def alert_recipient_candidates(alert: Alert) -> dict[int, str]:
-    """Alerts-area NCPs the rule names: destination, transit and audience organisations, by user id."""
+    """Alerts-area NCPs the rule names: destination, transit and audience organisations, by user
+    id."""
     ncps = User.objects.filter(
         is_active=True,
         areas__contains=[Area.ALERTS],
@@ -162,7 +163,8 @@ def alert_in_digest(alert: Alert):
 
 
 def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
-    """Tell every recipient the rule names who may read the alert (once each, however often it is re-shared)."""
+    """Tell every recipient the rule names who may read the alert (once each, however often it is
+    re-shared)."""
     reasons = alert_recipient_candidates(alert)
     users = User.objects.filter(pk__in=reasons).select_related("organisation")
     return recipients_tell(

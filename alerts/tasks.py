@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def alerts_escalate_overdue() -> int:
-    """Escalate every immediate alert a recipient organisation left unacknowledged past the deadline."""
+    """Escalate every immediate alert a recipient organisation left unacknowledged past the
+    deadline."""
     count = services.alerts_escalate()
     if count:
         logger.info("%s alert escalations", count)

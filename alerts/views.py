@@ -145,7 +145,8 @@ class AlertDetailView(ItemDetailView):
 
 @require_http_methods(["GET", "POST"])
 def alert_publish(request, pk):
-    """Publish through the alerts service, so that the recipients are told in the same transaction."""
+    """Publish through the alerts service, so that the recipients are told in the same
+    transaction."""
     alert = _alert(request, pk, Action.PUBLISH)
     if alert.state not in ("draft", "published"):
         raise PermissionDenied

@@ -280,8 +280,10 @@ def main() -> None:
 
     total = model.objects.count()
     print(
-        f"Network: {Country.objects.count()} countries, {Organisation.objects.count()} organisations, "
-        f"{User.objects.count()} users, {AccessGroup.objects.count()} access groups, {total} items ({args.type})"
+        f"Network: {Country.objects.count()} countries, "
+        f"{Organisation.objects.count()} organisations, "
+        f"{User.objects.count()} users, {AccessGroup.objects.count()} access groups, "
+        f"{total} items ({args.type})"
     )
     print(f"Typical user: {user.username} of {org}, sees {visible().count()} of {total} items")
     print(f"{'measure':<28}{'filtered':>12}{'unfiltered':>12}{'ratio':>8}")

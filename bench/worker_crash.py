@@ -348,7 +348,8 @@ def main() -> None:
         print(f"outbox at the end:               {dict(statuses)}")
         if len(per_recipient) < told:
             print(
-                f"INCOMPLETE: {told - len(per_recipient)} recipients got nothing within {args.timeout} s"
+                f"INCOMPLETE: {told - len(per_recipient)} recipients got nothing "
+                f"within {args.timeout} s"
             )
     finally:
         for process in processes:

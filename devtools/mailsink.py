@@ -86,7 +86,8 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: sans-serif; margin: 2rem; }}
-table {{ border-collapse: collapse; }} td, th {{ padding: .3rem .8rem; border-bottom: 1px solid #ccc; text-align: left; }}
+table {{ border-collapse: collapse; }}
+td, th {{ padding: .3rem .8rem; border-bottom: 1px solid #ccc; text-align: left; }}
 pre {{ white-space: pre-wrap; background: #f4f4f4; padding: 1rem; }}
 </style></head>
 <body><main><h1>{title}</h1>

@@ -131,7 +131,8 @@ def banner(env):
         "",
         "ICONet is running.",
         f"  Portal:     {env['SITE_URL']}/",
-        f"  Sent mail:  {env['MAIL_URL']} (SMTP sink on 127.0.0.1:{env['EMAIL_PORT']}, files in var/mail/)",
+        f"  Sent mail:  {env['MAIL_URL']} "
+        f"(SMTP sink on 127.0.0.1:{env['EMAIL_PORT']}, files in var/mail/)",
         "  Demo accounts and how to sign in with them were printed by seed_demo above,",
         "  and are listed in README.md.",
         "Press Ctrl-C to stop everything.",

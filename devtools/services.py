@@ -69,7 +69,8 @@ def read_env_file(path):
 
 
 def write_env_file(path, values):
-    """Write values as KEY=VALUE lines; through a temporary file so readers never see half a file."""
+    """Write values as KEY=VALUE lines; through a temporary file so readers never see half a
+    file."""
     path = Path(path)
     lines = ["# Written by `python -m devtools.services ensure`; rewritten on every run."]
     lines += [f"{key}={value}" for key, value in values.items()]

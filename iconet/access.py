@@ -126,7 +126,8 @@ def require(actor, action: Action | str, item) -> None:
 
 
 def get_item_for_action(queryset_or_model, user, pk, action: Action | str = Action.READ):
-    """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act on."""
+    """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act
+    on."""
     from django.core.exceptions import PermissionDenied
 
     item = get_visible_or_404(queryset_or_model, user, pk=pk)

@@ -16,7 +16,8 @@ class PublishForm(forms.Form):
         choices=Audience.choices,
         widget=forms.RadioSelect,
         help_text=_(
-            "Nobody outside this audience will see the item unless you approve a disclosure request."
+            "Nobody outside this audience will see the item "
+            "unless you approve a disclosure request."
         ),
     )
     audience_groups = forms.ModelMultipleChoiceField(

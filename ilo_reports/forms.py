@@ -47,7 +47,8 @@ def _to_json(value):
 
 
 class ReportForm(forms.Form):
-    """Every question of the template, grouped by section; table questions become a grid of cells."""
+    """Every question of the template, grouped by section; table questions become a grid of
+    cells."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 

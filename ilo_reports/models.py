@@ -428,7 +428,10 @@ class TemplateQuestion(models.Model):
         _("table definition"),
         default=dict,
         blank=True,
-        help_text='{"rows": [{"key": "...", "label": "..."}], "columns": [{"key": "...", "label": "...", "type": "number|text"}]}',
+        help_text=(
+            '{"rows": [{"key": "...", "label": "..."}], '
+            '"columns": [{"key": "...", "label": "...", "type": "number|text"}]}'
+        ),
     )
 
     class Meta:
@@ -573,7 +576,8 @@ class IloReport(SharedItem):
     # --- policy ---------------------------------------------------------------------------
 
     def is_drafter(self, user) -> bool:
-        """The chair's side: its author, the chair service's ILOs in the network and its managers."""
+        """The chair's side: its author, the chair service's ILOs in the network and its
+        managers."""
         return self.is_owner_member(user) and (
             self.author_id == user.pk
             or self.is_owner_manager(user)

@@ -139,7 +139,8 @@ def drafters(report: IloReport):
 def report_notify(
     *, report: IloReport, users, event: str, title: str, actor: User | None = None
 ) -> int:
-    """Tell those concerned who can see the report (not the actor); the e-mail never carries its content."""
+    """Tell those concerned who can see the report (not the actor); the e-mail never carries its
+    content."""
     others = {user.pk: user for user in users if user != actor}
     url = report.get_absolute_url()
     body = render_to_string(
@@ -364,7 +365,8 @@ def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
 def report_publish(
     *, actor: User, report: IloReport, audience: str, marking: str, groups=()
 ) -> IloReport:
-    """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now on."""
+    """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now
+    on."""
     report = _locked(report)
     if report.status != ReportStatus.REVIEWED:
         raise PermissionDenied  # this page publishes a reviewed draft; the core's re-shares
@@ -420,7 +422,8 @@ def report_revise(*, actor: User, report: IloReport) -> IloReport:
 
 
 def answers_diff(old: IloReport, new: IloReport) -> list[dict]:
-    """Per question of the newer report, the unified difference of the answers, where they differ."""
+    """Per question of the newer report, the unified difference of the answers, where they
+    differ."""
     old_by_key = {
         q.key: q for q in TemplateQuestion.objects.filter(section__version=old.template_id)
     }

@@ -157,7 +157,8 @@ def report_edit(request, pk):
                 messages.warning(
                     request,
                     _(
-                        "Someone else saved this report while you were editing it. Your text has not been saved: "
+                        "Someone else saved this report while you were editing it. "
+                        "Your text has not been saved: "
                         "compare it with theirs below, then save again."
                     ),
                 )

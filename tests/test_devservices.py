@@ -1,4 +1,5 @@
-"""The development tooling: the env file of devservices, the mail sink, devrun's process handling."""
+"""The development tooling: the env file of devservices, the mail sink, devrun's process
+handling."""
 
 import os
 import signal

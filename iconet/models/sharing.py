@@ -219,7 +219,8 @@ class SharedItem(models.Model):
 
 
 class Grant(GroupObjectPermissionBase):
-    """Abstract base of the per-type grant tables: a guardian group object permission with its reason."""
+    """Abstract base of the per-type grant tables: a guardian group object permission with its
+    reason."""
 
     class Reason(models.TextChoices):
         OWNERSHIP = "ownership", _("Ownership")

@@ -185,7 +185,8 @@ def _audience_validate(audience: str, groups) -> None:
 def item_publish(
     *, actor: User, item: SharedItem, audience: str, marking: str, groups=()
 ) -> SharedItem:
-    """Publish a draft to the audience the owner chose, or change the audience of a published item."""
+    """Publish a draft to the audience the owner chose, or change the audience of a published
+    item."""
     require(actor, Action.PUBLISH, item)
     if item.state not in (State.DRAFT, State.PUBLISHED):
         raise ValidationError(_("Only drafts and published items can be published."))

@@ -201,7 +201,8 @@ def otp_verify(request):
         form.add_error(
             "token",
             _(
-                "That code is not valid, or too many attempts were made: wait a moment and try again."
+                "That code is not valid, or too many attempts were made: "
+                "wait a moment and try again."
             ),
         )
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})

@@ -14,7 +14,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(
-            f"Chromium is needed for the browser tests: {CHROMIUM} is missing (make chromium installs it)"
+            f"Chromium is needed for the browser tests: {CHROMIUM} is missing "
+            "(make chromium installs it)"
         )
     from playwright.sync_api import sync_playwright
 

@@ -103,7 +103,8 @@ def request_disclosure(client, item, **data):
 def test_disclosure_to_an_organisation_widens_access_only_after_the_owner_approves(
     cast, client_for, published
 ):
-    # Published to the whole network: Germany reads it, Frontex (an agency, not "the network") does not.
+    # Published to the whole network: Germany reads it, Frontex (an agency, not "the network") does
+    # not.
     de = client_for(cast.de_ncp)
     frontex = client_for(cast.frontex_user)
     assert frontex.get(published.get_absolute_url()).status_code == 404

@@ -129,7 +129,8 @@ def _terminal(node) -> str | None:
 
 
 def _get_model_target(node, names) -> str | None:
-    """`apps.get_model("alerts", "Alert")` or `apps.get_model("alerts.Alert")` of a protected model."""
+    """`apps.get_model("alerts", "Alert")` or `apps.get_model("alerts.Alert")` of a protected
+    model."""
     if isinstance(node, ast.Call) and _terminal(node.func) == "get_model":
         for arg in node.args:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -251,7 +252,8 @@ def test_the_lint_catches_every_kind_of_bypass(tmp_path):
         "class V(DetailView):\n    model = Alert\n"
         "class W(ItemDetailView):\n    model = Alert\n"
         "def h(request, pk, model):\n    return model._default_manager.get(pk=pk)\n"
-        "def i(request, pk):\n    M = apps.get_model('alerts.Alert')\n    return M.objects.get(pk=pk)\n"
+        "def i(request, pk):\n    M = apps.get_model('alerts.Alert')\n"
+        "    return M.objects.get(pk=pk)\n"
     )
     hits = sorted(bypasses(sample, {"Alert", "Attachment"}, root=tmp_path))
     assert hits == sorted(

@@ -53,7 +53,8 @@ def test_national_administrators_record_their_own_postings_and_networks_follow(
     )
     assert response.status_code == 302
     assert network.has_member(new_ilo)
-    # The German posting of the fixture is out of France's reach, and ending a posting ends membership.
+    # The German posting of the fixture is out of France's reach, and ending a posting ends
+    # membership.
     german = Posting.objects.get(officer=cast.ilo_de_tr)
     assert admin.get(reverse("ilo_reports:posting_edit", args=[german.pk])).status_code == 404
     mine = Posting.objects.get(officer=new_ilo)

@@ -29,13 +29,20 @@ DEMO_ALERTS = [
             "crossing_point": "Röszke motorway crossing",
             "persons_count": 46,
             "minors_count": 5,
-            "summary": "Three interceptions in ten days of groups of 12 to 20 persons concealed in refrigerated "
-            "lorries loaded in northern Greece; facilitators recruit through messaging channels.",
+            "summary": (
+                "Three interceptions in ten days of groups of 12 to 20 persons concealed in "
+                "refrigerated lorries loaded in northern Greece; facilitators recruit through "
+                "messaging channels."
+            ),
             "transport_means": ["refrigerated_lorry"],
-            "concealment_method": "Behind pallets of frozen goods, CO2 probes evaded by sealed compartments.",
+            "concealment_method": (
+                "Behind pallets of frozen goods, CO2 probes evaded by sealed compartments."
+            ),
             "price_charged": "EUR 4,000–6,000 per person",
             "expected_development": "Further use during the winter months.",
-            "recommended_measures": "Systematic CO2 and heartbeat detection at inland checks of refrigerated transport.",
+            "recommended_measures": (
+                "Systematic CO2 and heartbeat detection at inland checks of refrigerated transport."
+            ),
             "source_reliability": "B",
             "information_credibility": "2",
         },
@@ -56,7 +63,10 @@ DEMO_ALERTS = [
             "border_type": "sea",
             "crossing_point": "Canary Islands",
             "persons_count": 120,
-            "summary": "Departures shift south towards Dakhla; larger boats with outboard engines, crossings at night.",
+            "summary": (
+                "Departures shift south towards Dakhla; larger boats with outboard engines, "
+                "crossings at night."
+            ),
             "transport_means": ["boat"],
             "source_reliability": "A",
             "information_credibility": "2",
@@ -77,7 +87,10 @@ DEMO_ALERTS = [
             "border_type": "air",
             "crossing_point": "Amsterdam Schiphol",
             "persons_count": 8,
-            "summary": "Residence permits of a recent series altered on the biodata page; travellers arrive from Istanbul.",
+            "summary": (
+                "Residence permits of a recent series altered on the biodata page; travellers "
+                "arrive from Istanbul."
+            ),
             "transport_means": ["flight"],
             "source_reliability": "B",
             "information_credibility": "3",

@@ -173,6 +173,7 @@ class Command(BaseCommand):
             created += 1
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo document notes: {created} created, {len(DEMO_NOTES) - created} already there."
+                f"Demo document notes: {created} created, "
+                f"{len(DEMO_NOTES) - created} already there."
             )
         )

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo network ready."))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         self.stdout.write(
-            "Second factor: add the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ (TOTP, SHA1, 6 digits, 30 s) to an "
+            "Second factor: add the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ "
+            "(TOTP, SHA1, 6 digits, 30 s) to an "
             "authenticator app, or print the current code with `python manage.py demo_totp`."
         )
         for username, description in accounts:
