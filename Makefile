@@ -61,6 +61,7 @@ chromium:
 
 lint: venv
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
 
 # mypy with the django-stubs plugin ([tool.mypy] in pyproject.toml); its cache is .mypy_cache.
 typecheck: services
@@ -69,6 +70,7 @@ typecheck: services
 test: services chromium typecheck
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 # Each bench/*.py sets Django up itself and prints its own figures.

@@ -14,13 +14,21 @@ class AlertsConfig(AppConfig):
         from .services import alert_published
 
         item_published.connect(alert_published, sender=Alert, dispatch_uid="alerts.published")
-        register_area(AreaConfig(
-            code="alerts", label=_("Early-warning alerts"), nav_url="alerts:list", order=10,
-            item_types=(ItemType("alerts.Alert", list_url="alerts:list", detail_url="alerts:detail"),),
-            preferences=(
-                Preference(
-                    DIGEST_ROUTINE, _("daily digest for routine alerts"),
-                    help_text=_("Immediate alerts are always sent at once."),
+        register_area(
+            AreaConfig(
+                code="alerts",
+                label=_("Early-warning alerts"),
+                nav_url="alerts:list",
+                order=10,
+                item_types=(
+                    ItemType("alerts.Alert", list_url="alerts:list", detail_url="alerts:detail"),
                 ),
-            ),
-        ))
+                preferences=(
+                    Preference(
+                        DIGEST_ROUTINE,
+                        _("daily digest for routine alerts"),
+                        help_text=_("Immediate alerts are always sent at once."),
+                    ),
+                ),
+            )
+        )

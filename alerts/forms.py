@@ -32,12 +32,63 @@ class DateInput(forms.DateInput):
 
 
 FIELDSETS = [
-    (_("The alert"), ["alert_type", "urgency", "headline", "summary", "period_from", "period_to", "reporting_contact"]),
-    (_("Geography"), ["origin_country", "transit_countries", "destination_states", "border_type", "crossing_point", "place_of_detection"]),
-    (_("Persons (aggregate numbers only)"), ["persons_count", "minors_count", "vulnerable_count", "suspected_trafficking", "illegal_employment_link"]),
-    (_("Modus operandi"), ["transport_means", "concealment_method", "route_description", "intermediaries"]),
-    (_("Facilitator network (never names of persons)"), ["network_structure", "network_nationalities", "price_charged", "recruitment_channel", "document_fraud_links"]),
-    (_("Assessment"), ["expected_development", "recommended_measures", "source_reliability", "information_credibility", "related_alerts"]),
+    (
+        _("The alert"),
+        [
+            "alert_type",
+            "urgency",
+            "headline",
+            "summary",
+            "period_from",
+            "period_to",
+            "reporting_contact",
+        ],
+    ),
+    (
+        _("Geography"),
+        [
+            "origin_country",
+            "transit_countries",
+            "destination_states",
+            "border_type",
+            "crossing_point",
+            "place_of_detection",
+        ],
+    ),
+    (
+        _("Persons (aggregate numbers only)"),
+        [
+            "persons_count",
+            "minors_count",
+            "vulnerable_count",
+            "suspected_trafficking",
+            "illegal_employment_link",
+        ],
+    ),
+    (
+        _("Modus operandi"),
+        ["transport_means", "concealment_method", "route_description", "intermediaries"],
+    ),
+    (
+        _("Facilitator network (never names of persons)"),
+        [
+            "network_structure",
+            "network_nationalities",
+            "price_charged",
+            "recruitment_channel",
+            "document_fraud_links",
+        ],
+    ),
+    (
+        _("Assessment"),
+        [
+            "expected_development",
+            "recommended_measures",
+            "source_reliability",
+            "information_credibility",
+            "related_alerts",
+        ],
+    ),
 ]
 
 
@@ -48,19 +99,29 @@ class AlertForm(forms.ModelForm):
 
     transit_countries = SplitArrayField(
         forms.ChoiceField(choices=[("", _("—"))] + list(countries), required=False),
-        size=MAX_TRANSIT_COUNTRIES, remove_trailing_nulls=True, required=False, label=_("Transit countries, in route order"),
+        size=MAX_TRANSIT_COUNTRIES,
+        remove_trailing_nulls=True,
+        required=False,
+        label=_("Transit countries, in route order"),
         help_text=_("First country crossed first. Leave the remaining boxes empty."),
     )
     transit_countries.widget = NumberedSplitArrayWidget(
-        transit_countries.base_field.widget, MAX_TRANSIT_COUNTRIES, item_label=_("Transit country"),
+        transit_countries.base_field.widget,
+        MAX_TRANSIT_COUNTRIES,
+        item_label=_("Transit country"),
     )
     destination_states = forms.ModelMultipleChoiceField(
-        label=_("Destination Member States"), queryset=Country.objects.all(), required=False,
+        label=_("Destination Member States"),
+        queryset=Country.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Their alerts contact points are notified when the alert is published."),
     )
     transport_means = forms.MultipleChoiceField(
-        label=_("Means of transport"), choices=Transport.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Means of transport"),
+        choices=Transport.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -73,19 +134,32 @@ class AlertForm(forms.ModelForm):
             "alert_type": forms.RadioSelect,
             "urgency": forms.RadioSelect,
             "border_type": forms.RadioSelect,
-            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
-                "concealment_method", "route_description", "intermediaries", "network_structure",
-                "recruitment_channel", "document_fraud_links", "expected_development", "recommended_measures",
-            )},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "concealment_method",
+                    "route_description",
+                    "intermediaries",
+                    "network_structure",
+                    "recruitment_channel",
+                    "document_fraud_links",
+                    "expected_development",
+                    "recommended_measures",
+                )
+            },
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["reporting_contact"].queryset = User.objects.filter(
-            organisation_id=user.organisation_id, is_active=True, areas__contains=[Area.ALERTS],
+            organisation_id=user.organisation_id,
+            is_active=True,
+            areas__contains=[Area.ALERTS],
         )
-        self.fields["reporting_contact"].help_text = _("Left empty, you are the contact point for this alert.")
+        self.fields["reporting_contact"].help_text = _(
+            "Left empty, you are the contact point for this alert."
+        )
         self.fields["destination_states"].queryset = Country.objects.all()
         self.fields["border_type"].choices = [("", _("Not known"))] + list(BorderType.choices)
         related = Alert.objects.visible_to(user)
@@ -107,7 +181,8 @@ class AlertForm(forms.ModelForm):
         chosen = self.cleaned_data.get("related_alerts")
         if not self.instance.pk:
             return chosen
-        # Links to alerts this user cannot see stay as they were: they were set by someone who could.
+        # Links to alerts this user cannot see stay as they were: they were set by someone who
+        # could.
         visible = self.fields["related_alerts"].queryset.values("pk")
         hidden = self.instance.related_alerts.exclude(pk__in=visible)
         return list(chosen) + list(hidden)
@@ -135,34 +210,68 @@ class NationalityCountForm(forms.ModelForm):
 # absolute_max (max_num + 1000) would build a thousand forms for one small request.
 MAX_NATIONALITIES = 60
 NationalityFormSet = inlineformset_factory(
-    Alert, NationalityCount, form=NationalityCountForm, formset=BoundedInlineFormSet, extra=3,
-    can_delete=True, max_num=MAX_NATIONALITIES, absolute_max=MAX_NATIONALITIES, validate_max=True,
+    Alert,
+    NationalityCount,
+    form=NationalityCountForm,
+    formset=BoundedInlineFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_NATIONALITIES,
+    absolute_max=MAX_NATIONALITIES,
+    validate_max=True,
 )
 
 
 class AlertFilterForm(forms.Form):
     """The filters and sorting of the alert list; applied to rows already visible to the user."""
 
-    alert_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any"))] + list(AlertType.choices))
-    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any"))] + list(Urgency.choices))
-    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False, choices=[("", _("Any"))] + list(countries))
-    route_country = forms.ChoiceField(
-        label=_("Transit or destination country"), required=False, choices=[("", _("Any"))] + list(countries),
+    alert_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any"))] + list(AlertType.choices)
     )
-    border_type = forms.ChoiceField(label=_("Border type"), required=False, choices=[("", _("Any"))] + list(BorderType.choices))
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=[("", _("Any"))] + list(Urgency.choices)
+    )
+    origin_country = forms.ChoiceField(
+        label=_("Country of origin"), required=False, choices=[("", _("Any"))] + list(countries)
+    )
+    route_country = forms.ChoiceField(
+        label=_("Transit or destination country"),
+        required=False,
+        choices=[("", _("Any"))] + list(countries),
+    )
+    border_type = forms.ChoiceField(
+        label=_("Border type"), required=False, choices=[("", _("Any"))] + list(BorderType.choices)
+    )
     period_from = forms.DateField(label=_("Observed from"), required=False, widget=DateInput())
     period_to = forms.DateField(label=_("Observed until"), required=False, widget=DateInput())
     owner_country = forms.ModelChoiceField(
-        label=_("Owner Member State"), required=False, queryset=Country.objects.all(), empty_label=_("Any"),
+        label=_("Owner Member State"),
+        required=False,
+        queryset=Country.objects.all(),
+        empty_label=_("Any"),
     )
-    marking = forms.ChoiceField(label=_("Marking"), required=False, choices=[("", _("Any"))] + list(Marking.choices))
-    acknowledged = forms.ChoiceField(label=_("Acknowledged by me"), required=False, choices=[
-        ("", _("Any")), ("no", _("Not yet acknowledged")), ("yes", _("Acknowledged")),
-    ])
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
-        ("-published", _("Newest first")), ("published", _("Oldest first")), ("urgency", _("Immediate first")),
-        ("reference", _("Reference")),
-    ])
+    marking = forms.ChoiceField(
+        label=_("Marking"), required=False, choices=[("", _("Any"))] + list(Marking.choices)
+    )
+    acknowledged = forms.ChoiceField(
+        label=_("Acknowledged by me"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("no", _("Not yet acknowledged")),
+            ("yes", _("Acknowledged")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-published", _("Newest first")),
+            ("published", _("Oldest first")),
+            ("urgency", _("Immediate first")),
+            ("reference", _("Reference")),
+        ],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,4 +287,3 @@ class FollowUpForm(forms.ModelForm):
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"text": PERSONAL_DATA_WARNING}
-

@@ -85,28 +85,47 @@ class AlertQuerySet(SharedItemQuerySet):
 
 
 class Alert(SharedItem):
-    """An early warning of illegal immigration, a facilitator network or a change of route or method."""
+    """An early warning of illegal immigration, a facilitator network or a change of route or
+    method."""
 
     area = Area.ALERTS
     reference_prefix = "EWS"
     recipient_reasons = dict(RecipientReason.choices)
 
     # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
-    reference_code = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True, editable=False)
+    reference_code = models.CharField(
+        _("reference"), max_length=32, unique=True, null=True, blank=True, editable=False
+    )
     reporting_contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporting contact point"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporting contact point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     urgency = models.CharField(
-        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.IMMEDIATE,
-        help_text=_("Immediate alerts are e-mailed at once; routine ones may go in the daily digest."),
+        _("urgency"),
+        max_length=10,
+        choices=Urgency.choices,
+        default=Urgency.IMMEDIATE,
+        help_text=_(
+            "Immediate alerts are e-mailed at once; routine ones may go in the daily digest."
+        ),
     )
-    alert_type = models.CharField(_("type"), max_length=20, choices=AlertType.choices, default=AlertType.FIRST_INDICATION)
+    alert_type = models.CharField(
+        _("type"), max_length=20, choices=AlertType.choices, default=AlertType.FIRST_INDICATION
+    )
     headline = models.CharField(
-        _("headline"), max_length=200, help_text=PERSONAL_DATA_WARNING, validators=[single_line],
+        _("headline"),
+        max_length=200,
+        help_text=PERSONAL_DATA_WARNING,
+        validators=[single_line],
     )
     summary = models.TextField(
-        _("summary"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+        _("summary"),
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(LONG_TEXT),
     )
     period_from = models.DateField(_("observed from"))
     period_to = models.DateField(_("observed until"), null=True, blank=True)
@@ -114,78 +133,134 @@ class Alert(SharedItem):
     # Geography
     origin_country = CountryField(_("country of origin"), blank=True)
     transit_countries = ArrayField(
-        models.CharField(max_length=2), verbose_name=_("transit countries"), default=list, blank=True,
+        models.CharField(max_length=2),
+        verbose_name=_("transit countries"),
+        default=list,
+        blank=True,
         help_text=_("In the order of the route."),
     )
     destination_states = models.ManyToManyField(
-        Country, verbose_name=_("destination Member States"), blank=True, related_name="+",
+        Country,
+        verbose_name=_("destination Member States"),
+        blank=True,
+        related_name="+",
     )
-    border_type = models.CharField(_("border type"), max_length=10, choices=BorderType.choices, blank=True)
+    border_type = models.CharField(
+        _("border type"), max_length=10, choices=BorderType.choices, blank=True
+    )
     crossing_point = models.CharField(
-        _("crossing point, airport or port"), max_length=200, blank=True, validators=[single_line],
+        _("crossing point, airport or port"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
     place_of_detection = models.CharField(
-        _("place of detection"), max_length=200, blank=True, validators=[single_line],
+        _("place of detection"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
 
     # Persons, in aggregate only
     persons_count = models.PositiveIntegerField(_("number of persons"), null=True, blank=True)
     minors_count = models.PositiveIntegerField(_("of whom minors"), null=True, blank=True)
-    vulnerable_count = models.PositiveIntegerField(_("of whom vulnerable persons"), null=True, blank=True)
-    suspected_trafficking = models.BooleanField(_("suspected trafficking in human beings"), default=False)
+    vulnerable_count = models.PositiveIntegerField(
+        _("of whom vulnerable persons"), null=True, blank=True
+    )
+    suspected_trafficking = models.BooleanField(
+        _("suspected trafficking in human beings"), default=False
+    )
     illegal_employment_link = models.BooleanField(_("link with illegal employment"), default=False)
 
     # Modus operandi
     transport_means = ArrayField(
-        models.CharField(max_length=20, choices=Transport.choices), verbose_name=_("means of transport"),
-        default=list, blank=True,
+        models.CharField(max_length=20, choices=Transport.choices),
+        verbose_name=_("means of transport"),
+        default=list,
+        blank=True,
     )
     concealment_method = models.TextField(
-        _("concealment method"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("concealment method"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
     route_description = models.TextField(
-        _("route description"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("route description"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
     intermediaries = models.TextField(
-        _("intermediaries involved"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("intermediaries involved"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
 
     # Facilitator network
     network_structure = models.TextField(
-        _("structure of the network"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("structure of the network"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
-    network_nationalities = CountryField(_("nationalities of facilitators"), multiple=True, blank=True)
+    network_nationalities = CountryField(
+        _("nationalities of facilitators"), multiple=True, blank=True
+    )
     price_charged = models.CharField(
-        _("price charged"), max_length=200, blank=True, help_text=_("For example: EUR 3,000–5,000 per person."),
+        _("price charged"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: EUR 3,000–5,000 per person."),
         validators=[single_line],
     )
     recruitment_channel = models.TextField(
-        _("recruitment channel"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("recruitment channel"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
     document_fraud_links = models.TextField(
-        _("related document-fraud notes"), blank=True, help_text=_("References of document-fraud notes, one a line."),
+        _("related document-fraud notes"),
+        blank=True,
+        help_text=_("References of document-fraud notes, one a line."),
         **text_limit(),
     )
 
     # Assessment
     expected_development = models.TextField(
-        _("expected development"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("expected development"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
     recommended_measures = models.TextField(
-        _("recommended measures"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("recommended measures"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
     source_reliability = models.CharField(
-        _("source reliability"), max_length=1, choices=SourceReliability.choices, default=SourceReliability.F,
+        _("source reliability"),
+        max_length=1,
+        choices=SourceReliability.choices,
+        default=SourceReliability.F,
     )
     information_credibility = models.CharField(
-        _("information credibility"), max_length=1, choices=InformationCredibility.choices,
+        _("information credibility"),
+        max_length=1,
+        choices=InformationCredibility.choices,
         default=InformationCredibility.UNKNOWN,
     )
 
     # A link is its author's alone: it belongs to the alert that names the other one, and the
     # other's owner sees it only as "linked from" (when it may see the linking alert).
     related_alerts = models.ManyToManyField(
-        "self", verbose_name=_("related alerts"), blank=True, symmetrical=False,
+        "self",
+        verbose_name=_("related alerts"),
+        blank=True,
+        symmetrical=False,
         related_name="linked_from",
     )
 
@@ -200,7 +275,9 @@ class Alert(SharedItem):
             models.Index(fields=["state", "urgency", "published_at"]),
             # The list's default order: the first page walks this index and probes the grants.
             models.Index(
-                models.F("published_at").desc(nulls_last=True), models.F("created_at").desc(), name="alerts_alert_recent",
+                models.F("published_at").desc(nulls_last=True),
+                models.F("created_at").desc(),
+                name="alerts_alert_recent",
             ),
         ]
 
@@ -253,53 +330,91 @@ class Alert(SharedItem):
         def yes_no(value):
             return _("Yes") if value else _("No")
 
-        nationalities = ", ".join(f"{row.nationality.name}: {row.count}" for row in self.nationalities.all())
+        nationalities = ", ".join(
+            f"{row.nationality.name}: {row.count}" for row in self.nationalities.all()
+        )
         return [
-            (_("Alert"), [
-                (_("Reference"), self.reference),
-                (_("Type"), self.get_alert_type_display()),
-                (_("Urgency"), self.get_urgency_display()),
-                (_("Reporting contact point"), self.reporting_contact or ""),
-                (_("Headline"), self.headline),
-                (_("Summary"), self.summary),
-                (_("Observed from"), self.period_from),
-                (_("Observed until"), self.period_to or ""),
-            ]),
-            (_("Geography"), [
-                (_("Country of origin"), self.origin_country.name if self.origin_country else ""),
-                (_("Transit countries"), " → ".join(self.transit_country_names())),
-                (_("Destination Member States"), ", ".join(c.name for c in self.destination_states.all())),
-                (_("Border type"), self.get_border_type_display()),
-                (_("Crossing point, airport or port"), self.crossing_point),
-                (_("Place of detection"), self.place_of_detection),
-            ]),
-            (_("Persons (aggregate)"), [
-                (_("Number of persons"), self.persons_count if self.persons_count is not None else ""),
-                (_("By nationality"), nationalities),
-                (_("Of whom minors"), self.minors_count if self.minors_count is not None else ""),
-                (_("Of whom vulnerable persons"), self.vulnerable_count if self.vulnerable_count is not None else ""),
-                (_("Suspected trafficking in human beings"), yes_no(self.suspected_trafficking)),
-                (_("Link with illegal employment"), yes_no(self.illegal_employment_link)),
-            ]),
-            (_("Modus operandi"), [
-                (_("Means of transport"), ", ".join(self.transport_labels())),
-                (_("Concealment method"), self.concealment_method),
-                (_("Route description"), self.route_description),
-                (_("Intermediaries involved"), self.intermediaries),
-            ]),
-            (_("Facilitator network"), [
-                (_("Structure"), self.network_structure),
-                (_("Nationalities"), ", ".join(c.name for c in self.network_nationalities)),
-                (_("Price charged"), self.price_charged),
-                (_("Recruitment channel"), self.recruitment_channel),
-                (_("Related document-fraud notes"), self.document_fraud_links),
-            ]),
-            (_("Assessment"), [
-                (_("Expected development"), self.expected_development),
-                (_("Recommended measures"), self.recommended_measures),
-                (_("Source reliability"), self.get_source_reliability_display()),
-                (_("Information credibility"), self.get_information_credibility_display()),
-            ]),
+            (
+                _("Alert"),
+                [
+                    (_("Reference"), self.reference),
+                    (_("Type"), self.get_alert_type_display()),
+                    (_("Urgency"), self.get_urgency_display()),
+                    (_("Reporting contact point"), self.reporting_contact or ""),
+                    (_("Headline"), self.headline),
+                    (_("Summary"), self.summary),
+                    (_("Observed from"), self.period_from),
+                    (_("Observed until"), self.period_to or ""),
+                ],
+            ),
+            (
+                _("Geography"),
+                [
+                    (
+                        _("Country of origin"),
+                        self.origin_country.name if self.origin_country else "",
+                    ),
+                    (_("Transit countries"), " → ".join(self.transit_country_names())),
+                    (
+                        _("Destination Member States"),
+                        ", ".join(c.name for c in self.destination_states.all()),
+                    ),
+                    (_("Border type"), self.get_border_type_display()),
+                    (_("Crossing point, airport or port"), self.crossing_point),
+                    (_("Place of detection"), self.place_of_detection),
+                ],
+            ),
+            (
+                _("Persons (aggregate)"),
+                [
+                    (
+                        _("Number of persons"),
+                        self.persons_count if self.persons_count is not None else "",
+                    ),
+                    (_("By nationality"), nationalities),
+                    (
+                        _("Of whom minors"),
+                        self.minors_count if self.minors_count is not None else "",
+                    ),
+                    (
+                        _("Of whom vulnerable persons"),
+                        self.vulnerable_count if self.vulnerable_count is not None else "",
+                    ),
+                    (
+                        _("Suspected trafficking in human beings"),
+                        yes_no(self.suspected_trafficking),
+                    ),
+                    (_("Link with illegal employment"), yes_no(self.illegal_employment_link)),
+                ],
+            ),
+            (
+                _("Modus operandi"),
+                [
+                    (_("Means of transport"), ", ".join(self.transport_labels())),
+                    (_("Concealment method"), self.concealment_method),
+                    (_("Route description"), self.route_description),
+                    (_("Intermediaries involved"), self.intermediaries),
+                ],
+            ),
+            (
+                _("Facilitator network"),
+                [
+                    (_("Structure"), self.network_structure),
+                    (_("Nationalities"), ", ".join(c.name for c in self.network_nationalities)),
+                    (_("Price charged"), self.price_charged),
+                    (_("Recruitment channel"), self.recruitment_channel),
+                    (_("Related document-fraud notes"), self.document_fraud_links),
+                ],
+            ),
+            (
+                _("Assessment"),
+                [
+                    (_("Expected development"), self.expected_development),
+                    (_("Recommended measures"), self.recommended_measures),
+                    (_("Source reliability"), self.get_source_reliability_display()),
+                    (_("Information credibility"), self.get_information_credibility_display()),
+                ],
+            ),
         ]
 
 
@@ -315,7 +430,11 @@ class NationalityCount(models.Model):
 
     class Meta:
         ordering = ["-count"]
-        constraints = [models.UniqueConstraint(fields=["alert", "nationality"], name="alerts_nationality_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "nationality"], name="alerts_nationality_unique"
+            )
+        ]
         verbose_name = _("nationality breakdown")
 
     def __str__(self) -> str:
@@ -323,7 +442,8 @@ class NationalityCount(models.Model):
 
 
 class FollowUp(models.Model):
-    """A dated update on an alert by its owner or a recipient; read through the alert's visibility."""
+    """A dated update on an alert by its owner or a recipient; read through the alert's
+    visibility."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,7 +1,6 @@
 """Reads of the alerts area; alerts only ever come through `visible_to` (or, for the jobs run
 by beat, from the published ones)."""
 
-
 from django.db.models import Exists, F, OuterRef, Q
 
 from iconet.models import ItemRecipient, User
@@ -21,7 +20,8 @@ def alerts_listed(queryset, user):
     """Alerts already visible to the user, with the list's columns and their own receipt."""
     mine = ItemRecipient.objects.of_type(Alert).filter(object_id=OuterRef("pk"), user=user)
     return queryset.with_list_columns().annotate(
-        is_recipient=Exists(mine), acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
+        is_recipient=Exists(mine),
+        acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
     )
 
 
@@ -47,10 +47,13 @@ def alerts_filtered(queryset, user, data: dict):
         queryset = queryset.filter(owner__country=data["owner_country"])
     if data.get("acknowledged"):
         mine = ItemRecipient.objects.of_type(Alert).filter(
-            object_id=OuterRef("pk"), user=user, acknowledged_at__isnull=False,
+            object_id=OuterRef("pk"),
+            user=user,
+            acknowledged_at__isnull=False,
         )
         queryset = (
-            queryset.filter(Exists(mine)) if data["acknowledged"] == "yes"
+            queryset.filter(Exists(mine))
+            if data["acknowledged"] == "yes"
             else queryset.exclude(Exists(mine))
         )
     return queryset.order_by(*SORTS.get(data.get("sort") or "-published", SORTS["-published"]))

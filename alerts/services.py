@@ -41,6 +41,7 @@ MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN
 
 # --- create and change ------------------------------------------------------------------
 
+
 @audited
 @transaction.atomic
 def alert_create(*, actor: User, alert: Alert) -> Alert:
@@ -62,10 +63,14 @@ def alert_update(*, actor: User, alert: Alert) -> Alert:
 
 # --- recipients and publication ---------------------------------------------------------
 
+
 def alert_recipient_candidates(alert: Alert) -> dict[int, str]:
-    """Alerts-area NCPs the rule names: destination, transit and audience organisations, by user id."""
+    """Alerts-area NCPs the rule names: destination, transit and audience organisations, by user
+    id."""
     ncps = User.objects.filter(
-        is_active=True, areas__contains=[Area.ALERTS], ncp_areas__contains=[Area.ALERTS],
+        is_active=True,
+        areas__contains=[Area.ALERTS],
+        ncp_areas__contains=[Area.ALERTS],
     ).exclude(organisation_id=alert.owner_id)
     destinations = set(alert.destination_states.values_list("code", flat=True))
     transits = set(alert.transit_countries) - destinations
@@ -74,7 +79,9 @@ def alert_recipient_candidates(alert: Alert) -> dict[int, str]:
         # A network-wide or public audience makes the alert readable by all; only named
         # groups widen who is told, or every alert would go to every contact point.
         groups = alert.audience_groups.filter(is_active=True)
-        for pk in ncps.filter(Q(organisation__access_groups__in=groups) | Q(access_groups__in=groups)).values_list("pk", flat=True):
+        for pk in ncps.filter(
+            Q(organisation__access_groups__in=groups) | Q(access_groups__in=groups)
+        ).values_list("pk", flat=True):
             reasons[pk] = RecipientReason.AUDIENCE
     for pk in ncps.filter(organisation__country_id__in=transits).values_list("pk", flat=True):
         reasons[pk] = RecipientReason.TRANSIT
@@ -88,36 +95,56 @@ def alert_email(alert: Alert, *, resend: bool = False) -> tuple[str, str]:
     content_free = alert.marking in CONTENT_FREE_MARKINGS
     marking = alert.get_marking_display()
     if content_free:
-        subject = _("[%(marking)s] ICONet alert %(ref)s") % {"marking": marking, "ref": alert.reference}
+        subject = _("[%(marking)s] ICONet alert %(ref)s") % {
+            "marking": marking,
+            "ref": alert.reference,
+        }
     else:
         subject = _("[%(marking)s] ICONet %(urgency)s alert %(ref)s: %(headline)s") % {
-            "marking": marking, "urgency": alert.get_urgency_display().lower(), "ref": alert.reference,
+            "marking": marking,
+            "urgency": alert.get_urgency_display().lower(),
+            "ref": alert.reference,
             "headline": alert.headline,
         }
     if resend:
         subject = _("REMINDER: %(subject)s") % {"subject": subject}
     subject = one_line_text(subject)  # a headline saved before line breaks were refused
-    body = render_to_string("alerts/email_alert.txt", {
-        "alert": alert, "content_free": content_free, "resend": resend,
-        "url": site_url(alert.get_absolute_url()) + "?acknowledge=1#acknowledge",
-    })
+    body = render_to_string(
+        "alerts/email_alert.txt",
+        {
+            "alert": alert,
+            "content_free": content_free,
+            "resend": resend,
+            "url": site_url(alert.get_absolute_url()) + "?acknowledge=1#acknowledge",
+        },
+    )
     return subject, body
 
 
 def email_priority(alert: Alert) -> int:
     """Immediate alerts go out before routine mail."""
-    return EmailDelivery.Priority.URGENT if alert.urgency == Urgency.IMMEDIATE else EmailDelivery.Priority.ROUTINE
+    return (
+        EmailDelivery.Priority.URGENT
+        if alert.urgency == Urgency.IMMEDIATE
+        else EmailDelivery.Priority.ROUTINE
+    )
 
 
 def alert_message(alert: Alert, *, resend: bool = False) -> dict:
     """What the recipients of an alert are told: notification title and link, e-mail key,
     subject, body and priority (the arguments of the core's `recipients_tell`)."""
     subject, body = alert_email(alert, resend=resend)
-    title = _("%(marking)s alert %(ref)s") % {"marking": alert.get_marking_display(), "ref": alert.reference}
+    title = _("%(marking)s alert %(ref)s") % {
+        "marking": alert.get_marking_display(),
+        "ref": alert.reference,
+    }
     if alert.marking not in CONTENT_FREE_MARKINGS:
         title = f"{title}: {alert.headline}"
     return {
-        "title": title, "url": alert.get_absolute_url(), "subject": subject, "body": body,
+        "title": title,
+        "url": alert.get_absolute_url(),
+        "subject": subject,
+        "body": body,
         "key": f"alert:{alert.pk}:resend" if resend else f"alert:{alert.pk}",
         "priority": email_priority(alert),
     }
@@ -125,18 +152,26 @@ def alert_message(alert: Alert, *, resend: bool = False) -> dict:
 
 def alert_in_digest(alert: Alert):
     """Routine alerts wait for the daily digest of the users who chose it."""
-    return lambda user: alert.urgency == Urgency.ROUTINE and preference(
-        user, Area.ALERTS, DIGEST_ROUTINE,
+    return lambda user: (
+        alert.urgency == Urgency.ROUTINE
+        and preference(
+            user,
+            Area.ALERTS,
+            DIGEST_ROUTINE,
+        )
     )
 
 
 def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
-    """Tell every recipient the rule names who may read the alert (once each, however often it is re-shared)."""
+    """Tell every recipient the rule names who may read the alert (once each, however often it is
+    re-shared)."""
     reasons = alert_recipient_candidates(alert)
     users = User.objects.filter(pk__in=reasons).select_related("organisation")
     return recipients_tell(
-        item=alert, users_reasons=[(user, reasons[user.pk]) for user in users],
-        in_digest=alert_in_digest(alert), **alert_message(alert),
+        item=alert,
+        users_reasons=[(user, reasons[user.pk]) for user in users],
+        in_digest=alert_in_digest(alert),
+        **alert_message(alert),
     )
 
 
@@ -149,7 +184,12 @@ def alert_published(sender, *, item: Alert, **kwargs) -> None:
 @audited
 @transaction.atomic
 def alert_publish(
-    *, actor: User, alert: Alert, audience: str, marking: str, groups=(),
+    *,
+    actor: User,
+    alert: Alert,
+    audience: str,
+    marking: str,
+    groups=(),
 ) -> list[ItemRecipient]:
     """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
     before = set(alert.recipients.values_list("pk", flat=True))
@@ -158,6 +198,7 @@ def alert_publish(
 
 
 # --- reading, acknowledging, following up -------------------------------------------------
+
 
 def alert_mark_read(*, actor: User, alert: Alert) -> None:
     """Note the first time a recipient opened the alert."""
@@ -174,18 +215,23 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
 def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
     """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
     require(actor, Action.FOLLOW_UP, alert)
-    follow_up = FollowUp(alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip())
+    follow_up = FollowUp(
+        alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip()
+    )
     follow_up.full_clean()
     follow_up.save()
     if alert.author_id != actor.pk:
         Notification.about(
-            alert, recipient=alert.author, url=alert.get_absolute_url() + "#follow-ups",
+            alert,
+            recipient=alert.author,
+            url=alert.get_absolute_url() + "#follow-ups",
             title=(_("Follow-up on %(ref)s") % {"ref": alert.reference})[:255],
         ).save()
     return follow_up
 
 
 # --- escalation and digest (run by beat) --------------------------------------------------
+
 
 def alerts_escalate() -> int:
     """Escalate the immediate alerts left unacknowledged past the deadline (reminders say so)."""
@@ -196,12 +242,15 @@ def digest_send(*, user: User, day) -> int:
     """One e-mail listing the routine alerts still waiting for the user's digest."""
     with transaction.atomic():
         rows = list(
-            ItemRecipient.objects.of_type(Alert).select_for_update()
-            .filter(user=user, in_digest=True, email__isnull=True).order_by("pk")
+            ItemRecipient.objects.of_type(Alert)
+            .select_for_update()
+            .filter(user=user, in_digest=True, email__isnull=True)
+            .order_by("pk")
         )
         # Only what the user still reads: an audience narrowed since leaves no title behind.
         published = Alert.objects.visible_to(user).filter(
-            pk__in=[row.object_id for row in rows], state="published",
+            pk__in=[row.object_id for row in rows],
+            state="published",
         )
         alerts = list(published.order_by("published_at"))
         rows = [row for row in rows if row.object_id in {a.pk for a in alerts}]
@@ -209,14 +258,29 @@ def digest_send(*, user: User, day) -> int:
             return 0
         strictest = min((a.marking for a in alerts), key=lambda m: MARKING_ORDER.index(m))
         marking_label = dict(Marking.choices)[strictest]
-        subject = _("[%(marking)s] ICONet daily digest: %(count)s routine alerts") % {"marking": marking_label, "count": len(alerts)}
-        body = render_to_string("alerts/email_digest.txt", {
+        subject = _("[%(marking)s] ICONet daily digest: %(count)s routine alerts") % {
             "marking": marking_label,
-            "entries": [{
-                "alert": a, "content_free": a.marking in CONTENT_FREE_MARKINGS,
-                "url": site_url(a.get_absolute_url()) + "?acknowledge=1#acknowledge",
-            } for a in alerts],
-        })
-        email = email_enqueue(key=f"alert-digest:{user.pk}:{day.isoformat()}:{rows[0].pk}", recipient=user, subject=subject, body=body)
+            "count": len(alerts),
+        }
+        body = render_to_string(
+            "alerts/email_digest.txt",
+            {
+                "marking": marking_label,
+                "entries": [
+                    {
+                        "alert": a,
+                        "content_free": a.marking in CONTENT_FREE_MARKINGS,
+                        "url": site_url(a.get_absolute_url()) + "?acknowledge=1#acknowledge",
+                    }
+                    for a in alerts
+                ],
+            },
+        )
+        email = email_enqueue(
+            key=f"alert-digest:{user.pk}:{day.isoformat()}:{rows[0].pk}",
+            recipient=user,
+            subject=subject,
+            body=body,
+        )
         ItemRecipient.objects.filter(pk__in=[row.pk for row in rows]).update(email=email)
         return len(rows)

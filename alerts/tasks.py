@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def alerts_escalate_overdue() -> int:
-    """Escalate every immediate alert a recipient organisation left unacknowledged past the deadline."""
+    """Escalate every immediate alert a recipient organisation left unacknowledged past the
+    deadline."""
     count = services.alerts_escalate()
     if count:
         logger.info("%s alert escalations", count)
@@ -28,4 +29,7 @@ def alerts_digest_send() -> int:
     day = timezone.localdate()
     waiting = ItemRecipient.objects.of_type(Alert).filter(in_digest=True, email__isnull=True)
     user_ids = waiting.values_list("user_id", flat=True).distinct()
-    return sum(services.digest_send(user=user, day=day) for user in User.objects.filter(pk__in=list(user_ids)))
+    return sum(
+        services.digest_send(user=user, day=day)
+        for user in User.objects.filter(pk__in=list(user_ids))
+    )

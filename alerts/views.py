@@ -48,7 +48,11 @@ class NationalitiesMixin:
 
     def get_formset(self):
         instance = self.object if getattr(self, "object", None) else Alert()
-        return NationalityFormSet(self.request.POST if self.request.method == "POST" else None, instance=instance, prefix="nationalities")
+        return NationalityFormSet(
+            self.request.POST if self.request.method == "POST" else None,
+            instance=instance,
+            prefix="nationalities",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -77,7 +81,9 @@ class NationalitiesMixin:
 
 class AlertCreateView(NationalitiesMixin, ItemCreateView):
     editing = False
-    success_message = gettext_lazy("Draft %(ref)s saved. Check it, then publish it to notify the Member States concerned.")
+    success_message = gettext_lazy(
+        "Draft %(ref)s saved. Check it, then publish it to notify the Member States concerned."
+    )
 
     def save_alert(self, alert):
         return services.alert_create(actor=self.request.user, alert=alert)
@@ -96,9 +102,18 @@ class AlertDetailView(ItemDetailView):
     template_name = "alerts/alert_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("owner__country", "author", "reporting_contact").prefetch_related(
-            "destination_states", "nationalities", "attachments",
-            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author", "organisation")),
+        return (
+            super()
+            .get_queryset()
+            .select_related("owner__country", "author", "reporting_contact")
+            .prefetch_related(
+                "destination_states",
+                "nationalities",
+                "attachments",
+                Prefetch(
+                    "follow_ups", queryset=FollowUp.objects.select_related("author", "organisation")
+                ),
+            )
         )
 
     def get(self, request, *args, **kwargs):
@@ -112,23 +127,26 @@ class AlertDetailView(ItemDetailView):
         context = super().get_context_data(**kwargs)
         alert, user = self.object, self.request.user
         receipt = alert.recipients.filter(user=user).first()
-        context.update({
-            "receipt": receipt,
-            "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
-            "ask_acknowledge": "acknowledge" in self.request.GET,
-            "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
-            "follow_up_form": FollowUpForm(),
-            "related": alert.related_visible_to(user).select_related("owner"),
-            "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
-            "is_owner": alert.is_owner_member(user),
-            "publish_url": reverse("alerts:publish", args=[alert.pk]),
-        })
+        context.update(
+            {
+                "receipt": receipt,
+                "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
+                "ask_acknowledge": "acknowledge" in self.request.GET,
+                "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
+                "follow_up_form": FollowUpForm(),
+                "related": alert.related_visible_to(user).select_related("owner"),
+                "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
+                "is_owner": alert.is_owner_member(user),
+                "publish_url": reverse("alerts:publish", args=[alert.pk]),
+            }
+        )
         return context
 
 
 @require_http_methods(["GET", "POST"])
 def alert_publish(request, pk):
-    """Publish through the alerts service, so that the recipients are told in the same transaction."""
+    """Publish through the alerts service, so that the recipients are told in the same
+    transaction."""
     alert = _alert(request, pk, Action.PUBLISH)
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
@@ -136,21 +154,31 @@ def alert_publish(request, pk):
     def publish(**choice) -> str:
         told = services.alert_publish(actor=request.user, alert=alert, **choice)
         return ngettext(
-            "%(ref)s is published; %(count)s recipient notified.", "%(ref)s is published; %(count)s recipients notified.",
+            "%(ref)s is published; %(count)s recipient notified.",
+            "%(ref)s is published; %(count)s recipients notified.",
             len(told),
         ) % {"ref": alert.reference, "count": len(told)}
 
-    return publish_page(request, alert, publish=publish, template="alerts/alert_publish.html", context={
-        "alert": alert, "preview": alert_recipients_preview(alert),
-    })
+    return publish_page(
+        request,
+        alert,
+        publish=publish,
+        template="alerts/alert_publish.html",
+        context={
+            "alert": alert,
+            "preview": alert_recipients_preview(alert),
+        },
+    )
 
 
 @require_POST
 def alert_acknowledge(request, pk):
     alert = _alert(request, pk, Action.ACKNOWLEDGE)
     return workflow_step(
-        request, lambda: services.alert_acknowledge(actor=request.user, alert=alert),
-        _("You acknowledged %(ref)s.") % {"ref": alert.reference}, alert.get_absolute_url(),
+        request,
+        lambda: services.alert_acknowledge(actor=request.user, alert=alert),
+        _("You acknowledged %(ref)s.") % {"ref": alert.reference},
+        alert.get_absolute_url(),
     )
 
 
@@ -163,8 +191,12 @@ def follow_up_create(request, pk):
         messages.error(request, _("Write the update before sending it."))
         return redirect(back)
     return workflow_step(
-        request, lambda: services.follow_up_add(actor=request.user, alert=alert, text=form.cleaned_data["text"]),
-        _("Follow-up added."), back,
+        request,
+        lambda: services.follow_up_add(
+            actor=request.user, alert=alert, text=form.cleaned_data["text"]
+        ),
+        _("Follow-up added."),
+        back,
     )
 
 

@@ -54,10 +54,16 @@ def server_connection():
     import psycopg
 
     db = settings.DATABASES["default"]
-    params = {k: v for k, v in {
-        "host": db.get("HOST"), "port": db.get("PORT") or None, "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-    }.items() if v}
+    params = {
+        k: v
+        for k, v in {
+            "host": db.get("HOST"),
+            "port": db.get("PORT") or None,
+            "user": db.get("USER") or None,
+            "password": db.get("PASSWORD") or None,
+        }.items()
+        if v
+    }
     return psycopg.connect(dbname="postgres", autocommit=True, **params)
 
 
@@ -112,26 +118,68 @@ def seed(recipients: int):
 
     countries_ensure()
     codes = list(Country.objects.order_by("code").values_list("code", flat=True))
-    services = {code: Organisation.objects.create(name=f"Border service {code}", short_name=f"BS-{code}", country_id=code) for code in codes}
-    owner_org = Organisation.objects.create(name="Reporting service FR", short_name="RS-FR", country_id="FR")
+    services = {
+        code: Organisation.objects.create(
+            name=f"Border service {code}", short_name=f"BS-{code}", country_id=code
+        )
+        for code in codes
+    }
+    owner_org = Organisation.objects.create(
+        name="Reporting service FR", short_name="RS-FR", country_id="FR"
+    )
     password = make_password("bench-fanout")
     users = [
-        User(username=f"ncp{n}", email=f"ncp{n}@example.test", password=password, organisation=services[codes[n % len(codes)]],
-             areas=[Area.ALERTS], ncp_areas=[Area.ALERTS])
+        User(
+            username=f"ncp{n}",
+            email=f"ncp{n}@example.test",
+            password=password,
+            organisation=services[codes[n % len(codes)]],
+            areas=[Area.ALERTS],
+            ncp_areas=[Area.ALERTS],
+        )
         for n in range(recipients)
     ]
     User.objects.bulk_create(users)
-    author = User.objects.create(username="author", email="author@example.test", password=password, organisation=owner_org,
-                                 areas=[Area.ALERTS], ncp_areas=[Area.ALERTS])
+    author = User.objects.create(
+        username="author",
+        email="author@example.test",
+        password=password,
+        organisation=owner_org,
+        areas=[Area.ALERTS],
+        ncp_areas=[Area.ALERTS],
+    )
     return author, codes
 
 
 def worker_start(smtp_port: int, pool: str, concurrency: int) -> subprocess.Popen:
-    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "iconet", "worker", f"--pool={pool}", f"--concurrency={concurrency}", "-Q", QUEUE,
-         "-n", f"{QUEUE}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "iconet",
+            "worker",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+            "-Q",
+            QUEUE,
+            "-n",
+            f"{QUEUE}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     from iconet import celery_app
 
@@ -150,7 +198,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=500)
     parser.add_argument("--pool", default="prefork", help="as in docker-compose.yml (prefork)")
-    parser.add_argument("--concurrency", type=int, default=2, help="child processes of the one worker (docker-compose: 2)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="child processes of the one worker (docker-compose: 2)",
+    )
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
@@ -170,10 +223,15 @@ def main() -> None:
         from alerts.models import Alert
         from alerts.services import alert_create, alert_publish
 
-        alert = alert_create(actor=author, alert=Alert(
-            headline="Benchmark: new route through the eastern land border", summary="Aggregate figures only.",
-            period_from=datetime.date.today(), urgency="immediate",
-        ))
+        alert = alert_create(
+            actor=author,
+            alert=Alert(
+                headline="Benchmark: new route through the eastern land border",
+                summary="Aggregate figures only.",
+                period_from=datetime.date.today(),
+                urgency="immediate",
+            ),
+        )
         alert.destination_states.set(codes)
 
         started = time.perf_counter()

@@ -71,11 +71,16 @@ def ensure_database() -> None:
     import psycopg
 
     name = settings.DATABASES["default"]["NAME"]
-    params = {k: v for k, v in {
-        "host": settings.DATABASES["default"].get("HOST") or settings.DATABASES["default"].get("OPTIONS", {}).get("host"),
-        "port": settings.DATABASES["default"].get("PORT") or None,
-        "user": settings.DATABASES["default"].get("USER") or None,
-    }.items() if v}
+    params = {
+        k: v
+        for k, v in {
+            "host": settings.DATABASES["default"].get("HOST")
+            or settings.DATABASES["default"].get("OPTIONS", {}).get("host"),
+            "port": settings.DATABASES["default"].get("PORT") or None,
+            "user": settings.DATABASES["default"].get("USER") or None,
+        }.items()
+        if v
+    }
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -87,16 +92,30 @@ def seed(model, items: int, rng: random.Random) -> None:
     orgs = []
     for code in codes:
         for n in range(2):
-            orgs.append(Organisation(name=f"Service {n} of {code}", short_name=f"S{n}-{code}", country_id=code))
+            orgs.append(
+                Organisation(
+                    name=f"Service {n} of {code}", short_name=f"S{n}-{code}", country_id=code
+                )
+            )
     for org in orgs:
         org.save()  # creates the organisation's guardian group
-    commission = Organisation.objects.create(name="Commission", short_name="EC", kind=Organisation.Kind.COMMISSION)
-    agency = Organisation.objects.create(name="Agency", short_name="AG", kind=Organisation.Kind.AGENCY)
+    commission = Organisation.objects.create(
+        name="Commission", short_name="EC", kind=Organisation.Kind.COMMISSION
+    )
+    agency = Organisation.objects.create(
+        name="Agency", short_name="AG", kind=Organisation.Kind.AGENCY
+    )
     all_orgs = orgs + [commission, agency]
     password = make_password("bench")
     users = [
-        User(username=f"user{i}", password=password, organisation=rng.choice(all_orgs), role=Role.OFFICER,
-             areas=list(Area.values), ncp_areas=[Area.ALERTS] if i % 10 == 0 else [])
+        User(
+            username=f"user{i}",
+            password=password,
+            organisation=rng.choice(all_orgs),
+            role=Role.OFFICER,
+            areas=list(Area.values),
+            ncp_areas=[Area.ALERTS] if i % 10 == 0 else [],
+        )
         for i in range(2000)
     ]
     User.objects.bulk_create(users, batch_size=1000)
@@ -110,7 +129,10 @@ def seed(model, items: int, rng: random.Random) -> None:
         groups.append(group)
 
     grant_model = model.grants.rel.related_model
-    permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(model), codename=f"view_{model._meta.model_name}")
+    permission = Permission.objects.get(
+        content_type=ContentType.objects.get_for_model(model),
+        codename=f"view_{model._meta.model_name}",
+    )
     public_id, network_id = special_group_id(PUBLIC_GROUP), special_group_id(NETWORK_GROUP)
     base = required_values(model)
     batch = 5000
@@ -121,31 +143,70 @@ def seed(model, items: int, rng: random.Random) -> None:
             owner = rng.choice(orgs)
             state = State.DRAFT if rng.random() < 0.1 else State.PUBLISHED
             audience = rng.choices(
-                [Audience.OWNER, Audience.GROUPS, Audience.NETWORK, Audience.PUBLIC], weights=[10, 35, 45, 10],
+                [Audience.OWNER, Audience.GROUPS, Audience.NETWORK, Audience.PUBLIC],
+                weights=[10, 35, 45, 10],
             )[0]
-            rows.append(model(
-                **base, owner=owner, author=rng.choice(users), state=state, audience=audience,
-                marking=rng.choice(Marking.values),
-                published_at=None if state == State.DRAFT else now - timezone.timedelta(minutes=i),
-            ))
+            rows.append(
+                model(
+                    **base,
+                    owner=owner,
+                    author=rng.choice(users),
+                    state=state,
+                    audience=audience,
+                    marking=rng.choice(Marking.values),
+                    published_at=None
+                    if state == State.DRAFT
+                    else now - timezone.timedelta(minutes=i),
+                )
+            )
         created = model.objects.bulk_create(rows)
         grants = []
         through = model.audience_groups.through
         links = []
         for item in created:
-            grants.append(grant_model(group_id=item.owner.group_id, permission=permission, content_object=item,
-                                      reason=Grant.Reason.OWNERSHIP))
+            grants.append(
+                grant_model(
+                    group_id=item.owner.group_id,
+                    permission=permission,
+                    content_object=item,
+                    reason=Grant.Reason.OWNERSHIP,
+                )
+            )
             if item.state == State.DRAFT:
                 continue
             if item.audience == Audience.PUBLIC:
-                grants.append(grant_model(group_id=public_id, permission=permission, content_object=item, reason=Grant.Reason.AUDIENCE))
+                grants.append(
+                    grant_model(
+                        group_id=public_id,
+                        permission=permission,
+                        content_object=item,
+                        reason=Grant.Reason.AUDIENCE,
+                    )
+                )
             elif item.audience == Audience.NETWORK:
-                grants.append(grant_model(group_id=network_id, permission=permission, content_object=item, reason=Grant.Reason.AUDIENCE))
+                grants.append(
+                    grant_model(
+                        group_id=network_id,
+                        permission=permission,
+                        content_object=item,
+                        reason=Grant.Reason.AUDIENCE,
+                    )
+                )
             elif item.audience == Audience.GROUPS:
                 for group in rng.sample(groups, rng.randint(1, 3)):
-                    links.append(through(**{f"{model._meta.model_name}_id": item.pk, "accessgroup_id": group.pk}))
-                    grants.append(grant_model(group_id=group.group_id, permission=permission, content_object=item,
-                                              reason=Grant.Reason.AUDIENCE))
+                    links.append(
+                        through(
+                            **{f"{model._meta.model_name}_id": item.pk, "accessgroup_id": group.pk}
+                        )
+                    )
+                    grants.append(
+                        grant_model(
+                            group_id=group.group_id,
+                            permission=permission,
+                            content_object=item,
+                            reason=Grant.Reason.AUDIENCE,
+                        )
+                    )
         grant_model.objects.bulk_create(grants, batch_size=5000, ignore_conflicts=True)
         through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
         print(f"  seeded {min(items, start + batch):>7} items", end="\r", flush=True)
@@ -186,10 +247,13 @@ def main() -> None:
     # A typical user: an officer of a national service that belongs to several access groups.
     org = (
         Organisation.objects.filter(kind=Organisation.Kind.NATIONAL)
-        .annotate(n=models.Count("access_groups")).order_by("-n", "pk")[5]
+        .annotate(n=models.Count("access_groups"))
+        .order_by("-n", "pk")[5]
     )
     user = User.objects.filter(organisation=org).first() or User.objects.create(
-        username="typical", organisation=org, areas=list(Area.values),
+        username="typical",
+        organisation=org,
+        areas=list(Area.values),
     )
     forget_principals(user)
     order = list(model._meta.ordering)  # the list pages' default order
@@ -208,13 +272,19 @@ def main() -> None:
         reset_queries()
         fresh = User.objects.get(pk=user.pk)  # principals not yet cached, as on a new request
         with CaptureQueriesContext(connection) as captured:
-            rows = list(model.objects.visible_to(fresh).select_related("owner").order_by(*order)[:size])
+            rows = list(
+                model.objects.visible_to(fresh).select_related("owner").order_by(*order)[:size]
+            )
             [row.owner.name for row in rows]
         queries[size] = len(captured.captured_queries)
 
     total = model.objects.count()
-    print(f"Network: {Country.objects.count()} countries, {Organisation.objects.count()} organisations, "
-          f"{User.objects.count()} users, {AccessGroup.objects.count()} access groups, {total} items ({args.type})")
+    print(
+        f"Network: {Country.objects.count()} countries, "
+        f"{Organisation.objects.count()} organisations, "
+        f"{User.objects.count()} users, {AccessGroup.objects.count()} access groups, "
+        f"{total} items ({args.type})"
+    )
     print(f"Typical user: {user.username} of {org}, sees {visible().count()} of {total} items")
     print(f"{'measure':<28}{'filtered':>12}{'unfiltered':>12}{'ratio':>8}")
     for label, filtered, plain in (
@@ -222,7 +292,9 @@ def main() -> None:
         ("count of the list", count_filtered, count_plain),
         ("one detail check", detail_filtered, detail_plain),
     ):
-        print(f"{label:<28}{filtered * 1000:>10.2f}ms{plain * 1000:>10.2f}ms{filtered / plain:>7.2f}x")
+        print(
+            f"{label:<28}{filtered * 1000:>10.2f}ms{plain * 1000:>10.2f}ms{filtered / plain:>7.2f}x"
+        )
     print("SQL queries per page: " + ", ".join(f"{size} rows: {n}" for size, n in queries.items()))
 
 

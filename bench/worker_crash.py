@@ -62,10 +62,16 @@ def server_connection():
     import psycopg
 
     db = settings.DATABASES["default"]
-    params = {k: v for k, v in {
-        "host": db.get("HOST"), "port": db.get("PORT") or None, "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-    }.items() if v}
+    params = {
+        k: v
+        for k, v in {
+            "host": db.get("HOST"),
+            "port": db.get("PORT") or None,
+            "user": db.get("USER") or None,
+            "password": db.get("PASSWORD") or None,
+        }.items()
+        if v
+    }
     return psycopg.connect(dbname="postgres", autocommit=True, **params)
 
 
@@ -124,33 +130,72 @@ def seed(recipients: int):
     countries_ensure()
     codes = list(Country.objects.order_by("code").values_list("code", flat=True))[:27]
     services = {
-        code: Organisation.objects.create(name=f"Border service {code}", short_name=f"BS-{code}", country_id=code)
+        code: Organisation.objects.create(
+            name=f"Border service {code}", short_name=f"BS-{code}", country_id=code
+        )
         for code in codes
     }
-    owner_org = Organisation.objects.create(name="Reporting service FR", short_name="RS-FR", country_id="FR")
+    owner_org = Organisation.objects.create(
+        name="Reporting service FR", short_name="RS-FR", country_id="FR"
+    )
     password = make_password("bench-crash")
-    User.objects.bulk_create([
-        User(username=f"ncp{n}", email=f"ncp{n}@example.test", password=password,
-             organisation=services[codes[n % len(codes)]], areas=[Area.ALERTS], ncp_areas=[Area.ALERTS])
-        for n in range(recipients)
-    ])
-    author = User.objects.create(username="author", email="author@example.test", password=password,
-                                 organisation=owner_org, areas=[Area.ALERTS], ncp_areas=[Area.ALERTS])
+    User.objects.bulk_create(
+        [
+            User(
+                username=f"ncp{n}",
+                email=f"ncp{n}@example.test",
+                password=password,
+                organisation=services[codes[n % len(codes)]],
+                areas=[Area.ALERTS],
+                ncp_areas=[Area.ALERTS],
+            )
+            for n in range(recipients)
+        ]
+    )
+    author = User.objects.create(
+        username="author",
+        email="author@example.test",
+        password=password,
+        organisation=owner_org,
+        areas=[Area.ALERTS],
+        ncp_areas=[Area.ALERTS],
+    )
     return author, codes
 
 
 def process_env(smtp_port: int, lease: int) -> dict:
     return {
-        **os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),
-        "ICONET_DELIVERY_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING",
+        **os.environ,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "ICONET_DELIVERY_LEASE_SECONDS": str(lease),
+        "LOG_LEVEL": "WARNING",
     }
 
 
 def worker_start(name: str, env: dict) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "iconet", "worker", "--pool=prefork", "--concurrency=2",
-         "-Q", QUEUE, "-n", f"{name}-{QUEUE}@%h", "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,  # its own process group, killed as one
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "iconet",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "-Q",
+            QUEUE,
+            "-n",
+            f"{name}-{QUEUE}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # its own process group, killed as one
     )
     from iconet import celery_app
 
@@ -167,9 +212,21 @@ def worker_start(name: str, env: dict) -> subprocess.Popen:
 
 def beat_start(env: dict, directory: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "iconet", "beat", "-l", "warning",
-         "-s", os.path.join(directory, "celerybeat-schedule")],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "iconet",
+            "beat",
+            "-l",
+            "warning",
+            "-s",
+            os.path.join(directory, "celerybeat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
 
 
@@ -185,10 +242,18 @@ def stop(process: subprocess.Popen) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=200)
-    parser.add_argument("--kill-after", type=int, default=60, help="mails received before the SIGKILL")
-    parser.add_argument("--smtp-delay", type=float, default=0.05, help="seconds the sink takes per mail")
-    parser.add_argument("--lease", type=int, default=settings.ICONET_DELIVERY_LEASE_SECONDS,
-                        help="ICONET_DELIVERY_LEASE_SECONDS of the workers (production default)")
+    parser.add_argument(
+        "--kill-after", type=int, default=60, help="mails received before the SIGKILL"
+    )
+    parser.add_argument(
+        "--smtp-delay", type=float, default=0.05, help="seconds the sink takes per mail"
+    )
+    parser.add_argument(
+        "--lease",
+        type=int,
+        default=settings.ICONET_DELIVERY_LEASE_SECONDS,
+        help="ICONET_DELIVERY_LEASE_SECONDS of the workers (production default)",
+    )
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -213,10 +278,15 @@ def main() -> None:
 
         first = worker_start("first", env)
         processes.append(first)
-        alert = alert_create(actor=author, alert=Alert(
-            headline="Fault injection: worker killed mid-batch", summary="Aggregate figures only.",
-            period_from=datetime.date.today(), urgency="immediate",
-        ))
+        alert = alert_create(
+            actor=author,
+            alert=Alert(
+                headline="Fault injection: worker killed mid-batch",
+                summary="Aggregate figures only.",
+                period_from=datetime.date.today(),
+                urgency="immediate",
+            ),
+        )
         alert.destination_states.set(codes)
         started = time.monotonic()
         told = len(alert_publish(actor=author, alert=alert, audience="network", marking="AMBER"))
@@ -227,7 +297,9 @@ def main() -> None:
         first.wait()
         at_kill = sink.count
         statuses_at_kill = collections.Counter(
-            EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:").values_list("status", flat=True)
+            EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:").values_list(
+                "status", flat=True
+            )
         )
         processes.append(worker_start("second", env))
         processes.append(beat_start(env, workdir))
@@ -251,25 +323,34 @@ def main() -> None:
         duplicates = {a: ids for a, ids in per_recipient.items() if len(ids) > 1}
         same_id = sum(1 for ids in duplicates.values() if len(set(ids)) == 1)
         statuses = collections.Counter(
-            EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:").values_list("status", flat=True)
+            EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:").values_list(
+                "status", flat=True
+            )
         )
         print(f"recipients:                      {told}")
-        print(f"worker SIGKILLed after:          {at_kill} mails, "
-              f"{killed - started:.1f} s after the publication")
+        print(
+            f"worker SIGKILLed after:          {at_kill} mails, "
+            f"{killed - started:.1f} s after the publication"
+        )
         print(f"outbox at the kill:              {dict(statuses_at_kill)}")
         sweep = settings.CELERY_BEAT_SCHEDULE["sweep-pending-email"]["schedule"]
         print(f"claim lease, sweep interval:     {args.lease} s, {sweep:.0f} s")
         print(f"recipients who got the mail:     {len(per_recipient)} of {told}")
         print(f"mails received:                  {sum(len(ids) for ids in per_recipient.values())}")
-        print(f"duplicates:                      {sum(len(ids) - 1 for ids in duplicates.values())} "
-              f"({len(duplicates)} recipients; {same_id} of them with the same Message-ID twice)")
+        print(
+            f"duplicates:                      {sum(len(ids) - 1 for ids in duplicates.values())} "
+            f"({len(duplicates)} recipients; {same_id} of them with the same Message-ID twice)"
+        )
         if everyone_at:
             print(f"kill to every recipient served:  {everyone_at - killed:.1f} s")
         print(f"kill to last mail:               {last_at - killed:.1f} s")
         print(f"publication to last mail:        {last_at - started:.1f} s")
         print(f"outbox at the end:               {dict(statuses)}")
         if len(per_recipient) < told:
-            print(f"INCOMPLETE: {told - len(per_recipient)} recipients got nothing within {args.timeout} s")
+            print(
+                f"INCOMPLETE: {told - len(per_recipient)} recipients got nothing "
+                f"within {args.timeout} s"
+            )
     finally:
         for process in processes:
             stop(process)

@@ -86,7 +86,8 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: sans-serif; margin: 2rem; }}
-table {{ border-collapse: collapse; }} td, th {{ padding: .3rem .8rem; border-bottom: 1px solid #ccc; text-align: left; }}
+table {{ border-collapse: collapse; }}
+td, th {{ padding: .3rem .8rem; border-bottom: 1px solid #ccc; text-align: left; }}
 pre {{ white-space: pre-wrap; background: #f4f4f4; padding: 1rem; }}
 </style></head>
 <body><main><h1>{title}</h1>
@@ -109,29 +110,41 @@ def render_list(maildir):
     rows = []
     for path in reversed(mail_files(maildir)):  # newest first
         message = read_mail(path)
-        cells = [received_at(path), message.get("From", ""), message.get("To", ""),
-                 message.get("Subject", "")]
+        cells = [
+            received_at(path),
+            message.get("From", ""),
+            message.get("To", ""),
+            message.get("Subject", ""),
+        ]
         cells = [html.escape(str(c)) for c in cells]
         link = f'<a href="/mail/{quote(path.name)}">{cells[3] or "(no subject)"}</a>'
-        rows.append(f"<tr><td>{cells[0]}</td><td>{cells[1]}</td><td>{cells[2]}</td><td>{link}</td></tr>")
+        rows.append(
+            f"<tr><td>{cells[0]}</td><td>{cells[1]}</td><td>{cells[2]}</td><td>{link}</td></tr>"
+        )
     if not rows:
         return render_page("Mail received by the local sink", "<p>No mail yet.</p>")
-    table = ("<table><thead><tr><th>Time</th><th>From</th><th>To</th><th>Subject</th></tr></thead>"
-             f"<tbody>{''.join(rows)}</tbody></table>")
+    table = (
+        "<table><thead><tr><th>Time</th><th>From</th><th>To</th><th>Subject</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
     return render_page("Mail received by the local sink", table)
 
 
 def render_mail(path):
     message = read_mail(path)
     headers = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in message.items()
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in message.items()
     )
-    attachments = [html.escape(a.get_filename() or a.get_content_type())
-                   for a in message.iter_attachments()]
+    attachments = [
+        html.escape(a.get_filename() or a.get_content_type()) for a in message.iter_attachments()
+    ]
     content = f'<p><a href="/">All mail</a></p><table>{headers}</table>'
     content += f"<h2>Text</h2><pre>{html.escape(text_body(message))}</pre>"
     if attachments:
-        content += "<h2>Attachments</h2><ul>" + "".join(f"<li>{a}</li>" for a in attachments) + "</ul>"
+        content += (
+            "<h2>Attachments</h2><ul>" + "".join(f"<li>{a}</li>" for a in attachments) + "</ul>"
+        )
     return render_page(str(message.get("Subject", "(no subject)")), content)
 
 
@@ -180,16 +193,18 @@ def free_port():
 class MailSink:
     """An SMTP sink (and optionally its web page) running in background threads.
 
-        with MailSink(tmp_path) as sink:
-            ... send to 127.0.0.1:sink.smtp_port ...
-            mails = read_mails(tmp_path)
+    with MailSink(tmp_path) as sink:
+        ... send to 127.0.0.1:sink.smtp_port ...
+        mails = read_mails(tmp_path)
     """
 
     def __init__(self, maildir, smtp_port=None, http_port=None):
         self.maildir = Path(maildir)
         self.smtp_port = smtp_port or free_port()
         self.http_port = http_port  # None: no web page
-        self.controller = Controller(MaildirHandler(self.maildir), hostname=HOST, port=self.smtp_port)
+        self.controller = Controller(
+            MaildirHandler(self.maildir), hostname=HOST, port=self.smtp_port
+        )
         self.httpd = None
 
     def start(self):
@@ -214,8 +229,11 @@ class MailSink:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m devtools.mailsink", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.mailsink",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)
     parser.add_argument("--maildir", default="var/mail")

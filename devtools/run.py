@@ -34,12 +34,41 @@ def commands(env):
         # With the autoreloader: code changes restart the server (its reloader child is in the
         # same process group, so stopping the group stops both).
         "web": [python, "manage.py", "runserver", f"{web.hostname}:{web.port or 80}"],
-        "worker": [python, "-m", "celery", "-A", "iconet", "worker", "-l", "info",
-                   "--concurrency", "2"],
-        "beat": [python, "-m", "celery", "-A", "iconet", "beat", "-l", "info",
-                 "-s", "var/celerybeat-schedule"],
-        "mail": [python, "-m", "devtools.mailsink", "--smtp-port", env["EMAIL_PORT"],
-                 "--http-port", env["ICONET_MAIL_HTTP_PORT"], "--maildir", "var/mail"],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "iconet",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+        ],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "iconet",
+            "beat",
+            "-l",
+            "info",
+            "-s",
+            "var/celerybeat-schedule",
+        ],
+        "mail": [
+            python,
+            "-m",
+            "devtools.mailsink",
+            "--smtp-port",
+            env["EMAIL_PORT"],
+            "--http-port",
+            env["ICONET_MAIL_HTTP_PORT"],
+            "--maildir",
+            "var/mail",
+        ],
     }
 
 
@@ -52,8 +81,12 @@ def relay_output(name, stream):
 
 def start(name, argv, env):
     process = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # own process group: signals from the terminal reach only us
     )
     threading.Thread(target=relay_output, args=(name, process.stdout), daemon=True).start()
@@ -98,7 +131,8 @@ def banner(env):
         "",
         "ICONet is running.",
         f"  Portal:     {env['SITE_URL']}/",
-        f"  Sent mail:  {env['MAIL_URL']} (SMTP sink on 127.0.0.1:{env['EMAIL_PORT']}, files in var/mail/)",
+        f"  Sent mail:  {env['MAIL_URL']} "
+        f"(SMTP sink on 127.0.0.1:{env['EMAIL_PORT']}, files in var/mail/)",
         "  Demo accounts and how to sign in with them were printed by seed_demo above,",
         "  and are listed in README.md.",
         "Press Ctrl-C to stop everything.",

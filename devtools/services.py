@@ -69,7 +69,8 @@ def read_env_file(path):
 
 
 def write_env_file(path, values):
-    """Write values as KEY=VALUE lines; through a temporary file so readers never see half a file."""
+    """Write values as KEY=VALUE lines; through a temporary file so readers never see half a
+    file."""
     path = Path(path)
     lines = ["# Written by `python -m devtools.services ensure`; rewritten on every run."]
     lines += [f"{key}={value}" for key, value in values.items()]
@@ -204,15 +205,27 @@ def redis_server_binary():
 
 def start_embedded_redis():
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
-    port = next(p for p in range(EMBEDDED_REDIS_FIRST_PORT, EMBEDDED_REDIS_FIRST_PORT + 100)
-                if port_is_free(p))
+    port = next(
+        p
+        for p in range(EMBEDDED_REDIS_FIRST_PORT, EMBEDDED_REDIS_FIRST_PORT + 100)
+        if port_is_free(p)
+    )
     subprocess.run(
-        [str(redis_server_binary()),
-         "--bind", "127.0.0.1", "--port", str(port),
-         "--daemonize", "yes",
-         "--dir", str(REDIS_DIR),
-         "--pidfile", str(REDIS_DIR / "redis.pid"),
-         "--logfile", str(REDIS_DIR / "redis.log")],
+        [
+            str(redis_server_binary()),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(REDIS_DIR),
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+        ],
         check=True,
     )
     deadline = time.monotonic() + 10
@@ -283,8 +296,11 @@ def stop():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m devtools.services", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.services",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["ensure", "stop"])
     args = parser.parse_args(argv)
     if args.command == "ensure":

@@ -16,12 +16,22 @@ class DocumentsConfig(AppConfig):
         # Runs inside the publishing transaction, whichever page publishes: a note whose
         # images are not all reviewed is refused and nothing of the publication is kept.
         item_published.connect(
-            note_publish_check, sender=DocumentNote, dispatch_uid="documents.publish_check",
+            note_publish_check,
+            sender=DocumentNote,
+            dispatch_uid="documents.publish_check",
         )
-        register_area(AreaConfig(
-            code="documents", label=_("Document fraud notes"), nav_url="documents:list", order=30,
-            item_types=(
-                ItemType("documents.DocumentNote", list_url="documents:list",
-                         detail_url="documents:detail"),
-            ),
-        ))
+        register_area(
+            AreaConfig(
+                code="documents",
+                label=_("Document fraud notes"),
+                nav_url="documents:list",
+                order=30,
+                item_types=(
+                    ItemType(
+                        "documents.DocumentNote",
+                        list_url="documents:list",
+                        detail_url="documents:detail",
+                    ),
+                ),
+            )
+        )

@@ -30,17 +30,40 @@ class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 FIELDSETS = [
-    (_("The document"), ["title_text", "category", "issuing_country", "issuing_authority", "series",
-                         "version", "year_of_issue"]),
-    (_("The fraud"), ["fraud_type", "altered_elements", "security_features", "production_method",
-                      "description"]),
+    (
+        _("The document"),
+        [
+            "title_text",
+            "category",
+            "issuing_country",
+            "issuing_authority",
+            "series",
+            "version",
+            "year_of_issue",
+        ],
+    ),
+    (
+        _("The fraud"),
+        ["fraud_type", "altered_elements", "security_features", "production_method", "description"],
+    ),
     (_("Visas"), ["visa_issuing_post", "visa_type", "visa_purpose", "supporting_documents"]),
-    (_("Detection (aggregate, never a person)"), [
-        "detected_on", "border_type", "crossing_point", "route", "carrier", "detection_method",
-        "holder_nationality", "similar_cases",
-    ]),
-    (_("Advice and links"), ["advice_border_guards", "advice_consular", "advice_carriers",
-                             "related_alerts"]),
+    (
+        _("Detection (aggregate, never a person)"),
+        [
+            "detected_on",
+            "border_type",
+            "crossing_point",
+            "route",
+            "carrier",
+            "detection_method",
+            "holder_nationality",
+            "similar_cases",
+        ],
+    ),
+    (
+        _("Advice and links"),
+        ["advice_border_guards", "advice_consular", "advice_carriers", "related_alerts"],
+    ),
 ]
 
 
@@ -50,14 +73,20 @@ class DocumentNoteForm(forms.ModelForm):
     category = TermChoiceField(label=_("Document category"), queryset=Term.objects.none())
     fraud_type = TermChoiceField(label=_("Fraud type"), queryset=Term.objects.none())
     production_method = TermChoiceField(
-        label=_("Production method"), queryset=Term.objects.none(), required=False,
+        label=_("Production method"),
+        queryset=Term.objects.none(),
+        required=False,
     )
     altered_elements = TermMultipleChoiceField(
-        label=_("Altered elements"), queryset=Term.objects.none(), required=False,
+        label=_("Altered elements"),
+        queryset=Term.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     security_features = TermMultipleChoiceField(
-        label=_("Security features affected"), queryset=Term.objects.none(), required=False,
+        label=_("Security features affected"),
+        queryset=Term.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -67,16 +96,23 @@ class DocumentNoteForm(forms.ModelForm):
         widgets = {
             "detected_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
-            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
-                "supporting_documents", "advice_border_guards", "advice_consular", "advice_carriers",
-            )},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "supporting_documents",
+                    "advice_border_guards",
+                    "advice_consular",
+                    "advice_carriers",
+                )
+            },
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, vocabulary in (
-            ("category", Vocabulary.CATEGORY), ("fraud_type", Vocabulary.FRAUD_TYPE),
+            ("category", Vocabulary.CATEGORY),
+            ("fraud_type", Vocabulary.FRAUD_TYPE),
             ("production_method", Vocabulary.PRODUCTION_METHOD),
             ("altered_elements", Vocabulary.ALTERED_ELEMENT),
             ("security_features", Vocabulary.SECURITY_FEATURE),
@@ -102,14 +138,16 @@ class DocumentNoteForm(forms.ModelForm):
 
 
 IMAGE_ACCEPT = ",".join(
-    ext for kind in (FileKind.JPEG, FileKind.PNG, FileKind.WEBP, FileKind.TIFF)
+    ext
+    for kind in (FileKind.JPEG, FileKind.PNG, FileKind.WEBP, FileKind.TIFF)
     for ext in EXTENSIONS[kind]
 )
 
 
 class NoteImageForm(forms.ModelForm):
     file = forms.FileField(
-        label=_("Image"), widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+        label=_("Image"),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
         help_text=_("JPEG, PNG, WebP or TIFF. You black out personal data before publishing."),
     )
 
@@ -123,9 +161,13 @@ BOX_LINE = re.compile(r"^\s*(\d{1,6})[\s,;]+(\d{1,6})[\s,;]+(\d{1,6})[\s,;]+(\d{
 
 class RedactionForm(forms.Form):
     boxes = forms.CharField(
-        label=_("Areas to black out"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One area a line: x y width height, in pixels of the original image, from "
-                    "its top left corner. For example: 40 120 300 60."),
+        label=_("Areas to black out"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One area a line: x y width height, in pixels of the original image, from "
+            "its top left corner. For example: 40 120 300 60."
+        ),
     )
 
     def clean_boxes(self):
@@ -147,19 +189,35 @@ def boxes_text(boxes) -> str:
 
 
 class DocumentNoteFilterForm(forms.Form):
-    category = TermChoiceField(label=_("Document category"), required=False,
-                               queryset=Term.objects.none(), empty_label=_("Any"))
-    issuing_country = forms.ChoiceField(
-        label=_("Issuing country"), required=False, choices=[("", _("Any"))] + list(countries),
+    category = TermChoiceField(
+        label=_("Document category"),
+        required=False,
+        queryset=Term.objects.none(),
+        empty_label=_("Any"),
     )
-    fraud_type = TermChoiceField(label=_("Fraud type"), required=False, queryset=Term.objects.none(),
-                                 empty_label=_("Any"))
-    altered_element = TermChoiceField(label=_("Altered element"), required=False,
-                                      queryset=Term.objects.none(), empty_label=_("Any"))
-    security_feature = TermChoiceField(label=_("Security feature"), required=False,
-                                       queryset=Term.objects.none(), empty_label=_("Any"))
+    issuing_country = forms.ChoiceField(
+        label=_("Issuing country"),
+        required=False,
+        choices=[("", _("Any"))] + list(countries),
+    )
+    fraud_type = TermChoiceField(
+        label=_("Fraud type"), required=False, queryset=Term.objects.none(), empty_label=_("Any")
+    )
+    altered_element = TermChoiceField(
+        label=_("Altered element"),
+        required=False,
+        queryset=Term.objects.none(),
+        empty_label=_("Any"),
+    )
+    security_feature = TermChoiceField(
+        label=_("Security feature"),
+        required=False,
+        queryset=Term.objects.none(),
+        empty_label=_("Any"),
+    )
     light_source = forms.ChoiceField(
-        label=_("Light source of an image"), required=False,
+        label=_("Light source of an image"),
+        required=False,
         choices=[("", _("Any"))] + list(LightSource.choices),
     )
     detected_from = forms.DateField(label=_("Detected from"), required=False, widget=DateInput())
@@ -169,7 +227,8 @@ class DocumentNoteFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, vocabulary in (
-            ("category", Vocabulary.CATEGORY), ("fraud_type", Vocabulary.FRAUD_TYPE),
+            ("category", Vocabulary.CATEGORY),
+            ("fraud_type", Vocabulary.FRAUD_TYPE),
             ("altered_element", Vocabulary.ALTERED_ELEMENT),
             ("security_feature", Vocabulary.SECURITY_FEATURE),
         ):
@@ -183,15 +242,18 @@ class DocumentNoteFilterForm(forms.Form):
         through_alt = DocumentNote.altered_elements.through.objects
         through_sec = DocumentNote.security_features.through.objects
         if data.get("altered_element"):
-            queryset = queryset.filter(pk__in=through_alt.filter(
-                term=data["altered_element"]).values("documentnote_id"))
+            queryset = queryset.filter(
+                pk__in=through_alt.filter(term=data["altered_element"]).values("documentnote_id")
+            )
         if data.get("security_feature"):
-            queryset = queryset.filter(pk__in=through_sec.filter(
-                term=data["security_feature"]).values("documentnote_id"))
+            queryset = queryset.filter(
+                pk__in=through_sec.filter(term=data["security_feature"]).values("documentnote_id")
+            )
         if data.get("light_source"):
             # Only images others may see count (reviewed), unless the note is the reader's.
             images = NoteImage.objects.filter(light_source=data["light_source"]).filter(
-                Q(reviewed=True) | Q(note__owner_id=self.user.organisation_id))
+                Q(reviewed=True) | Q(note__owner_id=self.user.organisation_id)
+            )
             queryset = queryset.filter(pk__in=images.values("note_id"))
         if data.get("detected_from"):
             queryset = queryset.filter(detected_on__gte=data["detected_from"])

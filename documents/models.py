@@ -54,7 +54,10 @@ class Term(models.Model):
     """One value of a vocabulary, with its label in each language of the portal."""
 
     vocabulary = models.ForeignKey(
-        Vocabulary, verbose_name=_("vocabulary"), on_delete=models.PROTECT, related_name="terms",
+        Vocabulary,
+        verbose_name=_("vocabulary"),
+        on_delete=models.PROTECT,
+        related_name="terms",
     )
     code = models.SlugField(_("code"), max_length=40)
     label_en = models.CharField(_("label (English)"), max_length=100)
@@ -106,7 +109,10 @@ class DocumentNoteQuerySet(SharedItemQuerySet):
 
 def _term(vocabulary: str, label):
     return models.ForeignKey(
-        Term, verbose_name=label, on_delete=models.PROTECT, related_name="+",
+        Term,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"vocabulary__code": vocabulary, "is_active": True},
     )
 
@@ -119,17 +125,28 @@ class DocumentNote(SharedItem):
     reference_prefix: ClassVar[str] = "DFN"
 
     reference_code = models.CharField(
-        _("reference"), max_length=32, unique=True, null=True, blank=True, editable=False,
+        _("reference"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
     )
     title_text = models.CharField(
-        _("title"), max_length=200, validators=[single_line], help_text=PERSONAL_DATA_WARNING,
+        _("title"),
+        max_length=200,
+        validators=[single_line],
+        help_text=PERSONAL_DATA_WARNING,
     )
 
     # The document
     category = _term(Vocabulary.CATEGORY, _("document category"))
     issuing_country = CountryField(_("issuing country"))
     issuing_authority = models.CharField(
-        _("issuing authority"), max_length=200, blank=True, validators=[single_line],
+        _("issuing authority"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
     series = models.CharField(_("series"), max_length=100, blank=True, validators=[single_line])
     version = models.CharField(_("version"), max_length=100, blank=True, validators=[single_line])
@@ -138,59 +155,97 @@ class DocumentNote(SharedItem):
     # The fraud
     fraud_type = _term(Vocabulary.FRAUD_TYPE, _("fraud type"))
     altered_elements = models.ManyToManyField(
-        Term, verbose_name=_("altered elements"), blank=True, related_name="+",
+        Term,
+        verbose_name=_("altered elements"),
+        blank=True,
+        related_name="+",
         limit_choices_to={"vocabulary__code": Vocabulary.ALTERED_ELEMENT, "is_active": True},
     )
     security_features = models.ManyToManyField(
-        Term, verbose_name=_("security features affected"), blank=True, related_name="+",
+        Term,
+        verbose_name=_("security features affected"),
+        blank=True,
+        related_name="+",
         limit_choices_to={"vocabulary__code": Vocabulary.SECURITY_FEATURE, "is_active": True},
     )
     production_method = models.ForeignKey(
-        Term, verbose_name=_("production method"), on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        Term,
+        verbose_name=_("production method"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         limit_choices_to={"vocabulary__code": Vocabulary.PRODUCTION_METHOD, "is_active": True},
     )
     description = models.TextField(
-        _("description of the fraud"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+        _("description of the fraud"),
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(LONG_TEXT),
     )
 
     # Visas
     visa_issuing_post = models.CharField(
-        _("issuing post"), max_length=200, blank=True, validators=[single_line],
+        _("issuing post"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
-    visa_type = models.CharField(_("visa type"), max_length=100, blank=True, validators=[single_line])
+    visa_type = models.CharField(
+        _("visa type"), max_length=100, blank=True, validators=[single_line]
+    )
     visa_purpose = models.CharField(
-        _("purpose claimed"), max_length=200, blank=True, validators=[single_line],
+        _("purpose claimed"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
     supporting_documents = models.TextField(
-        _("fraudulent supporting documents"), blank=True,
-        help_text=_("Invitations, bank statements, fake schools..."), **text_limit(),
+        _("fraudulent supporting documents"),
+        blank=True,
+        help_text=_("Invitations, bank statements, fake schools..."),
+        **text_limit(),
     )
 
     # Detection
     detected_on = models.DateField(_("date of detection"))
     border_type = models.CharField(
-        _("border type"), max_length=10, choices=BorderType.choices, blank=True,
+        _("border type"),
+        max_length=10,
+        choices=BorderType.choices,
+        blank=True,
     )
     crossing_point = models.CharField(
-        _("crossing point or airport"), max_length=200, blank=True, validators=[single_line],
+        _("crossing point or airport"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
-    route = models.CharField(_("route or flight"), max_length=200, blank=True, validators=[single_line])
+    route = models.CharField(
+        _("route or flight"), max_length=200, blank=True, validators=[single_line]
+    )
     carrier = models.CharField(_("carrier"), max_length=200, blank=True, validators=[single_line])
     detection_method = models.CharField(
-        _("detection method"), max_length=200, blank=True, validators=[single_line],
+        _("detection method"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
     holder_nationality = CountryField(_("claimed nationality of the holder"), blank=True)
     similar_cases = models.PositiveIntegerField(_("number of similar cases"), default=1)
 
     # Advice
-    advice_border_guards = models.TextField(_("advice for border guards"), blank=True, **text_limit())
+    advice_border_guards = models.TextField(
+        _("advice for border guards"), blank=True, **text_limit()
+    )
     advice_consular = models.TextField(_("advice for consular staff"), blank=True, **text_limit())
     advice_carriers = models.TextField(_("advice for carriers"), blank=True, **text_limit())
 
     # Links: shown through the reader's visibility filter on both sides (iconet.related).
     related_alerts = models.ManyToManyField(
-        "alerts.Alert", verbose_name=_("related alerts"), blank=True, related_name="document_notes",
+        "alerts.Alert",
+        verbose_name=_("related alerts"),
+        blank=True,
+        related_name="document_notes",
     )
 
     # The base declares the manager of every shared item; this one adds the list columns.
@@ -232,44 +287,64 @@ class DocumentNote(SharedItem):
             return ", ".join(term.label for term in terms.all())
 
         return [
-            (_("Document"), [
-                (_("Reference"), self.reference),
-                (_("Document category"), self.category.label),
-                (_("Issuing country"), self.issuing_country.name),
-                (_("Issuing authority"), self.issuing_authority),
-                (_("Series"), self.series),
-                (_("Version"), self.version),
-                (_("Year of issue"), self.year_of_issue or ""),
-            ]),
-            (_("Fraud"), [
-                (_("Fraud type"), self.fraud_type.label),
-                (_("Altered elements"), labels(self.altered_elements)),
-                (_("Security features affected"), labels(self.security_features)),
-                (_("Production method"), self.production_method.label if self.production_method else ""),
-                (_("Description of the fraud"), self.description),
-            ]),
-            (_("Visa"), [
-                (_("Issuing post"), self.visa_issuing_post),
-                (_("Visa type"), self.visa_type),
-                (_("Purpose claimed"), self.visa_purpose),
-                (_("Fraudulent supporting documents"), self.supporting_documents),
-            ]),
-            (_("Detection"), [
-                (_("Date of detection"), self.detected_on),
-                (_("Border type"), self.get_border_type_display()),
-                (_("Crossing point or airport"), self.crossing_point),
-                (_("Route or flight"), self.route),
-                (_("Carrier"), self.carrier),
-                (_("Detection method"), self.detection_method),
-                (_("Claimed nationality of the holder"),
-                 self.holder_nationality.name if self.holder_nationality else ""),
-                (_("Number of similar cases"), self.similar_cases),
-            ]),
-            (_("Advice"), [
-                (_("Advice for border guards"), self.advice_border_guards),
-                (_("Advice for consular staff"), self.advice_consular),
-                (_("Advice for carriers"), self.advice_carriers),
-            ]),
+            (
+                _("Document"),
+                [
+                    (_("Reference"), self.reference),
+                    (_("Document category"), self.category.label),
+                    (_("Issuing country"), self.issuing_country.name),
+                    (_("Issuing authority"), self.issuing_authority),
+                    (_("Series"), self.series),
+                    (_("Version"), self.version),
+                    (_("Year of issue"), self.year_of_issue or ""),
+                ],
+            ),
+            (
+                _("Fraud"),
+                [
+                    (_("Fraud type"), self.fraud_type.label),
+                    (_("Altered elements"), labels(self.altered_elements)),
+                    (_("Security features affected"), labels(self.security_features)),
+                    (
+                        _("Production method"),
+                        self.production_method.label if self.production_method else "",
+                    ),
+                    (_("Description of the fraud"), self.description),
+                ],
+            ),
+            (
+                _("Visa"),
+                [
+                    (_("Issuing post"), self.visa_issuing_post),
+                    (_("Visa type"), self.visa_type),
+                    (_("Purpose claimed"), self.visa_purpose),
+                    (_("Fraudulent supporting documents"), self.supporting_documents),
+                ],
+            ),
+            (
+                _("Detection"),
+                [
+                    (_("Date of detection"), self.detected_on),
+                    (_("Border type"), self.get_border_type_display()),
+                    (_("Crossing point or airport"), self.crossing_point),
+                    (_("Route or flight"), self.route),
+                    (_("Carrier"), self.carrier),
+                    (_("Detection method"), self.detection_method),
+                    (
+                        _("Claimed nationality of the holder"),
+                        self.holder_nationality.name if self.holder_nationality else "",
+                    ),
+                    (_("Number of similar cases"), self.similar_cases),
+                ],
+            ),
+            (
+                _("Advice"),
+                [
+                    (_("Advice for border guards"), self.advice_border_guards),
+                    (_("Advice for consular staff"), self.advice_consular),
+                    (_("Advice for carriers"), self.advice_carriers),
+                ],
+            ),
         ]
 
 
@@ -293,14 +368,23 @@ class NoteImage(models.Model):
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     caption = models.CharField(
-        _("caption"), max_length=200, validators=[single_line], help_text=PERSONAL_DATA_WARNING,
+        _("caption"),
+        max_length=200,
+        validators=[single_line],
+        help_text=PERSONAL_DATA_WARNING,
     )
     side = models.CharField(
-        _("side or page"), max_length=100, blank=True, validators=[single_line],
+        _("side or page"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
         help_text=_("For example: front, back, biodata page, page 7."),
     )
     light_source = models.CharField(
-        _("light source"), max_length=12, choices=LightSource.choices, default=LightSource.VISIBLE,
+        _("light source"),
+        max_length=12,
+        choices=LightSource.choices,
+        default=LightSource.VISIBLE,
     )
     # [[x, y, w, h], ...] in pixels of the original image.
     redaction_boxes = models.JSONField(_("redacted areas"), default=list, blank=True)
@@ -317,6 +401,8 @@ class NoteImage(models.Model):
         return self.caption
 
 
-auditlog.register(DocumentNote, m2m_fields={"altered_elements", "security_features", "audience_groups"})
+auditlog.register(
+    DocumentNote, m2m_fields={"altered_elements", "security_features", "audience_groups"}
+)
 auditlog.register(NoteImage, exclude_fields=["original", "redacted", "thumbnail"])
 auditlog.register(Term)

@@ -25,9 +25,13 @@ def images_for_reader(note: DocumentNote, user):
 def gallery_images(user, notes=None):
     """Reviewed images of the notes the user may see (the redacted copies), newest first."""
     notes = notes_visible_to(user) if notes is None else notes
-    return NoteImage.objects.filter(note__in=notes.values("pk"), reviewed=True).select_related(
-        "note",
-    ).order_by("-note__published_at", "-note__created_at", "order", "pk")
+    return (
+        NoteImage.objects.filter(note__in=notes.values("pk"), reviewed=True)
+        .select_related(
+            "note",
+        )
+        .order_by("-note__published_at", "-note__created_at", "order", "pk")
+    )
 
 
 def detection_statistics(user, notes=None) -> dict:
@@ -36,11 +40,16 @@ def detection_statistics(user, notes=None) -> dict:
     notes = notes_visible_to(user) if notes is None else notes
     terms = {term.pk: term.label for term in Term.objects.all()}
     tables = {}
-    for key, field in (("category", "category_id"), ("country", "issuing_country"),
-                       ("fraud_type", "fraud_type_id")):
+    for key, field in (
+        ("category", "category_id"),
+        ("country", "issuing_country"),
+        ("fraud_type", "fraud_type_id"),
+    ):
         rows = (
-            notes.annotate(year=TruncYear("detected_on")).values("year", field)
-            .annotate(notes_count=Count("pk", distinct=True)).order_by()
+            notes.annotate(year=TruncYear("detected_on"))
+            .values("year", field)
+            .annotate(notes_count=Count("pk", distinct=True))
+            .order_by()
         )
         cells: dict = defaultdict(Counter)
         years = set()
@@ -53,8 +62,10 @@ def detection_statistics(user, notes=None) -> dict:
         tables[key] = {
             "years": years_sorted,
             "rows": sorted(
-                ((label, [counts.get(y, 0) for y in years_sorted], sum(counts.values()))
-                 for label, counts in cells.items()),
+                (
+                    (label, [counts.get(y, 0) for y in years_sorted], sum(counts.values()))
+                    for label, counts in cells.items()
+                ),
                 key=lambda row: (-row[2], row[0]),
             ),
         }
@@ -68,10 +79,20 @@ def chart_bars(table: dict, width: int = 600, bar_height: int = 22) -> dict:
     label_width = 220
     scale = (width - label_width - 40) / top
     bars = [
-        {"label": label, "total": total, "y": i * (bar_height + 6), "width": max(1, int(total * scale)),
-         "x": label_width, "text_y": i * (bar_height + 6) + bar_height - 6,
-         "value_x": label_width + int(total * scale) + 6}
+        {
+            "label": label,
+            "total": total,
+            "y": i * (bar_height + 6),
+            "width": max(1, int(total * scale)),
+            "x": label_width,
+            "text_y": i * (bar_height + 6) + bar_height - 6,
+            "value_x": label_width + int(total * scale) + 6,
+        }
         for i, (label, _counts, total) in enumerate(rows)
     ]
-    return {"bars": bars, "width": width, "height": max(1, len(bars)) * (bar_height + 6),
-            "bar_height": bar_height}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": max(1, len(bars)) * (bar_height + 6),
+        "bar_height": bar_height,
+    }

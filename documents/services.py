@@ -41,13 +41,16 @@ def note_publish_check(sender, item, **kwargs) -> None:
     """Refuse publishing (inside its transaction) while an image's redaction is not reviewed."""
     pending = [image.caption for image in item.images.filter(reviewed=False)]
     if pending:
-        raise ValidationError(ngettext(
-            "Review the redaction of the image %(names)s before publishing: nobody outside "
-            "your organisation may see personal data.",
-            "Review the redaction of the images %(names)s before publishing: nobody outside "
-            "your organisation may see personal data.",
-            len(pending),
-        ) % {"names": ", ".join(f"“{name}”" for name in pending)})
+        raise ValidationError(
+            ngettext(
+                "Review the redaction of the image %(names)s before publishing: nobody outside "
+                "your organisation may see personal data.",
+                "Review the redaction of the images %(names)s before publishing: nobody outside "
+                "your organisation may see personal data.",
+                len(pending),
+            )
+            % {"names": ", ".join(f"“{name}”" for name in pending)}
+        )
 
 
 def _store(image: NoteImage, field: str, data: bytes) -> None:
@@ -62,8 +65,15 @@ def _files_delete(image: NoteImage, *fields: str) -> None:
 
 
 @audited
-def image_add(*, actor: User, note: DocumentNote, upload, caption: str, side: str = "",
-              light_source: str = "visible") -> NoteImage:
+def image_add(
+    *,
+    actor: User,
+    note: DocumentNote,
+    upload,
+    caption: str,
+    side: str = "",
+    light_source: str = "visible",
+) -> NoteImage:
     """Check the upload through the safe-file pipeline and keep it with a redacted copy (no box
     yet) and a thumbnail. A refused file leaves no row and no stored file."""
     require(actor, Action.CHANGE, note)
@@ -71,12 +81,17 @@ def image_add(*, actor: User, note: DocumentNote, upload, caption: str, side: st
         raise ValidationError(_("A note has at most %(n)s images.") % {"n": MAX_IMAGES})
     checked = file_check(upload)
     if checked.kind == FileKind.PDF:
-        raise ValidationError(_("%(name)s was not accepted: it is a PDF, not an image.")
-                              % {"name": checked.name})
+        raise ValidationError(
+            _("%(name)s was not accepted: it is a PDF, not an image.") % {"name": checked.name}
+        )
     image = NoteImage(
-        note=note, original_name=checked.name, width=checked.width or 0,
+        note=note,
+        original_name=checked.name,
+        width=checked.width or 0,
         height=checked.height or 0,
-        caption=caption.strip(), side=side.strip(), light_source=light_source,
+        caption=caption.strip(),
+        side=side.strip(),
+        light_source=light_source,
         order=note.images.count(),
     )
     try:

@@ -54,10 +54,18 @@ def note_gallery(request):
     notes = selectors.notes_visible_to(request.user)
     if form.is_valid():
         notes = form.filter(notes)
-    page = Paginator(selectors.gallery_images(request.user, notes), 24).get_page(request.GET.get("page"))
-    return render(request, "documents/note_gallery.html", {
-        "filter_form": form, "page_obj": page, "images": page.object_list,
-    })
+    page = Paginator(selectors.gallery_images(request.user, notes), 24).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "documents/note_gallery.html",
+        {
+            "filter_form": form,
+            "page_obj": page,
+            "images": page.object_list,
+        },
+    )
 
 
 class NoteCreateView(ItemCreateView):
@@ -82,22 +90,33 @@ class NoteDetailView(ItemDetailView):
     template_name = "documents/note_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related(
-            "owner__country", "author", "category", "fraud_type", "production_method",
-        ).prefetch_related("altered_elements", "security_features", "attachments")
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "owner__country",
+                "author",
+                "category",
+                "fraud_type",
+                "production_method",
+            )
+            .prefetch_related("altered_elements", "security_features", "attachments")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         note, user = self.object, self.request.user
         images = list(selectors.images_for_reader(note, user))
-        context.update({
-            "note": note,
-            "images": images,
-            "is_owner": note.is_owner_member(user),
-            "unreviewed": [image for image in images if not image.reviewed],
-            "image_form": NoteImageForm(),
-            "related_alerts": note.related_alerts_visible_to(user).select_related("owner"),
-        })
+        context.update(
+            {
+                "note": note,
+                "images": images,
+                "is_owner": note.is_owner_member(user),
+                "unreviewed": [image for image in images if not image.reviewed],
+                "image_form": NoteImageForm(),
+                "related_alerts": note.related_alerts_visible_to(user).select_related("owner"),
+            }
+        )
         return context
 
 
@@ -109,13 +128,19 @@ def image_add(request, pk):
         data = form.cleaned_data
         try:
             image = services.image_add(
-                actor=request.user, note=note, upload=data["file"], caption=data["caption"],
-                side=data["side"], light_source=data["light_source"],
+                actor=request.user,
+                note=note,
+                upload=data["file"],
+                caption=data["caption"],
+                side=data["side"],
+                light_source=data["light_source"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Image added. Black out any personal data, then review it."))
+            messages.success(
+                request, _("Image added. Black out any personal data, then review it.")
+            )
             return redirect("documents:image_redact", pk=note.pk, image_pk=image.pk)
     else:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -135,16 +160,25 @@ def image_redact(request, pk, image_pk):
         else:
             messages.success(request, _("Redacted copy made. Check the preview, then confirm it."))
             return redirect("documents:image_redact", pk=note.pk, image_pk=image.pk)
-    return render(request, "documents/image_redact.html", {
-        "item": note, "note": note, "image": image, "form": form,
-    })
+    return render(
+        request,
+        "documents/image_redact.html",
+        {
+            "item": note,
+            "note": note,
+            "image": image,
+            "form": form,
+        },
+    )
 
 
 @require_POST
 def image_review(request, pk, image_pk):
     note, image = _image(request, pk, image_pk, "change")
     services.image_review(actor=request.user, image=image)
-    messages.success(request, _("Redaction of “%(caption)s” reviewed.") % {"caption": image.caption})
+    messages.success(
+        request, _("Redaction of “%(caption)s” reviewed.") % {"caption": image.caption}
+    )
     return redirect(note.get_absolute_url() + "#images")
 
 
@@ -179,8 +213,9 @@ def image_thumbnail(request, pk, image_pk):
 def image_original(request, pk, image_pk):
     """The unredacted upload, for the owner organisation alone."""
     note, image = _image(request, pk, image_pk, "original")
-    access_log_write(event=AccessLog.Event.READ, request=request, item=note,
-                     detail=f"original image {image.pk}")
+    access_log_write(
+        event=AccessLog.Event.READ, request=request, item=note, detail=f"original image {image.pk}"
+    )
     response = FileResponse(image.original.open("rb"))
     response["Content-Disposition"] = f'inline; filename="original-{image.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -196,8 +231,12 @@ def image_download(request, pk, image_pk):
     text = f"{request.user.organisation or request.user} {now:%Y-%m-%d %H:%M} UTC {note.reference}"
     with image.redacted.open("rb") as handle:
         data = pictures.mark(handle.read(), text)
-    access_log_write(event=AccessLog.Event.DOWNLOAD, request=request, item=note,
-                     detail=f"image {image.pk} marked for {request.user.organisation}")
+    access_log_write(
+        event=AccessLog.Event.DOWNLOAD,
+        request=request,
+        item=note,
+        detail=f"image {image.pk} marked for {request.user.organisation}",
+    )
     response = HttpResponse(data, content_type="image/jpeg")
     response["Content-Disposition"] = f'attachment; filename="{note.reference}-{image.pk}.jpg"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -212,7 +251,8 @@ def note_statistics(request):
     tables = selectors.detection_statistics(request.user)
     charts = {key: selectors.chart_bars(table) for key, table in tables.items()}
     headings = {
-        "category": _("Document category"), "country": _("Issuing country"),
+        "category": _("Document category"),
+        "country": _("Issuing country"),
         "fraud_type": _("Fraud type"),
     }
     sections = [

@@ -31,7 +31,11 @@ def principals_for(users) -> dict[int, list[int]]:
     """The guardian groups through which each user holds grants, in four queries for any number."""
     from .models import AccessGroup, Organisation
 
-    users = [u for u in users if getattr(u, "is_authenticated", False) and u.is_active and u.organisation_id]
+    users = [
+        u
+        for u in users
+        if getattr(u, "is_authenticated", False) and u.is_active and u.organisation_id
+    ]
     if not users:
         return {}
     # A deactivated organisation grants nothing to anyone: not through itself, not through the
@@ -42,7 +46,9 @@ def principals_for(users) -> dict[int, list[int]]:
     result: dict[int, set[int]] = {u.pk: set() for u in users}
     if not users:
         return {}
-    special = dict(Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk"))
+    special = dict(
+        Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk")
+    )
     by_org: dict[int, list[int]] = {}
     for user in users:
         org = organisations[user.organisation_id]
@@ -54,12 +60,14 @@ def principals_for(users) -> dict[int, list[int]]:
         by_org.setdefault(user.organisation_id, []).append(user.pk)
     # Memberships whose end date has come give nothing, even before the beat task removes them.
     members = AccessGroup.members.through.objects.current().filter(
-        user_id__in=result, accessgroup__is_active=True,
+        user_id__in=result,
+        accessgroup__is_active=True,
     )
     for user_id, group_id in members.values_list("user_id", "accessgroup__group_id"):
         result[user_id].add(group_id)
     orgs = AccessGroup.organisations.through.objects.current().filter(
-        organisation_id__in=by_org, accessgroup__is_active=True,
+        organisation_id__in=by_org,
+        accessgroup__is_active=True,
     )
     for org_id, group_id in orgs.values_list("organisation_id", "accessgroup__group_id"):
         for user_id in by_org[org_id]:
@@ -118,7 +126,8 @@ def require(actor, action: Action | str, item) -> None:
 
 
 def get_item_for_action(queryset_or_model, user, pk, action: Action | str = Action.READ):
-    """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act on."""
+    """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act
+    on."""
     from django.core.exceptions import PermissionDenied
 
     item = get_visible_or_404(queryset_or_model, user, pk=pk)

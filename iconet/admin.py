@@ -63,6 +63,7 @@ manage_site = ManageSite(name="manage")
 
 # --- exchanged content, as the administration area refers to it -------------------------
 
+
 @cache
 def item_paths() -> dict[type[models.Model], tuple[str, ...]]:
     """Every model whose rows are exchanged content, with the foreign-key path from it to its
@@ -84,7 +85,8 @@ def item_paths() -> dict[type[models.Model], tuple[str, ...]]:
             if model in paths:
                 continue
             links = [
-                (field.name, *paths[field.related_model]) for field in model._meta.concrete_fields
+                (field.name, *paths[field.related_model])
+                for field in model._meta.concrete_fields
                 if (field.many_to_one or field.one_to_one) and field.related_model in paths
             ]
             if links:
@@ -266,8 +268,20 @@ class AccessGroupAdmin(ViewOnly):
 class UserAdmin(ViewOnly):
     # No password field at all: nobody reads or sets a password here (invitations do).
     fields = [
-        "username", "first_name", "last_name", "email", "job_title", "phone", "organisation",
-        "role", "areas", "ncp_areas", "host_country", "is_active", "last_login", "date_joined",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "job_title",
+        "phone",
+        "organisation",
+        "role",
+        "areas",
+        "ncp_areas",
+        "host_country",
+        "is_active",
+        "last_login",
+        "date_joined",
     ]
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "is_active", "organisation__country"]
@@ -339,15 +353,31 @@ class ContentReferences:
 @admin.register(AccessLog, site=manage_site)
 class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
     list_display = [
-        "created_at", "event", "username", "organisation", "item", "marking", "remote_addr",
+        "created_at",
+        "event",
+        "username",
+        "organisation",
+        "item",
+        "marking",
+        "remote_addr",
     ]
     list_filter = ["event", "marking"]
     search_fields = ["username"]  # see get_search_results: user name given, or item reference
     actor_search = ("username",)
     date_hierarchy = "created_at"
     fields = [
-        "created_at", "event", "username", "actor", "organisation", "owner", "content_type", "item",
-        "marking", "event_detail", "remote_addr", "user_agent",
+        "created_at",
+        "event",
+        "username",
+        "actor",
+        "organisation",
+        "owner",
+        "content_type",
+        "item",
+        "marking",
+        "event_detail",
+        "remote_addr",
+        "user_agent",
     ]
     readonly_fields = fields
 
@@ -366,8 +396,14 @@ class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
 @admin.register(LogEntry, site=manage_site)
 class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     list_display = [
-        "timestamp", "action", "content_type", "record", "fields_changed", "actor",
-        "actor_organisation", "remote_addr",
+        "timestamp",
+        "action",
+        "content_type",
+        "record",
+        "fields_changed",
+        "actor",
+        "actor_organisation",
+        "remote_addr",
     ]
     list_filter = ["action", "content_type"]
     search_fields = ["actor__username"]  # see get_search_results: actor, or item reference
@@ -376,8 +412,15 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     date_hierarchy = "timestamp"
     list_select_related = ["actor__organisation", "content_type"]
     fields = [
-        "timestamp", "action", "content_type", "record", "actor", "actor_organisation",
-        "remote_addr", "fields_changed", "values",
+        "timestamp",
+        "action",
+        "content_type",
+        "record",
+        "actor",
+        "actor_organisation",
+        "remote_addr",
+        "fields_changed",
+        "values",
     ]
     readonly_fields = fields
 
@@ -405,7 +448,7 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     def fields_changed(self, entry):
         model = entry.content_type.model_class() if entry.content_type_id else None
         names = []
-        for name in (entry.changes_dict or {}):
+        for name in entry.changes_dict or {}:
             try:
                 names.append(str(model._meta.get_field(name).verbose_name))
             except Exception:  # noqa: BLE001 - a field since removed keeps its recorded name

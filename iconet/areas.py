@@ -147,6 +147,7 @@ def preferences_offered(user: Any) -> list[_PreferenceRow]:
     """The preferences of the areas the user has, with their current values."""
     return [
         _PreferenceRow(config, pref, preference(user, config.code, pref.key))
-        for config in registered_areas() if user.has_area(config.code)
+        for config in registered_areas()
+        if user.has_area(config.code)
         for pref in config.preferences
     ]

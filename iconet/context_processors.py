@@ -11,7 +11,9 @@ from .areas import registered_areas
 def area_links(user) -> list[tuple[Any, str]]:
     """(label, URL name) of the user's areas, as the area apps registered them, in order."""
     return [
-        (config.label, config.nav_url) for config in registered_areas() if user.has_area(config.code)
+        (config.label, config.nav_url)
+        for config in registered_areas()
+        if user.has_area(config.code)
     ]
 
 
@@ -36,9 +38,14 @@ def navigation(request):
     from .models import Notification
 
     unread = Notification.objects.unread_visible_count(user)
-    entries.append((
-        _("Notifications (%(count)s unread)") % {"count": unread} if unread else _("Notifications"), "notifications",
-    ))
+    entries.append(
+        (
+            _("Notifications (%(count)s unread)") % {"count": unread}
+            if unread
+            else _("Notifications"),
+            "notifications",
+        )
+    )
     entries.append((_("Contact points"), "administration:contact_points"))
     if getattr(user, "is_commission_admin", False) or getattr(user, "is_national_admin", False):
         entries.append((_("Administration"), "administration:index"))

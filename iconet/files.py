@@ -42,26 +42,47 @@ class FileKind(models.TextChoices):
 
 
 CONTENT_TYPES: dict[str, str] = {
-    FileKind.JPEG: "image/jpeg", FileKind.PNG: "image/png", FileKind.WEBP: "image/webp",
-    FileKind.TIFF: "image/tiff", FileKind.PDF: "application/pdf",
+    FileKind.JPEG: "image/jpeg",
+    FileKind.PNG: "image/png",
+    FileKind.WEBP: "image/webp",
+    FileKind.TIFF: "image/tiff",
+    FileKind.PDF: "application/pdf",
     FileKind.OTHER: "application/octet-stream",
 }
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    FileKind.JPEG: (".jpg", ".jpeg"), FileKind.PNG: (".png",), FileKind.WEBP: (".webp",),
-    FileKind.TIFF: (".tif", ".tiff"), FileKind.PDF: (".pdf",), FileKind.OTHER: ("",),
+    FileKind.JPEG: (".jpg", ".jpeg"),
+    FileKind.PNG: (".png",),
+    FileKind.WEBP: (".webp",),
+    FileKind.TIFF: (".tif", ".tiff"),
+    FileKind.PDF: (".pdf",),
+    FileKind.OTHER: ("",),
 }
 IMAGE_KINDS = {FileKind.JPEG, FileKind.PNG, FileKind.WEBP, FileKind.TIFF}
-PILLOW_FORMATS: dict[str, str] = {FileKind.JPEG: "JPEG", FileKind.PNG: "PNG", FileKind.WEBP: "WEBP",
-                  FileKind.TIFF: "TIFF"}
+PILLOW_FORMATS: dict[str, str] = {
+    FileKind.JPEG: "JPEG",
+    FileKind.PNG: "PNG",
+    FileKind.WEBP: "WEBP",
+    FileKind.TIFF: "TIFF",
+}
 
 # Markup that a browser or viewer would run if it ever sniffed the file as HTML or SVG. Not
 # `<?xml`: images carry XMP metadata packets in XML, which the re-encoding drops anyway.
 MARKUP = re.compile(rb"<\s*(?:html|script|svg|!doctype|body|iframe)", re.IGNORECASE)
 # Active content of a PDF, as name keys or values once pypdf has decoded #xx escapes.
-PDF_ACTIVE = frozenset({
-    "/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia",
-    "/SubmitForm", "/ImportData", "/GoToE", "/XFA",
-})
+PDF_ACTIVE = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+        "/XFA",
+    }
+)
 PDF_ACTIVE_RAW = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)\b")
 PDF_MAX_OBJECTS = 200_000
 
@@ -171,8 +192,9 @@ def file_check(upload) -> CheckedFile:
         _pdf_check(name, data)
         return CheckedFile(content=data, kind=kind, name=display_name(name, kind))
     content, width, height = _image_clean(name, data, kind)
-    return CheckedFile(content=content, kind=kind, name=display_name(name, kind),
-                       width=width, height=height)
+    return CheckedFile(
+        content=content, kind=kind, name=display_name(name, kind), width=width, height=height
+    )
 
 
 def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
@@ -181,7 +203,8 @@ def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
 
     unreadable = _("it is not a complete, readable %(kind)s image.") % {"kind": kind.upper()}
     too_large = _("the image has more than %(mp)s million pixels.") % {
-        "mp": max_pixels() // 1_000_000}
+        "mp": max_pixels() // 1_000_000
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -246,7 +269,7 @@ def _pdf_check(name: str, data: bytes) -> None:
 
     active = _("it is a PDF with active content (JavaScript, actions or embedded files).")
     end = data.rfind(b"%%EOF")
-    if end < 0 or data[end + 5:].strip(b"\r\n\t \x00"):
+    if end < 0 or data[end + 5 :].strip(b"\r\n\t \x00"):
         raise FileRefused(name, _("it has data after the end of the PDF."))
     if PDF_ACTIVE_RAW.search(data):
         raise FileRefused(name, active)
@@ -279,6 +302,13 @@ def _pdf_check(name: str, data: bytes) -> None:
                 stack.extend(node)
     except FileRefused:
         raise
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError,
-            RecursionError) as exc:
+    except (
+        PyPdfError,
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
         raise FileRefused(name, _("it is not a readable PDF.")) from exc

@@ -12,15 +12,25 @@ from .models import AccessGroup, Audience, DisclosureRequest, Marking, Organisat
 
 class PublishForm(forms.Form):
     audience = forms.ChoiceField(
-        label=_("Who may read it"), choices=Audience.choices, widget=forms.RadioSelect,
-        help_text=_("Nobody outside this audience will see the item unless you approve a disclosure request."),
+        label=_("Who may read it"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Nobody outside this audience will see the item "
+            "unless you approve a disclosure request."
+        ),
     )
     audience_groups = forms.ModelMultipleChoiceField(
-        label=_("Access groups"), queryset=AccessGroup.objects.filter(is_active=True), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("Only when the audience is named access groups."),
+        label=_("Access groups"),
+        queryset=AccessGroup.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only when the audience is named access groups."),
     )
     marking = forms.ChoiceField(
-        label=_("Handling marking (TLP)"), choices=Marking.choices, widget=forms.RadioSelect,
+        label=_("Handling marking (TLP)"),
+        choices=Marking.choices,
+        widget=forms.RadioSelect,
         help_text=_("Tells recipients what they may pass on."),
     )
 
@@ -32,38 +42,62 @@ class PublishForm(forms.Form):
 
 
 class DisclosureRequestForm(forms.Form):
-    target_kind = forms.ChoiceField(label=_("Disclose to"), choices=DisclosureRequest.TargetKind.choices, widget=forms.RadioSelect)
-    target_organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True).select_related("country"), required=False,
+    target_kind = forms.ChoiceField(
+        label=_("Disclose to"),
+        choices=DisclosureRequest.TargetKind.choices,
+        widget=forms.RadioSelect,
     )
-    target_group = forms.ModelChoiceField(label=_("Access group"), queryset=AccessGroup.objects.filter(is_active=True), required=False)
+    target_organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(is_active=True).select_related("country"),
+        required=False,
+    )
+    target_group = forms.ModelChoiceField(
+        label=_("Access group"), queryset=AccessGroup.objects.filter(is_active=True), required=False
+    )
     third_party = forms.CharField(
-        label=_("Third party"), max_length=SHORT_TEXT, required=False, validators=[single_line],
-        help_text=_("The authority or body outside the network, e.g. a third-country border police."),
+        label=_("Third party"),
+        max_length=SHORT_TEXT,
+        required=False,
+        validators=[single_line],
+        help_text=_(
+            "The authority or body outside the network, e.g. a third-country border police."
+        ),
     )
     purpose = forms.CharField(
-        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MEDIUM_TEXT,
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MEDIUM_TEXT,
         help_text=_("Why the information is needed and how it will be used."),
     )
 
     def clean(self):
         data = super().clean()
         kind = data.get("target_kind")
-        if kind == DisclosureRequest.TargetKind.ORGANISATION and not data.get("target_organisation"):
+        if kind == DisclosureRequest.TargetKind.ORGANISATION and not data.get(
+            "target_organisation"
+        ):
             self.add_error("target_organisation", _("Choose the organisation."))
         if kind == DisclosureRequest.TargetKind.ACCESS_GROUP and not data.get("target_group"):
             self.add_error("target_group", _("Choose the access group."))
-        if kind == DisclosureRequest.TargetKind.THIRD_PARTY and not (data.get("third_party") or "").strip():
+        if (
+            kind == DisclosureRequest.TargetKind.THIRD_PARTY
+            and not (data.get("third_party") or "").strip()
+        ):
             self.add_error("third_party", _("Name the third party."))
         return data
 
 
 class DisclosureDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect,
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
     )
     decision_reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         max_length=MEDIUM_TEXT,
         help_text=_("Required for a refusal; shown to the requester."),
     )
@@ -105,8 +139,10 @@ class BoundedInlineFormSet(BaseInlineFormSet):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("JPEG, PNG, WebP or TIFF image, or PDF, up to %(mb)s MB. "
-                    "Images are stored without their metadata. Redact personal data first."),
+        help_text=_(
+            "JPEG, PNG, WebP or TIFF image, or PDF, up to %(mb)s MB. "
+            "Images are stored without their metadata. Redact personal data first."
+        ),
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 
@@ -115,4 +151,5 @@ class AttachmentForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = self.fields["file"].help_text % {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }

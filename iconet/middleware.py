@@ -5,17 +5,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # URL names reachable without a verified second factor (sign-in and password reset).
-OPEN_URL_NAMES = frozenset({
-    "accounts:login",
-    "accounts:password_reset",
-    "accounts:password_reset_done",
-    "accounts:password_reset_confirm",
-    "accounts:password_reset_complete",
-    "invitation_accept",  # the one-time link of an invited user, who has no password yet
-    "set_language",  # sets the language cookie and redirects; shows nothing
-})
+OPEN_URL_NAMES = frozenset(
+    {
+        "accounts:login",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "invitation_accept",  # the one-time link of an invited user, who has no password yet
+        "set_language",  # sets the language cookie and redirects; shows nothing
+    }
+)
 # Reachable once signed in with a password, before the second factor.
-SECOND_FACTOR_URL_NAMES = frozenset({"accounts:otp_setup", "accounts:otp_verify", "accounts:logout"})
+SECOND_FACTOR_URL_NAMES = frozenset(
+    {"accounts:otp_setup", "accounts:otp_verify", "accounts:logout"}
+)
 
 
 def url_name(request) -> str:

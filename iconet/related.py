@@ -91,11 +91,15 @@ def items_linking_to(item, reader) -> list[tuple[str, list]]:
             continue
         for field in item_relation_fields(model):
             if field.many_to_many and field.related_model is type(item):
-                linking = model.objects.visible_to(reader).filter(
-                    pk__in=field.remote_field.through.objects.filter(
-                        **{field.m2m_reverse_field_name(): item.pk},
-                    ).values(field.m2m_field_name()),
-                ).select_related("owner")
+                linking = (
+                    model.objects.visible_to(reader)
+                    .filter(
+                        pk__in=field.remote_field.through.objects.filter(
+                            **{field.m2m_reverse_field_name(): item.pk},
+                        ).values(field.m2m_field_name()),
+                    )
+                    .select_related("owner")
+                )
                 if linking:
                     found.append((str(model._meta.verbose_name_plural), list(linking)))
     return found

@@ -24,20 +24,29 @@ if "ICONET_ENV" not in os.environ:
 
 ICONET_ENV = env.str("ICONET_ENV", default="production")
 if ICONET_ENV not in {"production", "development"}:
-    raise environ.ImproperlyConfigured(f"ICONET_ENV must be production or development, not {ICONET_ENV!r}")
+    raise environ.ImproperlyConfigured(
+        f"ICONET_ENV must be production or development, not {ICONET_ENV!r}"
+    )
 PRODUCTION = ICONET_ENV == "production"
 
 # A missing secret in production fails loudly here: there is no default for it.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY") if PRODUCTION else env.str(
-    "DJANGO_SECRET_KEY", default="development-only-key-never-used-in-production-0123456789abcdef"
+SECRET_KEY = (
+    env.str("DJANGO_SECRET_KEY")
+    if PRODUCTION
+    else env.str(
+        "DJANGO_SECRET_KEY",
+        default="development-only-key-never-used-in-production-0123456789abcdef",
+    )
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=False) and not PRODUCTION
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"]
+)
 # The portal's public address, in every link of a mail: required in production, where a silent
 # default would send links to 127.0.0.1.
-SITE_URL = (env.str("SITE_URL") if PRODUCTION else env.str(
-    "SITE_URL", default="http://127.0.0.1:8000"
-)).rstrip("/")
+SITE_URL = (
+    env.str("SITE_URL") if PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -128,7 +137,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -223,12 +235,25 @@ CELERY_BEAT_SCHEDULE = {
     # Often, so that a claim abandoned by a dead worker is released soon after its lease ends.
     "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 30.0},
     "alerts-escalate-overdue": {"task": "alerts.tasks.alerts_escalate_overdue", "schedule": 60.0},
-    "alerts-daily-digest": {"task": "alerts.tasks.alerts_digest_send", "schedule": crontab(hour=7, minute=0)},
-    "ilo-networks-sync-members": {"task": "ilo_reports.tasks.networks_sync_members", "schedule": 3600.0},
-    "ilo-report-reminders": {"task": "ilo_reports.tasks.report_reminders_send", "schedule": 6 * 3600.0},
-    "memberships-expire": {"task": "iconet.administration_tasks.memberships_expire", "schedule": 3600.0},
+    "alerts-daily-digest": {
+        "task": "alerts.tasks.alerts_digest_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "ilo-networks-sync-members": {
+        "task": "ilo_reports.tasks.networks_sync_members",
+        "schedule": 3600.0,
+    },
+    "ilo-report-reminders": {
+        "task": "ilo_reports.tasks.report_reminders_send",
+        "schedule": 6 * 3600.0,
+    },
+    "memberships-expire": {
+        "task": "iconet.administration_tasks.memberships_expire",
+        "schedule": 3600.0,
+    },
     "memberships-remind": {
-        "task": "iconet.administration_tasks.memberships_remind", "schedule": crontab(hour=6, minute=0),
+        "task": "iconet.administration_tasks.memberships_remind",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 # An invitation link lets the invited user choose a password for this long.

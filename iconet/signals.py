@@ -25,6 +25,8 @@ def _signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     access_log_write(
-        event=AccessLog.Event.SIGN_IN_FAILED, request=request, actor=None,
+        event=AccessLog.Event.SIGN_IN_FAILED,
+        request=request,
+        actor=None,
         username=str(credentials.get("username", ""))[:150],
     )

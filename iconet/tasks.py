@@ -76,7 +76,9 @@ def email_send(delivery_id: int, connection) -> str:
     attempts = delivery.attempts + 1
     try:
         message = EmailMessage(
-            subject=delivery.subject, body=delivery.body, to=[delivery.to_email],
+            subject=delivery.subject,
+            body=delivery.body,
+            to=[delivery.to_email],
             headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
             connection=connection,
         )
@@ -91,7 +93,9 @@ def email_send(delivery_id: int, connection) -> str:
         final = is_permanent(exc) or attempts >= settings.ICONET_DELIVERY_MAX_ATTEMPTS
         EmailDelivery.objects.filter(pk=delivery_id).update(
             status=EmailDelivery.Status.FAILED if final else EmailDelivery.Status.PENDING,
-            attempts=attempts, last_error=reason, lease_until=None,
+            attempts=attempts,
+            last_error=reason,
+            lease_until=None,
             next_attempt_at=None if final else timezone.now() + backoff(attempts),
         )
         if final:
@@ -99,14 +103,19 @@ def email_send(delivery_id: int, connection) -> str:
             return "failed"
         logger.warning("delivery %s attempt %s failed: %s", delivery_id, attempts, reason)
         email_deliver.apply_async(
-            (delivery_id,), countdown=backoff(attempts).total_seconds(), priority=delivery.priority,
+            (delivery_id,),
+            countdown=backoff(attempts).total_seconds(),
+            priority=delivery.priority,
         )
         return "retry"
     # Right after the relay's answer, in its own autocommit statement: the only window in
     # which a crash makes the sweep send this row again.
     EmailDelivery.objects.filter(pk=delivery_id).update(
-        status=EmailDelivery.Status.SENT, attempts=attempts, sent_at=timezone.now(),
-        last_error="", lease_until=None,
+        status=EmailDelivery.Status.SENT,
+        attempts=attempts,
+        sent_at=timezone.now(),
+        last_error="",
+        lease_until=None,
     )
     return "sent"
 
@@ -135,7 +144,7 @@ def emails_deliver(delivery_ids: list[int]) -> list[str]:
 def emails_hand_over(delivery_ids: list[int], priority: int) -> None:
     """Queue delivery tasks for these rows, in chunks that share a connection."""
     for start in range(0, len(delivery_ids), SWEEP_CHUNK):
-        emails_deliver.apply_async((delivery_ids[start:start + SWEEP_CHUNK],), priority=priority)
+        emails_deliver.apply_async((delivery_ids[start : start + SWEEP_CHUNK],), priority=priority)
 
 
 @shared_task(ignore_result=True)

@@ -8,76 +8,143 @@ from django.views.i18n import set_language
 from .admin import manage_site
 from .views import accounts, administration, attachments, home, recipients, sharing
 
-accounts_patterns = ([
-    path("sign-in/", accounts.LoginView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("two-factor/setup/", accounts.otp_setup, name="otp_setup"),
-    path("two-factor/verify/", accounts.otp_verify, name="otp_verify"),
-    path("two-factor/backup-codes/", accounts.backup_codes, name="backup_codes"),
-    path("security/", accounts.security, name="security"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(
-        form_class=accounts.OutboxPasswordResetForm,
-        success_url=reverse_lazy("accounts:password_reset_done"),
-        email_template_name="registration/password_reset_email.html",
-        subject_template_name="registration/password_reset_subject.txt",
-    ), name="password_reset"),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        success_url=reverse_lazy("accounts:password_reset_complete"),
-    ), name="password_reset_confirm"),
-    path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-], "accounts")
+accounts_patterns = (
+    [
+        path("sign-in/", accounts.LoginView.as_view(), name="login"),
+        path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+        path("two-factor/setup/", accounts.otp_setup, name="otp_setup"),
+        path("two-factor/verify/", accounts.otp_verify, name="otp_verify"),
+        path("two-factor/backup-codes/", accounts.backup_codes, name="backup_codes"),
+        path("security/", accounts.security, name="security"),
+        path(
+            "password-reset/",
+            auth_views.PasswordResetView.as_view(
+                form_class=accounts.OutboxPasswordResetForm,
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.html",
+                subject_template_name="registration/password_reset_subject.txt",
+            ),
+            name="password_reset",
+        ),
+        path(
+            "password-reset/sent/",
+            auth_views.PasswordResetDoneView.as_view(),
+            name="password_reset_done",
+        ),
+        path(
+            "password-reset/<uidb64>/<token>/",
+            auth_views.PasswordResetConfirmView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+            ),
+            name="password_reset_confirm",
+        ),
+        path(
+            "password-reset/complete/",
+            auth_views.PasswordResetCompleteView.as_view(),
+            name="password_reset_complete",
+        ),
+    ],
+    "accounts",
+)
 
-sharing_patterns = ([
-    path("items/<str:type_slug>/<int:pk>/publish/", sharing.item_publish, name="publish"),
-    path("items/<str:type_slug>/<int:pk>/state/", sharing.item_state, name="state"),
-    path("items/<str:type_slug>/<int:pk>/history/", sharing.item_history, name="history"),
-    path("items/<str:type_slug>/<int:pk>/print/", sharing.item_print, name="print"),
-    path("items/<str:type_slug>/<int:pk>/export.pdf", sharing.item_export_pdf, name="export_pdf"),
-    path("items/<str:type_slug>/<int:pk>/access-log/", sharing.item_access_log, name="access_log"),
-    path("items/<str:type_slug>/<int:pk>/disclose/", sharing.disclosure_create, name="disclosure_create"),
-    path("items/<str:type_slug>/<int:pk>/recipients/", recipients.item_recipients,
-         name="recipients"),
-    path("items/<str:type_slug>/<int:pk>/attachments/", attachments.attachment_create,
-         name="attachment_create"),
-    path("items/<str:type_slug>/<int:pk>/attachments/<int:attachment_pk>/",
-         attachments.attachment_download, name="attachment"),
-    path("disclosures/", sharing.disclosure_list, name="disclosures"),
-    path("disclosures/<int:pk>/", sharing.disclosure_detail, name="disclosure"),
-    path("disclosures/<int:pk>/withdraw/", sharing.disclosure_withdraw, name="disclosure_withdraw"),
-], "sharing")
+sharing_patterns = (
+    [
+        path("items/<str:type_slug>/<int:pk>/publish/", sharing.item_publish, name="publish"),
+        path("items/<str:type_slug>/<int:pk>/state/", sharing.item_state, name="state"),
+        path("items/<str:type_slug>/<int:pk>/history/", sharing.item_history, name="history"),
+        path("items/<str:type_slug>/<int:pk>/print/", sharing.item_print, name="print"),
+        path(
+            "items/<str:type_slug>/<int:pk>/export.pdf", sharing.item_export_pdf, name="export_pdf"
+        ),
+        path(
+            "items/<str:type_slug>/<int:pk>/access-log/", sharing.item_access_log, name="access_log"
+        ),
+        path(
+            "items/<str:type_slug>/<int:pk>/disclose/",
+            sharing.disclosure_create,
+            name="disclosure_create",
+        ),
+        path(
+            "items/<str:type_slug>/<int:pk>/recipients/",
+            recipients.item_recipients,
+            name="recipients",
+        ),
+        path(
+            "items/<str:type_slug>/<int:pk>/attachments/",
+            attachments.attachment_create,
+            name="attachment_create",
+        ),
+        path(
+            "items/<str:type_slug>/<int:pk>/attachments/<int:attachment_pk>/",
+            attachments.attachment_download,
+            name="attachment",
+        ),
+        path("disclosures/", sharing.disclosure_list, name="disclosures"),
+        path("disclosures/<int:pk>/", sharing.disclosure_detail, name="disclosure"),
+        path(
+            "disclosures/<int:pk>/withdraw/",
+            sharing.disclosure_withdraw,
+            name="disclosure_withdraw",
+        ),
+    ],
+    "sharing",
+)
 
-administration_patterns = ([
-    path("", administration.index, name="index"),
-    path("users/", administration.user_list, name="users"),
-    path("users/invite/", administration.user_invite, name="user_invite"),
-    path("users/<int:pk>/", administration.user_detail, name="user"),
-    path("users/<int:pk>/deactivate/", administration.user_deactivate, name="user_deactivate"),
-    path("users/<int:pk>/second-factor-reset/", administration.user_second_factor_reset,
-         name="user_otp_reset"),
-    path("users/<int:pk>/reinvite/", administration.user_reinvite, name="user_reinvite"),
-    path("access-groups/", administration.group_list, name="groups"),
-    path("access-groups/new/", administration.group_create, name="group_create"),
-    path("access-groups/<int:pk>/", administration.group_detail, name="group"),
-    path("access-groups/<int:pk>/add-user/", administration.group_member_add,
-         name="group_member_add"),
-    path("access-groups/<int:pk>/add-organisation/", administration.group_organisation_add,
-         name="group_organisation_add"),
-    path("access-groups/<int:pk>/<str:kind>/<int:membership_pk>/", administration.membership_edit,
-         name="membership"),
-    path("access-groups/<int:pk>/deactivate/", administration.group_deactivate,
-         name="group_deactivate"),
-    path("organisations/", administration.organisation_list, name="organisations"),
-    path("organisations/new/", administration.organisation_create, name="organisation_create"),
-    path("organisations/<int:pk>/", administration.organisation_detail, name="organisation"),
-    path("organisations/<int:pk>/deactivate/", administration.organisation_deactivate,
-         name="organisation_deactivate"),
-    path("contact-points/", administration.contact_points, name="contact_points"),
-    path("account/password/", administration.account_password, name="account_password"),
-    path("account/sessions/", administration.account_sessions, name="account_sessions"),
-    path("account/sessions/<int:pk>/revoke/", administration.account_session_revoke,
-         name="account_session_revoke"),
-], "administration")
+administration_patterns = (
+    [
+        path("", administration.index, name="index"),
+        path("users/", administration.user_list, name="users"),
+        path("users/invite/", administration.user_invite, name="user_invite"),
+        path("users/<int:pk>/", administration.user_detail, name="user"),
+        path("users/<int:pk>/deactivate/", administration.user_deactivate, name="user_deactivate"),
+        path(
+            "users/<int:pk>/second-factor-reset/",
+            administration.user_second_factor_reset,
+            name="user_otp_reset",
+        ),
+        path("users/<int:pk>/reinvite/", administration.user_reinvite, name="user_reinvite"),
+        path("access-groups/", administration.group_list, name="groups"),
+        path("access-groups/new/", administration.group_create, name="group_create"),
+        path("access-groups/<int:pk>/", administration.group_detail, name="group"),
+        path(
+            "access-groups/<int:pk>/add-user/",
+            administration.group_member_add,
+            name="group_member_add",
+        ),
+        path(
+            "access-groups/<int:pk>/add-organisation/",
+            administration.group_organisation_add,
+            name="group_organisation_add",
+        ),
+        path(
+            "access-groups/<int:pk>/<str:kind>/<int:membership_pk>/",
+            administration.membership_edit,
+            name="membership",
+        ),
+        path(
+            "access-groups/<int:pk>/deactivate/",
+            administration.group_deactivate,
+            name="group_deactivate",
+        ),
+        path("organisations/", administration.organisation_list, name="organisations"),
+        path("organisations/new/", administration.organisation_create, name="organisation_create"),
+        path("organisations/<int:pk>/", administration.organisation_detail, name="organisation"),
+        path(
+            "organisations/<int:pk>/deactivate/",
+            administration.organisation_deactivate,
+            name="organisation_deactivate",
+        ),
+        path("contact-points/", administration.contact_points, name="contact_points"),
+        path("account/password/", administration.account_password, name="account_password"),
+        path("account/sessions/", administration.account_sessions, name="account_sessions"),
+        path(
+            "account/sessions/<int:pk>/revoke/",
+            administration.account_session_revoke,
+            name="account_session_revoke",
+        ),
+    ],
+    "administration",
+)
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -1,4 +1,5 @@
-"""Networks, chairs and the report template in the administration area (the technical superuser; see iconet.admin).
+"""Networks, chairs and the report template in the administration area (the technical superuser;
+see iconet.admin).
 
 Reports themselves are absent: managing the network never means reading its content.
 Postings are recorded on the area's own pages, where national administrators manage theirs.

@@ -15,12 +15,18 @@ class IloReportsConfig(AppConfig):
 
         item_published.connect(report_published, sender=IloReport, dispatch_uid="ilo.published")
 
-        register_area(AreaConfig(
-            code="ilo", label=_("ILO network reports"), nav_url="ilo_reports:list", order=20,
-            item_types=(
-                ItemType(
-                    "ilo_reports.IloReport", list_url="ilo_reports:list",
-                    detail_url="ilo_reports:detail",
+        register_area(
+            AreaConfig(
+                code="ilo",
+                label=_("ILO network reports"),
+                nav_url="ilo_reports:list",
+                order=20,
+                item_types=(
+                    ItemType(
+                        "ilo_reports.IloReport",
+                        list_url="ilo_reports:list",
+                        detail_url="ilo_reports:detail",
+                    ),
                 ),
-            ),
-        ))
+            )
+        )

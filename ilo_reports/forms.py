@@ -17,13 +17,26 @@ def _field_for(kind: str, label: str, help_text: str = "") -> forms.Field:
     if kind == FieldType.NUMBER:
         return forms.IntegerField(label=label, help_text=help_text, required=False, min_value=0)
     if kind == FieldType.DATE:
-        return forms.DateField(label=label, help_text=help_text, required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(
+            label=label,
+            help_text=help_text,
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+        )
     if kind == FieldType.LONG_TEXT:
-        return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                               help_text=help_text or PERSONAL_DATA_WARNING, max_length=LONG_TEXT)
+        return forms.CharField(
+            label=label,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 6}),
+            help_text=help_text or PERSONAL_DATA_WARNING,
+            max_length=LONG_TEXT,
+        )
     return forms.CharField(
-        label=label, required=False, max_length=500, help_text=help_text, validators=[single_line],
+        label=label,
+        required=False,
+        max_length=500,
+        help_text=help_text,
+        validators=[single_line],
     )
 
 
@@ -34,7 +47,8 @@ def _to_json(value):
 
 
 class ReportForm(forms.Form):
-    """Every question of the template, grouped by section; table questions become a grid of cells."""
+    """Every question of the template, grouped by section; table questions become a grid of
+    cells."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -51,7 +65,9 @@ class ReportForm(forms.Form):
                     entries.append(self._add_table(question, answer or {}))
                 else:
                     name = f"q{question.pk}"
-                    self.fields[name] = _field_for(question.field_type, question.label, question.help)
+                    self.fields[name] = _field_for(
+                        question.field_type, question.label, question.help
+                    )
                     self.initial.setdefault(name, answer)
                     entries.append({"question": question, "name": name})
             self.layout.append((section, entries))
@@ -76,8 +92,13 @@ class ReportForm(forms.Form):
             bound = []
             for entry in entries:
                 if "rows" in entry:
-                    rows = [{"label": r["label"], "cells": [self[n] for n in r["names"]]} for r in entry["rows"]]
-                    bound.append({"question": entry["question"], "rows": rows, "columns": entry["columns"]})
+                    rows = [
+                        {"label": r["label"], "cells": [self[n] for n in r["names"]]}
+                        for r in entry["rows"]
+                    ]
+                    bound.append(
+                        {"question": entry["question"], "rows": rows, "columns": entry["columns"]}
+                    )
                 else:
                     bound.append({"question": entry["question"], "field": self[entry["name"]]})
             yield section, bound
@@ -91,7 +112,9 @@ class ReportForm(forms.Form):
                 question = entry["question"]
                 if "rows" in entry:
                     table = {}
-                    for row, spec in zip(entry["rows"], question.table.get("rows", []), strict=True):
+                    for row, spec in zip(
+                        entry["rows"], question.table.get("rows", []), strict=True
+                    ):
                         cells = {}
                         for name, column in zip(row["names"], entry["columns"], strict=True):
                             value = _to_json(data.get(name))
@@ -110,8 +133,12 @@ class ReportForm(forms.Form):
 
 class OpenReportForm(forms.Form):
     network = forms.ModelChoiceField(label=_("Network"), queryset=Network.objects.none())
-    semester = forms.CharField(label=_("Semester"), max_length=7, help_text=_("For example 2026-S1."))
-    marking = forms.ChoiceField(label=_("Handling marking (TLP)"), choices=Marking.choices, initial=Marking.AMBER)
+    semester = forms.CharField(
+        label=_("Semester"), max_length=7, help_text=_("For example 2026-S1.")
+    )
+    marking = forms.ChoiceField(
+        label=_("Handling marking (TLP)"), choices=Marking.choices, initial=Marking.AMBER
+    )
 
     def __init__(self, *args, networks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +155,8 @@ class OpenReportForm(forms.Form):
 class ContributionForm(forms.Form):
     section = forms.ModelChoiceField(label=_("Section"), queryset=None)
     text = forms.CharField(
-        label=_("Contribution"), widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("Contribution"),
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=PERSONAL_DATA_WARNING,
         max_length=LONG_TEXT,
     )
@@ -140,14 +168,17 @@ class ContributionForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
         max_length=MEDIUM_TEXT,
     )
 
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("What must be corrected"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         max_length=MEDIUM_TEXT,
         help_text=_("The chair sees this comment with the report."),
     )
@@ -157,8 +188,18 @@ class PostingForm(forms.ModelForm):
     class Meta:
         model = Posting
         fields = [
-            "deploying_organisation", "deploying_authority", "officer", "officer_type", "host_country",
-            "accredited_countries", "posted_at", "duties", "start_date", "end_date", "languages", "also_represents",
+            "deploying_organisation",
+            "deploying_authority",
+            "officer",
+            "officer_type",
+            "host_country",
+            "accredited_countries",
+            "posted_at",
+            "duties",
+            "start_date",
+            "end_date",
+            "languages",
+            "also_represents",
         ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
@@ -168,14 +209,18 @@ class PostingForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.COMMISSION)
+        organisations = Organisation.objects.filter(is_active=True).exclude(
+            kind=Organisation.Kind.COMMISSION
+        )
         officers = User.objects.filter(is_active=True)
         if not user.is_commission_admin:
             organisations = organisations.filter(pk=user.organisation_id)
             officers = officers.filter(organisation_id=user.organisation_id)
         self.fields["deploying_organisation"].queryset = organisations.select_related("country")
         self.fields["officer"].queryset = officers
-        self.fields["also_represents"].queryset = self.fields["also_represents"].queryset.filter(is_eu_member=True)
+        self.fields["also_represents"].queryset = self.fields["also_represents"].queryset.filter(
+            is_eu_member=True
+        )
 
     def clean(self):
         data = super().clean()

@@ -71,7 +71,9 @@ class Semester:
 
     @property
     def end(self) -> datetime.date:
-        return datetime.date(self.year, 6, 30) if self.half == 1 else datetime.date(self.year, 12, 31)
+        return (
+            datetime.date(self.year, 6, 30) if self.half == 1 else datetime.date(self.year, 12, 31)
+        )
 
     @property
     def deadline(self) -> datetime.date:
@@ -93,7 +95,8 @@ def answers_validate(value) -> None:
             texts.extend(text.values())
         elif isinstance(text, str) and len(text) > LONG_TEXT:
             raise ValidationError(
-                _("An answer may have at most %(limit)s characters."), params={"limit": LONG_TEXT},
+                _("An answer may have at most %(limit)s characters."),
+                params={"limit": LONG_TEXT},
                 code="max_length",
             )
 
@@ -106,6 +109,7 @@ def semester_validate(value: str) -> None:
 
 
 # --- postings and networks --------------------------------------------------------------
+
 
 class NetworkQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -124,12 +128,17 @@ class Network(models.Model):
     name = models.CharField(_("name"), max_length=150, unique=True)
     host_country = CountryField(_("host country"))
     other_countries = CountryField(
-        _("other countries of the region"), multiple=True, blank=True,
+        _("other countries of the region"),
+        multiple=True,
+        blank=True,
         help_text=_("For a regional network: the other countries its officers cover."),
     )
     # Members read the network's draft reports through this group (kept in step with postings).
     access_group = models.OneToOneField(
-        AccessGroup, on_delete=models.PROTECT, editable=False, related_name="ilo_network",
+        AccessGroup,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="ilo_network",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -153,7 +162,8 @@ class Network(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.access_group_id:
             self.access_group = AccessGroup.objects.create(
-                name=f"ILO network – {self.name}", description=_("Officers posted in the network (kept from postings)."),
+                name=f"ILO network – {self.name}",
+                description=_("Officers posted in the network (kept from postings)."),
             )
         super().save(*args, **kwargs)
 
@@ -167,22 +177,37 @@ class Network(models.Model):
         return False
 
     def chair_for(self, semester: "Semester | str"):
-        return self.chairs.filter(semester=str(semester)).select_related("organisation", "officer").first()
+        return (
+            self.chairs.filter(semester=str(semester))
+            .select_related("organisation", "officer")
+            .first()
+        )
 
 
 class NetworkChair(models.Model):
     """Who chairs a network in a semester: the Presidency's Member State or one acting for it."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="chairs")
-    semester = models.CharField(_("semester"), max_length=7, validators=[semester_validate], help_text="2026-S1")
+    semester = models.CharField(
+        _("semester"), max_length=7, validators=[semester_validate], help_text="2026-S1"
+    )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("chairing service"), on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        verbose_name=_("chairing service"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("chair's liaison officer"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair's liaison officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    acting_for_presidency = models.BooleanField(_("acting on behalf of the Presidency"), default=False)
+    acting_for_presidency = models.BooleanField(
+        _("acting on behalf of the Presidency"), default=False
+    )
 
     class Meta:
         ordering = ["network", "-semester"]
@@ -223,27 +248,42 @@ class Posting(models.Model):
         AGENCY = "agency", _("Agency liaison officer")
 
     deploying_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("deploying Member State service or EU body"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("deploying Member State service or EU body"),
+        on_delete=models.PROTECT,
         related_name="ilo_postings",
     )
     deploying_authority = models.CharField(
-        _("deploying authority"), max_length=200, validators=[single_line],
+        _("deploying authority"),
+        max_length=200,
+        validators=[single_line],
     )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="ilo_postings",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="ilo_postings",
     )
     host_country = CountryField(_("host country"))
     accredited_countries = CountryField(_("other accredited countries"), multiple=True, blank=True)
     posted_at = models.CharField(_("where posted"), max_length=20, choices=Place.choices)
-    officer_type = models.CharField(_("officer type"), max_length=20, choices=OfficerType.choices, default=OfficerType.ILO)
+    officer_type = models.CharField(
+        _("officer type"), max_length=20, choices=OfficerType.choices, default=OfficerType.ILO
+    )
     duties = models.TextField(_("duties"), blank=True, **text_limit())
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     languages = models.CharField(
-        _("languages"), max_length=200, blank=True, validators=[single_line],
+        _("languages"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
     also_represents = models.ManyToManyField(
-        Country, verbose_name=_("Member States also represented"), blank=True, related_name="+",
+        Country,
+        verbose_name=_("Member States also represented"),
+        blank=True,
+        related_name="+",
     )
 
     objects = PostingQuerySet.as_manager()
@@ -273,8 +313,7 @@ class Posting(models.Model):
     def allows(self, user, action: Action) -> bool:
         if action == Action.CHANGE:
             return Posting.are_managed_by(user) and (
-                user.is_commission_admin
-                or self.deploying_organisation_id == user.organisation_id
+                user.is_commission_admin or self.deploying_organisation_id == user.organisation_id
             )
         return False
 
@@ -286,12 +325,17 @@ class Meeting(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, validators=[single_line])
     participants = models.TextField(
-        _("participants"), blank=True, help_text=_("Services and officers present."),
+        _("participants"),
+        blank=True,
+        help_text=_("Services and officers present."),
         **text_limit(),
     )
     agenda = models.TextField(_("agenda"), blank=True, **text_limit())
     minutes = models.TextField(
-        _("minutes"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+        _("minutes"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(LONG_TEXT),
     )
     decisions = models.TextField(_("decisions"), blank=True, **text_limit())
 
@@ -306,12 +350,15 @@ class Meeting(models.Model):
 
 # --- the report template, as data -------------------------------------------------------
 
+
 class TemplateVersion(models.Model):
     """One version of the report format; reports keep the version they were written in."""
 
     number = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=200)
-    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("Legal basis of the format."))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Legal basis of the format.")
+    )
     active = models.BooleanField(_("used for new reports"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -325,7 +372,10 @@ class TemplateVersion(models.Model):
 
     @classmethod
     def current(cls) -> "TemplateVersion":
-        return cls.objects.filter(active=True).order_by("-number").first() or cls.objects.order_by("-number").first()
+        return (
+            cls.objects.filter(active=True).order_by("-number").first()
+            or cls.objects.order_by("-number").first()
+        )
 
     def sections_with_questions(self) -> list["TemplateSection"]:
         return list(self.sections.prefetch_related("questions"))
@@ -371,10 +421,17 @@ class TemplateQuestion(models.Model):
     key = models.SlugField(_("key"), max_length=60)
     label = models.CharField(_("label"), max_length=255)
     help = models.TextField(_("help"), blank=True, **text_limit())
-    field_type = models.CharField(_("field type"), max_length=10, choices=FieldType.choices, default=FieldType.LONG_TEXT)
+    field_type = models.CharField(
+        _("field type"), max_length=10, choices=FieldType.choices, default=FieldType.LONG_TEXT
+    )
     table = models.JSONField(
-        _("table definition"), default=dict, blank=True,
-        help_text='{"rows": [{"key": "...", "label": "..."}], "columns": [{"key": "...", "label": "...", "type": "number|text"}]}',
+        _("table definition"),
+        default=dict,
+        blank=True,
+        help_text=(
+            '{"rows": [{"key": "...", "label": "..."}], '
+            '"columns": [{"key": "...", "label": "...", "type": "number|text"}]}'
+        ),
     )
 
     class Meta:
@@ -387,11 +444,14 @@ class TemplateQuestion(models.Model):
         return self.label
 
     def clean(self) -> None:
-        if self.field_type == self.FieldType.TABLE and not (self.table.get("rows") and self.table.get("columns")):
+        if self.field_type == self.FieldType.TABLE and not (
+            self.table.get("rows") and self.table.get("columns")
+        ):
             raise ValidationError({"table": _("A table question needs rows and columns.")})
 
 
 # --- the report -------------------------------------------------------------------------
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -412,7 +472,11 @@ def reviewer_access_groups():
 def is_reviewer(user) -> bool:
     if user.is_commission_admin:
         return True
-    return reviewer_access_groups().filter(models.Q(members=user) | models.Q(organisations=user.organisation_id)).exists()
+    return (
+        reviewer_access_groups()
+        .filter(models.Q(members=user) | models.Q(organisations=user.organisation_id))
+        .exists()
+    )
 
 
 class IloReport(SharedItem):
@@ -420,19 +484,34 @@ class IloReport(SharedItem):
 
     area = Area.ILO
 
-    network = models.ForeignKey(Network, verbose_name=_("network"), on_delete=models.PROTECT, related_name="reports")
+    network = models.ForeignKey(
+        Network, verbose_name=_("network"), on_delete=models.PROTECT, related_name="reports"
+    )
     semester = models.CharField(_("semester"), max_length=7, validators=[semester_validate])
     template = models.ForeignKey(
-        TemplateVersion, verbose_name=_("template version"), on_delete=models.PROTECT, related_name="reports",
+        TemplateVersion,
+        verbose_name=_("template version"),
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     revision = models.PositiveIntegerField(_("revision"), default=1)
     previous = models.OneToOneField(
-        "self", verbose_name=_("corrects"), on_delete=models.PROTECT, null=True, blank=True, related_name="correction",
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
     )
     # Answers by question id (str): text, or {row_key: {column_key: value}} for tables.
     answers = models.JSONField(
-        _("answers"), default=dict, blank=True, validators=[answers_validate],
+        _("answers"),
+        default=dict,
+        blank=True,
+        validators=[answers_validate],
     )
     # Optimistic locking: every save of the answers increments it; a stale form is a conflict.
     lock_version = models.PositiveIntegerField(default=0)
@@ -440,7 +519,11 @@ class IloReport(SharedItem):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     # The one workflow: `status`. The core's `state` follows it: a report leaves the draft
@@ -473,14 +556,19 @@ class IloReport(SharedItem):
 
     @property
     def title(self) -> str:
-        return _("ILO network report %(network)s, %(semester)s") % {"network": self.network, "semester": self.semester}
+        return _("ILO network report %(network)s, %(semester)s") % {
+            "network": self.network,
+            "semester": self.semester,
+        }
 
     def extra_draft_group_ids(self) -> list[int]:
         groups = [self.network.access_group.group_id]
         if self.status != ReportStatus.DRAFT:
             # Submitted, reviewed or returned: the reviewers read it too.
             groups += list(
-                Organisation.objects.filter(kind=Organisation.Kind.COMMISSION).values_list("group_id", flat=True)
+                Organisation.objects.filter(kind=Organisation.Kind.COMMISSION).values_list(
+                    "group_id", flat=True
+                )
             )
             groups += list(reviewer_access_groups().values_list("group_id", flat=True))
         return groups
@@ -488,9 +576,12 @@ class IloReport(SharedItem):
     # --- policy ---------------------------------------------------------------------------
 
     def is_drafter(self, user) -> bool:
-        """The chair's side: its author, the chair service's ILOs in the network and its managers."""
+        """The chair's side: its author, the chair service's ILOs in the network and its
+        managers."""
         return self.is_owner_member(user) and (
-            self.author_id == user.pk or self.is_owner_manager(user) or self.network.has_member(user)
+            self.author_id == user.pk
+            or self.is_owner_manager(user)
+            or self.network.has_member(user)
         )
 
     def is_latest_revision(self) -> bool:
@@ -503,17 +594,29 @@ class IloReport(SharedItem):
         if action == Action.CONTRIBUTE:
             return editable and self.network.has_member(user)
         if action == Action.REVIEW:
-            return self.state == State.DRAFT and self.status == ReportStatus.SUBMITTED and is_reviewer(user)
+            return (
+                self.state == State.DRAFT
+                and self.status == ReportStatus.SUBMITTED
+                and is_reviewer(user)
+            )
         if action == Action.RETURN_FOR_CORRECTION:
-            return self.state == State.DRAFT and self.status in (ReportStatus.SUBMITTED, ReportStatus.REVIEWED) and (
-                is_reviewer(user)
+            return (
+                self.state == State.DRAFT
+                and self.status in (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
+                and (is_reviewer(user))
             )
         if action == Action.PUBLISH:
             # The first publication of the reviewed report, or later its audience or marking;
             # from either publish page (services.report_published follows the first one).
-            return self.status in (ReportStatus.REVIEWED, ReportStatus.PUBLISHED) and is_reviewer(user)
+            return self.status in (ReportStatus.REVIEWED, ReportStatus.PUBLISHED) and is_reviewer(
+                user
+            )
         if action == Action.REVISE:
-            return self.state == State.PUBLISHED and self.is_drafter(user) and self.is_latest_revision()
+            return (
+                self.state == State.PUBLISHED
+                and self.is_drafter(user)
+                and self.is_latest_revision()
+            )
         return super().allows(user, action)
 
     # --- presentation ---------------------------------------------------------------------
@@ -533,7 +636,10 @@ class IloReport(SharedItem):
                     answer = answer or {}
                     columns = question.table.get("columns", [])
                     entry["rows"] = [
-                        {"label": row["label"], "cells": [answer.get(row["key"], {}).get(c["key"]) for c in columns]}
+                        {
+                            "label": row["label"],
+                            "cells": [answer.get(row["key"], {}).get(c["key"]) for c in columns],
+                        }
                         for row in question.table.get("rows", [])
                     ]
                 entries.append(entry)
@@ -541,14 +647,19 @@ class IloReport(SharedItem):
         return sections
 
     def display_sections(self) -> DisplaySections:
-        sections: DisplaySections = [(str(_("Report")), [
-            (_("Network"), str(self.network)),
-            (_("Host country"), self.network.host_country.name),
-            (_("Semester"), self.semester),
-            (_("Drafting Member State"), str(self.owner)),
-            (_("Template version"), str(self.template)),
-            (_("Status"), self.get_status_display()),
-        ])]
+        sections: DisplaySections = [
+            (
+                str(_("Report")),
+                [
+                    (_("Network"), str(self.network)),
+                    (_("Host country"), self.network.host_country.name),
+                    (_("Semester"), self.semester),
+                    (_("Drafting Member State"), str(self.owner)),
+                    (_("Template version"), str(self.template)),
+                    (_("Status"), self.get_status_display()),
+                ],
+            )
+        ]
         for section in self.template.sections_with_questions():
             rows: list[tuple[Label, object]] = []
             for question in section.questions.all():
@@ -565,8 +676,11 @@ def answer_as_text(question: TemplateQuestion, value) -> str:
     lines = []
     for row in question.table.get("rows", []):
         cells = value.get(row["key"], {})
-        parts = [f"{col['label']}: {cells.get(col['key'])}" for col in question.table.get("columns", [])
-                 if cells.get(col["key"]) not in (None, "")]
+        parts = [
+            f"{col['label']}: {cells.get(col['key'])}"
+            for col in question.table.get("columns", [])
+            if cells.get(col["key"]) not in (None, "")
+        ]
         if parts:
             lines.append(f"{row['label']} – " + "; ".join(parts))
     return "\n".join(lines)
@@ -579,16 +693,24 @@ class Contribution(models.Model):
     """A member's contribution to one section of a draft, for the chair to incorporate."""
 
     report = models.ForeignKey(IloReport, on_delete=models.CASCADE, related_name="contributions")
-    section = models.ForeignKey(TemplateSection, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+")
+    section = models.ForeignKey(
+        TemplateSection, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(
-        _("contribution"), help_text=PERSONAL_DATA_WARNING, **text_limit(LONG_TEXT),
+        _("contribution"),
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(LONG_TEXT),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     incorporated_at = models.DateTimeField(_("incorporated"), null=True, blank=True)
     incorporated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -626,7 +748,9 @@ class ReminderSent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["network", "semester", "kind"], name="ilo_reminder_once"),
+            models.UniqueConstraint(
+                fields=["network", "semester", "kind"], name="ilo_reminder_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,7 +49,8 @@ def statistics_comparison(user, network: Network) -> dict:
     questions = {
         q.section.version_id: q
         for q in TemplateQuestion.objects.filter(
-            key=STATISTICS_KEY, section__version__in={r.template_id for r in reports.values()},
+            key=STATISTICS_KEY,
+            section__version__in={r.template_id for r in reports.values()},
         ).select_related("section")
     }
     rows: dict[str, dict] = {}
@@ -80,14 +81,31 @@ def bar_chart(row: dict, semesters: list[str], width: int = 320, height: int = 1
     bars = []
     for index, (semester, value) in enumerate(zip(semesters, values, strict=True)):
         bar_height = round(plot * (value or 0) / top)
-        bars.append({
-            "x": round(index * slot + slot * 0.15), "width": round(slot * 0.7), "y": 10 + plot - bar_height,
-            "height": bar_height, "value": value, "semester": semester, "label_x": round(index * slot + slot / 2),
-        })
-    return {"width": width, "height": height, "bars": bars, "label_y": height - 6, "value_offset": 4}
+        bars.append(
+            {
+                "x": round(index * slot + slot * 0.15),
+                "width": round(slot * 0.7),
+                "y": 10 + plot - bar_height,
+                "height": bar_height,
+                "value": value,
+                "semester": semester,
+                "label_x": round(index * slot + slot / 2),
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "label_y": height - 6,
+        "value_offset": 4,
+    }
 
 
 def networks_without_submission(user, semester: Semester):
     """Active networks whose report on the semester has not reached the reviewers."""
     done = reports_visible_to(user).filter(semester=str(semester), status__in=SUBMITTED_STATUSES)
-    return Network.objects.filter(is_active=True).exclude(pk__in=done.values("network_id")).prefetch_related("chairs")
+    return (
+        Network.objects.filter(is_active=True)
+        .exclude(pk__in=done.values("network_id"))
+        .prefetch_related("chairs")
+    )

@@ -39,6 +39,7 @@ from .selectors import SUBMITTED_STATUSES
 
 # --- postings and networks --------------------------------------------------------------
 
+
 def networks_for_countries(codes) -> list[Network]:
     codes = [str(code) for code in codes]
     condition = Q(host_country__in=codes)
@@ -85,7 +86,11 @@ def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Post
     posting.save()
     if also_represents is not None:
         posting.also_represents.set(also_represents)
-    codes = set(old_codes) | {posting.host_country.code} | {c.code for c in posting.accredited_countries}
+    codes = (
+        set(old_codes)
+        | {posting.host_country.code}
+        | {c.code for c in posting.accredited_countries}
+    )
     for network in networks_for_countries(codes):
         network_members_sync(network)
     return posting
@@ -105,6 +110,7 @@ def meeting_record(*, actor: User, network: Network, meeting) -> object:
 
 # --- notifications ----------------------------------------------------------------------
 
+
 def network_members(report: IloReport):
     return report.network.access_group.members.filter(is_active=True)
 
@@ -112,9 +118,15 @@ def network_members(report: IloReport):
 def reviewers():
     """Commission administrators with the ILO area, and members of the reviewers' access groups."""
     groups = reviewer_access_groups()
-    return User.objects.filter(is_active=True, areas__contains=[Area.ILO]).filter(
-        Q(role=Role.COMMISSION_ADMIN) | Q(access_groups__in=groups) | Q(organisation__access_groups__in=groups)
-    ).distinct()
+    return (
+        User.objects.filter(is_active=True, areas__contains=[Area.ILO])
+        .filter(
+            Q(role=Role.COMMISSION_ADMIN)
+            | Q(access_groups__in=groups)
+            | Q(organisation__access_groups__in=groups)
+        )
+        .distinct()
+    )
 
 
 def drafters(report: IloReport):
@@ -124,13 +136,22 @@ def drafters(report: IloReport):
 
 
 @audited
-def report_notify(*, report: IloReport, users, event: str, title: str, actor: User | None = None) -> int:
-    """Tell those concerned who can see the report (not the actor); the e-mail never carries its content."""
+def report_notify(
+    *, report: IloReport, users, event: str, title: str, actor: User | None = None
+) -> int:
+    """Tell those concerned who can see the report (not the actor); the e-mail never carries its
+    content."""
     others = {user.pk: user for user in users if user != actor}
     url = report.get_absolute_url()
-    body = render_to_string("ilo_reports/email_workflow.txt", {"report": report, "title": title, "url": site_url(url)})
+    body = render_to_string(
+        "ilo_reports/email_workflow.txt", {"report": report, "title": title, "url": site_url(url)}
+    )
     return users_notify(
-        item=report, users=others.values(), title=title, url=url, key=f"ilo:{report.pk}:{event}",
+        item=report,
+        users=others.values(),
+        title=title,
+        url=url,
+        key=f"ilo:{report.pk}:{event}",
         subject=one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}"),
         body=body,
     )
@@ -141,36 +162,56 @@ def _event(report: IloReport, actor: User, status: str, comment: str = "") -> Wo
 
 
 def _locked(report: IloReport) -> IloReport:
-    return IloReport.objects.select_for_update().select_related("network__access_group").get(pk=report.pk)
+    return (
+        IloReport.objects.select_for_update()
+        .select_related("network__access_group")
+        .get(pk=report.pk)
+    )
 
 
 # --- opening and writing a report -------------------------------------------------------
 
+
 def may_open_report(user, network: Network, semester: Semester) -> bool:
     """The chair's service opens the report: its ILO in the network, or its ILO contact point."""
     chair = network.chair_for(semester)
-    if chair is None or not user.has_area(Area.ILO) or user.organisation_id != chair.organisation_id:
+    if (
+        chair is None
+        or not user.has_area(Area.ILO)
+        or user.organisation_id != chair.organisation_id
+    ):
         return False
     return network.has_member(user) or user.is_ncp(Area.ILO) or user.pk == chair.officer_id
 
 
 @audited
 @transaction.atomic
-def report_open(*, actor: User, network: Network, semester: Semester, marking: str = "AMBER") -> IloReport:
+def report_open(
+    *, actor: User, network: Network, semester: Semester, marking: str = "AMBER"
+) -> IloReport:
     """Open the network's report on a semester, in the active template version."""
     Network.objects.select_for_update().get(pk=network.pk)  # one opening at a time per network
     if not may_open_report(actor, network, semester):
         raise PermissionDenied
     if IloReport.objects.filter(network=network, semester=str(semester)).exists():
-        raise ValidationError(_("The report of this network for %(semester)s already exists.") % {"semester": semester})
+        raise ValidationError(
+            _("The report of this network for %(semester)s already exists.")
+            % {"semester": semester}
+        )
     template = TemplateVersion.current()
     if template is None:
         raise ValidationError(_("No report template is defined."))
     report = IloReport(network=network, semester=str(semester), template=template, marking=marking)
     item_create(actor=actor, item=report)
     _event(report, actor, ReportStatus.DRAFT)
-    report_notify(actor=actor, report=report, users=network_members(report), event="opened",
-                  title=_("The network's report for %(semester)s is open for contributions") % {"semester": semester})
+    report_notify(
+        actor=actor,
+        report=report,
+        users=network_members(report),
+        event="opened",
+        title=_("The network's report for %(semester)s is open for contributions")
+        % {"semester": semester},
+    )
     return report
 
 
@@ -189,7 +230,12 @@ def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: 
     require(actor, Action.CHANGE, locked)
     if locked.lock_version != lock_version:
         raise Conflict(locked)
-    known = {str(pk) for pk in TemplateQuestion.objects.filter(section__version=locked.template_id).values_list("pk", flat=True)}
+    known = {
+        str(pk)
+        for pk in TemplateQuestion.objects.filter(section__version=locked.template_id).values_list(
+            "pk", flat=True
+        )
+    }
     locked.answers = {key: value for key, value in answers.items() if key in known}
     answers_validate(locked.answers)
     locked.lock_version += 1
@@ -204,12 +250,22 @@ def contribution_add(*, actor: User, report: IloReport, section, text: str) -> C
     require(actor, Action.CONTRIBUTE, report)
     if section.version_id != report.template_id:
         raise ValidationError(_("This section is not part of the report's template."))
-    contribution = Contribution(report=report, section=section, author=actor, organisation_id=actor.organisation_id,
-                                text=text.strip())
+    contribution = Contribution(
+        report=report,
+        section=section,
+        author=actor,
+        organisation_id=actor.organisation_id,
+        text=text.strip(),
+    )
     contribution.full_clean()
     contribution.save()
-    report_notify(actor=actor, report=report, users=drafters(report), event=f"contribution:{contribution.pk}",
-                  title=_("New contribution from %(org)s") % {"org": actor.organisation})
+    report_notify(
+        actor=actor,
+        report=report,
+        users=drafters(report),
+        event=f"contribution:{contribution.pk}",
+        title=_("New contribution from %(org)s") % {"org": actor.organisation},
+    )
     return contribution
 
 
@@ -240,6 +296,7 @@ def contribution_incorporate(*, actor: User, contribution: Contribution) -> IloR
 
 # --- the workflow -----------------------------------------------------------------------
 
+
 @audited
 @transaction.atomic
 def report_submit(*, actor: User, report: IloReport) -> IloReport:
@@ -250,8 +307,13 @@ def report_submit(*, actor: User, report: IloReport) -> IloReport:
     report.save()
     grants_sync(report)
     event = _event(report, actor, ReportStatus.SUBMITTED)
-    report_notify(actor=actor, report=report, users=list(reviewers()) + list(network_members(report)), event=f"submitted:{event.pk}",
-                  title=_("Report submitted for review"))
+    report_notify(
+        actor=actor,
+        report=report,
+        users=list(reviewers()) + list(network_members(report)),
+        event=f"submitted:{event.pk}",
+        title=_("Report submitted for review"),
+    )
     return report
 
 
@@ -266,7 +328,13 @@ def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloRe
     report.review_comment = comment.strip()
     report.save()
     event = _event(report, actor, ReportStatus.REVIEWED, comment.strip())
-    report_notify(actor=actor, report=report, users=drafters(report), event=f"reviewed:{event.pk}", title=_("Report reviewed"))
+    report_notify(
+        actor=actor,
+        report=report,
+        users=drafters(report),
+        event=f"reviewed:{event.pk}",
+        title=_("Report reviewed"),
+    )
     return report
 
 
@@ -282,22 +350,32 @@ def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
     report.review_comment = comment
     report.save()
     event = _event(report, actor, ReportStatus.RETURNED, comment)
-    report_notify(actor=actor, report=report, users=list(drafters(report)) + list(network_members(report)), event=f"returned:{event.pk}",
-                  title=_("Report returned for correction"))
+    report_notify(
+        actor=actor,
+        report=report,
+        users=list(drafters(report)) + list(network_members(report)),
+        event=f"returned:{event.pk}",
+        title=_("Report returned for correction"),
+    )
     return report
 
 
 @audited
 @transaction.atomic
-def report_publish(*, actor: User, report: IloReport, audience: str, marking: str, groups=()) -> IloReport:
-    """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now on."""
+def report_publish(
+    *, actor: User, report: IloReport, audience: str, marking: str, groups=()
+) -> IloReport:
+    """A reviewer publishes the reviewed report to the audience chosen; it is read-only from now
+    on."""
     report = _locked(report)
     if report.status != ReportStatus.REVIEWED:
         raise PermissionDenied  # this page publishes a reviewed draft; the core's re-shares
     return item_publish(actor=actor, item=report, audience=audience, marking=marking, groups=groups)
 
 
-def report_published(sender, *, item: IloReport, actor: User, first_publication: bool, **kwargs) -> None:
+def report_published(
+    sender, *, item: IloReport, actor: User, first_publication: bool, **kwargs
+) -> None:
     """Whichever page published the reviewed report, its workflow moves on with it; connected
     to the core's `item_published` by IloReportsConfig.ready."""
     if not first_publication:
@@ -305,8 +383,13 @@ def report_published(sender, *, item: IloReport, actor: User, first_publication:
     transition_apply(actor=actor, item=item, to=ReportStatus.PUBLISHED)
     item.save(update_fields=["status"])
     event = _event(item, actor, ReportStatus.PUBLISHED)
-    report_notify(actor=actor, report=item, users=list(drafters(item)) + list(network_members(item)),
-                  event=f"published:{event.pk}", title=_("Report published"))
+    report_notify(
+        actor=actor,
+        report=item,
+        users=list(drafters(item)) + list(network_members(item)),
+        event=f"published:{event.pk}",
+        title=_("Report published"),
+    )
 
 
 @audited
@@ -316,35 +399,60 @@ def report_revise(*, actor: User, report: IloReport) -> IloReport:
     report = _locked(report)
     require(actor, Action.REVISE, report)
     revision = IloReport(
-        network=report.network, semester=report.semester, template=report.template, marking=report.marking,
-        revision=report.revision + 1, previous=report, answers=dict(report.answers),
+        network=report.network,
+        semester=report.semester,
+        template=report.template,
+        marking=report.marking,
+        revision=report.revision + 1,
+        previous=report,
+        answers=dict(report.answers),
     )
     item_create(actor=actor, item=revision)
-    _event(revision, actor, ReportStatus.DRAFT, _("Correction of %(ref)s") % {"ref": report.reference})
-    report_notify(actor=actor, report=revision, users=network_members(revision), event="opened",
-                  title=_("A correction of the published report was opened"))
+    _event(
+        revision, actor, ReportStatus.DRAFT, _("Correction of %(ref)s") % {"ref": report.reference}
+    )
+    report_notify(
+        actor=actor,
+        report=revision,
+        users=network_members(revision),
+        event="opened",
+        title=_("A correction of the published report was opened"),
+    )
     return revision
 
 
 def answers_diff(old: IloReport, new: IloReport) -> list[dict]:
-    """Per question of the newer report, the unified difference of the answers, where they differ."""
-    old_by_key = {q.key: q for q in TemplateQuestion.objects.filter(section__version=old.template_id)}
+    """Per question of the newer report, the unified difference of the answers, where they
+    differ."""
+    old_by_key = {
+        q.key: q for q in TemplateQuestion.objects.filter(section__version=old.template_id)
+    }
     changes = []
-    questions = TemplateQuestion.objects.filter(section__version=new.template_id).select_related("section")
+    questions = TemplateQuestion.objects.filter(section__version=new.template_id).select_related(
+        "section"
+    )
     for question in questions.order_by("section__order", "order"):
         before_q = old_by_key.get(question.key)
         before = answer_as_text(before_q, old.answer_for(before_q)) if before_q else ""
         after = answer_as_text(question, new.answer_for(question))
         if before == after:
             continue
-        lines = list(difflib.unified_diff(
-            before.splitlines(), after.splitlines(), fromfile=old.reference, tofile=new.reference, lineterm="", n=2,
-        ))
+        lines = list(
+            difflib.unified_diff(
+                before.splitlines(),
+                after.splitlines(),
+                fromfile=old.reference,
+                tofile=new.reference,
+                lineterm="",
+                n=2,
+            )
+        )
         changes.append({"question": question, "section": question.section, "lines": lines})
     return changes
 
 
 # --- deadline reminders -----------------------------------------------------------------
+
 
 def chair_recipients(network: Network, semester: Semester):
     """The chair's liaison officer, or else the chairing service's ILO contact points."""
@@ -353,7 +461,9 @@ def chair_recipients(network: Network, semester: Semester):
         return User.objects.none()
     if chair.officer_id:
         return User.objects.filter(pk=chair.officer_id, is_active=True)
-    return User.objects.filter(organisation_id=chair.organisation_id, is_active=True, ncp_areas__contains=[Area.ILO])
+    return User.objects.filter(
+        organisation_id=chair.organisation_id, is_active=True, ncp_areas__contains=[Area.ILO]
+    )
 
 
 def reminder_kind(days_left: int) -> str | None:
@@ -368,7 +478,9 @@ def report_reminders_send(today: datetime.date) -> int:
     kind = reminder_kind((semester.deadline - today).days)
     if kind is None:
         return 0
-    done = IloReport.objects.filter(semester=str(semester), status__in=SUBMITTED_STATUSES).values("network_id")
+    done = IloReport.objects.filter(semester=str(semester), status__in=SUBMITTED_STATUSES).values(
+        "network_id"
+    )
     sent = 0
     for network in Network.objects.filter(is_active=True).exclude(pk__in=done):
         try:
@@ -379,14 +491,24 @@ def report_reminders_send(today: datetime.date) -> int:
                 users_notify(
                     item=None,
                     users=chair_recipients(network, semester),
-                    title=_("Report of %(network)s for %(semester)s due on %(deadline)s") % {
-                        "network": network, "semester": semester, "deadline": semester.deadline,
+                    title=_("Report of %(network)s for %(semester)s due on %(deadline)s")
+                    % {
+                        "network": network,
+                        "semester": semester,
+                        "deadline": semester.deadline,
                     },
-                    url=url, key=f"ilo:reminder:{network.pk}:{semester}:{kind}",
-                    subject=_("[ICONet] ILO network report due on %(deadline)s") % {"deadline": semester.deadline},
-                    body=render_to_string("ilo_reports/email_reminder.txt", {
-                        "network": network, "semester": semester, "url": site_url(url),
-                    }),
+                    url=url,
+                    key=f"ilo:reminder:{network.pk}:{semester}:{kind}",
+                    subject=_("[ICONet] ILO network report due on %(deadline)s")
+                    % {"deadline": semester.deadline},
+                    body=render_to_string(
+                        "ilo_reports/email_reminder.txt",
+                        {
+                            "network": network,
+                            "semester": semester,
+                            "url": site_url(url),
+                        },
+                    ),
                 )
                 sent += 1
         except IntegrityError:

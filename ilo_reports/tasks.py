@@ -11,7 +11,8 @@ from .models import Network
 
 @shared_task(ignore_result=True)
 def networks_sync_members() -> int:
-    """Keep every network's membership in step with current postings (postings start and end by date)."""
+    """Keep every network's membership in step with current postings (postings start and end by
+    date)."""
     count = 0
     for network in Network.objects.select_related("access_group"):
         services.network_members_sync(network)

@@ -9,7 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/contribute/", views.contribution_add, name="contribute"),
-    path("<int:pk>/contributions/<int:contribution_pk>/incorporate/", views.contribution_incorporate, name="incorporate"),
+    path(
+        "<int:pk>/contributions/<int:contribution_pk>/incorporate/",
+        views.contribution_incorporate,
+        name="incorporate",
+    ),
     path("<int:pk>/submit/", views.report_submit, name="submit"),
     path("<int:pk>/review/", views.report_review, name="review"),
     path("<int:pk>/return/", views.report_return, name="return"),

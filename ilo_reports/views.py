@@ -48,6 +48,7 @@ def _require_area(request) -> None:
 
 # --- reports ----------------------------------------------------------------------------
 
+
 class ReportListView(ItemListView):
     model = IloReport
     template_name = "ilo_reports/report_list.html"
@@ -75,18 +76,29 @@ class ReportDetailView(ItemDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report, user = self.object, self.request.user
-        context["workflow"] = {action.name.lower(): report.allows(user, action) for action in (
-            Action.CHANGE, Action.SUBMIT, Action.CONTRIBUTE, Action.REVIEW,
-            Action.RETURN_FOR_CORRECTION, Action.REVISE,
-        )}
+        context["workflow"] = {
+            action.name.lower(): report.allows(user, action)
+            for action in (
+                Action.CHANGE,
+                Action.SUBMIT,
+                Action.CONTRIBUTE,
+                Action.REVIEW,
+                Action.RETURN_FOR_CORRECTION,
+                Action.REVISE,
+            )
+        }
         # The workflow's publish page is for the reviewed draft (the core's re-shares).
-        context["workflow"]["publish"] = (
-            report.status == ReportStatus.REVIEWED and report.allows(user, Action.PUBLISH)
+        context["workflow"]["publish"] = report.status == ReportStatus.REVIEWED and report.allows(
+            user, Action.PUBLISH
         )
         context["sections"] = report.answered_sections()
-        context["contributions"] = report.contributions.select_related("section", "author", "organisation")
+        context["contributions"] = report.contributions.select_related(
+            "section", "author", "organisation"
+        )
         context["events"] = report.events.select_related("actor")
-        revisions = reports_visible_to(user).filter(network=report.network_id, semester=report.semester)
+        revisions = reports_visible_to(user).filter(
+            network=report.network_id, semester=report.semester
+        )
         context["revisions"] = revisions.exclude(pk=report.pk).order_by("revision")
         context["review_form"] = CommentForm()
         return context
@@ -95,15 +107,23 @@ class ReportDetailView(ItemDetailView):
 @require_http_methods(["GET", "POST"])
 def report_open(request):
     _require_area(request)
-    form = OpenReportForm(request.POST if request.method == "POST" else None, networks=networks_visible_to(request.user))
+    form = OpenReportForm(
+        request.POST if request.method == "POST" else None,
+        networks=networks_visible_to(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_open(
-                actor=request.user, network=form.cleaned_data["network"], semester=form.cleaned_data["semester"],
+                actor=request.user,
+                network=form.cleaned_data["network"],
+                semester=form.cleaned_data["semester"],
                 marking=form.cleaned_data["marking"],
             )
         except PermissionDenied:
-            form.add_error("network", _("Only the service chairing this network in that semester opens its report."))
+            form.add_error(
+                "network",
+                _("Only the service chairing this network in that semester opens its report."),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -121,7 +141,9 @@ def report_edit(request, pk):
         if form.is_valid():
             try:
                 services.report_save(
-                    actor=request.user, report=report, answers=form.answers(),
+                    actor=request.user,
+                    report=report,
+                    answers=form.answers(),
                     lock_version=form.cleaned_data["lock_version"],
                 )
             except services.Conflict as conflict:
@@ -132,18 +154,29 @@ def report_edit(request, pk):
                 form = ReportForm(data, report=report)
                 form.is_valid()
                 conflicts = conflicting_answers(report, form.answers())
-                messages.warning(request, _(
-                    "Someone else saved this report while you were editing it. Your text has not been saved: "
-                    "compare it with theirs below, then save again."
-                ))
+                messages.warning(
+                    request,
+                    _(
+                        "Someone else saved this report while you were editing it. "
+                        "Your text has not been saved: "
+                        "compare it with theirs below, then save again."
+                    ),
+                )
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect("ilo_reports:edit", pk=report.pk)
     else:
         form = ReportForm(report=report)
-    return render(request, "ilo_reports/report_form.html", {
-        "item": report, "form": form, "conflicts": conflicts, "layout": list(form.bound_layout()),
-    })
+    return render(
+        request,
+        "ilo_reports/report_form.html",
+        {
+            "item": report,
+            "form": form,
+            "conflicts": conflicts,
+            "layout": list(form.bound_layout()),
+        },
+    )
 
 
 def conflicting_answers(report: IloReport, mine: dict) -> list[dict]:
@@ -155,10 +188,14 @@ def conflicting_answers(report: IloReport, mine: dict) -> list[dict]:
             key = str(question.pk)
             theirs, yours = report.answers.get(key), mine.get(key)
             if theirs != yours:
-                conflicts.append({
-                    "question": question, "section": section,
-                    "theirs": answer_as_text(question, theirs), "yours": answer_as_text(question, yours),
-                })
+                conflicts.append(
+                    {
+                        "question": question,
+                        "section": section,
+                        "theirs": answer_as_text(question, theirs),
+                        "yours": answer_as_text(question, yours),
+                    }
+                )
     return conflicts
 
 
@@ -169,7 +206,10 @@ def contribution_add(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.contribution_add(
-                actor=request.user, report=report, section=form.cleaned_data["section"], text=form.cleaned_data["text"],
+                actor=request.user,
+                report=report,
+                section=form.cleaned_data["section"],
+                text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -184,29 +224,42 @@ def contribution_incorporate(request, pk, contribution_pk):
     report = _report(request, pk, Action.CHANGE)
     contribution = get_object_or_404(report.contributions.all(), pk=contribution_pk)
     return workflow_step(
-        request, lambda: services.contribution_incorporate(actor=request.user, contribution=contribution),
-        _("Contribution added to the section."), report.get_absolute_url(),
+        request,
+        lambda: services.contribution_incorporate(actor=request.user, contribution=contribution),
+        _("Contribution added to the section."),
+        report.get_absolute_url(),
     )
 
 
 def _workflow_step(request, pk, action, step, success, **kwargs):
     report = _report(request, pk, action)
     return workflow_step(
-        request, lambda: step(actor=request.user, report=report, **kwargs), success,
+        request,
+        lambda: step(actor=request.user, report=report, **kwargs),
+        success,
         report.get_absolute_url(),
     )
 
 
 @require_POST
 def report_submit(request, pk):
-    return _workflow_step(request, pk, Action.SUBMIT, services.report_submit, _("Report submitted for review."))
+    return _workflow_step(
+        request, pk, Action.SUBMIT, services.report_submit, _("Report submitted for review.")
+    )
 
 
 @require_POST
 def report_review(request, pk):
     form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    return _workflow_step(request, pk, Action.REVIEW, services.report_review, _("Report marked as reviewed."), comment=comment)
+    return _workflow_step(
+        request,
+        pk,
+        Action.REVIEW,
+        services.report_review,
+        _("Report marked as reviewed."),
+        comment=comment,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,7 +268,9 @@ def report_return(request, pk):
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+            services.report_return(
+                actor=request.user, report=report, comment=form.cleaned_data["comment"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -230,9 +285,13 @@ def report_publish(request, pk):
     if report.status != ReportStatus.REVIEWED:
         raise PermissionDenied  # published: the core's publish page changes its audience
     return publish_page(
-        request, report, template="ilo_reports/report_publish.html",
+        request,
+        report,
+        template="ilo_reports/report_publish.html",
         initial={"audience": Audience.NETWORK, "marking": report.marking},
-        publish=lambda **choice: services.report_publish(actor=request.user, report=report, **choice),
+        publish=lambda **choice: services.report_publish(
+            actor=request.user, report=report, **choice
+        ),
     )
 
 
@@ -240,7 +299,9 @@ def report_publish(request, pk):
 def report_revise(request, pk):
     report = _report(request, pk, Action.REVISE)
     revision = services.report_revise(actor=request.user, report=report)
-    messages.success(request, _("Correction %(ref)s opened as a new revision.") % {"ref": revision.reference})
+    messages.success(
+        request, _("Correction %(ref)s opened as a new revision.") % {"ref": revision.reference}
+    )
     return redirect("ilo_reports:edit", pk=revision.pk)
 
 
@@ -248,18 +309,31 @@ def report_changes(request, pk):
     report = _report(request, pk)
     if report.previous_id is None:
         raise Http404
-    previous = get_visible_or_404(reports_visible_to(request.user), request.user, pk=report.previous_id)
-    return render(request, "ilo_reports/report_changes.html", {
-        "item": report, "previous": previous, "changes": services.answers_diff(previous, report),
-    })
+    previous = get_visible_or_404(
+        reports_visible_to(request.user), request.user, pk=report.previous_id
+    )
+    return render(
+        request,
+        "ilo_reports/report_changes.html",
+        {
+            "item": report,
+            "previous": previous,
+            "changes": services.answers_diff(previous, report),
+        },
+    )
 
 
 # --- networks ---------------------------------------------------------------------------
 
+
 def network_list(request):
     _require_area(request)
     networks = networks_visible_to(request.user).prefetch_related("chairs__organisation")
-    return render(request, "ilo_reports/network_list.html", {"networks": networks, "semester": Semester.reporting()})
+    return render(
+        request,
+        "ilo_reports/network_list.html",
+        {"networks": networks, "semester": Semester.reporting()},
+    )
 
 
 def _network(request, pk) -> Network:
@@ -268,14 +342,18 @@ def _network(request, pk) -> Network:
 
 def network_detail(request, pk):
     network = _network(request, pk)
-    return render(request, "ilo_reports/network_detail.html", {
-        "network": network,
-        "postings": current_postings(network),
-        "chairs": network.chairs.select_related("organisation", "officer"),
-        "meetings": network.meetings.all()[:20],
-        "reports": reports_visible_to(request.user).filter(network=network),
-        "may_add_meeting": network.allows(request.user, Action.RECORD_MEETING),
-    })
+    return render(
+        request,
+        "ilo_reports/network_detail.html",
+        {
+            "network": network,
+            "postings": current_postings(network),
+            "chairs": network.chairs.select_related("organisation", "officer"),
+            "meetings": network.meetings.all()[:20],
+            "reports": reports_visible_to(request.user).filter(network=network),
+            "may_add_meeting": network.allows(request.user, Action.RECORD_MEETING),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -285,7 +363,9 @@ def meeting_add(request, pk):
         raise PermissionDenied
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.meeting_record(actor=request.user, network=network, meeting=form.save(commit=False))
+        services.meeting_record(
+            actor=request.user, network=network, meeting=form.save(commit=False)
+        )
         messages.success(request, _("Meeting recorded."))
         return redirect(network.get_absolute_url())
     return render(request, "ilo_reports/meeting_form.html", {"network": network, "form": form})
@@ -294,8 +374,14 @@ def meeting_add(request, pk):
 def network_compare(request, pk):
     network = _network(request, pk)
     comparison = statistics_comparison(request.user, network)
-    charts = [{"row": row, "chart": bar_chart(row, comparison["semesters"])} for row in comparison["rows"]]
-    return render(request, "ilo_reports/network_compare.html", {"network": network, **comparison, "charts": charts})
+    charts = [
+        {"row": row, "chart": bar_chart(row, comparison["semesters"])} for row in comparison["rows"]
+    ]
+    return render(
+        request,
+        "ilo_reports/network_compare.html",
+        {"network": network, **comparison, "charts": charts},
+    )
 
 
 def networks_missing(request):
@@ -303,23 +389,39 @@ def networks_missing(request):
     if not (request.user.is_commission_admin and request.user.has_area(Area.ILO)):
         raise PermissionDenied
     try:
-        semester = Semester.parse(request.GET["semester"]) if request.GET.get("semester") else Semester.reporting()
+        semester = (
+            Semester.parse(request.GET["semester"])
+            if request.GET.get("semester")
+            else Semester.reporting()
+        )
     except ValueError as exc:
         raise BadRequest(_("Not a semester: write it as 2026-S1.")) from exc
     networks = networks_without_submission(request.user, semester)
-    return render(request, "ilo_reports/networks_missing.html", {
-        "semester": semester, "networks": networks, "previous": semester.previous(), "next": semester.next(),
-    })
+    return render(
+        request,
+        "ilo_reports/networks_missing.html",
+        {
+            "semester": semester,
+            "networks": networks,
+            "previous": semester.previous(),
+            "next": semester.next(),
+        },
+    )
 
 
 # --- postings ---------------------------------------------------------------------------
 
+
 def posting_list(request):
     if not Posting.are_managed_by(request.user):
         raise PermissionDenied
-    postings = postings_manageable_by(request.user).select_related("officer", "deploying_organisation__country")
+    postings = postings_manageable_by(request.user).select_related(
+        "officer", "deploying_organisation__country"
+    )
     page = Paginator(postings, 50).get_page(request.GET.get("page"))
-    return render(request, "ilo_reports/posting_list.html", {"page_obj": page, "postings": page.object_list})
+    return render(
+        request, "ilo_reports/posting_list.html", {"page_obj": page, "postings": page.object_list}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -327,11 +429,15 @@ def posting_edit(request, pk=None):
     if not Posting.are_managed_by(request.user):
         raise PermissionDenied
     posting = get_object_or_404(postings_manageable_by(request.user), pk=pk) if pk else None
-    form = PostingForm(request.POST if request.method == "POST" else None, instance=posting, user=request.user)
+    form = PostingForm(
+        request.POST if request.method == "POST" else None, instance=posting, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.posting_save(
-                actor=request.user, posting=form.save(commit=False), also_represents=form.cleaned_data["also_represents"],
+                actor=request.user,
+                posting=form.save(commit=False),
+                also_represents=form.cleaned_data["also_represents"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -339,4 +445,3 @@ def posting_edit(request, pk=None):
             messages.success(request, _("Posting saved."))
             return redirect("ilo_reports:postings")
     return render(request, "ilo_reports/posting_form.html", {"form": form, "posting": posting})
-

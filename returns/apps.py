@@ -9,12 +9,23 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         from iconet.areas import AreaConfig, ItemType, register_area
 
-        register_area(AreaConfig(
-            code="returns", label=_("Returns"), nav_url="returns:list", order=40,
-            item_types=(
-                ItemType("returns.ReturnProblem", list_url="returns:list",
-                         detail_url="returns:problem_detail"),
-                ItemType("returns.ReturnOperation", list_url="returns:operation_list",
-                         detail_url="returns:operation_detail"),
-            ),
-        ))
+        register_area(
+            AreaConfig(
+                code="returns",
+                label=_("Returns"),
+                nav_url="returns:list",
+                order=40,
+                item_types=(
+                    ItemType(
+                        "returns.ReturnProblem",
+                        list_url="returns:list",
+                        detail_url="returns:problem_detail",
+                    ),
+                    ItemType(
+                        "returns.ReturnOperation",
+                        list_url="returns:operation_list",
+                        detail_url="returns:operation_detail",
+                    ),
+                ),
+            )
+        )

@@ -35,24 +35,47 @@ class ReturnProblemForm(SectionsMixin, forms.ModelForm):
     """Every field of a return problem, in sections."""
 
     fieldsets = [
-        (_("The problem"), ["country_of_return", "category", "authority_involved", "observed_on",
-                            "description"]),
-        (_("Delays and outcome"), ["average_delay_days", "detention_limits_relevance", "outcome",
-                                   "good_practice", "readmission_agreement"]),
+        (
+            _("The problem"),
+            ["country_of_return", "category", "authority_involved", "observed_on", "description"],
+        ),
+        (
+            _("Delays and outcome"),
+            [
+                "average_delay_days",
+                "detention_limits_relevance",
+                "outcome",
+                "good_practice",
+                "readmission_agreement",
+            ],
+        ),
     ]
 
     class Meta:
         model = ReturnProblem
         fields = [
-            "country_of_return", "category", "authority_involved", "observed_on", "description",
-            "average_delay_days", "detention_limits_relevance", "outcome", "good_practice",
+            "country_of_return",
+            "category",
+            "authority_involved",
+            "observed_on",
+            "description",
+            "average_delay_days",
+            "detention_limits_relevance",
+            "outcome",
+            "good_practice",
             "readmission_agreement",
         ]
         widgets = {
             "observed_on": DateInput(),
-            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
-                "description", "detention_limits_relevance", "outcome", "good_practice",
-            )},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "description",
+                    "detention_limits_relevance",
+                    "outcome",
+                    "good_practice",
+                )
+            },
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -62,10 +85,13 @@ class ReturnProblemForm(SectionsMixin, forms.ModelForm):
 
 class ProblemFilterForm(forms.Form):
     country = forms.ChoiceField(
-        label=_("Country of return"), required=False, choices=[("", _("All"))] + list(countries),
+        label=_("Country of return"),
+        required=False,
+        choices=[("", _("All"))] + list(countries),
     )
     category = forms.ChoiceField(
-        label=_("Category"), required=False,
+        label=_("Category"),
+        required=False,
         choices=[("", _("All"))] + list(ProblemCategory.choices),
     )
 
@@ -84,21 +110,39 @@ class ReturnOperationForm(SectionsMixin, forms.ModelForm):
     """The operation as its organiser plans it."""
 
     countries_of_return = forms.MultipleChoiceField(
-        label=_("Countries of return"), choices=list(countries),
+        label=_("Countries of return"),
+        choices=list(countries),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     fieldsets = [
         (_("The operation"), ["code", "operation_type", "return_type", "flight_type"]),
-        (_("Flight"), ["countries_of_return", "departure_airport", "stopovers", "departure_date",
-                       "carrier", "seat_capacity"]),
+        (
+            _("Flight"),
+            [
+                "countries_of_return",
+                "departure_airport",
+                "stopovers",
+                "departure_date",
+                "carrier",
+                "seat_capacity",
+            ],
+        ),
         (_("Evaluation"), ["evaluation_report"]),
     ]
 
     class Meta:
         model = ReturnOperation
         fields = [
-            "code", "operation_type", "return_type", "flight_type", "countries_of_return",
-            "departure_airport", "stopovers", "departure_date", "carrier", "seat_capacity",
+            "code",
+            "operation_type",
+            "return_type",
+            "flight_type",
+            "countries_of_return",
+            "departure_airport",
+            "stopovers",
+            "departure_date",
+            "carrier",
+            "seat_capacity",
             "evaluation_report",
         ]
         widgets = {
@@ -116,7 +160,8 @@ class ReturnOperationForm(SectionsMixin, forms.ModelForm):
 
 class OperationFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Operation status"), required=False,
+        label=_("Operation status"),
+        required=False,
         choices=[("", _("All"))] + list(OperationStatus.choices),
     )
 
@@ -131,10 +176,12 @@ class OperationFilterForm(forms.Form):
 
 class SeatOfferForm(forms.Form):
     states = forms.ModelMultipleChoiceField(
-        label=_("Offer seats to"), queryset=Country.objects.none(),
+        label=_("Offer seats to"),
+        queryset=Country.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Their returns contact points are told; their services may read the "
-                    "operation."),
+        help_text=_(
+            "Their returns contact points are told; their services may read the operation."
+        ),
     )
     deadline = forms.DateField(label=_("Offer deadline"), widget=DateInput())
 
@@ -151,8 +198,15 @@ class ParticipationForm(forms.ModelForm):
     class Meta:
         model = Participation
         fields = [
-            "interest", "seats_requested", "returnees", "escort_leaders", "escorts",
-            "medical_staff", "interpreters", "representatives", "travel_documents_ready",
+            "interest",
+            "seats_requested",
+            "returnees",
+            "escort_leaders",
+            "escorts",
+            "medical_staff",
+            "interpreters",
+            "representatives",
+            "travel_documents_ready",
             "embassy_notified",
         ]
         widgets = {"interest": forms.RadioSelect}
@@ -172,8 +226,9 @@ class IncidentForm(forms.ModelForm):
         model = Incident
         fields = ["occurred_at", "place", "category", "facts", "follow_up"]
         widgets = {
-            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                               format="%Y-%m-%dT%H:%M"),
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
             "facts": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 2}),
         }

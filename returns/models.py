@@ -35,8 +35,9 @@ class ProblemCategory(models.TextChoices):
     ESCORT = "escort", _("Escort and coercive measures")
     MEDICAL = "medical", _("Medical fitness")
     RECEPTION = "reception", _("Reception at arrival")
-    FUNDAMENTAL_RIGHTS = "fundamental_rights", _(
-        "Fundamental-rights, dignity or physical-integrity incident"
+    FUNDAMENTAL_RIGHTS = (
+        "fundamental_rights",
+        _("Fundamental-rights, dignity or physical-integrity incident"),
     )
     VOLUNTARY = "voluntary", _("Voluntary return")
     LEGAL_FRAMEWORK = "legal_framework", _("Legal framework")
@@ -57,38 +58,61 @@ class ReturnProblem(SharedItem):
     reference_prefix = "RP"
 
     reference_code = models.CharField(
-        _("reference"), max_length=32, unique=True, null=True, blank=True, editable=False,
+        _("reference"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
     )
     country_of_return = CountryField(_("country of return"))
     category = models.CharField(
-        _("category"), max_length=24, choices=ProblemCategory.choices,
+        _("category"),
+        max_length=24,
+        choices=ProblemCategory.choices,
         default=ProblemCategory.TRAVEL_DOCUMENT,
     )
     authority_involved = models.CharField(
-        _("authority involved"), max_length=200, blank=True, validators=[single_line],
+        _("authority involved"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
     )
     observed_on = models.DateField(
-        _("observed on"), default=timezone.localdate,
+        _("observed on"),
+        default=timezone.localdate,
         help_text=_("When the problem was met; places the delay on the country's chart."),
     )
     description = models.TextField(
-        _("description"), help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("description"),
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
     average_delay_days = models.PositiveIntegerField(
-        _("average delay to obtain documents (days)"), null=True, blank=True,
+        _("average delay to obtain documents (days)"),
+        null=True,
+        blank=True,
     )
     detention_limits_relevance = models.TextField(
-        _("relevance of national detention limits"), blank=True, **text_limit(),
+        _("relevance of national detention limits"),
+        blank=True,
+        **text_limit(),
     )
-    outcome = models.TextField(_("outcome"), blank=True, help_text=PERSONAL_DATA_WARNING,
-                               **text_limit())
+    outcome = models.TextField(
+        _("outcome"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit()
+    )
     good_practice = models.TextField(
-        _("good practice or workaround"), blank=True, help_text=PERSONAL_DATA_WARNING,
+        _("good practice or workaround"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
         **text_limit(),
     )
     readmission_agreement = models.CharField(
-        _("readmission agreement reference"), max_length=200, blank=True,
-        validators=[single_line], help_text=_("The agreement applied, and its state."),
+        _("readmission agreement reference"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=_("The agreement applied, and its state."),
     )
 
     objects: ClassVar = ReturnProblemQuerySet.as_manager()
@@ -116,21 +140,27 @@ class ReturnProblem(SharedItem):
     def display_sections(self) -> DisplaySections:
         delay = self.average_delay_days
         return [
-            (_("Return problem"), [
-                (_("Reference"), self.reference),
-                (_("Country of return"), self.country_of_return.name),
-                (_("Category"), self.get_category_display()),
-                (_("Authority involved"), self.authority_involved),
-                (_("Observed on"), self.observed_on),
-                (_("Description"), self.description),
-            ]),
-            (_("Delays and outcome"), [
-                (_("Average delay to obtain documents (days)"), "" if delay is None else delay),
-                (_("Relevance of national detention limits"), self.detention_limits_relevance),
-                (_("Outcome"), self.outcome),
-                (_("Good practice or workaround"), self.good_practice),
-                (_("Readmission agreement reference"), self.readmission_agreement),
-            ]),
+            (
+                _("Return problem"),
+                [
+                    (_("Reference"), self.reference),
+                    (_("Country of return"), self.country_of_return.name),
+                    (_("Category"), self.get_category_display()),
+                    (_("Authority involved"), self.authority_involved),
+                    (_("Observed on"), self.observed_on),
+                    (_("Description"), self.description),
+                ],
+            ),
+            (
+                _("Delays and outcome"),
+                [
+                    (_("Average delay to obtain documents (days)"), "" if delay is None else delay),
+                    (_("Relevance of national detention limits"), self.detention_limits_relevance),
+                    (_("Outcome"), self.outcome),
+                    (_("Good practice or workaround"), self.good_practice),
+                    (_("Readmission agreement reference"), self.readmission_agreement),
+                ],
+            ),
         ]
 
 
@@ -187,28 +217,49 @@ class ReturnOperation(SharedItem):
     reference_prefix = "JRO"
 
     reference_code = models.CharField(
-        _("reference"), max_length=32, unique=True, null=True, blank=True, editable=False,
+        _("reference"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
     )
     code = models.CharField(_("operation code"), max_length=40, validators=[single_line])
     operation_type = models.CharField(
-        _("operation type"), max_length=12, choices=OperationType.choices,
+        _("operation type"),
+        max_length=12,
+        choices=OperationType.choices,
         default=OperationType.JOINT,
     )
     return_type = models.CharField(
-        _("return type"), max_length=12, choices=ReturnType.choices, default=ReturnType.FORCED,
+        _("return type"),
+        max_length=12,
+        choices=ReturnType.choices,
+        default=ReturnType.FORCED,
     )
     flight_type = models.CharField(
-        _("flight"), max_length=12, choices=FlightType.choices, default=FlightType.CHARTER,
+        _("flight"),
+        max_length=12,
+        choices=FlightType.choices,
+        default=FlightType.CHARTER,
     )
     countries_of_return = ArrayField(
         models.CharField(max_length=2, choices=list(countries)),
-        verbose_name=_("countries of return"), default=list, blank=True,
+        verbose_name=_("countries of return"),
+        default=list,
+        blank=True,
     )
     departure_airport = models.CharField(
-        _("departure airport"), max_length=100, blank=True, validators=[single_line],
+        _("departure airport"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
     )
     stopovers = models.CharField(
-        _("stopovers"), max_length=200, blank=True, validators=[single_line],
+        _("stopovers"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
         help_text=_("Airports, in the order of the flight."),
     )
     departure_date = models.DateField(_("date"), default=timezone.localdate)
@@ -218,14 +269,23 @@ class ReturnOperation(SharedItem):
     seats_allocated = models.PositiveIntegerField(_("seats allocated"), default=0, editable=False)
     offer_deadline = models.DateField(_("offer deadline"), null=True, blank=True)
     offered_to = models.ManyToManyField(
-        Country, verbose_name=_("seats offered to"), blank=True, related_name="+",
+        Country,
+        verbose_name=_("seats offered to"),
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(
-        _("operation status"), max_length=12, choices=OperationStatus.choices,
-        default=OperationStatus.PLANNING, editable=False,
+        _("operation status"),
+        max_length=12,
+        choices=OperationStatus.choices,
+        default=OperationStatus.PLANNING,
+        editable=False,
     )
     evaluation_report = models.TextField(
-        _("evaluation report"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit(),
+        _("evaluation report"),
+        blank=True,
+        help_text=PERSONAL_DATA_WARNING,
+        **text_limit(),
     )
 
     objects: ClassVar = ReturnOperationQuerySet.as_manager()
@@ -269,7 +329,8 @@ class ReturnOperation(SharedItem):
         """A member of another Member State's national service to which seats were offered."""
         organisation = user.organisation
         return (
-            organisation is not None and not self.is_owner_member(user)
+            organisation is not None
+            and not self.is_owner_member(user)
             and organisation.kind == Organisation.Kind.NATIONAL
             and self.offered_to.filter(code=organisation.country_id).exists()
         )
@@ -279,7 +340,8 @@ class ReturnOperation(SharedItem):
             return self.state in (State.DRAFT, State.PUBLISHED) and self.is_owner_manager(user)
         if action == "participate":
             return (
-                self.state == State.PUBLISHED and self.status == OperationStatus.OFFER_OPEN
+                self.state == State.PUBLISHED
+                and self.status == OperationStatus.OFFER_OPEN
                 and self.is_offered_to(user)
             )
         if action == "report_incident":
@@ -291,31 +353,42 @@ class ReturnOperation(SharedItem):
 
     def extra_reader_group_ids(self) -> list[int]:
         """The national services of the Member States offered seats read the operation."""
-        return list(Organisation.objects.filter(
-            kind=Organisation.Kind.NATIONAL, country__in=self.offered_to.all(),
-        ).exclude(pk=self.owner_id).values_list("group_id", flat=True))
+        return list(
+            Organisation.objects.filter(
+                kind=Organisation.Kind.NATIONAL,
+                country__in=self.offered_to.all(),
+            )
+            .exclude(pk=self.owner_id)
+            .values_list("group_id", flat=True)
+        )
 
     def display_sections(self) -> DisplaySections:
         return [
-            (_("Operation"), [
-                (_("Reference"), self.reference),
-                (_("Operation code"), self.code),
-                (_("Operation status"), self.get_status_display()),
-                (_("Operation type"), self.get_operation_type_display()),
-                (_("Return type"), self.get_return_type_display()),
-                (_("Flight"), self.get_flight_type_display()),
-                (_("Organising Member State"), self.owner),
-            ]),
-            (_("Flight"), [
-                (_("Countries of return"), ", ".join(self.country_names())),
-                (_("Departure airport"), self.departure_airport),
-                (_("Stopovers"), self.stopovers),
-                (_("Date"), self.departure_date),
-                (_("Carrier"), self.carrier),
-                (_("Seat capacity"), self.seat_capacity),
-                (_("Seats allocated"), self.seats_allocated),
-                (_("Offer deadline"), self.offer_deadline or ""),
-            ]),
+            (
+                _("Operation"),
+                [
+                    (_("Reference"), self.reference),
+                    (_("Operation code"), self.code),
+                    (_("Operation status"), self.get_status_display()),
+                    (_("Operation type"), self.get_operation_type_display()),
+                    (_("Return type"), self.get_return_type_display()),
+                    (_("Flight"), self.get_flight_type_display()),
+                    (_("Organising Member State"), self.owner),
+                ],
+            ),
+            (
+                _("Flight"),
+                [
+                    (_("Countries of return"), ", ".join(self.country_names())),
+                    (_("Departure airport"), self.departure_airport),
+                    (_("Stopovers"), self.stopovers),
+                    (_("Date"), self.departure_date),
+                    (_("Carrier"), self.carrier),
+                    (_("Seat capacity"), self.seat_capacity),
+                    (_("Seats allocated"), self.seats_allocated),
+                    (_("Offer deadline"), self.offer_deadline or ""),
+                ],
+            ),
             (_("Evaluation"), [(_("Evaluation report"), self.evaluation_report)]),
         ]
 
@@ -331,14 +404,21 @@ class Participation(models.Model):
         NOT_INTERESTED = "not_interested", _("Not interested")
 
     operation = models.ForeignKey(
-        ReturnOperation, on_delete=models.CASCADE, related_name="participations",
+        ReturnOperation,
+        on_delete=models.CASCADE,
+        related_name="participations",
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     interest = models.CharField(
-        _("interest"), max_length=16, choices=Interest.choices, default=Interest.INTERESTED,
+        _("interest"),
+        max_length=16,
+        choices=Interest.choices,
+        default=Interest.INTERESTED,
     )
     seats_requested = models.PositiveIntegerField(_("seats requested"), default=0)
     seats_allocated = models.PositiveIntegerField(_("seats allocated"), default=0, editable=False)
@@ -356,7 +436,8 @@ class Participation(models.Model):
         ordering = ["organisation__country_id", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["operation", "organisation"], name="returns_participation_unique",
+                fields=["operation", "organisation"],
+                name="returns_participation_unique",
             ),
         ]
         verbose_name = _("participation")
@@ -378,12 +459,17 @@ class Authorisation(models.Model):
         REFUSED = "refused", _("Refused")
 
     operation = models.ForeignKey(
-        ReturnOperation, on_delete=models.CASCADE, related_name="authorisations",
+        ReturnOperation,
+        on_delete=models.CASCADE,
+        related_name="authorisations",
     )
     country = CountryField(_("state"))
     kind = models.CharField(_("authorisation"), max_length=12, choices=Kind.choices)
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED,
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.REQUESTED,
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -391,7 +477,8 @@ class Authorisation(models.Model):
         ordering = ["country", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["operation", "country", "kind"], name="returns_authorisation_unique",
+                fields=["operation", "country", "kind"],
+                name="returns_authorisation_unique",
             ),
         ]
         verbose_name = _("authorisation")
@@ -411,7 +498,9 @@ class Phase(models.TextChoices):
 class ChecklistEntry(models.Model):
     """One step of the operation's phase checklist, ticked off by the organiser."""
 
-    operation = models.ForeignKey(ReturnOperation, on_delete=models.CASCADE, related_name="checklist")
+    operation = models.ForeignKey(
+        ReturnOperation, on_delete=models.CASCADE, related_name="checklist"
+    )
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
     label = models.CharField(_("step"), max_length=200, validators=[single_line])
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -440,7 +529,9 @@ class Incident(models.Model):
         VALIDATED = "validated", _("Validated")
         CLOSED = "closed", _("Closed")
 
-    operation = models.ForeignKey(ReturnOperation, on_delete=models.CASCADE, related_name="incidents")
+    operation = models.ForeignKey(
+        ReturnOperation, on_delete=models.CASCADE, related_name="incidents"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(_("time"))
@@ -449,7 +540,11 @@ class Incident(models.Model):
     facts = models.TextField(_("facts"), help_text=PERSONAL_DATA_WARNING, **text_limit())
     follow_up = models.TextField(_("follow-up"), blank=True, **text_limit())
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False,
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        editable=False,
     )
 
     class Meta:

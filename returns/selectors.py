@@ -15,8 +15,11 @@ from .models import ProblemCategory, ReturnOperation, ReturnProblem
 # How an item of another area names a country, by field: items of other areas are found
 # through the app registry and these fields, never by importing those areas.
 COUNTRY_FIELDS = (
-    ("origin_country", "exact"), ("transit_countries", "contains"),
-    ("issuing_country", "exact"), ("country", "exact"), ("host_country", "exact"),
+    ("origin_country", "exact"),
+    ("transit_countries", "contains"),
+    ("issuing_country", "exact"),
+    ("country", "exact"),
+    ("host_country", "exact"),
     ("network__host_country", "exact"),
 )
 
@@ -61,22 +64,32 @@ def delay_chart(points: list[dict], *, width: int = 560, height: int = 200) -> d
     pad = 30
     top = max(p["average"] for p in points) or 1
     step = (width - 2 * pad) / max(len(points) - 1, 1)
-    dots = [{
-        "x": round(pad + i * step, 1),
-        "y": round(height - pad - (p["average"] / top) * (height - 2 * pad), 1),
-        **p,
-    } for i, p in enumerate(points)]
+    dots = [
+        {
+            "x": round(pad + i * step, 1),
+            "y": round(height - pad - (p["average"] / top) * (height - 2 * pad), 1),
+            **p,
+        }
+        for i, p in enumerate(points)
+    ]
     return {
-        "width": width, "height": height, "pad": pad, "top": top, "dots": dots,
-        "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots), "base": height - pad,
+        "width": width,
+        "height": height,
+        "pad": pad,
+        "top": top,
+        "dots": dots,
+        "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "base": height - pad,
     }
 
 
 def country_overview(*, user, code: str) -> dict:
     """The country page: the user's visible problems about it and other areas' items."""
     problems = list(
-        ReturnProblem.objects.visible_to(user).filter(country_of_return=code)
-        .select_related("owner").order_by("category", "-observed_on"),
+        ReturnProblem.objects.visible_to(user)
+        .filter(country_of_return=code)
+        .select_related("owner")
+        .order_by("category", "-observed_on"),
     )
     labels = dict(ProblemCategory.choices)
     groups: dict[str, list] = defaultdict(list)
@@ -92,7 +105,9 @@ def country_overview(*, user, code: str) -> dict:
         if condition is None:
             continue
         items = list(
-            model.objects.visible_to(user).filter(condition).exclude(state="draft")
+            model.objects.visible_to(user)
+            .filter(condition)
+            .exclude(state="draft")
             .order_by("-published_at")[:5]
         )
         others.append({"label": model._meta.verbose_name_plural, "slug": slug, "items": items})
@@ -105,7 +120,9 @@ def country_overview(*, user, code: str) -> dict:
         "delay_median": statistics.median(delays) if delays else None,
         "delay_points": points,
         "chart": delay_chart(points),
-        "agreements": sorted({p.readmission_agreement for p in problems if p.readmission_agreement}),
+        "agreements": sorted(
+            {p.readmission_agreement for p in problems if p.readmission_agreement}
+        ),
         "good_practices": [p for p in problems if p.good_practice],
         "others": others,
         "heading": _("Returns to %(country)s") % {"country": countries.name(code)},
@@ -124,11 +141,14 @@ def incidents_visible(*, operation: ReturnOperation, user):
 def operations_by_month(*, user) -> list[tuple[str, list]]:
     """The operations the user may see, grouped by month of departure, soonest first."""
     months: dict[str, list] = defaultdict(list)
-    operations = ReturnOperation.objects.visible_to(user).select_related("owner").order_by(
-        "departure_date", "pk",
+    operations = (
+        ReturnOperation.objects.visible_to(user)
+        .select_related("owner")
+        .order_by(
+            "departure_date",
+            "pk",
+        )
     )
     for operation in operations:
         months[operation.departure_date.strftime("%Y-%m")].append(operation)
     return sorted(months.items())
-
-

@@ -44,25 +44,40 @@ CHECKLIST_STEPS = [
 
 def returns_contact_points(organisation_ids) -> list[User]:
     """The active returns-area contact points of the given organisations."""
-    return list(User.objects.filter(
-        organisation_id__in=list(organisation_ids), is_active=True,
-        areas__contains=[Area.RETURNS], ncp_areas__contains=[Area.RETURNS],
-    ).select_related("organisation"))
+    return list(
+        User.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            is_active=True,
+            areas__contains=[Area.RETURNS],
+            ncp_areas__contains=[Area.RETURNS],
+        ).select_related("organisation")
+    )
 
 
 def _tell(operation: ReturnOperation, users, *, key: str, title: str, url: str = "") -> int:
     """In-app and e-mail message about the operation, only to those who may read it."""
     url = url or operation.get_absolute_url()
-    body = render_to_string("returns/email_operation.txt", {
-        "operation": operation, "message": title, "url": site_url(url),
-    })
+    body = render_to_string(
+        "returns/email_operation.txt",
+        {
+            "operation": operation,
+            "message": title,
+            "url": site_url(url),
+        },
+    )
     return users_notify(
-        item=operation, users=users, title=title, url=url, key=key,
-        subject=one_line_text(f"[{operation.get_marking_display()}] ICONet: {title}"), body=body,
+        item=operation,
+        users=users,
+        title=title,
+        url=url,
+        key=key,
+        subject=one_line_text(f"[{operation.get_marking_display()}] ICONet: {title}"),
+        body=body,
     )
 
 
 # --- return problems ----------------------------------------------------------------------
+
 
 @audited
 @transaction.atomic
@@ -83,6 +98,7 @@ def problem_update(*, actor: User, problem: ReturnProblem) -> ReturnProblem:
 
 # --- operations -----------------------------------------------------------------------------
 
+
 @audited
 @transaction.atomic
 def operation_create(*, actor: User, operation: ReturnOperation) -> ReturnOperation:
@@ -90,10 +106,12 @@ def operation_create(*, actor: User, operation: ReturnOperation) -> ReturnOperat
     item_create(actor=actor, item=operation)
     operation.reference_code = item_reference_allocate(operation)
     operation.save(update_fields=["reference_code"])
-    ChecklistEntry.objects.bulk_create([
-        ChecklistEntry(operation=operation, phase=phase, label=str(label))
-        for phase, label in CHECKLIST_STEPS
-    ])
+    ChecklistEntry.objects.bulk_create(
+        [
+            ChecklistEntry(operation=operation, phase=phase, label=str(label))
+            for phase, label in CHECKLIST_STEPS
+        ]
+    )
     return operation
 
 
@@ -102,9 +120,14 @@ def operation_create(*, actor: User, operation: ReturnOperation) -> ReturnOperat
 def operation_update(*, actor: User, operation: ReturnOperation) -> ReturnOperation:
     """Save changes; the capacity can never drop below the seats already allocated."""
     if operation.seat_capacity < operation.seats_allocated:
-        raise ValidationError({"seat_capacity": _(
-            "%(n)s seats are already allocated: the capacity cannot be lower."
-        ) % {"n": operation.seats_allocated}})
+        raise ValidationError(
+            {
+                "seat_capacity": _(
+                    "%(n)s seats are already allocated: the capacity cannot be lower."
+                )
+                % {"n": operation.seats_allocated}
+            }
+        )
     return item_update(actor=actor, item=operation)
 
 
@@ -112,10 +135,13 @@ def _status_set(operation: ReturnOperation, target: str) -> None:
     """Move the locked row along the state machine, or refuse."""
     locked = ReturnOperation.objects.select_for_update().get(pk=operation.pk)
     if target not in OPERATION_TRANSITIONS[locked.status]:
-        raise ValidationError(_("An operation that is %(from)s cannot become %(to)s.") % {
-            "from": locked.get_status_display().lower(),
-            "to": OperationStatus(target).label.lower(),
-        })
+        raise ValidationError(
+            _("An operation that is %(from)s cannot become %(to)s.")
+            % {
+                "from": locked.get_status_display().lower(),
+                "to": OperationStatus(target).label.lower(),
+            }
+        )
     ReturnOperation.objects.filter(pk=operation.pk).update(status=target)
     operation.status = target
 
@@ -139,20 +165,34 @@ def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline
     operation.save(update_fields=["offer_deadline", "updated_at"])
     operation.offered_to.set(states)
     grants_sync(operation)
-    organisations = Organisation.objects.filter(
-        kind=Organisation.Kind.NATIONAL, country__in=states,
-    ).exclude(pk=operation.owner_id).values_list("pk", flat=True)
+    organisations = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.NATIONAL,
+            country__in=states,
+        )
+        .exclude(pk=operation.owner_id)
+        .values_list("pk", flat=True)
+    )
     title = _("Seats offered on return operation %(ref)s until %(deadline)s") % {
-        "ref": operation.reference, "deadline": deadline.isoformat(),
+        "ref": operation.reference,
+        "deadline": deadline.isoformat(),
     }
-    return _tell(operation, returns_contact_points(organisations),
-                 key=f"returns:operation:{operation.pk}:offer", title=title)
+    return _tell(
+        operation,
+        returns_contact_points(organisations),
+        key=f"returns:operation:{operation.pk}:offer",
+        title=title,
+    )
 
 
 @audited
 @transaction.atomic
-def seats_request(*, actor: User, operation: ReturnOperation, participation: Participation,
-                  ) -> Participation:
+def seats_request(
+    *,
+    actor: User,
+    operation: ReturnOperation,
+    participation: Participation,
+) -> Participation:
     """A Member State offered seats states its interest and requests seats with its escort
     composition (counts only); a second reply replaces the first. The reply is the offer's
     acknowledgement; the organiser's returns contact points are told."""
@@ -167,29 +207,47 @@ def seats_request(*, actor: User, operation: ReturnOperation, participation: Par
         participation.seats_requested = 0
     participation.full_clean(exclude=["operation", "organisation", "replied_by"])
     fields = {
-        name: getattr(participation, name) for name in (
-            "replied_by", "replied_at", "interest", "seats_requested", "returnees",
-            "escort_leaders", "escorts", "medical_staff", "interpreters", "representatives",
-            "travel_documents_ready", "embassy_notified",
+        name: getattr(participation, name)
+        for name in (
+            "replied_by",
+            "replied_at",
+            "interest",
+            "seats_requested",
+            "returnees",
+            "escort_leaders",
+            "escorts",
+            "medical_staff",
+            "interpreters",
+            "representatives",
+            "travel_documents_ready",
+            "embassy_notified",
         )
     }
     # One row per (operation, organisation), created or replaced in one statement: two
     # replies at once from the same state never make two rows.
     row, _created = Participation.objects.update_or_create(
-        operation=operation, organisation_id=actor.organisation_id, defaults=fields,
+        operation=operation,
+        organisation_id=actor.organisation_id,
+        defaults=fields,
     )
     title = _("%(org)s replied to the seat offer of %(ref)s") % {
-        "org": participation.organisation, "ref": operation.reference,
+        "org": participation.organisation,
+        "ref": operation.reference,
     }
-    _tell(operation, returns_contact_points([operation.owner_id]),
-          key=f"returns:participation:{row.pk}:{row.replied_at.timestamp()}", title=title)
+    _tell(
+        operation,
+        returns_contact_points([operation.owner_id]),
+        key=f"returns:participation:{row.pk}:{row.replied_at.timestamp()}",
+        title=title,
+    )
     return row
 
 
 @audited
 @transaction.atomic
-def seats_allocate(*, actor: User, operation: ReturnOperation, participation: Participation,
-                   seats: int) -> Participation:
+def seats_allocate(
+    *, actor: User, operation: ReturnOperation, participation: Participation, seats: int
+) -> Participation:
     """Give a participant `seats` seats in all. The operation's count changes in one
     conditional UPDATE that only succeeds while the seats fit the capacity, so that two
     allocations at once can never over-book; the CHECK constraint stands behind it."""
@@ -201,7 +259,8 @@ def seats_allocate(*, actor: User, operation: ReturnOperation, participation: Pa
     row = Participation.objects.select_for_update().get(pk=participation.pk, operation=operation)
     delta = seats - row.seats_allocated
     updated = ReturnOperation.objects.filter(
-        pk=operation.pk, seats_allocated__lte=F("seat_capacity") - delta,
+        pk=operation.pk,
+        seats_allocated__lte=F("seat_capacity") - delta,
     ).update(seats_allocated=F("seats_allocated") + delta)
     if not updated:
         raise ValidationError(_("Not enough free seats: %(n)s requested.") % {"n": delta})
@@ -209,16 +268,24 @@ def seats_allocate(*, actor: User, operation: ReturnOperation, participation: Pa
     row.save(update_fields=["seats_allocated"])
     operation.refresh_from_db(fields=["seats_allocated"])
     users = returns_contact_points([row.organisation_id])
-    _tell(operation, users, key=f"returns:participation:{row.pk}:allocated:{seats}",
-          title=_("%(n)s seats allocated to you on %(ref)s") % {
-              "n": seats, "ref": operation.reference})
+    _tell(
+        operation,
+        users,
+        key=f"returns:participation:{row.pk}:allocated:{seats}",
+        title=_("%(n)s seats allocated to you on %(ref)s")
+        % {"n": seats, "ref": operation.reference},
+    )
     return row
 
 
 @audited
 @transaction.atomic
-def operation_transition(*, actor: User, operation: ReturnOperation, status: str,
-                         ) -> ReturnOperation:
+def operation_transition(
+    *,
+    actor: User,
+    operation: ReturnOperation,
+    status: str,
+) -> ReturnOperation:
     """Move the operation along its state machine; confirming or cancelling tells the
     participants."""
     require(actor, "organise", operation)
@@ -230,10 +297,15 @@ def operation_transition(*, actor: User, operation: ReturnOperation, status: str
     if status in (OperationStatus.CONFIRMED, OperationStatus.CANCELLED):
         participants = operation.participations.values_list("organisation_id", flat=True)
         title = _("Return operation %(ref)s is %(status)s") % {
-            "ref": operation.reference, "status": OperationStatus(status).label.lower(),
+            "ref": operation.reference,
+            "status": OperationStatus(status).label.lower(),
         }
-        _tell(operation, returns_contact_points(participants),
-              key=f"returns:operation:{operation.pk}:{status}", title=title)
+        _tell(
+            operation,
+            returns_contact_points(participants),
+            key=f"returns:operation:{operation.pk}:{status}",
+            title=title,
+        )
     return operation
 
 
@@ -249,8 +321,9 @@ def checklist_tick(*, actor: User, operation: ReturnOperation, entry_id: int, do
 
 @audited
 @transaction.atomic
-def authorisation_record(*, actor: User, operation: ReturnOperation, country: str, kind: str,
-                         status: str) -> Authorisation:
+def authorisation_record(
+    *, actor: User, operation: ReturnOperation, country: str, kind: str, status: str
+) -> Authorisation:
     """Record a transit or overflight authorisation of a state, or its new status."""
     require(actor, "organise", operation)
     row = Authorisation.objects.filter(operation=operation, country=country, kind=kind).first()
@@ -262,6 +335,7 @@ def authorisation_record(*, actor: User, operation: ReturnOperation, country: st
 
 
 # --- incidents ------------------------------------------------------------------------------
+
 
 def incident_readers(operation: ReturnOperation) -> list[User]:
     """Who is told of a fundamental-rights concern at once: the organiser's returns contact
@@ -285,10 +359,13 @@ def incident_report(*, actor: User, operation: ReturnOperation, incident: Incide
     incident.full_clean()
     incident.save()
     if incident.category == Incident.Category.FUNDAMENTAL_RIGHTS:
-        _tell(operation, incident_readers(operation),
-              key=f"returns:incident:{incident.pk}:fundamental_rights",
-              title=_("Fundamental-rights concern reported on %(ref)s") % {
-                  "ref": operation.reference})
+        _tell(
+            operation,
+            incident_readers(operation),
+            key=f"returns:incident:{incident.pk}:fundamental_rights",
+            title=_("Fundamental-rights concern reported on %(ref)s")
+            % {"ref": operation.reference},
+        )
     return incident
 
 

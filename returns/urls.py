@@ -18,10 +18,12 @@ urlpatterns = [
     path("operations/<int:pk>/reply/", views.seats_request, name="reply"),
     path("operations/<int:pk>/allocate/", views.seats_allocate, name="allocate"),
     path("operations/<int:pk>/status/", views.operation_transition, name="transition"),
-    path("operations/<int:pk>/authorisations/", views.authorisation_record,
-         name="authorisation"),
+    path("operations/<int:pk>/authorisations/", views.authorisation_record, name="authorisation"),
     path("operations/<int:pk>/checklist/", views.checklist_tick, name="checklist"),
     path("operations/<int:pk>/incidents/new/", views.incident_report, name="incident_create"),
-    path("operations/<int:pk>/incidents/<int:incident_pk>/status/", views.incident_transition,
-         name="incident_transition"),
+    path(
+        "operations/<int:pk>/incidents/<int:incident_pk>/status/",
+        views.incident_transition,
+        name="incident_transition",
+    ),
 ]

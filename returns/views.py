@@ -33,6 +33,7 @@ def _error(request, exc: ValidationError) -> None:
 
 # --- return problems ----------------------------------------------------------------------
 
+
 class ProblemListView(ItemListView):
     model = ReturnProblem
     filter_form_class = ProblemFilterForm
@@ -72,12 +73,18 @@ def country_page(request, code: str):
     code = code.upper()
     if code not in dict(countries):
         raise Http404
-    return render(request, "returns/country.html", selectors.country_overview(
-        user=request.user, code=code,
-    ))
+    return render(
+        request,
+        "returns/country.html",
+        selectors.country_overview(
+            user=request.user,
+            code=code,
+        ),
+    )
 
 
 # --- operations -----------------------------------------------------------------------------
+
 
 class OperationListView(ItemListView):
     model = ReturnOperation
@@ -106,12 +113,15 @@ class OperationUpdateView(ItemUpdateView):
     def form_valid(self, form):
         try:
             self.object = services.operation_update(
-                actor=self.request.user, operation=form.save(commit=False),
+                actor=self.request.user,
+                operation=form.save(commit=False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Changes to %(ref)s saved.") % {"ref": self.object.reference})
+        messages.success(
+            self.request, _("Changes to %(ref)s saved.") % {"ref": self.object.reference}
+        )
         return redirect(self.object.get_absolute_url())
 
 
@@ -130,24 +140,27 @@ class OperationDetailView(ItemDetailView):
             operation.participations.select_related("organisation__country", "replied_by"),
         )
         mine = next((p for p in participations if p.organisation_id == user.organisation_id), None)
-        context.update({
-            "operation": operation,
-            "may_organise": organise,
-            "may_participate": operation.allows(user, "participate"),
-            "may_report_incident": organise or operation.allows(user, "report_incident"),
-            # The organiser sees every participation; a participant sees its own only.
-            "participations": participations if organise else [p for p in [mine] if p],
-            "mine": mine,
-            "next_statuses": [
-                (s, label) for s, label in TransitionForm.base_fields["status"].choices
-                if s in OPERATION_TRANSITIONS[operation.status] and s != "offer_open"
-            ],
-            "checklist": operation.checklist.all(),
-            "incidents": selectors.incidents_visible(operation=operation, user=user),
-            "authorisations": operation.authorisations.all(),
-            "authorisation_form": AuthorisationForm(),
-            "offered_to": operation.offered_to.all(),
-        })
+        context.update(
+            {
+                "operation": operation,
+                "may_organise": organise,
+                "may_participate": operation.allows(user, "participate"),
+                "may_report_incident": organise or operation.allows(user, "report_incident"),
+                # The organiser sees every participation; a participant sees its own only.
+                "participations": participations if organise else [p for p in [mine] if p],
+                "mine": mine,
+                "next_statuses": [
+                    (s, label)
+                    for s, label in TransitionForm.base_fields["status"].choices
+                    if s in OPERATION_TRANSITIONS[operation.status] and s != "offer_open"
+                ],
+                "checklist": operation.checklist.all(),
+                "incidents": selectors.incidents_visible(operation=operation, user=user),
+                "authorisations": operation.authorisations.all(),
+                "authorisation_form": AuthorisationForm(),
+                "offered_to": operation.offered_to.all(),
+            }
+        )
         return context
 
 
@@ -162,18 +175,29 @@ def seat_offer_open(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             told = services.seat_offer_open(
-                actor=request.user, operation=operation, states=form.cleaned_data["states"],
+                actor=request.user,
+                operation=operation,
+                states=form.cleaned_data["states"],
                 deadline=form.cleaned_data["deadline"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Seat offer open; %(n)s contact points told.") % {"n": told})
+            messages.success(
+                request, _("Seat offer open; %(n)s contact points told.") % {"n": told}
+            )
             return redirect(operation.get_absolute_url())
-    return render(request, "returns/operation_action.html", {
-        "item": operation, "operation": operation, "form": form,
-        "heading": _("Open the seat offer"), "submit": _("Open the seat offer"),
-    })
+    return render(
+        request,
+        "returns/operation_action.html",
+        {
+            "item": operation,
+            "operation": operation,
+            "form": form,
+            "heading": _("Open the seat offer"),
+            "submit": _("Open the seat offer"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,18 +208,27 @@ def seats_request(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.seats_request(
-                actor=request.user, operation=operation, participation=form.save(commit=False),
+                actor=request.user,
+                operation=operation,
+                participation=form.save(commit=False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Your reply to the seat offer was sent."))
             return redirect(operation.get_absolute_url())
-    return render(request, "returns/operation_action.html", {
-        "item": operation, "operation": operation, "form": form,
-        "heading": _("Reply to the seat offer"), "submit": _("Send the reply"),
-        "lead": _("Counts only: never names of returnees or escorts."),
-    })
+    return render(
+        request,
+        "returns/operation_action.html",
+        {
+            "item": operation,
+            "operation": operation,
+            "form": form,
+            "heading": _("Reply to the seat offer"),
+            "submit": _("Send the reply"),
+            "lead": _("Counts only: never names of returnees or escorts."),
+        },
+    )
 
 
 @require_POST
@@ -211,8 +244,12 @@ def seats_allocate(request, pk):
         messages.error(request, _("Choose a participant and a number of seats."))
         return redirect(operation.get_absolute_url())
     try:
-        services.seats_allocate(actor=request.user, operation=operation,
-                                participation=participation, seats=form.cleaned_data["seats"])
+        services.seats_allocate(
+            actor=request.user,
+            operation=operation,
+            participation=participation,
+            seats=form.cleaned_data["seats"],
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -228,13 +265,17 @@ def operation_transition(request, pk):
         messages.error(request, _("Choose the new status."))
         return redirect(operation.get_absolute_url())
     try:
-        services.operation_transition(actor=request.user, operation=operation,
-                                      status=form.cleaned_data["status"])
+        services.operation_transition(
+            actor=request.user, operation=operation, status=form.cleaned_data["status"]
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("The operation is now %(status)s.") % {
-            "status": operation.get_status_display().lower()})
+        messages.success(
+            request,
+            _("The operation is now %(status)s.")
+            % {"status": operation.get_status_display().lower()},
+        )
     return redirect(operation.get_absolute_url())
 
 
@@ -259,8 +300,12 @@ def checklist_tick(request, pk):
     operation = _operation(request, pk, "organise")
     entry = request.POST.get("entry", "")
     if entry.isdigit() and operation.checklist.filter(pk=int(entry)).exists():
-        services.checklist_tick(actor=request.user, operation=operation, entry_id=int(entry),
-                                done=request.POST.get("done") == "1")
+        services.checklist_tick(
+            actor=request.user,
+            operation=operation,
+            entry_id=int(entry),
+            done=request.POST.get("done") == "1",
+        )
     return redirect(operation.get_absolute_url() + "#checklist")
 
 
@@ -270,18 +315,26 @@ def incident_report(request, pk):
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.incident_report(actor=request.user, operation=operation,
-                                     incident=form.save(commit=False))
+            services.incident_report(
+                actor=request.user, operation=operation, incident=form.save(commit=False)
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Incident recorded as a draft."))
             return redirect(operation.get_absolute_url() + "#incidents")
-    return render(request, "returns/operation_action.html", {
-        "item": operation, "operation": operation, "form": form,
-        "heading": _("Report an incident"), "submit": _("Save the incident"),
-        "lead": _("Facts only: no names of returnees or escorts."),
-    })
+    return render(
+        request,
+        "returns/operation_action.html",
+        {
+            "item": operation,
+            "operation": operation,
+            "form": form,
+            "heading": _("Report an incident"),
+            "submit": _("Save the incident"),
+            "lead": _("Facts only: no names of returnees or escorts."),
+        },
+    )
 
 
 @require_POST
@@ -291,13 +344,18 @@ def incident_transition(request, pk, incident_pk):
     if incident is None:
         raise Http404
     # Another organisation's incident on an operation the user sees: visible, not theirs.
-    if not selectors.incidents_visible(operation=operation, user=request.user).filter(
-        pk=incident.pk,
-    ).exists():
+    if (
+        not selectors.incidents_visible(operation=operation, user=request.user)
+        .filter(
+            pk=incident.pk,
+        )
+        .exists()
+    ):
         raise PermissionDenied
     try:
-        services.incident_transition(actor=request.user, incident=incident,
-                                     status=request.POST.get("status", ""))
+        services.incident_transition(
+            actor=request.user, incident=incident, status=request.POST.get("status", "")
+        )
     except ValidationError as exc:
         _error(request, exc)
     return redirect(operation.get_absolute_url() + "#incidents")
@@ -305,8 +363,10 @@ def incident_transition(request, pk, incident_pk):
 
 def operation_calendar(request):
     """The operations the user may see, by month of departure."""
-    return render(request, "returns/calendar.html", {
-        "months": selectors.operations_by_month(user=request.user),
-    })
-
-
+    return render(
+        request,
+        "returns/calendar.html",
+        {
+            "months": selectors.operations_by_month(user=request.user),
+        },
+    )

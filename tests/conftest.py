@@ -57,8 +57,14 @@ def audit_trail_flushable_in_tests():
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        return (
+            ["SET LOCAL session_replication_role = replica", *statements]
+            if statements
+            else statements
+        )
 
     DatabaseOperations.sql_flush = sql_flush
     yield
@@ -78,7 +84,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 def national_service(code: str) -> Organisation:
-    return OrganisationFactory(name=f"Border police {code}", short_name=f"BP-{code}", country_id=code)
+    return OrganisationFactory(
+        name=f"Border police {code}", short_name=f"BP-{code}", country_id=code
+    )
 
 
 @pytest.fixture
@@ -88,7 +96,10 @@ def cast(db):
     for code in MEMBER_STATES:
         org = national_service(code)
         people[f"{code.lower()}_ncp"] = UserFactory(
-            username=f"{code.lower()}_ncp", organisation=org, areas=ALL_AREAS, ncp_areas=ALL_AREAS,
+            username=f"{code.lower()}_ncp",
+            organisation=org,
+            areas=ALL_AREAS,
+            ncp_areas=ALL_AREAS,
         )
     fr = Organisation.objects.get(short_name="BP-FR")
     de = Organisation.objects.get(short_name="BP-DE")
@@ -97,16 +108,28 @@ def cast(db):
     people["fr_admin"] = UserFactory(username="fr_admin", organisation=fr, role=Role.NATIONAL_ADMIN)
     people["fr_no_area"] = UserFactory(username="fr_no_area", organisation=fr, areas=[])
     commission = OrganisationFactory(
-        name="European Commission, DG Migration and Home Affairs", short_name="EC", country=None,
+        name="European Commission, DG Migration and Home Affairs",
+        short_name="EC",
+        country=None,
         kind=Organisation.Kind.COMMISSION,
     )
     people["commission_admin"] = UserFactory(
-        username="commission_admin", organisation=commission, role=Role.COMMISSION_ADMIN,
+        username="commission_admin",
+        organisation=commission,
+        role=Role.COMMISSION_ADMIN,
     )
-    frontex = OrganisationFactory(name="Frontex", short_name="Frontex", country=None, kind=Organisation.Kind.AGENCY)
-    people["frontex_user"] = UserFactory(username="frontex_user", organisation=frontex, role=Role.AGENCY_USER)
-    people["ilo_fr_tr"] = UserFactory(username="ilo_fr_tr", organisation=fr, role=Role.ILO, areas=[Area.ILO], host_country="TR")
-    people["ilo_de_tr"] = UserFactory(username="ilo_de_tr", organisation=de, role=Role.ILO, areas=[Area.ILO], host_country="TR")
+    frontex = OrganisationFactory(
+        name="Frontex", short_name="Frontex", country=None, kind=Organisation.Kind.AGENCY
+    )
+    people["frontex_user"] = UserFactory(
+        username="frontex_user", organisation=frontex, role=Role.AGENCY_USER
+    )
+    people["ilo_fr_tr"] = UserFactory(
+        username="ilo_fr_tr", organisation=fr, role=Role.ILO, areas=[Area.ILO], host_country="TR"
+    )
+    people["ilo_de_tr"] = UserFactory(
+        username="ilo_de_tr", organisation=de, role=Role.ILO, areas=[Area.ILO], host_country="TR"
+    )
     return SimpleNamespace(**people)
 
 
@@ -114,8 +137,11 @@ def cast(db):
 def technical_admin(cast):
     """The technical superuser, the only user of Django's admin at /manage/."""
     return UserFactory(
-        username="technical", organisation=cast.commission_admin.organisation, areas=[],
-        is_superuser=True, is_staff=True,
+        username="technical",
+        organisation=cast.commission_admin.organisation,
+        areas=[],
+        is_superuser=True,
+        is_staff=True,
     )
 
 
@@ -123,8 +149,12 @@ def verified_client(user) -> Client:
     """A browser session that signed in with a password and passed the second factor."""
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="test authenticator", confirmed=True,
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(
+        user=user,
+        name="test authenticator",
+        confirmed=True,
     )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -198,6 +228,12 @@ def celery_worker(transactional_db):
     """A real Celery worker thread consuming the test queue on the real Redis broker."""
     from celery.contrib.testing.worker import start_worker
 
-    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[TEST_QUEUE],
-                      shutdown_timeout=30) as worker:
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=[TEST_QUEUE],
+        shutdown_timeout=30,
+    ) as worker:
         yield worker

@@ -24,8 +24,14 @@ def png_bytes(width: int = 64, height: int = 48, colour=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
-def jpeg_bytes(width: int = 64, height: int = 48, *, gps: bool = False,
-               orientation: int | None = None, noise: bool = False) -> bytes:
+def jpeg_bytes(
+    width: int = 64,
+    height: int = 48,
+    *,
+    gps: bool = False,
+    orientation: int | None = None,
+    noise: bool = False,
+) -> bytes:
     """A JPEG, optionally with EXIF GPS tags, a camera model and an orientation tag."""
     from PIL import Image
 
@@ -53,9 +59,11 @@ def pdf_bytes(*, javascript: str = "", escaped: bool = False) -> bytes:
     """A real one-page PDF, written object by object with a correct cross-reference table.
     With `javascript`, an action runs it when the document opens; `escaped` spells the action's
     names with #xx escapes (/J#61vaScript), as attackers do to slip past a plain byte search."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R{open} >>",
-               "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R{open} >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
     open_action = ""
     if javascript:
         names = ("/J#61vaScript", "/J#53") if escaped else ("/JavaScript", "/JS")
@@ -77,6 +85,7 @@ def pdf_bytes(*, javascript: str = "", escaped: bool = False) -> bytes:
 
 def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
     """A valid PNG of huge dimensions in a small file: one bit per pixel, all zero, deflated."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + data))
         return struct.pack(">I", len(data)) + kind + data + crc
@@ -87,8 +96,9 @@ def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
     idat = b"".join(compressor.compress(rows) for _ in range(height // 1000))
     idat += compressor.compress(row * (height % 1000)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 def jpeg_pdf_polyglot() -> bytes:
@@ -121,8 +131,14 @@ def attachment_make(item, *, name: str = "route-map.png", data: bytes | None = N
     """A stored PNG attachment of the item, as the upload service leaves it (for matrix rows)."""
     data = data or png_bytes()
     attachment = Attachment(
-        item=item, original_name=name, kind=FileKind.PNG, size=len(data), width=64, height=48,
-        uploaded_by=item.author, organisation_id=item.owner_id,
+        item=item,
+        original_name=name,
+        kind=FileKind.PNG,
+        size=len(data),
+        width=64,
+        height=48,
+        uploaded_by=item.author,
+        organisation_id=item.owner_id,
     )
     attachment.file.save(name, ContentFile(data), save=True)
     return attachment

@@ -17,9 +17,24 @@ def required_values(model) -> dict:
     """Plausible values for the required fields the sharing core does not set itself."""
     values = {}
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.null or field.has_default() or field.name in (
-            "owner", "author", "state", "audience", "marking", "created_at", "updated_at", "published_at",
-        ) or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        if (
+            field.primary_key
+            or field.null
+            or field.has_default()
+            or field.name
+            in (
+                "owner",
+                "author",
+                "state",
+                "audience",
+                "marking",
+                "created_at",
+                "updated_at",
+                "published_at",
+            )
+            or getattr(field, "auto_now", False)
+            or getattr(field, "auto_now_add", False)
+        ):
             continue
         if field.choices:
             values[field.name] = field.choices[0][0]
@@ -36,7 +51,9 @@ def required_values(model) -> dict:
         elif field.get_internal_type() == "ArrayField":
             values[field.name] = []
         elif isinstance(field, (models.CharField, models.TextField)):
-            values[field.name] = "" if field.blank else f"Test {field.verbose_name}"[: field.max_length or 200]
+            values[field.name] = (
+                "" if field.blank else f"Test {field.verbose_name}"[: field.max_length or 200]
+            )
     return values
 
 
@@ -94,8 +111,14 @@ def note_image_make(note, *, reviewed: bool = True, data: bytes | None = None, b
     from tests.files import png_bytes
 
     upload = SimpleUploadedFile("specimen.png", data or png_bytes(120, 80), "image/png")
-    image = services.image_add(actor=note.author, note=note, upload=upload, caption="Biodata page",
-                               side="front", light_source="uv")
+    image = services.image_add(
+        actor=note.author,
+        note=note,
+        upload=upload,
+        caption="Biodata page",
+        side="front",
+        light_source="uv",
+    )
     if boxes:
         image = services.image_redact(actor=note.author, image=image, boxes=boxes)
     if reviewed:
@@ -114,23 +137,29 @@ def _note_pages(note) -> list[tuple[str, str]]:
     pages = _attachment_pages(note)
     for image in note.images.all():
         args = [note.pk, image.pk]
-        pages += [(reverse("documents:image", args=args), "read"),
-                  (reverse("documents:thumbnail", args=args), "read"),
-                  (reverse("documents:download", args=args), "download"),
-                  (reverse("documents:original", args=args), "original")]
+        pages += [
+            (reverse("documents:image", args=args), "read"),
+            (reverse("documents:thumbnail", args=args), "read"),
+            (reverse("documents:download", args=args), "download"),
+            (reverse("documents:original", args=args), "original"),
+        ]
     return pages
 
 
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
 # the pages of an item type beyond the shared ones, each with the action it needs.
 TYPE_CHILDREN = {
-    "alerts.alert": _attachment_children, "ilo_reports.iloreport": _attachment_children,
-    "returns.returnproblem": _attachment_children, "returns.returnoperation": _attachment_children,
+    "alerts.alert": _attachment_children,
+    "ilo_reports.iloreport": _attachment_children,
+    "returns.returnproblem": _attachment_children,
+    "returns.returnoperation": _attachment_children,
     "documents.documentnote": _note_children,
 }
 TYPE_PAGES = {
-    "alerts.alert": _alert_pages, "ilo_reports.iloreport": _recipient_pages,
-    "returns.returnproblem": _recipient_pages, "returns.returnoperation": _recipient_pages,
+    "alerts.alert": _alert_pages,
+    "ilo_reports.iloreport": _recipient_pages,
+    "returns.returnproblem": _recipient_pages,
+    "returns.returnoperation": _recipient_pages,
     "documents.documentnote": _note_pages,
 }
 
@@ -141,8 +170,17 @@ TYPE_DEFAULTS = {
 }
 
 
-def item_make(type_slug: str, *, author, state=State.PUBLISHED, audience="network", groups=(), marking="AMBER",
-              with_children=False, **fields):
+def item_make(
+    type_slug: str,
+    *,
+    author,
+    state=State.PUBLISHED,
+    audience="network",
+    groups=(),
+    marking="AMBER",
+    with_children=False,
+    **fields,
+):
     model = shared_item_models()[type_slug]
     defaults = TYPE_DEFAULTS[type_slug]() if type_slug in TYPE_DEFAULTS else {}
     item = model(**{**required_values(model), **defaults, **fields})
@@ -167,10 +205,16 @@ def disclosure_approve(item, *, decided_by, requested_by, **target) -> Disclosur
     from django.contrib.contenttypes.models import ContentType
 
     request = DisclosureRequest.objects.create(
-        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk, owner_id=item.owner_id,
-        requested_by=requested_by, requester_organisation_id=requested_by.organisation_id,
-        purpose="Joint analysis", status=DisclosureRequest.Status.APPROVED, decided_by=decided_by,
-        decided_at=timezone.now(), **target,
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        owner_id=item.owner_id,
+        requested_by=requested_by,
+        requester_organisation_id=requested_by.organisation_id,
+        purpose="Joint analysis",
+        status=DisclosureRequest.Status.APPROVED,
+        decided_by=decided_by,
+        decided_at=timezone.now(),
+        **target,
     )
     grants_sync(item)
     return request
@@ -183,16 +227,30 @@ def disclosure_approve(item, *, decided_by, requested_by, **target) -> Disclosur
 # published by the Commission).
 
 
-def alert_in_stage(*, author, manager, stage: str, audience: str = "network", groups=(),
-                   destinations=("NL", "IT"), marking: str = "AMBER"):
+def alert_in_stage(
+    *,
+    author,
+    manager,
+    stage: str,
+    audience: str = "network",
+    groups=(),
+    destinations=("NL", "IT"),
+    marking: str = "AMBER",
+):
     """An alert of `author`'s organisation in `stage`, with one attachment."""
     from alerts.models import Alert
     from alerts.services import alert_create, alert_publish
     from iconet.models import Country
     from iconet.services.sharing import item_state_set
 
-    alert = Alert(**{**required_values(Alert), "headline": f"Matrix {stage} {audience}",
-                     "summary": "Aggregate figures only.", "marking": marking})
+    alert = Alert(
+        **{
+            **required_values(Alert),
+            "headline": f"Matrix {stage} {audience}",
+            "summary": "Aggregate figures only.",
+            "marking": marking,
+        }
+    )
     alert_create(actor=author, alert=alert)
     alert.destination_states.set(Country.objects.filter(code__in=destinations))
     _attachment_children(alert)
@@ -204,16 +262,23 @@ def alert_in_stage(*, author, manager, stage: str, audience: str = "network", gr
     return alert
 
 
-def note_in_stage(*, author, manager, stage: str, audience: str = "network", groups=(),
-                  marking: str = "AMBER"):
+def note_in_stage(
+    *, author, manager, stage: str, audience: str = "network", groups=(), marking: str = "AMBER"
+):
     """A document fraud note of `author`'s organisation in `stage`, with an attachment and a
     redacted, reviewed image."""
     from documents.models import DocumentNote
     from documents.services import note_create
     from iconet.services.sharing import item_publish, item_state_set
 
-    note = DocumentNote(**{**required_values(DocumentNote), **_note_defaults(),
-                           "title_text": f"Matrix {stage} {audience}", "marking": marking})
+    note = DocumentNote(
+        **{
+            **required_values(DocumentNote),
+            **_note_defaults(),
+            "title_text": f"Matrix {stage} {audience}",
+            "marking": marking,
+        }
+    )
     note_create(actor=author, note=note)
     _note_children(note)
     if stage != State.DRAFT:
@@ -233,17 +298,30 @@ def ilo_network_chaired(*, chairs: dict, host_country: str = "TR", name: str = "
     from ilo_reports.models import Network, NetworkChair, Posting
     from ilo_reports.services import network_members_sync
 
-    network, _created = Network.objects.get_or_create(name=name, defaults={"host_country": host_country})
+    network, _created = Network.objects.get_or_create(
+        name=name, defaults={"host_country": host_country}
+    )
     for officer in User.objects.filter(role="ilo", host_country=host_country):
-        Posting.objects.get_or_create(officer=officer, host_country=host_country, defaults={
-            "deploying_organisation": officer.organisation, "deploying_authority": "Border police",
-            "posted_at": Posting.Place.EMBASSY, "start_date": datetime.date(2020, 1, 1),
-        })
+        Posting.objects.get_or_create(
+            officer=officer,
+            host_country=host_country,
+            defaults={
+                "deploying_organisation": officer.organisation,
+                "deploying_authority": "Border police",
+                "posted_at": Posting.Place.EMBASSY,
+                "start_date": datetime.date(2020, 1, 1),
+            },
+        )
     network_members_sync(network)
     for semester, officer in chairs.items():
-        NetworkChair.objects.get_or_create(network=network, semester=semester, defaults={
-            "organisation": officer.organisation, "officer": officer,
-        })
+        NetworkChair.objects.get_or_create(
+            network=network,
+            semester=semester,
+            defaults={
+                "organisation": officer.organisation,
+                "officer": officer,
+            },
+        )
     return network
 
 
@@ -259,7 +337,9 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
     if stage == "draft":
         return report
     section = TemplateSection.objects.filter(version=report.template_id).order_by("order").first()
-    services.contribution_add(actor=member, report=report, section=section, text="Flows rose by a third.")
+    services.contribution_add(
+        actor=member, report=report, section=section, text="Flows rose by a third."
+    )
     if stage == "contributions":
         return report
     report = services.report_submit(actor=chair, report=report)
@@ -270,7 +350,9 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
     report = services.report_review(actor=reviewer, report=report)
     if stage == "reviewed":
         return report
-    report = services.report_publish(actor=reviewer, report=report, audience="network", marking="AMBER")
+    report = services.report_publish(
+        actor=reviewer, report=report, audience="network", marking="AMBER"
+    )
     if stage in (State.WITHDRAWN, State.ARCHIVED):
         report = item_state_set(actor=manager, item=report, state=stage)
     report.refresh_from_db()
@@ -283,9 +365,14 @@ def return_problem_in_stage(*, author, manager, stage: str, audience: str = "net
     from returns.models import ReturnProblem
     from returns.services import problem_create
 
-    problem = problem_create(actor=author, problem=ReturnProblem(
-        country_of_return="NG", description=f"Matrix {stage}", average_delay_days=30,
-    ))
+    problem = problem_create(
+        actor=author,
+        problem=ReturnProblem(
+            country_of_return="NG",
+            description=f"Matrix {stage}",
+            average_delay_days=30,
+        ),
+    )
     _attachment_children(problem)
     if stage != State.DRAFT:
         item_publish(actor=manager, item=problem, audience=audience, marking="AMBER")
@@ -295,8 +382,9 @@ def return_problem_in_stage(*, author, manager, stage: str, audience: str = "net
     return problem
 
 
-def return_operation_in_stage(*, author, manager, stage: str, participant, offered=("BE", "NL"),
-                              audience: str = "owner"):
+def return_operation_in_stage(
+    *, author, manager, stage: str, participant, offered=("BE", "NL"), audience: str = "owner"
+):
     """A return operation of `author`'s organisation in `stage`, with one attachment; from
     "published" on its seat offer is open to `offered`, `participant` replied and the
     organiser reported an incident."""
@@ -312,20 +400,38 @@ def return_operation_in_stage(*, author, manager, stage: str, participant, offer
         seats_request,
     )
 
-    operation = operation_create(actor=author, operation=ReturnOperation(
-        code=f"Matrix {stage}", countries_of_return=["NG"], seat_capacity=10,
-    ))
+    operation = operation_create(
+        actor=author,
+        operation=ReturnOperation(
+            code=f"Matrix {stage}",
+            countries_of_return=["NG"],
+            seat_capacity=10,
+        ),
+    )
     _attachment_children(operation)
     if stage != State.DRAFT:
         item_publish(actor=manager, item=operation, audience=audience, marking="AMBER")
-        seat_offer_open(actor=manager, operation=operation,
-                        states=list(Country.objects.filter(code__in=offered)),
-                        deadline=timezone.localdate() + datetime.timedelta(days=7))
-        seats_request(actor=participant, operation=operation,
-                      participation=Participation(seats_requested=2, escorts=2))
-        incident_report(actor=author, operation=operation, incident=Incident(
-            occurred_at=timezone.now(), place="Lagos", category="medical", facts="Matrix",
-        ))
+        seat_offer_open(
+            actor=manager,
+            operation=operation,
+            states=list(Country.objects.filter(code__in=offered)),
+            deadline=timezone.localdate() + datetime.timedelta(days=7),
+        )
+        seats_request(
+            actor=participant,
+            operation=operation,
+            participation=Participation(seats_requested=2, escorts=2),
+        )
+        incident_report(
+            actor=author,
+            operation=operation,
+            incident=Incident(
+                occurred_at=timezone.now(),
+                place="Lagos",
+                category="medical",
+                facts="Matrix",
+            ),
+        )
     if stage in (State.WITHDRAWN, State.ARCHIVED):
         item_state_set(actor=manager, item=operation, state=stage)
     operation.refresh_from_db()

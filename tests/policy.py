@@ -32,6 +32,7 @@ def is_draft(stage: str) -> bool:
 
 # --- who a user is, in relation to an item ----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class UserFacts:
     """What the policy knows of a user: plain attributes, no method of the product."""
@@ -94,8 +95,12 @@ DRAFT_READERS = {
     # The network's members (its posted liaison officers) read its draft report; once it is
     # submitted (also reviewed or returned) the Commission, which reviews it, reads it too.
     "ilo_reports.iloreport": lambda user, item: (
-        user.role == "ilo" and user.host_country == item.network_host
-    ) or (item.stage in ("submitted", "reviewed", "returned") and user.organisation_kind == "commission"),
+        (user.role == "ilo" and user.host_country == item.network_host)
+        or (
+            item.stage in ("submitted", "reviewed", "returned")
+            and user.organisation_kind == "commission"
+        )
+    ),
 }
 
 
@@ -133,6 +138,7 @@ def visible(user: UserFacts, item: ItemFacts) -> bool:
 
 # --- capacities: the "who" column of the action tables ------------------------------------------
 
+
 def owner_member(user, item) -> bool:
     return user.organisation_id == item.owner_id
 
@@ -158,22 +164,26 @@ CAPACITIES = {
     # the destination and transit Member States, and of the named groups of the audience, who
     # read it through its audience then (a later disclosure makes a reader, not a recipient).
     "recipient": lambda user, item: (
-        not owner_member(user, item) and item.area in user.ncp_areas
-        and AUDIENCE_READERS[item.audience](user, item) and (
+        not owner_member(user, item)
+        and item.area in user.ncp_areas
+        and AUDIENCE_READERS[item.audience](user, item)
+        and (
             user.country in item.destinations
             or (item.audience == "groups" and bool(user.access_groups & item.audience_groups))
         )
     ),
     # ILO: the chair's side drafts (the author, the owner's managers, the owner's ILOs posted
     # in the network); every member contributes; the Commission reviews and publishes.
-    "drafter": lambda user, item: owner_member(user, item) and (
-        user.pk == item.author_id or owner_manager(user, item) or network_member(user, item)
+    "drafter": lambda user, item: (
+        owner_member(user, item)
+        and (user.pk == item.author_id or owner_manager(user, item) or network_member(user, item))
     ),
     "network_member": network_member,
     "reviewer": lambda user, item: user.role == "commission_admin",
     # Returns: a national service of another Member State offered seats on the operation.
     "offered": lambda user, item: (
-        not owner_member(user, item) and user.organisation_kind == "national"
+        not owner_member(user, item)
+        and user.organisation_kind == "national"
         and user.country in item.offered_to
     ),
     "participant": lambda user, item: user.organisation_id in item.participants,
@@ -251,6 +261,7 @@ def allowed(user: UserFacts, item: ItemFacts, action: str) -> bool:
 
 # --- the pages that take an item ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Page:
     """An URL pattern that takes an item: the action it needs, and what its POST sends.
@@ -277,8 +288,11 @@ def _state_data(item, cast):
 
 
 def _disclosure_data(item, cast):
-    return {"target_kind": "organisation", "target_organisation": cast.es_ncp.organisation_id,
-            "purpose": "Joint risk analysis"}
+    return {
+        "target_kind": "organisation",
+        "target_organisation": cast.es_ncp.organisation_id,
+        "purpose": "Joint risk analysis",
+    }
 
 
 def _text(key, value="Matrix check: update"):
@@ -298,8 +312,12 @@ def _note_image_data(item, cast):
 
     from tests.files import png_bytes
 
-    return {"file": SimpleUploadedFile("stamp.png", png_bytes(), "image/png"), "caption": "Stamp",
-            "side": "page 7", "light_source": "visible"}
+    return {
+        "file": SimpleUploadedFile("stamp.png", png_bytes(), "image/png"),
+        "caption": "Stamp",
+        "side": "page 7",
+        "light_source": "visible",
+    }
 
 
 def _contribution_data(item, cast):
@@ -374,12 +392,14 @@ ITEM_PAGES = {
     "returns:reply": Page("participate", post=_empty, item_type=OPERATION),
     "returns:allocate": Page("organise", get=False, post=_empty, item_type=OPERATION),
     "returns:transition": Page("organise", get=False, post=_transition_data, item_type=OPERATION),
-    "returns:authorisation": Page("organise", get=False, post=_authorisation_data,
-                                  item_type=OPERATION),
+    "returns:authorisation": Page(
+        "organise", get=False, post=_authorisation_data, item_type=OPERATION
+    ),
     "returns:checklist": Page("organise", get=False, post=_empty, item_type=OPERATION),
     "returns:incident_create": Page("report_incident", post=_empty, item_type=OPERATION),
-    "returns:incident_transition": Page("incident_status", get=False, post=_empty,
-                                        item_type=OPERATION),
+    "returns:incident_transition": Page(
+        "incident_status", get=False, post=_empty, item_type=OPERATION
+    ),
 }
 
 # URL patterns of an area's namespace whose `pk` is not a shared item, with what it is.

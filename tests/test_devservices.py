@@ -1,4 +1,5 @@
-"""The development tooling: the env file of devservices, the mail sink, devrun's process handling."""
+"""The development tooling: the env file of devservices, the mail sink, devrun's process
+handling."""
 
 import os
 import signal
@@ -43,7 +44,9 @@ def send(port, subject, body, to=("ncp@fr.example",), bcc=()):
 def test_mail_sink_stores_and_shows_mail_escaped(tmp_path):
     with MailSink(tmp_path, http_port=0) as sink:
         send(sink.smtp_port, "First", "one")
-        send(sink.smtp_port, "<script>alert(1)</script>", "Text & <b>two</b>", bcc=["ilo@de.example"])
+        send(
+            sink.smtp_port, "<script>alert(1)</script>", "Text & <b>two</b>", bcc=["ilo@de.example"]
+        )
 
         mails = read_mails(tmp_path)
         assert [m["Subject"] for m in mails] == ["First", "<script>alert(1)</script>"]
@@ -87,7 +90,10 @@ DEVRUN_DRIVER = textwrap.dedent("""
 def start_devrun(tmp_path, mode):
     return subprocess.Popen(
         [sys.executable, "-c", DEVRUN_DRIVER, str(tmp_path / "services.env"), mode],
-        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
 
@@ -126,31 +132,43 @@ def test_embedded_postgresql_and_redis_start_when_no_server_is_used(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(ICONET_EMBEDDED="1", ICONET_VAR_DIR=str(tmp_path / "var"))
     run = lambda command: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "devtools.services", command], cwd=root, env=env,
-        capture_output=True, text=True, timeout=180,
+        [sys.executable, "-m", "devtools.services", command],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     try:
         result = run("ensure")
         assert result.returncode == 0, result.stderr
         values = dict(
-            line.split("=", 1) for line in (tmp_path / "var" / "services.env").read_text().splitlines()
+            line.split("=", 1)
+            for line in (tmp_path / "var" / "services.env").read_text().splitlines()
             if line and not line.startswith("#")
         )
-        assert "127.0.0.1:5432" not in values["DATABASE_URL"] and ":6379/" not in values["REDIS_URL"]
+        assert (
+            "127.0.0.1:5432" not in values["DATABASE_URL"] and ":6379/" not in values["REDIS_URL"]
+        )
         import environ
 
         database = environ.Env.db_url_config(values["DATABASE_URL"])
         with psycopg.connect(
-            dbname=database["NAME"], user=database["USER"],
+            dbname=database["NAME"],
+            user=database["USER"],
             host=database.get("HOST") or database.get("OPTIONS", {}).get("host"),
         ) as connection:
             assert connection.execute("SHOW server_version").fetchone()[0].startswith("16")
         assert redis.Redis.from_url(values["REDIS_URL"]).ping()
         # A second run reuses the servers it started.
         assert run("ensure").returncode == 0
-        assert dict(
-            line.split("=", 1) for line in (tmp_path / "var" / "services.env").read_text().splitlines()
-            if line and not line.startswith("#")
-        )["DATABASE_URL"] == values["DATABASE_URL"]
+        assert (
+            dict(
+                line.split("=", 1)
+                for line in (tmp_path / "var" / "services.env").read_text().splitlines()
+                if line and not line.startswith("#")
+            )["DATABASE_URL"]
+            == values["DATABASE_URL"]
+        )
     finally:
         run("stop")

@@ -19,11 +19,29 @@ from .sharing import (
 )
 
 __all__ = [
-    "AccessGroup", "AccessLog", "Action", "Area", "Attachment", "Audience", "CONTENT_FREE_MARKINGS",
-    "Country", "ReferenceSequence",
-    "DisclosureRequest", "EmailDelivery", "Grant", "ImmutableRecordError", "LOGGED_MARKINGS",
-    "Marking", "Notification", "Organisation", "Role", "SharedItem", "State", "User",
-    "grant_model_for", "grant_model_of",
+    "AccessGroup",
+    "AccessLog",
+    "Action",
+    "Area",
+    "Attachment",
+    "Audience",
+    "CONTENT_FREE_MARKINGS",
+    "Country",
+    "ReferenceSequence",
+    "DisclosureRequest",
+    "EmailDelivery",
+    "Grant",
+    "ImmutableRecordError",
+    "LOGGED_MARKINGS",
+    "Marking",
+    "Notification",
+    "Organisation",
+    "Role",
+    "SharedItem",
+    "State",
+    "User",
+    "grant_model_for",
+    "grant_model_of",
 ]
 
 from .otp import BackupCode, BackupCodeDevice  # noqa: E402

@@ -21,8 +21,9 @@ class AttachmentQuerySet(models.QuerySet):
     """Attachments are read through their item: `of_item` takes an item already known visible."""
 
     def of_item(self, item) -> "AttachmentQuerySet":
-        return self.filter(content_type=ContentType.objects.get_for_model(type(item)),
-                           object_id=item.pk)
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk
+        )
 
 
 class Attachment(models.Model):
@@ -41,7 +42,9 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -77,9 +80,12 @@ class ReferenceSequence(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["prefix", "year", "country_code"], name="iconet_reference_sequence_unique",
-        )]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "year", "country_code"],
+                name="iconet_reference_sequence_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}-{self.country_code}: {self.last_number}"

@@ -32,17 +32,29 @@ class AccessLog(models.Model):
 
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     username = models.CharField(_("user name given"), max_length=150, blank=True)
     organisation = models.ForeignKey(
-        "iconet.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        "iconet.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     owner = models.ForeignKey(
-        "iconet.Organisation", verbose_name=_("item owner"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        "iconet.Organisation",
+        verbose_name=_("item owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     object_id = models.BigIntegerField(null=True, blank=True)

@@ -54,13 +54,20 @@ class Organisation(models.Model):
     short_name = models.CharField(_("short name"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NATIONAL)
     country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="organisations", help_text=_("Empty for EU institutions and agencies."),
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text=_("Empty for EU institutions and agencies."),
     )
     email = models.EmailField(_("functional mailbox"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # The principal that object permissions are granted to on behalf of the organisation.
-    group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="organisation")
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, editable=False, related_name="organisation"
+    )
 
     class Meta:
         ordering = ["country__name", "name"]
@@ -97,26 +104,38 @@ class User(AbstractUser):
     """A person of the network, always in one organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="users",
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OFFICER)
     areas = ArrayField(
-        models.CharField(max_length=20, choices=Area.choices), verbose_name=_("areas of competence"),
-        default=list, blank=True,
+        models.CharField(max_length=20, choices=Area.choices),
+        verbose_name=_("areas of competence"),
+        default=list,
+        blank=True,
     )
     ncp_areas = ArrayField(
         models.CharField(max_length=20, choices=Area.choices),
-        verbose_name=_("national contact point for"), default=list, blank=True,
+        verbose_name=_("national contact point for"),
+        default=list,
+        blank=True,
         help_text=_("Areas in which this user is a designated national contact point."),
     )
     host_country = CountryField(
-        _("host country"), blank=True, help_text=_("For immigration liaison officers: where posted."),
+        _("host country"),
+        blank=True,
+        help_text=_("For immigration liaison officers: where posted."),
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     preferences = models.JSONField(
-        _("notification preferences"), default=dict, blank=True,
+        _("notification preferences"),
+        default=dict,
+        blank=True,
         help_text=_("Per area, the choices the area declares (iconet.areas)."),
     )
 
@@ -157,26 +176,40 @@ class AccessGroup(models.Model):
     name = models.CharField(_("name"), max_length=150, unique=True)
     description = models.TextField(_("description"), blank=True)
     purpose = models.TextField(
-        _("purpose"), blank=True, help_text=_("What the members exchange in this group, and why."),
+        _("purpose"),
+        blank=True,
+        help_text=_("What the members exchange in this group, and why."),
     )
     managing_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("managing organisation"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="managed_access_groups",
+        Organisation,
+        verbose_name=_("managing organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_access_groups",
         help_text=_("Its national administrators manage the group beside the Commission."),
     )
     # Explicit through models carry each membership's end date (iconet.models.administration).
     organisations = models.ManyToManyField(
-        Organisation, verbose_name=_("member organisations"), blank=True, related_name="access_groups",
+        Organisation,
+        verbose_name=_("member organisations"),
+        blank=True,
+        related_name="access_groups",
         help_text=_("Every user of these organisations is a member."),
         through="iconet.AccessGroupOrganisation",
     )
     members = models.ManyToManyField(
-        User, verbose_name=_("individual members"), blank=True, related_name="access_groups",
+        User,
+        verbose_name=_("individual members"),
+        blank=True,
+        related_name="access_groups",
         through="iconet.AccessGroupMember",
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="access_group")
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, editable=False, related_name="access_group"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -13,7 +13,8 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(recipient=user).annotate(
             item_visible=models.Case(
                 models.When(notification_visible_q(user), then=models.Value(True)),
-                default=models.Value(False), output_field=models.BooleanField(),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
             ),
         )
 
@@ -45,11 +46,16 @@ class Notification(models.Model):
     shown only while the reader may still see the item (see `NotificationQuerySet.for_reader`).
     """
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     title = models.CharField(_("title"), max_length=255)
     url = models.CharField(_("link"), max_length=500, blank=True)
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True,
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
     )
     object_id = models.BigIntegerField(null=True, blank=True)
@@ -113,12 +119,18 @@ class EmailDelivery(models.Model):
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     to_email = models.EmailField(_("address"))
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -128,7 +140,9 @@ class EmailDelivery(models.Model):
     # the row once it has expired.
     lease_until = models.DateTimeField(null=True, blank=True)
     priority = models.PositiveSmallIntegerField(
-        _("priority"), choices=Priority.choices, default=Priority.ROUTINE,
+        _("priority"),
+        choices=Priority.choices,
+        default=Priority.ROUTINE,
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

@@ -32,14 +32,20 @@ class ItemRecipient(models.Model):
     object_id = models.BigIntegerField()
     item = GenericForeignKey("content_type", "object_id")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="item_receipts",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="item_receipts",
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # A short code whose label the item type declares (`SharedItem.recipient_reasons`).
     reason = models.CharField(_("reason"), max_length=32)
     # Several rows share one e-mail when it is a digest.
     email = models.ForeignKey(
-        EmailDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        EmailDelivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     in_digest = models.BooleanField(_("in the daily digest"), default=False)
     # A default, not auto_now_add: moved rows keep their time.
@@ -54,7 +60,8 @@ class ItemRecipient(models.Model):
         ordering = ["organisation__country_id", "organisation__name", "user__last_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "user"], name="iconet_item_recipient_unique",
+                fields=["content_type", "object_id", "user"],
+                name="iconet_item_recipient_unique",
             ),
         ]
         indexes = [models.Index(fields=["content_type", "object_id"])]

@@ -94,20 +94,35 @@ class SharedItem(models.Model):
     recipient_reasons: ClassVar[dict[str, Label]] = {}
 
     owner = models.ForeignKey(
-        Organisation, verbose_name=_("owner organisation"), on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        verbose_name=_("owner organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     audience = models.CharField(
-        _("audience"), max_length=10, choices=Audience.choices, default=Audience.OWNER,
+        _("audience"),
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.OWNER,
     )
     audience_groups = models.ManyToManyField(
-        AccessGroup, verbose_name=_("access groups"), blank=True, related_name="+",
+        AccessGroup,
+        verbose_name=_("access groups"),
+        blank=True,
+        related_name="+",
     )
     marking = models.CharField(
-        _("handling marking"), max_length=12, choices=Marking.choices, default=Marking.AMBER,
+        _("handling marking"),
+        max_length=12,
+        choices=Marking.choices,
+        default=Marking.AMBER,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -146,8 +161,10 @@ class SharedItem(models.Model):
             # Authorship alone is not enough: an author who moved to another organisation
             # no longer changes the items of the one they left.
             changeable = self.state in (State.DRAFT, State.PUBLISHED)
-            return changeable and self.is_owner_member(user) and (
-                self.author_id == user.pk or self.is_owner_manager(user)
+            return (
+                changeable
+                and self.is_owner_member(user)
+                and (self.author_id == user.pk or self.is_owner_manager(user))
             )
         if action in (Action.PUBLISH, Action.DECIDE_DISCLOSURE, Action.WITHDRAW):
             return self.is_owner_manager(user)
@@ -202,7 +219,8 @@ class SharedItem(models.Model):
 
 
 class Grant(GroupObjectPermissionBase):
-    """Abstract base of the per-type grant tables: a guardian group object permission with its reason."""
+    """Abstract base of the per-type grant tables: a guardian group object permission with its
+    reason."""
 
     class Reason(models.TextChoices):
         OWNERSHIP = "ownership", _("Ownership")
@@ -211,7 +229,11 @@ class Grant(GroupObjectPermissionBase):
 
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     disclosure = models.ForeignKey(
-        "iconet.DisclosureRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "iconet.DisclosureRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,16 +244,30 @@ class Grant(GroupObjectPermissionBase):
 def grant_model_for(item_model: type[SharedItem]) -> type[Grant]:
     """Declare the direct foreign-key grant table of an item type (call in its models.py)."""
     name = f"{item_model.__name__}Grant"
-    meta = type("Meta", (), {
-        "unique_together": [("group", "permission", "content_object")],
-        "indexes": [models.Index(fields=["permission", "group", "content_object"], name=f"{name.lower()}_lookup")],
-        "verbose_name": _("grant"),
-    })
-    return type(name, (Grant,), {
-        "__module__": item_model.__module__,
-        "content_object": models.ForeignKey(item_model, on_delete=models.CASCADE, related_name="grants"),
-        "Meta": meta,
-    })
+    meta = type(
+        "Meta",
+        (),
+        {
+            "unique_together": [("group", "permission", "content_object")],
+            "indexes": [
+                models.Index(
+                    fields=["permission", "group", "content_object"], name=f"{name.lower()}_lookup"
+                )
+            ],
+            "verbose_name": _("grant"),
+        },
+    )
+    return type(
+        name,
+        (Grant,),
+        {
+            "__module__": item_model.__module__,
+            "content_object": models.ForeignKey(
+                item_model, on_delete=models.CASCADE, related_name="grants"
+            ),
+            "Meta": meta,
+        },
+    )
 
 
 class DisclosureRequest(models.Model):
@@ -251,27 +287,55 @@ class DisclosureRequest(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.BigIntegerField()
     item = GenericForeignKey("content_type", "object_id")
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="disclosures_to_decide")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requester_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="disclosures_to_decide"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requester_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
     target_kind = models.CharField(_("disclose to"), max_length=20, choices=TargetKind.choices)
     target_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     target_group = models.ForeignKey(
-        AccessGroup, verbose_name=_("access group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        AccessGroup,
+        verbose_name=_("access group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     third_party = models.CharField(
-        _("third party"), max_length=255, blank=True, validators=[single_line],
-        help_text=_("The authority or body outside the network, e.g. a third-country border police."),
+        _("third party"),
+        max_length=255,
+        blank=True,
+        validators=[single_line],
+        help_text=_(
+            "The authority or body outside the network, e.g. a third-country border police."
+        ),
     )
     purpose = models.TextField(
-        _("purpose"), help_text=_("Why the information is needed and how it will be used."),
+        _("purpose"),
+        help_text=_("Why the information is needed and how it will be used."),
         **text_limit(),
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True, **text_limit())

@@ -18,9 +18,16 @@ def attachment_add(*, actor: User, item, upload, description: str = "") -> Attac
         raise PermissionDenied
     checked = file_check(upload)  # raises FileRefused before anything is written
     attachment = Attachment(
-        item=item, original_name=checked.name, description=description.strip()[:200],
-        kind=checked.kind, size=checked.size, sha256=checked.sha256, width=checked.width,
-        height=checked.height, uploaded_by=actor, organisation=actor.organisation,
+        item=item,
+        original_name=checked.name,
+        description=description.strip()[:200],
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        width=checked.width,
+        height=checked.height,
+        uploaded_by=actor,
+        organisation=actor.organisation,
     )
     attachment.file.save(checked.name, ContentFile(checked.content), save=False)
     try:

@@ -11,7 +11,9 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def access_log_write(*, event: str, request=None, actor=None, item=None, username: str = "", detail: str = "") -> AccessLog:
+def access_log_write(
+    *, event: str, request=None, actor=None, item=None, username: str = "", detail: str = ""
+) -> AccessLog:
     """Record one access event: who, which organisation, what, when and from where."""
     if actor is None and request is not None and getattr(request.user, "is_authenticated", False):
         actor = request.user

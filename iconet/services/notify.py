@@ -28,11 +28,16 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     now = timezone.now()
     fresh = [
         EmailDelivery(
-            key=m["key"], recipient=m["recipient"], to_email=m["recipient"].email,
-            subject=one_line_text(m["subject"], 255), body=m["body"], next_attempt_at=now,
+            key=m["key"],
+            recipient=m["recipient"],
+            to_email=m["recipient"].email,
+            subject=one_line_text(m["subject"], 255),
+            body=m["body"],
+            next_attempt_at=now,
             priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
         )
-        for m in messages if m["key"] not in existing
+        for m in messages
+        if m["key"] not in existing
     ]
     try:
         with transaction.atomic():
@@ -43,25 +48,44 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
         # dispatches them; this one dispatches only the rows it wrote itself.
         created, ids = [], []
         for row in fresh:
-            values = {f.attname: getattr(row, f.attname) for f in EmailDelivery._meta.concrete_fields if f.name != "id"}
+            values = {
+                f.attname: getattr(row, f.attname)
+                for f in EmailDelivery._meta.concrete_fields
+                if f.name != "id"
+            }
             stored, was_created = EmailDelivery.objects.get_or_create(key=row.key, defaults=values)
             created.append(stored)
             if was_created:
                 ids.append(stored.pk)
     if ids:
         urgent = {row.pk for row in created if row.priority == EmailDelivery.Priority.URGENT}
-        transaction.on_commit(lambda: emails_dispatch([pk for pk in ids if pk in urgent], urgent=True))
+        transaction.on_commit(
+            lambda: emails_dispatch([pk for pk in ids if pk in urgent], urgent=True)
+        )
         transaction.on_commit(lambda: emails_dispatch([pk for pk in ids if pk not in urgent]))
     return {**existing, **{d.key: d for d in created}}
 
 
 def email_enqueue(
-    *, key: str, recipient, subject: str, body: str, priority: int = EmailDelivery.Priority.ROUTINE,
+    *,
+    key: str,
+    recipient,
+    subject: str,
+    body: str,
+    priority: int = EmailDelivery.Priority.ROUTINE,
 ) -> EmailDelivery | None:
     """One outbox row; see `emails_enqueue`."""
-    rows = emails_enqueue([
-        {"key": key, "recipient": recipient, "subject": subject, "body": body, "priority": priority},
-    ])
+    rows = emails_enqueue(
+        [
+            {
+                "key": key,
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+                "priority": priority,
+            },
+        ]
+    )
     return rows.get(key)
 
 
@@ -72,24 +96,38 @@ def emails_dispatch(delivery_ids: list[int], *, urgent: bool = False) -> None:
     priority = EmailDelivery.Priority.URGENT if urgent else EmailDelivery.Priority.ROUTINE
     try:
         for start in range(0, len(delivery_ids), DISPATCH_CHUNK):
-            emails_deliver.apply_async((delivery_ids[start:start + DISPATCH_CHUNK],), priority=priority)
+            emails_deliver.apply_async(
+                (delivery_ids[start : start + DISPATCH_CHUNK],), priority=priority
+            )
     except Exception:  # noqa: BLE001 - any broker failure: the sweep picks the rows up later
         import logging
 
-        logging.getLogger(__name__).warning("broker unavailable; %s deliveries left for the sweep", len(delivery_ids))
+        logging.getLogger(__name__).warning(
+            "broker unavailable; %s deliveries left for the sweep", len(delivery_ids)
+        )
 
 
-def users_notify(*, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str) -> int:
+def users_notify(
+    *, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str
+) -> int:
     """An in-app notification and an e-mail for each user who may read `item`; returns how many
     were told. Notifications about an item go through the visibility rule like every other
     read; `item=None` is for messages about no item (a reminder of a deadline)."""
-    told, _emails = users_tell(item=item, users=users, title=title, url=url, key=key,
-                               subject=subject, body=body)
+    told, _emails = users_tell(
+        item=item, users=users, title=title, url=url, key=key, subject=subject, body=body
+    )
     return len(told)
 
 
 def users_tell(
-    *, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str,
+    *,
+    item,
+    users: Iterable,
+    title: str,
+    url: str,
+    key: str,
+    subject: str,
+    body: str,
     priority: int = EmailDelivery.Priority.ROUTINE,
     email_to: Callable[[Any], bool] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
@@ -99,12 +137,20 @@ def users_tell(
     from ..access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
-    Notification.objects.bulk_create([
-        Notification.about(item, recipient=user, title=title[:255], url=url) for user in users
-    ])
-    emails = emails_enqueue([
-        {"key": f"{key}:user:{user.pk}", "recipient": user, "subject": subject, "body": body,
-         "priority": priority}
-        for user in users if email_to is None or email_to(user)
-    ])
+    Notification.objects.bulk_create(
+        [Notification.about(item, recipient=user, title=title[:255], url=url) for user in users]
+    )
+    emails = emails_enqueue(
+        [
+            {
+                "key": f"{key}:user:{user.pk}",
+                "recipient": user,
+                "subject": subject,
+                "body": body,
+                "priority": priority,
+            }
+            for user in users
+            if email_to is None or email_to(user)
+        ]
+    )
     return users, emails

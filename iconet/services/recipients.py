@@ -23,9 +23,17 @@ CHASE_WINDOW = timedelta(days=7)
 
 
 def recipients_tell(
-    *, item, users_reasons: Iterable[tuple[User, str]], title: str, url: str, key: str,
-    subject: str, body: str, priority: int = EmailDelivery.Priority.ROUTINE,
-    in_digest: Callable[[User], bool] | None = None, escalated: bool = False,
+    *,
+    item,
+    users_reasons: Iterable[tuple[User, str]],
+    title: str,
+    url: str,
+    key: str,
+    subject: str,
+    body: str,
+    priority: int = EmailDelivery.Priority.ROUTINE,
+    in_digest: Callable[[User], bool] | None = None,
+    escalated: bool = False,
 ) -> list[ItemRecipient]:
     """Tell the users who may read `item` and were not told before, each with a reason code the
     item type declares; returns their new recipient rows. The e-mail keys are
@@ -42,15 +50,27 @@ def recipients_tell(
         return []
     waits = in_digest or (lambda user: False)
     told, emails = users_tell(
-        item=item, users=fresh, title=title, url=url, key=key, subject=subject, body=body,
-        priority=priority, email_to=lambda user: not waits(user),
+        item=item,
+        users=fresh,
+        title=title,
+        url=url,
+        key=key,
+        subject=subject,
+        body=body,
+        priority=priority,
+        email_to=lambda user: not waits(user),
     )
     content_type = ContentType.objects.get_for_model(type(item))
     rows = [
         ItemRecipient(
-            content_type=content_type, object_id=item.pk, user=user,
-            organisation_id=user.organisation_id, reason=reasons[user.pk],
-            email=emails.get(f"{key}:user:{user.pk}"), in_digest=waits(user), escalated=escalated,
+            content_type=content_type,
+            object_id=item.pk,
+            user=user,
+            organisation_id=user.organisation_id,
+            reason=reasons[user.pk],
+            email=emails.get(f"{key}:user:{user.pk}"),
+            in_digest=waits(user),
+            escalated=escalated,
         )
         for user in told
     ]
@@ -82,6 +102,7 @@ def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
 
 # --- escalation ---------------------------------------------------------------------------
 
+
 def items_overdue(model) -> list:
     """Published items of `model` past the time its type gives recipients to acknowledge
     (`SharedItem.recipients_escalation`), with someone still silent."""
@@ -90,10 +111,15 @@ def items_overdue(model) -> list:
         return []
     after, which = rule
     deadline = timezone.now() - after
-    return list(model.objects.filter(
-        which, state=State.PUBLISHED, published_at__lte=deadline,
-        published_at__gte=deadline - CHASE_WINDOW, recipients__acknowledged_at__isnull=True,
-    ).distinct())
+    return list(
+        model.objects.filter(
+            which,
+            state=State.PUBLISHED,
+            published_at__lte=deadline,
+            published_at__gte=deadline - CHASE_WINDOW,
+            recipients__acknowledged_at__isnull=True,
+        ).distinct()
+    )
 
 
 def _still_reading(item, rows: list[ItemRecipient]) -> list[ItemRecipient]:
@@ -114,13 +140,18 @@ def overdue_organisations(item) -> list[int]:
 def escalation_contacts(item, organisation_id: int):
     """Who an escalation reaches in an organisation: its contact points for the item's area and
     its national administrators."""
-    return User.objects.filter(organisation_id=organisation_id, is_active=True).filter(
-        Q(ncp_areas__contains=[item.area]) | Q(role=Role.NATIONAL_ADMIN)
-    ).select_related("organisation")
+    return (
+        User.objects.filter(organisation_id=organisation_id, is_active=True)
+        .filter(Q(ncp_areas__contains=[item.area]) | Q(role=Role.NATIONAL_ADMIN))
+        .select_related("organisation")
+    )
 
 
 def recipients_escalate(
-    *, item, organisation_id: int, message: Callable[..., dict],
+    *,
+    item,
+    organisation_id: int,
+    message: Callable[..., dict],
 ) -> ItemEscalation | None:
     """Re-send the item to the organisation's recipients and tell its other contact points,
     once. `message(item, resend=...)` gives the type's title, url, key, subject, body and
@@ -134,24 +165,33 @@ def recipients_escalate(
             with transaction.atomic():
                 # The unique (item, organisation) row is the claim: a second run stops here.
                 escalation = ItemEscalation.objects.create(
-                    content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk,
+                    content_type=ContentType.objects.get_for_model(type(item)),
+                    object_id=item.pk,
                     organisation_id=organisation_id,
                 )
         except IntegrityError:
             return None
         first = _still_reading(item, list(rows.select_related("user")))
         reminder = message(item, resend=True)
-        emails_enqueue([
-            {"key": f"{reminder['key']}:user:{row.user_id}", "recipient": row.user,
-             "subject": reminder["subject"], "body": reminder["body"],
-             "priority": reminder.get("priority", EmailDelivery.Priority.ROUTINE)}
-            for row in first
-        ])
+        emails_enqueue(
+            [
+                {
+                    "key": f"{reminder['key']}:user:{row.user_id}",
+                    "recipient": row.user,
+                    "subject": reminder["subject"],
+                    "body": reminder["body"],
+                    "priority": reminder.get("priority", EmailDelivery.Priority.ROUTINE),
+                }
+                for row in first
+            ]
+        )
         others = escalation_contacts(item, organisation_id).exclude(
             pk__in=item.recipients.values("user_id"),
         )
         added = recipients_tell(
-            item=item, users_reasons=[(user, ESCALATION) for user in others], escalated=True,
+            item=item,
+            users_reasons=[(user, ESCALATION) for user in others],
+            escalated=True,
             **message(item, resend=False),
         )
         escalation.notified_count = len(first) + len(added)

@@ -48,7 +48,9 @@ def _view_permission(item: SharedItem):
 
 def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
     """Which guardian groups should read the item, each with the first reason that applies."""
-    wanted: dict[int, tuple[str, int | None]] = {item.owner.group_id: (Grant.Reason.OWNERSHIP, None)}
+    wanted: dict[int, tuple[str, int | None]] = {
+        item.owner.group_id: (Grant.Reason.OWNERSHIP, None)
+    }
     if item.state == State.DRAFT:
         for group_id in item.extra_draft_group_ids():
             wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
@@ -60,12 +62,19 @@ def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
     elif item.audience == Audience.GROUPS:
         for group_id in item.audience_groups.values_list("group_id", flat=True):
             wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
-    approved = DisclosureRequest.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk,
-        status=DisclosureRequest.Status.APPROVED,
-    ).exclude(target_kind=DisclosureRequest.TargetKind.THIRD_PARTY).select_related("target_organisation", "target_group")
+    approved = (
+        DisclosureRequest.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(item)),
+            object_id=item.pk,
+            status=DisclosureRequest.Status.APPROVED,
+        )
+        .exclude(target_kind=DisclosureRequest.TargetKind.THIRD_PARTY)
+        .select_related("target_organisation", "target_group")
+    )
     for disclosure in approved:
-        wanted.setdefault(disclosure.target_group_id_for_grant, (Grant.Reason.DISCLOSURE, disclosure.pk))
+        wanted.setdefault(
+            disclosure.target_group_id_for_grant, (Grant.Reason.DISCLOSURE, disclosure.pk)
+        )
     for group_id in item.extra_reader_group_ids():
         wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
     return wanted
@@ -76,12 +85,22 @@ def grants_sync(item: SharedItem) -> None:
     model = _grant_model(item)
     wanted = desired_grants(item)
     existing = {g.group_id: g for g in model.objects.filter(content_object=item)}
-    stale = [g.pk for gid, g in existing.items() if gid not in wanted or (g.reason, g.disclosure_id) != wanted[gid]]
+    stale = [
+        g.pk
+        for gid, g in existing.items()
+        if gid not in wanted or (g.reason, g.disclosure_id) != wanted[gid]
+    ]
     if stale:
         model.objects.filter(pk__in=stale).delete()
     permission = _view_permission(item)
     fresh = [
-        model(group_id=gid, permission=permission, content_object=item, reason=reason, disclosure_id=disclosure_id)
+        model(
+            group_id=gid,
+            permission=permission,
+            content_object=item,
+            reason=reason,
+            disclosure_id=disclosure_id,
+        )
         for gid, (reason, disclosure_id) in wanted.items()
         if gid not in existing or existing[gid].pk in stale
     ]
@@ -103,11 +122,18 @@ def grants_explained(item: SharedItem) -> list[dict]:
             label = _("Access group: %(name)s") % {"name": group.access_group.name}
         else:
             label = group.name
-        rows.append({"label": label, "reason": grant.get_reason_display(), "disclosure_id": grant.disclosure_id})
+        rows.append(
+            {
+                "label": label,
+                "reason": grant.get_reason_display(),
+                "disclosure_id": grant.disclosure_id,
+            }
+        )
     return rows
 
 
 # --- items ------------------------------------------------------------------------------
+
 
 @audited
 @transaction.atomic
@@ -156,8 +182,11 @@ def _audience_validate(audience: str, groups) -> None:
 
 @audited
 @transaction.atomic
-def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, groups=()) -> SharedItem:
-    """Publish a draft to the audience the owner chose, or change the audience of a published item."""
+def item_publish(
+    *, actor: User, item: SharedItem, audience: str, marking: str, groups=()
+) -> SharedItem:
+    """Publish a draft to the audience the owner chose, or change the audience of a published
+    item."""
     require(actor, Action.PUBLISH, item)
     if item.state not in (State.DRAFT, State.PUBLISHED):
         raise ValidationError(_("Only drafts and published items can be published."))
@@ -167,7 +196,9 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
     current = type(item).objects.select_for_update().get(pk=item.pk)
     wanted = {g.pk for g in groups} if audience == Audience.GROUPS else set()
     if (
-        current.state == State.PUBLISHED and current.audience == audience and current.marking == marking
+        current.state == State.PUBLISHED
+        and current.audience == audience
+        and current.marking == marking
         and set(current.audience_groups.values_list("pk", flat=True)) == wanted
     ):
         item.refresh_from_db()
@@ -184,7 +215,10 @@ def item_publish(*, actor: User, item: SharedItem, audience: str, marking: str, 
     item.audience_groups.set(groups if audience == Audience.GROUPS else [])
     grants_sync(item)
     item_published.send(
-        sender=type(item), item=item, actor=actor, first_publication=first_publication,
+        sender=type(item),
+        item=item,
+        actor=actor,
+        first_publication=first_publication,
     )
     return item
 
@@ -197,7 +231,10 @@ def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
     if item.state == State.DRAFT or state not in (State.WITHDRAWN, State.ARCHIVED, State.PUBLISHED):
         raise ValidationError(_("This change of state is not possible."))
     # The row lock serialises a double-submitted form; the second finds the state applied.
-    if type(item).objects.select_for_update().values_list("state", flat=True).get(pk=item.pk) == state:
+    if (
+        type(item).objects.select_for_update().values_list("state", flat=True).get(pk=item.pk)
+        == state
+    ):
         item.state = state
         return item  # a repeated request: already in that state, nothing to record
     item.state = state
@@ -208,6 +245,7 @@ def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
 
 # --- disclosure -------------------------------------------------------------------------
 
+
 def disclosure_deciders(item: SharedItem):
     """The owner's contact points for the item's area and its national administrators."""
     return User.objects.filter(organisation_id=item.owner_id, is_active=True).filter(
@@ -217,18 +255,33 @@ def disclosure_deciders(item: SharedItem):
 
 @transaction.atomic
 def disclosure_request_create(
-    *, actor: User, item: SharedItem, target_kind: str, purpose: str,
-    target_organisation: Organisation | None = None, target_group: AccessGroup | None = None,
+    *,
+    actor: User,
+    item: SharedItem,
+    target_kind: str,
+    purpose: str,
+    target_organisation: Organisation | None = None,
+    target_group: AccessGroup | None = None,
     third_party: str = "",
 ) -> DisclosureRequest:
     """Ask the owner to widen the item's audience; the owner's deciders are told."""
     require(actor, Action.REQUEST_DISCLOSURE, item)
     request = DisclosureRequest(
-        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk, owner_id=item.owner_id,
-        requested_by=actor, requester_organisation_id=actor.organisation_id, target_kind=target_kind,
-        target_organisation=target_organisation if target_kind == DisclosureRequest.TargetKind.ORGANISATION else None,
-        target_group=target_group if target_kind == DisclosureRequest.TargetKind.ACCESS_GROUP else None,
-        third_party=third_party.strip() if target_kind == DisclosureRequest.TargetKind.THIRD_PARTY else "",
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        owner_id=item.owner_id,
+        requested_by=actor,
+        requester_organisation_id=actor.organisation_id,
+        target_kind=target_kind,
+        target_organisation=target_organisation
+        if target_kind == DisclosureRequest.TargetKind.ORGANISATION
+        else None,
+        target_group=target_group
+        if target_kind == DisclosureRequest.TargetKind.ACCESS_GROUP
+        else None,
+        third_party=third_party.strip()
+        if target_kind == DisclosureRequest.TargetKind.THIRD_PARTY
+        else "",
         purpose=purpose.strip(),
     )
     errors = {}
@@ -253,17 +306,24 @@ def disclosure_request_create(
             _("[ICONet] Disclosure request %(dr)s for %(ref)s")
             % {"dr": request.reference, "ref": item.reference},
         ),
-        body=render_to_string("sharing/email_disclosure_requested.txt", {
-            "request": request, "item": item, "url": site_url(url),
-            "content_free": item.marking in CONTENT_FREE_MARKINGS,
-        }),
+        body=render_to_string(
+            "sharing/email_disclosure_requested.txt",
+            {
+                "request": request,
+                "item": item,
+                "url": site_url(url),
+                "content_free": item.marking in CONTENT_FREE_MARKINGS,
+            },
+        ),
     )
     return request
 
 
 @audited
 @transaction.atomic
-def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool, reason: str) -> DisclosureRequest:
+def disclosure_decide(
+    *, actor: User, request: DisclosureRequest, approve: bool, reason: str
+) -> DisclosureRequest:
     """The owner approves or refuses; a decided request never changes again."""
     locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
     item = locked.item
@@ -273,7 +333,9 @@ def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool,
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError({"decision_reason": _("Give the reason for the refusal.")})
-    locked.status = DisclosureRequest.Status.APPROVED if approve else DisclosureRequest.Status.REFUSED
+    locked.status = (
+        DisclosureRequest.Status.APPROVED if approve else DisclosureRequest.Status.REFUSED
+    )
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.decision_reason = reason
@@ -283,13 +345,21 @@ def disclosure_decide(*, actor: User, request: DisclosureRequest, approve: bool,
     users_notify(
         item=item,
         users=[locked.requested_by],
-        title=_("Disclosure request %(dr)s %(status)s") % {"dr": locked.reference, "status": locked.get_status_display().lower()},
+        title=_("Disclosure request %(dr)s %(status)s")
+        % {"dr": locked.reference, "status": locked.get_status_display().lower()},
         url=url,
         key=f"disclosure:{locked.pk}:decided",
-        subject=one_line_text(_("[ICONet] Disclosure request %(dr)s: %(status)s") % {
-            "dr": locked.reference, "status": locked.get_status_display(),
-        }),
-        body=render_to_string("sharing/email_disclosure_decided.txt", {"request": locked, "item": item, "url": site_url(url)}),
+        subject=one_line_text(
+            _("[ICONet] Disclosure request %(dr)s: %(status)s")
+            % {
+                "dr": locked.reference,
+                "status": locked.get_status_display(),
+            }
+        ),
+        body=render_to_string(
+            "sharing/email_disclosure_decided.txt",
+            {"request": locked, "item": item, "url": site_url(url)},
+        ),
     )
     return locked
 

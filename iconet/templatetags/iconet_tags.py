@@ -17,13 +17,9 @@ MARKING_CLASSES = {
 }
 
 MARKING_EXPLANATIONS = {
-    "RED": _(
-        "For the eyes and ears of individual recipients only. "
-        "No further disclosure."
-    ),
+    "RED": _("For the eyes and ears of individual recipients only. No further disclosure."),
     "AMBER+STRICT": _(
-        "Limited disclosure: recipients may share this only within their own "
-        "organisation."
+        "Limited disclosure: recipients may share this only within their own organisation."
     ),
     "AMBER": _(
         "Limited disclosure: recipients may share this within their organisation and "
@@ -120,7 +116,9 @@ def item_attachments(context, item):
 
     user = context["request"].user
     return {
-        "item": item, "slug": item.type_slug(), "files": item.attachments.all(),
+        "item": item,
+        "slug": item.type_slug(),
+        "files": item.attachments.all(),
         "form": AttachmentForm() if item.allows(user, Action.CHANGE) else None,
         "csrf_token": context.get("csrf_token"),
     }

@@ -31,8 +31,11 @@ from ..services.notify import email_enqueue
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=gettext_lazy("Verification code"), max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        label=gettext_lazy("Verification code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
         help_text=gettext_lazy("The 6-digit code shown by your authenticator app."),
     )
 
@@ -45,7 +48,9 @@ def _next_url(request) -> str:
     taken: `redirect` would read a bare word as the name of a URL pattern."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure(),
+        target,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
     )
     if safe and target.startswith("/") and "\x00" not in target:
         return target
@@ -70,26 +75,38 @@ class OutboxPasswordResetForm(PasswordResetForm):
         email = self.cleaned_data["email"]
         since = timezone.now() - timedelta(hours=1)
         recent = AccessLog.objects.filter(
-            event=AccessLog.Event.PASSWORD_RESET, created_at__gte=since,
+            event=AccessLog.Event.PASSWORD_RESET,
+            created_at__gte=since,
         )
         address = client_address(request)
         per_email = recent.filter(username__iexact=email[:150]).count()
         per_client = recent.filter(remote_addr=address).count() if address is not None else 0
         limited = per_email >= PASSWORD_RESETS_PER_EMAIL or per_client >= PASSWORD_RESETS_PER_CLIENT
         access_log_write(
-            event=AccessLog.Event.PASSWORD_RESET, request=request, username=email[:150],
+            event=AccessLog.Event.PASSWORD_RESET,
+            request=request,
+            username=email[:150],
             detail="limit reached: no mail sent" if limited else "",
         )
         if not limited:
             super().save(*args, request=request, **kwargs)
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         email_enqueue(
-            key=f"password-reset:{context['user'].pk}:{context['token']}", recipient=context["user"],
-            subject=subject, body=body,
+            key=f"password-reset:{context['user'].pk}:{context['token']}",
+            recipient=context["user"],
+            subject=subject,
+            body=body,
         )
 
 
@@ -104,18 +121,25 @@ def otp_setup(request):
     """First sign-in: enrol an authenticator app by QR code, then receive backup codes."""
     if request.user.is_verified():
         return redirect("accounts:security")
-    if any(True for _ in devices_for_user(request.user, confirmed=True)) and not request.user.is_verified():
+    if (
+        any(True for _ in devices_for_user(request.user, confirmed=True))
+        and not request.user.is_verified()
+    ):
         return redirect("accounts:otp_verify")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=request.user, name=_("Authenticator app"), confirmed=False
+        )
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
                 device.confirmed = True
                 device.save()
-                backup, _created = BackupCodeDevice.objects.get_or_create(user=request.user, defaults={"name": "Backup codes"})
+                backup, _created = BackupCodeDevice.objects.get_or_create(
+                    user=request.user, defaults={"name": "Backup codes"}
+                )
                 request.session["fresh_backup_codes"] = backup.codes_regenerate()
             otp_login(request, device)
             # A new session id once the second factor holds, as at the password step: an id
@@ -125,19 +149,31 @@ def otp_setup(request):
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(f"{reverse('accounts:backup_codes')}?next={_next_url(request)}")
         access_log_write(event=AccessLog.Event.OTP_FAILED, request=request, detail="enrolment")
-        form.add_error("token", _("That code is not valid. Check the time on your phone and try the current code."))
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app"))
-    return render(request, "accounts/otp_setup.html", {
-        "form": form, "qr_svg": mark_safe(svg), "secret_b32": _b32(device), "issuer": "ICONet",
-        "next": _next_url(request),
-    })
+        form.add_error(
+            "token",
+            _("That code is not valid. Check the time on your phone and try the current code."),
+        )
+    svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, title=_("QR code for your authenticator app")
+    )
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(svg),
+            "secret_b32": _b32(device),
+            "issuer": "ICONet",
+            "next": _next_url(request),
+        },
+    )
 
 
 def _b32(device: TOTPDevice) -> str:
     import base64
 
     secret = base64.b32encode(device.bin_key).decode()
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @login_required
@@ -152,12 +188,23 @@ def otp_verify(request):
         if device is not None:
             otp_login(request, device)
             request.session.cycle_key()  # as at the password step (see otp_setup)
-            access_log_write(event=AccessLog.Event.OTP_VERIFIED, request=request, detail=type(device).__name__)
+            access_log_write(
+                event=AccessLog.Event.OTP_VERIFIED, request=request, detail=type(device).__name__
+            )
             if isinstance(device, BackupCodeDevice):
-                messages.warning(request, _("You used a backup code; %(n)s remain.") % {"n": device.codes.count()})
+                messages.warning(
+                    request,
+                    _("You used a backup code; %(n)s remain.") % {"n": device.codes.count()},
+                )
             return redirect(_next_url(request))
         access_log_write(event=AccessLog.Event.OTP_FAILED, request=request)
-        form.add_error("token", _("That code is not valid, or too many attempts were made: wait a moment and try again."))
+        form.add_error(
+            "token",
+            _(
+                "That code is not valid, or too many attempts were made: "
+                "wait a moment and try again."
+            ),
+        )
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -165,12 +212,16 @@ def otp_verify(request):
 def backup_codes(request):
     """Show freshly generated backup codes once; POST generates a new set."""
     if request.method == "POST":
-        backup, _created = BackupCodeDevice.objects.get_or_create(user=request.user, defaults={"name": "Backup codes"})
+        backup, _created = BackupCodeDevice.objects.get_or_create(
+            user=request.user, defaults={"name": "Backup codes"}
+        )
         request.session["fresh_backup_codes"] = backup.codes_regenerate()
         access_log_write(event=AccessLog.Event.BACKUP_CODES, request=request)
         return redirect("accounts:backup_codes")
     codes = request.session.pop("fresh_backup_codes", None)
-    return render(request, "accounts/backup_codes.html", {"codes": codes or [], "next": _next_url(request)})
+    return render(
+        request, "accounts/backup_codes.html", {"codes": codes or [], "next": _next_url(request)}
+    )
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -181,8 +232,10 @@ class NotificationPreferencesForm(forms.Form):
         self.rows = preferences_offered(user)
         for row in self.rows:
             self.fields[row.area.preference_field(row.preference)] = forms.BooleanField(
-                label=row.preference.label, help_text=row.preference.help_text,
-                required=False, initial=row.value,
+                label=row.preference.label,
+                help_text=row.preference.help_text,
+                required=False,
+                initial=row.value,
             )
 
     def values(self) -> dict[str, dict[str, bool]]:
@@ -197,7 +250,8 @@ class NotificationPreferencesForm(forms.Form):
 def security(request):
     """What protects the account (devices, backup codes) and how it is notified."""
     preferences = NotificationPreferencesForm(
-        request.POST if request.method == "POST" else None, user=request.user,
+        request.POST if request.method == "POST" else None,
+        user=request.user,
     )
     if request.method == "POST" and preferences.is_valid():
         user_preferences_set(user=request.user, values=preferences.values())
@@ -207,12 +261,21 @@ def security(request):
     for device in devices_for_user(request.user, confirmed=None):
         if isinstance(device, BackupCodeDevice):
             continue
-        devices.append({
-            "name": device.name, "kind": _("Authenticator app"), "confirmed": device.confirmed,
-            "last_used": getattr(device, "last_used_at", None),
-        })
+        devices.append(
+            {
+                "name": device.name,
+                "kind": _("Authenticator app"),
+                "confirmed": device.confirmed,
+                "last_used": getattr(device, "last_used_at", None),
+            }
+        )
     backup = BackupCodeDevice.objects.filter(user=request.user).first()
-    return render(request, "accounts/security.html", {
-        "devices": devices, "backup_codes_left": backup.codes.count() if backup else 0,
-        "preferences": preferences if preferences.fields else None,
-    })
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "devices": devices,
+            "backup_codes_left": backup.codes.count() if backup else 0,
+            "preferences": preferences if preferences.fields else None,
+        },
+    )

@@ -24,15 +24,22 @@ def attachment_create(request, type_slug, pk):
     form = AttachmentForm(request.POST, request.FILES)
     back = item.get_absolute_url() + "#attachments"
     if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors)
-                       or _("Choose a file to attach."))
+        messages.error(
+            request,
+            " ".join(m for errors in form.errors.values() for m in errors)
+            or _("Choose a file to attach."),
+        )
         return redirect(back)
     return workflow_step(
-        request, lambda: attachment_add(
-            actor=request.user, item=item, upload=form.cleaned_data["file"],
+        request,
+        lambda: attachment_add(
+            actor=request.user,
+            item=item,
+            upload=form.cleaned_data["file"],
             description=form.cleaned_data["description"],
         ),
-        lambda attachment: _("%(name)s attached.") % {"name": attachment.original_name}, back,
+        lambda attachment: _("%(name)s attached.") % {"name": attachment.original_name},
+        back,
     )
 
 
@@ -48,8 +55,12 @@ def attachment_download(request, type_slug, pk, attachment_pk):
     """The file of an item the user may download, with its checked type; the download is logged."""
     item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.DOWNLOAD)
     attachment = get_object_or_404(Attachment.objects.of_item(item), pk=attachment_pk)
-    access_log_write(event=AccessLog.Event.DOWNLOAD, request=request, item=item,
-                     detail=f"attachment {attachment.original_name}")
+    access_log_write(
+        event=AccessLog.Event.DOWNLOAD,
+        request=request,
+        item=item,
+        detail=f"attachment {attachment.original_name}",
+    )
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type_header)
     response["Content-Disposition"] = content_disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"

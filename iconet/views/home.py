@@ -18,12 +18,14 @@ def home(request):
         if not user.has_area(config.code):
             continue
         model = item_type.model
-        panels.append({
-            "title": capfirst(model._meta.verbose_name_plural),
-            "url": reverse(item_type.list_url),
-            "count": model.objects.visible_to(user).count(),
-            "description": config.label,
-        })
+        panels.append(
+            {
+                "title": capfirst(model._meta.verbose_name_plural),
+                "url": reverse(item_type.list_url),
+                "count": model.objects.visible_to(user).count(),
+                "description": config.label,
+            }
+        )
     notifications = Notification.objects.for_reader(user)[:10]
     return render(request, "home.html", {"panels": panels, "notifications": notifications})
 
@@ -40,13 +42,20 @@ def notification_list(request):
     """Every notification of the user, newest first."""
     notifications = Notification.objects.for_reader(request.user)
     page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "notifications.html", {
-        "notifications": page.object_list, "page_obj": page,
-        "unread": Notification.objects.unread_visible_count(request.user),
-    })
+    return render(
+        request,
+        "notifications.html",
+        {
+            "notifications": page.object_list,
+            "page_obj": page,
+            "unread": Notification.objects.unread_visible_count(request.user),
+        },
+    )
 
 
 @require_POST
 def notifications_read(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return redirect("notifications")

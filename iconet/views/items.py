@@ -28,10 +28,17 @@ class ItemQuerysetMixin:
 
 def item_actions(user, item) -> dict[str, bool]:
     """What the page may offer; the item is already known to be visible."""
-    return {action.value: item.allows(user, action) for action in (
-        Action.CHANGE, Action.PUBLISH, Action.WITHDRAW, Action.DECIDE_DISCLOSURE,
-        Action.REQUEST_DISCLOSURE, Action.DOWNLOAD,
-    )}
+    return {
+        action.value: item.allows(user, action)
+        for action in (
+            Action.CHANGE,
+            Action.PUBLISH,
+            Action.WITHDRAW,
+            Action.DECIDE_DISCLOSURE,
+            Action.REQUEST_DISCLOSURE,
+            Action.DOWNLOAD,
+        )
+    }
 
 
 class ItemListView(ItemQuerysetMixin, ListView):
@@ -42,7 +49,9 @@ class ItemListView(ItemQuerysetMixin, ListView):
         if self.filter_form_class is None:
             return None
         if not hasattr(self, "_filter_form"):
-            self._filter_form = self.filter_form_class(self.request.GET or None, user=self.request.user)
+            self._filter_form = self.filter_form_class(
+                self.request.GET or None, user=self.request.user
+            )
         return self._filter_form
 
     def get_queryset(self):
@@ -73,7 +82,8 @@ class ItemDetailView(ItemQuerysetMixin, DetailView):
         if item.is_owner_member(user):
             context["grants"] = sharing_services.grants_explained(item)
             context["disclosures"] = DisclosureRequest.objects.filter(
-                content_type__app_label=item._meta.app_label, content_type__model=item._meta.model_name,
+                content_type__app_label=item._meta.app_label,
+                content_type__model=item._meta.model_name,
                 object_id=item.pk,
             ).select_related("requested_by", "requester_organisation")
         return context
@@ -121,10 +131,14 @@ class ItemUpdateView(ItemQuerysetMixin, UpdateView):
 
     def form_valid(self, form):
         try:
-            self.object = sharing_services.item_update(actor=self.request.user, item=form.save(commit=False))
+            self.object = sharing_services.item_update(
+                actor=self.request.user, item=form.save(commit=False)
+            )
             form.save_m2m()
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Changes to %(ref)s saved.") % {"ref": self.object.reference})
+        messages.success(
+            self.request, _("Changes to %(ref)s saved.") % {"ref": self.object.reference}
+        )
         return HttpResponseRedirect(self.get_success_url())

@@ -25,6 +25,11 @@ def item_recipients(request, type_slug: str, pk: int):
     escalations = {e.organisation_id: e for e in item.escalations.all()}
     for organisation_id, entry in organisations.items():
         entry["escalation"] = escalations.get(organisation_id)
-    return render(request, "sharing/item_recipients.html", {
-        "item": item, "organisations": list(organisations.values()),
-    })
+    return render(
+        request,
+        "sharing/item_recipients.html",
+        {
+            "item": item,
+            "organisations": list(organisations.values()),
+        },
+    )

@@ -31,21 +31,35 @@ def _item(request, type_slug: str, pk: int, action: Action = Action.READ):
 
 
 def _templates(item, suffix: str) -> list[str]:
-    return [f"{item._meta.app_label}/{item._meta.model_name}_{suffix}.html", f"sharing/item_{suffix}.html"]
+    return [
+        f"{item._meta.app_label}/{item._meta.model_name}_{suffix}.html",
+        f"sharing/item_{suffix}.html",
+    ]
 
 
-def publish_page(request, item, *, publish, template="sharing/item_publish.html", initial=None, context=None,
-                 success_message=None):
+def publish_page(
+    request,
+    item,
+    *,
+    publish,
+    template="sharing/item_publish.html",
+    initial=None,
+    context=None,
+    success_message=None,
+):
     """The publish form of any item type. `publish(audience=, marking=, groups=)` applies the
     choice through the area's service; a text it returns replaces the default message."""
     initial = initial or {
-        "audience": item.audience, "marking": item.marking, "audience_groups": list(item.audience_groups.all()),
+        "audience": item.audience,
+        "marking": item.marking,
+        "audience_groups": list(item.audience_groups.all()),
     }
     form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             message = publish(
-                audience=form.cleaned_data["audience"], marking=form.cleaned_data["marking"],
+                audience=form.cleaned_data["audience"],
+                marking=form.cleaned_data["marking"],
                 groups=form.cleaned_data["audience_groups"],
             )
         except ValidationError as exc:
@@ -61,9 +75,15 @@ def publish_page(request, item, *, publish, template="sharing/item_publish.html"
 @require_http_methods(["GET", "POST"])
 def item_publish(request, type_slug, pk):
     item = _item(request, type_slug, pk, Action.PUBLISH)
-    return publish_page(request, item, publish=lambda **choice: services.item_publish(
-        actor=request.user, item=item, **choice,
-    ))
+    return publish_page(
+        request,
+        item,
+        publish=lambda **choice: services.item_publish(
+            actor=request.user,
+            item=item,
+            **choice,
+        ),
+    )
 
 
 @require_POST
@@ -71,10 +91,15 @@ def item_state(request, type_slug, pk):
     item = _item(request, type_slug, pk, Action.WITHDRAW)
     state = request.POST.get("state", "")
     return workflow_step(
-        request, lambda: services.item_state_set(actor=request.user, item=item, state=state),
-        lambda _result: _("%(ref)s is now %(state)s.") % {
-            "ref": item.reference, "state": item.get_state_display().lower(),
-        },
+        request,
+        lambda: services.item_state_set(actor=request.user, item=item, state=state),
+        lambda _result: (
+            _("%(ref)s is now %(state)s.")
+            % {
+                "ref": item.reference,
+                "state": item.get_state_display().lower(),
+            }
+        ),
         item.get_absolute_url(),
     )
 
@@ -85,12 +110,18 @@ def item_history(request, type_slug, pk):
     item = _item(request, type_slug, pk, Action.READ)
     item_read_record(request=request, item=item)  # earlier versions show the content too
     entries = list(
-        LogEntry.objects.get_for_object(item).select_related("actor__organisation")
+        LogEntry.objects.get_for_object(item)
+        .select_related("actor__organisation")
         .order_by("-timestamp")[:200]
     )
-    return render(request, "sharing/item_history.html", {
-        "item": item, "entries": history_rows(item, entries, reader=request.user),
-    })
+    return render(
+        request,
+        "sharing/item_history.html",
+        {
+            "item": item,
+            "entries": history_rows(item, entries, reader=request.user),
+        },
+    )
 
 
 HISTORY_HIDDEN = {"id", "created_at", "updated_at"}
@@ -143,7 +174,12 @@ def _is_pk(value) -> bool:
 
 
 def history_changes(
-    model, entry, *, relations=None, found=None, texts=None,
+    model,
+    entry,
+    *,
+    relations=None,
+    found=None,
+    texts=None,
 ) -> list[tuple[str, object, object]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
@@ -161,15 +197,28 @@ def history_changes(
     changes = entry.changes_dict
     rows = []
     for name, field in fields.items():
-        if name in HISTORY_HIDDEN or name not in changes or getattr(field, "auto_created", False) and not field.concrete:
+        if (
+            name in HISTORY_HIDDEN
+            or name not in changes
+            or getattr(field, "auto_created", False)
+            and not field.concrete
+        ):
             continue
         change = changes[name]
-        if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
+        if isinstance(
+            change, dict
+        ):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
             objects = [shown(name, value) for value in change.get("objects", [])]
             before, after = "", f"{change.get('operation', '')}: {', '.join(map(str, objects))}"
         else:
             before, after = shown(name, change[0]), shown(name, change[1])
-        rows.append((str(field.verbose_name), None if before == "None" else before, None if after == "None" else after))
+        rows.append(
+            (
+                str(field.verbose_name),
+                None if before == "None" else before,
+                None if after == "None" else after,
+            )
+        )
     return rows
 
 
@@ -190,25 +239,46 @@ def item_export_pdf(request, type_slug, pk):
         if not re.fullmatch(r"[0-9]{1,18}", disclosure_pk):  # a key the database can compare
             raise Http404
         disclosure = get_object_or_404(
-            DisclosureRequest, pk=int(disclosure_pk), object_id=item.pk,
+            DisclosureRequest,
+            pk=int(disclosure_pk),
+            object_id=item.pk,
             content_type=ContentType.objects.get_for_model(type(item)),
-            target_kind=DisclosureRequest.TargetKind.THIRD_PARTY, status=DisclosureRequest.Status.APPROVED,
+            target_kind=DisclosureRequest.TargetKind.THIRD_PARTY,
+            status=DisclosureRequest.Status.APPROVED,
             requested_by=request.user,
         )
-    html = render_to_string(_templates(item, "print"), {
-        "item": item, "pdf": True, "disclosure": disclosure, "exported_by": request.user, "exported_at": timezone.now(),
-    }, request=request)
+    html = render_to_string(
+        _templates(item, "print"),
+        {
+            "item": item,
+            "pdf": True,
+            "disclosure": disclosure,
+            "exported_by": request.user,
+            "exported_at": timezone.now(),
+        },
+        request=request,
+    )
     if len(html) > EXPORT_MAX_CHARS:
         # Laying out a PDF costs CPU in proportion to its text: items saved before the field
         # limits may be too long for one request.
-        messages.error(request, _("%(ref)s is too long to export as a PDF; use the print view.") % {
-            "ref": item.reference,
-        })
+        messages.error(
+            request,
+            _("%(ref)s is too long to export as a PDF; use the print view.")
+            % {
+                "ref": item.reference,
+            },
+        )
         return redirect(item.get_absolute_url())
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()).write_pdf()
+    pdf = HTML(
+        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()
+    ).write_pdf()
     access_log_write(
-        event=AccessLog.Event.DOWNLOAD, request=request, item=item,
-        detail=f"PDF for {disclosure.third_party} ({disclosure.reference})" if disclosure else "PDF",
+        event=AccessLog.Event.DOWNLOAD,
+        request=request,
+        item=item,
+        detail=f"PDF for {disclosure.third_party} ({disclosure.reference})"
+        if disclosure
+        else "PDF",
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{item.reference}.pdf"'
@@ -233,7 +303,7 @@ def static_only_fetcher():
         def fetch(self, url, headers=None):
             path = urlparse(url).path
             prefix = "/" + settings.STATIC_URL.lstrip("/")
-            found = finders.find(path[len(prefix):]) if path.startswith(prefix) else None
+            found = finders.find(path[len(prefix) :]) if path.startswith(prefix) else None
             if not found:
                 raise ValueError(f"exports do not fetch {url}")
             with open(found, "rb") as handle:
@@ -250,10 +320,15 @@ def item_access_log(request, type_slug, pk):
     if not item.is_owner_member(request.user):
         raise PermissionDenied
     entries = AccessLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk,
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
     ).select_related("actor", "organisation")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "sharing/item_access_log.html", {"item": item, "page_obj": page, "entries": page.object_list})
+    return render(
+        request,
+        "sharing/item_access_log.html",
+        {"item": item, "page_obj": page, "entries": page.object_list},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,14 +339,20 @@ def disclosure_create(request, type_slug, pk):
         data = form.cleaned_data
         try:
             disclosure = services.disclosure_request_create(
-                actor=request.user, item=item, target_kind=data["target_kind"], purpose=data["purpose"],
-                target_organisation=data["target_organisation"], target_group=data["target_group"],
+                actor=request.user,
+                item=item,
+                target_kind=data["target_kind"],
+                purpose=data["purpose"],
+                target_organisation=data["target_organisation"],
+                target_group=data["target_group"],
                 third_party=data["third_party"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Request %(dr)s sent to the owner.") % {"dr": disclosure.reference})
+            messages.success(
+                request, _("Request %(dr)s sent to the owner.") % {"dr": disclosure.reference}
+            )
             return redirect("sharing:disclosure", pk=disclosure.pk)
     return render(request, "sharing/disclosure_form.html", {"item": item, "form": form})
 
@@ -279,11 +360,20 @@ def disclosure_create(request, type_slug, pk):
 def disclosures_visible_to(user):
     """Requests the user made, and those on their organisation's items in their areas."""
     own_areas = [
-        ContentType.objects.get_for_model(model) for model in shared_item_models().values() if user.has_area(model.area)
+        ContentType.objects.get_for_model(model)
+        for model in shared_item_models().values()
+        if user.has_area(model.area)
     ]
     return DisclosureRequest.objects.filter(
         Q(requested_by=user) | Q(owner_id=user.organisation_id, content_type__in=own_areas)
-    ).select_related("requested_by", "requester_organisation", "owner", "content_type", "target_organisation", "target_group")
+    ).select_related(
+        "requested_by",
+        "requester_organisation",
+        "owner",
+        "content_type",
+        "target_organisation",
+        "target_group",
+    )
 
 
 def disclosure_list(request):
@@ -292,9 +382,16 @@ def disclosure_list(request):
     if status in DisclosureRequest.Status.values:
         requests = requests.filter(status=status)
     page = Paginator(requests, 25).get_page(request.GET.get("page"))
-    return render(request, "sharing/disclosure_list.html", {
-        "page_obj": page, "requests": page.object_list, "statuses": DisclosureRequest.Status.choices, "status": status,
-    })
+    return render(
+        request,
+        "sharing/disclosure_list.html",
+        {
+            "page_obj": page,
+            "requests": page.object_list,
+            "statuses": DisclosureRequest.Status.choices,
+            "status": status,
+        },
+    )
 
 
 def _disclosure(request, pk):
@@ -309,15 +406,23 @@ def _disclosure(request, pk):
 @require_http_methods(["GET", "POST"])
 def disclosure_detail(request, pk):
     disclosure, item = _disclosure(request, pk)
-    may_decide = disclosure.status == DisclosureRequest.Status.PENDING and can(request.user, Action.DECIDE_DISCLOSURE, item)
-    form = DisclosureDecisionForm(request.POST if request.method == "POST" else None) if may_decide else None
+    may_decide = disclosure.status == DisclosureRequest.Status.PENDING and can(
+        request.user, Action.DECIDE_DISCLOSURE, item
+    )
+    form = (
+        DisclosureDecisionForm(request.POST if request.method == "POST" else None)
+        if may_decide
+        else None
+    )
     if request.method == "POST":
         if not may_decide:
             raise PermissionDenied
         if form.is_valid():
             try:
                 services.disclosure_decide(
-                    actor=request.user, request=disclosure, approve=form.cleaned_data["decision"] == "approve",
+                    actor=request.user,
+                    request=disclosure,
+                    approve=form.cleaned_data["decision"] == "approve",
                     reason=form.cleaned_data["decision_reason"],
                 )
             except ValidationError as exc:
@@ -325,22 +430,32 @@ def disclosure_detail(request, pk):
             else:
                 messages.success(request, _("Decision recorded."))
                 return redirect("sharing:disclosure", pk=pk)
-    return render(request, "sharing/disclosure_detail.html", {
-        "disclosure": disclosure, "item": item, "form": form,
-        "may_withdraw": disclosure.requested_by_id == request.user.pk and disclosure.status == DisclosureRequest.Status.PENDING,
-        "may_export": (
-            disclosure.requested_by_id == request.user.pk and disclosure.status == DisclosureRequest.Status.APPROVED
-            and disclosure.target_kind == DisclosureRequest.TargetKind.THIRD_PARTY
-        ),
-        "type_slug": item.type_slug(),
-        "State": State,
-    })
+    return render(
+        request,
+        "sharing/disclosure_detail.html",
+        {
+            "disclosure": disclosure,
+            "item": item,
+            "form": form,
+            "may_withdraw": disclosure.requested_by_id == request.user.pk
+            and disclosure.status == DisclosureRequest.Status.PENDING,
+            "may_export": (
+                disclosure.requested_by_id == request.user.pk
+                and disclosure.status == DisclosureRequest.Status.APPROVED
+                and disclosure.target_kind == DisclosureRequest.TargetKind.THIRD_PARTY
+            ),
+            "type_slug": item.type_slug(),
+            "State": State,
+        },
+    )
 
 
 @require_POST
 def disclosure_withdraw(request, pk):
     disclosure, _item_obj = _disclosure(request, pk)
     return workflow_step(
-        request, lambda: services.disclosure_withdraw(actor=request.user, request=disclosure),
-        _("Request withdrawn."), reverse("sharing:disclosure", args=[pk]),
+        request,
+        lambda: services.disclosure_withdraw(actor=request.user, request=disclosure),
+        _("Request withdrawn."),
+        reverse("sharing:disclosure", args=[pk]),
     )

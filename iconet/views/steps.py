@@ -20,7 +20,9 @@ from django.shortcuts import redirect
 
 
 def workflow_step(
-    request: HttpRequest, step: Callable[[], Any], success: str | Callable[[Any], str],
+    request: HttpRequest,
+    step: Callable[[], Any],
+    success: str | Callable[[Any], str],
     redirect_to: str,
 ) -> HttpResponseRedirect:
     """Run `step`; on success show `success` (or `success(result)`), on a ValidationError

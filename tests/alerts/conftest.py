@@ -9,9 +9,14 @@ from alerts.services import alert_create, alert_publish
 def alert_draft(author, *, destinations=("DE",), transit=(), **fields) -> Alert:
     """A draft alert as the create form leaves it."""
     values = {
-        "headline": "Refrigerated lorries on the Balkan route", "summary": "Groups of 20–30 hidden in cargo.",
-        "period_from": datetime.date(2026, 1, 5), "urgency": "immediate", "alert_type": "route_change",
-        "origin_country": "AF", "transit_countries": list(transit), **fields,
+        "headline": "Refrigerated lorries on the Balkan route",
+        "summary": "Groups of 20–30 hidden in cargo.",
+        "period_from": datetime.date(2026, 1, 5),
+        "urgency": "immediate",
+        "alert_type": "route_change",
+        "origin_country": "AF",
+        "transit_countries": list(transit),
+        **fields,
     }
     alert = alert_create(actor=author, alert=Alert(**values))
     alert.destination_states.set(destinations)

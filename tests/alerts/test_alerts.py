@@ -34,7 +34,9 @@ def test_reference_continues_from_the_core_counter_of_its_prefix(cast):
 def test_publication_tells_destination_and_transit_ncps_only(cast, published):
     told = set(published.recipients.values_list("user__username", "reason"))
     assert told == {("de_ncp", "destination"), ("it_ncp", "transit")}
-    assert Notification.objects.filter(recipient=cast.de_ncp, url=published.get_absolute_url()).exists()
+    assert Notification.objects.filter(
+        recipient=cast.de_ncp, url=published.get_absolute_url()
+    ).exists()
     emails = EmailDelivery.objects.filter(key__startswith=f"alert:{published.pk}:")
     assert sorted(e.recipient.username for e in emails) == ["de_ncp", "it_ncp"]
     assert all(r.email_id for r in published.recipients.all())
@@ -61,7 +63,9 @@ def test_access_group_audience_adds_its_ncps(cast):
 
 
 def test_red_email_carries_no_content(cast):
-    alert = alert_published(cast.fr_ncp, marking="RED", headline="Secret route via the port of Bari")
+    alert = alert_published(
+        cast.fr_ncp, marking="RED", headline="Secret route via the port of Bari"
+    )
     email = EmailDelivery.objects.get(key=f"alert:{alert.pk}:user:{cast.de_ncp.pk}")
     assert "TLP:RED" in email.subject and email.body.splitlines()[0] == "TLP:RED"
     assert "Bari" not in email.subject and "Bari" not in email.body and "cargo" not in email.body
@@ -100,6 +104,7 @@ def test_immediate_alert_ignores_the_digest_choice(cast):
 
 # --- pages --------------------------------------------------------------------------------
 
+
 def test_other_member_state_outside_audience_gets_404(cast, client_for):
     alert = alert_published(cast.fr_ncp, audience="owner")
     for user in (cast.de_ncp, cast.nl_ncp, cast.fr_no_area):
@@ -130,25 +135,39 @@ def test_recipient_acknowledges_from_the_email_link(cast, client_for, published)
 
 def test_acknowledge_is_for_recipients(cast, client_for, published):
     # Visible (network audience) but not a recipient: 403; outside the audience: 404.
-    assert client_for(cast.nl_ncp).post(reverse("alerts:acknowledge", args=[published.pk])).status_code == 403
+    assert (
+        client_for(cast.nl_ncp).post(reverse("alerts:acknowledge", args=[published.pk])).status_code
+        == 403
+    )
     hidden = alert_published(cast.fr_ncp, audience="owner")
-    assert client_for(cast.de_ncp).post(reverse("alerts:acknowledge", args=[hidden.pk])).status_code == 404
+    assert (
+        client_for(cast.de_ncp).post(reverse("alerts:acknowledge", args=[hidden.pk])).status_code
+        == 404
+    )
 
 
 def test_email_link_asks_to_sign_in_first(client, published):
     response = client.get(published.get_absolute_url() + "?acknowledge=1")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:login")
+    )
 
 
 def test_owner_sees_the_delivery_table(cast, client_for, published):
     EmailDelivery.objects.filter(key=f"alert:{published.pk}:user:{cast.it_ncp.pk}").update(
-        status="failed", last_error="550 mailbox unavailable",
+        status="failed",
+        last_error="550 mailbox unavailable",
     )
     client_for(cast.de_ncp).post(reverse("alerts:acknowledge", args=[published.pk]))
     page = client_for(cast.fr_officer).get(reverse("alerts:deliveries", args=[published.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "BP-DE" in html and "BP-IT" in html and "Failed" in html and "550 mailbox unavailable" in html
+    assert (
+        "BP-DE" in html
+        and "BP-IT" in html
+        and "Failed" in html
+        and "550 mailbox unavailable" in html
+    )
     assert "not acknowledged" in html and "acknowledged 20" in html
 
 
@@ -156,21 +175,42 @@ def test_others_cannot_see_deliveries(cast, client_for, published):
     url = reverse("alerts:deliveries", args=[published.pk])
     assert client_for(cast.de_ncp).get(url).status_code == 403
     hidden = alert_published(cast.fr_ncp, audience="owner")
-    assert client_for(cast.de_ncp).get(reverse("alerts:deliveries", args=[hidden.pk])).status_code == 404
+    assert (
+        client_for(cast.de_ncp).get(reverse("alerts:deliveries", args=[hidden.pk])).status_code
+        == 404
+    )
 
 
 def form_data(**overrides):
     data = {
-        "alert_type": "route_change", "urgency": "immediate", "headline": "Boats from Libya to Lampedusa",
-        "summary": "Larger boats, 300 persons each.", "period_from": "2026-03-01", "period_to": "",
-        "origin_country": "LY", "transit_countries_0": "TN", "transit_countries_1": "MT",
-        "transit_countries_2": "", "transit_countries_3": "", "transit_countries_4": "", "transit_countries_5": "",
-        "destination_states": ["IT", "FR"], "border_type": "sea", "persons_count": "300", "minors_count": "40",
-        "transport_means": ["boat"], "source_reliability": "B", "information_credibility": "2",
-        "nationalities-TOTAL_FORMS": "3", "nationalities-INITIAL_FORMS": "0",
-        "nationalities-MIN_NUM_FORMS": "0", "nationalities-MAX_NUM_FORMS": "40",
-        "nationalities-0-nationality": "SD", "nationalities-0-count": "120",
-        "nationalities-1-nationality": "ER", "nationalities-1-count": "80",
+        "alert_type": "route_change",
+        "urgency": "immediate",
+        "headline": "Boats from Libya to Lampedusa",
+        "summary": "Larger boats, 300 persons each.",
+        "period_from": "2026-03-01",
+        "period_to": "",
+        "origin_country": "LY",
+        "transit_countries_0": "TN",
+        "transit_countries_1": "MT",
+        "transit_countries_2": "",
+        "transit_countries_3": "",
+        "transit_countries_4": "",
+        "transit_countries_5": "",
+        "destination_states": ["IT", "FR"],
+        "border_type": "sea",
+        "persons_count": "300",
+        "minors_count": "40",
+        "transport_means": ["boat"],
+        "source_reliability": "B",
+        "information_credibility": "2",
+        "nationalities-TOTAL_FORMS": "3",
+        "nationalities-INITIAL_FORMS": "0",
+        "nationalities-MIN_NUM_FORMS": "0",
+        "nationalities-MAX_NUM_FORMS": "40",
+        "nationalities-0-nationality": "SD",
+        "nationalities-0-count": "120",
+        "nationalities-1-nationality": "ER",
+        "nationalities-1-count": "80",
     }
     data.update(overrides)
     return data
@@ -185,7 +225,10 @@ def test_create_saves_a_draft_with_ordered_transit_and_nationalities(cast, clien
     assert alert.state == "draft" and alert.owner == cast.fr_officer.organisation
     assert alert.transit_countries == ["TN", "MT"]
     assert set(alert.destination_states.values_list("code", flat=True)) == {"IT", "FR"}
-    assert {(str(n.nationality), n.count) for n in alert.nationalities.all()} == {("SD", 120), ("ER", 80)}
+    assert {(str(n.nationality), n.count) for n in alert.nationalities.all()} == {
+        ("SD", 120),
+        ("ER", 80),
+    }
     assert alert.reporting_contact == cast.fr_officer
     assert alert.reference.startswith("EWS-")
     page = client.get(alert.get_absolute_url()).content.decode()
@@ -194,9 +237,15 @@ def test_create_saves_a_draft_with_ordered_transit_and_nationalities(cast, clien
 
 def test_bad_input_keeps_what_was_typed(cast, client_for):
     client = client_for(cast.fr_officer)
-    response = client.post(reverse("alerts:create"), form_data(
-        headline="", period_to="2026-02-01", minors_count="400", **{"nationalities-0-count": "-3"},
-    ))
+    response = client.post(
+        reverse("alerts:create"),
+        form_data(
+            headline="",
+            period_to="2026-02-01",
+            minors_count="400",
+            **{"nationalities-0-count": "-3"},
+        ),
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) >= {"headline", "period_to", "minors_count"}
@@ -207,7 +256,9 @@ def test_bad_input_keeps_what_was_typed(cast, client_for):
 
 
 def test_transit_countries_must_not_repeat(cast, client_for):
-    response = client_for(cast.fr_officer).post(reverse("alerts:create"), form_data(transit_countries_1="TN"))
+    response = client_for(cast.fr_officer).post(
+        reverse("alerts:create"), form_data(transit_countries_1="TN")
+    )
     assert "transit_countries" in response.context["form"].errors
 
 
@@ -216,34 +267,60 @@ def test_edit_and_publish_through_the_alerts_page(cast, client_for):
     client = client_for(cast.fr_ncp)
     page = client.get(reverse("alerts:publish", args=[alert.pk]))
     assert page.status_code == 200 and page.context["preview"] == [cast.de_ncp]
-    response = client.post(reverse("alerts:publish", args=[alert.pk]), {"audience": "network", "marking": "GREEN"})
+    response = client.post(
+        reverse("alerts:publish", args=[alert.pk]), {"audience": "network", "marking": "GREEN"}
+    )
     assert response.status_code == 302
     assert alert.recipients.filter(user=cast.de_ncp).exists()
     # An officer may change the draft but not publish it.
     other = alert_draft(cast.fr_officer)
-    assert client_for(cast.fr_officer).get(reverse("alerts:publish", args=[other.pk])).status_code == 403
-    assert client_for(cast.fr_officer).get(reverse("alerts:edit", args=[other.pk])).status_code == 200
+    assert (
+        client_for(cast.fr_officer).get(reverse("alerts:publish", args=[other.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for(cast.fr_officer).get(reverse("alerts:edit", args=[other.pk])).status_code == 200
+    )
 
 
 def test_follow_up_by_a_recipient(cast, client_for, published):
     client = client_for(cast.de_ncp)
-    response = client.post(reverse("alerts:follow_up", args=[published.pk]), {"text": "Seen at Passau too."})
+    response = client.post(
+        reverse("alerts:follow_up", args=[published.pk]), {"text": "Seen at Passau too."}
+    )
     assert response.status_code == 302
     assert published.follow_ups.get().organisation == cast.de_ncp.organisation
-    assert "Seen at Passau too." in client_for(cast.fr_ncp).get(published.get_absolute_url()).content.decode()
+    assert (
+        "Seen at Passau too."
+        in client_for(cast.fr_ncp).get(published.get_absolute_url()).content.decode()
+    )
     hidden = alert_published(cast.fr_ncp, audience="owner")
-    assert client.post(reverse("alerts:follow_up", args=[hidden.pk]), {"text": "x"}).status_code == 404
+    assert (
+        client.post(reverse("alerts:follow_up", args=[hidden.pk]), {"text": "x"}).status_code == 404
+    )
 
 
 def test_related_alerts_show_only_visible_ones(cast, client_for, published):
     secret = alert_published(cast.fr_ncp, audience="owner", headline="Only for France")
     published.related_alerts.add(secret)
-    assert "Only for France" in client_for(cast.fr_officer).get(published.get_absolute_url()).content.decode()
-    assert "Only for France" not in client_for(cast.de_ncp).get(published.get_absolute_url()).content.decode()
+    assert (
+        "Only for France"
+        in client_for(cast.fr_officer).get(published.get_absolute_url()).content.decode()
+    )
+    assert (
+        "Only for France"
+        not in client_for(cast.de_ncp).get(published.get_absolute_url()).content.decode()
+    )
 
 
 def test_list_filters(cast, client_for, published):
-    other = alert_published(cast.de_ncp, destinations=["FR"], urgency="routine", alert_type="incident", origin_country="SY")
+    other = alert_published(
+        cast.de_ncp,
+        destinations=["FR"],
+        urgency="routine",
+        alert_type="incident",
+        origin_country="SY",
+    )
     client = client_for(cast.fr_ncp)
     listed = lambda **q: {a.pk for a in client.get(reverse("alerts:list"), q).context["alerts"]}  # noqa: E731
     assert listed() == {published.pk, other.pk}
@@ -274,14 +351,19 @@ def test_list_query_count_does_not_grow_with_rows(cast, client_for, django_asser
 
 def test_list_shows_nothing_to_users_without_the_area(cast, client_for, published):
     assert list(client_for(cast.fr_no_area).get(reverse("alerts:list")).context["alerts"]) == []
-    outsider = UserFactory(username="nl_officer_no_alerts", organisation=cast.nl_ncp.organisation, areas=["ilo"])
+    outsider = UserFactory(
+        username="nl_officer_no_alerts", organisation=cast.nl_ncp.organisation, areas=["ilo"]
+    )
     assert list(client_for(outsider).get(reverse("alerts:list")).context["alerts"]) == []
 
 
 def test_publishing_through_the_shared_publish_page_also_tells_the_recipients(cast, client_for):
     alert = alert_draft(cast.fr_ncp, destinations=["NL"])
     url = reverse("sharing:publish", args=[alert.type_slug(), alert.pk])
-    assert client_for(cast.fr_ncp).post(url, {"audience": "network", "marking": "GREEN"}).status_code == 302
+    assert (
+        client_for(cast.fr_ncp).post(url, {"audience": "network", "marking": "GREEN"}).status_code
+        == 302
+    )
     assert list(alert.recipients.values_list("user__username", flat=True)) == ["nl_ncp"]
 
 

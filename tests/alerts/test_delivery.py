@@ -61,10 +61,14 @@ def broker_down():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_recipient_gets_the_email_and_the_owner_sees_it_delivered(cast, smtp_server, celery_worker):
+def test_every_recipient_gets_the_email_and_the_owner_sees_it_delivered(
+    cast, smtp_server, celery_worker
+):
     alert = alert_published(cast.fr_ncp, destinations=FIVE_STATES)
     messages = smtp_server.wait_for(5)
-    assert recipients_of(messages) == sorted(f"{code.lower()}_ncp@example.test" for code in FIVE_STATES)
+    assert recipients_of(messages) == sorted(
+        f"{code.lower()}_ncp@example.test" for code in FIVE_STATES
+    )
     assert all(m["Subject"].startswith("[TLP:AMBER]") for m in messages)
     assert until(lambda: all(r.delivered_at for r in alert.recipients.select_related("email")))
 
@@ -91,13 +95,29 @@ def test_delivery_completes_after_the_broker_was_down_at_publication(cast, smtp_
         alert = alert_published(cast.fr_ncp, destinations=["DE", "NL", "BE"])
     # Published and recorded, though nothing reached the broker.
     assert alert.state == "published"
-    assert set(EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:").values_list("status", flat=True)) == {"pending"}
-    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[TEST_QUEUE],
-                      shutdown_timeout=30):
+    assert set(
+        EmailDelivery.objects.filter(key__startswith=f"alert:{alert.pk}:").values_list(
+            "status", flat=True
+        )
+    ) == {"pending"}
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=[TEST_QUEUE],
+        shutdown_timeout=30,
+    ):
         assert email_sweep_pending() == 3
         messages = smtp_server.wait_for(3)
-        assert recipients_of(messages) == ["be_ncp@example.test", "de_ncp@example.test", "nl_ncp@example.test"]
-        assert until(lambda: set(EmailDelivery.objects.values_list("status", flat=True)) == {"sent"})
+        assert recipients_of(messages) == [
+            "be_ncp@example.test",
+            "de_ncp@example.test",
+            "nl_ncp@example.test",
+        ]
+        assert until(
+            lambda: set(EmailDelivery.objects.values_list("status", flat=True)) == {"sent"}
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +137,9 @@ def test_a_refused_address_is_marked_failed_for_the_owner(cast, smtp_server, cel
 
 
 @pytest.mark.django_db(transaction=True)
-def test_unacknowledged_immediate_alert_is_escalated_once(cast, smtp_server, celery_worker, settings):
+def test_unacknowledged_immediate_alert_is_escalated_once(
+    cast, smtp_server, celery_worker, settings
+):
     settings.ALERTS_ESCALATION_MINUTES = 120
     de = cast.de_ncp.organisation
     alert = alert_published(cast.fr_ncp, destinations=["DE", "NL"])
@@ -131,7 +153,9 @@ def test_unacknowledged_immediate_alert_is_escalated_once(cast, smtp_server, cel
 
     # Before the deadline nothing happens.
     assert alerts_escalate_overdue() == 0
-    alert.__class__.objects.filter(pk=alert.pk).update(published_at=timezone.now() - timedelta(minutes=121))
+    alert.__class__.objects.filter(pk=alert.pk).update(
+        published_at=timezone.now() - timedelta(minutes=121)
+    )
 
     alerts_escalate_overdue.delay()
     messages = smtp_server.wait_for(5)
@@ -142,7 +166,9 @@ def test_unacknowledged_immediate_alert_is_escalated_once(cast, smtp_server, cel
     escalation = alert.escalations.get()
     assert isinstance(escalation, ItemEscalation)
     assert escalation.organisation == de and escalation.notified_count == 3
-    assert set(alert.recipients.filter(escalated=True).values_list("user__username", flat=True)) == {"de_ncp_deputy", "de_admin"}
+    assert set(
+        alert.recipients.filter(escalated=True).values_list("user__username", flat=True)
+    ) == {"de_ncp_deputy", "de_admin"}
     assert not alert.recipients.filter(user=de_deputy, reason="destination").exists()
     assert alert.recipients.filter(user=de_admin).exists()
     from auditlog.models import LogEntry

@@ -13,7 +13,9 @@ from .test_alerts import form_data
 def test_a_huge_nationality_count_answers_quickly_with_a_form_error(cast, client_for):
     client = client_for(cast.fr_officer)
     started = time.monotonic()
-    response = client.post(reverse("alerts:create"), form_data(**{"nationalities-TOTAL_FORMS": "100000"}))
+    response = client.post(
+        reverse("alerts:create"), form_data(**{"nationalities-TOTAL_FORMS": "100000"})
+    )
     elapsed = time.monotonic() - started
     assert response.status_code == 200
     html = response.content.decode()

@@ -38,13 +38,25 @@ def test_sign_in_page_passes(page, live_server):
 
 def test_main_pages_pass(page, live_server, cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    alert = item_make("alerts.alert", author=cast.fr_officer, audience="network", marking="RED", with_children=True)
+    alert = item_make(
+        "alerts.alert",
+        author=cast.fr_officer,
+        audience="network",
+        marking="RED",
+        with_children=True,
+    )
     sign_in_browser(page, live_server, cast.fr_ncp)
     failures = {}
     for url in [
-        reverse("home"), reverse("alerts:list"), reverse("alerts:create"), alert.get_absolute_url(),
-        reverse("alerts:publish", args=[alert.pk]), reverse("sharing:history", args=[alert.type_slug(), alert.pk]),
-        reverse("sharing:disclosures"), reverse("ilo_reports:list"), reverse("accounts:security"),
+        reverse("home"),
+        reverse("alerts:list"),
+        reverse("alerts:create"),
+        alert.get_absolute_url(),
+        reverse("alerts:publish", args=[alert.pk]),
+        reverse("sharing:history", args=[alert.type_slug(), alert.pk]),
+        reverse("sharing:disclosures"),
+        reverse("ilo_reports:list"),
+        reverse("accounts:security"),
     ]:
         page.goto(url)
         assert page.url.endswith(url), f"{url} redirected to {page.url}"
@@ -64,16 +76,26 @@ def test_ilo_report_pages_pass(page, live_server, cast):
     from ilo_reports.services import report_open
     from tests.ilo_reports.conftest import network_make
 
-    if not TemplateVersion.objects.exists():  # the data migration's rows, flushed by an earlier test
+    if (
+        not TemplateVersion.objects.exists()
+    ):  # the data migration's rows, flushed by an earlier test
         importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
     semester = Semester.reporting()
     network = network_make()
-    NetworkChair.objects.create(network=network, semester=str(semester), organisation=Organisation.objects.get(short_name="BP-FR"),
-                                officer=cast.ilo_fr_tr)
+    NetworkChair.objects.create(
+        network=network,
+        semester=str(semester),
+        organisation=Organisation.objects.get(short_name="BP-FR"),
+        officer=cast.ilo_fr_tr,
+    )
     report = report_open(actor=cast.ilo_fr_tr, network=network, semester=semester)
     sign_in_browser(page, live_server, cast.ilo_fr_tr)
     failures = {}
-    for url in [reverse("ilo_reports:edit", args=[report.pk]), report.get_absolute_url(), reverse("ilo_reports:networks")]:
+    for url in [
+        reverse("ilo_reports:edit", args=[report.pk]),
+        report.get_absolute_url(),
+        reverse("ilo_reports:networks"),
+    ]:
         page.goto(url)
         assert page.url.endswith(url), f"{url} redirected to {page.url}"
         found = violations(page)

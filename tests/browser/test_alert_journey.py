@@ -11,7 +11,9 @@ from tests.browser.test_accessibility import sign_in_browser
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_alert_from_draft_to_acknowledgement(browser, live_server, cast, smtp_server, celery_worker, settings):
+def test_alert_from_draft_to_acknowledgement(
+    browser, live_server, cast, smtp_server, celery_worker, settings
+):
     settings.SITE_URL = live_server.url
     france = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     germany = browser.new_context(base_url=live_server.url, java_script_enabled=False)
@@ -25,7 +27,9 @@ def test_alert_from_draft_to_acknowledgement(browser, live_server, cast, smtp_se
     fr_page.get_by_role("button", name="Save draft").click()
     assert "There is a problem" in fr_page.content()
     assert fr_page.get_by_label("Headline").input_value() == "Forged visas sold on the Balkan route"
-    fr_page.get_by_label("Summary").fill("Groups of 10 to 15 travel with forged Schengen visas bought in transit.")
+    fr_page.get_by_label("Summary").fill(
+        "Groups of 10 to 15 travel with forged Schengen visas bought in transit."
+    )
     fr_page.get_by_label("Observed from").fill("2026-11-02")
     fr_page.get_by_label("Germany (DE)").check()
     fr_page.get_by_role("button", name="Save draft").click()
@@ -57,7 +61,11 @@ def test_alert_from_draft_to_acknowledgement(browser, live_server, cast, smtp_se
 
     # France sees who acknowledged.
     fr_page.goto(alert_url + "deliveries/")
-    cells = fr_page.get_by_role("row", name=re.compile(str(cast.de_ncp))).get_by_role("cell").all_inner_texts()
+    cells = (
+        fr_page.get_by_role("row", name=re.compile(str(cast.de_ncp)))
+        .get_by_role("cell")
+        .all_inner_texts()
+    )
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?", cells[-1].strip()), cells
     france.close()
     germany.close()

@@ -19,8 +19,9 @@ def picture(data: bytes) -> Image.Image:
     return Image.open(io.BytesIO(data)).convert("RGB")
 
 
-def test_note_from_upload_and_redaction_to_a_marked_download(browser, live_server, cast, settings,
-                                                             tmp_path):
+def test_note_from_upload_and_redaction_to_a_marked_download(
+    browser, live_server, cast, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     france = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     germany = browser.new_context(base_url=live_server.url, java_script_enabled=False)
@@ -41,7 +42,8 @@ def test_note_from_upload_and_redaction_to_a_marked_download(browser, live_serve
 
     # Upload a specimen: the author is taken to the redaction page.
     fr_page.get_by_label("Image", exact=True).set_input_files(
-        {"name": "specimen.png", "mimeType": "image/png", "buffer": photo_bytes()})
+        {"name": "specimen.png", "mimeType": "image/png", "buffer": photo_bytes()}
+    )
     fr_page.get_by_label("Caption").fill("Biodata page under UV")
     fr_page.get_by_label("Light source").select_option(value="uv")
     fr_page.get_by_role("button", name="Upload").click()
@@ -84,10 +86,17 @@ def test_note_from_upload_and_redaction_to_a_marked_download(browser, live_serve
     marked = picture(open(info.value.path(), "rb").read())
     foot = [marked.getpixel((x, marked.height - 3)) for x in range(0, marked.width, 4)]
     assert sum(1 for p in foot if min(p) > 200) > 10  # the white band of the mark
-    assert any(p[0] > 120 and p[1] < 90 for p in (
-        marked.getpixel((x, y)) for x in range(marked.width)
-        for y in range(marked.height - 24, marked.height)))
-    fr_page.goto(f"/sharing/items/documents.documentnote/{note_url.rstrip('/').split('/')[-1]}/access-log/")
+    assert any(
+        p[0] > 120 and p[1] < 90
+        for p in (
+            marked.getpixel((x, y))
+            for x in range(marked.width)
+            for y in range(marked.height - 24, marked.height)
+        )
+    )
+    fr_page.goto(
+        f"/sharing/items/documents.documentnote/{note_url.rstrip('/').split('/')[-1]}/access-log/"
+    )
     assert "de_ncp" in fr_page.content() or str(cast.de_ncp) in fr_page.content()
     france.close()
     germany.close()

@@ -22,12 +22,16 @@ def browser_page(browser, live_server, user):
 
 
 def test_report_from_draft_to_publication(browser, live_server, cast):
-    if not TemplateVersion.objects.exists():  # the data migration's rows, flushed by an earlier test
+    if (
+        not TemplateVersion.objects.exists()
+    ):  # the data migration's rows, flushed by an earlier test
         importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
     semester = Semester.reporting()
     network = network_make()
     NetworkChair.objects.create(
-        network=network, semester=str(semester), organisation=Organisation.objects.get(short_name="BP-FR"),
+        network=network,
+        semester=str(semester),
+        organisation=Organisation.objects.get(short_name="BP-FR"),
         officer=cast.ilo_fr_tr,
     )
     chair = browser_page(browser, live_server, cast.ilo_fr_tr)
@@ -51,7 +55,9 @@ def test_report_from_draft_to_publication(browser, live_server, cast):
     member.goto(report_url)
     member.get_by_role("link", name="Contribute to a section").click()
     member.get_by_label("Section").select_option(index=1)
-    member.get_by_label("Contribution").fill("Germany's officer joined the network meeting of 12 October.")
+    member.get_by_label("Contribution").fill(
+        "Germany's officer joined the network meeting of 12 October."
+    )
     member.get_by_role("button", name="Send to the chair").click()
 
     # The chair incorporates the contribution and submits.

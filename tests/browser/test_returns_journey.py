@@ -13,8 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_seat_offer_from_opening_to_confirmed_allocation(browser, live_server, cast):
     operation = operation_published(cast.fr_ncp, capacity=10, code="JRO-LAGOS-BROWSER")
-    contexts = {name: browser.new_context(base_url=live_server.url, java_script_enabled=False)
-                for name in ("fr", "de", "nl")}
+    contexts = {
+        name: browser.new_context(base_url=live_server.url, java_script_enabled=False)
+        for name in ("fr", "de", "nl")
+    }
     pages = {name: context.new_page() for name, context in contexts.items()}
     for name, user in (("fr", cast.fr_ncp), ("de", cast.de_ncp), ("nl", cast.nl_ncp)):
         sign_in_browser(pages[name], live_server, user)
@@ -45,7 +47,10 @@ def test_seat_offer_from_opening_to_confirmed_allocation(browser, live_server, c
         assert "Your reply to the seat offer was sent." in page.content()
 
     # France allocates within the capacity of 10 (a request beyond it is refused) and confirms.
-    rows = {p.organisation.country_id: p.pk for p in Participation.objects.select_related("organisation")}
+    rows = {
+        p.organisation.country_id: p.pk
+        for p in Participation.objects.select_related("organisation")
+    }
     fr.goto(url)
     for country, seats in (("DE", "6"), ("NL", "5")):
         fr.fill(f"#seats-{rows[country]}", seats)

@@ -22,7 +22,9 @@ def test_first_sign_in_with_enrolment_then_the_portal(page):
     assert page.locator("svg").count() >= 1
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     page.get_by_label("Verification code").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name=re.compile("Verify|Confirm|Continue|Set up", re.I)).first.click()
+    page.get_by_role(
+        "button", name=re.compile("Verify|Confirm|Continue|Set up", re.I)
+    ).first.click()
     assert "/backup-codes/" in page.url
     codes = re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", page.content())
     assert len(set(codes)) == 10

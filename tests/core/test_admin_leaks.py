@@ -286,9 +286,7 @@ def _registered():
     return list(manage_site._registry)
 
 
-def test_no_administration_page_shows_exchanged_content(
-    cast, content, client_for, technical_admin
-):
+def test_no_administration_page_shows_exchanged_content(cast, content, client_for, technical_admin):
     items, canaries = content
     user = technical_admin
     # The content is really there, in the change log and the access log, for the walk to find.

@@ -23,7 +23,8 @@ CORE = "iconet"
 def project_apps() -> list[str]:
     """The apps whose code lives in this repository (not Django's, not third parties')."""
     return sorted(
-        config.name for config in apps.get_app_configs()
+        config.name
+        for config in apps.get_app_configs()
         if Path(config.path).resolve().is_relative_to(ROOT)
     )
 
@@ -82,7 +83,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         path.append(node)
         for target in sorted(graph[node]):
             if state.get(target) == "open":
-                found.append(path[path.index(target):] + [target])
+                found.append(path[path.index(target) :] + [target])
             elif target not in state:
                 walk(target, path)
         path.pop()
@@ -126,7 +127,9 @@ def test_areas_never_import_each_other():
     areas = [name for name in project_apps() if name != CORE]
     graph = import_graph(areas)
     crossings = sorted(
-        (module, target) for module, targets in graph.items() for target in targets
+        (module, target)
+        for module, targets in graph.items()
+        for target in targets
         if module.split(".")[0] != target.split(".")[0]
     )
     assert crossings == []
@@ -136,7 +139,8 @@ def test_the_portal_does_not_import_the_development_tooling():
     """devtools/ needs the "dev" extra, which the production image does not install."""
     modules = project_modules(project_apps())
     users = sorted(
-        module for module, path in modules.items()
+        module
+        for module, path in modules.items()
         if any(name.split(".")[0] == "devtools" for name in imported_names(module, path))
     )
     assert users == []

@@ -51,17 +51,26 @@ def test_the_navigation_lists_exactly_the_registered_areas_the_user_has(cast, cl
 
 
 def test_an_area_with_two_item_types_has_one_menu_entry_and_a_page_per_type(
-    cast, client_for, only_areas,
+    cast,
+    client_for,
+    only_areas,
 ):
     # One area holding two item types (as returns will): each type keeps its own pages.
-    only_areas(AreaConfig(
-        code="returns", label="Returns", nav_url="alerts:list",
-        item_types=(
-            ItemType("alerts.Alert", list_url="alerts:list", detail_url="alerts:detail"),
-            ItemType("ilo_reports.IloReport", list_url="ilo_reports:list",
-                     detail_url="ilo_reports:changes"),
-        ),
-    ))
+    only_areas(
+        AreaConfig(
+            code="returns",
+            label="Returns",
+            nav_url="alerts:list",
+            item_types=(
+                ItemType("alerts.Alert", list_url="alerts:list", detail_url="alerts:detail"),
+                ItemType(
+                    "ilo_reports.IloReport",
+                    list_url="ilo_reports:list",
+                    detail_url="ilo_reports:changes",
+                ),
+            ),
+        )
+    )
     client = client_for(cast.de_ncp)
     labels = nav_labels(client)
     assert "Returns" in labels and "Early-warning alerts" not in labels
@@ -81,12 +90,18 @@ def test_a_user_without_the_area_is_not_offered_its_preferences(cast, client_for
 
 
 def test_an_area_preference_is_offered_stored_and_read_through_the_registry(
-    cast, client_for, only_areas,
+    cast,
+    client_for,
+    only_areas,
 ):
-    only_areas(AreaConfig(
-        code="returns", label="Returns", nav_url="alerts:list",
-        preferences=(Preference("weekly_summary", "weekly summary of returns", default=True),),
-    ))
+    only_areas(
+        AreaConfig(
+            code="returns",
+            label="Returns",
+            nav_url="alerts:list",
+            preferences=(Preference("weekly_summary", "weekly summary of returns", default=True),),
+        )
+    )
     client = client_for(cast.de_ncp)
     assert "weekly summary of returns" in client.get(reverse("accounts:security")).content.decode()
     assert preference(cast.de_ncp, "returns", "weekly_summary")  # the declared default

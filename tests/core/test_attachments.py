@@ -54,21 +54,28 @@ HOSTILE = [
     ("invoice.png", lambda: HTML, "HTML or SVG markup"),
     ("passport.jpg", lambda: SVG, "HTML or SVG markup"),
     ("specimen.png", png_bomb, "more than 40 million pixels"),
-    ("stamp.jpg", lambda: jpeg_bytes(400, 300, noise=True)[:6000],
-     "not a complete, readable JPEG image"),
+    (
+        "stamp.jpg",
+        lambda: jpeg_bytes(400, 300, noise=True)[:6000],
+        "not a complete, readable JPEG image",
+    ),
     ("route.gif", lambda: GIF_HTML_POLYGLOT, "HTML or SVG markup"),
     ("dual.jpg", jpeg_pdf_polyglot, "matches two file formats"),
     ("report.pdf", lambda: pdf_bytes(javascript="app.alert('hello')"), "active content"),
     ("escaped.pdf", lambda: pdf_bytes(javascript="app.alert(1)", escaped=True), "active content"),
-    ("appended.pdf", lambda: pdf_bytes() + b"PK\x03\x04" + b"\x00" * 64,
-     "data after the end of the PDF"),
+    (
+        "appended.pdf",
+        lambda: pdf_bytes() + b"PK\x03\x04" + b"\x00" * 64,
+        "data after the end of the PDF",
+    ),
     ("notes.docx", lambda: b"PK\x03\x04" + b"\x00" * 64, "not a JPEG, PNG, WebP, TIFF or PDF"),
 ]
 
 
 @pytest.mark.parametrize(("name", "make", "reason"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_file_is_refused_with_its_name_and_reason_and_nothing_is_stored(
-        cast, client_for, alert, media, name, make, reason):
+    cast, client_for, alert, media, name, make, reason
+):
     rows, files = Attachment.objects.count(), media_files(media)
     response = attachment_upload(client_for(cast.fr_officer), alert, name, make())
     assert response.status_code == 200
@@ -112,8 +119,13 @@ def test_gps_and_camera_data_are_stripped_and_orientation_applied(cast, client_f
 
 def test_download_headers_and_access_log(cast, client_for, alert, media):
     pdf = pdf_bytes()
-    response = attachment_upload(client_for(cast.fr_officer), alert, "Carte de l'itinéraire.pdf",
-                                 pdf, description="Route map")
+    response = attachment_upload(
+        client_for(cast.fr_officer),
+        alert,
+        "Carte de l'itinéraire.pdf",
+        pdf,
+        description="Route map",
+    )
     assert "Carte de l'itinéraire.pdf attached." in messages_of(response)
     attachment = alert.attachments.get()
     assert (attachment.kind, attachment.size) == ("pdf", len(pdf))
@@ -124,7 +136,7 @@ def test_download_headers_and_access_log(cast, client_for, alert, media):
     assert response.status_code == 200 and downloaded(response) == pdf
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"Carte de l'itin_raire.pdf\"; "
+        'attachment; filename="Carte de l\'itin_raire.pdf"; '
         "filename*=UTF-8''Carte%20de%20l%27itin%C3%A9raire.pdf"
     )
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -164,7 +176,8 @@ def test_only_those_who_may_change_the_item_attach(cast, client_for, alert, medi
 
 
 def test_detail_pages_of_alerts_and_ilo_reports_list_and_offer_attachments(
-        cast, client_for, alert, media):
+    cast, client_for, alert, media
+):
     # A report takes files while it is drafted; the network's German liaison officer reads it.
     report = item_make("ilo_reports.iloreport", author=cast.fr_officer, state="draft")
     for item, reader in ((alert, cast.de_ncp), (report, cast.ilo_de_tr)):

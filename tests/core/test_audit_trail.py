@@ -51,7 +51,9 @@ def test_a_role_that_does_not_own_the_tables_cannot_disable_the_triggers(trail):
     with connection.cursor() as cursor:
         # Rolled back with the test's transaction, as the role is created in it.
         cursor.execute(f"CREATE ROLE {role} NOLOGIN")
-        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(AUDIT_TABLES)} TO {role}")
+        cursor.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(AUDIT_TABLES)} TO {role}"
+        )
         cursor.execute(f"SET ROLE {role}")
     try:
         for table in AUDIT_TABLES:

@@ -15,8 +15,10 @@ from tests.alerts.conftest import alert_draft
 def state_entries(alert, state: str) -> int:
     """Audit entries that record the item entering `state`."""
     return sum(
-        1 for e in LogEntry.objects.get_for_object(alert)
-        if e.action == LogEntry.Action.UPDATE and e.changes_dict.get("state", [None, None])[1] == state
+        1
+        for e in LogEntry.objects.get_for_object(alert)
+        if e.action == LogEntry.Action.UPDATE
+        and e.changes_dict.get("state", [None, None])[1] == state
     )
 
 
@@ -62,7 +64,9 @@ def test_a_publish_double_submitted_at_once_is_applied_once(cast):
 def test_a_withdrawal_double_submitted_at_once_is_recorded_once(cast):
     alert = alert_draft(cast.fr_ncp, destinations=["NL"])
     publish = reverse("sharing:publish", args=[alert.type_slug(), alert.pk])
-    assert posted_at_once([cast.fr_ncp], publish, {"audience": "network", "marking": "GREEN"}) == [302]
+    assert posted_at_once([cast.fr_ncp], publish, {"audience": "network", "marking": "GREEN"}) == [
+        302
+    ]
     url = reverse("sharing:state", args=[alert.type_slug(), alert.pk])
     assert posted_at_once([cast.fr_ncp] * 2, url, {"state": "withdrawn"}) == [302, 302]
     alert.refresh_from_db()

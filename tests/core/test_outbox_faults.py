@@ -32,13 +32,20 @@ def status_of(delivery: EmailDelivery) -> str:
 def outbox_row(user, *, key: str, subject: str = "ICONet test", **fields) -> EmailDelivery:
     """A row as emails_enqueue writes it, without handing it to Celery."""
     return EmailDelivery.objects.create(
-        key=key, recipient=user, to_email=user.email, subject=subject, body="Hello.",
-        next_attempt_at=timezone.now(), **fields,
+        key=key,
+        recipient=user,
+        to_email=user.email,
+        subject=subject,
+        body="Hello.",
+        next_attempt_at=timezone.now(),
+        **fields,
     )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_temporary_refusal_is_retried_until_the_mail_arrives(cast, smtp_server, celery_worker, settings):
+def test_a_temporary_refusal_is_retried_until_the_mail_arrives(
+    cast, smtp_server, celery_worker, settings
+):
     settings.ICONET_DELIVERY_RETRY_SECONDS = 1
     answers = []
 
@@ -51,7 +58,9 @@ def test_a_temporary_refusal_is_retried_until_the_mail_arrives(cast, smtp_server
         return "250 OK"
 
     smtp_server.controller.handler.handle_RCPT = handle_RCPT
-    delivery = email_enqueue(key="greylisted", recipient=cast.de_ncp, subject="Alert", body="Hello.")
+    delivery = email_enqueue(
+        key="greylisted", recipient=cast.de_ncp, subject="Alert", body="Hello."
+    )
     messages = smtp_server.wait_for(1, timeout=30)
     assert [m["To"] for m in messages] == ["de_ncp@example.test"]
     assert len(answers) == 2
@@ -61,7 +70,9 @@ def test_a_temporary_refusal_is_retried_until_the_mail_arrives(cast, smtp_server
 
 @pytest.mark.django_db(transaction=True)
 def test_an_error_retrying_cannot_cure_marks_the_delivery_failed_with_its_reason(
-    cast, smtp_server, celery_worker,
+    cast,
+    smtp_server,
+    celery_worker,
 ):
     # A row written by older code, with a newline in its subject: Django refuses the header.
     delivery = outbox_row(cast.de_ncp, key="bad-header", subject="Alert\nBcc: someone@example.test")
@@ -76,7 +87,10 @@ def test_an_error_retrying_cannot_cure_marks_the_delivery_failed_with_its_reason
 @pytest.mark.django_db(transaction=True)
 def test_subjects_are_written_on_one_line(cast, smtp_server, celery_worker):
     delivery = email_enqueue(
-        key="two-lines", recipient=cast.de_ncp, subject="Boats from Libya\r\nto Lampedusa", body="Hello.",
+        key="two-lines",
+        recipient=cast.de_ncp,
+        subject="Boats from Libya\r\nto Lampedusa",
+        body="Hello.",
     )
     assert delivery.subject == "Boats from Libya to Lampedusa"
     messages = smtp_server.wait_for(1)
@@ -86,13 +100,16 @@ def test_subjects_are_written_on_one_line(cast, smtp_server, celery_worker):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_resend_after_a_crash_carries_the_same_message_id(cast, smtp_server, celery_worker):
-    delivery = email_enqueue(key="crash-window", recipient=cast.nl_ncp, subject="Alert", body="Hello.")
+    delivery = email_enqueue(
+        key="crash-window", recipient=cast.nl_ncp, subject="Alert", body="Hello."
+    )
     first = smtp_server.wait_for(1)
     assert until(lambda: status_of(delivery) == "sent")
     # The worker died after the relay accepted the message and before the row said "sent":
     # its lease expires and the sweep hands the row over again.
     EmailDelivery.objects.filter(pk=delivery.pk).update(
-        status="sending", lease_until=timezone.now() - timedelta(seconds=1),
+        status="sending",
+        lease_until=timezone.now() - timedelta(seconds=1),
     )
     assert email_sweep_pending() == 1
     messages = smtp_server.wait_for(2)
@@ -100,20 +117,28 @@ def test_a_resend_after_a_crash_carries_the_same_message_id(cast, smtp_server, c
     assert first[0]["Message-ID"] == messages[1]["Message-ID"]
     assert messages[0]["Message-ID"].startswith(f"<delivery-{delivery.pk}.")
     # Another row has another identity.
-    other = email_enqueue(key="crash-window-2", recipient=cast.nl_ncp, subject="Alert", body="Hello.")
+    other = email_enqueue(
+        key="crash-window-2", recipient=cast.nl_ncp, subject="Alert", body="Hello."
+    )
     assert smtp_server.wait_for(3)[2]["Message-ID"] != messages[0]["Message-ID"]
     assert until(lambda: status_of(other) == "sent")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_abandoned_by_a_dead_worker_is_released_when_its_lease_ends(
-    cast, smtp_server, celery_worker, settings,
+    cast,
+    smtp_server,
+    celery_worker,
+    settings,
 ):
     settings.ICONET_DELIVERY_LEASE_SECONDS = 2
     # Claimed a moment ago by a worker that was killed mid-send: its lease runs out.
     now = timezone.now()
     delivery = outbox_row(
-        cast.be_ncp, key="abandoned", status="sending", claimed_at=now,
+        cast.be_ncp,
+        key="abandoned",
+        status="sending",
+        claimed_at=now,
         lease_until=now + timedelta(seconds=2),
     )
     assert email_sweep_pending() == 0  # still leased: a live worker may be sending it
@@ -131,9 +156,18 @@ def test_the_sweep_hands_over_urgent_mail_first(cast, smtp_server):
     urgent = outbox_row(cast.nl_ncp, key="urgent", priority=EmailDelivery.Priority.URGENT)
     newer = outbox_row(cast.be_ncp, key="routine-newer")
     assert email_sweep_pending() == 3
-    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[TEST_QUEUE],
-                      shutdown_timeout=30):
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=[TEST_QUEUE],
+        shutdown_timeout=30,
+    ):
         messages = smtp_server.wait_for(3)
         assert messages[0]["To"] == "nl_ncp@example.test"
-        assert sorted(m["To"] for m in messages[1:]) == ["be_ncp@example.test", "de_ncp@example.test"]
+        assert sorted(m["To"] for m in messages[1:]) == [
+            "be_ncp@example.test",
+            "de_ncp@example.test",
+        ]
         assert until(lambda: {status_of(d) for d in (older, urgent, newer)} == {"sent"})

@@ -36,12 +36,25 @@ from tests.items import (
 pytestmark = pytest.mark.django_db
 
 CAST_ROLES = [
-    "fr_officer", "fr_ncp", "fr_admin", "fr_no_area", "de_officer", "de_ncp", "be_ncp", "nl_ncp",
-    "it_ncp", "commission_admin", "frontex_user", "frontex_ncp", "ilo_fr_tr", "ilo_de_tr",
+    "fr_officer",
+    "fr_ncp",
+    "fr_admin",
+    "fr_no_area",
+    "de_officer",
+    "de_ncp",
+    "be_ncp",
+    "nl_ncp",
+    "it_ncp",
+    "commission_admin",
+    "frontex_user",
+    "frontex_ncp",
+    "ilo_fr_tr",
+    "ilo_de_tr",
 ]
 
 
 # --- the URL patterns that take an item, from the resolver ---------------------------------------
+
 
 def url_patterns(patterns=None, namespace=""):
     """(qualified name, keywords) of every named URL pattern, walking includes recursively."""
@@ -50,7 +63,9 @@ def url_patterns(patterns=None, namespace=""):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from url_patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            keywords = set(getattr(entry.pattern, "converters", {})) or set(entry.pattern.regex.groupindex)
+            keywords = set(getattr(entry.pattern, "converters", {})) or set(
+                entry.pattern.regex.groupindex
+            )
             yield f"{namespace}{entry.name}", keywords
 
 
@@ -115,6 +130,7 @@ def item_pages(facts: policy.ItemFacts, found: dict[str, set[str]]):
 
 # --- facts --------------------------------------------------------------------------------------
 
+
 def user_facts(user) -> policy.UserFacts:
     organisation = Organisation.objects.filter(pk=user.organisation_id).first()
     groups = AccessGroup.objects.filter(is_active=True).filter(
@@ -125,11 +141,17 @@ def user_facts(user) -> policy.UserFacts:
         ).values("accessgroup_id"),
     )
     return policy.UserFacts(
-        pk=user.pk, name=user.username, active=user.is_active, organisation_id=user.organisation_id,
+        pk=user.pk,
+        name=user.username,
+        active=user.is_active,
+        organisation_id=user.organisation_id,
         organisation_active=bool(organisation and organisation.is_active),
-        organisation_kind=organisation.kind if organisation else "", role=user.role,
-        areas=frozenset(user.areas or ()), ncp_areas=frozenset(user.ncp_areas or ()),
-        country=organisation.country_id if organisation else None, host_country=user.host_country or None,
+        organisation_kind=organisation.kind if organisation else "",
+        role=user.role,
+        areas=frozenset(user.areas or ()),
+        ncp_areas=frozenset(user.ncp_areas or ()),
+        country=organisation.country_id if organisation else None,
+        host_country=user.host_country or None,
         access_groups=frozenset(groups.values_list("pk", flat=True)),
     )
 
@@ -137,15 +159,25 @@ def user_facts(user) -> policy.UserFacts:
 def item_facts(item, stage: str, **extra) -> policy.ItemFacts:
     item.refresh_from_db()
     approved = DisclosureRequest.objects.filter(
-        content_type__app_label=item._meta.app_label, content_type__model=item._meta.model_name,
-        object_id=item.pk, status=DisclosureRequest.Status.APPROVED,
+        content_type__app_label=item._meta.app_label,
+        content_type__model=item._meta.model_name,
+        object_id=item.pk,
+        status=DisclosureRequest.Status.APPROVED,
     )
     return policy.ItemFacts(
-        type_slug=item.type_slug(), pk=item.pk, area=item.area, owner_id=item.owner_id,
-        owner_label=item.owner.short_name, author_id=item.author_id, stage=stage, audience=item.audience,
+        type_slug=item.type_slug(),
+        pk=item.pk,
+        area=item.area,
+        owner_id=item.owner_id,
+        owner_label=item.owner.short_name,
+        author_id=item.author_id,
+        stage=stage,
+        audience=item.audience,
         audience_groups=frozenset(item.audience_groups.values_list("pk", flat=True)),
         disclosed_to_organisations=frozenset(
-            approved.filter(target_kind="organisation").values_list("target_organisation_id", flat=True)
+            approved.filter(target_kind="organisation").values_list(
+                "target_organisation_id", flat=True
+            )
         ),
         disclosed_to_groups=frozenset(
             approved.filter(target_kind="access_group").values_list("target_group_id", flat=True)
@@ -155,10 +187,14 @@ def item_facts(item, stage: str, **extra) -> policy.ItemFacts:
 
 
 def alert_facts(alert, stage, light=False):
-    destinations = set(alert.destination_states.values_list("code", flat=True)) | set(alert.transit_countries)
+    destinations = set(alert.destination_states.values_list("code", flat=True)) | set(
+        alert.transit_countries
+    )
     attachment = alert.attachments.first()
     children = {"attachment_pk": attachment.pk} if attachment else {}
-    return item_facts(alert, stage, destinations=frozenset(destinations), children=children, light=light)
+    return item_facts(
+        alert, stage, destinations=frozenset(destinations), children=children, light=light
+    )
 
 
 def return_facts(item, stage):
@@ -171,7 +207,9 @@ def return_facts(item, stage):
             children["incident_pk"] = incident.pk
         extra = {
             "offered_to": frozenset(item.offered_to.values_list("code", flat=True)),
-            "participants": frozenset(item.participations.values_list("organisation_id", flat=True)),
+            "participants": frozenset(
+                item.participations.values_list("organisation_id", flat=True)
+            ),
             "incident_orgs": frozenset(item.incidents.values_list("organisation_id", flat=True)),
         }
     return item_facts(item, stage, children=children, **extra)
@@ -187,11 +225,17 @@ def report_facts(report, stage):
     contribution = report.contributions.first()
     if contribution is not None:
         children["contribution_pk"] = contribution.pk
-    return item_facts(report, stage, network_host=report.network.host_country.code,
-                      has_previous=report.previous_id is not None, children=children)
+    return item_facts(
+        report,
+        stage,
+        network_host=report.network.host_country.code,
+        has_previous=report.previous_id is not None,
+        children=children,
+    )
 
 
 # --- the world: items of several owners in every stage -------------------------------------------
+
 
 @pytest.fixture
 def world(cast, settings, tmp_path):
@@ -201,36 +245,61 @@ def world(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     frontex = Organisation.objects.get(short_name="Frontex")
     cast.frontex_ncp = UserFactory(
-        username="frontex_ncp", organisation=frontex, role=Role.AGENCY_USER, ncp_areas=list(Area.values),
+        username="frontex_ncp",
+        organisation=frontex,
+        role=Role.AGENCY_USER,
+        ncp_areas=list(Area.values),
     )
     mediterranean = AccessGroupFactory(
-        name="Mediterranean route", organisations=[cast.be_ncp.organisation],
+        name="Mediterranean route",
+        organisations=[cast.be_ncp.organisation],
         members=[cast.ilo_de_tr, cast.frontex_user],
     )
-    italy_group = AccessGroupFactory(name="Italian liaison", organisations=[cast.it_ncp.organisation])
+    italy_group = AccessGroupFactory(
+        name="Italian liaison", organisations=[cast.it_ncp.organisation]
+    )
     facts = []
     owners = [
-        (cast.fr_officer, cast.fr_ncp), (cast.de_officer, cast.de_ncp), (cast.frontex_user, cast.frontex_ncp),
+        (cast.fr_officer, cast.fr_ncp),
+        (cast.de_officer, cast.de_ncp),
+        (cast.frontex_user, cast.frontex_ncp),
     ]
     for (author, manager), stage in itertools.product(owners, policy.SHARING_STAGES):
-        facts.append(alert_facts(alert_in_stage(author=author, manager=manager, stage=stage), stage))
+        facts.append(
+            alert_facts(alert_in_stage(author=author, manager=manager, stage=stage), stage)
+        )
     for (author, manager), stage in itertools.product(owners[:2], policy.SHARING_STAGES):
         facts.append(note_facts(note_in_stage(author=author, manager=manager, stage=stage), stage))
     for audience in ("owner", "groups", "public"):
         alert = alert_in_stage(
-            author=cast.fr_officer, manager=cast.fr_ncp, stage="published", audience=audience,
+            author=cast.fr_officer,
+            manager=cast.fr_ncp,
+            stage="published",
+            audience=audience,
             groups=[mediterranean] if audience == "groups" else (),
         )
         facts.append(alert_facts(alert, "published", light=True))
     disclosures = [
-        (cast.be_ncp, {"target_kind": "organisation", "target_organisation": cast.nl_ncp.organisation}),
+        (
+            cast.be_ncp,
+            {"target_kind": "organisation", "target_organisation": cast.nl_ncp.organisation},
+        ),
         (cast.frontex_user, {"target_kind": "access_group", "target_group": italy_group}),
     ]
     for requester, target in disclosures:
-        alert = alert_in_stage(author=cast.de_officer, manager=cast.de_ncp, stage="published",
-                               audience="groups", groups=[mediterranean], marking="RED")
+        alert = alert_in_stage(
+            author=cast.de_officer,
+            manager=cast.de_ncp,
+            stage="published",
+            audience="groups",
+            groups=[mediterranean],
+            marking="RED",
+        )
         request = disclosure_request_create(
-            actor=requester, item=alert, purpose="Joint risk analysis", third_party="",
+            actor=requester,
+            item=alert,
+            purpose="Joint risk analysis",
+            third_party="",
             **{"target_organisation": None, "target_group": None, **target},
         )
         disclosure_decide(actor=cast.de_ncp, request=request, approve=True, reason="Shared route")
@@ -240,7 +309,10 @@ def world(cast, settings, tmp_path):
     semesters = (f"{year}-S{half}" for year in range(2010, 2026) for half in (1, 2))
     plan = []
     for (chair, member, manager), stage in itertools.product(
-        [(cast.ilo_fr_tr, cast.ilo_de_tr, cast.fr_ncp), (cast.ilo_de_tr, cast.ilo_fr_tr, cast.de_ncp)],
+        [
+            (cast.ilo_fr_tr, cast.ilo_de_tr, cast.fr_ncp),
+            (cast.ilo_de_tr, cast.ilo_fr_tr, cast.de_ncp),
+        ],
         policy.ILO_STAGES,
     ):
         semester = next(semesters)
@@ -248,19 +320,32 @@ def world(cast, settings, tmp_path):
         plan.append((semester, chair, member, manager, stage))
     network = ilo_network_chaired(chairs=chairs)
     for semester, chair, member, manager, stage in plan:
-        report = ilo_report_in_stage(network=network, semester=semester, chair=chair, member=member,
-                                     reviewer=cast.commission_admin, manager=manager, stage=stage)
+        report = ilo_report_in_stage(
+            network=network,
+            semester=semester,
+            chair=chair,
+            member=member,
+            reviewer=cast.commission_admin,
+            manager=manager,
+            stage=stage,
+        )
         facts.append(report_facts(report, stage))
     for (author, manager), stage in itertools.product(owners[:2], policy.SHARING_STAGES):
         problem = return_problem_in_stage(author=author, manager=manager, stage=stage)
         facts.append(return_facts(problem, stage))
-        operation = return_operation_in_stage(author=author, manager=manager, stage=stage,
-                                              participant=cast.be_ncp, offered=("BE", "NL"))
+        operation = return_operation_in_stage(
+            author=author,
+            manager=manager,
+            stage=stage,
+            participant=cast.be_ncp,
+            offered=("BE", "NL"),
+        )
         facts.append(return_facts(operation, stage))
     return facts
 
 
 # --- the checker ----------------------------------------------------------------------------------
+
 
 def fingerprint(facts: policy.ItemFacts):
     """The item's row and every row that hangs from it, and its disclosure requests."""
@@ -271,10 +356,15 @@ def fingerprint(facts: policy.ItemFacts):
         if relation.one_to_many:
             related = getattr(item, relation.get_accessor_name()).order_by("pk").values()
             rows.append([sorted(row.items()) for row in related])
-    rows.append(list(DisclosureRequest.objects.filter(
-        content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name,
-        object_id=facts.pk,
-    ).values_list("pk", "status")))
+    rows.append(
+        list(
+            DisclosureRequest.objects.filter(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+                object_id=facts.pk,
+            ).values_list("pk", "status")
+        )
+    )
     return repr(rows)
 
 
@@ -292,8 +382,12 @@ def matrix_mismatches(users, world_facts, cast) -> list[str]:
         client = verified_client(user)
         for type_slug, pks in pks_by_type.items():
             model = shared_item_models()[type_slug]
-            expected = {f.pk for f in world_facts if f.type_slug == type_slug and policy.visible(who, f)}
-            got = set(model.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+            expected = {
+                f.pk for f in world_facts if f.type_slug == type_slug and policy.visible(who, f)
+            }
+            got = set(
+                model.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True)
+            )
             if got != expected:
                 mismatches.append(
                     f"{who.name} {type_slug} visible_to: extra {sorted(got - expected)}, "
@@ -313,7 +407,9 @@ def matrix_mismatches(users, world_facts, cast) -> list[str]:
                         pdf_done.add(facts.type_slug)
                     problem = request_check(client, facts, page, url, method, answer, cast)
                     if problem:
-                        mismatches.append(f"{who.name} {facts.label} {method} {name} {url}: {problem}")
+                        mismatches.append(
+                            f"{who.name} {facts.label} {method} {name} {url}: {problem}"
+                        )
     return mismatches
 
 
@@ -328,7 +424,11 @@ def request_check(client, facts, page, url, method, answer, cast) -> str | None:
             status = client.get(url).status_code
         except Exception as exc:  # noqa: BLE001 - a crash is a mismatch to report, not to stop at
             return f"raised {exc!r}, want {answer}"
-        return None if policy.answer_matches(answer, method, status) else f"got {status}, want {answer}"
+        return (
+            None
+            if policy.answer_matches(answer, method, status)
+            else f"got {status}, want {answer}"
+        )
     before = fingerprint(facts)
     problem = None
     try:
@@ -346,6 +446,7 @@ def request_check(client, facts, page, url, method, answer, cast) -> str | None:
 
 
 # --- the tests ----------------------------------------------------------------------------------
+
 
 def test_every_item_page_answers_as_the_policy_says(cast, world):
     users = [getattr(cast, role) for role in CAST_ROLES]
@@ -373,7 +474,11 @@ def test_the_users_of_an_inactive_organisation_see_nothing(cast, world):
 
 def test_the_matrix_covers_owners_stages_and_every_answer(cast, world):
     owners = {(f.type_slug, f.owner_label) for f in world}
-    assert {("alerts.alert", "BP-FR"), ("alerts.alert", "BP-DE"), ("alerts.alert", "Frontex")} <= owners
+    assert {
+        ("alerts.alert", "BP-FR"),
+        ("alerts.alert", "BP-DE"),
+        ("alerts.alert", "Frontex"),
+    } <= owners
     assert {("ilo_reports.iloreport", "BP-FR"), ("ilo_reports.iloreport", "BP-DE")} <= owners
     stages = {(f.type_slug, f.stage) for f in world}
     assert {("alerts.alert", s) for s in policy.SHARING_STAGES} <= stages
@@ -384,7 +489,9 @@ def test_the_matrix_covers_owners_stages_and_every_answer(cast, world):
     assert covered == set(policy.ITEM_PAGES)
     answers = {
         policy.expected_answer(user_facts(getattr(cast, role)), f, page, method)
-        for role in CAST_ROLES for f in world[::5] for _name, _url, page in item_pages(f, found)
+        for role in CAST_ROLES
+        for f in world[::5]
+        for _name, _url, page in item_pages(f, found)
         for method in ("GET", "POST")
     }
     assert answers == {"hidden", "forbidden", "method", "ok"}
@@ -396,14 +503,23 @@ def test_a_mutated_policy_turns_the_matrix_red(cast, world, monkeypatch):
     original = SharedItem.allows
 
     def mutant(self, user, action):
-        if action in ("publish", "change", "withdraw", "decide_disclosure") and self.is_owner_member(user):
+        if action in (
+            "publish",
+            "change",
+            "withdraw",
+            "decide_disclosure",
+        ) and self.is_owner_member(user):
             return True
         return original(self, user, action)
 
     monkeypatch.setattr(SharedItem, "allows", mutant)
     french_alerts = [
-        f for f in world if f.owner_id == cast.fr_ncp.organisation_id and f.type_slug == "alerts.alert"
-        and f.stage in ("draft", "published") and not f.light
+        f
+        for f in world
+        if f.owner_id == cast.fr_ncp.organisation_id
+        and f.type_slug == "alerts.alert"
+        and f.stage in ("draft", "published")
+        and not f.light
     ]
     mismatches = matrix_mismatches([cast.fr_no_area, cast.fr_officer], french_alerts, cast)
     officer = [m for m in mismatches if m.startswith("fr_officer ")]

@@ -22,15 +22,25 @@ def run_manage(*args, **env):
     prefixes = ("DJANGO_", "ICONET_", "SITE_URL", "ALERTS_", "ILO_")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_production_settings_pass_the_deployment_check():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        ICONET_ENV="production", DJANGO_SECRET_KEY="x" * 20 + "production-secret-key-of-sufficient-length-0987654321",
-        DJANGO_ALLOWED_HOSTS="iconet.example.eu", SITE_URL="https://iconet.example.eu",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        ICONET_ENV="production",
+        DJANGO_SECRET_KEY="x" * 20 + "production-secret-key-of-sufficient-length-0987654321",
+        DJANGO_ALLOWED_HOSTS="iconet.example.eu",
+        SITE_URL="https://iconet.example.eu",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -39,7 +49,9 @@ def test_production_settings_pass_the_deployment_check():
 def test_production_without_a_site_url_fails_at_start():
     """Links in mails would otherwise point at http://127.0.0.1:8000."""
     result = run_manage(
-        "check", ICONET_ENV="production", DJANGO_ALLOWED_HOSTS="iconet.example.eu",
+        "check",
+        ICONET_ENV="production",
+        DJANGO_ALLOWED_HOSTS="iconet.example.eu",
         DJANGO_SECRET_KEY="x" * 20 + "production-secret-key-of-sufficient-length-0987654321",
     )
     assert result.returncode != 0
@@ -56,19 +68,21 @@ def test_area_settings_are_declared_with_defaults_and_read_from_the_environment(
     result = run_manage("shell", "--no-imports", "-c", SHOW_SETTINGS, ICONET_ENV="development")
     assert result.returncode == 0, result.stderr
     # Development keeps its local address as the default SITE_URL.
-    assert result.stdout.strip() == (
-        "http://127.0.0.1:8000|120|30|(14, 3)|ILO report reviewers"
-    )
+    assert result.stdout.strip() == ("http://127.0.0.1:8000|120|30|(14, 3)|ILO report reviewers")
     result = run_manage(
-        "shell", "--no-imports", "-c", SHOW_SETTINGS, ICONET_ENV="development",
+        "shell",
+        "--no-imports",
+        "-c",
+        SHOW_SETTINGS,
+        ICONET_ENV="development",
         SITE_URL="https://x.example/",
-        ALERTS_ESCALATION_MINUTES="45", ILO_REPORT_DUE_DAYS="60",
-        ILO_REPORT_REMINDER_DAYS="21,7,1", ILO_REVIEWER_GROUP="Reviewers of ILO reports",
+        ALERTS_ESCALATION_MINUTES="45",
+        ILO_REPORT_DUE_DAYS="60",
+        ILO_REPORT_REMINDER_DAYS="21,7,1",
+        ILO_REVIEWER_GROUP="Reviewers of ILO reports",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == (
-        "https://x.example|45|60|(21, 7, 1)|Reviewers of ILO reports"
-    )
+    assert result.stdout.strip() == ("https://x.example|45|60|(21, 7, 1)|Reviewers of ILO reports")
 
 
 def test_production_without_a_secret_fails_at_start():
@@ -121,9 +135,15 @@ def test_technical_admin_changes_are_audited_with_actor_and_address(client_for, 
 
     client = client_for(technical_admin)
     country = Country.objects.get(code="FR")
-    response = client.post(reverse("manage:iconet_country_change", args=["FR"]), {
-        "code": "FR", "name": "France (République française)", "is_eu_member": "on",
-    }, REMOTE_ADDR="10.1.2.3")
+    response = client.post(
+        reverse("manage:iconet_country_change", args=["FR"]),
+        {
+            "code": "FR",
+            "name": "France (République française)",
+            "is_eu_member": "on",
+        },
+        REMOTE_ADDR="10.1.2.3",
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = LogEntry.objects.get_for_object(country).order_by("-timestamp").first()
     assert entry.actor == technical_admin
@@ -145,10 +165,16 @@ def test_django_admin_is_for_the_technical_superuser_only(cast, client_for, tech
     assert b'name="_save"' not in page.content
     assert cast.fr_officer.password.split("$")[0].encode() not in page.content
     org = cast.fr_officer.organisation
-    response = client.post(reverse("manage:iconet_organisation_change", args=[org.pk]), {
-        "name": org.name, "short_name": "renamed", "kind": org.kind, "country": "FR",
-        "is_active": "on",
-    })
+    response = client.post(
+        reverse("manage:iconet_organisation_change", args=[org.pk]),
+        {
+            "name": org.name,
+            "short_name": "renamed",
+            "kind": org.kind,
+            "country": "FR",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 403
     org.refresh_from_db()
     assert org.short_name != "renamed"
@@ -168,7 +194,13 @@ def test_seed_demo_is_idempotent():
     counts = (User.objects.count(), Organisation.objects.count())
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert (User.objects.count(), Organisation.objects.count()) == counts
-    assert User.objects.filter(ncp_areas__contains=["alerts"], organisation__country__in=["FR", "DE", "NL", "BE", "IT", "ES"]).count() == 6
+    assert (
+        User.objects.filter(
+            ncp_areas__contains=["alerts"],
+            organisation__country__in=["FR", "DE", "NL", "BE", "IT", "ES"],
+        ).count()
+        == 6
+    )
 
 
 @pytest.mark.django_db
@@ -185,7 +217,10 @@ def test_the_interface_speaks_french_when_chosen(cast, client_for):
     assert response.status_code == 302
     page = client.get(reverse("home")).content.decode()
     assert 'lang="fr"' in page and "Alertes précoces" in page
-    assert "Se connecter" in Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert (
+        "Se connecter"
+        in Client().get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -193,14 +228,18 @@ def test_notifications_are_listed_opened_and_marked_read(cast, client_for):
     from iconet.models import Notification
 
     for n in range(3):
-        Notification.objects.create(recipient=cast.de_ncp, title=f"Alert number {n}", url=reverse("alerts:list"))
+        Notification.objects.create(
+            recipient=cast.de_ncp, title=f"Alert number {n}", url=reverse("alerts:list")
+        )
     Notification.objects.create(recipient=cast.fr_ncp, title="Not for Germany", url="/")
     client = client_for(cast.de_ncp)
     page = client.get(reverse("notifications")).content.decode()
     assert "Notifications (3 unread)" in page
     assert "Alert number 2" in page and "Not for Germany" not in page
     first = Notification.objects.get(title="Alert number 0")
-    assert client.post(reverse("notification_open", args=[first.pk]))["Location"] == reverse("alerts:list")
+    assert client.post(reverse("notification_open", args=[first.pk]))["Location"] == reverse(
+        "alerts:list"
+    )
     assert "Notifications (2 unread)" in client.get(reverse("home")).content.decode()
     # Someone else's notification cannot be opened.
     other = Notification.objects.get(title="Not for Germany")

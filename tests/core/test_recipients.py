@@ -23,24 +23,37 @@ pytestmark = pytest.mark.django_db
 
 def report_tell(report, users):
     return recipients_tell(
-        item=report, users_reasons=[(user, "network") for user in users],
-        title=f"Report {report.reference}", url=report.get_absolute_url(),
-        key=f"ilo-report:{report.pk}", subject="ICONet: an ILO report was published",
+        item=report,
+        users_reasons=[(user, "network") for user in users],
+        title=f"Report {report.reference}",
+        url=report.get_absolute_url(),
+        key=f"ilo-report:{report.pk}",
+        subject="ICONet: an ILO report was published",
         body="Read it in the portal.",
     )
 
 
 def test_an_ilo_report_tracks_its_recipients_like_an_alert(cast, client_for):
-    report = item_make("ilo_reports.iloreport", author=cast.fr_ncp, audience="groups",
-                       groups=[AccessGroupFactory(name="Report readers",
-                                                  organisations=[cast.de_ncp.organisation,
-                                                                 cast.nl_ncp.organisation])])
+    report = item_make(
+        "ilo_reports.iloreport",
+        author=cast.fr_ncp,
+        audience="groups",
+        groups=[
+            AccessGroupFactory(
+                name="Report readers",
+                organisations=[cast.de_ncp.organisation, cast.nl_ncp.organisation],
+            )
+        ],
+    )
     # Spain is outside the audience: neither told, nor e-mailed, nor a recipient row.
     rows = report_tell(report, [cast.de_ncp, cast.nl_ncp, cast.es_ncp])
     assert sorted(row.user.username for row in rows) == ["de_ncp", "nl_ncp"]
     assert set(report.recipients.values_list("user__username", flat=True)) == {"de_ncp", "nl_ncp"}
-    assert sorted(EmailDelivery.objects.filter(key__startswith=f"ilo-report:{report.pk}:")
-                  .values_list("recipient__username", flat=True)) == ["de_ncp", "nl_ncp"]
+    assert sorted(
+        EmailDelivery.objects.filter(key__startswith=f"ilo-report:{report.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    ) == ["de_ncp", "nl_ncp"]
     assert not Notification.objects.filter(recipient=cast.es_ncp).exists()
     # Telling again (a re-share) tells nobody twice.
     assert report_tell(report, [cast.de_ncp, cast.nl_ncp]) == []
@@ -73,17 +86,26 @@ def test_acknowledging_an_item_one_was_not_told_of_is_refused(cast):
 
 def test_a_recipient_who_lost_access_is_never_escalated_to(cast, client_for, settings):
     settings.ALERTS_ESCALATION_MINUTES = 60
-    benelux = AccessGroupFactory(name="Benelux and Germany",
-                                 organisations=[cast.be_ncp.organisation, cast.de_ncp.organisation])
+    benelux = AccessGroupFactory(
+        name="Benelux and Germany",
+        organisations=[cast.be_ncp.organisation, cast.de_ncp.organisation],
+    )
     germany = AccessGroupFactory(name="Germany only", organisations=[cast.de_ncp.organisation])
-    alert = alert_published(cast.fr_ncp, audience="groups", groups=[benelux], destinations=["DE"],
-                            headline="Speedboats leaving Ostend at night")
+    alert = alert_published(
+        cast.fr_ncp,
+        audience="groups",
+        groups=[benelux],
+        destinations=["DE"],
+        headline="Speedboats leaving Ostend at night",
+    )
     assert set(alert.recipients.values_list("user__username", "reason")) == {
-        ("de_ncp", "destination"), ("be_ncp", "audience"),
+        ("de_ncp", "destination"),
+        ("be_ncp", "audience"),
     }
     # France narrows the audience: Belgium no longer reads the alert.
-    alert_publish(actor=cast.fr_ncp, alert=alert, audience="groups", marking="AMBER",
-                  groups=[germany])
+    alert_publish(
+        actor=cast.fr_ncp, alert=alert, audience="groups", marking="AMBER", groups=[germany]
+    )
     for deputy in ("be_ncp_deputy", "de_ncp_deputy"):
         organisation = getattr(cast, deputy.removesuffix("_deputy")).organisation
         UserFactory(username=deputy, organisation=organisation, ncp_areas=["alerts"])
@@ -127,10 +149,17 @@ def test_a_digest_never_lists_an_alert_its_reader_lost(cast):
     cast.de_ncp.digest_routine_alerts = True
     cast.de_ncp.save()
     germany = AccessGroupFactory(name="Germany", organisations=[cast.de_ncp.organisation])
-    lost = alert_published(cast.fr_ncp, urgency="routine", audience="groups", groups=[germany],
-                           destinations=["DE"], headline="Buses through the Julian Alps")
-    kept = alert_published(cast.fr_ncp, urgency="routine", destinations=["DE"],
-                           headline="Ferries from Patras")
+    lost = alert_published(
+        cast.fr_ncp,
+        urgency="routine",
+        audience="groups",
+        groups=[germany],
+        destinations=["DE"],
+        headline="Buses through the Julian Alps",
+    )
+    kept = alert_published(
+        cast.fr_ncp, urgency="routine", destinations=["DE"], headline="Ferries from Patras"
+    )
     alert_publish(actor=cast.fr_ncp, alert=lost, audience="owner", marking="AMBER")
 
     assert alerts_digest_send() == 1

@@ -16,7 +16,13 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE_ARGS = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+SAMPLE_ARGS = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def concrete_urls(resolver=None, prefix="", namespace=""):
@@ -31,8 +37,15 @@ def concrete_urls(resolver=None, prefix="", namespace=""):
             full = prefix + route
             if full.startswith("^") or "(?P" in full or "\\" in full:
                 # Regex routes (the admin's catch-alls): take a sample by stripping the syntax.
-                full = re.sub(r"\(\?P<[^>]+>[^)]+\)", "1", full).replace("^", "").replace("$", "").replace("\\", "")
-            full = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGS.get(m.group(1) or "str", "x"), full)
+                full = (
+                    re.sub(r"\(\?P<[^>]+>[^)]+\)", "1", full)
+                    .replace("^", "")
+                    .replace("$", "")
+                    .replace("\\", "")
+                )
+            full = re.sub(
+                r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGS.get(m.group(1) or "str", "x"), full
+            )
             name = f"{namespace}{pattern.name}" if pattern.name else ""
             yield "/" + full, name
 
@@ -42,8 +55,15 @@ ALL_URLS = sorted(set(concrete_urls()))
 
 def test_the_walk_covers_the_portal():
     names = {name for _, name in ALL_URLS}
-    assert {"home", "accounts:login", "accounts:otp_verify", "manage:index", "sharing:publish", "alerts:list",
-            "ilo_reports:list"} <= names
+    assert {
+        "home",
+        "accounts:login",
+        "accounts:otp_verify",
+        "manage:index",
+        "sharing:publish",
+        "alerts:list",
+        "ilo_reports:list",
+    } <= names
 
 
 @pytest.mark.parametrize(("url", "name"), ALL_URLS)
@@ -98,7 +118,10 @@ def test_first_sign_in_enrols_an_authenticator_and_gives_backup_codes(client):
     stored = list(BackupCodeDevice.objects.get(user=user).codes.values_list("code_hash", flat=True))
     assert not set(c.replace("-", "") for c in codes) & set(stored)
     # Shown once only.
-    assert not re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", client.get(reverse("accounts:backup_codes")).content.decode())
+    assert not re.findall(
+        r"\b[a-z2-9]{5}-[a-z2-9]{5}\b",
+        client.get(reverse("accounts:backup_codes")).content.decode(),
+    )
 
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("home")).status_code == 302
@@ -136,7 +159,10 @@ def test_repeated_failed_sign_ins_lock_the_account(client, settings):
     response = sign_in(client, user)
     assert response.status_code in (403, 429)
     assert "temporarily locked" in response.content.decode()
-    assert AccessLog.objects.filter(event="sign_in_failed", username=user.username).count() >= settings.AXES_FAILURE_LIMIT
+    assert (
+        AccessLog.objects.filter(event="sign_in_failed", username=user.username).count()
+        >= settings.AXES_FAILURE_LIMIT
+    )
 
 
 def test_failed_sign_in_says_what_is_wrong_and_keeps_the_user_name(client):
@@ -152,7 +178,9 @@ def test_an_idle_session_expires(client_for, cast):
 
     client = client_for(cast.fr_officer)
     assert client.get(reverse("home")).status_code == 200
-    Session.objects.filter(session_key=client.session.session_key).update(expire_date=timezone.now())
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now()
+    )
     assert client.get(reverse("home")).status_code == 302
 
 
@@ -177,7 +205,10 @@ def test_users_choose_the_daily_digest_for_routine_alerts(client_for, cast):
 def test_password_reset_mail_goes_through_the_outbox_and_leads_to_a_new_password(client, settings):
     from iconet.models import EmailDelivery
 
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # no mail server: the page must not fail
+    settings.EMAIL_HOST, settings.EMAIL_PORT = (
+        "127.0.0.1",
+        9,
+    )  # no mail server: the page must not fail
     user = UserFactory(email="camille@example.test")
     response = client.post(reverse("accounts:password_reset"), {"email": "camille@example.test"})
     assert response.status_code == 302
@@ -186,9 +217,13 @@ def test_password_reset_mail_goes_through_the_outbox_and_leads_to_a_new_password
     link = re.search(r"/accounts/password-reset/\S+/\S+/", delivery.body).group(0)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
-    response = client.post(form_page.redirect_chain[-1][0] if form_page.redirect_chain else link, {
-        "new_password1": "a much longer new passphrase", "new_password2": "a much longer new passphrase",
-    })
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {
+            "new_password1": "a much longer new passphrase",
+            "new_password2": "a much longer new passphrase",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a much longer new passphrase")

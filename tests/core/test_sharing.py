@@ -17,7 +17,9 @@ TYPE = sorted(shared_item_models())[0]
 
 @pytest.fixture
 def draft(cast):
-    return item_make(TYPE, author=cast.fr_officer, state=State.DRAFT, audience=Audience.OWNER, marking="AMBER")
+    return item_make(
+        TYPE, author=cast.fr_officer, state=State.DRAFT, audience=Audience.OWNER, marking="AMBER"
+    )
 
 
 @pytest.fixture
@@ -33,7 +35,9 @@ def test_the_owner_ncp_publishes_to_the_audience_it_chooses(cast, client_for, dr
     de = client_for(cast.de_officer)
     assert de.get(draft.get_absolute_url()).status_code == 404
     response = client_for(cast.fr_ncp).post(
-        publish_url(draft), {"audience": "network", "marking": "GREEN"}, REMOTE_ADDR="198.51.100.4",
+        publish_url(draft),
+        {"audience": "network", "marking": "GREEN"},
+        REMOTE_ADDR="198.51.100.4",
     )
     assert response.status_code == 302
     from auditlog.models import LogEntry
@@ -49,25 +53,39 @@ def test_the_owner_ncp_publishes_to_the_audience_it_chooses(cast, client_for, dr
 
 
 def test_publishing_to_groups_needs_a_group_and_keeps_the_choice(cast, client_for, draft):
-    response = client_for(cast.fr_ncp).post(publish_url(draft), {"audience": "groups", "marking": "RED"})
+    response = client_for(cast.fr_ncp).post(
+        publish_url(draft), {"audience": "groups", "marking": "RED"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Choose at least one access group." in page
-    assert 'value="RED" checked' in page or "value=\"RED\"" in page and "checked" in page
+    assert 'value="RED" checked' in page or 'value="RED"' in page and "checked" in page
     draft.refresh_from_db()
     assert draft.state == State.DRAFT
 
 
-def test_a_non_owner_cannot_publish_or_change_the_audience_even_by_crafted_post(cast, client_for, published):
+def test_a_non_owner_cannot_publish_or_change_the_audience_even_by_crafted_post(
+    cast, client_for, published
+):
     for role in ("de_ncp", "fr_officer"):
         client = client_for(getattr(cast, role))
         assert client.get(publish_url(published)).status_code == 403
-        assert client.post(publish_url(published), {"audience": "public", "marking": "CLEAR"}).status_code == 403
+        assert (
+            client.post(
+                publish_url(published), {"audience": "public", "marking": "CLEAR"}
+            ).status_code
+            == 403
+        )
     published.refresh_from_db()
     assert (published.audience, published.marking) == (Audience.NETWORK, "AMBER")
     # Another state's contact point cannot even learn that a draft exists.
     draft = item_make(TYPE, author=cast.fr_officer, state=State.DRAFT)
-    assert client_for(cast.de_ncp).post(publish_url(draft), {"audience": "public", "marking": "CLEAR"}).status_code == 404
+    assert (
+        client_for(cast.de_ncp)
+        .post(publish_url(draft), {"audience": "public", "marking": "CLEAR"})
+        .status_code
+        == 404
+    )
 
 
 def test_only_the_owner_withdraws(cast, client_for, published):
@@ -82,21 +100,30 @@ def request_disclosure(client, item, **data):
     return client.post(reverse("sharing:disclosure_create", args=[item.type_slug(), item.pk]), data)
 
 
-def test_disclosure_to_an_organisation_widens_access_only_after_the_owner_approves(cast, client_for, published):
-    # Published to the whole network: Germany reads it, Frontex (an agency, not "the network") does not.
+def test_disclosure_to_an_organisation_widens_access_only_after_the_owner_approves(
+    cast, client_for, published
+):
+    # Published to the whole network: Germany reads it, Frontex (an agency, not "the network") does
+    # not.
     de = client_for(cast.de_ncp)
     frontex = client_for(cast.frontex_user)
     assert frontex.get(published.get_absolute_url()).status_code == 404
-    response = request_disclosure(de, published, target_kind="organisation",
-                                  target_organisation=cast.frontex_user.organisation_id,
-                                  purpose="Joint risk analysis of the route")
+    response = request_disclosure(
+        de,
+        published,
+        target_kind="organisation",
+        target_organisation=cast.frontex_user.organisation_id,
+        purpose="Joint risk analysis of the route",
+    )
     assert response.status_code == 302
     request = DisclosureRequest.objects.get()
     assert request.status == DisclosureRequest.Status.PENDING
     decide_url = reverse("sharing:disclosure", args=[request.pk])
     # The owner's deciders are told in the portal and by e-mail.
     assert Notification.objects.filter(recipient=cast.fr_ncp, url=decide_url).exists()
-    assert EmailDelivery.objects.filter(recipient=cast.fr_ncp, key__startswith=f"disclosure:{request.pk}:").exists()
+    assert EmailDelivery.objects.filter(
+        recipient=cast.fr_ncp, key__startswith=f"disclosure:{request.pk}:"
+    ).exists()
     assert not Notification.objects.filter(recipient=cast.fr_officer).exists()
     # Until approved, nothing widens.
     assert frontex.get(published.get_absolute_url()).status_code == 404
@@ -106,13 +133,21 @@ def test_disclosure_to_an_organisation_widens_access_only_after_the_owner_approv
     request.refresh_from_db()
     assert request.status == DisclosureRequest.Status.PENDING
     fr_ncp = client_for(cast.fr_ncp)
-    assert fr_ncp.post(decide_url, {"decision": "approve", "decision_reason": "Agreed"}).status_code == 302
+    assert (
+        fr_ncp.post(decide_url, {"decision": "approve", "decision_reason": "Agreed"}).status_code
+        == 302
+    )
     assert frontex.get(published.get_absolute_url()).status_code == 200
     request.refresh_from_db()
     assert request.status == DisclosureRequest.Status.APPROVED and request.decided_by == cast.fr_ncp
     assert Notification.objects.filter(recipient=cast.de_ncp, url=decide_url).exists()
     # A decided request cannot change.
-    assert fr_ncp.post(decide_url, {"decision": "refuse", "decision_reason": "Changed my mind"}).status_code == 403
+    assert (
+        fr_ncp.post(
+            decide_url, {"decision": "refuse", "decision_reason": "Changed my mind"}
+        ).status_code
+        == 403
+    )
     request.refresh_from_db()
     assert request.status == DisclosureRequest.Status.APPROVED
     # The grant shows its reason to the owner.
@@ -121,32 +156,60 @@ def test_disclosure_to_an_organisation_widens_access_only_after_the_owner_approv
 
 
 def test_a_refusal_needs_a_reason_and_widens_nothing(cast, client_for, published):
-    request_disclosure(client_for(cast.de_ncp), published, target_kind="organisation",
-                       target_organisation=cast.frontex_user.organisation_id, purpose="Operational analysis")
+    request_disclosure(
+        client_for(cast.de_ncp),
+        published,
+        target_kind="organisation",
+        target_organisation=cast.frontex_user.organisation_id,
+        purpose="Operational analysis",
+    )
     request = DisclosureRequest.objects.get()
     url = reverse("sharing:disclosure", args=[request.pk])
     response = client_for(cast.fr_ncp).post(url, {"decision": "refuse", "decision_reason": ""})
-    assert response.status_code == 200 and "Give the reason for the refusal." in response.content.decode()
-    client_for(cast.fr_ncp).post(url, {"decision": "refuse", "decision_reason": "Source protection"})
+    assert (
+        response.status_code == 200
+        and "Give the reason for the refusal." in response.content.decode()
+    )
+    client_for(cast.fr_ncp).post(
+        url, {"decision": "refuse", "decision_reason": "Source protection"}
+    )
     request.refresh_from_db()
-    assert request.status == DisclosureRequest.Status.REFUSED and request.decision_reason == "Source protection"
+    assert (
+        request.status == DisclosureRequest.Status.REFUSED
+        and request.decision_reason == "Source protection"
+    )
     assert client_for(cast.frontex_user).get(published.get_absolute_url()).status_code == 404
 
 
 def test_the_requester_withdraws_a_pending_request(cast, client_for, published):
     de = client_for(cast.de_ncp)
-    request_disclosure(de, published, target_kind="third_party", third_party="Border police of Türkiye",
-                       purpose="Operational cooperation")
+    request_disclosure(
+        de,
+        published,
+        target_kind="third_party",
+        third_party="Border police of Türkiye",
+        purpose="Operational cooperation",
+    )
     request = DisclosureRequest.objects.get()
-    assert client_for(cast.nl_ncp).post(reverse("sharing:disclosure_withdraw", args=[request.pk])).status_code == 404
+    assert (
+        client_for(cast.nl_ncp)
+        .post(reverse("sharing:disclosure_withdraw", args=[request.pk]))
+        .status_code
+        == 404
+    )
     de.post(reverse("sharing:disclosure_withdraw", args=[request.pk]))
     request.refresh_from_db()
     assert request.status == DisclosureRequest.Status.WITHDRAWN
 
 
 def test_a_disclosure_request_form_says_what_is_missing(cast, client_for, published):
-    response = request_disclosure(client_for(cast.de_ncp), published, target_kind="third_party", third_party="",
-                                  purpose="Typed purpose stays")
+    response = request_disclosure(
+        client_for(cast.de_ncp),
+        published,
+        target_kind="third_party",
+        third_party="",
+        purpose="Typed purpose stays",
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Name the third party." in page and "Typed purpose stays" in page
@@ -155,12 +218,23 @@ def test_a_disclosure_request_form_says_what_is_missing(cast, client_for, publis
 
 def test_an_approved_third_party_disclosure_unlocks_a_marked_export(cast, client_for, published):
     de = client_for(cast.de_ncp)
-    request_disclosure(de, published, target_kind="third_party", third_party="Border police of Türkiye",
-                       purpose="Operational cooperation")
+    request_disclosure(
+        de,
+        published,
+        target_kind="third_party",
+        third_party="Border police of Türkiye",
+        purpose="Operational cooperation",
+    )
     request = DisclosureRequest.objects.get()
-    export_url = reverse("sharing:export_pdf", args=[published.type_slug(), published.pk]) + f"?disclosure={request.pk}"
+    export_url = (
+        reverse("sharing:export_pdf", args=[published.type_slug(), published.pk])
+        + f"?disclosure={request.pk}"
+    )
     assert de.get(export_url).status_code == 404  # not before the owner's decision
-    client_for(cast.fr_ncp).post(reverse("sharing:disclosure", args=[request.pk]), {"decision": "approve", "decision_reason": ""})
+    client_for(cast.fr_ncp).post(
+        reverse("sharing:disclosure", args=[request.pk]),
+        {"decision": "approve", "decision_reason": ""},
+    )
     # Only the requester holds the authorisation.
     assert client_for(cast.nl_ncp).get(export_url).status_code == 404
     response = de.get(export_url)
@@ -172,7 +246,9 @@ def test_an_approved_third_party_disclosure_unlocks_a_marked_export(cast, client
         assert "Border police of Türkiye" in text
         assert request.reference in text
     assert str(published.owner.short_name) in reader.pages[0].extract_text()
-    assert AccessLog.objects.filter(event="download", actor=cast.de_ncp, object_id=published.pk).exists()
+    assert AccessLog.objects.filter(
+        event="download", actor=cast.de_ncp, object_id=published.pk
+    ).exists()
 
 
 def test_reads_of_restricted_items_are_logged_and_shown_to_the_owner(cast, client_for):
@@ -183,7 +259,10 @@ def test_reads_of_restricted_items_are_logged_and_shown_to_the_owner(cast, clien
     de.get(green.get_absolute_url())
     entry = AccessLog.objects.get(event="read", object_id=red.pk)
     assert (entry.actor, entry.organisation, entry.remote_addr, entry.marking) == (
-        cast.de_ncp, cast.de_ncp.organisation, "192.0.2.7", "RED",
+        cast.de_ncp,
+        cast.de_ncp.organisation,
+        "192.0.2.7",
+        "RED",
     )
     assert not AccessLog.objects.filter(event="read", object_id=green.pk).exists()
     log_url = reverse("sharing:access_log", args=[red.type_slug(), red.pk])
@@ -194,8 +273,13 @@ def test_reads_of_restricted_items_are_logged_and_shown_to_the_owner(cast, clien
 
 def test_e_mails_about_red_items_carry_no_content(cast, client_for):
     red = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK, marking="RED")
-    request_disclosure(client_for(cast.de_ncp), red, target_kind="third_party", third_party="Europol liaison",
-                       purpose="Secret purpose text")
+    request_disclosure(
+        client_for(cast.de_ncp),
+        red,
+        target_kind="third_party",
+        third_party="Europol liaison",
+        purpose="Secret purpose text",
+    )
     bodies = list(EmailDelivery.objects.values_list("body", flat=True))
     assert bodies
     for body in bodies:
@@ -229,12 +313,16 @@ def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, 
     entry = LogEntry.objects.get_for_object(draft).order_by("-timestamp").first()
     assert entry.actor == cast.fr_ncp
     assert entry.changes_dict["state"] == ["draft", "published"]
-    page = client_for(cast.fr_officer).get(reverse("sharing:history", args=[draft.type_slug(), draft.pk]))
+    page = client_for(cast.fr_officer).get(
+        reverse("sharing:history", args=[draft.type_slug(), draft.pk])
+    )
     text = page.content.decode()
     assert str(cast.fr_ncp) in text and "State" in text and "draft → published" in text
 
 
-def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
+def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(
+    cast, django_assert_max_num_queries
+):
     from iconet.access import readers_among
     from iconet.models import User
 
@@ -247,11 +335,21 @@ def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(cas
     assert not names & {"frontex_user", "fr_no_area"}
 
 
-def test_disclosure_requests_are_listed_only_to_those_with_the_item_area(cast, client_for, published):
-    request_disclosure(client_for(cast.de_ncp), published, target_kind="third_party", third_party="Europol liaison",
-                       purpose="Operational analysis")
+def test_disclosure_requests_are_listed_only_to_those_with_the_item_area(
+    cast, client_for, published
+):
+    request_disclosure(
+        client_for(cast.de_ncp),
+        published,
+        target_kind="third_party",
+        third_party="Europol liaison",
+        purpose="Operational analysis",
+    )
     request = DisclosureRequest.objects.get()
-    assert request.reference in client_for(cast.fr_ncp).get(reverse("sharing:disclosures")).content.decode()
+    assert (
+        request.reference
+        in client_for(cast.fr_ncp).get(reverse("sharing:disclosures")).content.decode()
+    )
     # A colleague of the owner without the area sees neither the list entry nor the request.
     no_area = client_for(cast.fr_no_area)
     assert request.reference not in no_area.get(reverse("sharing:disclosures")).content.decode()
@@ -292,8 +390,13 @@ def test_the_count_of_the_whole_visible_list_reads_the_grant_table_alone(cast):
     assert table not in queries.captured_queries[-1]["sql"]
     network = model.objects.filter(audience="network")
     for narrowed in (
-        visible.filter(audience="network"), visible.exclude(audience="network"), visible.none(),
-        visible & network, visible[:1], visible.distinct(), visible.filter(pk__in=network),
+        visible.filter(audience="network"),
+        visible.exclude(audience="network"),
+        visible.none(),
+        visible & network,
+        visible[:1],
+        visible.distinct(),
+        visible.filter(pk__in=network),
     ):
         with CaptureQueriesContext(connection) as queries:
             assert narrowed.count() == len(list(narrowed))

@@ -25,12 +25,38 @@ from tests.items import alert_in_stage, ilo_network_chaired, ilo_report_in_stage
 pytestmark = pytest.mark.django_db
 
 HOSTILE_VALUES = [
-    "abc", "-1", "0", "99999999999999", "", "x" * 2000, "a\x00b", "../../etc/passwd",
-    "ünïcødé ☃ 𝔘", "0-S1", "99999-S2", "-1-S1",
+    "abc",
+    "-1",
+    "0",
+    "99999999999999",
+    "",
+    "x" * 2000,
+    "a\x00b",
+    "../../etc/passwd",
+    "ünïcødé ☃ 𝔘",
+    "0-S1",
+    "99999-S2",
+    "-1-S1",
 ]
 COMMON_NAMES = {
-    "page", "semester", "disclosure", "q", "sort", "next", "state", "status", "o", "p", "e",
-    "acknowledge", "all", "_changelist_filters", "_popup", "_to_field", "type_slug", "format",
+    "page",
+    "semester",
+    "disclosure",
+    "q",
+    "sort",
+    "next",
+    "state",
+    "status",
+    "o",
+    "p",
+    "e",
+    "acknowledge",
+    "all",
+    "_changelist_filters",
+    "_popup",
+    "_to_field",
+    "type_slug",
+    "format",
 }
 ROLES = ["fr_ncp", "commission_admin", "ilo_fr_tr"]
 # 500s another change fixes (issue 8, case 9); each is also checked, expected to fail, below.
@@ -65,19 +91,33 @@ def sample(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     alert = alert_in_stage(author=cast.fr_officer, manager=cast.fr_ncp, stage=State.PUBLISHED)
     request = disclosure_request_create(
-        actor=cast.de_ncp, item=alert, target_kind="third_party", purpose="Joint analysis",
-        target_organisation=None, target_group=None, third_party="Border police of a third country",
+        actor=cast.de_ncp,
+        item=alert,
+        target_kind="third_party",
+        purpose="Joint analysis",
+        target_organisation=None,
+        target_group=None,
+        third_party="Border police of a third country",
     )
     disclosure_decide(actor=cast.fr_ncp, request=request, approve=True, reason="Agreed")
     network = ilo_network_chaired(chairs={"2024-S1": cast.ilo_fr_tr})
-    report = ilo_report_in_stage(network=network, semester="2024-S1", chair=cast.ilo_fr_tr,
-                                 member=cast.ilo_de_tr, reviewer=cast.commission_admin, manager=cast.fr_ncp,
-                                 stage="contributions")
+    report = ilo_report_in_stage(
+        network=network,
+        semester="2024-S1",
+        chair=cast.ilo_fr_tr,
+        member=cast.ilo_de_tr,
+        reviewer=cast.commission_admin,
+        manager=cast.fr_ncp,
+        stage="contributions",
+    )
     for user in (getattr(cast, role) for role in ROLES):
         Notification.objects.create(recipient=user, title="Fuzz", url="/")
     return {
-        "alert": alert, "disclosure": DisclosureRequest.objects.get(pk=request.pk), "network": network,
-        "posting": network_posting(network), "report": report,
+        "alert": alert,
+        "disclosure": DisclosureRequest.objects.get(pk=request.pk),
+        "network": network,
+        "posting": network_posting(network),
+        "report": report,
         "contribution": report.contributions.first(),
     }
 
@@ -105,7 +145,11 @@ def pattern_kwargs(name: str, keywords: set[str], sample, user) -> dict | None:
                     values[key] = sample["posting"].pk
                 else:
                     values[key] = sample["report"].pk
-            elif namespace == "sharing" and short.startswith("disclosure") and "type_slug" not in keywords:
+            elif (
+                namespace == "sharing"
+                and short.startswith("disclosure")
+                and "type_slug" not in keywords
+            ):
                 values[key] = sample["disclosure"].pk
             elif short == "notification_open":
                 values[key] = Notification.objects.filter(recipient=user).first().pk
@@ -116,8 +160,16 @@ def pattern_kwargs(name: str, keywords: set[str], sample, user) -> dict | None:
         elif key == "contribution_pk":
             values[key] = sample["contribution"].pk
         elif key == "object_id":
-            model = next((m for m in manage_site._registry if short.startswith(  # noqa: SLF001
-                f"{m._meta.app_label}_{m._meta.model_name}_")), None)
+            model = next(
+                (
+                    m
+                    for m in manage_site._registry
+                    if short.startswith(  # noqa: SLF001
+                        f"{m._meta.app_label}_{m._meta.model_name}_"
+                    )
+                ),
+                None,
+            )
             first = model.objects.order_by("pk").first() if model else None
             values[key] = str(first.pk) if first else "1"
         elif key == "content_type_id":

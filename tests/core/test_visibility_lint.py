@@ -29,20 +29,56 @@ EXEMPT_FILES = {"services.py", "tasks.py", "models.py"}
 EXEMPT_DIRS = {"migrations", "management", "services", "models", "templatetags_tests"}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 # Class-based views whose base classes read through the visibility filter.
-SAFE_VIEW_BASES = {"ItemQuerysetMixin", "ItemListView", "ItemDetailView", "ItemUpdateView", "ItemCreateView"}
+SAFE_VIEW_BASES = {
+    "ItemQuerysetMixin",
+    "ItemListView",
+    "ItemDetailView",
+    "ItemUpdateView",
+    "ItemCreateView",
+}
 
 # Reviewed reads of child rows, by file and expression, each with why it cannot leak.
 ALLOWED = {
-    ("alerts/selectors.py", "ItemRecipient.objects.of_type"): "the user's own receipts, as a subquery of visible alerts",
-    ("alerts/views.py", "FollowUp.objects.select_related"): "prefetched for an alert already read through visible_to",
-    ("alerts/views.py", "class NationalitiesMixin: model = Alert"): "only mixed into ItemCreateView/ItemUpdateView",
-    ("iconet/views/items.py", "DisclosureRequest.objects.filter"): "requests on an item the owner member reads",
-    ("documents/selectors.py", "NoteImage.objects.filter"): "reviewed images of notes read through visible_to",
-    ("documents/forms.py", "NoteImage.objects.filter"): "a subquery narrowing notes already visible",
-    ("iconet/views/sharing.py", "DisclosureRequest.objects.filter"): "the user's own requests and their org's items",
-    ("iconet/views/sharing.py", "get_object_or_404(DisclosureRequest)"): "PDF for the requester of an approved request",
-    ("iconet/views/attachments.py", "Attachment.objects.of_item"): "files of an item already checked visible",
-    ("iconet/admin.py", "model._default_manager"): "the change log's item references: reference only, never values",
+    (
+        "alerts/selectors.py",
+        "ItemRecipient.objects.of_type",
+    ): "the user's own receipts, as a subquery of visible alerts",
+    (
+        "alerts/views.py",
+        "FollowUp.objects.select_related",
+    ): "prefetched for an alert already read through visible_to",
+    (
+        "alerts/views.py",
+        "class NationalitiesMixin: model = Alert",
+    ): "only mixed into ItemCreateView/ItemUpdateView",
+    (
+        "iconet/views/items.py",
+        "DisclosureRequest.objects.filter",
+    ): "requests on an item the owner member reads",
+    (
+        "documents/selectors.py",
+        "NoteImage.objects.filter",
+    ): "reviewed images of notes read through visible_to",
+    (
+        "documents/forms.py",
+        "NoteImage.objects.filter",
+    ): "a subquery narrowing notes already visible",
+    (
+        "iconet/views/sharing.py",
+        "DisclosureRequest.objects.filter",
+    ): "the user's own requests and their org's items",
+    (
+        "iconet/views/sharing.py",
+        "get_object_or_404(DisclosureRequest)",
+    ): "PDF for the requester of an approved request",
+    (
+        "iconet/views/attachments.py",
+        "Attachment.objects.of_item",
+    ): "files of an item already checked visible",
+    (
+        "iconet/admin.py",
+        "model._default_manager",
+    ): "the change log's item references: reference only, never values",
 }
 
 
@@ -89,7 +125,8 @@ def _terminal(node) -> str | None:
 
 
 def _get_model_target(node, names) -> str | None:
-    """`apps.get_model("alerts", "Alert")` or `apps.get_model("alerts.Alert")` of a protected model."""
+    """`apps.get_model("alerts", "Alert")` or `apps.get_model("alerts.Alert")` of a protected
+    model."""
     if isinstance(node, ast.Call) and _terminal(node.func) == "get_model":
         for arg in node.args:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -157,8 +194,10 @@ def bypasses(path: Path, names: set[str], root: Path = ROOT) -> list[str]:
                 hit(node, ast.unparse(node))
         # get_object_or_404(Model, ...) / get_list_or_404(Model, ...)
         if (
-            isinstance(node, ast.Call) and _terminal(node.func) in ("get_object_or_404", "get_list_or_404")
-            and node.args and _model_of(node.args[0], bound, names)
+            isinstance(node, ast.Call)
+            and _terminal(node.func) in ("get_object_or_404", "get_list_or_404")
+            and node.args
+            and _model_of(node.args[0], bound, names)
         ):
             hit(node, f"{_terminal(node.func)}({_model_of(node.args[0], bound, names)})")
         # class SomeView(DetailView): model = Alert   (but not a form's or an admin's Meta)
@@ -168,11 +207,14 @@ def bypasses(path: Path, names: set[str], root: Path = ROOT) -> list[str]:
                 continue
             for statement in node.body:
                 if (
-                    isinstance(statement, ast.Assign) and any(
-                        isinstance(t, ast.Name) and t.id == "model" for t in statement.targets
-                    ) and _model_of(statement.value, bound, names)
+                    isinstance(statement, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "model" for t in statement.targets)
+                    and _model_of(statement.value, bound, names)
                 ):
-                    hit(statement, f"class {node.name}: model = {_model_of(statement.value, bound, names)}")
+                    hit(
+                        statement,
+                        f"class {node.name}: model = {_model_of(statement.value, bound, names)}",
+                    )
     return found
 
 
@@ -206,17 +248,20 @@ def test_the_lint_catches_every_kind_of_bypass(tmp_path):
         "class V(DetailView):\n    model = Alert\n"
         "class W(ItemDetailView):\n    model = Alert\n"
         "def h(request, pk, model):\n    return model._default_manager.get(pk=pk)\n"
-        "def i(request, pk):\n    M = apps.get_model('alerts.Alert')\n    return M.objects.get(pk=pk)\n"
+        "def i(request, pk):\n    M = apps.get_model('alerts.Alert')\n"
+        "    return M.objects.get(pk=pk)\n"
     )
     hits = sorted(bypasses(sample, {"Alert", "Attachment"}, root=tmp_path))
-    assert hits == sorted([
-        "views.py:4 Alert.objects.get",
-        "views.py:6 get_object_or_404(Alert)",
-        "views.py:11 Alert.objects.get",
-        "views.py:13 Alert.objects.get",
-        "views.py:15 model._meta.default_manager",
-        "views.py:17 Attachment.objects.get",
-        "views.py:19 class V: model = Alert",
-        "views.py:23 Alert._default_manager.get",
-        "views.py:26 Alert.objects.get",
-    ])
+    assert hits == sorted(
+        [
+            "views.py:4 Alert.objects.get",
+            "views.py:6 get_object_or_404(Alert)",
+            "views.py:11 Alert.objects.get",
+            "views.py:13 Alert.objects.get",
+            "views.py:15 model._meta.default_manager",
+            "views.py:17 Attachment.objects.get",
+            "views.py:19 class V: model = Alert",
+            "views.py:23 Alert._default_manager.get",
+            "views.py:26 Alert.objects.get",
+        ]
+    )

@@ -46,11 +46,13 @@ def term(vocabulary: str, code: str) -> Term:
 
 def note_draft(author, **fields) -> DocumentNote:
     values = {
-        "title_text": "Counterfeit Schengen visa stickers, inkjet", "issuing_country": "FR",
+        "title_text": "Counterfeit Schengen visa stickers, inkjet",
+        "issuing_country": "FR",
         "category": term(Vocabulary.CATEGORY, "visa"),
         "fraud_type": term(Vocabulary.FRAUD_TYPE, "counterfeit"),
         "description": "Colours too pale under UV; no intaglio.",
-        "detected_on": datetime.date(2026, 3, 2), **fields,
+        "detected_on": datetime.date(2026, 3, 2),
+        **fields,
     }
     return note_create(actor=author, note=DocumentNote(**values))
 
@@ -88,11 +90,15 @@ def note(cast, media):
 def test_a_note_entered_in_french_reads_in_english_with_the_same_labels(cast, client_for, media):
     client = client_for(cast.fr_officer)
     data = {
-        "title_text": "Faux titres de séjour", "category": term("category", "residence_permit").pk,
-        "issuing_country": "FR", "fraud_type": term("fraud_type", "forgery").pk,
+        "title_text": "Faux titres de séjour",
+        "category": term("category", "residence_permit").pk,
+        "issuing_country": "FR",
+        "fraud_type": term("fraud_type", "forgery").pk,
         "altered_elements": [term("altered_element", "photo_substitution").pk],
         "security_features": [term("security_feature", "uv_fluorescence").pk],
-        "description": "Photo remplacée.", "detected_on": "2026-02-01", "similar_cases": "3",
+        "description": "Photo remplacée.",
+        "detected_on": "2026-02-01",
+        "similar_cases": "3",
     }
     with translation.override("fr"):
         response = client.post(reverse("documents:create"), data, HTTP_ACCEPT_LANGUAGE="fr")
@@ -127,11 +133,13 @@ def test_publishing_is_refused_until_every_redaction_is_reviewed(cast, client_fo
 
 
 def test_redaction_burns_black_boxes_into_the_copy_others_get_by_every_url(
-        cast, client_for, note, media):
+    cast, client_for, note, media
+):
     owner = client_for(cast.fr_officer)
     image = note_image_make(note, reviewed=False, data=photo_bytes())
-    response = owner.post(reverse("documents:image_redact", args=[note.pk, image.pk]),
-                          {"boxes": "10 10 60 100"})
+    response = owner.post(
+        reverse("documents:image_redact", args=[note.pk, image.pk]), {"boxes": "10 10 60 100"}
+    )
     assert response.status_code == 302
     owner.post(reverse("documents:image_review", args=[note.pk, image.pk]))
     item_publish(actor=cast.fr_ncp, item=note, audience="network", marking="AMBER")
@@ -160,7 +168,9 @@ def test_unreviewed_images_are_never_served_to_another_organisation(cast, client
     pending = note_image_make(note, reviewed=False)
     other = client_for(cast.de_officer)
     for name in ("image", "thumbnail", "download"):
-        assert other.get(reverse(f"documents:{name}", args=[note.pk, pending.pk])).status_code == 404
+        assert (
+            other.get(reverse(f"documents:{name}", args=[note.pk, pending.pk])).status_code == 404
+        )
     assert other.get(reverse("documents:original", args=[note.pk, pending.pk])).status_code == 403
     page = other.get(note.get_absolute_url()).content.decode()
     assert reverse("documents:thumbnail", args=[note.pk, reviewed.pk]) in page
@@ -193,7 +203,8 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("name", "make", "reason"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_image_is_refused_with_its_name_and_reason_and_nothing_is_stored(
-        cast, client_for, note, media, name, make, reason):
+    cast, client_for, note, media, name, make, reason
+):
     from django.core.files.base import ContentFile
 
     files = media_files(media)
@@ -210,10 +221,13 @@ def test_hostile_image_is_refused_with_its_name_and_reason_and_nothing_is_stored
 
 
 def test_a_downloaded_image_carries_a_visible_mark_and_is_in_the_owners_access_log(
-        cast, client_for, note):
+    cast, client_for, note
+):
     image = note_image_make(note, data=png_bytes(300, 200, colour=(40, 160, 40)))
     item_publish(actor=cast.fr_ncp, item=note, audience="network", marking="AMBER")
-    response = client_for(cast.de_officer).get(reverse("documents:download", args=[note.pk, image.pk]))
+    response = client_for(cast.de_officer).get(
+        reverse("documents:download", args=[note.pk, image.pk])
+    )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     marked = pixels(body(response))
@@ -223,12 +237,17 @@ def test_a_downloaded_image_carries_a_visible_mark_and_is_in_the_owners_access_l
     # The foot of the image is now a white band with red writing: not the green original.
     assert sum(1 for p in band if p[1] > 200 and p[0] > 200) > 40
     assert clean.getpixel((5, 195))[0] < 100
-    assert any(p[0] > 120 and p[1] < 90 for p in (
-        marked.getpixel((x, y)) for x in range(0, 300) for y in range(186, 200)))
+    assert any(
+        p[0] > 120 and p[1] < 90
+        for p in (marked.getpixel((x, y)) for x in range(0, 300) for y in range(186, 200))
+    )
     entry = AccessLog.objects.filter(object_id=note.pk, event=AccessLog.Event.DOWNLOAD).get()
     assert entry.organisation_id == cast.de_officer.organisation_id
-    log = client_for(cast.fr_officer).get(
-        reverse("sharing:access_log", args=[note.type_slug(), note.pk])).content.decode()
+    log = (
+        client_for(cast.fr_officer)
+        .get(reverse("sharing:access_log", args=[note.type_slug(), note.pk]))
+        .content.decode()
+    )
     assert "de_officer" in log or str(cast.de_officer.organisation) in log
 
 
@@ -240,7 +259,8 @@ def test_every_page_of_the_pdf_of_a_note_names_the_downloading_organisation(cast
     note.save()
     item_publish(actor=cast.fr_ncp, item=note, audience="network", marking="AMBER")
     response = client_for(cast.de_officer).get(
-        reverse("sharing:export_pdf", args=[note.type_slug(), note.pk]))
+        reverse("sharing:export_pdf", args=[note.type_slug(), note.pk])
+    )
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.content))
     assert len(reader.pages) > 1
@@ -254,8 +274,12 @@ def test_filters_gallery_and_statistics_show_only_visible_notes(cast, client_for
     shared = note_draft(cast.fr_officer, title_text="Shared UV note")
     note_image_make(shared)
     item_publish(actor=cast.fr_ncp, item=shared, audience="network", marking="AMBER")
-    secret = note_draft(cast.fr_officer, title_text="Own only note",
-                        category=term("category", "passport"), issuing_country="NG")
+    secret = note_draft(
+        cast.fr_officer,
+        title_text="Own only note",
+        category=term("category", "passport"),
+        issuing_country="NG",
+    )
     note_image_make(secret)
     item_publish(actor=cast.fr_ncp, item=secret, audience="owner", marking="AMBER")
     other = client_for(cast.de_officer)
@@ -272,21 +296,30 @@ def test_filters_gallery_and_statistics_show_only_visible_notes(cast, client_for
     assert "Nigeria" in own
 
 
-def test_the_list_costs_the_same_queries_for_many_notes(cast, client_for, media,
-                                                      django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_for_many_notes(
+    cast, client_for, media, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(cast.de_officer)
     for n in range(2):
-        item_publish(actor=cast.fr_ncp, item=note_draft(cast.fr_officer, title_text=f"N{n}"),
-                     audience="network", marking="GREEN")
+        item_publish(
+            actor=cast.fr_ncp,
+            item=note_draft(cast.fr_officer, title_text=f"N{n}"),
+            audience="network",
+            marking="GREEN",
+        )
     client.get(reverse("documents:list"))
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("documents:list"))
     for n in range(10):
-        item_publish(actor=cast.fr_ncp, item=note_draft(cast.fr_officer, title_text=f"M{n}"),
-                     audience="network", marking="GREEN")
+        item_publish(
+            actor=cast.fr_ncp,
+            item=note_draft(cast.fr_officer, title_text=f"M{n}"),
+            audience="network",
+            marking="GREEN",
+        )
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("documents:list"))
     assert len(many) == len(few)
@@ -295,10 +328,15 @@ def test_the_list_costs_the_same_queries_for_many_notes(cast, client_for, media,
 def test_alerts_linked_from_a_note_show_only_to_readers_of_the_alert(cast, client_for, note):
     from tests.items import item_make
 
-    public = item_make("alerts.alert", author=cast.fr_officer, audience="network",
-                       headline="Visa stickers on the Balkan route")
-    private = item_make("alerts.alert", author=cast.fr_officer, audience="owner",
-                        headline="Owner-only alert")
+    public = item_make(
+        "alerts.alert",
+        author=cast.fr_officer,
+        audience="network",
+        headline="Visa stickers on the Balkan route",
+    )
+    private = item_make(
+        "alerts.alert", author=cast.fr_officer, audience="owner", headline="Owner-only alert"
+    )
     note.related_alerts.set([public, private])
     item_publish(actor=cast.fr_ncp, item=note, audience="network", marking="AMBER")
     page = client_for(cast.de_officer).get(note.get_absolute_url()).content.decode()
@@ -310,8 +348,12 @@ def test_alerts_linked_from_a_note_show_only_to_readers_of_the_alert(cast, clien
 def test_an_alert_shows_the_notes_that_link_to_it_only_to_readers_of_the_note(cast, client_for):
     from tests.items import item_make
 
-    alert = item_make("alerts.alert", author=cast.de_officer, audience="network",
-                      headline="Forged stamps at the eastern border")
+    alert = item_make(
+        "alerts.alert",
+        author=cast.de_officer,
+        audience="network",
+        headline="Forged stamps at the eastern border",
+    )
     shared = note_draft(cast.fr_officer, title_text="Shared stamp note")
     private = note_draft(cast.fr_officer, title_text="Private stamp note")
     for note, audience in ((shared, "network"), (private, "owner")):

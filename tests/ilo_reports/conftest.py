@@ -17,9 +17,13 @@ def network_make(code: str = "TR", name: str = "Türkiye") -> Network:
     network, _created = Network.objects.get_or_create(name=name, defaults={"host_country": code})
     for officer in User.objects.filter(role="ilo", host_country=code):
         Posting.objects.get_or_create(
-            officer=officer, host_country=code, defaults={
-                "deploying_organisation": officer.organisation, "deploying_authority": "Border police",
-                "posted_at": Posting.Place.EMBASSY, "start_date": datetime.date(2020, 1, 1),
+            officer=officer,
+            host_country=code,
+            defaults={
+                "deploying_organisation": officer.organisation,
+                "deploying_authority": "Border police",
+                "posted_at": Posting.Place.EMBASSY,
+                "start_date": datetime.date(2020, 1, 1),
             },
         )
     network_members_sync(network)
@@ -50,7 +54,9 @@ def semester():
 def network(cast, semester):
     network = network_make()
     fr = Organisation.objects.get(short_name="BP-FR")
-    NetworkChair.objects.create(network=network, semester=str(semester), organisation=fr, officer=cast.ilo_fr_tr)
+    NetworkChair.objects.create(
+        network=network, semester=str(semester), organisation=fr, officer=cast.ilo_fr_tr
+    )
     return network
 
 

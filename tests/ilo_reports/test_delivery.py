@@ -6,7 +6,9 @@ from ilo_reports.services import report_submit
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submission_mails_the_reviewers_with_the_marking_and_no_content(cast, report, smtp_server, celery_worker):
+def test_submission_mails_the_reviewers_with_the_marking_and_no_content(
+    cast, report, smtp_server, celery_worker
+):
     report.answers = {"1": "Route via the Aegean"}
     report.save()
     report_submit(actor=cast.ilo_fr_tr, report=report)
@@ -15,5 +17,7 @@ def test_submission_mails_the_reviewers_with_the_marking_and_no_content(cast, re
     recipients = sorted(m["To"] for m in messages)
     assert recipients == ["commission_admin@example.test", "ilo_de_tr@example.test"]
     for message in messages:
-        assert message["Subject"].startswith("[TLP:AMBER]") and report.reference in message["Subject"]
+        assert (
+            message["Subject"].startswith("[TLP:AMBER]") and report.reference in message["Subject"]
+        )
         assert "Aegean" not in message.get_payload(decode=True).decode()

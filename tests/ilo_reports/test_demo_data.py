@@ -21,7 +21,9 @@ def test_demo_networks_come_with_two_published_semesters_to_compare(client_for):
     turkey = Network.objects.get(host_country="TR")
     published = IloReport.objects.filter(network=turkey, state="published")
     assert published.count() == 2
-    page = client_for(User.objects.get(username="de.ncp")).get(reverse("ilo_reports:compare", args=[turkey.pk]))
+    page = client_for(User.objects.get(username="de.ncp")).get(
+        reverse("ilo_reports:compare", args=[turkey.pk])
+    )
     content = page.content.decode()
     for report in published:
         assert report.semester in content

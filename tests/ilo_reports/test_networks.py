@@ -23,13 +23,21 @@ pytestmark = pytest.mark.django_db
 
 def posting_data(officer, organisation, **extra):
     return {
-        "deploying_organisation": organisation.pk, "deploying_authority": "Police aux frontières", "officer": officer.pk,
-        "officer_type": "ilo", "host_country": "MA", "posted_at": "embassy", "start_date": "2024-09-01",
-        "languages": "fr, ar", **extra,
+        "deploying_organisation": organisation.pk,
+        "deploying_authority": "Police aux frontières",
+        "officer": officer.pk,
+        "officer_type": "ilo",
+        "host_country": "MA",
+        "posted_at": "embassy",
+        "start_date": "2024-09-01",
+        "languages": "fr, ar",
+        **extra,
     }
 
 
-def test_national_administrators_record_their_own_postings_and_networks_follow(cast, client_for, network):
+def test_national_administrators_record_their_own_postings_and_networks_follow(
+    cast, client_for, network
+):
     fr = Organisation.objects.get(short_name="BP-FR")
     de = Organisation.objects.get(short_name="BP-DE")
     new_ilo = UserFactory(username="ilo_fr_new", organisation=fr, role="ilo", areas=["ilo"])
@@ -37,11 +45,16 @@ def test_national_administrators_record_their_own_postings_and_networks_follow(c
     assert client_for(cast.fr_officer).get(reverse("ilo_reports:postings")).status_code == 403
     # Another Member State's officer cannot be posted by France's administrator.
     response = admin.post(reverse("ilo_reports:posting_add"), posting_data(cast.de_officer, de))
-    assert response.status_code == 200 and not Posting.objects.filter(officer=cast.de_officer).exists()
-    response = admin.post(reverse("ilo_reports:posting_add"), posting_data(new_ilo, fr, host_country="TR"))
+    assert (
+        response.status_code == 200 and not Posting.objects.filter(officer=cast.de_officer).exists()
+    )
+    response = admin.post(
+        reverse("ilo_reports:posting_add"), posting_data(new_ilo, fr, host_country="TR")
+    )
     assert response.status_code == 302
     assert network.has_member(new_ilo)
-    # The German posting of the fixture is out of France's reach, and ending a posting ends membership.
+    # The German posting of the fixture is out of France's reach, and ending a posting ends
+    # membership.
     german = Posting.objects.get(officer=cast.ilo_de_tr)
     assert admin.get(reverse("ilo_reports:posting_edit", args=[german.pk])).status_code == 404
     mine = Posting.objects.get(officer=new_ilo)
@@ -50,7 +63,8 @@ def test_national_administrators_record_their_own_postings_and_networks_follow(c
     assert not network.has_member(new_ilo)
     # The Commission records any posting.
     response = client_for(cast.commission_admin).post(
-        reverse("ilo_reports:posting_add"), posting_data(cast.de_officer, de, host_country="TR"),
+        reverse("ilo_reports:posting_add"),
+        posting_data(cast.de_officer, de, host_country="TR"),
     )
     assert response.status_code == 302 and network.has_member(cast.de_officer)
 
@@ -60,16 +74,29 @@ def test_members_see_their_network_directory_and_record_meetings(cast, client_fo
     assert page.status_code == 200 and str(cast.ilo_fr_tr) in page.content.decode()
     assert client_for(cast.de_officer).get(network.get_absolute_url()).status_code == 404
     url = reverse("ilo_reports:meeting_add", args=[network.pk])
-    data = {"date": "2026-03-12", "place": "Ankara", "participants": "FR, DE", "agenda": "Routes", "decisions": "Joint brief"}
+    data = {
+        "date": "2026-03-12",
+        "place": "Ankara",
+        "participants": "FR, DE",
+        "agenda": "Routes",
+        "decisions": "Joint brief",
+    }
     assert client_for(cast.ilo_de_tr).post(url, data).status_code == 302
-    assert "Joint brief" in client_for(cast.ilo_fr_tr).get(network.get_absolute_url()).content.decode()
+    assert (
+        "Joint brief" in client_for(cast.ilo_fr_tr).get(network.get_absolute_url()).content.decode()
+    )
     assert client_for(cast.fr_ncp).post(url, data).status_code == 403
 
 
 def _report_with_statistics(cast, network, semester, refusals_air):
-    NetworkChair.objects.get_or_create(network=network, semester=str(semester), defaults={
-        "organisation": cast.ilo_fr_tr.organisation, "officer": cast.ilo_fr_tr,
-    })
+    NetworkChair.objects.get_or_create(
+        network=network,
+        semester=str(semester),
+        defaults={
+            "organisation": cast.ilo_fr_tr.organisation,
+            "officer": cast.ilo_fr_tr,
+        },
+    )
     report = report_open(actor=cast.ilo_fr_tr, network=network, semester=semester)
     statistics = TemplateQuestion.objects.get(section__version=report.template, key="statistics")
     report.answers = {str(statistics.pk): {"refusals_air": {"number": refusals_air}}}
@@ -80,12 +107,21 @@ def _report_with_statistics(cast, network, semester, refusals_air):
 def test_semesters_compare_in_a_table_and_a_chart(cast, client_for, network, semester):
     _report_with_statistics(cast, network, semester.previous(), 80)
     _report_with_statistics(cast, network, semester, 120)
-    page = client_for(cast.ilo_de_tr).get(reverse("ilo_reports:compare", args=[network.pk])).content.decode()
+    page = (
+        client_for(cast.ilo_de_tr)
+        .get(reverse("ilo_reports:compare", args=[network.pk]))
+        .content.decode()
+    )
     assert str(semester.previous()) in page and str(semester) in page
     assert "Refusals of entry – air borders" in page and ">80<" in page and ">120<" in page
     assert "<svg" in page and "<caption" in page and 'scope="row"' in page
     # What the reader may not see is not compared.
-    assert client_for(cast.de_officer).get(reverse("ilo_reports:compare", args=[network.pk])).status_code == 404
+    assert (
+        client_for(cast.de_officer)
+        .get(reverse("ilo_reports:compare", args=[network.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_reminders_go_to_the_chair_once_before_the_deadline(cast, network, semester):
@@ -96,11 +132,19 @@ def test_reminders_go_to_the_chair_once_before_the_deadline(cast, network, semes
     assert report_reminders_send(three_days) == 1
     assert report_reminders_send(three_days) == 0  # idempotent per network, semester and kind
     assert ilo_notes.count() == 1 and ReminderSent.objects.count() == 1
-    assert EmailDelivery.objects.filter(recipient=cast.ilo_fr_tr, key__startswith="ilo:reminder:").count() == 1
+    assert (
+        EmailDelivery.objects.filter(
+            recipient=cast.ilo_fr_tr, key__startswith="ilo:reminder:"
+        ).count()
+        == 1
+    )
 
 
 def test_reminder_days_and_due_days_are_read_from_the_settings_when_used(
-    cast, network, semester, settings,
+    cast,
+    network,
+    semester,
+    settings,
 ):
     settings.ILO_REPORT_REMINDER_DAYS = (40,)
     forty_days = semester.deadline - datetime.timedelta(days=40)
@@ -142,7 +186,9 @@ def test_an_old_report_keeps_rendering_with_its_template_version(cast, client_fo
 
     v2 = TemplateVersion.objects.create(number=2, title="R1240 format", active=True)
     TemplateVersion.objects.filter(number=1).update(active=False)
-    section = TemplateSection.objects.create(version=v2, part="I", order=1, heading="Steering board priorities")
+    section = TemplateSection.objects.create(
+        version=v2, part="I", order=1, heading="Steering board priorities"
+    )
     TemplateQuestion.objects.create(section=section, order=1, key="priorities", label="Priorities")
     page = client_for(cast.ilo_fr_tr).get(report.get_absolute_url()).content.decode()
     assert "Meetings held" in page and "Steering board priorities" not in page
@@ -152,8 +198,13 @@ def test_an_old_report_keeps_rendering_with_its_template_version(cast, client_fo
 def test_every_page_renders_for_those_it_serves(cast, client_for, network, report):
     pages = {
         "ilo_fr_tr": ["ilo_reports:list", "ilo_reports:open", "ilo_reports:networks"],
-        "commission_admin": ["ilo_reports:list", "ilo_reports:networks", "ilo_reports:missing", "ilo_reports:postings",
-                             "ilo_reports:posting_add"],
+        "commission_admin": [
+            "ilo_reports:list",
+            "ilo_reports:networks",
+            "ilo_reports:missing",
+            "ilo_reports:postings",
+            "ilo_reports:posting_add",
+        ],
         "fr_admin": ["ilo_reports:postings", "ilo_reports:posting_add"],
     }
     for role, names in pages.items():
@@ -168,7 +219,9 @@ def test_every_page_renders_for_those_it_serves(cast, client_for, network, repor
     assert client_for(cast.fr_no_area).get(reverse("ilo_reports:list")).status_code == 403
 
 
-def test_the_report_list_costs_the_same_for_one_or_many_reports(cast, client_for, network, semester, django_assert_max_num_queries):
+def test_the_report_list_costs_the_same_for_one_or_many_reports(
+    cast, client_for, network, semester, django_assert_max_num_queries
+):
     client = client_for(cast.ilo_fr_tr)
     _report_with_statistics(cast, network, semester, 1)
     client.get(reverse("ilo_reports:list"))

@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def questions(report):
-    return list(TemplateQuestion.objects.filter(section__version=report.template).order_by("section__order", "order"))
+    return list(
+        TemplateQuestion.objects.filter(section__version=report.template).order_by(
+            "section__order", "order"
+        )
+    )
 
 
 def first_text_question(report):
@@ -42,7 +46,11 @@ def test_version_1_holds_the_2005_687_format():
     assert parts == {"I", "II", "III"}
     statistics = TemplateQuestion.objects.get(section__version=version, key="statistics")
     assert statistics.field_type == "table"
-    assert [row["key"] for row in statistics.table["rows"]][:3] == ["refusals_land", "refusals_air", "refusals_sea"]
+    assert [row["key"] for row in statistics.table["rows"]][:3] == [
+        "refusals_land",
+        "refusals_air",
+        "refusals_sea",
+    ]
 
 
 def test_a_draft_is_visible_to_the_network_members_only(cast, client_for, report):
@@ -54,26 +62,44 @@ def test_a_draft_is_visible_to_the_network_members_only(cast, client_for, report
         assert client_for(getattr(cast, role)).get(url).status_code == 404, role
     assert set(IloReport.objects.visible_to(cast.de_officer)) == set()
     # A member of another service sees the draft but only the chair's side edits it.
-    assert client_for(cast.ilo_de_tr).get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
-    assert client_for(cast.de_officer).get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 404
+    assert (
+        client_for(cast.ilo_de_tr).get(reverse("ilo_reports:edit", args=[report.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for(cast.de_officer).get(reverse("ilo_reports:edit", args=[report.pk])).status_code
+        == 404
+    )
 
 
 def test_only_the_chairing_service_opens_the_report_once(cast, client_for, network, semester):
     url = reverse("ilo_reports:open")
-    response = client_for(cast.ilo_de_tr).post(url, {"network": network.pk, "semester": str(semester), "marking": "AMBER"})
+    response = client_for(cast.ilo_de_tr).post(
+        url, {"network": network.pk, "semester": str(semester), "marking": "AMBER"}
+    )
     assert response.status_code == 200 and not IloReport.objects.exists()
-    response = client_for(cast.ilo_fr_tr).post(url, {"network": network.pk, "semester": str(semester), "marking": "AMBER"})
+    response = client_for(cast.ilo_fr_tr).post(
+        url, {"network": network.pk, "semester": str(semester), "marking": "AMBER"}
+    )
     report = IloReport.objects.get()
     assert response.status_code == 302 and report.owner == cast.ilo_fr_tr.organisation
     assert report.template.number == 1 and report.status == ReportStatus.DRAFT
-    again = client_for(cast.ilo_fr_tr).post(url, {"network": network.pk, "semester": str(semester), "marking": "AMBER"})
+    again = client_for(cast.ilo_fr_tr).post(
+        url, {"network": network.pk, "semester": str(semester), "marking": "AMBER"}
+    )
     assert again.status_code == 200 and IloReport.objects.count() == 1
     # The other members were told the report is open.
-    assert Notification.objects.filter(recipient=cast.ilo_de_tr, url=report.get_absolute_url()).exists()
+    assert Notification.objects.filter(
+        recipient=cast.ilo_de_tr, url=report.get_absolute_url()
+    ).exists()
 
 
 def test_the_form_follows_the_template_completely(cast, client_for, report):
-    page = client_for(cast.ilo_fr_tr).get(reverse("ilo_reports:edit", args=[report.pk])).content.decode()
+    page = (
+        client_for(cast.ilo_fr_tr)
+        .get(reverse("ilo_reports:edit", args=[report.pk]))
+        .content.decode()
+    )
     assert "data-warn-unsaved" in page and "<legend" in page and "personal data of migrants" in page
     for section in TemplateSection.objects.filter(version=report.template):
         assert section.heading in page
@@ -81,7 +107,10 @@ def test_the_form_follows_the_template_completely(cast, client_for, report):
         if question.field_type == "table":
             for row in question.table["rows"]:
                 assert row["label"] in page
-                assert f'name="q{question.pk}__{row["key"]}__{question.table["columns"][0]["key"]}"' in page
+                assert (
+                    f'name="q{question.pk}__{row["key"]}__{question.table["columns"][0]["key"]}"'
+                    in page
+                )
         else:
             assert f'name="q{question.pk}"' in page
 
@@ -97,43 +126,74 @@ def test_saving_keeps_the_text_and_a_concurrent_save_is_a_conflict(cast, client_
     response = edit(colleague, report, 0, {question.pk: "Four meetings and a workshop."})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Someone else saved" in page and "Five meetings held." in page and "Four meetings and a workshop." in page
+    assert (
+        "Someone else saved" in page
+        and "Five meetings held." in page
+        and "Four meetings and a workshop." in page
+    )
     assert 'name="lock_version" value="1"' in page  # saving again is now deliberate
     report.refresh_from_db()
     assert report.answers[str(question.pk)] == "Five meetings held." and report.lock_version == 1
-    assert edit(colleague, report, 1, {question.pk: "Five meetings and a workshop."}).status_code == 302
+    assert (
+        edit(colleague, report, 1, {question.pk: "Five meetings and a workshop."}).status_code
+        == 302
+    )
     report.refresh_from_db()
-    assert report.answers[str(question.pk)] == "Five meetings and a workshop." and report.lock_version == 2
+    assert (
+        report.answers[str(question.pk)] == "Five meetings and a workshop."
+        and report.lock_version == 2
+    )
 
 
 def test_table_answers_are_saved_by_row_and_column(cast, client_for, report):
     statistics = TemplateQuestion.objects.get(section__version=report.template, key="statistics")
-    data = {"lock_version": 0, f"q{statistics.pk}__refusals_air__number": "120",
-            f"q{statistics.pk}__refusals_air__nationalities": "SY, AF", f"q{statistics.pk}__returns__number": "abc"}
+    data = {
+        "lock_version": 0,
+        f"q{statistics.pk}__refusals_air__number": "120",
+        f"q{statistics.pk}__refusals_air__nationalities": "SY, AF",
+        f"q{statistics.pk}__returns__number": "abc",
+    }
     response = client_for(cast.ilo_fr_tr).post(reverse("ilo_reports:edit", args=[report.pk]), data)
     assert response.status_code == 200 and "Enter a whole number." in response.content.decode()
     data[f"q{statistics.pk}__returns__number"] = "7"
-    assert client_for(cast.ilo_fr_tr).post(reverse("ilo_reports:edit", args=[report.pk]), data).status_code == 302
+    assert (
+        client_for(cast.ilo_fr_tr)
+        .post(reverse("ilo_reports:edit", args=[report.pk]), data)
+        .status_code
+        == 302
+    )
     report.refresh_from_db()
     assert report.answers[str(statistics.pk)] == {
-        "refusals_air": {"number": 120, "nationalities": "SY, AF"}, "returns": {"number": 7},
+        "refusals_air": {"number": 120, "nationalities": "SY, AF"},
+        "returns": {"number": 7},
     }
 
 
 def test_members_contribute_and_the_chair_incorporates(cast, client_for, report):
     question = first_text_question(report)
     url = reverse("ilo_reports:contribute", args=[report.pk])
-    assert client_for(cast.de_officer).post(url, {"section": question.section_id, "text": "x"}).status_code == 404
-    response = client_for(cast.ilo_de_tr).post(url, {"section": question.section_id, "text": "German ILO joined in May."})
+    assert (
+        client_for(cast.de_officer)
+        .post(url, {"section": question.section_id, "text": "x"})
+        .status_code
+        == 404
+    )
+    response = client_for(cast.ilo_de_tr).post(
+        url, {"section": question.section_id, "text": "German ILO joined in May."}
+    )
     assert response.status_code == 302
     contribution = Contribution.objects.get()
     assert contribution.organisation == cast.ilo_de_tr.organisation
-    assert Notification.objects.filter(recipient=cast.ilo_fr_tr, title__contains="contribution").exists()
+    assert Notification.objects.filter(
+        recipient=cast.ilo_fr_tr, title__contains="contribution"
+    ).exists()
     incorporate = reverse("ilo_reports:incorporate", args=[report.pk, contribution.pk])
     assert client_for(cast.ilo_de_tr).post(incorporate).status_code == 403
     assert client_for(cast.ilo_fr_tr).post(incorporate).status_code == 302
     report.refresh_from_db()
-    assert "German ILO joined in May." in report.answers[str(question.pk)] and report.lock_version == 1
+    assert (
+        "German ILO joined in May." in report.answers[str(question.pk)] and report.lock_version == 1
+    )
     contribution.refresh_from_db()
     assert contribution.incorporated_by == cast.ilo_fr_tr
 
@@ -146,7 +206,9 @@ def test_submit_review_publish(cast, client_for, report):
     assert report.status == ReportStatus.SUBMITTED and report.state == State.DRAFT
     # Submitted: the reviewers read it now, and were told; the chair can no longer edit.
     assert reviewer.get(report.get_absolute_url()).status_code == 200
-    assert Notification.objects.filter(recipient=cast.commission_admin, title="Report submitted for review").exists()
+    assert Notification.objects.filter(
+        recipient=cast.commission_admin, title="Report submitted for review"
+    ).exists()
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
     assert client_for(cast.de_officer).get(report.get_absolute_url()).status_code == 404
     # Only a reviewer reviews and publishes.
@@ -160,13 +222,22 @@ def test_submit_review_publish(cast, client_for, report):
     assert 'value="network" checked' in page or ('value="network"' in page and "checked" in page)
     assert step(reviewer, "publish", report, audience="network", marking="GREEN").status_code == 302
     report.refresh_from_db()
-    assert (report.status, report.state, report.marking) == (ReportStatus.PUBLISHED, State.PUBLISHED, "GREEN")
+    assert (report.status, report.state, report.marking) == (
+        ReportStatus.PUBLISHED,
+        State.PUBLISHED,
+        "GREEN",
+    )
     # Published to the network: every Member State's ILO-area users, not the agencies; read-only.
     assert client_for(cast.de_officer).get(report.get_absolute_url()).status_code == 200
     assert client_for(cast.frontex_user).get(report.get_absolute_url()).status_code == 404
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
     assert Notification.objects.filter(recipient=cast.ilo_de_tr, title="Report published").exists()
-    assert list(report.events.values_list("status", flat=True)) == ["draft", "submitted", "reviewed", "published"]
+    assert list(report.events.values_list("status", flat=True)) == [
+        "draft",
+        "submitted",
+        "reviewed",
+        "published",
+    ]
 
 
 def test_return_for_correction_needs_a_comment_and_reopens_the_draft(cast, client_for, report):
@@ -178,7 +249,9 @@ def test_return_for_correction_needs_a_comment_and_reopens_the_draft(cast, clien
     assert step(reviewer, "return", report, comment="Statistics missing.").status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED and report.review_comment == "Statistics missing."
-    assert Notification.objects.filter(recipient=cast.ilo_fr_tr, title="Report returned for correction").exists()
+    assert Notification.objects.filter(
+        recipient=cast.ilo_fr_tr, title="Report returned for correction"
+    ).exists()
     assert "Statistics missing." in chair.get(report.get_absolute_url()).content.decode()
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 200
     assert step(chair, "submit", report).status_code == 302
@@ -202,7 +275,11 @@ def test_a_correction_is_a_new_revision_with_its_differences(cast, client_for, r
     assert step(client_for(cast.ilo_de_tr), "revise", report).status_code == 403
     assert step(chair, "revise", report).status_code == 302
     revision = IloReport.objects.get(previous=report)
-    assert revision.revision == 2 and revision.status == ReportStatus.DRAFT and revision.answers == report.answers
+    assert (
+        revision.revision == 2
+        and revision.status == ReportStatus.DRAFT
+        and revision.answers == report.answers
+    )
     assert revision.reference.endswith("-R2")
     assert step(chair, "revise", report).status_code == 403  # one correction per revision
     edit(chair, revision, 0, {question.pk: "Four meetings.\nNo incident."})
@@ -221,7 +298,9 @@ def test_print_view_and_pdf_carry_every_heading_and_the_marking(cast, client_for
     client = client_for(cast.ilo_fr_tr)
     slug = report.type_slug()
     page = client.get(reverse("sharing:print", args=[slug, report.pk])).content.decode()
-    headings = list(TemplateSection.objects.filter(version=report.template).values_list("heading", flat=True))
+    headings = list(
+        TemplateSection.objects.filter(version=report.template).values_list("heading", flat=True)
+    )
     assert "TLP:AMBER" in page and "Answer text." in page
     for heading in headings:
         assert heading in page

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_core_publish_page_publishes_a_reviewed_report_and_its_workflow_follows(
-    cast, client_for, report,
+    cast,
+    client_for,
+    report,
 ):
     report = services.report_submit(actor=cast.ilo_fr_tr, report=report)
     report = services.report_review(actor=cast.commission_admin, report=report)

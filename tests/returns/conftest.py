@@ -16,8 +16,11 @@ from returns.services import (
 def problem_published(author, *, manager=None, country="NG", audience="network", **fields):
     """A return problem published as the publish page leaves it."""
     values = {
-        "country_of_return": country, "category": "travel_document",
-        "description": "Consular laissez-passer takes months.", "average_delay_days": 60, **fields,
+        "country_of_return": country,
+        "category": "travel_document",
+        "description": "Consular laissez-passer takes months.",
+        "average_delay_days": 60,
+        **fields,
     }
     problem = problem_create(actor=author, problem=ReturnProblem(**values))
     if audience:
@@ -27,9 +30,13 @@ def problem_published(author, *, manager=None, country="NG", audience="network",
 
 def operation_published(organiser, *, capacity=10, audience="owner", **fields):
     values = {
-        "code": "JRO-LAGOS-01", "countries_of_return": ["NG"], "departure_airport": "CDG",
+        "code": "JRO-LAGOS-01",
+        "countries_of_return": ["NG"],
+        "departure_airport": "CDG",
         "departure_date": timezone.localdate() + datetime.timedelta(days=30),
-        "carrier": "Charter Air", "seat_capacity": capacity, **fields,
+        "carrier": "Charter Air",
+        "seat_capacity": capacity,
+        **fields,
     }
     operation = operation_create(actor=organiser, operation=ReturnOperation(**values))
     item_publish(actor=organiser, item=operation, audience=audience, marking="AMBER")
@@ -38,12 +45,23 @@ def operation_published(organiser, *, capacity=10, audience="owner", **fields):
 
 def offer_open(organiser, operation, states=("DE", "NL")):
     deadline = timezone.localdate() + datetime.timedelta(days=7)
-    return seat_offer_open(actor=organiser, operation=operation,
-                           states=list(Country.objects.filter(code__in=states)), deadline=deadline)
+    return seat_offer_open(
+        actor=organiser,
+        operation=operation,
+        states=list(Country.objects.filter(code__in=states)),
+        deadline=deadline,
+    )
 
 
 def reply(user, operation, *, seats=4, **counts):
-    return seats_request(actor=user, operation=operation, participation=Participation(
-        seats_requested=seats, returnees=seats - 2 if seats > 2 else seats,
-        escort_leaders=1, escorts=1, **counts,
-    ))
+    return seats_request(
+        actor=user,
+        operation=operation,
+        participation=Participation(
+            seats_requested=seats,
+            returnees=seats - 2 if seats > 2 else seats,
+            escort_leaders=1,
+            escorts=1,
+            **counts,
+        ),
+    )

@@ -43,10 +43,16 @@ def test_a_draft_problem_is_hidden_from_other_states_and_from_users_without_the_
 
 def test_a_problem_is_created_through_the_form(cast):
     client = verified_client(cast.fr_officer)
-    response = client.post(reverse("returns:problem_create"), {
-        "country_of_return": "GN", "category": "identification", "observed_on": "2026-03-01",
-        "description": "Nationality interviews are postponed.", "average_delay_days": "45",
-    })
+    response = client.post(
+        reverse("returns:problem_create"),
+        {
+            "country_of_return": "GN",
+            "category": "identification",
+            "observed_on": "2026-03-01",
+            "description": "Nationality interviews are postponed.",
+            "average_delay_days": "45",
+        },
+    )
     assert response.status_code == 302
     problem = ReturnProblem.objects.get(country_of_return="GN")
     assert problem.state == "draft" and problem.owner_id == cast.fr_officer.organisation_id
@@ -55,21 +61,36 @@ def test_a_problem_is_created_through_the_form(cast):
 
 
 def test_the_country_page_shows_only_visible_problems_and_their_delays(cast):
-    problem_published(cast.fr_officer, manager=cast.fr_ncp, average_delay_days=30,
-                      observed_on="2026-01-10", good_practice="Pre-identification missions.",
-                      readmission_agreement="EU–NG agreement (negotiating)")
-    problem_published(cast.de_officer, manager=cast.de_ncp, average_delay_days=90,
-                      observed_on="2026-02-10")
-    problem_published(cast.de_officer, manager=cast.de_ncp, average_delay_days=600,
-                      audience="owner", description="Secret German delay.")
-    page = verified_client(cast.it_ncp).get(reverse("returns:country", args=["ng"])).content.decode()
+    problem_published(
+        cast.fr_officer,
+        manager=cast.fr_ncp,
+        average_delay_days=30,
+        observed_on="2026-01-10",
+        good_practice="Pre-identification missions.",
+        readmission_agreement="EU–NG agreement (negotiating)",
+    )
+    problem_published(
+        cast.de_officer, manager=cast.de_ncp, average_delay_days=90, observed_on="2026-02-10"
+    )
+    problem_published(
+        cast.de_officer,
+        manager=cast.de_ncp,
+        average_delay_days=600,
+        audience="owner",
+        description="Secret German delay.",
+    )
+    page = (
+        verified_client(cast.it_ncp).get(reverse("returns:country", args=["ng"])).content.decode()
+    )
     assert "Average 60.0 days, median 60.0 days." in page
     assert "Pre-identification missions." in page
     assert "EU–NG agreement (negotiating)" in page
     assert "<polyline" in page and "2026-01" in page and "2026-02" in page
     assert "Secret German delay" not in page
     # Germany sees its own restricted problem in its figures
-    german = verified_client(cast.de_ncp).get(reverse("returns:country", args=["NG"])).content.decode()
+    german = (
+        verified_client(cast.de_ncp).get(reverse("returns:country", args=["NG"])).content.decode()
+    )
     assert "Average 240.0 days, median 90" in german
 
 
@@ -78,7 +99,9 @@ def test_the_country_page_lists_alerts_about_the_country_that_the_user_may_see(c
 
     alert_published(cast.fr_ncp, origin_country="NG", headline="Nigerian route change")
     alert_published(cast.fr_ncp, origin_country="NG", headline="Hidden alert", audience="owner")
-    page = verified_client(cast.de_ncp).get(reverse("returns:country", args=["NG"])).content.decode()
+    page = (
+        verified_client(cast.de_ncp).get(reverse("returns:country", args=["NG"])).content.decode()
+    )
     assert "Nigerian route change" in page
     assert "Hidden alert" not in page
 
@@ -133,19 +156,30 @@ def test_only_offered_states_may_reply(cast):
     offer_open(cast.fr_ncp, operation)
     with pytest.raises(PermissionDenied):
         reply(cast.it_ncp, operation)
-    assert verified_client(cast.it_ncp).get(reverse("returns:reply", args=[operation.pk])).status_code == 403
+    assert (
+        verified_client(cast.it_ncp).get(reverse("returns:reply", args=[operation.pk])).status_code
+        == 403
+    )
 
 
 def test_the_capacity_cannot_drop_below_what_is_allocated_even_in_the_database(cast):
     operation = operation_published(cast.fr_ncp, capacity=4)
     offer_open(cast.fr_ncp, operation)
-    seats_allocate(actor=cast.fr_ncp, operation=operation,
-                   participation=reply(cast.de_ncp, operation), seats=4)
-    response = verified_client(cast.fr_ncp).post(reverse("returns:operation_edit", args=[operation.pk]), {
-        "code": operation.code, "operation_type": "joint", "return_type": "forced",
-        "flight_type": "charter", "countries_of_return": ["NG"], "departure_date": "2026-12-01",
-        "seat_capacity": "3",
-    })
+    seats_allocate(
+        actor=cast.fr_ncp, operation=operation, participation=reply(cast.de_ncp, operation), seats=4
+    )
+    response = verified_client(cast.fr_ncp).post(
+        reverse("returns:operation_edit", args=[operation.pk]),
+        {
+            "code": operation.code,
+            "operation_type": "joint",
+            "return_type": "forced",
+            "flight_type": "charter",
+            "countries_of_return": ["NG"],
+            "departure_date": "2026-12-01",
+            "seat_capacity": "3",
+        },
+    )
     assert response.status_code == 200 and "already allocated" in response.content.decode()
     from django.db import IntegrityError, transaction
 
@@ -170,8 +204,13 @@ def test_a_withdrawn_operation_can_no_longer_be_organised(cast):
     operation = operation_published(cast.fr_ncp)
     item_state_set(actor=cast.fr_ncp, item=operation, state="withdrawn")
     with pytest.raises(PermissionDenied):
-        authorisation_record(actor=cast.fr_ncp, operation=operation, country="TR",
-                             kind="overflight", status="granted")
+        authorisation_record(
+            actor=cast.fr_ncp,
+            operation=operation,
+            country="TR",
+            kind="overflight",
+            status="granted",
+        )
 
 
 def test_a_fundamental_rights_concern_tells_the_organiser_and_the_commission_at_once(cast):
@@ -180,11 +219,19 @@ def test_a_fundamental_rights_concern_tells_the_organiser_and_the_commission_at_
     operation = operation_published(cast.fr_ncp, audience="network")
     offer_open(cast.fr_ncp, operation)
     reply(cast.de_ncp, operation)
-    incident = incident_report(actor=cast.de_ncp, operation=operation, incident=Incident(
-        occurred_at="2026-05-01T10:00Z", place="Lagos airport", category="fundamental_rights",
-        facts="Restraints kept on after landing.",
-    ))
-    assert Notification.objects.filter(recipient=cast.fr_ncp, title__contains="Fundamental").exists()
+    incident = incident_report(
+        actor=cast.de_ncp,
+        operation=operation,
+        incident=Incident(
+            occurred_at="2026-05-01T10:00Z",
+            place="Lagos airport",
+            category="fundamental_rights",
+            facts="Restraints kept on after landing.",
+        ),
+    )
+    assert Notification.objects.filter(
+        recipient=cast.fr_ncp, title__contains="Fundamental"
+    ).exists()
     assert Notification.objects.filter(recipient=cast.commission_admin).exists()
     # the incident's own organisation submits it, the organiser validates and closes it
     with pytest.raises(PermissionDenied):
@@ -193,7 +240,10 @@ def test_a_fundamental_rights_concern_tells_the_organiser_and_the_commission_at_
     with pytest.raises(PermissionDenied):
         incident_transition(actor=cast.de_ncp, incident=incident, status="validated")
     incident = incident_transition(actor=cast.fr_ncp, incident=incident, status="validated")
-    assert incident_transition(actor=cast.fr_ncp, incident=incident, status="closed").status == "closed"
+    assert (
+        incident_transition(actor=cast.fr_ncp, incident=incident, status="closed").status
+        == "closed"
+    )
 
 
 def test_the_calendar_groups_visible_operations_by_month(cast):

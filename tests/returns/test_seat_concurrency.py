@@ -47,8 +47,12 @@ def test_many_states_requesting_and_being_allocated_the_last_seats_at_once_never
     for code in STATES:
         Country.objects.get_or_create(code=code, defaults={"name": code})
     contacts = [
-        UserFactory(username=f"{code.lower()}_ncp", organisation=national_service(code),
-                    areas=[Area.RETURNS], ncp_areas=[Area.RETURNS])
+        UserFactory(
+            username=f"{code.lower()}_ncp",
+            organisation=national_service(code),
+            areas=[Area.RETURNS],
+            ncp_areas=[Area.RETURNS],
+        )
         for code in STATES
     ]
     capacity = 20
@@ -56,9 +60,7 @@ def test_many_states_requesting_and_being_allocated_the_last_seats_at_once_never
     offer_open(cast.fr_ncp, operation, states=STATES)
 
     # Every state replies at once: no reply is lost, none is counted twice.
-    errors = run_at_once([
-        (lambda user=user: reply(user, operation, seats=3)) for user in contacts
-    ])
+    errors = run_at_once([(lambda user=user: reply(user, operation, seats=3)) for user in contacts])
     assert errors == []
     rows = list(Participation.objects.filter(operation=operation))
     assert len(rows) == len(STATES)
@@ -71,8 +73,12 @@ def test_many_states_requesting_and_being_allocated_the_last_seats_at_once_never
 
     def allocate(row):
         try:
-            seats_allocate(actor=cast.fr_ncp, operation=ReturnOperation.objects.get(pk=operation.pk),
-                           participation=row, seats=3)
+            seats_allocate(
+                actor=cast.fr_ncp,
+                operation=ReturnOperation.objects.get(pk=operation.pk),
+                participation=row,
+                seats=3,
+            )
         except ValidationError:
             with lock:
                 refused.append(row.pk)
@@ -93,8 +99,12 @@ def test_many_states_requesting_and_being_allocated_the_last_seats_at_once_never
 
     def allocate_last(pk):
         try:
-            seats_allocate(actor=cast.fr_ncp, operation=ReturnOperation.objects.get(pk=operation.pk),
-                           participation=Participation.objects.get(pk=pk), seats=2)
+            seats_allocate(
+                actor=cast.fr_ncp,
+                operation=ReturnOperation.objects.get(pk=operation.pk),
+                participation=Participation.objects.get(pk=pk),
+                seats=2,
+            )
         except ValidationError:
             return
         with lock:
@@ -104,5 +114,11 @@ def test_many_states_requesting_and_being_allocated_the_last_seats_at_once_never
     operation.refresh_from_db()
     assert len(last) == 1
     assert operation.seats_allocated == capacity
-    assert sum(Participation.objects.filter(operation=operation).values_list(
-        "seats_allocated", flat=True)) == capacity
+    assert (
+        sum(
+            Participation.objects.filter(operation=operation).values_list(
+                "seats_allocated", flat=True
+            )
+        )
+        == capacity
+    )

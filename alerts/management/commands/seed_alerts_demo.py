@@ -15,42 +15,85 @@ from iconet.services.attachments import attachment_add
 
 DEMO_ALERTS = [
     {
-        "author": "it.ncp", "destinations": ["DE", "FR", "AT"], "transit": ["GR", "MK", "RS", "HU"],
-        "audience": "network", "marking": "AMBER",
+        "author": "it.ncp",
+        "destinations": ["DE", "FR", "AT"],
+        "transit": ["GR", "MK", "RS", "HU"],
+        "audience": "network",
+        "marking": "AMBER",
         "fields": {
-            "headline": "Refrigerated lorries used on the Western Balkans route", "urgency": "immediate",
-            "alert_type": "method_change", "origin_country": "AF", "border_type": "land",
-            "crossing_point": "Röszke motorway crossing", "persons_count": 46, "minors_count": 5,
-            "summary": "Three interceptions in ten days of groups of 12 to 20 persons concealed in refrigerated "
-                       "lorries loaded in northern Greece; facilitators recruit through messaging channels.",
-            "transport_means": ["refrigerated_lorry"], "concealment_method": "Behind pallets of frozen goods, CO2 probes evaded by sealed compartments.",
-            "price_charged": "EUR 4,000–6,000 per person", "expected_development": "Further use during the winter months.",
-            "recommended_measures": "Systematic CO2 and heartbeat detection at inland checks of refrigerated transport.",
-            "source_reliability": "B", "information_credibility": "2",
+            "headline": "Refrigerated lorries used on the Western Balkans route",
+            "urgency": "immediate",
+            "alert_type": "method_change",
+            "origin_country": "AF",
+            "border_type": "land",
+            "crossing_point": "Röszke motorway crossing",
+            "persons_count": 46,
+            "minors_count": 5,
+            "summary": (
+                "Three interceptions in ten days of groups of 12 to 20 persons concealed in "
+                "refrigerated lorries loaded in northern Greece; facilitators recruit through "
+                "messaging channels."
+            ),
+            "transport_means": ["refrigerated_lorry"],
+            "concealment_method": (
+                "Behind pallets of frozen goods, CO2 probes evaded by sealed compartments."
+            ),
+            "price_charged": "EUR 4,000–6,000 per person",
+            "expected_development": "Further use during the winter months.",
+            "recommended_measures": (
+                "Systematic CO2 and heartbeat detection at inland checks of refrigerated transport."
+            ),
+            "source_reliability": "B",
+            "information_credibility": "2",
         },
         "nationalities": [("AF", 30), ("PK", 10), ("BD", 6)],
     },
     {
-        "author": "es.ncp", "destinations": ["FR", "BE", "NL"], "transit": [],
-        "audience": "groups", "groups": ["Mediterranean route working group"], "marking": "GREEN",
+        "author": "es.ncp",
+        "destinations": ["FR", "BE", "NL"],
+        "transit": [],
+        "audience": "groups",
+        "groups": ["Mediterranean route working group"],
+        "marking": "GREEN",
         "fields": {
-            "headline": "New departures by fast boats from the Atlantic coast", "urgency": "routine",
-            "alert_type": "route_change", "origin_country": "MA", "border_type": "sea",
-            "crossing_point": "Canary Islands", "persons_count": 120,
-            "summary": "Departures shift south towards Dakhla; larger boats with outboard engines, crossings at night.",
-            "transport_means": ["boat"], "source_reliability": "A", "information_credibility": "2",
+            "headline": "New departures by fast boats from the Atlantic coast",
+            "urgency": "routine",
+            "alert_type": "route_change",
+            "origin_country": "MA",
+            "border_type": "sea",
+            "crossing_point": "Canary Islands",
+            "persons_count": 120,
+            "summary": (
+                "Departures shift south towards Dakhla; larger boats with outboard engines, "
+                "crossings at night."
+            ),
+            "transport_means": ["boat"],
+            "source_reliability": "A",
+            "information_credibility": "2",
         },
         "nationalities": [("SN", 60), ("ML", 40), ("GM", 20)],
     },
     {
-        "author": "nl.ncp", "destinations": ["BE", "FR", "DE"], "transit": [],
-        "audience": "network", "marking": "RED",
+        "author": "nl.ncp",
+        "destinations": ["BE", "FR", "DE"],
+        "transit": [],
+        "audience": "network",
+        "marking": "RED",
         "fields": {
-            "headline": "Facilitator network using forged residence permits at Schiphol", "urgency": "immediate",
-            "alert_type": "incident", "origin_country": "IQ", "border_type": "air",
-            "crossing_point": "Amsterdam Schiphol", "persons_count": 8,
-            "summary": "Residence permits of a recent series altered on the biodata page; travellers arrive from Istanbul.",
-            "transport_means": ["flight"], "source_reliability": "B", "information_credibility": "3",
+            "headline": "Facilitator network using forged residence permits at Schiphol",
+            "urgency": "immediate",
+            "alert_type": "incident",
+            "origin_country": "IQ",
+            "border_type": "air",
+            "crossing_point": "Amsterdam Schiphol",
+            "persons_count": 8,
+            "summary": (
+                "Residence permits of a recent series altered on the biodata page; travellers "
+                "arrive from Istanbul."
+            ),
+            "transport_means": ["flight"],
+            "source_reliability": "B",
+            "information_credibility": "3",
         },
         "nationalities": [("IQ", 8)],
     },
@@ -71,21 +114,40 @@ class Command(BaseCommand):
                 continue
             author = User.objects.get(username=spec["author"])
             with transaction.atomic():
-                alert = alert_create(actor=author, alert=Alert(
-                    period_from=datetime.date.today() - datetime.timedelta(days=14),
-                    transit_countries=spec["transit"], **spec["fields"],
-                ))
+                alert = alert_create(
+                    actor=author,
+                    alert=Alert(
+                        period_from=datetime.date.today() - datetime.timedelta(days=14),
+                        transit_countries=spec["transit"],
+                        **spec["fields"],
+                    ),
+                )
                 alert.destination_states.set(spec["destinations"])
                 NationalityCount.objects.bulk_create(
-                    NationalityCount(alert=alert, nationality=code, count=count) for code, count in spec["nationalities"]
+                    NationalityCount(alert=alert, nationality=code, count=count)
+                    for code, count in spec["nationalities"]
                 )
                 groups = AccessGroup.objects.filter(name__in=spec.get("groups", []))
-                alert_publish(actor=author, alert=alert, audience=spec["audience"], marking=spec["marking"], groups=groups)
+                alert_publish(
+                    actor=author,
+                    alert=alert,
+                    audience=spec["audience"],
+                    marking=spec["marking"],
+                    groups=groups,
+                )
                 if spec is DEMO_ALERTS[0]:
-                    attachment_add(actor=author, item=alert, upload=route_sketch(spec["transit"]),
-                                   description="Sketch of the route, no personal data")
+                    attachment_add(
+                        actor=author,
+                        item=alert,
+                        upload=route_sketch(spec["transit"]),
+                        description="Sketch of the route, no personal data",
+                    )
             created += 1
-        self.stdout.write(self.style.SUCCESS(f"Demo alerts: {created} created, {len(DEMO_ALERTS) - created} already there."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo alerts: {created} created, {len(DEMO_ALERTS) - created} already there."
+            )
+        )
 
 
 def route_sketch(countries: list[str]):

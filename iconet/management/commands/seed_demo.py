@@ -27,13 +27,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            raise CommandError("seed_demo creates known passwords; it only runs with ICONET_ENV=development.")
+            raise CommandError(
+                "seed_demo creates known passwords; it only runs with ICONET_ENV=development."
+            )
         with transaction.atomic():
             accounts = self.seed()
         self.stdout.write(self.style.SUCCESS("Demo network ready."))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         self.stdout.write(
-            "Second factor: add the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ (TOTP, SHA1, 6 digits, 30 s) to an "
+            "Second factor: add the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ "
+            "(TOTP, SHA1, 6 digits, 30 s) to an "
             "authenticator app, or print the current code with `python manage.py demo_totp`."
         )
         for username, description in accounts:
@@ -46,7 +49,11 @@ class Command(BaseCommand):
         for code, name in {**EU_MEMBER_STATES, **SCHENGEN_ASSOCIATED}.items():
             services[code], _ = Organisation.objects.get_or_create(
                 name=f"{name}: border and immigration police",
-                defaults={"short_name": f"Border police {code}", "country_id": code, "email": f"ncp@{code.lower()}.example"},
+                defaults={
+                    "short_name": f"Border police {code}",
+                    "country_id": code,
+                    "email": f"ncp@{code.lower()}.example",
+                },
             )
         commission, _ = Organisation.objects.get_or_create(
             name="European Commission, DG Migration and Home Affairs",
@@ -59,48 +66,125 @@ class Command(BaseCommand):
         accounts: list[tuple[str, str]] = []
 
         def person(username, org, first, last, description, **fields):
-            user, _ = User.objects.update_or_create(username=username, defaults={
-                "organisation": org, "first_name": first, "last_name": last, "email": f"{username}@demo.iconet.test",
-                "password": password, "is_active": True, **fields,
-            })
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "organisation": org,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@demo.iconet.test",
+                    "password": password,
+                    "is_active": True,
+                    **fields,
+                },
+            )
             TOTPDevice.objects.update_or_create(
-                user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+                user=user,
+                name="Demo authenticator",
+                defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
             )
             accounts.append((username, description))
             return user
 
-        names = {"FR": ("Camille", "Martin"), "DE": ("Jonas", "Becker"), "NL": ("Sanne", "de Vries"),
-                 "BE": ("Lucas", "Peeters"), "IT": ("Giulia", "Rossi"), "ES": ("Lucía", "García")}
+        names = {
+            "FR": ("Camille", "Martin"),
+            "DE": ("Jonas", "Becker"),
+            "NL": ("Sanne", "de Vries"),
+            "BE": ("Lucas", "Peeters"),
+            "IT": ("Giulia", "Rossi"),
+            "ES": ("Lucía", "García"),
+        }
         for code in NCP_STATES:
             first, last = names[code]
-            person(f"{code.lower()}.ncp", services[code], first, last,
-                   f"national contact point of {code}, every area", role=Role.OFFICER,
-                   areas=ALL_AREAS, ncp_areas=ALL_AREAS)
-        person("fr.officer", services["FR"], "Hugo", "Bernard", "officer of FR (drafts, no contact point)",
-               role=Role.OFFICER, areas=ALL_AREAS, ncp_areas=[])
-        person("fr.admin", services["FR"], "Claire", "Dubois", "national administrator of FR",
-               role=Role.NATIONAL_ADMIN, areas=[], ncp_areas=[])
-        person("ec.admin", commission, "Eva", "Novak", "Commission administrator",
-               role=Role.COMMISSION_ADMIN, areas=ALL_AREAS, ncp_areas=[])
-        person("frontex.analyst", frontex, "Mikko", "Virtanen", "EU agency user (observer)",
-               role=Role.AGENCY_USER, areas=ALL_AREAS, ncp_areas=[])
+            person(
+                f"{code.lower()}.ncp",
+                services[code],
+                first,
+                last,
+                f"national contact point of {code}, every area",
+                role=Role.OFFICER,
+                areas=ALL_AREAS,
+                ncp_areas=ALL_AREAS,
+            )
+        person(
+            "fr.officer",
+            services["FR"],
+            "Hugo",
+            "Bernard",
+            "officer of FR (drafts, no contact point)",
+            role=Role.OFFICER,
+            areas=ALL_AREAS,
+            ncp_areas=[],
+        )
+        person(
+            "fr.admin",
+            services["FR"],
+            "Claire",
+            "Dubois",
+            "national administrator of FR",
+            role=Role.NATIONAL_ADMIN,
+            areas=[],
+            ncp_areas=[],
+        )
+        person(
+            "ec.admin",
+            commission,
+            "Eva",
+            "Novak",
+            "Commission administrator",
+            role=Role.COMMISSION_ADMIN,
+            areas=ALL_AREAS,
+            ncp_areas=[],
+        )
+        person(
+            "frontex.analyst",
+            frontex,
+            "Mikko",
+            "Virtanen",
+            "EU agency user (observer)",
+            role=Role.AGENCY_USER,
+            areas=ALL_AREAS,
+            ncp_areas=[],
+        )
         ilos = {
-            "TR": [("ilo.fr.tr", "FR", "Antoine", "Lefèvre"), ("ilo.de.tr", "DE", "Lena", "Schulz"),
-                   ("ilo.nl.tr", "NL", "Daan", "Jansen")],
+            "TR": [
+                ("ilo.fr.tr", "FR", "Antoine", "Lefèvre"),
+                ("ilo.de.tr", "DE", "Lena", "Schulz"),
+                ("ilo.nl.tr", "NL", "Daan", "Jansen"),
+            ],
             "MA": [("ilo.es.ma", "ES", "Javier", "López"), ("ilo.fr.ma", "FR", "Sophie", "Moreau")],
         }
         for host, people in ilos.items():
             for username, code, first, last in people:
-                person(username, services[code], first, last, f"immigration liaison officer of {code} in {host}",
-                       role=Role.ILO, areas=[Area.ILO], ncp_areas=[], host_country=host)
+                person(
+                    username,
+                    services[code],
+                    first,
+                    last,
+                    f"immigration liaison officer of {code} in {host}",
+                    role=Role.ILO,
+                    areas=[Area.ILO],
+                    ncp_areas=[],
+                    host_country=host,
+                )
 
         groups = {
-            "Early-warning contact points": ("The alerts-area contact points of every Member State.", list(services.values())),
-            "Mediterranean route working group": ("Services of the Mediterranean Member States.",
-                                                  [services[c] for c in ("ES", "IT", "FR", "GR", "MT", "CY")]),
-            "Benelux and France": ("Cooperation of neighbouring services.", [services[c] for c in ("BE", "NL", "LU", "FR")]),
+            "Early-warning contact points": (
+                "The alerts-area contact points of every Member State.",
+                list(services.values()),
+            ),
+            "Mediterranean route working group": (
+                "Services of the Mediterranean Member States.",
+                [services[c] for c in ("ES", "IT", "FR", "GR", "MT", "CY")],
+            ),
+            "Benelux and France": (
+                "Cooperation of neighbouring services.",
+                [services[c] for c in ("BE", "NL", "LU", "FR")],
+            ),
         }
         for name, (description, orgs) in groups.items():
-            group, _ = AccessGroup.objects.get_or_create(name=name, defaults={"description": description})
+            group, _ = AccessGroup.objects.get_or_create(
+                name=name, defaults={"description": description}
+            )
             group.organisations.add(*orgs)
         return accounts
