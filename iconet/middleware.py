@@ -57,6 +57,23 @@ class SecondFactorRequiredMiddleware:
         return redirect(f"{reverse(target)}?next={request.path}")
 
 
+class NulBytesRefusedMiddleware:
+    """A NUL byte in a query or form value is never meant, and PostgreSQL refuses it in any
+    string: the request answers 400 (the portal's page) before a view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import SuspiciousOperation
+
+        for data in (request.GET, request.POST if request.method == "POST" else {}):
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    raise SuspiciousOperation("NUL byte in a request parameter")
+        return self.get_response(request)
+
+
 class NoStoreMiddleware:
     """Pages, exports and attachments carry restricted content: no browser or proxy keeps a
     copy (`Cache-Control: no-store, private`), unless a view chose its own caching. Static

@@ -146,7 +146,7 @@ def test_recipient_rows_belong_to_their_item_type(cast):
 
 
 def test_a_digest_never_lists_an_alert_its_reader_lost(cast):
-    cast.de_ncp.digest_routine_alerts = True
+    cast.de_ncp.preferences = {"alerts": {"digest_routine": True}}
     cast.de_ncp.save()
     germany = AccessGroupFactory(name="Germany", organisations=[cast.de_ncp.organisation])
     lost = alert_published(
