@@ -67,7 +67,8 @@ class NulBytesRefusedMiddleware:
     def __call__(self, request):
         from django.core.exceptions import SuspiciousOperation
 
-        for data in (request.GET, request.POST if request.method == "POST" else {}):
+        sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+        for data in sources:
             for key, values in data.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise SuspiciousOperation("NUL byte in a request parameter")
