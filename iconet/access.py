@@ -49,13 +49,16 @@ def principals_for(users) -> dict[int, list[int]]:
     special = dict(
         Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk")
     )
+    # Both groups come from a migration; one missing (an emptied database) is made again here,
+    # so that principals read before the first grant to it still include it.
+    for name in {PUBLIC_GROUP, NETWORK_GROUP} - special.keys():
+        special[name] = special_group_id(name)
     by_org: dict[int, list[int]] = {}
     for user in users:
         org = organisations[user.organisation_id]
         result[user.pk].add(org.group_id)
-        if PUBLIC_GROUP in special:
-            result[user.pk].add(special[PUBLIC_GROUP])
-        if org.is_network_member and NETWORK_GROUP in special:
+        result[user.pk].add(special[PUBLIC_GROUP])
+        if org.is_network_member:
             result[user.pk].add(special[NETWORK_GROUP])
         by_org.setdefault(user.organisation_id, []).append(user.pk)
     # Memberships whose end date has come give nothing, even before the beat task removes them.

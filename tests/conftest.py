@@ -10,6 +10,7 @@ The cast, by role and Member State (visibility tests read like the permission st
 - ilo_fr_tr, ilo_de_tr: immigration liaison officers of France and Germany posted in Türkiye
 """
 
+import importlib
 import os
 import socket
 import threading
@@ -69,6 +70,34 @@ def audit_trail_flushable_in_tests():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+# Rows that data migrations load and the code relies on; the flush after each transactional
+# test empties their tables with the rest.
+MIGRATION_DATA = [
+    ("ilo_reports.migrations.0002_template_v1", "load"),
+    ("documents.migrations.0002_vocabularies_load", "vocabularies_load"),
+]
+
+
+def is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """A transactional test starts from the database the migrations leave, data included: what
+    the flush after the previous one removed is loaded again, the way the migrations load it."""
+    if not is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in MIGRATION_DATA:  # each loader keeps what is there
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -67,19 +67,12 @@ def test_main_pages_pass(page, live_server, cast, settings, tmp_path):
 
 
 def test_ilo_report_pages_pass(page, live_server, cast):
-    import importlib
-
-    from django.apps import apps
 
     from iconet.models import Organisation
-    from ilo_reports.models import NetworkChair, Semester, TemplateVersion
+    from ilo_reports.models import NetworkChair, Semester
     from ilo_reports.services import report_open
     from tests.ilo_reports.conftest import network_make
 
-    if (
-        not TemplateVersion.objects.exists()
-    ):  # the data migration's rows, flushed by an earlier test
-        importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
     semester = Semester.reporting()
     network = network_make()
     NetworkChair.objects.create(

@@ -2,13 +2,10 @@
 the chair drafts, a member of another Member State contributes, the chair incorporates and
 submits, the Commission reviews and publishes, and a contact point reads the published report."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from iconet.models import Organisation
-from ilo_reports.models import NetworkChair, Semester, TemplateVersion
+from ilo_reports.models import NetworkChair, Semester
 from tests.browser.test_accessibility import sign_in_browser
 from tests.ilo_reports.conftest import network_make
 
@@ -22,10 +19,6 @@ def browser_page(browser, live_server, user):
 
 
 def test_report_from_draft_to_publication(browser, live_server, cast):
-    if (
-        not TemplateVersion.objects.exists()
-    ):  # the data migration's rows, flushed by an earlier test
-        importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
     semester = Semester.reporting()
     network = network_make()
     NetworkChair.objects.create(

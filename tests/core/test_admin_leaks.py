@@ -7,7 +7,6 @@ of the administration site (found from the URL resolver) is opened as the Commis
 administrator and as the owner's national administrator: no canary may appear on any.
 """
 
-import importlib
 import re
 
 import pytest
@@ -168,10 +167,6 @@ def content(cast, settings, tmp_path, client_for):
     update recorded in the change log, and the owner's reads, download and export recorded
     in the access log."""
     settings.MEDIA_ROOT = tmp_path
-    from ilo_reports.models import TemplateVersion
-
-    if not TemplateVersion.objects.exists():
-        importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
     canaries = Canaries()
     owner = cast.de_ncp
     owner_client = client_for(owner)

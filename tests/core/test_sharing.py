@@ -402,3 +402,27 @@ def test_the_count_of_the_whole_visible_list_reads_the_grant_table_alone(cast):
             assert narrowed.count() == len(list(narrowed))
         # (none() is counted without a query at all.)
         assert all(table in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize("audience", [Audience.NETWORK, Audience.PUBLIC])
+def test_a_publisher_whose_access_was_read_before_the_first_such_audience_still_reads_it(
+    cast, audience
+):
+    """The audience groups of "the network" and "public" come from a migration; where they are
+    missing (an emptied database), the first publication to them makes them, and a reader whose
+    principals were computed just before, in the same request, is not locked out."""
+    from django.contrib.auth.models import Group
+
+    from iconet.access import NETWORK_GROUP, PUBLIC_GROUP, can, principal_group_ids
+    from iconet.models import Action
+    from iconet.services.sharing import item_publish
+
+    Group.objects.filter(name__in=[NETWORK_GROUP, PUBLIC_GROUP]).delete()
+    item = item_make(TYPE, author=cast.fr_officer, state=State.DRAFT, audience=Audience.OWNER)
+    publisher = cast.fr_ncp
+    reader = cast.de_ncp
+    principal_group_ids(publisher)
+    principal_group_ids(reader)
+    item_publish(actor=publisher, item=item, audience=audience, marking="GREEN")
+    assert can(reader, Action.READ, item)
+    assert can(publisher, Action.WITHDRAW, item)

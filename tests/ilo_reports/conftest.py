@@ -1,7 +1,6 @@
 """Fixtures of the ILO area: the Türkiye network, chaired by France, with its two posted ILOs."""
 
 import datetime
-import importlib
 
 import pytest
 
@@ -28,21 +27,6 @@ def network_make(code: str = "TR", name: str = "Türkiye") -> Network:
         )
     network_members_sync(network)
     return network
-
-
-@pytest.fixture(autouse=True)
-def template_v1(request):
-    """Template version 1 comes from a data migration, which a transactional test's flush
-    removes; load it again the same way where it is missing."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    from ilo_reports.models import TemplateVersion
-
-    if not TemplateVersion.objects.exists():
-        importlib.import_module("ilo_reports.migrations.0002_template_v1").load(apps, None)
 
 
 @pytest.fixture
