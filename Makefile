@@ -11,6 +11,9 @@ PYTHON := $(VENV)/bin/python
 # Written after a successful install; pip reruns only when pyproject.toml is newer.
 VENV_STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# pytest-xdist: one test process per core; each has its own test database, Celery queue and
+# browser. PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: help venv services migrate seed run chromium lint typecheck test bench
 
@@ -71,7 +74,7 @@ test: services chromium typecheck
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Each bench/*.py sets Django up itself and prints its own figures.
 bench: migrate

@@ -8,10 +8,11 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, ItemType, Preference, register_area
+        from iconet.models import Audience
         from iconet.services.sharing import item_published
 
         from .models import DIGEST_ROUTINE, Alert
-        from .services import alert_published
+        from .services import alert_publication_recipients, alert_published
 
         item_published.connect(alert_published, sender=Alert, dispatch_uid="alerts.published")
         register_area(
@@ -21,7 +22,15 @@ class AlertsConfig(AppConfig):
                 nav_url="alerts:list",
                 order=10,
                 item_types=(
-                    ItemType("alerts.Alert", list_url="alerts:list", detail_url="alerts:detail"),
+                    ItemType(
+                        "alerts.Alert",
+                        list_url="alerts:list",
+                        detail_url="alerts:detail",
+                        # An alert is addressed to the contact points of its destination and
+                        # transit states: the whole network is what lets them read it.
+                        publish_audience=Audience.NETWORK,
+                        publication_recipients=alert_publication_recipients,
+                    ),
                 ),
                 preferences=(
                     Preference(

@@ -3,7 +3,7 @@ by beat, from the published ones)."""
 
 from django.db.models import Exists, F, OuterRef, Q
 
-from iconet.models import ItemRecipient, User
+from iconet.models import ItemRecipient
 
 from .models import Alert
 
@@ -57,11 +57,3 @@ def alerts_filtered(queryset, user, data: dict):
             else queryset.exclude(Exists(mine))
         )
     return queryset.order_by(*SORTS.get(data.get("sort") or "-published", SORTS["-published"]))
-
-
-def alert_recipients_preview(alert: Alert) -> list[User]:
-    """Who would be told if the alert were published as it stands (for the publish page)."""
-    from .services import alert_recipient_candidates
-
-    reasons = alert_recipient_candidates(alert)
-    return list(User.objects.filter(pk__in=reasons).select_related("organisation__country"))

@@ -162,11 +162,18 @@ def alert_in_digest(alert: Alert):
     )
 
 
+def alert_publication_recipients(alert: Alert) -> list[User]:
+    """The contact points the rule names for the alert as it stands (the publish page keeps
+    those the audience chosen lets read it)."""
+    reasons = alert_recipient_candidates(alert)
+    return list(User.objects.filter(pk__in=reasons).select_related("organisation__country"))
+
+
 def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
     """Tell every recipient the rule names who may read the alert (once each, however often it is
     re-shared)."""
     reasons = alert_recipient_candidates(alert)
-    users = User.objects.filter(pk__in=reasons).select_related("organisation")
+    users = alert_publication_recipients(alert)
     return recipients_tell(
         item=alert,
         users_reasons=[(user, reasons[user.pk]) for user in users],

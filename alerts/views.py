@@ -22,7 +22,7 @@ from iconet.views.steps import workflow_step
 from . import services
 from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
 from .models import Alert, FollowUp
-from .selectors import alert_recipients_preview, alerts_listed
+from .selectors import alerts_listed
 
 
 def _alert(request, pk: int, action: Action = Action.READ) -> Alert:
@@ -164,10 +164,7 @@ def alert_publish(request, pk):
         alert,
         publish=publish,
         template="alerts/alert_publish.html",
-        context={
-            "alert": alert,
-            "preview": alert_recipients_preview(alert),
-        },
+        context={"alert": alert},
     )
 
 

@@ -34,6 +34,7 @@ What the core then does with it:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,11 +51,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ItemType:
-    """One shared item type of an area: its model ("app_label.Model") and its pages."""
+    """One shared item type of an area: its model ("app_label.Model") and its pages.
+
+    `publish_audience`: the audience the publish page proposes for a first publication (an
+    ``Audience`` value; None keeps the draft's). `publication_recipients`: for a type whose
+    publication tells people, ``f(item) -> users`` naming those it would tell; the core keeps
+    only those the audience chosen lets read the item, shows them on the publish page before
+    anything is sent, and asks for a confirmation before a first publication that tells
+    nobody.
+    """
 
     model_label: str
     list_url: str
     detail_url: str
+    publish_audience: str | None = None
+    publication_recipients: Callable[[Any], Iterable[Any]] | None = None
 
     @property
     def model(self) -> Any:

@@ -21,19 +21,28 @@ class NotificationQuerySet(models.QuerySet):
     def unread_visible_count(self, user) -> int:
         """Unread notifications whose item (if any) the user may still see."""
         unread = self.filter(recipient=user, read_at__isnull=True)
-        return unread.filter(notification_visible_q(user)).count()
+        # Every page shows the count: the visibility filter is built only for the item types the
+        # unread notifications are about, and not at all when there are none.
+        types = set(unread.order_by().values_list("content_type_id", flat=True).distinct())
+        if not types:
+            return 0
+        return unread.filter(notification_visible_q(user, content_type_ids=types)).count()
 
 
-def notification_visible_q(user) -> models.Q:
-    """Notifications about no item, or about an item of a type the user may still see."""
+def notification_visible_q(user, *, content_type_ids=None) -> models.Q:
+    """Notifications about no item, or about an item of a type the user may still see (of the
+    types in `content_type_ids` only, where given)."""
     from django.contrib.contenttypes.models import ContentType
 
     from ..registry import shared_item_models
 
     condition = models.Q(content_type__isnull=True)
     for model in shared_item_models().values():
+        content_type = ContentType.objects.get_for_model(model)
+        if content_type_ids is not None and content_type.pk not in content_type_ids:
+            continue
         condition |= models.Q(
-            content_type=ContentType.objects.get_for_model(model),
+            content_type=content_type,
             object_id__in=model.objects.visible_to(user).values("pk"),
         )
     return condition

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import NETWORK_GROUP, PUBLIC_GROUP, require, special_group_id
+from ..access import NETWORK_GROUP, PUBLIC_GROUP, readers_among, require, special_group_id
 from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
@@ -221,6 +221,25 @@ def item_publish(
         first_publication=first_publication,
     )
     return item
+
+
+def publication_preview(*, item: SharedItem, audience: str, groups=(), recipients) -> list[User]:
+    """Who a publication of `item` to `audience` would tell now: those `recipients(item)` names
+    whom the rule would let read it, less those told before. The choice is applied to the
+    grant rows inside a transaction that is rolled back, so that the preview follows the very
+    rule (and the same area code) that the publication itself will."""
+    saved = (item.state, item.audience)
+    try:
+        with transaction.atomic():
+            item.state, item.audience = State.PUBLISHED, audience
+            item.audience_groups.set(list(groups) if audience == Audience.GROUPS else [])
+            grants_sync(item)
+            readers = readers_among(item, list(recipients(item)))
+            transaction.set_rollback(True)
+    finally:
+        item.state, item.audience = saved
+    told_before = set(item.recipients.values_list("user_id", flat=True))
+    return [user for user in readers if user.pk not in told_before]
 
 
 @audited

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import can, get_item_for_action
+from ..areas import item_type_for
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, Action, DisclosureRequest, State
 from ..registry import item_model_or_404, shared_item_models
@@ -45,31 +46,84 @@ def publish_page(
     template="sharing/item_publish.html",
     initial=None,
     context=None,
-    success_message=None,
 ):
     """The publish form of any item type. `publish(audience=, marking=, groups=)` applies the
-    choice through the area's service; a text it returns replaces the default message."""
-    initial = initial or {
-        "audience": item.audience,
-        "marking": item.marking,
-        "audience_groups": list(item.audience_groups.all()),
-    }
-    form = PublishForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = publish(
-                audience=form.cleaned_data["audience"],
-                marking=form.cleaned_data["marking"],
-                groups=form.cleaned_data["audience_groups"],
+    choice through the area's service; a text it returns replaces the default message.
+
+    Where the item type declares who a publication tells (`ItemType.publication_recipients`),
+    the page shows them for the audience actually chosen: on the first view for the proposed
+    one, and again after "Show who will be told" (a step that needs no JavaScript). A first
+    publication that would tell nobody is published only once the user confirms it, and is
+    then reported as a warning, never as a success."""
+    item_type = item_type_for(type(item))
+    recipients = item_type.publication_recipients if item_type else None
+    first = item.state == State.DRAFT
+    if initial is None:
+        audience = item.audience
+        if first and item_type and item_type.publish_audience:
+            audience = item_type.publish_audience
+        initial = {
+            "audience": audience,
+            "marking": item.marking,
+            "audience_groups": list(item.audience_groups.all()),
+        }
+    posted = request.method == "POST"
+    form = PublishForm(request.POST if posted else None, initial=initial)
+    valid = posted and form.is_valid()
+    preview = None
+    if recipients is not None and (valid or not posted):
+        choice = form.cleaned_data if valid else initial
+        preview = services.publication_preview(
+            item=item,
+            audience=choice["audience"],
+            groups=choice.get("audience_groups") or (),
+            recipients=recipients,
+        )
+    tells_nobody = first and preview == []
+    confirm_nobody = False
+    if valid and "preview" not in request.POST:
+        if tells_nobody and not request.POST.get("nobody_confirmed"):
+            confirm_nobody = True
+            form.add_error(
+                None,
+                _(
+                    "Nobody will be told of this publication with the audience chosen. Choose "
+                    "an audience that includes the people it is meant for, or confirm that it "
+                    "is published without telling anyone."
+                ),
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
         else:
-            if not isinstance(message, str):
-                message = _("%(ref)s is published.") % {"ref": item.reference}
-            messages.success(request, message)
-            return redirect(item.get_absolute_url())
-    return render(request, template, {"item": item, "form": form, **(context or {})})
+            try:
+                message = publish(
+                    audience=form.cleaned_data["audience"],
+                    marking=form.cleaned_data["marking"],
+                    groups=form.cleaned_data["audience_groups"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if tells_nobody:
+                    messages.warning(
+                        request,
+                        _("%(ref)s is published. Nobody was told of it.") % {"ref": item.reference},
+                    )
+                else:
+                    if not isinstance(message, str):
+                        message = _("%(ref)s is published.") % {"ref": item.reference}
+                    messages.success(request, message)
+                return redirect(item.get_absolute_url())
+    return render(
+        request,
+        template,
+        {
+            "item": item,
+            "form": form,
+            "preview": preview,
+            "previewed": recipients is not None,
+            "confirm_nobody": confirm_nobody,
+            **(context or {}),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,8 @@
 """One's own account: change one's password (current one and second factor), see and end
 one's sessions (tracked at sign-in)."""
 
+import time
+
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -30,6 +32,8 @@ def test_the_password_changes_only_with_the_current_one_and_a_second_factor_code
     assert "Your current password is not correct." in page and "That code is not valid." in page
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+    # The wrong code throttles the device for a second (django-otp), as it would a person.
+    time.sleep(1.1)
     response = client.post(
         url,
         {
