@@ -4,13 +4,50 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from iconet.limits import LONG_TEXT, MEDIUM_TEXT, PERSONAL_DATA_WARNING, single_line
 from iconet.models import Marking, Organisation, User
 
-from .models import Meeting, Network, Posting, Semester, TemplateQuestion
+from .models import (
+    Meeting,
+    Network,
+    Posting,
+    Semester,
+    TemplateQuestion,
+    TemplateSection,
+    country_codes,
+)
 
 FieldType = TemplateQuestion.FieldType
+
+# How many countries a nationalities answer offers to pick (more if a report holds more).
+NATIONALITY_PICKERS = {"question": 5, "cell": 3}
+
+
+def _country_pickers(name: str, label: str, value, count: int, help_text: str = "") -> dict:
+    """One select per rank ("most frequent first"); codes typed in older reports that are not
+    countries stay selectable, so that saving the section keeps them."""
+    codes = country_codes(value)
+    known = dict(countries)
+    choices = [("", _("(none)"))] + list(countries)
+    choices += [
+        (code, _("%(code)s (as typed)") % {"code": code}) for code in codes if code not in known
+    ]
+    fields = {}
+    for rank in range(1, max(count, len(codes)) + 1):
+        if rank == 1:
+            rank_label = _("%(label)s – most frequent") % {"label": label}
+        else:
+            rank_label = _("%(label)s – number %(rank)s") % {"label": label, "rank": rank}
+        field = forms.ChoiceField(
+            label=rank_label,
+            choices=choices,
+            required=False,
+            help_text=help_text if rank == 1 else "",
+        )
+        fields[f"{name}__{rank}"] = (field, codes[rank - 1] if rank <= len(codes) else "")
+    return fields
 
 
 def _field_for(kind: str, label: str, help_text: str = "") -> forms.Field:
@@ -47,65 +84,109 @@ def _to_json(value):
 
 
 class ReportForm(forms.Form):
-    """Every question of the template, grouped by section; table questions become a grid of
-    cells."""
+    """The questions of one section of the template (or of all), grouped by section; table
+    questions become a grid of cells, nationalities a country picker per rank."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, report, **kwargs):
+    def __init__(self, *args, report, section: TemplateSection | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
-        self.layout = []  # [(section, [{"question", "field" | "rows", "columns"}])]
+        self.layout = []  # [(section, [{"question", "names" | "rows", "columns"}])]
         self.initial.setdefault("lock_version", report.lock_version)
-        for section in report.template.sections_with_questions():
+        sections = report.template.sections_with_questions()
+        if section is not None:
+            sections = [s for s in sections if s.pk == section.pk]
+        for each in sections:
             entries = []
-            for question in section.questions.all():
+            for question in each.questions.all():
                 answer = report.answer_for(question)
                 if question.field_type == FieldType.TABLE:
                     entries.append(self._add_table(question, answer or {}))
                 else:
-                    name = f"q{question.pk}"
-                    self.fields[name] = _field_for(
-                        question.field_type, question.label, question.help
+                    names = self._add_answer(
+                        f"q{question.pk}",
+                        question.field_type,
+                        question.label,
+                        answer,
+                        question.help,
+                        "question",
                     )
-                    self.initial.setdefault(name, answer)
-                    entries.append({"question": question, "name": name})
-            self.layout.append((section, entries))
+                    entries.append({"question": question, "names": names})
+            self.layout.append((each, entries))
+
+    def _add_answer(self, name, kind, label, value, help_text="", place="cell") -> list[str]:
+        """The field (or the country pickers) of one answer; the names of the fields added."""
+        if kind == FieldType.COUNTRIES:
+            pickers = _country_pickers(name, label, value, NATIONALITY_PICKERS[place], help_text)
+            for picker_name, (field, code) in pickers.items():
+                self.fields[picker_name] = field
+                self.initial.setdefault(picker_name, code)
+            return list(pickers)
+        self.fields[name] = _field_for(kind, label, help_text)
+        self.initial.setdefault(name, value)
+        return [name]
 
     def _add_table(self, question, answer: dict) -> dict:
         columns = question.table.get("columns", [])
         rows = []
         for row in question.table.get("rows", []):
-            names = []
+            cells = []
             for column in columns:
-                name = f"q{question.pk}__{row['key']}__{column['key']}"
-                label = f"{row['label']} – {column['label']}"
-                self.fields[name] = _field_for(column.get("type", FieldType.TEXT), label)
-                self.initial.setdefault(name, answer.get(row["key"], {}).get(column["key"]))
-                names.append(name)
-            rows.append({"label": row["label"], "names": names})
+                cells.append(
+                    self._add_answer(
+                        f"q{question.pk}__{row['key']}__{column['key']}",
+                        column.get("type", FieldType.TEXT),
+                        f"{row['label']} – {column['label']}",
+                        answer.get(row["key"], {}).get(column["key"]),
+                    )
+                )
+            rows.append({"label": row["label"], "cells": cells})
         return {"question": question, "rows": rows, "columns": columns}
 
     def bound_layout(self):
-        """The layout with bound fields, for the template."""
+        """The layout with bound fields, for the template: every answer is a list of fields
+        (one, or one country picker per rank)."""
         for section, entries in self.layout:
             bound = []
             for entry in entries:
                 if "rows" in entry:
                     rows = [
-                        {"label": r["label"], "cells": [self[n] for n in r["names"]]}
+                        {
+                            "label": r["label"],
+                            "cells": [[self[n] for n in names] for names in r["cells"]],
+                        }
                         for r in entry["rows"]
                     ]
                     bound.append(
                         {"question": entry["question"], "rows": rows, "columns": entry["columns"]}
                     )
                 else:
-                    bound.append({"question": entry["question"], "field": self[entry["name"]]})
+                    fields = [self[n] for n in entry["names"]]
+                    bound.append(
+                        {
+                            "question": entry["question"],
+                            "field": fields[0],
+                            "fields": fields,
+                            "pickers": entry["question"].field_type == FieldType.COUNTRIES,
+                        }
+                    )
             yield section, bound
 
-    def answers(self) -> dict:
-        """The cleaned answers, keyed by question id as the report stores them."""
+    def _value(self, names: list[str], kind: str):
         data = self.cleaned_data
+        if kind == FieldType.COUNTRIES:
+            codes: list[str] = []
+            for name in names:
+                code = data.get(name)
+                if code and code not in codes:
+                    codes.append(code)
+            return ", ".join(codes)
+        return _to_json(data.get(names[0]))
+
+    def answers(self) -> dict:
+        """The cleaned answers of the form's questions, keyed by question id as the report
+        stores them."""
         answers = {}
         for _section, entries in self.layout:
             for entry in entries:
@@ -116,8 +197,8 @@ class ReportForm(forms.Form):
                         entry["rows"], question.table.get("rows", []), strict=True
                     ):
                         cells = {}
-                        for name, column in zip(row["names"], entry["columns"], strict=True):
-                            value = _to_json(data.get(name))
+                        for names, column in zip(row["cells"], entry["columns"], strict=True):
+                            value = self._value(names, column.get("type", FieldType.TEXT))
                             if value not in (None, ""):
                                 cells[column["key"]] = value
                         if cells:
@@ -125,10 +206,14 @@ class ReportForm(forms.Form):
                     if table:
                         answers[str(question.pk)] = table
                 else:
-                    value = _to_json(data.get(entry["name"]))
+                    value = self._value(entry["names"], question.field_type)
                     if value not in (None, ""):
                         answers[str(question.pk)] = value
         return answers
+
+    def question_keys(self) -> set[str]:
+        """The questions the form holds: a section's save replaces these answers only."""
+        return {str(entry["question"].pk) for _section, entries in self.layout for entry in entries}
 
 
 class OpenReportForm(forms.Form):

@@ -1,6 +1,7 @@
 """ILO postings, networks, the versioned report template and the standard-format report."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from auditlog.registry import auditlog
@@ -10,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
@@ -413,6 +415,8 @@ class TemplateQuestion(models.Model):
         LONG_TEXT = "long_text", _("Long text")
         NUMBER = "number", _("Number")
         DATE = "date", _("Date")
+        # Nationalities: country codes, most frequent first, stored as "SY, AF, IQ".
+        COUNTRIES = "countries", _("Countries")
         TABLE = "table", _("Table")
 
     section = models.ForeignKey(TemplateSection, on_delete=models.CASCADE, related_name="questions")
@@ -430,7 +434,7 @@ class TemplateQuestion(models.Model):
         blank=True,
         help_text=(
             '{"rows": [{"key": "...", "label": "..."}], '
-            '"columns": [{"key": "...", "label": "...", "type": "number|text"}]}'
+            '"columns": [{"key": "...", "label": "...", "type": "number|text|date|countries"}]}'
         ),
     )
 
@@ -451,6 +455,55 @@ class TemplateQuestion(models.Model):
 
 
 # --- the report -------------------------------------------------------------------------
+
+
+def country_codes(value) -> list[str]:
+    """The codes of a countries answer ("SY, AF" as stored; typed text of old reports too)."""
+    if not isinstance(value, str):
+        return []
+    return [code.strip().upper() for code in re.split(r"[,;\s]+", value) if code.strip()]
+
+
+def countries_as_text(value) -> str:
+    """A countries answer with the countries' names, most frequent first."""
+    names = []
+    for code in country_codes(value):
+        name = countries.name(code)
+        names.append(f"{name} ({code})" if name else code)
+    return ", ".join(names)
+
+
+def is_answered(value) -> bool:
+    return value not in (None, "", {}, [])
+
+
+class SectionState(models.TextChoices):
+    """How far a section of a report is answered."""
+
+    EMPTY = "empty", _("Empty")
+    PARTLY = "partly", _("Partly answered")
+    ANSWERED = "answered", _("Answered")
+
+
+@dataclass
+class SectionProgress:
+    """A section of a report with how many of its questions are answered."""
+
+    section: "TemplateSection"
+    answered: int
+    total: int
+
+    @property
+    def state(self) -> SectionState:
+        if self.answered == 0:
+            return SectionState.EMPTY
+        if self.answered < self.total:
+            return SectionState.PARTLY
+        return SectionState.ANSWERED
+
+    @property
+    def state_label(self) -> str:
+        return str(self.state.label)
 
 
 class ReportStatus(models.TextChoices):
@@ -624,6 +677,25 @@ class IloReport(SharedItem):
     def answer_for(self, question: TemplateQuestion):
         return self.answers.get(str(question.pk))
 
+    def progress(self) -> list[SectionProgress]:
+        """Every section of the template, in order, with how many questions are answered."""
+        return [
+            SectionProgress(
+                section=section,
+                answered=sum(
+                    1
+                    for question in section.questions.all()
+                    if is_answered(self.answer_for(question))
+                ),
+                total=len(section.questions.all()),
+            )
+            for section in self.template.sections_with_questions()
+        ]
+
+    def empty_sections(self) -> list["TemplateSection"]:
+        """The sections with no answer at all (questions of a section are not all required)."""
+        return [p.section for p in self.progress() if p.state == SectionState.EMPTY]
+
     def answered_sections(self) -> list[dict]:
         """The template's sections with each question's answer (tables as rows of cells)."""
         sections = []
@@ -631,6 +703,8 @@ class IloReport(SharedItem):
             entries = []
             for question in section.questions.all():
                 answer = self.answer_for(question)
+                if question.field_type == TemplateQuestion.FieldType.COUNTRIES:
+                    answer = countries_as_text(answer)
                 entry = {"question": question, "answer": answer}
                 if question.field_type == TemplateQuestion.FieldType.TABLE:
                     answer = answer or {}
@@ -638,7 +712,10 @@ class IloReport(SharedItem):
                     entry["rows"] = [
                         {
                             "label": row["label"],
-                            "cells": [answer.get(row["key"], {}).get(c["key"]) for c in columns],
+                            "cells": [
+                                cell_as_text(c, answer.get(row["key"], {}).get(c["key"]))
+                                for c in columns
+                            ],
                         }
                         for row in question.table.get("rows", [])
                     ]
@@ -670,6 +747,8 @@ class IloReport(SharedItem):
 
 def answer_as_text(question: TemplateQuestion, value) -> str:
     """An answer as plain text (for exports and the differences between revisions)."""
+    if question.field_type == TemplateQuestion.FieldType.COUNTRIES:
+        return countries_as_text(value)
     if question.field_type != TemplateQuestion.FieldType.TABLE:
         return "" if value in (None, "") else str(value)
     value = value or {}
@@ -677,13 +756,20 @@ def answer_as_text(question: TemplateQuestion, value) -> str:
     for row in question.table.get("rows", []):
         cells = value.get(row["key"], {})
         parts = [
-            f"{col['label']}: {cells.get(col['key'])}"
+            f"{col['label']}: {cell_as_text(col, cells.get(col['key']))}"
             for col in question.table.get("columns", [])
             if cells.get(col["key"]) not in (None, "")
         ]
         if parts:
             lines.append(f"{row['label']} – " + "; ".join(parts))
     return "\n".join(lines)
+
+
+def cell_as_text(column: dict, value):
+    """A table cell for reading: the countries' names in a countries column."""
+    if column.get("type") == TemplateQuestion.FieldType.COUNTRIES and value:
+        return countries_as_text(value)
+    return value
 
 
 IloReportGrant = grant_model_for(IloReport)

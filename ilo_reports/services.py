@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from .models import (
     Contribution,
     IloReport,
     Network,
+    NetworkChair,
     Posting,
     ReminderSent,
     ReportStatus,
@@ -184,6 +185,24 @@ def may_open_report(user, network: Network, semester: Semester) -> bool:
     return network.has_member(user) or user.is_ncp(Area.ILO) or user.pk == chair.officer_id
 
 
+def may_open_any_report(user) -> bool:
+    """Whether the user may open some report not yet opened: the "Open a report" entry."""
+    if not user.has_area(Area.ILO) or not user.organisation_id:
+        return False
+    opened = IloReport.objects.filter(network=OuterRef("network"), semester=OuterRef("semester"))
+    chairs = (
+        NetworkChair.objects.filter(
+            organisation_id=user.organisation_id,
+            network__in=Network.objects.visible_to(user).filter(is_active=True),
+        )
+        .exclude(Exists(opened))
+        .select_related("network")
+    )
+    return any(
+        may_open_report(user, chair.network, Semester.parse(chair.semester)) for chair in chairs
+    )
+
+
 @audited
 @transaction.atomic
 def report_open(
@@ -224,8 +243,17 @@ class Conflict(Exception):
 
 @audited
 @transaction.atomic
-def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: int) -> IloReport:
-    """Save the answers if nobody saved since `lock_version`; otherwise raise Conflict."""
+def report_save(
+    *,
+    actor: User,
+    report: IloReport,
+    answers: dict,
+    lock_version: int,
+    questions: set[str] | None = None,
+) -> IloReport:
+    """Save the answers if nobody saved since `lock_version`; otherwise raise Conflict.
+    With `questions` (ids, as the answers are keyed), only those answers are replaced: the
+    save of one section keeps the others."""
     locked = _locked(report)
     require(actor, Action.CHANGE, locked)
     if locked.lock_version != lock_version:
@@ -236,7 +264,11 @@ def report_save(*, actor: User, report: IloReport, answers: dict, lock_version: 
             "pk", flat=True
         )
     }
-    locked.answers = {key: value for key, value in answers.items() if key in known}
+    replaced = known if questions is None else known & set(questions)
+    kept = {
+        key: value for key, value in locked.answers.items() if key in known and key not in replaced
+    }
+    locked.answers = kept | {key: value for key, value in answers.items() if key in replaced}
     answers_validate(locked.answers)
     locked.lock_version += 1
     locked.save()

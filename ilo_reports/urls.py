@@ -8,6 +8,7 @@ urlpatterns = [
     path("open/", views.report_open, name="open"),
     path("<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
+    path("<int:pk>/edit/<int:section_pk>/", views.report_section_edit, name="section"),
     path("<int:pk>/contribute/", views.contribution_add, name="contribute"),
     path(
         "<int:pk>/contributions/<int:contribution_pk>/incorporate/",

@@ -7,10 +7,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
-from iconet.models import Action, Area, Audience
+from iconet.models import Action, Area, Audience, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
@@ -25,7 +25,16 @@ from .forms import (
     ReportForm,
     ReturnForm,
 )
-from .models import IloReport, Network, Posting, ReportStatus, Semester
+from .models import (
+    EDITABLE_STATUSES,
+    IloReport,
+    Network,
+    Posting,
+    ReportStatus,
+    SectionState,
+    Semester,
+    answer_as_text,
+)
 from .selectors import (
     bar_chart,
     current_postings,
@@ -63,6 +72,7 @@ class ReportListView(ItemListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["networks"] = networks_visible_to(self.request.user)[:50]
+        context["may_open"] = services.may_open_any_report(self.request.user)
         return context
 
 
@@ -91,6 +101,9 @@ class ReportDetailView(ItemDetailView):
         context["workflow"]["publish"] = report.status == ReportStatus.REVIEWED and report.allows(
             user, Action.PUBLISH
         )
+        context["workflow_notes"] = workflow_notes(report, context["workflow"])
+        if context["workflow"]["change"]:
+            context["empty_count"] = len(report.empty_sections())
         context["sections"] = report.answered_sections()
         context["contributions"] = report.contributions.select_related(
             "section", "author", "organisation"
@@ -102,6 +115,31 @@ class ReportDetailView(ItemDetailView):
         context["revisions"] = revisions.exclude(pk=report.pk).order_by("revision")
         context["review_form"] = CommentForm()
         return context
+
+
+def workflow_notes(report: IloReport, workflow: dict) -> list[str]:
+    """Who takes the report's next step, for a user whose buttons (`workflow`, from the
+    report's policy) do not include it."""
+    notes = []
+    editable = report.state == State.DRAFT and report.status in EDITABLE_STATUSES
+    if editable and not workflow["change"]:
+        notes.append(
+            _("The chairing service, %(org)s, edits the report and submits it for review.")
+            % {"org": report.owner}
+        )
+        if workflow["contribute"]:
+            notes.append(_("You can send it a contribution to a section."))
+    if editable and workflow["submit"]:
+        notes.append(_("The Commission reviews and publishes the report once it is submitted."))
+    reviewing = report.status in (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
+    if reviewing and not (workflow["review"] or workflow["return_for_correction"]):
+        notes.append(
+            _(
+                "The Commission reviews and publishes the report; if it returns the report "
+                "for correction, the chairing service corrects it."
+            )
+        )
+    return notes
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,15 +167,43 @@ def report_open(request):
         else:
             messages.success(request, _("Report %(ref)s opened.") % {"ref": report.reference})
             return redirect("ilo_reports:edit", pk=report.pk)
-    return render(request, "ilo_reports/report_open.html", {"form": form})
+    return render(
+        request,
+        "ilo_reports/report_open.html",
+        {"form": form, "may_open": services.may_open_any_report(request.user)},
+    )
+
+
+@require_GET
+def report_edit(request, pk):
+    """The contents of the draft: every section with how far it is answered, and its page."""
+    report = _report(request, pk, Action.CHANGE)
+    progress = report.progress()
+    return render(
+        request,
+        "ilo_reports/report_contents.html",
+        {
+            "item": report,
+            "progress": progress,
+            "empty_count": sum(1 for p in progress if p.state == SectionState.EMPTY),
+            "may_submit": report.allows(request.user, Action.SUBMIT),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
-def report_edit(request, pk):
+def report_section_edit(request, pk, section_pk):
+    """One section of the draft, saved on its own under the report's optimistic lock."""
     report = _report(request, pk, Action.CHANGE)
+    sections = report.template.sections_with_questions()
+    position = next((i for i, s in enumerate(sections) if s.pk == section_pk), None)
+    if position is None:
+        raise Http404
+    section = sections[position]
+    following = sections[position + 1] if position + 1 < len(sections) else None
     conflicts = []
     if request.method == "POST":
-        form = ReportForm(request.POST, report=report)
+        form = ReportForm(request.POST, report=report, section=section)
         if form.is_valid():
             try:
                 services.report_save(
@@ -145,15 +211,16 @@ def report_edit(request, pk):
                     report=report,
                     answers=form.answers(),
                     lock_version=form.cleaned_data["lock_version"],
+                    questions=form.question_keys(),
                 )
             except services.Conflict as conflict:
                 report = conflict.current
                 data = request.POST.copy()
                 # What the user typed stays in the form; saving again is then a deliberate choice.
                 data["lock_version"] = report.lock_version
-                form = ReportForm(data, report=report)
+                form = ReportForm(data, report=report, section=section)
                 form.is_valid()
-                conflicts = conflicting_answers(report, form.answers())
+                conflicts = conflicting_answers(report, form.answers(), section)
                 messages.warning(
                     request,
                     _(
@@ -163,39 +230,51 @@ def report_edit(request, pk):
                     ),
                 )
             else:
-                messages.success(request, _("Draft saved."))
-                return redirect("ilo_reports:edit", pk=report.pk)
+                messages.success(
+                    request, _("Section “%(heading)s” saved.") % {"heading": section.heading}
+                )
+                if request.POST.get("then") == "next":
+                    if following is None:
+                        return redirect("ilo_reports:edit", pk=report.pk)
+                    return redirect("ilo_reports:section", pk=report.pk, section_pk=following.pk)
+                return redirect("ilo_reports:section", pk=report.pk, section_pk=section.pk)
     else:
-        form = ReportForm(report=report)
+        form = ReportForm(report=report, section=section)
     return render(
         request,
-        "ilo_reports/report_form.html",
+        "ilo_reports/report_section.html",
         {
             "item": report,
             "form": form,
+            "section": section,
+            "number": position + 1,
+            "count": len(sections),
+            "previous_section": sections[position - 1] if position else None,
+            "next_section": following,
             "conflicts": conflicts,
-            "layout": list(form.bound_layout()),
+            "entries": next(iter(form.bound_layout()))[1],
+            "contributions": report.contributions.filter(
+                section=section, incorporated_at__isnull=True
+            ).select_related("organisation"),
         },
     )
 
 
-def conflicting_answers(report: IloReport, mine: dict) -> list[dict]:
-    from .models import answer_as_text
-
+def conflicting_answers(report: IloReport, mine: dict, section) -> list[dict]:
+    """The answers of the section that differ between the saved report and the form."""
     conflicts = []
-    for section in report.template.sections_with_questions():
-        for question in section.questions.all():
-            key = str(question.pk)
-            theirs, yours = report.answers.get(key), mine.get(key)
-            if theirs != yours:
-                conflicts.append(
-                    {
-                        "question": question,
-                        "section": section,
-                        "theirs": answer_as_text(question, theirs),
-                        "yours": answer_as_text(question, yours),
-                    }
-                )
+    for question in section.questions.all():
+        key = str(question.pk)
+        theirs, yours = report.answers.get(key), mine.get(key)
+        if theirs != yours:
+            conflicts.append(
+                {
+                    "question": question,
+                    "section": section,
+                    "theirs": answer_as_text(question, theirs),
+                    "yours": answer_as_text(question, yours),
+                }
+            )
     return conflicts
 
 
@@ -241,10 +320,27 @@ def _workflow_step(request, pk, action, step, success, **kwargs):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_submit(request, pk):
-    return _workflow_step(
-        request, pk, Action.SUBMIT, services.report_submit, _("Report submitted for review.")
+    """Submit a complete report; for one with empty sections, first the completeness check,
+    which lists them and asks to confirm."""
+    report = _report(request, pk, Action.SUBMIT)
+    empty = report.empty_sections()
+    if request.method == "POST":
+        confirmed = set(request.POST.getlist("confirm_empty"))
+        # Confirmed for the very sections empty now: one emptied since asks again.
+        if {str(section.pk) for section in empty} <= confirmed:
+            return workflow_step(
+                request,
+                lambda: services.report_submit(actor=request.user, report=report),
+                _("Report submitted for review."),
+                report.get_absolute_url(),
+            )
+        return redirect("ilo_reports:submit", pk=report.pk)
+    return render(
+        request,
+        "ilo_reports/report_submit.html",
+        {"item": report, "empty_sections": empty, "count": len(report.progress())},
     )
 
 

@@ -374,10 +374,13 @@ ITEM_PAGES = {
     "documents:download": Page("download", needs="image_pk"),
     # ILO reports
     "ilo_reports:detail": Page("read"),
-    "ilo_reports:edit": Page("change", post=_empty),
+    # the contents of the draft (GET only), and one page per section, each saved on its own
+    "ilo_reports:edit": Page("change"),
+    "ilo_reports:section": Page("change", post=_empty, needs="section_pk"),
     "ilo_reports:contribute": Page("contribute", post=_contribution_data),
     "ilo_reports:incorporate": Page("change", get=False, post=_empty, needs="contribution_pk"),
-    "ilo_reports:submit": Page("submit", get=False, post=_empty),
+    # GET: the completeness check; a POST without confirmation of the empty sections goes there
+    "ilo_reports:submit": Page("submit", post=_empty),
     "ilo_reports:review": Page("review", get=False, post=_text("comment", "Fine")),
     "ilo_reports:return": Page("return", post=_text("comment", "Please correct")),
     "ilo_reports:publish": Page("first_publication", post=_publish_data),
