@@ -184,6 +184,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
+# One date format per language, with the zone's abbreviation on every time (iconet/formats).
+FORMAT_MODULE_PATH = ["iconet.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -308,7 +310,11 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"ordinary_refusal": {"()": "iconet.logging.OrdinaryRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["ordinary_refusal"]},
+    },
 }

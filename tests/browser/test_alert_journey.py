@@ -31,6 +31,7 @@ def test_alert_from_draft_to_acknowledgement(
         "Groups of 10 to 15 travel with forged Schengen visas bought in transit."
     )
     fr_page.get_by_label("Observed from").fill("2026-11-02")
+    fr_page.get_by_label("Immediate").check()
     fr_page.get_by_label("Germany (DE)").check()
     fr_page.get_by_role("button", name="Save draft").click()
     reference = re.search(r"EWS-\d{4}-FR-\d{4}", fr_page.content()).group(0)
@@ -66,6 +67,6 @@ def test_alert_from_draft_to_acknowledgement(
         .get_by_role("cell")
         .all_inner_texts()
     )
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?", cells[-1].strip()), cells
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2} CES?T", cells[-1].strip()), cells
     france.close()
     germany.close()

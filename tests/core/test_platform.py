@@ -246,3 +246,46 @@ def test_notifications_are_listed_opened_and_marked_read(cast, client_for):
     assert client.post(reverse("notification_open", args=[other.pk])).status_code == 404
     client.post(reverse("notifications_read"))
     assert not Notification.objects.filter(recipient=cast.de_ncp, read_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_an_ordinary_refusal_is_one_log_line_without_a_traceback(cast, client_for, caplog):
+    from tests.items import item_make
+
+    draft = item_make("alerts.alert", author=cast.fr_officer, state="draft", audience="owner")
+    client = client_for(cast.fr_officer)
+    with caplog.at_level("WARNING", logger="django.request"):
+        forbidden = client.get(reverse("alerts:publish", args=[draft.pk]))
+        missing = client_for(cast.de_ncp).get(reverse("alerts:detail", args=[draft.pk]))
+    assert (forbidden.status_code, missing.status_code) == (403, 404)
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.status_code for r in records] == [403, 404]
+    assert all(r.exc_info is None for r in records)
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_every_page_names_its_icon_and_the_icon_is_served(cast, client_for):
+    page = client_for(cast.fr_ncp).get(reverse("home")).content.decode()
+    assert 'rel="icon"' in page
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("iconet/favicon.svg")
+
+
+@pytest.mark.django_db
+def test_times_are_shown_in_brussels_time_in_one_format_per_language(cast, client_for):
+    import datetime
+
+    from tests.items import item_make
+
+    alert = item_make("alerts.alert", author=cast.fr_officer)
+    summer = datetime.datetime(2026, 7, 1, 10, 0, tzinfo=datetime.UTC)
+    type(alert).objects.filter(pk=alert.pk).update(published_at=summer)
+    client = client_for(cast.de_ncp)
+    page = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
+    assert "1 Jul 2026, 12:00 CEST" in page  # 10:00 UTC is noon in Brussels in summer
+    assert "Brussels time" in page
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
+    assert "1 juillet 2026, 12:00 CEST" in page
