@@ -119,6 +119,28 @@ def users_notify(
     return len(told)
 
 
+def notifications_read_for(*, user, item) -> int:
+    """The user's unread notifications about `item` are read once the item is opened or its
+    action done; returns how many."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    return Notification.objects.filter(
+        recipient=user,
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
+def titled_with_reference(item, title: str) -> str:
+    """A notification about an item names it: its reference leads the title (once)."""
+    reference = getattr(item, "reference", "") if item is not None else ""
+    if not reference or reference in title:
+        return str(title)
+    return f"{reference}: {title}"
+
+
 def users_tell(
     *,
     item,
@@ -137,6 +159,7 @@ def users_tell(
     from ..access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
+    title = titled_with_reference(item, title)
     Notification.objects.bulk_create(
         [Notification.about(item, recipient=user, title=title[:255], url=url) for user in users]
     )

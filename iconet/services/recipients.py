@@ -16,7 +16,7 @@ from ..access import can, readers_among
 from ..models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
 from ..models.recipients import ESCALATION
 from .audit import audited
-from .notify import emails_enqueue, users_tell
+from .notify import emails_enqueue, notifications_read_for, users_tell
 
 # Items published longer ago than this (past their deadline) are no longer chased.
 CHASE_WINDOW = timedelta(days=7)
@@ -97,6 +97,7 @@ def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
         row.acknowledged_at = now
         row.read_at = row.read_at or now
         row.save(update_fields=["acknowledged_at", "read_at"])
+    notifications_read_for(user=actor, item=item)
     return row
 
 

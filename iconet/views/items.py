@@ -12,9 +12,11 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from ..middleware import is_same_site_navigation
 from ..models import Action, DisclosureRequest
 from ..services import sharing as sharing_services
 from ..services.audit import item_read_record
+from ..services.notify import notifications_read_for
 
 
 class ItemQuerysetMixin:
@@ -71,6 +73,10 @@ class ItemDetailView(ItemQuerysetMixin, DetailView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         item_read_record(request=request, item=self.object)
+        # Opened from the portal or a mail link: what told the user of it is read. A page that
+        # another site makes the browser load is not.
+        if is_same_site_navigation(request):
+            notifications_read_for(user=request.user, item=self.object)
         return response
 
     def get_context_data(self, **kwargs):

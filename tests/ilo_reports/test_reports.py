@@ -219,7 +219,7 @@ def test_submit_review_publish(cast, client_for, report):
     # Submitted: the reviewers read it now, and were told; the chair can no longer edit.
     assert reviewer.get(report.get_absolute_url()).status_code == 200
     assert Notification.objects.filter(
-        recipient=cast.commission_admin, title="Report submitted for review"
+        recipient=cast.commission_admin, title=f"{report.reference}: Report submitted for review"
     ).exists()
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
     assert client_for(cast.de_officer).get(report.get_absolute_url()).status_code == 404
@@ -229,7 +229,9 @@ def test_submit_review_publish(cast, client_for, report):
     assert step(reviewer, "review", report, comment="Complete.").status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.REVIEWED and report.reviewed_by == cast.commission_admin
-    assert Notification.objects.filter(recipient=cast.ilo_fr_tr, title="Report reviewed").exists()
+    assert Notification.objects.filter(
+        recipient=cast.ilo_fr_tr, title=f"{report.reference}: Report reviewed"
+    ).exists()
     page = reviewer.get(reverse("ilo_reports:publish", args=[report.pk])).content.decode()
     assert 'value="network" checked' in page or ('value="network"' in page and "checked" in page)
     assert step(reviewer, "publish", report, audience="network", marking="GREEN").status_code == 302
@@ -243,7 +245,9 @@ def test_submit_review_publish(cast, client_for, report):
     assert client_for(cast.de_officer).get(report.get_absolute_url()).status_code == 200
     assert client_for(cast.frontex_user).get(report.get_absolute_url()).status_code == 404
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
-    assert Notification.objects.filter(recipient=cast.ilo_de_tr, title="Report published").exists()
+    assert Notification.objects.filter(
+        recipient=cast.ilo_de_tr, title=f"{report.reference}: Report published"
+    ).exists()
     assert list(report.events.values_list("status", flat=True)) == [
         "draft",
         "submitted",

@@ -29,7 +29,9 @@ def test_the_core_publish_page_publishes_a_reviewed_report_and_its_workflow_foll
     report.refresh_from_db()
     assert (report.status, report.state) == (ReportStatus.PUBLISHED, State.PUBLISHED)
     assert list(report.events.values_list("status", flat=True))[-1] == ReportStatus.PUBLISHED
-    assert Notification.objects.filter(recipient=cast.ilo_de_tr, title="Report published").exists()
+    assert Notification.objects.filter(
+        recipient=cast.ilo_de_tr, title=f"{report.reference}: Report published"
+    ).exists()
 
 
 def test_a_step_the_table_does_not_hold_is_refused_and_changes_nothing(cast, report):
