@@ -133,7 +133,8 @@ class Alert(SharedItem):
     # Geography
     origin_country = CountryField(_("country of origin"), blank=True)
     transit_countries = ArrayField(
-        models.CharField(max_length=2),
+        # A CountryField, so that the change log shows country names.
+        CountryField(),
         verbose_name=_("transit countries"),
         default=list,
         blank=True,

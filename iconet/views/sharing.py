@@ -79,7 +79,8 @@ def publish_page(
             groups=choice.get("audience_groups") or (),
             recipients=recipients,
         )
-    tells_nobody = first and preview == []
+    # Nobody told now, and nobody before (a form posted twice finds the first one's told).
+    tells_nobody = first and preview == [] and not item.recipients.exists()
     confirm_nobody = False
     if valid and "preview" not in request.POST:
         if tells_nobody and not request.POST.get("nobody_confirmed"):
@@ -209,10 +210,84 @@ def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str,
             current = [getattr(item, field.attname)]
         visible = field.related_model.objects.visible_to(reader).filter(pk__in=current)
         texts[name] = {str(other): other for other in visible}
+    names = directory_names(model, entries, exclude=relations)
     return [
-        (entry, history_changes(model, entry, relations=relations, found=found, texts=texts))
+        (
+            entry,
+            history_changes(
+                model, entry, relations=relations, found=found, texts=texts, names=names
+            ),
+        )
         for entry in entries
     ]
+
+
+def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
+    """The names of what the entries' foreign keys to non-item rows (organisations, people,
+    vocabulary terms, networks) point to: one query per related model for the whole page."""
+    wanted: dict[type, set[str]] = {}
+    for entry in entries:
+        for name, change in entry.changes_dict.items():
+            field = _concrete_field(model, name)
+            if field is None or name in exclude or not field.many_to_one:
+                continue
+            if isinstance(change, list | tuple):
+                wanted.setdefault(field.related_model, set()).update(
+                    str(v) for v in change if _is_pk(v)
+                )
+    names: dict[tuple[type, str], str] = {}
+    for related, pks in wanted.items():
+        for pk, row in related._default_manager.in_bulk([int(pk) for pk in pks]).items():
+            names[(related, str(pk))] = str(row)
+    return names
+
+
+def _concrete_field(model, name):
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field removed since the entry was written
+        return None
+    return field if field.concrete or field.many_to_many else None
+
+
+def readable_value(field, value, names) -> object:
+    """A value as the change log stored it (text), as a reader understands it: labels of
+    choices, country names, yes/no, dates in Brussels time, names instead of row ids."""
+    import ast
+    import datetime
+
+    from django.utils import dateparse
+    from django.utils import formats as date_formats
+
+    if value in (None, "None", ""):
+        return None
+    base = getattr(field, "base_field", None)
+    if base is not None and isinstance(value, str) and value.startswith("["):
+        try:
+            items = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+        shown = [readable_value(base, item, names) for item in items]
+        return ", ".join(str(item) for item in shown if item is not None) or None
+    choices = getattr(field, "flatchoices", None)
+    if choices:
+        return dict(choices).get(value, value)
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return _("Yes") if str(value) == "True" else _("No")
+    if kind == "DateTimeField":
+        moment = dateparse.parse_datetime(str(value))
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, datetime.UTC)
+            return date_formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    if kind == "DateField":
+        day = dateparse.parse_date(str(value))
+        if day is not None:
+            return date_formats.date_format(day, "DATE_FORMAT")
+    if field.many_to_one:
+        return names.get((field.related_model, str(value)), value)
+    return value
 
 
 def _relation_values(change) -> list[str]:
@@ -234,14 +309,19 @@ def history_changes(
     relations=None,
     found=None,
     texts=None,
+    names=None,
 ) -> list[tuple[str, object, object]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
     relations = {} if relations is None else relations
-    found, texts = found or {}, texts or {}
+    found, texts, names = found or {}, texts or {}, names or {}
 
     def shown(name, value):
-        if name not in relations or value in (None, "None", ""):
+        if name not in relations:
+            if fields[name].many_to_many:
+                return value  # the change log keeps the names of the rows it links
+            return readable_value(fields[name], value, names)
+        if value in (None, "None", ""):
             return value
         if _is_pk(value):
             return str(mention(found, relations[name].related_model, value))

@@ -36,7 +36,7 @@ def test_the_owner_ncp_publishes_to_the_audience_it_chooses(cast, client_for, dr
     assert de.get(draft.get_absolute_url()).status_code == 404
     response = client_for(cast.fr_ncp).post(
         publish_url(draft),
-        {"audience": "network", "marking": "GREEN"},
+        {"audience": "network", "marking": "GREEN", "nobody_confirmed": "1"},
         REMOTE_ADDR="198.51.100.4",
     )
     assert response.status_code == 302
@@ -317,7 +317,7 @@ def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, 
         reverse("sharing:history", args=[draft.type_slug(), draft.pk])
     )
     text = page.content.decode()
-    assert str(cast.fr_ncp) in text and "State" in text and "draft → published" in text
+    assert str(cast.fr_ncp) in text and "State" in text and "Draft → Published" in text
 
 
 def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(
