@@ -6,7 +6,12 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from iconet.forms import BoundedInlineFormSet, NumberedSplitArrayWidget
+from iconet.forms import (
+    BoundedInlineFormSet,
+    DateInput,
+    ExplainedFormMixin,
+    NumberedSplitArrayWidget,
+)
 from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
 
@@ -22,13 +27,6 @@ from .models import (
 from .selectors import alerts_filtered
 
 MAX_TRANSIT_COUNTRIES = 6
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 FIELDSETS = [
@@ -92,7 +90,7 @@ FIELDSETS = [
 ]
 
 
-class AlertForm(forms.ModelForm):
+class AlertForm(ExplainedFormMixin, forms.ModelForm):
     """Every field of an alert, grouped in the sections the page shows as fieldsets."""
 
     fieldsets = FIELDSETS
@@ -152,6 +150,9 @@ class AlertForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance._state.adding:
+            # The author says how urgent it is: nothing is chosen for them.
+            self.initial["urgency"] = None
         self.fields["reporting_contact"].queryset = User.objects.filter(
             organisation_id=user.organisation_id,
             is_active=True,
@@ -200,7 +201,7 @@ class AlertForm(forms.ModelForm):
         return data
 
 
-class NationalityCountForm(forms.ModelForm):
+class NationalityCountForm(ExplainedFormMixin, forms.ModelForm):
     class Meta:
         model = NationalityCount
         fields = ["nationality", "count"]
@@ -281,7 +282,7 @@ class AlertFilterForm(forms.Form):
         return alerts_filtered(queryset, self.user, self.cleaned_data)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(ExplainedFormMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["text"]

@@ -8,15 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from iconet.files import EXTENSIONS, FileKind
+from iconet.forms import DateInput, ExplainedFormMixin
 
 from .models import DocumentNote, LightSource, NoteImage, Term, Vocabulary
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TermChoiceField(forms.ModelChoiceField):
@@ -67,7 +61,7 @@ FIELDSETS = [
 ]
 
 
-class DocumentNoteForm(forms.ModelForm):
+class DocumentNoteForm(ExplainedFormMixin, forms.ModelForm):
     fieldsets = FIELDSETS
 
     category = TermChoiceField(label=_("Document category"), queryset=Term.objects.none())
@@ -144,7 +138,7 @@ IMAGE_ACCEPT = ",".join(
 )
 
 
-class NoteImageForm(forms.ModelForm):
+class NoteImageForm(ExplainedFormMixin, forms.ModelForm):
     file = forms.FileField(
         label=_("Image"),
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),

@@ -10,7 +10,70 @@ from .limits import MEDIUM_TEXT, SHORT_TEXT, single_line
 from .models import AccessGroup, Audience, DisclosureRequest, Marking, Organisation
 
 
-class PublishForm(forms.Form):
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is ISO 8601, which is what the picker reads."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+DASHES = "---------"  # Django's empty choice, which tells a reader nothing
+
+
+def _lower_first(label) -> str:
+    text = str(label or "")
+    return text[:1].lower() + text[1:]
+
+
+def field_explained(field: forms.Field) -> None:
+    """An empty choice that reads "— Choose —" instead of dashes, and a required-field error
+    that says what to do ("Choose the urgency.") instead of "This field is required."."""
+    from django.utils.translation import gettext
+
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
+        field.empty_label = gettext("— Choose —")
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        choices = list(field.choices)  # type: ignore[arg-type]
+        if choices and choices[0] == ("", DASHES):
+            field.choices = [("", gettext("— Choose —")), *choices[1:]]
+    if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
+        return  # the form's own message
+    label = _lower_first(field.label)
+    choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+    if isinstance(field, forms.BooleanField):
+        message = gettext("Tick this box to go on.")
+    elif choosing:
+        message = gettext("Choose the %(label)s.") % {"label": label}
+    elif isinstance(field, forms.DateField):
+        message = gettext("Enter the %(label)s as a date.") % {"label": label}
+    elif isinstance(field, forms.FileField):
+        message = gettext("Choose a file for the %(label)s.") % {"label": label}
+    else:
+        message = gettext("Enter the %(label)s.") % {"label": label}
+    field.error_messages = {**field.error_messages, "required": message}
+
+
+def conditionally_required(field: forms.Field, condition) -> None:
+    """A field that the form's `clean` requires in some cases only: the page says when
+    ("required for a refusal") instead of "optional"."""
+    field.__dict__["required_when"] = condition
+
+
+class ExplainedFormMixin:
+    """Forms a person fills in: empty choices and required-field errors in plain words (see
+    `field_explained`). Put it first among the bases."""
+
+    fields: dict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field_explained(field)
+
+
+class PublishForm(ExplainedFormMixin, forms.Form):
     audience = forms.ChoiceField(
         label=_("Who may read it"),
         choices=Audience.choices,
@@ -41,7 +104,7 @@ class PublishForm(forms.Form):
         return data
 
 
-class DisclosureRequestForm(forms.Form):
+class DisclosureRequestForm(ExplainedFormMixin, forms.Form):
     target_kind = forms.ChoiceField(
         label=_("Disclose to"),
         choices=DisclosureRequest.TargetKind.choices,
@@ -52,9 +115,11 @@ class DisclosureRequestForm(forms.Form):
         queryset=Organisation.objects.filter(is_active=True).select_related("country"),
         required=False,
     )
+    conditionally_required(target_organisation, _("required when disclosing to an organisation"))
     target_group = forms.ModelChoiceField(
         label=_("Access group"), queryset=AccessGroup.objects.filter(is_active=True), required=False
     )
+    conditionally_required(target_group, _("required when disclosing to an access group"))
     third_party = forms.CharField(
         label=_("Third party"),
         max_length=SHORT_TEXT,
@@ -64,6 +129,7 @@ class DisclosureRequestForm(forms.Form):
             "The authority or body outside the network, e.g. a third-country border police."
         ),
     )
+    conditionally_required(third_party, _("required when disclosing to a third party"))
     purpose = forms.CharField(
         label=_("Purpose"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -88,7 +154,7 @@ class DisclosureRequestForm(forms.Form):
         return data
 
 
-class DisclosureDecisionForm(forms.Form):
+class DisclosureDecisionForm(ExplainedFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
@@ -99,8 +165,9 @@ class DisclosureDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=MEDIUM_TEXT,
-        help_text=_("Required for a refusal; shown to the requester."),
+        help_text=_("Shown to the requester."),
     )
+    conditionally_required(decision_reason, _("required for a refusal"))
 
     def clean(self):
         data = super().clean()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from iconet.forms import DateInput, ExplainedFormMixin
 from iconet.models import Country
 
 from .models import (
@@ -17,13 +18,6 @@ from .models import (
 )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class SectionsMixin:
     fieldsets: list = []
 
@@ -31,7 +25,7 @@ class SectionsMixin:
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
 
-class ReturnProblemForm(SectionsMixin, forms.ModelForm):
+class ReturnProblemForm(ExplainedFormMixin, SectionsMixin, forms.ModelForm):
     """Every field of a return problem, in sections."""
 
     fieldsets = [
@@ -106,7 +100,7 @@ class ProblemFilterForm(forms.Form):
         return queryset
 
 
-class ReturnOperationForm(SectionsMixin, forms.ModelForm):
+class ReturnOperationForm(ExplainedFormMixin, SectionsMixin, forms.ModelForm):
     """The operation as its organiser plans it."""
 
     countries_of_return = forms.MultipleChoiceField(
@@ -192,7 +186,7 @@ class SeatOfferForm(forms.Form):
         ).order_by("code")
 
 
-class ParticipationForm(forms.ModelForm):
+class ParticipationForm(ExplainedFormMixin, forms.ModelForm):
     """A Member State's reply to the seat offer: counts only, never names."""
 
     class Meta:
@@ -221,7 +215,7 @@ class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=OperationStatus.choices)
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(ExplainedFormMixin, forms.ModelForm):
     class Meta:
         model = Incident
         fields = ["occurred_at", "place", "category", "facts", "follow_up"]

@@ -1,6 +1,7 @@
 """The alerts area: publication and recipients, visibility, forms, acknowledgement, list."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,9 @@ from tests.factories import AccessGroupFactory, UserFactory
 from .conftest import alert_draft, alert_published
 
 pytestmark = pytest.mark.django_db
+
+# "acknowledged 2 Dec 2026, 09:15 CET": a time in Brussels, labelled with its zone.
+ACKNOWLEDGED_AT = re.compile(r"acknowledged \d{1,2} \w{3} \d{4}, \d{2}:\d{2} CES?T")
 
 
 def test_reference_is_allocated_per_owner_country_and_year(cast):
@@ -168,7 +172,7 @@ def test_owner_sees_the_delivery_table(cast, client_for, published):
         and "Failed" in html
         and "550 mailbox unavailable" in html
     )
-    assert "not acknowledged" in html and "acknowledged 20" in html
+    assert "not acknowledged" in html and ACKNOWLEDGED_AT.search(html)
 
 
 def test_others_cannot_see_deliveries(cast, client_for, published):
@@ -381,3 +385,28 @@ def test_the_owner_withdraws_and_recipients_see_it_withdrawn(cast, client_for, p
     assert client_for(cast.fr_ncp).post(url, {"state": "withdrawn"}).status_code == 302
     page = client_for(cast.de_ncp).get(published.get_absolute_url())
     assert page.status_code == 200 and "Withdrawn" in page.content.decode()
+
+
+def test_a_new_alert_form_chooses_nothing_for_the_author_and_says_what_is_missing(cast, client_for):
+    client = client_for(cast.fr_officer)
+    page = client.get(reverse("alerts:create"))
+    form = page.context["form"]
+    assert form["urgency"].value() is None
+    html = page.content.decode()
+    assert "---------" not in html and "— Choose —" in html
+    response = client.post(reverse("alerts:create"), form_data(urgency="", headline=""))
+    errors = response.context["form"].errors
+    assert errors["urgency"] == ["Choose the urgency."]
+    assert errors["headline"] == ["Enter the headline."]
+    assert "This field is required." not in response.content.decode()
+    # What was typed stays.
+    assert response.context["form"]["summary"].value() == "Larger boats, 300 persons each."
+
+
+def test_a_field_required_in_some_cases_says_when_instead_of_optional(cast, client_for, published):
+    page = client_for(cast.de_ncp).get(
+        reverse("sharing:disclosure_create", args=[published.type_slug(), published.pk])
+    )
+    html = page.content.decode()
+    assert "required when disclosing to an organisation" in html
+    assert "required when disclosing to a third party" in html
