@@ -237,9 +237,26 @@ def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
                 )
     names: dict[tuple[type, str], str] = {}
     for related, pks in wanted.items():
+        if is_item_content(related):
+            continue  # an item or a row of one: never named here (relations go by visibility)
         for pk, row in related._default_manager.in_bulk([int(pk) for pk in pks]).items():
             names[(related, str(pk))] = str(row)
     return names
+
+
+def is_item_content(model) -> bool:
+    """A shared item, or a row that belongs to one (by a foreign key or a generic relation)."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    from ..related import is_shared_item_model
+
+    if is_shared_item_model(model):
+        return True
+    return any(
+        isinstance(field, GenericForeignKey)
+        or (field.concrete and field.is_relation and is_shared_item_model(field.related_model))
+        for field in model._meta.get_fields()
+    )
 
 
 def _concrete_field(model, name):

@@ -69,6 +69,10 @@ ALLOWED = {
     ): "the user's own requests and their org's items",
     (
         "iconet/views/sharing.py",
+        "related._default_manager",
+    ): "names of directory rows in a history; items and their rows refused by is_item_content",
+    (
+        "iconet/views/sharing.py",
         "get_object_or_404(DisclosureRequest)",
     ): "PDF for the requester of an approved request",
     (
