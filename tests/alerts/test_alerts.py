@@ -410,3 +410,20 @@ def test_a_field_required_in_some_cases_says_when_instead_of_optional(cast, clie
     html = page.content.decode()
     assert "required when disclosing to an organisation" in html
     assert "required when disclosing to a third party" in html
+
+
+def test_a_saved_draft_offers_publication_at_the_top_to_who_may_publish(cast, client_for):
+    draft = alert_draft(cast.fr_officer)
+    ncp_page = client_for(cast.fr_ncp).get(draft.get_absolute_url()).content.decode()
+    publish = reverse("alerts:publish", args=[draft.pk])
+    # Before the first section of the alert's content.
+    assert ncp_page.index(f'href="{publish}"') < ncp_page.index('aria-labelledby="section-1"')
+    officer_page = client_for(cast.fr_officer).get(draft.get_absolute_url()).content.decode()
+    assert f'href="{publish}"' not in officer_page
+    assert "Your organisation's alerts contact points publish it." in officer_page
+
+
+def test_the_alert_form_lists_its_sections(cast, client_for):
+    page = client_for(cast.fr_officer).get(reverse("alerts:create")).content.decode()
+    assert page.count('href="#section-') == 6
+    assert 'id="section-6"' in page
