@@ -14,6 +14,8 @@ OPEN_URL_NAMES = frozenset(
         "accounts:password_reset_complete",
         "invitation_accept",  # the one-time link of an invited user, who has no password yet
         "set_language",  # sets the language cookie and redirects; shows nothing
+        "health_live",  # up or down for the load balancer and docker, no data
+        "health_ready",
     }
 )
 # Reachable once signed in with a password, before the second factor.

@@ -234,6 +234,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="iconet")
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs of beat: the core's outbox sweep and each area's reminders and escalations.
+# /health/ready/ calls beat down when the outbox sweep (every 30 s) has not run for this long,
+# and the outbox stuck when an e-mail due for delivery has waited this long.
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_OUTBOX_MAX_AGE_MINUTES = env.int("HEALTH_OUTBOX_MAX_AGE_MINUTES", default=15)
+
 CELERY_BEAT_SCHEDULE = {
     # Often, so that a claim abandoned by a dead worker is released soon after its lease ends.
     "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 30.0},
@@ -301,6 +306,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Docker's and the load balancer's health checks ask over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)

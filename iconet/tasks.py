@@ -18,6 +18,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.utils import timezone
 
+from .health import sweep_heartbeat_record
 from .models import EmailDelivery
 
 logger = logging.getLogger(__name__)
@@ -163,4 +164,5 @@ def email_sweep_pending(limit: int = 500) -> int:
     )
     for priority in sorted({p for _pk, p in due}):
         emails_hand_over([pk for pk, p in due if p == priority], priority)
+    sweep_heartbeat_record()
     return len(due)
