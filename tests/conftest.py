@@ -76,6 +76,7 @@ def audit_trail_flushable_in_tests():
 # test empties their tables with the rest.
 MIGRATION_DATA = [
     ("ilo_reports.migrations.0002_template_v1", "load"),
+    ("ilo_reports.migrations.0005_nationality_pickers", "to_countries"),
     ("documents.migrations.0002_vocabularies_load", "vocabularies_load"),
 ]
 
@@ -87,17 +88,30 @@ def is_transactional(request) -> bool:
     )
 
 
-@pytest.fixture(autouse=True)
-def migration_data(request):
-    """A transactional test starts from the database the migrations leave, data included: what
-    the flush after the previous one removed is loaded again, the way the migrations load it."""
-    if not is_transactional(request):
-        return
-    request.getfixturevalue("transactional_db")
+def migration_data_load() -> None:
     from django.apps import apps
 
     for module, function in MIGRATION_DATA:  # each loader keeps what is there
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request, django_db_blocker):
+    """Every test starts from the database the migrations leave, data included: a transactional
+    test's flush empties the tables at its teardown, and `pytest_runtest_teardown` below loads
+    the data again right after it (also for the ordinary tests that a parallel worker runs
+    next, inside their own transaction)."""
+    if is_transactional(request):
+        request.node.iconet_reload_data = django_db_blocker
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # the fixtures are torn down: a transactional test's tables are flushed now
+    blocker = getattr(item, "iconet_reload_data", None)
+    if blocker is not None:
+        with blocker.unblock():
+            migration_data_load()
 
 
 @pytest.fixture(scope="session")
@@ -266,3 +280,36 @@ def celery_worker(transactional_db):
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+# The longest tests (minutes each) are shared out between the parallel workers: pytest-xdist's
+# work-stealing scheduler first gives each worker one contiguous slice of the collection, so
+# each slice starts with its share of them (one worker would otherwise run them all at the end).
+LONGEST = (
+    "tests/core/test_permission_matrix.py::test_every_item_page_answers_as_the_policy_says",
+    "tests/core/test_url_fuzz.py::test_no_page_answers_500_to_hostile_query_parameters",
+    "tests/core/test_permission_matrix.py::",
+    "tests/browser/",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        for position, prefix in enumerate(LONGEST):
+            if item.nodeid.startswith(prefix):
+                return position
+        return len(LONGEST)
+
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    ordered = sorted(items, key=rank)  # stable: the order within each rank is kept
+    long = [item for item in ordered if rank(item) < len(LONGEST)]
+    short = [item for item in ordered if rank(item) == len(LONGEST)]
+    size = -(-len(items) // workers)
+    slices = []
+    for worker in range(workers):
+        share = long[worker::workers]
+        take = max(size - len(share), 0)
+        slices += [*share, *short[:take]]
+        short = short[take:]
+    items[:] = slices + short

@@ -70,7 +70,8 @@ def test_the_walk_covers_the_portal():
 def test_no_page_answers_without_sign_in(client, url, name):
     response = client.get(url)
     if name in OPEN_URL_NAMES:
-        assert response.status_code in (200, 302, 405)
+        # /health/ready/ answers 503 while a component (here: the worker) is down.
+        assert response.status_code in ((200, 503) if name == "health_ready" else (200, 302, 405))
     else:
         assert response.status_code in (302, 404), url
         if response.status_code == 302:
