@@ -28,7 +28,8 @@ from .celery import app as celery_app
 CHECK_TIMEOUT = 1.0  # seconds, for each network check
 
 
-def _redis():
+def broker_client():
+    """A client of the Redis that carries the broker, with short timeouts."""
     import redis
 
     return redis.Redis.from_url(
@@ -45,7 +46,7 @@ def heartbeat_key() -> str:
 
 def sweep_heartbeat_record() -> None:
     """Called by the outbox sweep: beat scheduled it and a worker ran it, just now."""
-    _redis().set(heartbeat_key(), str(time.time()))
+    broker_client().set(heartbeat_key(), str(time.time()))
 
 
 def database_up() -> bool:
@@ -62,7 +63,7 @@ def migrations_applied() -> bool:
 
 
 def redis_up() -> bool:
-    return bool(_redis().ping())
+    return bool(broker_client().ping())
 
 
 def worker_up() -> bool:
@@ -72,7 +73,7 @@ def worker_up() -> bool:
 
 
 def beat_up() -> bool:
-    value = _redis().get(heartbeat_key())
+    value = broker_client().get(heartbeat_key())
     return value is not None and time.time() - float(value) < settings.HEALTH_BEAT_MAX_AGE_SECONDS
 
 
