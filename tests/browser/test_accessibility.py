@@ -68,19 +68,12 @@ def test_main_pages_pass(page, live_server, cast, settings, tmp_path):
 
 def test_ilo_report_pages_pass(page, live_server, cast):
 
-    from iconet.models import Organisation
-    from ilo_reports.models import NetworkChair, Semester
+    from ilo_reports.models import Semester
     from ilo_reports.services import report_open
-    from tests.ilo_reports.conftest import network_make
+    from tests.items import ilo_network_chaired
 
     semester = Semester.reporting()
-    network = network_make()
-    NetworkChair.objects.create(
-        network=network,
-        semester=str(semester),
-        organisation=Organisation.objects.get(short_name="BP-FR"),
-        officer=cast.ilo_fr_tr,
-    )
+    network = ilo_network_chaired(chairs={str(semester): cast.ilo_fr_tr})
     report = report_open(actor=cast.ilo_fr_tr, network=network, semester=semester)
     sign_in_browser(page, live_server, cast.ilo_fr_tr)
     failures = {}

@@ -7,11 +7,10 @@ import re
 
 import pytest
 
-from iconet.models import Organisation
-from ilo_reports.models import NetworkChair, Semester, TemplateSection
+from ilo_reports.models import Semester, TemplateSection
 from ilo_reports.services import report_open
 from tests.browser.test_accessibility import sign_in_browser, violations
-from tests.ilo_reports.conftest import network_make
+from tests.items import ilo_network_chaired
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +23,7 @@ def browser_page(browser, live_server, user):
 
 def draft(cast):
     semester = Semester.reporting()
-    network = network_make()
-    NetworkChair.objects.create(
-        network=network,
-        semester=str(semester),
-        organisation=Organisation.objects.get(short_name="BP-FR"),
-        officer=cast.ilo_fr_tr,
-    )
+    network = ilo_network_chaired(chairs={str(semester): cast.ilo_fr_tr})
     return report_open(actor=cast.ilo_fr_tr, network=network, semester=semester)
 
 

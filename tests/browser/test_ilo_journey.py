@@ -5,10 +5,9 @@ and a contact point reads the published report."""
 
 import pytest
 
-from iconet.models import Organisation
-from ilo_reports.models import NetworkChair, Semester
+from ilo_reports.models import Semester
 from tests.browser.test_accessibility import sign_in_browser
-from tests.ilo_reports.conftest import network_make
+from tests.items import ilo_network_chaired
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,13 +20,7 @@ def browser_page(browser, live_server, user):
 
 def test_report_from_draft_to_publication(browser, live_server, cast):
     semester = Semester.reporting()
-    network = network_make()
-    NetworkChair.objects.create(
-        network=network,
-        semester=str(semester),
-        organisation=Organisation.objects.get(short_name="BP-FR"),
-        officer=cast.ilo_fr_tr,
-    )
+    network = ilo_network_chaired(chairs={str(semester): cast.ilo_fr_tr})
     chair = browser_page(browser, live_server, cast.ilo_fr_tr)
     member = browser_page(browser, live_server, cast.ilo_de_tr)
     commission = browser_page(browser, live_server, cast.commission_admin)
