@@ -72,12 +72,17 @@ def statistics_comparison(user, network: Network) -> dict:
     return {"semesters": semesters, "rows": ordered, "reports": reports}
 
 
-def bar_chart(row: dict, semesters: list[str], width: int = 320, height: int = 140) -> dict:
+# The chart is drawn about as wide as the narrowest card shows it (16rem), so that its labels
+# (CHART_FONT_SIZE, in the SVG's units) keep about their size on the screen.
+CHART_FONT_SIZE = 15
+
+
+def bar_chart(row: dict, semesters: list[str], width: int = 240, height: int = 170) -> dict:
     """Coordinates of a small bar chart of one statistics row, for a server-rendered SVG."""
     values = [v if isinstance(v, int) else None for v in row["cells"]]
     top = max([v for v in values if v is not None] or [0]) or 1
     slot = width / max(len(semesters), 1)
-    plot = height - 30
+    plot = height - 2 * CHART_FONT_SIZE - 14
     bars = []
     for index, (semester, value) in enumerate(zip(semesters, values, strict=True)):
         bar_height = round(plot * (value or 0) / top)
@@ -85,7 +90,7 @@ def bar_chart(row: dict, semesters: list[str], width: int = 320, height: int = 1
             {
                 "x": round(index * slot + slot * 0.15),
                 "width": round(slot * 0.7),
-                "y": 10 + plot - bar_height,
+                "y": CHART_FONT_SIZE + 6 + plot - bar_height,
                 "height": bar_height,
                 "value": value,
                 "semester": semester,
@@ -97,6 +102,7 @@ def bar_chart(row: dict, semesters: list[str], width: int = 320, height: int = 1
         "height": height,
         "bars": bars,
         "label_y": height - 6,
+        "font_size": CHART_FONT_SIZE,
         "value_offset": 4,
     }
 

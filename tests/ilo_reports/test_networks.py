@@ -1,6 +1,7 @@
 """Postings and networks, the comparison of semesters, and the reminders to chairs."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -115,6 +116,10 @@ def test_semesters_compare_in_a_table_and_a_chart(cast, client_for, network, sem
     assert str(semester.previous()) in page and str(semester) in page
     assert "Refusals of entry – air borders" in page and ">80<" in page and ">120<" in page
     assert "<svg" in page and "<caption" in page and 'scope="row"' in page
+    # In the narrowest card (16rem, 256 px) the labels still read at 12 px or more.
+    width = int(re.search(r'viewBox="0 0 (\d+) \d+"', page).group(1))
+    sizes = {int(size) for size in re.findall(r'<text [^>]*font-size="(\d+)"', page)}
+    assert sizes and min(sizes) * min(256, width) / width >= 12
     # What the reader may not see is not compared.
     assert (
         client_for(cast.de_officer)
