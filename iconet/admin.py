@@ -10,13 +10,10 @@ changes are read on the item's own history page, through the visibility filter.
 
 import re
 from collections import defaultdict
-from functools import cache
 
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes import views as contenttype_views
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404
@@ -29,9 +26,9 @@ from .models import (
     Country,
     DisclosureRequest,
     Organisation,
-    SharedItem,
     User,
 )
+from .related import is_content_model, item_paths
 
 
 def is_technical_admin(request) -> bool:
@@ -62,43 +59,6 @@ manage_site = ManageSite(name="manage")
 
 
 # --- exchanged content, as the administration area refers to it -------------------------
-
-
-@cache
-def item_paths() -> dict[type[models.Model], tuple[str, ...]]:
-    """Every model whose rows are exchanged content, with the foreign-key path from it to its
-    shared item: () for the item types, ("alert",) for a follow-up, ("content_object",) for a
-    grant... A disclosure request (generic relation) maps to ("item",). From the app registry,
-    so that a new area or child model is covered without being named here."""
-    paths: dict[type[models.Model], tuple[str, ...]] = {
-        model: () for model in apps.get_models() if issubclass(model, SharedItem)
-    }
-    # Rows tied to an item by a generic relation named `item` (disclosure requests,
-    # attachments) belong to it as much as a child row with a foreign key does.
-    for model in apps.get_models():
-        if isinstance(getattr(model, "item", None), GenericForeignKey):
-            paths[model] = ("item",)
-    changed = True
-    while changed:
-        changed = False
-        for model in apps.get_models():
-            if model in paths:
-                continue
-            links = [
-                (field.name, *paths[field.related_model])
-                for field in model._meta.concrete_fields
-                if (field.many_to_one or field.one_to_one) and field.related_model in paths
-            ]
-            if links:
-                # The shortest path, preferring one without the generic relation (a grant
-                # belongs to its item directly, not through its disclosure request).
-                paths[model] = min(links, key=lambda link: ("item" in link, len(link)))
-                changed = True
-    return paths
-
-
-def is_content_model(model) -> bool:
-    return model is not None and model in item_paths()
 
 
 def _item_of(row, path: tuple[str, ...]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db.models.signals import m2m_changed
@@ -24,6 +25,48 @@ def is_shared_item_model(model) -> bool:
     from .models.sharing import SharedItem
 
     return isinstance(model, type) and issubclass(model, SharedItem)
+
+
+@cache
+def item_paths() -> dict[type[Any], tuple[str, ...]]:
+    """Every model whose rows are exchanged content, with the foreign-key path from it to its
+    shared item: () for the item types, ("alert",) for a follow-up, ("content_object",) for a
+    grant... A disclosure request (generic relation) maps to ("item",). From the app registry,
+    so that a new area or child model is covered without being named here."""
+    from django.apps import apps
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    paths: dict[Any, tuple[str, ...]] = {
+        model: () for model in apps.get_models() if is_shared_item_model(model)
+    }
+    # Rows tied to an item by a generic relation named `item` (disclosure requests,
+    # attachments) belong to it as much as a child row with a foreign key does.
+    for model in apps.get_models():
+        if isinstance(getattr(model, "item", None), GenericForeignKey):
+            paths[model] = ("item",)
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            if model in paths:
+                continue
+            links = [
+                (field.name, *paths[field.related_model])
+                for field in model._meta.concrete_fields
+                if (field.many_to_one or field.one_to_one) and field.related_model in paths
+            ]
+            if links:
+                # The shortest path, preferring one without the generic relation (a grant
+                # belongs to its item directly, not through its disclosure request).
+                paths[model] = min(links, key=lambda link: ("item" in link, len(link)))
+                changed = True
+    return paths
+
+
+def is_content_model(model) -> bool:
+    """A shared item, or a row that belongs to one (the administration never shows its values,
+    the history never looks it up by id)."""
+    return model is not None and model in item_paths()
 
 
 def item_relation_fields(model) -> list:

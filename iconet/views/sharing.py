@@ -21,7 +21,13 @@ from ..areas import item_type_for
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, Action, DisclosureRequest, State
 from ..registry import item_model_or_404, shared_item_models
-from ..related import ItemMention, item_relation_fields, items_for_reader, mention
+from ..related import (
+    ItemMention,
+    is_content_model,
+    item_relation_fields,
+    items_for_reader,
+    mention,
+)
 from ..services import sharing as services
 from ..services.audit import access_log_write, item_read_record
 from .steps import workflow_step
@@ -225,10 +231,11 @@ def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str,
 def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
     """The names of what the entries' foreign keys to non-item rows (organisations, people,
     vocabulary terms, networks) point to: one query per related model for the whole page."""
+    fields = history_fields(model)
     wanted: dict[type, set[str]] = {}
     for entry in entries:
         for name, change in entry.changes_dict.items():
-            field = _concrete_field(model, name)
+            field = fields.get(name)  # None: a field removed since the entry was written
             if field is None or name in exclude or not field.many_to_one:
                 continue
             if isinstance(change, list | tuple):
@@ -237,34 +244,16 @@ def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
                 )
     names: dict[tuple[type, str], str] = {}
     for related, pks in wanted.items():
-        if is_item_content(related):
+        if is_content_model(related):
             continue  # an item or a row of one: never named here (relations go by visibility)
         for pk, row in related._default_manager.in_bulk([int(pk) for pk in pks]).items():
             names[(related, str(pk))] = str(row)
     return names
 
 
-def is_item_content(model) -> bool:
-    """A shared item, or a row that belongs to one (by a foreign key or a generic relation)."""
-    from django.contrib.contenttypes.fields import GenericForeignKey
-
-    from ..related import is_shared_item_model
-
-    if is_shared_item_model(model):
-        return True
-    return any(
-        isinstance(field, GenericForeignKey)
-        or (field.concrete and field.is_relation and is_shared_item_model(field.related_model))
-        for field in model._meta.get_fields()
-    )
-
-
-def _concrete_field(model, name):
-    try:
-        field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a field removed since the entry was written
-        return None
-    return field if field.concrete or field.many_to_many else None
+def history_fields(model) -> dict:
+    """The item's own fields a change log entry can name, by name, in the model's order."""
+    return {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
 
 
 def readable_value(field, value, names) -> object:
@@ -329,7 +318,7 @@ def history_changes(
     names=None,
 ) -> list[tuple[str, object, object]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
-    fields = {f.name: f for f in model._meta.get_fields() if f.concrete or f.many_to_many}
+    fields = history_fields(model)
     relations = {} if relations is None else relations
     found, texts, names = found or {}, texts or {}, names or {}
 

@@ -70,7 +70,7 @@ ALLOWED = {
     (
         "iconet/views/sharing.py",
         "related._default_manager",
-    ): "names of directory rows in a history; items and their rows refused by is_item_content",
+    ): "names of directory rows in a history; items and their rows refused by is_content_model",
     (
         "iconet/views/sharing.py",
         "get_object_or_404(DisclosureRequest)",
