@@ -23,14 +23,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iconet.settings")
 
 
 def bench_database_url() -> str:
-    """The bench's own database on the same server as the portal's."""
+    """The bench's own database on the same server as the portal's (ICONET_BENCH_DB names it,
+    iconet_bench by default)."""
     import environ
 
     if "ICONET_ENV" not in os.environ:
         environ.Env.read_env(ROOT / "var" / "services.env", overwrite=False)
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iconet")
     base, _, query = url.partition("?")
-    base = base.rsplit("/", 1)[0] + "/iconet_bench"
+    base = base.rsplit("/", 1)[0] + "/" + os.environ.get("ICONET_BENCH_DB", "iconet_bench")
     return f"{base}?{query}" if query else base
 
 
