@@ -15,12 +15,12 @@ PYTEST_ARGS ?=
 # browser. PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help venv services migrate seed run chromium lint typecheck test bench
+.PHONY: help venv services migrate seed run chromium pgclient lint typecheck test bench
 
 help:
 	@echo "make run    - set up (venv, services, migrations, demo data) and run ICONet"
 	@echo "make test   - set up and run makemigrations --check, ruff, mypy and pytest"
-	@echo "other targets: venv services migrate seed chromium lint typecheck bench"
+	@echo "other targets: venv services migrate seed chromium pgclient lint typecheck bench"
 
 venv: $(VENV_STAMP)
 
@@ -62,6 +62,11 @@ chromium:
 		echo "          Install it with: sudo apt-get install chromium"; \
 	fi
 
+# `manage.py backup` and `restore` need pg_dump and pg_restore of the server's major version:
+# installs Debian's postgresql-client-NN when none is found (as root; docs/operations.md).
+pgclient: services
+	$(PYTHON) -m devtools.pgclient
+
 lint: venv
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
@@ -70,7 +75,7 @@ lint: venv
 typecheck: services
 	$(PYTHON) -m mypy
 
-test: services chromium typecheck
+test: services chromium pgclient typecheck
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .

@@ -204,6 +204,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# `manage.py backup` and `restore` use the pg_dump and pg_restore of the server's version, found
+# in Debian's /usr/lib/postgresql/NN/bin, on PATH, or in this directory (iconet/backup.py).
+ICONET_PG_BIN_DIR = env.str("ICONET_PG_BIN_DIR", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Limits of the safe-file pipeline (iconet/files.py) for every attachment and image.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -215,7 +218,9 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# STARTTLS to the relay in production (the relay must offer it); the local sinks of `make run`
+# and the tests speak plain SMTP on loopback.
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=PRODUCTION)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ICONet <no-reply@iconet.europa.eu>")
 

@@ -1,0 +1,29 @@
+"""`manage.py backup DIR`: the database and the stored files it references, in one snapshot."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from iconet.backup import BackupError, backup_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a backup of the database (pg_dump, custom format) and of the stored files it "
+        "references into a new directory, with a manifest of checksums (docs/operations.md)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path, help="a new or empty directory")
+
+    def handle(self, *args, directory: Path, **options):
+        try:
+            manifest = backup_create(directory)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        database = manifest["database"]
+        self.stdout.write(
+            f"Backup written to {directory}: database {database['name']} "
+            f"({database['size']} bytes, PostgreSQL {database['server_major']}), "
+            f"{len(manifest['files'])} stored files, deliveries {database['deliveries']}."
+        )
