@@ -6,9 +6,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango for WeasyPrint (PDF rendering).
+# Pango for WeasyPrint (PDF rendering); the PostgreSQL client programs of the server's major
+# version for `manage.py backup` and `restore` (pg_dump refuses a newer server; Debian bookworm
+# ships 15, so they come from the PostgreSQL project's Debian repository). PG_MAJOR follows the
+# postgres image of docker-compose.yml.
+ARG PG_MAJOR=16
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -31,8 +38,8 @@ RUN ICONET_ENV=production \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --no-create-home --home-dir /app iconet \
-    && mkdir -p /app/var \
-    && chown iconet:iconet /app/var
+    && mkdir -p /app/var/media /app/var/backups \
+    && chown -R iconet:iconet /app/var
 USER iconet
 
 EXPOSE 8000
