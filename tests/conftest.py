@@ -270,19 +270,35 @@ def smtp_server(settings):
     sink.stop()
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker thread consuming the test queue on the real Redis broker."""
+def until(condition, timeout: float = 20.0) -> bool:
+    """Wait for `condition()` to hold, at most `timeout` seconds; whether it does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def worker_running():
+    """A real Celery worker thread consuming the test queue on the real Redis broker, for a
+    `with` block (its database connection opens on its first task)."""
     from celery.contrib.testing.worker import start_worker
 
-    with start_worker(
+    return start_worker(
         celery_app,
         pool="solo",
         concurrency=1,
         perform_ping_check=False,
         queues=[TEST_QUEUE],
         shutdown_timeout=30,
-    ) as worker:
+    )
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread for the whole test."""
+    with worker_running() as worker:
         yield worker
 
 

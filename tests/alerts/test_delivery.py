@@ -6,32 +6,21 @@ publication's transaction and handed to Celery only after commit.
 
 import contextlib
 import socket
-import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from alerts.tasks import alerts_escalate_overdue
 from iconet import celery_app
 from iconet.models import EmailDelivery, ItemEscalation, Role
 from iconet.tasks import email_deliver, email_sweep_pending
-from tests.conftest import TEST_QUEUE
+from tests.conftest import until, worker_running
 from tests.factories import UserFactory
 
 from .conftest import alert_published
 
 FIVE_STATES = ["DE", "NL", "BE", "IT", "ES"]
-
-
-def until(condition, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def recipients_of(messages) -> list[str]:
@@ -100,14 +89,7 @@ def test_delivery_completes_after_the_broker_was_down_at_publication(cast, smtp_
             "status", flat=True
         )
     ) == {"pending"}
-    with start_worker(
-        celery_app,
-        pool="solo",
-        concurrency=1,
-        perform_ping_check=False,
-        queues=[TEST_QUEUE],
-        shutdown_timeout=30,
-    ):
+    with worker_running():
         assert email_sweep_pending() == 3
         messages = smtp_server.wait_for(3)
         assert recipients_of(messages) == [

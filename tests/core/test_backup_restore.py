@@ -6,11 +6,9 @@ import contextlib
 import hashlib
 import json
 import threading
-import time
 
 import pytest
 from auditlog.models import LogEntry
-from celery.contrib.testing.worker import start_worker
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -27,7 +25,7 @@ from iconet.services.attachments import attachment_add
 from iconet.services.audit import access_log_write
 from iconet.tasks import email_sweep_pending, message_id
 from tests.alerts.conftest import alert_draft
-from tests.conftest import TEST_QUEUE
+from tests.conftest import TEST_QUEUE, until, worker_running
 from tests.files import png_bytes
 from tests.items import disclosure_approve, item_make
 
@@ -45,15 +43,6 @@ def on_database(name: str):
     finally:
         connection.close()
         connection.settings_dict["NAME"] = original
-
-
-def until(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def stored_sha256(name: str) -> str:
@@ -190,14 +179,7 @@ def test_a_backup_taken_while_alerts_are_published_restores_with_nothing_lost(
             pending = list(EmailDelivery.objects.filter(status=EmailDelivery.Status.PENDING))
             assert len(pending) == manifest["database"]["deliveries"]["pending"] > 0
             assert email_sweep_pending() == len(pending)
-            with start_worker(
-                celery_app,
-                pool="solo",
-                concurrency=1,
-                perform_ping_check=False,
-                queues=[TEST_QUEUE],
-                shutdown_timeout=30,
-            ):
+            with worker_running():
                 assert until(
                     lambda: (
                         not EmailDelivery.objects.exclude(status=EmailDelivery.Status.SENT).exists()

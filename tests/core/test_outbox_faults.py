@@ -6,23 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from iconet import celery_app
 from iconet.models import EmailDelivery
 from iconet.services.notify import email_enqueue
 from iconet.tasks import email_deliver, email_sweep_pending
-from tests.conftest import TEST_QUEUE
-
-
-def until(condition, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+from tests.conftest import until, worker_running
 
 
 def status_of(delivery: EmailDelivery) -> str:
@@ -156,14 +145,7 @@ def test_the_sweep_hands_over_urgent_mail_first(cast, smtp_server):
     urgent = outbox_row(cast.nl_ncp, key="urgent", priority=EmailDelivery.Priority.URGENT)
     newer = outbox_row(cast.be_ncp, key="routine-newer")
     assert email_sweep_pending() == 3
-    with start_worker(
-        celery_app,
-        pool="solo",
-        concurrency=1,
-        perform_ping_check=False,
-        queues=[TEST_QUEUE],
-        shutdown_timeout=30,
-    ):
+    with worker_running():
         messages = smtp_server.wait_for(3)
         assert messages[0]["To"] == "nl_ncp@example.test"
         assert sorted(m["To"] for m in messages[1:]) == [

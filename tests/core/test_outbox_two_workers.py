@@ -18,7 +18,7 @@ from iconet import celery_app
 from iconet.models import EmailDelivery
 from iconet.services.notify import emails_enqueue
 from iconet.tasks import email_deliver, emails_hand_over
-from tests.conftest import TEST_QUEUE
+from tests.conftest import TEST_QUEUE, until
 
 ROOT = Path(__file__).resolve().parents[2]
 DELIVERIES = 60
@@ -70,15 +70,6 @@ def worker_start(name: str, smtp_port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 @pytest.mark.worker
