@@ -11,6 +11,7 @@ from iconet.forms import (
     DateInput,
     ExplainedFormMixin,
     NumberedSplitArrayWidget,
+    SectionedFormMixin,
 )
 from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
@@ -90,10 +91,12 @@ FIELDSETS = [
 ]
 
 
-class AlertForm(ExplainedFormMixin, forms.ModelForm):
+class AlertForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
     """Every field of an alert, grouped in the sections the page shows as fieldsets."""
 
     fieldsets = FIELDSETS
+    nationality_section = 3  # the section that shows the breakdown by nationality
+    formset = None  # the nationality formset, set by the view
 
     transit_countries = SplitArrayField(
         forms.ChoiceField(choices=[("", _("—"))] + list(countries), required=False),
@@ -161,6 +164,9 @@ class AlertForm(ExplainedFormMixin, forms.ModelForm):
         self.fields["reporting_contact"].help_text = _(
             "Left empty, you are the contact point for this alert."
         )
+        self.fields["period_from"].error_messages["required"] = _(
+            "Enter the first day the phenomenon was observed, for example 2 November 2026."
+        )
         self.fields["destination_states"].queryset = Country.objects.all()
         self.fields["border_type"].choices = [("", _("Not known"))] + list(BorderType.choices)
         related = Alert.objects.visible_to(user)
@@ -169,8 +175,10 @@ class AlertForm(ExplainedFormMixin, forms.ModelForm):
         self.fields["related_alerts"].queryset = related.order_by("-created_at")
         self.fields["related_alerts"].help_text = _("Alerts of the network on the same phenomenon.")
 
-    def sections(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+    def section_extra_errors(self):
+        if self.formset is None or not self.formset.is_bound:
+            return {}
+        return {self.nationality_section: self.formset.total_error_count()}
 
     def clean_transit_countries(self):
         codes = [code for code in self.cleaned_data.get("transit_countries") or [] if code]

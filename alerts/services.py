@@ -6,6 +6,7 @@ this module says who the candidates are, what the e-mail says and who waits for 
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from iconet.access import require
@@ -23,7 +24,7 @@ from iconet.models import (
     User,
 )
 from iconet.services.audit import audited
-from iconet.services.notify import email_enqueue, site_url
+from iconet.services.notify import InLanguage, email_enqueue, site_url, user_language
 from iconet.services.recipients import (
     recipient_acknowledge,
     recipient_read_record,
@@ -132,19 +133,24 @@ def email_priority(alert: Alert) -> int:
 
 def alert_message(alert: Alert, *, resend: bool = False) -> dict:
     """What the recipients of an alert are told: notification title and link, e-mail key,
-    subject, body and priority (the arguments of the core's `recipients_tell`)."""
-    subject, body = alert_email(alert, resend=resend)
-    title = _("%(marking)s alert %(ref)s") % {
-        "marking": alert.get_marking_display(),
-        "ref": alert.reference,
-    }
-    if alert.marking not in CONTENT_FREE_MARKINGS:
-        title = f"{title}: {alert.headline}"
+    subject, body and priority (the arguments of the core's `recipients_tell`); the texts are
+    built in each recipient's language."""
+
+    def title() -> str:
+        text = _("%(marking)s alert %(ref)s") % {
+            "marking": alert.get_marking_display(),
+            "ref": alert.reference,
+        }
+        if alert.marking not in CONTENT_FREE_MARKINGS:
+            text = f"{text}: {alert.headline}"
+        return text
+
+    email = InLanguage(lambda: alert_email(alert, resend=resend))
     return {
-        "title": title,
+        "title": InLanguage(title),
         "url": alert.get_absolute_url(),
-        "subject": subject,
-        "body": body,
+        "subject": InLanguage(lambda: email.current()[0]),
+        "body": InLanguage(lambda: email.current()[1]),
         "key": f"alert:{alert.pk}:resend" if resend else f"alert:{alert.pk}",
         "priority": email_priority(alert),
     }
@@ -246,8 +252,9 @@ def alerts_escalate() -> int:
 
 
 def digest_send(*, user: User, day) -> int:
-    """One e-mail listing the routine alerts still waiting for the user's digest."""
-    with transaction.atomic():
+    """One e-mail listing the routine alerts still waiting for the user's digest, in the user's
+    language."""
+    with transaction.atomic(), translation.override(user_language(user)):
         rows = list(
             ItemRecipient.objects.of_type(Alert)
             .select_for_update()

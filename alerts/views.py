@@ -57,6 +57,8 @@ class NationalitiesMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("formset", self.get_formset())
+        # The nationality rows are shown in the form's persons section, which counts their errors.
+        context["form"].formset = context["formset"]
         return context
 
     def post(self, request, *args, **kwargs):

@@ -9,11 +9,17 @@ ensure`; the process environment wins):
     mail     python -m devtools.mailsink (SMTP on EMAIL_PORT, web page on ICONET_MAIL_HTTP_PORT)
 
 Each child runs in its own process group, and its output is shown prefixed with its name.
+Run as root, the worker and beat run as an unprivileged account instead (`worker_account`):
+ICONET_RUN_AS if set, else the owner of the checkout, else a system account `iconet` made for
+the purpose (the way the embedded PostgreSQL makes its own); it can read the project and
+owns var/celery/, where beat keeps its schedule.
 Ctrl-C or SIGTERM stops them all and exits 0; if one of them dies, the others are stopped and
 the exit status is non-zero. Needs no terminal.
 """
 
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +31,9 @@ from urllib.parse import urlsplit
 from devtools.services import ROOT, SERVICES_ENV, read_env_file
 
 STOP_TIMEOUT = 10  # seconds a child gets to exit after SIGTERM before it is killed
+SYSTEM_ACCOUNT = "iconet"  # made when run as root in a checkout that root owns
+CELERY_DIR = ROOT / "var" / "celery"  # written by the worker and beat
+UNPRIVILEGED = ("worker", "beat")  # the children that never run as root
 
 
 def commands(env):
@@ -56,7 +65,7 @@ def commands(env):
             "-l",
             "info",
             "-s",
-            "var/celerybeat-schedule",
+            str(CELERY_DIR.relative_to(ROOT) / "celerybeat-schedule"),
         ],
         "mail": [
             python,
@@ -79,11 +88,76 @@ def relay_output(name, stream):
         sys.stdout.buffer.flush()
 
 
-def start(name, argv, env):
+def worker_account(environ=os.environ) -> pwd.struct_passwd | None:
+    """The account the worker and beat run as when this runs as root; None when it does not
+    (they then run as whoever runs this)."""
+    if os.geteuid() != 0:
+        return None
+    name = environ.get("ICONET_RUN_AS")
+    if name:
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            sys.exit(f"devrun: ICONET_RUN_AS={name} names no account on this machine.")
+    owner = ROOT.stat().st_uid
+    if owner != 0:
+        return pwd.getpwuid(owner)
+    try:
+        return pwd.getpwnam(SYSTEM_ACCOUNT)
+    except KeyError:
+        subprocess.run(
+            [
+                shutil.which("useradd") or "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                str(CELERY_DIR),
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_ACCOUNT,
+            ],
+            check=True,
+        )
+        return pwd.getpwnam(SYSTEM_ACCOUNT)
+
+
+def account_prepare(account: pwd.struct_passwd, python: str, env: dict) -> str:
+    """var/celery/ belongs to the account; returns why the account cannot run the project's
+    Python and settings, or "" when it can."""
+    CELERY_DIR.mkdir(parents=True, exist_ok=True)
+    os.chown(CELERY_DIR, account.pw_uid, account.pw_gid)
+    for path in CELERY_DIR.iterdir():
+        os.chown(path, account.pw_uid, account.pw_gid)
+    try:
+        probe = subprocess.run(
+            [python, "-c", "import iconet.celery, django; django.setup()"],
+            cwd=ROOT,
+            env={**env, "HOME": str(CELERY_DIR)},
+            user=account.pw_uid,
+            group=account.pw_gid,
+            extra_groups=[],
+            capture_output=True,
+            text=True,
+        )
+    except PermissionError as exc:  # the interpreter itself is out of the account's reach
+        return str(exc)
+    if probe.returncode != 0:
+        return (probe.stderr.strip().splitlines() or [f"status {probe.returncode}"])[-1]
+    return ""
+
+
+def start(name, argv, env, account: pwd.struct_passwd | None = None):
+    """Start a child; with `account`, it runs as that account from the start (root's rights
+    are dropped before the command runs)."""
+    as_account: dict = {}
+    if account is not None:
+        as_account = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+        env = {**env, "HOME": str(CELERY_DIR), "USER": account.pw_name, "LOGNAME": account.pw_name}
     process = subprocess.Popen(
         argv,
         cwd=ROOT,
         env=env,
+        **as_account,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -154,7 +228,24 @@ def main():
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
 
-    children = {name: start(name, argv, env) for name, argv in commands(env).items()}
+    argvs = commands(env)
+    account = worker_account() if set(UNPRIVILEGED) & argvs.keys() else None
+    if account is not None:
+        problem = account_prepare(account, sys.executable, env)
+        if problem:
+            print(
+                f"devrun: the worker and beat run as ROOT: the account {account.pw_name} cannot "
+                f"run {sys.executable} with the project ({problem}). Install Python where "
+                "that account can read it, or set ICONET_RUN_AS to an account that can.",
+                flush=True,
+            )
+            account = None
+        else:
+            print(f"devrun: the worker and beat run as {account.pw_name}, not root.", flush=True)
+    children = {
+        name: start(name, argv, env, account if name in UNPRIVILEGED else None)
+        for name, argv in argvs.items()
+    }
     shown_banner = False
     status = 0
     while not stopping.wait(0.5):

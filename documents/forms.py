@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from iconet.files import EXTENSIONS, FileKind
-from iconet.forms import DateInput, ExplainedFormMixin
+from iconet.forms import DateInput, ExplainedFormMixin, SectionedFormMixin
 
 from .models import DocumentNote, LightSource, NoteImage, Term, Vocabulary
 
@@ -61,7 +61,7 @@ FIELDSETS = [
 ]
 
 
-class DocumentNoteForm(ExplainedFormMixin, forms.ModelForm):
+class DocumentNoteForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
     fieldsets = FIELDSETS
 
     category = TermChoiceField(label=_("Document category"), queryset=Term.objects.none())
@@ -118,9 +118,6 @@ class DocumentNoteForm(ExplainedFormMixin, forms.ModelForm):
         alerts = DocumentNote.related_alerts.field.related_model.objects
         self.fields["related_alerts"].queryset = alerts.visible_to(user).order_by("-created_at")
         self.fields["related_alerts"].help_text = _("Alerts of the network on the same fraud.")
-
-    def sections(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
     def clean_related_alerts(self):
         chosen = self.cleaned_data.get("related_alerts")

@@ -1,5 +1,7 @@
 """Forms of the shared core."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.postgres.forms import SplitArrayWidget
 from django.forms.formsets import TOTAL_FORM_COUNT
@@ -71,6 +73,72 @@ class ExplainedFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field_explained(field)
+
+
+EMPTY_VALUES: tuple = (None, "", [], ())
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """One section of a long form: its legend and bound fields (it unpacks as the pair), with
+    what the page's contents list says about it. `extra_errors` counts errors of rows that
+    belong to the section but not to the form (an inline formset shown inside it)."""
+
+    legend: str
+    fields: list
+    number: int
+    extra_errors: int = 0
+
+    def __iter__(self):
+        return iter((self.legend, self.fields))
+
+    def __len__(self) -> int:
+        return 2
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.number}"
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(field.errors) for field in self.fields) + self.extra_errors
+
+    @property
+    def required_fields(self) -> list:
+        return [field for field in self.fields if field.field.required]
+
+    @property
+    def missing_required(self) -> list:
+        """Required fields still empty: on a bound form those the user left empty (their
+        error says so), on a new form those with no initial value."""
+        return [field for field in self.required_fields if field.value() in EMPTY_VALUES]
+
+    @property
+    def opens(self) -> bool:
+        """Opened on arrival: a section with an error, or, on a form with no error yet, one
+        with a required field to fill in."""
+        form = self.fields[0].form if self.fields else None
+        if form is not None and form.is_bound and not form.is_valid():
+            return bool(self.error_count)
+        return self.error_count > 0 or bool(self.missing_required)
+
+
+class SectionedFormMixin:
+    """A long form in sections: `fieldsets` lists (legend, field names); `sections()` gives
+    the `FormSection`s a page shows as collapsible fieldsets under a contents list."""
+
+    fieldsets: list = []
+
+    def section_extra_errors(self) -> dict[int, int]:
+        """Errors of rows shown inside a section but kept outside the form, by section number."""
+        return {}
+
+    def sections(self) -> list[FormSection]:
+        extra = self.section_extra_errors()
+        return [
+            FormSection(legend, [self[name] for name in names], number, extra.get(number, 0))  # type: ignore[index]
+            for number, (legend, names) in enumerate(self.fieldsets, start=1)
+        ]
 
 
 class PublishForm(ExplainedFormMixin, forms.Form):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 # URL names reachable without a verified second factor (sign-in and password reset).
 OPEN_URL_NAMES = frozenset(
@@ -140,3 +141,41 @@ class SessionLastSeenMiddleware:
                 )
                 session["_last_seen_mark"] = now
         return response
+
+
+class UserLanguageMiddleware:
+    """After authentication: a signed-in user reads the portal in the language saved on the
+    account (the language switcher and the account page set it), whatever the browser or an
+    old cookie says; the language cookie follows it, so the sign-in page after signing out
+    speaks it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self.saved_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        # Read again: the request may have signed the user in or out, or changed the choice.
+        language = self.saved_language(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+    @staticmethod
+    def saved_language(request) -> str:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ""
+        return user.language if translation.check_for_language(user.language) else ""

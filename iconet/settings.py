@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "iconet.middleware.NulBytesRefusedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language saved on the signed-in user's account wins over the browser's.
+    "iconet.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "iconet.middleware.SecondFactorRequiredMiddleware",
     "iconet.middleware.SessionLastSeenMiddleware",

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
-from django.views.i18n import set_language
 
 from .admin import manage_site
 from .views import accounts, administration, attachments, health, home, recipients, sharing
@@ -153,7 +152,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", home.notification_open, name="notification_open"),
     path("accounts/", include(accounts_patterns)),
     path("sharing/", include(sharing_patterns)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", accounts.language_set, name="set_language"),
     path("health/live/", health.health_live, name="health_live"),
     path("health/ready/", health.health_ready, name="health_ready"),
     path("administration/", include(administration_patterns)),

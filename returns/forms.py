@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from iconet.forms import DateInput, ExplainedFormMixin
+from iconet.forms import DateInput, ExplainedFormMixin, SectionedFormMixin
 from iconet.models import Country
 
 from .models import (
@@ -18,14 +18,7 @@ from .models import (
 )
 
 
-class SectionsMixin:
-    fieldsets: list = []
-
-    def sections(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
-
-
-class ReturnProblemForm(ExplainedFormMixin, SectionsMixin, forms.ModelForm):
+class ReturnProblemForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
     """Every field of a return problem, in sections."""
 
     fieldsets = [
@@ -100,7 +93,7 @@ class ProblemFilterForm(forms.Form):
         return queryset
 
 
-class ReturnOperationForm(ExplainedFormMixin, SectionsMixin, forms.ModelForm):
+class ReturnOperationForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
     """The operation as its organiser plans it."""
 
     countries_of_return = forms.MultipleChoiceField(

@@ -172,3 +172,68 @@ def test_embedded_postgresql_and_redis_start_when_no_server_is_used(tmp_path):
         )
     finally:
         run("stop")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the worker runs as whoever runs make run")
+def test_devrun_gives_the_worker_and_beat_an_unprivileged_account(monkeypatch):
+    """As root, the worker and beat are started as another account, root's rights dropped
+    before their command runs; that account owns var/celery/, where beat keeps its schedule."""
+    import devtools.run as devrun
+
+    account = devrun.worker_account()
+    assert account is not None and account.pw_uid != 0
+    assert "var/celery/" in " ".join(
+        devrun.commands({**os.environ, "EMAIL_PORT": "1025", "ICONET_MAIL_HTTP_PORT": "8025"})[
+            "beat"
+        ]
+    )
+    lines: list[str] = []
+    monkeypatch.setattr(
+        devrun,
+        "relay_output",
+        lambda name, stream: lines.extend(line.decode() for line in iter(stream.readline, b"")),
+    )
+    child = devrun.start("worker", ["/bin/sh", "-c", "id -u; id -G"], dict(os.environ), account)
+    assert child.wait(10) == 0
+    deadline = time.monotonic() + 5
+    while len(lines) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    uid, groups = lines[0].strip(), lines[1].split()
+    assert uid == str(account.pw_uid) and groups == [str(account.pw_gid)], lines
+    devrun.account_prepare(account, sys.executable, dict(os.environ))
+    assert devrun.CELERY_DIR.stat().st_uid == account.pw_uid
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the worker runs as whoever runs make run")
+def test_devrun_starts_the_real_worker_without_root_rights(monkeypatch):
+    """The real Celery worker, as `make run` starts it when run as root: no root rights and no
+    superuser warning (where the account can run the project's Python at all)."""
+    import devtools.run as devrun
+
+    env = {**read_env_file(devrun.SERVICES_ENV), **os.environ, "PYTHONUNBUFFERED": "1"}
+    env.setdefault("ICONET_MAIL_HTTP_PORT", "8025")
+    account = devrun.worker_account()
+    assert account is not None
+    problem = devrun.account_prepare(account, sys.executable, env)
+    if problem:
+        pytest.skip(f"{account.pw_name} cannot run {sys.executable}: {problem}")
+    lines: list[str] = []
+    monkeypatch.setattr(
+        devrun,
+        "relay_output",
+        lambda name, stream: lines.extend(line.decode() for line in iter(stream.readline, b"")),
+    )
+    worker = devrun.start("worker", devrun.commands(env)["worker"], env, account)
+    try:
+        status = Path(f"/proc/{worker.pid}/status").read_text()
+        uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
+        assert set(uids) == {str(account.pw_uid)}, status
+        deadline = time.monotonic() + 90
+        while not any(" ready." in line for line in lines):
+            assert worker.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.5)
+        assert not [line for line in lines if "superuser" in line.lower()], "".join(lines)
+    finally:
+        devrun.signal_group(worker, signal.SIGTERM)
+        worker.wait(30)

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -132,6 +133,16 @@ class User(AbstractUser):
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "Of the portal once signed in and of the e-mails sent to this user; "
+            "left empty, the browser's language."
+        ),
+    )
     preferences = models.JSONField(
         _("notification preferences"),
         default=dict,

@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..models.administration import token_digest
 from .audit import access_log_write, audited
-from .notify import email_enqueue, site_url, users_notify
+from .notify import InLanguage, email_enqueue, site_url, users_notify
 
 # Fields of a user that decide what he may read: never changed by the user himself.
 ACCESS_FIELDS = ("organisation", "role", "areas", "ncp_areas", "is_active")
@@ -228,15 +228,17 @@ def invitation_send(*, actor: User, user: User) -> Invitation:
     email_enqueue(
         key=f"invitation:{invitation.pk}",
         recipient=user,
-        subject=_("[ICONet] Your invitation to the network"),
-        body=render_to_string(
-            "administration/email_invitation.txt",
-            {
-                "user": user,
-                "url": url,
-                "expires_at": invitation.expires_at,
-                "actor": actor,
-            },
+        subject=InLanguage(lambda: _("[ICONet] Your invitation to the network")),
+        body=InLanguage(
+            lambda: render_to_string(
+                "administration/email_invitation.txt",
+                {
+                    "user": user,
+                    "url": url,
+                    "expires_at": invitation.expires_at,
+                    "actor": actor,
+                },
+            )
         ),
     )
     return invitation
@@ -617,6 +619,24 @@ def memberships_expire(*, today=None) -> int:
     return ended
 
 
+def _membership_reminder(label: str, group, membership, url: str):
+    """Title, subject and body of a reminder that a membership ends, in each reader's language."""
+    title = InLanguage(
+        lambda: (
+            _("Membership of %(who)s in %(group)s ends on %(date)s")
+            % {"who": label, "group": group, "date": membership.ends_on.isoformat()}
+        )
+    )
+    subject = InLanguage(lambda: _("[ICONet] %(title)s") % {"title": title.current()})
+    body = InLanguage(
+        lambda: render_to_string(
+            "administration/email_access_change.txt",
+            {"title": title.current(), "url": site_url(url)},
+        )
+    )
+    return title, subject, body
+
+
 def memberships_remind(*, today=None) -> int:
     """Tell a group's managers, once, that memberships end within the reminder period (beat)."""
     today = today or timezone.localdate()
@@ -636,25 +656,16 @@ def memberships_remind(*, today=None) -> int:
                 membership = model.objects.select_related("accessgroup").get(pk=membership_id)
                 group = membership.accessgroup
                 label = str(getattr(membership, "user", None) or membership.organisation)
-                title = _("Membership of %(who)s in %(group)s ends on %(date)s") % {
-                    "who": label,
-                    "group": group,
-                    "date": membership.ends_on.isoformat(),
-                }
+                group_url = reverse("administration:group", args=[group.pk])
+                title, subject, body = _membership_reminder(label, group, membership, group_url)
                 users_notify(
                     item=None,
                     users=group_managers(group),
                     title=title,
-                    url=reverse("administration:group", args=[group.pk]),
+                    url=group_url,
                     key=f"membership-reminder:{model.__name__}:{membership_id}:{membership.ends_on}",
-                    subject=_("[ICONet] %(title)s") % {"title": title},
-                    body=render_to_string(
-                        "administration/email_access_change.txt",
-                        {
-                            "title": title,
-                            "url": site_url(reverse("administration:group", args=[group.pk])),
-                        },
-                    ),
+                    subject=subject,
+                    body=body,
                 )
                 reminded += 1
     return reminded
@@ -785,6 +796,18 @@ def sessions_end(*, user: User) -> None:
     for tracked in UserSession.objects.filter(user=user):
         store(session_key=tracked.session_key).delete()
         tracked.delete()
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The user's own choice of language for the portal and their e-mails (the change log
+    records it like any change of the account)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the portal's languages.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ..limits import one_line_text
 from ..models import EmailDelivery, Notification
@@ -18,10 +18,46 @@ def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def user_language(user) -> str:
+    """The language a user reads the portal and their e-mails in: their choice on the account,
+    else the portal's default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+class InLanguage:
+    """A text built in each reader's own language: `build()` runs under
+    `translation.override`, once per language. Pass it wherever a notification title, an
+    e-mail subject or body is expected; a plain string stays as it was written."""
+
+    def __init__(self, build: Callable[[], Any]):
+        self.build = build
+        self._built: dict[str, Any] = {}
+
+    def current(self) -> Any:
+        """Built in the language active now (for a text built from another `InLanguage`)."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in self._built:
+            self._built[language] = self.build()
+        return self._built[language]
+
+    def for_user(self, user) -> Any:
+        with translation.override(user_language(user)):
+            return self.current()
+
+
+Text = str | InLanguage
+
+
+def localised(text: Text, user) -> str:
+    """`text` as `user` reads it: an `InLanguage` is built in their language."""
+    return str(text.for_user(user) if isinstance(text, InLanguage) else text)
+
+
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
     after commit. Each message: key, recipient, subject, body, and optionally priority (an
-    `EmailDelivery.Priority`; urgent rows are sent first). Returns the rows by key."""
+    `EmailDelivery.Priority`; urgent rows are sent first); subject and body may be `InLanguage`
+    texts, built in each recipient's language. Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
     existing = {d.key: d for d in EmailDelivery.objects.filter(key__in=keys)}
@@ -31,8 +67,8 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
             key=m["key"],
             recipient=m["recipient"],
             to_email=m["recipient"].email,
-            subject=one_line_text(m["subject"], 255),
-            body=m["body"],
+            subject=one_line_text(localised(m["subject"], m["recipient"]), 255),
+            body=localised(m["body"], m["recipient"]),
             next_attempt_at=now,
             priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
         )
@@ -70,8 +106,8 @@ def email_enqueue(
     *,
     key: str,
     recipient,
-    subject: str,
-    body: str,
+    subject: Text,
+    body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
 ) -> EmailDelivery | None:
     """One outbox row; see `emails_enqueue`."""
@@ -108,7 +144,7 @@ def emails_dispatch(delivery_ids: list[int], *, urgent: bool = False) -> None:
 
 
 def users_notify(
-    *, item, users: Iterable, title: str, url: str, key: str, subject: str, body: str
+    *, item, users: Iterable, title: Text, url: str, key: str, subject: Text, body: Text
 ) -> int:
     """An in-app notification and an e-mail for each user who may read `item`; returns how many
     were told. Notifications about an item go through the visibility rule like every other
@@ -145,11 +181,11 @@ def users_tell(
     *,
     item,
     users: Iterable,
-    title: str,
+    title: Text,
     url: str,
     key: str,
-    subject: str,
-    body: str,
+    subject: Text,
+    body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
     email_to: Callable[[Any], bool] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
@@ -159,9 +195,16 @@ def users_tell(
     from ..access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
-    title = titled_with_reference(item, title)
     Notification.objects.bulk_create(
-        [Notification.about(item, recipient=user, title=title[:255], url=url) for user in users]
+        [
+            Notification.about(
+                item,
+                recipient=user,
+                title=titled_with_reference(item, localised(title, user))[:255],
+                url=url,
+            )
+            for user in users
+        ]
     )
     emails = emails_enqueue(
         [

@@ -16,7 +16,7 @@ from ..access import can, readers_among
 from ..models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
 from ..models.recipients import ESCALATION
 from .audit import audited
-from .notify import emails_enqueue, notifications_read_for, users_tell
+from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 
 # Items published longer ago than this (past their deadline) are no longer chased.
 CHASE_WINDOW = timedelta(days=7)
@@ -26,11 +26,11 @@ def recipients_tell(
     *,
     item,
     users_reasons: Iterable[tuple[User, str]],
-    title: str,
+    title: Text,
     url: str,
     key: str,
-    subject: str,
-    body: str,
+    subject: Text,
+    body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
     in_digest: Callable[[User], bool] | None = None,
     escalated: bool = False,

@@ -26,7 +26,7 @@ from ..models import (
     grant_model_of,
 )
 from .audit import audited
-from .notify import site_url, users_notify
+from .notify import InLanguage, site_url, users_notify
 
 # Sent by `item_publish` inside its transaction, whichever page published the item, with the
 # item's model as sender and the arguments item, actor and first_publication. An area connects
@@ -318,21 +318,25 @@ def disclosure_request_create(
     users_notify(
         item=item,
         users=disclosure_deciders(item),
-        title=_("Disclosure requested for %(ref)s") % {"ref": item.reference},
+        title=InLanguage(lambda: _("Disclosure requested for %(ref)s") % {"ref": item.reference}),
         url=url,
         key=f"disclosure:{request.pk}:requested",
-        subject=one_line_text(
-            _("[ICONet] Disclosure request %(dr)s for %(ref)s")
-            % {"dr": request.reference, "ref": item.reference},
+        subject=InLanguage(
+            lambda: one_line_text(
+                _("[ICONet] Disclosure request %(dr)s for %(ref)s")
+                % {"dr": request.reference, "ref": item.reference},
+            )
         ),
-        body=render_to_string(
-            "sharing/email_disclosure_requested.txt",
-            {
-                "request": request,
-                "item": item,
-                "url": site_url(url),
-                "content_free": item.marking in CONTENT_FREE_MARKINGS,
-            },
+        body=InLanguage(
+            lambda: render_to_string(
+                "sharing/email_disclosure_requested.txt",
+                {
+                    "request": request,
+                    "item": item,
+                    "url": site_url(url),
+                    "content_free": item.marking in CONTENT_FREE_MARKINGS,
+                },
+            )
         ),
     )
     return request
@@ -364,20 +368,28 @@ def disclosure_decide(
     users_notify(
         item=item,
         users=[locked.requested_by],
-        title=_("Disclosure request %(dr)s %(status)s")
-        % {"dr": locked.reference, "status": locked.get_status_display().lower()},
+        title=InLanguage(
+            lambda: (
+                _("Disclosure request %(dr)s %(status)s")
+                % {"dr": locked.reference, "status": locked.get_status_display().lower()}
+            )
+        ),
         url=url,
         key=f"disclosure:{locked.pk}:decided",
-        subject=one_line_text(
-            _("[ICONet] Disclosure request %(dr)s: %(status)s")
-            % {
-                "dr": locked.reference,
-                "status": locked.get_status_display(),
-            }
+        subject=InLanguage(
+            lambda: one_line_text(
+                _("[ICONet] Disclosure request %(dr)s: %(status)s")
+                % {
+                    "dr": locked.reference,
+                    "status": locked.get_status_display(),
+                }
+            )
         ),
-        body=render_to_string(
-            "sharing/email_disclosure_decided.txt",
-            {"request": locked, "item": item, "url": site_url(url)},
+        body=InLanguage(
+            lambda: render_to_string(
+                "sharing/email_disclosure_decided.txt",
+                {"request": locked, "item": item, "url": site_url(url)},
+            )
         ),
     )
     return locked

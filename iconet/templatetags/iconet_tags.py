@@ -68,6 +68,26 @@ def page_links(page_obj, on_each_side=2, on_ends=1):
     return links
 
 
+NOT_FILTERS = ("sort", "page")  # parameters of a list's form that order or page, not filter
+
+
+@register.filter
+def active_filter_count(form) -> int:
+    """How many of a list's filters the user set (its sorting is not one)."""
+    if form is None or not getattr(form, "is_bound", False):
+        return 0
+    data = form.data
+
+    def values(name):
+        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+
+    return sum(
+        1
+        for name in form.fields
+        if name not in NOT_FILTERS and any(value not in ("", None) for value in values(name))
+    )
+
+
 @register.filter
 def marking_class(marking):
     """CSS class for a TLP marking code, e.g. "AMBER+STRICT" -> "tlp-amber-strict"."""

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,12 +13,13 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,8 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ..areas import preferences_offered
 from ..models import AccessLog, BackupCodeDevice, User
 from ..services.audit import access_log_write, client_address
-from ..services.directory import user_preferences_set
-from ..services.notify import email_enqueue
+from ..services.directory import user_language_set, user_preferences_set
+from ..services.notify import email_enqueue, user_language
 
 
 class TokenForm(forms.Form):
@@ -100,14 +102,35 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
+        with translation.override(user_language(context["user"])):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            body = render_to_string(email_template_name, context)
         email_enqueue(
             key=f"password-reset:{context['user'].pk}:{context['token']}",
             recipient=context["user"],
             subject=subject,
             body=body,
         )
+
+
+def language_set(request):
+    """Django's `set_language` (the cookie and the redirect), and for a signed-in user the
+    choice saved on the account: their pages and e-mails follow it from then on."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if (
+        user.is_authenticated
+        and user.is_verified()
+        and language in dict(settings.LANGUAGES)
+        and response.status_code in (302, 303)
+    ):
+        user_language_set(user=user, language=language)
+        with translation.override(language):
+            messages.success(
+                request, _("Your language is saved: the portal and your e-mails use it.")
+            )
+    return response
 
 
 class LoginView(auth_views.LoginView):
