@@ -86,6 +86,15 @@ def log_context_reset(token: contextvars.Token | None) -> None:
         _context.set({})
 
 
+def request_observed_mark(request: Any) -> None:
+    """The request line of this request will be written (`RequestObservedMiddleware`)."""
+    request._iconet_observed = True
+
+
+def request_observed(request: Any) -> bool:
+    return bool(getattr(request, "_iconet_observed", False))
+
+
 class ContextFilter(logging.Filter):
     """Puts the current request's or task's context on every record a handler writes."""
 
@@ -107,8 +116,6 @@ class OrdinaryRefusalFilter(logging.Filter):
         status = getattr(record, "status_code", None)
         request = getattr(record, "request", None)
         if status is not None and status < 500 and request is not None:
-            from .middleware import request_observed
-
             if request_observed(request):
                 return False
         if status in (403, 404) and record.exc_info:

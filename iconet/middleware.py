@@ -148,11 +148,6 @@ SECRET_URL_KWARGS = frozenset({"token", "uidb64"})
 PATH_LOGGED_MAX = 300
 
 
-def request_observed(request) -> bool:
-    """Whether `RequestObservedMiddleware` writes this request's line."""
-    return bool(getattr(request, "_iconet_observed", False))
-
-
 def view_label(request) -> str:
     """The URL name of the request (never its path, which names items): the metrics' label."""
     match = request.resolver_match
@@ -199,13 +194,18 @@ class RequestObservedMiddleware:
         import logging
         import time
 
-        from .logging import log_context_bound, log_context_update, request_id_from
+        from .logging import (
+            log_context_bound,
+            log_context_update,
+            request_id_from,
+            request_observed_mark,
+        )
         from .metrics import request_observe
 
         started = time.perf_counter()
         method = request.method[:10]
         request_id = request_id_from(request.headers.get("X-Request-ID"))
-        request._iconet_observed = True
+        request_observed_mark(request)
         with log_context_bound(request_id=request_id):
             response = self.get_response(request)
             seconds = time.perf_counter() - started

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from ..metrics import exposition
+from ..metrics_scrape import exposition
 
 
 def address_allowed(request) -> bool:

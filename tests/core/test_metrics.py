@@ -178,3 +178,33 @@ def test_acknowledgements_overdue_count_the_silent_organisations_without_naming_
     assert samples == with_deadline
     for secret in (alert.reference, alert.headline, cast.de_ncp.username, cast.fr_ncp.email):
         assert secret not in text
+
+
+PROBE = """
+from iconet.metrics import request_observe
+request_observe(view="probe", method="GET", status=200, seconds=0.02)
+"""
+
+
+@pytest.mark.django_db
+def test_several_web_processes_add_up_in_multiprocess_mode(tmp_path, monkeypatch):
+    """Two processes (as two gunicorn workers) count into PROMETHEUS_MULTIPROC_DIR; a scrape
+    answered by either one shows both requests."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from iconet.metrics_scrape import exposition
+
+    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _worker in range(2):
+        subprocess.run(
+            [sys.executable, "-c", PROBE], env=environment, cwd=settings.BASE_DIR, check=True
+        )
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    text = exposition().decode()
+    assert value(text, "iconet_http_requests_total", view="probe", status="200") == 2
+    assert value(text, "iconet_http_request_duration_seconds_count", view="probe") == 2
+    assert value(text, "iconet_metrics_source_up", source="database") == 1
