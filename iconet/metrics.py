@@ -23,9 +23,15 @@ names, item types, statuses and event codes.
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 
-from prometheus_client import Counter, Histogram, disable_created_metrics
+# In multiprocess mode each process writes its counts under this directory from its first
+# metric on: a directory that does not exist yet is made rather than failing the import.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from prometheus_client import Counter, Histogram, disable_created_metrics  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

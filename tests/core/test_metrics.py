@@ -198,6 +198,7 @@ def test_several_web_processes_add_up_in_multiprocess_mode(tmp_path, monkeypatch
 
     from iconet.metrics_scrape import exposition
 
+    tmp_path = tmp_path / "not-made-yet"  # made by the first process that counts
     environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     for _worker in range(2):
         subprocess.run(
