@@ -17,6 +17,7 @@ OPEN_URL_NAMES = frozenset(
         "set_language",  # sets the language cookie and redirects; shows nothing
         "health_live",  # up or down for the load balancer and docker, no data
         "health_ready",
+        "metrics",  # Prometheus: a bearer token of its own (iconet.views.metrics), no data
     }
 )
 # Reachable once signed in with a password, before the second factor.
@@ -179,3 +180,114 @@ class UserLanguageMiddleware:
         if user is None or not user.is_authenticated:
             return ""
         return user.language if translation.check_for_language(user.language) else ""
+
+
+# URL keywords that carry a secret (an invitation or password-reset link): masked in the log.
+SECRET_URL_KWARGS = frozenset({"token", "uidb64"})
+PATH_LOGGED_MAX = 300
+
+
+def view_label(request) -> str:
+    """The URL name of the request (never its path, which names items): the metrics' label."""
+    match = request.resolver_match
+    if match is not None:
+        return match.view_name
+    if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        return "static"
+    return "unmatched"
+
+
+def path_logged(request) -> str:
+    """The path without its query string, secrets of the URL masked, bounded in length."""
+    path = request.path
+    match = request.resolver_match
+    if match is not None:
+        for key, value in match.kwargs.items():
+            if key in SECRET_URL_KWARGS and value:
+                path = path.replace(str(value), "<secret>")
+    return path[:PATH_LOGGED_MAX]
+
+
+def identity(request) -> tuple[int | None, int | None]:
+    """The signed-in user's id and organisation id, if authentication ran for this request."""
+    from django.utils.functional import empty
+
+    user = getattr(request, "user", None)
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None, None  # nothing asked who the user is: not asked here either
+    if not user.is_authenticated:
+        return None, None
+    return user.pk, getattr(user, "organisation_id", None)
+
+
+class RequestObservedMiddleware:
+    """First of all: gives the request its id (a sane incoming X-Request-ID, else a new one),
+    holds it for every log line and Celery task of the request, returns it in the response,
+    counts the request in the metrics and writes its one log line (method, path without the
+    query string, URL name, status, duration, user and organisation ids)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import logging
+        import time
+
+        from .logging import (
+            log_context_bound,
+            log_context_update,
+            request_id_from,
+            request_observed_mark,
+        )
+        from .metrics import request_observe
+
+        started = time.perf_counter()
+        method = request.method[:10]
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        request_observed_mark(request)
+        with log_context_bound(request_id=request_id):
+            response = self.get_response(request)
+            seconds = time.perf_counter() - started
+            user_id, organisation_id = identity(request)
+            if user_id is not None:
+                log_context_update(user_id=user_id, organisation_id=organisation_id)
+            view = view_label(request)
+            status = response.status_code
+            try:
+                request_observe(view=view, method=method, status=status, seconds=seconds)
+            except Exception:  # noqa: BLE001 - a metric never breaks a request
+                pass
+            level = (
+                logging.ERROR
+                if status >= 500
+                else logging.WARNING
+                if status >= 400
+                else logging.INFO
+            )
+            path = path_logged(request)
+            logging.getLogger("iconet.request").log(
+                level,
+                "%s %s %s",
+                method,
+                path,
+                status,
+                extra={
+                    "method": method,
+                    "path": path,
+                    "view": view,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                },
+            )
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from .logging import log_context_update
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:  # the next middleware asks it anyway
+            log_context_update(
+                user_id=user.pk, organisation_id=getattr(user, "organisation_id", None)
+            )
+        return None

@@ -5,6 +5,7 @@ every transport is secured) or "development" (what `make run` and `make test` wr
 var/services.env, next to the addresses of the services they found or started).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from iconet.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the request's log line and its metrics cover every other layer.
+    "iconet.middleware.RequestObservedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so that static files keep their long cache lifetime.
@@ -314,21 +319,26 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     # Docker's and the load balancer's health checks ask over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    # So does Prometheus, with its bearer token, on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"ordinary_refusal": {"()": "iconet.logging.OrdinaryRefusalFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "django.request": {"filters": ["ordinary_refusal"]},
-    },
-}
+# /metrics/ (Prometheus): answered only to a bearer token of at least 32 characters, and only
+# from these networks when any is given (comma-separated CIDRs); with no token it does not exist.
+# Several gunicorn workers share their counts through PROMETHEUS_MULTIPROC_DIR (iconet/metrics.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise environ.ImproperlyConfigured("METRICS_TOKEN must have at least 32 characters")
+METRICS_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(network, strict=False))  # a typo fails at start, not at a scrape
+    for network in env.list("METRICS_ALLOWED_NETWORKS", default=[])
+]
+
+# One line per event, JSON in production (LOG_FORMAT=json), readable text in development;
+# the request line and the context of every line: iconet/logging.py.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))

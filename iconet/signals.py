@@ -1,8 +1,10 @@
-"""Authentication events go to the access log."""
+"""Authentication events go to the access log (and lockouts to the metrics)."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .metrics import lockout_count
 from .models import AccessLog
 from .services.audit import access_log_write
 
@@ -30,3 +32,8 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
         actor=None,
         username=str(credentials.get("username", ""))[:150],
     )
+
+
+@receiver(user_locked_out, dispatch_uid="iconet.metrics.lockout")
+def _locked_out(sender, **kwargs):
+    lockout_count()

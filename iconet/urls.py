@@ -5,7 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from .admin import manage_site
-from .views import accounts, administration, attachments, health, home, recipients, sharing
+from .views import (
+    accounts,
+    administration,
+    attachments,
+    health,
+    home,
+    metrics,
+    recipients,
+    sharing,
+)
 
 accounts_patterns = (
     [
@@ -155,6 +164,7 @@ urlpatterns = [
     path("i18n/setlang/", accounts.language_set, name="set_language"),
     path("health/live/", health.health_live, name="health_live"),
     path("health/ready/", health.health_ready, name="health_ready"),
+    path("metrics/", metrics.metrics, name="metrics"),
     path("administration/", include(administration_patterns)),
     path("invitation/<str:token>/", administration.invitation_accept, name="invitation_accept"),
     # Django's admin: for the technical superuser only; administrators use /administration/.

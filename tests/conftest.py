@@ -45,8 +45,10 @@ def test_queue_removed():
             connection.default_channel.queue_delete(TEST_QUEUE)
             connection.default_channel.exchange_delete(TEST_QUEUE)
         from iconet.health import broker_client, heartbeat_key
+        from iconet.metrics import tasks_key
 
-        broker_client().delete(heartbeat_key())  # the outbox sweep's, for this queue
+        # The outbox sweep's heartbeat and the task counts of the metrics, for this queue.
+        broker_client().delete(heartbeat_key(), tasks_key())
     except Exception:  # noqa: BLE001 - a broker that is down has nothing to clean
         pass
 

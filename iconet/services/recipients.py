@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..access import can, readers_among
@@ -104,22 +104,49 @@ def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
 # --- escalation ---------------------------------------------------------------------------
 
 
-def items_overdue(model) -> list:
+def items_overdue_queryset(model):
     """Published items of `model` past the time its type gives recipients to acknowledge
-    (`SharedItem.recipients_escalation`), with someone still silent."""
+    (`SharedItem.recipients_escalation`), with someone still silent; None for a type that
+    never escalates."""
     rule = model.recipients_escalation()
     if rule is None:
-        return []
+        return None
     after, which = rule
     deadline = timezone.now() - after
-    return list(
-        model.objects.filter(
-            which,
-            state=State.PUBLISHED,
-            published_at__lte=deadline,
-            published_at__gte=deadline - CHASE_WINDOW,
-            recipients__acknowledged_at__isnull=True,
-        ).distinct()
+    return model.objects.filter(
+        which,
+        state=State.PUBLISHED,
+        published_at__lte=deadline,
+        published_at__gte=deadline - CHASE_WINDOW,
+        recipients__acknowledged_at__isnull=True,
+    ).distinct()
+
+
+def items_overdue(model) -> list:
+    """The items of `items_overdue_queryset`, as a list."""
+    items = items_overdue_queryset(model)
+    return [] if items is None else list(items)
+
+
+def acknowledgements_overdue_count(model) -> int | None:
+    """How many (item, recipient organisation) pairs of `model` wait for an acknowledgement past
+    the type's deadline (nobody of the organisation acknowledged); None for a type that never
+    escalates."""
+    items = items_overdue_queryset(model)
+    if items is None:
+        return None
+    rows = ItemRecipient.objects.of_type(model)
+    acknowledged = rows.filter(
+        object_id=OuterRef("object_id"),
+        organisation_id=OuterRef("organisation_id"),
+        acknowledged_at__isnull=False,
+    )
+    return (
+        rows.filter(object_id__in=items.order_by().values("pk"))
+        .exclude(Exists(acknowledged))
+        .values("object_id", "organisation_id")
+        .distinct()
+        .count()
     )
 
 
