@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -102,14 +103,19 @@ def export_source_unregister(name: str) -> None:
 
 
 def _list_view_class(url_name: str):
-    from .views.items import ItemListView
+    from django.views.generic import ListView
 
     try:
         view = resolve(reverse(url_name)).func
     except (NoReverseMatch, Resolver404):
         return None
     view_class = getattr(view, "view_class", None)
-    if view_class is None or not issubclass(view_class, ItemListView):
+    # An item list (iconet.views.items.ItemListView, which this module may not import).
+    if (
+        view_class is None
+        or not issubclass(view_class, ListView)
+        or not hasattr(view_class, "export_fields")
+    ):
         return None
     return view_class
 
@@ -152,6 +158,9 @@ def export_source(name: str) -> ExportSource | None:
 def export_params(query: str) -> QueryDict:
     """A list's query string as the export keeps it: its filters, without the page number."""
     params = QueryDict(query[:MAX_QUERY_CHARS], mutable=True)
+    # As for the page itself (iconet.middleware): a NUL byte is never meant.
+    if any("\x00" in key or any("\x00" in v for v in params.getlist(key)) for key in params):
+        raise SuspiciousOperation("NUL byte in an export's filters")
     for name in NOT_FILTERS:
         params.pop(name, None)
     return params
@@ -354,8 +363,6 @@ def csv_write(table: ExportTable) -> bytes:
 def pdf_write(table: ExportTable) -> bytes:
     from weasyprint import HTML
 
-    from .views.sharing import static_only_fetcher
-
     html = render_to_string(
         "exports/list_pdf.html",
         {
@@ -382,3 +389,27 @@ def file_name(source: ExportSource, fmt: str, made_at: datetime.datetime) -> str
 def sources_listed() -> Sequence[str]:
     """The names of every exportable list (item lists first, then registered pages)."""
     return [item_type.list_url for _area, item_type in item_types()] + list(_SOURCES)
+
+
+def static_only_fetcher():
+    """A WeasyPrint fetcher that reads the portal's own static files from disk and nothing
+    else: an export never makes a network request (no request forgery through content)."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = urlparse(url).path
+            prefix = "/" + settings.STATIC_URL.lstrip("/")
+            found = finders.find(path[len(prefix) :]) if path.startswith(prefix) else None
+            if not found:
+                raise ValueError(f"exports do not fetch {url}")
+            with open(found, "rb") as handle:
+                body = handle.read()
+            content_type = "text/css" if found.endswith(".css") else "application/octet-stream"
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+
+    return StaticOnlyFetcher()

@@ -270,19 +270,25 @@ def smtp_server(settings):
     sink.stop()
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker thread consuming the test queue on the real Redis broker."""
+def worker_started():
+    """A real Celery worker thread on the test queue, as a context manager: for a test that
+    starts the worker only once something waits for it."""
     from celery.contrib.testing.worker import start_worker
 
-    with start_worker(
+    return start_worker(
         celery_app,
         pool="solo",
         concurrency=1,
         perform_ping_check=False,
         queues=[TEST_QUEUE],
         shutdown_timeout=30,
-    ) as worker:
+    )
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming the test queue on the real Redis broker."""
+    with worker_started() as worker:
         yield worker
 
 

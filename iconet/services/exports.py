@@ -134,10 +134,11 @@ def export_job_create(
 
 def job_hand_over(job_id: int) -> None:
     """Tell the worker; if the broker is down the job stays pending for the sweep."""
-    from ..export_tasks import export_run
+    from ..celery import app
 
     try:
-        export_run.delay(job_id)
+        # By name: the task module calls these services, so they do not import it.
+        app.send_task("iconet.export_tasks.export_run", args=(job_id,))
     except Exception:  # noqa: BLE001 - the sweep hands the job over again
         logger.warning("export %s not handed over; the sweep will", job_id, exc_info=True)
 

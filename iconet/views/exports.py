@@ -117,5 +117,8 @@ def export_download(request, pk: int):
 @require_GET
 def export_list(request):
     """The user's own recent exports."""
-    jobs = ExportJob.objects.filter(owner=request.user)[:50]
+    jobs = []
+    for job in ExportJob.objects.filter(owner=request.user)[:50]:
+        source = exports.export_source(job.source)
+        jobs.append((job, source.label if source else job.source))
     return render(request, "exports/job_list.html", {"jobs": jobs})

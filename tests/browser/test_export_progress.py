@@ -7,13 +7,11 @@ import io
 import re
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
-from iconet import celery_app
 from iconet.areas import item_types
 from tests.browser.test_accessibility import sign_in_browser, violations
-from tests.conftest import TEST_QUEUE
+from tests.conftest import worker_started
 from tests.items import item_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,14 +36,7 @@ def export_in_browser(page, live_server, cast, settings, tmp_path, check_page=No
     if check_page:
         check_page(page)
 
-    with start_worker(
-        celery_app,
-        pool="solo",
-        concurrency=1,
-        perform_ping_check=False,
-        queues=[TEST_QUEUE],
-        shutdown_timeout=30,
-    ):
+    with worker_started():
         link = page.get_by_role("link", name="Download the CSV file")
         link.wait_for(timeout=60_000)
         assert page.locator("progress").count() == 0

@@ -241,3 +241,30 @@ def test_running_exports_per_user_are_bounded(cast, client_for, settings):
     assert ExportJob.objects.filter(owner=cast.de_ncp).count() == 2
     page = page_text(reader, refused["Location"])
     assert "already have 2 exports in progress" in page
+
+
+def test_my_exports_lists_only_my_own(cast, client_for, settings):
+    settings.EXPORT_SYNC_LIMIT = 0
+    type_slug, list_url = LISTS[0]
+    item_make(type_slug, author=cast.fr_ncp)
+    mine = client_for(cast.de_ncp)
+    assert export(mine, list_url).status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert reverse("exports:detail", args=[job.pk]) in page_text(mine, reverse("exports:list"))
+    other = page_text(client_for(cast.fr_ncp), reverse("exports:list"))
+    assert reverse("exports:detail", args=[job.pk]) not in other
+
+
+@pytest.mark.parametrize("type_slug,list_url", LISTS, ids=IDS)
+def test_hostile_filters_never_crash_an_export(cast, client_for, type_slug, list_url):
+    item_make(type_slug, author=cast.fr_ncp)
+    reader = client_for(cast.de_ncp)
+    reader.raise_request_exception = False
+    form_class = export_source(list_url).rows.__closure__[0].cell_contents.filter_form_class
+    names = list(form_class(user=None).fields) if form_class else ["sort"]
+    for value in ("%00", "'\"<>", "9" * 40, "2026-13-45", "x" * 3000, "-1"):
+        query = "&".join(f"{name}={value}" for name in names)
+        response = export(reader, list_url, query=query)
+        # 400 for a NUL byte, as the list page answers it.
+        assert response.status_code in (200, 302, 400), (value[:10], response.status_code)
+        assert response.status_code != 400 or value == "%00"
