@@ -34,6 +34,7 @@ class AlertListView(ItemListView):
     filter_form_class = AlertFilterForm
     template_name = "alerts/alert_list.html"
     context_object_name = "alerts"
+    export_fields = ("alert_type", "urgency", "origin_country")
 
     def get_queryset(self):
         return alerts_listed(super().get_queryset(), self.request.user)

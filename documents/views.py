@@ -43,6 +43,7 @@ class NoteListView(ItemListView):
     filter_form_class = DocumentNoteFilterForm
     template_name = "documents/note_list.html"
     context_object_name = "notes"
+    export_fields = ("category", "issuing_country", "fraud_type", "detected_on")
 
     def get_queryset(self):
         return super().get_queryset().with_list_columns()

@@ -6,7 +6,7 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import administration_tasks, audit_registry, signals  # noqa: F401
+        from . import administration_tasks, audit_registry, export_tasks, signals  # noqa: F401
         from .access import principal_group_ids
         from .models.querysets import principals_source_set
         from .related import relations_audit_by_pk

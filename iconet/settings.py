@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "iconet.administration_tasks.memberships_remind",
         "schedule": crontab(hour=6, minute=0),
     },
+    "exports-sweep-pending": {
+        "task": "iconet.export_tasks.exports_sweep_pending",
+        "schedule": 60.0,
+    },
+    "exports-purge": {"task": "iconet.export_tasks.exports_purge", "schedule": 3600.0},
 }
 # An invitation link lets the invited user choose a password for this long.
 ICONET_INVITATION_VALID_HOURS = env.int("ICONET_INVITATION_VALID_HOURS", default=72)
@@ -286,6 +291,18 @@ ICONET_DELIVERY_RETRY_SECONDS = env.int("ICONET_DELIVERY_RETRY_SECONDS", default
 # A worker's claim on a row lasts this long; it must outlast one message's send (EMAIL_TIMEOUT
 # per SMTP command), and with the 30 s sweep bounds how late a row abandoned by a dead worker goes.
 ICONET_DELIVERY_LEASE_SECONDS = env.int("ICONET_DELIVERY_LEASE_SECONDS", default=90)
+# Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows download at once, larger ones
+# are made by the worker; a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in
+# progress, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished file is kept for
+# EXPORT_RETENTION_HOURS. A job whose lease (renewed every hundred rows) ends is handed over
+# again by the sweep, as is one still waiting after EXPORT_PENDING_GRACE_SECONDS.
+EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
+EXPORT_MAX_ACTIVE_PER_USER = env.int("EXPORT_MAX_ACTIVE_PER_USER", default=3)
+EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=5000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=300)
+EXPORT_PENDING_GRACE_SECONDS = env.int("EXPORT_PENDING_GRACE_SECONDS", default=120)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 
 # Settings of the areas; the areas read them as `settings.X` when they need them.
 # Alerts: an immediate alert still unacknowledged by a recipient organisation after this many

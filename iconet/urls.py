@@ -9,6 +9,7 @@ from .views import (
     accounts,
     administration,
     attachments,
+    exports,
     health,
     home,
     metrics,
@@ -154,6 +155,17 @@ administration_patterns = (
     "administration",
 )
 
+exports_patterns = (
+    [
+        path("", exports.export_list, name="list"),
+        path("new/", exports.export_start, name="start"),
+        path("<int:pk>/", exports.export_detail, name="detail"),
+        path("<int:pk>/status/", exports.export_status, name="status"),
+        path("<int:pk>/download/", exports.export_download, name="download"),
+    ],
+    "exports",
+)
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("notifications/", home.notification_list, name="notifications"),
@@ -166,6 +178,7 @@ urlpatterns = [
     path("health/ready/", health.health_ready, name="health_ready"),
     path("metrics/", metrics.metrics, name="metrics"),
     path("administration/", include(administration_patterns)),
+    path("exports/", include(exports_patterns)),
     path("invitation/<str:token>/", administration.invitation_accept, name="invitation_accept"),
     # Django's admin: for the technical superuser only; administrators use /administration/.
     path("manage/", manage_site.urls),

@@ -61,6 +61,7 @@ def _require_area(request) -> None:
 class ReportListView(ItemListView):
     model = IloReport
     template_name = "ilo_reports/report_list.html"
+    export_fields = ("network", "semester", "status")
 
     def dispatch(self, request, *args, **kwargs):
         _require_area(request)

@@ -39,6 +39,7 @@ class ProblemListView(ItemListView):
     filter_form_class = ProblemFilterForm
     template_name = "returns/problem_list.html"
     context_object_name = "problems"
+    export_fields = ("country_of_return", "category", "observed_on")
 
     def get_queryset(self):
         return super().get_queryset().with_list_columns()
@@ -91,6 +92,7 @@ class OperationListView(ItemListView):
     filter_form_class = OperationFilterForm
     template_name = "returns/operation_list.html"
     context_object_name = "operations"
+    export_fields = ("code", "departure_date", "status", "seats_allocated", "seat_capacity")
 
     def get_queryset(self):
         return super().get_queryset().with_list_columns()

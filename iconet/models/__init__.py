@@ -60,3 +60,7 @@ __all__ += ["AccessGroupMember", "AccessGroupOrganisation", "Invitation", "UserS
 from .recipients import ItemEscalation, ItemRecipient  # noqa: E402
 
 __all__ += ["ItemEscalation", "ItemRecipient"]
+
+from .exports import ExportJob  # noqa: E402
+
+__all__ += ["ExportJob"]

@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from ..exports import export_offer
 from ..middleware import is_same_site_navigation
 from ..models import Action, DisclosureRequest
 from ..services import sharing as sharing_services
@@ -44,8 +45,13 @@ def item_actions(user, item) -> dict[str, bool]:
 
 
 class ItemListView(ItemQuerysetMixin, ListView):
+    """A list of items with its filter form. A list registered as an item type's `list_url`
+    is exportable (iconet.exports): `export_fields` names the columns it shows beyond the
+    shared ones (reference, title, state, marking, owner, dates)."""
+
     paginate_by = 25
     filter_form_class: Any = None
+    export_fields: tuple[str, ...] = ()
 
     def get_filter_form(self):
         if self.filter_form_class is None:
@@ -66,6 +72,8 @@ class ItemListView(ItemQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.get_filter_form()
+        match = self.request.resolver_match
+        context["export"] = export_offer(self.request, match.view_name) if match else None
         return context
 
 

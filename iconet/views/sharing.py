@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import can, get_item_for_action
 from ..areas import item_type_for
+from ..exports import static_only_fetcher
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import AccessLog, Action, DisclosureRequest, State
 from ..registry import item_model_or_404, shared_item_models
@@ -428,30 +429,6 @@ def item_export_pdf(request, type_slug, pk):
 # The most HTML a PDF export lays out: an alert with every field at its limit is about 60,000
 # characters and takes 1.5 s of CPU; this bounds an export to a few seconds.
 EXPORT_MAX_CHARS = 300_000
-
-
-def static_only_fetcher():
-    """A WeasyPrint fetcher that reads the portal's own static files from disk and nothing
-    else: an export never makes a network request (no request forgery through content)."""
-    from urllib.parse import urlparse
-
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            path = urlparse(url).path
-            prefix = "/" + settings.STATIC_URL.lstrip("/")
-            found = finders.find(path[len(prefix) :]) if path.startswith(prefix) else None
-            if not found:
-                raise ValueError(f"exports do not fetch {url}")
-            with open(found, "rb") as handle:
-                body = handle.read()
-            content_type = "text/css" if found.endswith(".css") else "application/octet-stream"
-            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
-
-    return StaticOnlyFetcher()
 
 
 def item_access_log(request, type_slug, pk):

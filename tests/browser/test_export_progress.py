@@ -1,0 +1,69 @@
+"""A list larger than the limit of an immediate download is exported in the background: the
+user is taken to the export's page, follows its progress, and downloads the file from the link
+that appears; with JavaScript (the page asks for the progress) and without (it refreshes)."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from iconet.areas import item_types
+from tests.browser.test_accessibility import sign_in_browser, violations
+from tests.conftest import worker_running
+from tests.items import item_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def export_in_browser(page, live_server, cast, settings, tmp_path, check_page=None):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 5
+    _area, item_type = item_types()[0]
+    slug = item_type.model._meta.label_lower
+    visible = [item_make(slug, author=cast.fr_ncp, marking="GREEN") for _ in range(12)]
+    hidden = item_make(slug, author=cast.fr_ncp, audience="owner", marking="RED")
+    sign_in_browser(page, live_server, cast.de_ncp)
+    page.goto(reverse(item_type.list_url))
+    page.get_by_role("button", name="Export CSV").click()
+
+    # The export's page, before any worker took the job: waiting, with a progress bar.
+    page.wait_for_url(re.compile(r"/exports/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Export of")
+    assert page.locator("progress").count() == 1
+    assert "Waiting to start." in page.get_by_role("status").inner_text()
+    if check_page:
+        check_page(page)
+
+    with worker_running():
+        link = page.get_by_role("link", name="Download the CSV file")
+        link.wait_for(timeout=60_000)
+        assert page.locator("progress").count() == 0
+        assert "Ready: 12 rows." in page.get_by_role("status").inner_text()
+        with page.expect_download() as info:
+            link.click()
+        path = info.value.path()
+    with open(path, encoding="utf-8-sig") as handle:
+        content = handle.read()
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0][0].startswith("TLP:GREEN:")
+    assert all(item.reference in content for item in visible)
+    assert hidden.reference not in content
+    assert len(rows) == 3 + 12
+
+
+def test_export_progress_with_javascript(page, live_server, cast, settings, tmp_path):
+    def accessible(progress_page):
+        assert violations(progress_page) == []
+
+    export_in_browser(page, live_server, cast, settings, tmp_path, check_page=accessible)
+
+
+def test_export_progress_without_javascript(browser, live_server, cast, settings, tmp_path):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        export_in_browser(page, live_server, cast, settings, tmp_path)
+    finally:
+        context.close()

@@ -1,0 +1,270 @@
+"""Exports of every registered list: the rows the user sees on the page, with its filters, and
+none other; the marking on the CSV's first line and on every PDF page; the access log; the
+background job for a large list, owned by its requester only."""
+
+import csv
+import io
+import time
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from iconet.areas import item_types
+from iconet.exports import export_source
+from iconet.models import AccessLog, ExportJob
+from iconet.services.exports import jobs_purge, jobs_sweep
+from tests.items import item_make
+
+LISTS = [(item_type.model._meta.label_lower, item_type.list_url) for _a, item_type in item_types()]
+IDS = [slug for slug, _url in LISTS]
+
+
+def export(client, list_url, fmt="csv", query=""):
+    return client.post(
+        reverse("exports:start"), {"source": list_url, "format": fmt, "query": query}
+    )
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def page_text(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def filter_for(list_url, item):
+    """A filter of the list's form that the item's own value of a choice field answers."""
+    form_class = export_source(list_url).rows.__closure__[0].cell_contents.filter_form_class
+    if form_class is None:
+        return None
+    model = type(item)
+    for name in form_class(user=None).fields:
+        try:
+            model_field = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001
+            continue
+        choices = list(getattr(model_field, "choices", None) or [])
+        if len(choices) > 1 and not model_field.is_relation:
+            return name, choices
+    return None
+
+
+@pytest.mark.parametrize("type_slug,list_url", LISTS, ids=IDS)
+def test_export_holds_exactly_the_rows_of_the_list(cast, client_for, type_slug, list_url):
+    shared = item_make(type_slug, author=cast.fr_ncp, audience="network", marking="GREEN")
+    red = item_make(type_slug, author=cast.fr_ncp, audience="network", marking="RED")
+    hidden = item_make(type_slug, author=cast.fr_ncp, audience="owner", marking="CLEAR")
+    draft = item_make(type_slug, author=cast.fr_ncp, state="draft", marking="CLEAR")
+    reader = client_for(cast.de_ncp)
+    page = page_text(reader, reverse(list_url))
+    assert export_source(list_url) is not None
+    assert 'value="csv"' in page and 'value="pdf"' in page, "no export buttons on the list"
+
+    response = export(reader, list_url)
+    assert response.status_code == 200
+    rows = csv_rows(response)
+    body = response.content.decode("utf-8-sig")
+    made = [shared, red, hidden, draft]
+    on_page = {item.reference for item in made if item.reference in page}
+    exported = {item.reference for item in made if item.reference in body}
+    assert exported == on_page
+    assert {shared.reference, red.reference} <= exported
+    assert hidden.reference not in body and draft.reference not in body
+    assert rows[0][0].startswith("TLP:RED:"), rows[0]
+    assert "Handle this file accordingly" in rows[0][0]
+    headings = rows[2]
+    assert headings[:2] == ["Reference", "Title"] and "Marking" in headings
+    assert {"State", "Owner", "Published"} <= set(headings)
+
+    entry = AccessLog.objects.filter(event=AccessLog.Event.DOWNLOAD, actor=cast.de_ncp).first()
+    assert entry is not None and list_url in entry.detail and "CSV" in entry.detail
+    assert f"{len(rows) - 3} rows" in entry.detail
+    assert shared.title not in entry.detail
+
+    # The owner sees its own unpublished items; the export follows the page for them too.
+    owner = client_for(cast.fr_ncp)
+    owner_page = page_text(owner, reverse(list_url))
+    owner_body = export(owner, list_url).content.decode("utf-8-sig")
+    assert {i.reference for i in made if i.reference in owner_page} == {
+        i.reference for i in made if i.reference in owner_body
+    }
+
+
+@pytest.mark.parametrize("type_slug,list_url", LISTS, ids=IDS)
+def test_export_applies_the_list_filters(cast, client_for, type_slug, list_url):
+    sample = item_make(type_slug, author=cast.fr_ncp, audience="network")
+    found = filter_for(list_url, sample)
+    if found is None:
+        pytest.skip(f"{list_url} has no choice filter on a field of its own")
+    name, choices = found
+    chosen, other = choices[-1][0], choices[0][0]
+    wanted = item_make(type_slug, author=cast.fr_ncp, audience="network", **{name: chosen})
+    unwanted = item_make(type_slug, author=cast.fr_ncp, audience="network", **{name: other})
+    reader = client_for(cast.de_ncp)
+    query = f"{name}={chosen}"
+    page = page_text(reader, f"{reverse(list_url)}?{query}")
+    body = export(reader, list_url, query=query).content.decode("utf-8-sig")
+    assert wanted.reference in page and wanted.reference in body
+    assert unwanted.reference not in page and unwanted.reference not in body
+    assert f"{name} = {chosen}" in body.splitlines()[1]
+
+
+def test_filters_are_tried_on_most_lists(cast):
+    with_filter = [
+        list_url
+        for type_slug, list_url in LISTS
+        if filter_for(list_url, item_make(type_slug, author=cast.fr_ncp)) is not None
+    ]
+    assert len(with_filter) >= 3, with_filter
+
+
+@pytest.mark.parametrize("type_slug,list_url", LISTS[:1] + LISTS[-1:], ids=IDS[:1] + IDS[-1:])
+def test_pdf_carries_the_marking_on_every_page(cast, client_for, type_slug, list_url):
+    for number in range(60):
+        item_make(type_slug, author=cast.fr_ncp, marking="AMBER" if number else "AMBER+STRICT")
+    response = export(client_for(cast.de_ncp), list_url, fmt="pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) > 1
+    for number, pdf_page in enumerate(reader.pages, start=1):
+        text = pdf_page.extract_text()
+        assert "TLP:AMBER+STRICT" in text, number
+        assert "de_ncp" in text or cast.de_ncp.get_full_name() in text
+        assert f"{number} / {len(reader.pages)}" in text
+
+
+def test_an_empty_export_says_so(cast, client_for):
+    _slug, list_url = LISTS[0]
+    reader = client_for(cast.de_ncp)
+    rows = csv_rows(export(reader, list_url))
+    assert "empty" in rows[0][0] and len(rows) == 3
+    pdf = PdfReader(io.BytesIO(export(reader, list_url, fmt="pdf").content))
+    assert "No item of the list matches its filters" in pdf.pages[0].extract_text()
+
+
+def test_unknown_list_or_format_is_404(cast, client_for):
+    reader = client_for(cast.de_ncp)
+    assert export(reader, "accounts:security").status_code == 404
+    assert export(reader, LISTS[0][1], fmt="xls").status_code == 404
+    assert reader.get(reverse("exports:start")).status_code == 405
+
+
+def wait_for(job_id: int, timeout: float = 60) -> ExportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = ExportJob.objects.get(pk=job_id)
+        if not job.is_active:
+            return job
+        time.sleep(0.2)
+    return ExportJob.objects.get(pk=job_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_export_runs_in_the_worker_for_its_owner_only(
+    cast, client_for, celery_worker, settings
+):
+    settings.EXPORT_SYNC_LIMIT = 5
+    type_slug, list_url = LISTS[0]
+    visible = [item_make(type_slug, author=cast.fr_ncp) for _ in range(8)]
+    hidden = item_make(type_slug, author=cast.fr_ncp, audience="owner")
+    reader = client_for(cast.de_ncp)
+    response = export(reader, list_url)
+    assert response.status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert response["Location"] == reverse("exports:detail", args=[job.pk])
+    job = wait_for(job.pk)
+    assert job.state == ExportJob.State.DONE, (job.state, job.error)
+    detail = page_text(reader, reverse("exports:detail", args=[job.pk]))
+    assert reverse("exports:download", args=[job.pk]) in detail
+
+    download = reader.get(reverse("exports:download", args=[job.pk]))
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert all(item.reference in body for item in visible)
+    assert hidden.reference not in body
+    assert body.startswith("TLP:AMBER:")
+    details = list(
+        AccessLog.objects.filter(actor=cast.de_ncp, event=AccessLog.Event.DOWNLOAD).values_list(
+            "detail", flat=True
+        )
+    )
+    assert any(
+        d.startswith(f"export job {job.pk} of {list_url}") and "8 rows" in d for d in details
+    )
+    assert any(d.startswith(f"download of export job {job.pk}") for d in details)
+
+    other = client_for(cast.fr_ncp)
+    for name in ("detail", "status", "download"):
+        assert other.get(reverse(f"exports:{name}", args=[job.pk])).status_code == 404
+
+    # After the retention period, the file is removed.
+    settings.EXPORT_RETENTION_HOURS = 0
+    assert jobs_purge() == 1
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.EXPIRED and not job.file
+    assert reader.get(reverse("exports:download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_no_worker_took_is_handed_over_by_the_sweep(cast, client_for, settings):
+    settings.EXPORT_SYNC_LIMIT = 1
+    settings.EXPORT_PENDING_GRACE_SECONDS = 0
+    type_slug, list_url = LISTS[0]
+    for _ in range(3):
+        item_make(type_slug, author=cast.fr_ncp)
+    # No worker runs: the job waits; a job abandoned mid-run is released once its lease ends.
+    assert export(client_for(cast.de_ncp), list_url).status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.RUNNING, lease_until=job.created_at
+    )
+    assert jobs_sweep() == 1
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.PENDING
+
+
+def test_running_exports_per_user_are_bounded(cast, client_for, settings):
+    settings.EXPORT_SYNC_LIMIT = 1
+    settings.EXPORT_MAX_ACTIVE_PER_USER = 2
+    type_slug, list_url = LISTS[0]
+    for _ in range(3):
+        item_make(type_slug, author=cast.fr_ncp)
+    reader = client_for(cast.de_ncp)
+    assert export(reader, list_url).status_code == 302
+    assert export(reader, list_url).status_code == 302
+    refused = export(reader, list_url)
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse(list_url))
+    assert ExportJob.objects.filter(owner=cast.de_ncp).count() == 2
+    page = page_text(reader, refused["Location"])
+    assert "already have 2 exports in progress" in page
+
+
+def test_my_exports_lists_only_my_own(cast, client_for, settings):
+    settings.EXPORT_SYNC_LIMIT = 0
+    type_slug, list_url = LISTS[0]
+    item_make(type_slug, author=cast.fr_ncp)
+    mine = client_for(cast.de_ncp)
+    assert export(mine, list_url).status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert reverse("exports:detail", args=[job.pk]) in page_text(mine, reverse("exports:list"))
+    other = page_text(client_for(cast.fr_ncp), reverse("exports:list"))
+    assert reverse("exports:detail", args=[job.pk]) not in other
+
+
+@pytest.mark.parametrize("type_slug,list_url", LISTS, ids=IDS)
+def test_hostile_filters_never_crash_an_export(cast, client_for, type_slug, list_url):
+    item_make(type_slug, author=cast.fr_ncp)
+    reader = client_for(cast.de_ncp)
+    reader.raise_request_exception = False
+    form_class = export_source(list_url).rows.__closure__[0].cell_contents.filter_form_class
+    names = list(form_class(user=None).fields) if form_class else ["sort"]
+    for value in ("%00", "'\"<>", "9" * 40, "2026-13-45", "x" * 3000, "-1"):
+        query = "&".join(f"{name}={value}" for name in names)
+        response = export(reader, list_url, query=query)
+        # 400 for a NUL byte, as the list page answers it.
+        assert response.status_code in (200, 302, 400), (value[:10], response.status_code)
+        assert response.status_code != 400 or value == "%00"
