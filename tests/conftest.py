@@ -115,7 +115,9 @@ def migration_data(request, django_db_blocker):
 def pytest_runtest_teardown(item, nextitem):
     yield  # the fixtures are torn down: a transactional test's tables are flushed now
     blocker = getattr(item, "iconet_reload_data", None)
-    if blocker is not None:
+    # After the session's last test the test database is gone too: nothing to reload into
+    # (the connection would point at the development database).
+    if blocker is not None and nextitem is not None:
         with blocker.unblock():
             migration_data_load()
 

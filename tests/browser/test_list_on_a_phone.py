@@ -58,9 +58,7 @@ def test_a_list_on_a_phone_in_french(browser, live_server, cast, model, url_name
 
 def test_on_a_wide_screen_the_filters_stand_beside_the_results(browser, live_server, cast):
     item_make("alerts.alert", author=cast.fr_officer, audience="network")
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 800}
-    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     sign_in_browser(page, live_server, cast.fr_ncp)
     page.goto(reverse("alerts:list"))
