@@ -33,6 +33,39 @@ def roles(cast) -> list[str]:
     return [role for role in CAST_ROLES if hasattr(cast, role)]
 
 
+def receipt_make(item, person, *, failed: bool) -> ItemRecipient:
+    """`person` told of `item` by an e-mail that failed or was sent."""
+    email = EmailDelivery.objects.create(
+        key=f"dashboard:{item.type_slug()}:{item.pk}:{person.pk}",
+        recipient=person,
+        to_email=f"{person.username}@example.org",
+        subject="Subject",
+        body="Body",
+        status=EmailDelivery.Status.FAILED if failed else EmailDelivery.Status.SENT,
+    )
+    return ItemRecipient.objects.create(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        user=person,
+        organisation_id=person.organisation_id,
+        reason="destination",
+        email=email,
+    )
+
+
+def disclosure_pending(item, *, owner_id, by) -> DisclosureRequest:
+    return DisclosureRequest.objects.create(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        owner_id=owner_id,
+        requested_by=by,
+        requester_organisation_id=by.organisation_id,
+        target_kind=DisclosureRequest.TargetKind.THIRD_PARTY,
+        third_party="Border police of a third country",
+        purpose="Joint analysis",
+    )
+
+
 def network_add(cast, n: int) -> None:
     """`n` more of everything the home page shows: items of every registered type (published
     and drafts), alerts told to other services, failed deliveries, disclosure requests to
@@ -47,32 +80,8 @@ def network_add(cast, n: int) -> None:
             item_make(slug, author=author, state=State.DRAFT)
             content_type = ContentType.objects.get_for_model(model)
             for person in (cast.de_ncp, cast.be_ncp):
-                email = EmailDelivery.objects.create(
-                    key=f"dash:{slug}:{item.pk}:{person.pk}",
-                    recipient=person,
-                    to_email=f"{person.username}@example.org",
-                    subject="s",
-                    body="b",
-                    status=EmailDelivery.Status.FAILED if i % 2 else EmailDelivery.Status.SENT,
-                )
-                ItemRecipient.objects.create(
-                    content_type=content_type,
-                    object_id=item.pk,
-                    user=person,
-                    organisation_id=person.organisation_id,
-                    reason="destination",
-                    email=email,
-                )
-            DisclosureRequest.objects.create(
-                content_type=content_type,
-                object_id=item.pk,
-                owner_id=item.owner_id,
-                requested_by=cast.de_ncp,
-                requester_organisation_id=cast.de_ncp.organisation_id,
-                target_kind=DisclosureRequest.TargetKind.THIRD_PARTY,
-                third_party="Border police of a third country",
-                purpose="Joint analysis",
-            )
+                receipt_make(item, person, failed=bool(i % 2))
+            disclosure_pending(item, owner_id=item.owner_id, by=cast.de_ncp)
             if hasattr(model, "offered_to"):
                 item.status = "offer_open"
                 item.save()
@@ -112,6 +121,9 @@ def test_the_home_page_costs_the_same_queries_for_2_and_for_20_of_each(cast):
     assert 'id="panel-failed_deliveries"' in fr
     de = large["de_ncp"][1]
     assert 'id="panel-seat_offers"' in de and 'id="panel-alerts_to_acknowledge"' in de
+    # The trends count the alerts Germany reads, in a table beside the charts.
+    assert "Alerts by destination Member State" in de and '<th scope="row">Germany</th>' in de
+    assert 'role="img"' in de
     de_panels = {entry.key: entry for entry in dashboard_panels(cast.de_ncp)}
     assert de_panels["seat_offers"].count == 20
     assert de_panels["alerts_to_acknowledge"].count == 20
@@ -141,34 +153,10 @@ def test_an_item_the_reader_may_not_see_moves_no_panel_count_or_chart(cast, slug
     others = [getattr(cast, role) for role in roles(cast) if role not in french]
     before = {user.pk: _counts(user) for user in others}
     hidden = item_make(slug, author=cast.fr_ncp, audience="owner")
-    content_type = ContentType.objects.get_for_model(model)
     for person in others:
-        email = EmailDelivery.objects.create(
-            key=f"hidden:{slug}:{person.pk}",
-            recipient=person,
-            to_email=f"{person.username}@example.org",
-            subject="s",
-            body="b",
-            status=EmailDelivery.Status.FAILED,
-        )
-        ItemRecipient.objects.create(
-            content_type=content_type,
-            object_id=hidden.pk,
-            user=person,
-            organisation_id=person.organisation_id,
-            reason="destination",
-            email=email,
-        )
-        DisclosureRequest.objects.create(
-            content_type=content_type,
-            object_id=hidden.pk,
-            owner_id=person.organisation_id,  # even a request that names the reader's service
-            requested_by=person,
-            requester_organisation_id=person.organisation_id,
-            target_kind=DisclosureRequest.TargetKind.THIRD_PARTY,
-            third_party="Third party",
-            purpose="Joint analysis",
-        )
+        receipt_make(hidden, person, failed=True)
+        # even a request that names the reader's own service as the owner
+        disclosure_pending(hidden, owner_id=person.organisation_id, by=person)
     if hasattr(model, "offered_to"):
         hidden.status = "offer_open"
         hidden.save()
