@@ -7,10 +7,18 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Early-warning alerts")
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, ItemType, Preference, register_area
+        from iconet.areas import (
+            AreaConfig,
+            DashboardPanel,
+            DashboardTrend,
+            ItemType,
+            Preference,
+            register_area,
+        )
         from iconet.models import Audience
         from iconet.services.sharing import item_published
 
+        from . import selectors
         from .models import DIGEST_ROUTINE, Alert
         from .services import alert_publication_recipients, alert_published
 
@@ -30,6 +38,38 @@ class AlertsConfig(AppConfig):
                         # transit states: the whole network is what lets them read it.
                         publish_audience=Audience.NETWORK,
                         publication_recipients=alert_publication_recipients,
+                    ),
+                ),
+                dashboard_panels=(
+                    DashboardPanel(
+                        key="alerts_to_acknowledge",
+                        title=_("Alerts awaiting your organisation's acknowledgement"),
+                        empty=_("No alert waits for your organisation's acknowledgement."),
+                        rows=selectors.awaiting_acknowledgement,
+                        list_url="alerts:list?acknowledged=no",
+                        list_label=_("All alerts you have not acknowledged"),
+                        row_note=selectors.alert_urgency_note,
+                        order=20,
+                    ),
+                ),
+                dashboard_trends=(
+                    DashboardTrend(
+                        key="alerts_by_route",
+                        title=_("Alerts by destination Member State"),
+                        data=selectors.trend_by_route,
+                        order=10,
+                    ),
+                    DashboardTrend(
+                        key="alerts_by_nationality",
+                        title=_("Alerts by nationality of the persons"),
+                        data=selectors.trend_by_nationality,
+                        order=20,
+                    ),
+                    DashboardTrend(
+                        key="alerts_by_border_type",
+                        title=_("Alerts by border type"),
+                        data=selectors.trend_by_border_type,
+                        order=30,
                     ),
                 ),
                 preferences=(

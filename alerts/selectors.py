@@ -1,11 +1,17 @@
 """Reads of the alerts area; alerts only ever come through `visible_to` (or, for the jobs run
 by beat, from the published ones)."""
 
-from django.db.models import Exists, F, OuterRef, Q
+import datetime
 
-from iconet.models import ItemRecipient
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_countries import countries
 
-from .models import Alert
+from iconet.models import ItemRecipient, State
+
+from .models import Alert, BorderType
 
 # The orders the alert list offers, by the value of its "sort" filter.
 SORTS = {
@@ -57,3 +63,91 @@ def alerts_filtered(queryset, user, data: dict):
             else queryset.exclude(Exists(mine))
         )
     return queryset.order_by(*SORTS.get(data.get("sort") or "-published", SORTS["-published"]))
+
+
+# --- the home page's panel and trends (declared in apps.py) -------------------------------
+
+
+def awaiting_acknowledgement(user):
+    """Published alerts told to the user's organisation that none of its recipients has
+    acknowledged yet."""
+    if not user.organisation_id:
+        return None
+    told = ItemRecipient.objects.of_type(Alert).filter(
+        object_id=OuterRef("pk"), organisation_id=user.organisation_id
+    )
+    return (
+        Alert.objects.visible_to(user)
+        .exclude(state=State.DRAFT)
+        .filter(Exists(told))
+        .exclude(Exists(told.filter(acknowledged_at__isnull=False)))
+        .with_list_columns()
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def alert_urgency_note(alert) -> str:
+    return alert.get_urgency_display()
+
+
+TREND_MONTHS = 12
+TREND_TOP = 5
+
+
+def _months(today) -> list[datetime.date]:
+    """The first day of each of the last TREND_MONTHS months, oldest first."""
+    first = today.replace(day=1)
+    months = []
+    for _i in range(TREND_MONTHS):
+        months.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def _trend(user, dimension, label):
+    """Visible published alerts of the last months counted by `dimension` (a lookup from the
+    alert) and month: the TREND_TOP most frequent values, one row each, one query."""
+    months = _months(timezone.localdate())
+    since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
+    counts = (
+        Alert.objects.visible_to(user)
+        .filter(published_at__gte=since)
+        .exclude(**{f"{dimension}__isnull": True})
+        .exclude(**{dimension: ""})
+        .annotate(month=TruncMonth("published_at"))
+        .values("month", dimension)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    table: dict[str, dict[datetime.date, int]] = {}
+    for entry in counts:
+        month = entry["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        table.setdefault(entry[dimension], {})[month] = entry["n"]
+    top = sorted(table, key=lambda value: (-sum(table[value].values()), value))[:TREND_TOP]
+    return {
+        "columns": [date_format(month, "M") for month in months],
+        "column_titles": [date_format(month, "F Y") for month in months],
+        "rows": [
+            {
+                "key": f"{dimension}-{value}",
+                "label": label(value),
+                "cells": [table[value].get(month, 0) for month in months],
+            }
+            for value in top
+        ],
+    }
+
+
+def trend_by_route(user):
+    """Alerts by destination Member State, the end of the route."""
+    return _trend(user, "destination_states__code", lambda code: countries.name(code) or code)
+
+
+def trend_by_nationality(user):
+    return _trend(user, "nationalities__nationality", lambda code: countries.name(code) or code)
+
+
+def trend_by_border_type(user):
+    labels = dict(BorderType.choices)
+    return _trend(user, "border_type", lambda value: str(labels.get(value, value)))

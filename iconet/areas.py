@@ -27,6 +27,10 @@ What the core then does with it:
 - the home page shows one panel per item type, linked to ``list_url``;
 - ``SharedItem.get_absolute_url`` reverses the type's ``detail_url`` with the item's pk, so
   two item types in one app each have their own detail page;
+- the home page (``iconet.views.home``) shows, after the core's own panels (drafts,
+  disclosures to decide, failed deliveries; ``iconet.dashboard``), the area's
+  ``dashboard_panels`` (what waits for the user) and ``dashboard_trends`` (charts of the
+  network's figures), each built on ``visible_to(user)``;
 - the account page (``accounts:security``) offers the area's preferences to its users and
   stores them in ``User.preferences``; the area reads a choice with
   ``preference(user, "returns", "digest_routine")``.
@@ -83,6 +87,49 @@ class Preference:
 
 
 @dataclass(frozen=True)
+class DashboardPanel:
+    """A short list on the home page of what waits for the user, with its count.
+
+    `rows`: ``f(user)`` giving the rows, a queryset built on ``Model.objects.visible_to(user)``
+    (or a list of them, one per item type, for a panel that spans the registry), newest first;
+    None when the panel does not concern the user (it is then not shown). The home page counts
+    each queryset and reads its first `limit` rows: two queries per queryset, whatever the
+    number of rows. `list_url`: URL name of the full list ("name?query" keeps the query).
+    `note`: ``f(user)``, a line under the title (e.g. a deadline); `row_note`: ``f(row)``, the
+    detail shown beside each row, from its own fields (no query); `row_url`: ``f(row)``, where
+    a row leads (its ``get_absolute_url`` by default).
+    """
+
+    key: str
+    title: Label
+    empty: Label
+    rows: Callable[[Any], Any]
+    list_url: str = ""
+    list_label: Label = ""
+    note: Callable[[Any], Any] | None = None
+    row_note: Callable[[Any], Any] | None = None
+    row_url: Callable[[Any], str] | None = None
+    order: int = 100
+    limit: int = 5
+
+
+@dataclass(frozen=True)
+class DashboardTrend:
+    """Figures of the network over time drawn on the home page as bar charts with a table.
+
+    `data`: ``f(user)`` giving ``{"columns": [labels], "rows": [{"key", "label", "cells"}]}``
+    counted from ``visible_to(user)`` rows only, in a fixed number of queries; None when it
+    does not concern the user.
+    """
+
+    key: str
+    title: Label
+    data: Callable[[Any], dict | None]
+    description: Label = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class AreaConfig:
     code: str
     label: Label
@@ -90,6 +137,8 @@ class AreaConfig:
     item_types: tuple[ItemType, ...] = ()
     preferences: tuple[Preference, ...] = ()
     order: int = 100
+    dashboard_panels: tuple[DashboardPanel, ...] = ()
+    dashboard_trends: tuple[DashboardTrend, ...] = ()
 
     def preference_field(self, pref: Preference) -> str:
         """The account form's field name for one of this area's preferences."""

@@ -7,9 +7,10 @@ class IloReportsConfig(AppConfig):
     verbose_name = "ILO network reports"
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, ItemType, register_area
+        from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
         from iconet.services.sharing import item_published
 
+        from . import selectors
         from .models import IloReport
         from .services import report_published
 
@@ -26,6 +27,19 @@ class IloReportsConfig(AppConfig):
                         "ilo_reports.IloReport",
                         list_url="ilo_reports:list",
                         detail_url="ilo_reports:detail",
+                    ),
+                ),
+                dashboard_panels=(
+                    DashboardPanel(
+                        key="reports_due",
+                        title=_("ILO network reports due"),
+                        empty=_("No report you can see is waiting to be submitted."),
+                        rows=selectors.reports_due,
+                        list_url="ilo_reports:list",
+                        list_label=_("All ILO network reports"),
+                        note=selectors.reports_due_note,
+                        row_note=selectors.report_status_note,
+                        order=50,
                     ),
                 ),
             )

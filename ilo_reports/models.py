@@ -25,6 +25,7 @@ from iconet.models import (
     State,
     grant_model_for,
 )
+from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.sharing import DisplaySections, Label
 
 # --- semesters --------------------------------------------------------------------------
@@ -532,6 +533,14 @@ def is_reviewer(user) -> bool:
     )
 
 
+class IloReportQuerySet(SharedItemQuerySet):
+    """ILO reports; read them through `visible_to` like every shared item."""
+
+    def with_list_columns(self) -> "IloReportQuerySet":
+        # The reference and the title name the network and its host country.
+        return self.select_related("owner__country", "network")
+
+
 class IloReport(SharedItem):
     """A network's standard-format report on one semester (Decision 2005/687/EC)."""
 
@@ -566,6 +575,8 @@ class IloReport(SharedItem):
         blank=True,
         validators=[answers_validate],
     )
+    objects = IloReportQuerySet.as_manager()
+
     # Optimistic locking: every save of the answers increments it; a stale form is a conflict.
     lock_version = models.PositiveIntegerField(default=0)
     review_comment = models.TextField(_("reviewer's comment"), blank=True, **text_limit())

@@ -2,8 +2,18 @@
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from .models import IloReport, Network, Posting, ReportStatus, Semester, TemplateQuestion
+from .models import (
+    EDITABLE_STATUSES,
+    IloReport,
+    Network,
+    Posting,
+    ReportStatus,
+    Semester,
+    TemplateQuestion,
+)
 
 STATISTICS_KEY = "statistics"
 SUBMITTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED, ReportStatus.PUBLISHED)
@@ -72,41 +82,6 @@ def statistics_comparison(user, network: Network) -> dict:
     return {"semesters": semesters, "rows": ordered, "reports": reports}
 
 
-# The chart is drawn about as wide as the narrowest card shows it (16rem), so that its labels
-# (CHART_FONT_SIZE, in the SVG's units) keep about their size on the screen.
-CHART_FONT_SIZE = 15
-
-
-def bar_chart(row: dict, semesters: list[str], width: int = 240, height: int = 170) -> dict:
-    """Coordinates of a small bar chart of one statistics row, for a server-rendered SVG."""
-    values = [v if isinstance(v, int) else None for v in row["cells"]]
-    top = max([v for v in values if v is not None] or [0]) or 1
-    slot = width / max(len(semesters), 1)
-    plot = height - 2 * CHART_FONT_SIZE - 14
-    bars = []
-    for index, (semester, value) in enumerate(zip(semesters, values, strict=True)):
-        bar_height = round(plot * (value or 0) / top)
-        bars.append(
-            {
-                "x": round(index * slot + slot * 0.15),
-                "width": round(slot * 0.7),
-                "y": CHART_FONT_SIZE + 6 + plot - bar_height,
-                "height": bar_height,
-                "value": value,
-                "semester": semester,
-                "label_x": round(index * slot + slot / 2),
-            }
-        )
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "label_y": height - 6,
-        "font_size": CHART_FONT_SIZE,
-        "value_offset": 4,
-    }
-
-
 def networks_without_submission(user, semester: Semester):
     """Active networks whose report on the semester has not reached the reviewers."""
     done = reports_visible_to(user).filter(semester=str(semester), status__in=SUBMITTED_STATUSES)
@@ -115,3 +90,29 @@ def networks_without_submission(user, semester: Semester):
         .exclude(pk__in=done.values("network_id"))
         .prefetch_related("chairs")
     )
+
+
+# --- the home page's panel (declared in apps.py) -------------------------------------------
+
+
+def reports_due(user):
+    """The reports the user may read on the semester due next that are not yet submitted."""
+    semester = Semester.reporting()
+    return (
+        IloReport.objects.visible_to(user)
+        .filter(semester=str(semester), status__in=EDITABLE_STATUSES)
+        .with_list_columns()
+        .order_by("network__name", "-revision")
+    )
+
+
+def reports_due_note(user) -> str:
+    semester = Semester.reporting()
+    return _("Reports on %(semester)s are due by %(deadline)s.") % {
+        "semester": semester,
+        "deadline": date_format(semester.deadline),
+    }
+
+
+def report_status_note(report) -> str:
+    return report.get_status_display()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
+from iconet.charts import bar_chart
 from iconet.models import Action, Area, Audience, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
@@ -36,7 +37,6 @@ from .models import (
     answer_as_text,
 )
 from .selectors import (
-    bar_chart,
     current_postings,
     networks_visible_to,
     networks_without_submission,

@@ -7,7 +7,9 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Returns")
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, ItemType, register_area
+        from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
+
+        from . import selectors
 
         register_area(
             AreaConfig(
@@ -25,6 +27,18 @@ class ReturnsConfig(AppConfig):
                         "returns.ReturnOperation",
                         list_url="returns:operation_list",
                         detail_url="returns:operation_detail",
+                    ),
+                ),
+                dashboard_panels=(
+                    DashboardPanel(
+                        key="seat_offers",
+                        title=_("Seat offers open to your Member State"),
+                        empty=_("No joint return operation offers seats to your Member State."),
+                        rows=selectors.seat_offers_open,
+                        list_url="returns:operation_list",
+                        list_label=_("All return operations"),
+                        row_note=selectors.offer_deadline_note,
+                        order=40,
                     ),
                 ),
             )

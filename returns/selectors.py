@@ -4,13 +4,15 @@ import statistics
 from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from iconet.models import Organisation, State
 from iconet.registry import shared_item_models
 
-from .models import ProblemCategory, ReturnOperation, ReturnProblem
+from .models import OperationStatus, ProblemCategory, ReturnOperation, ReturnProblem
 
 # How an item of another area names a country, by field: items of other areas are found
 # through the app registry and these fields, never by importing those areas.
@@ -152,3 +154,31 @@ def operations_by_month(*, user) -> list[tuple[str, list]]:
     for operation in operations:
         months[operation.departure_date.strftime("%Y-%m")].append(operation)
     return sorted(months.items())
+
+
+# --- the home page's panel (declared in apps.py) -------------------------------------------
+
+
+def seat_offers_open(user):
+    """Published operations of other Member States whose seat offer is open to the user's
+    national service (`ReturnOperation.is_offered_to`)."""
+    organisation = user.organisation if user.organisation_id else None
+    if organisation is None or organisation.kind != Organisation.Kind.NATIONAL:
+        return None
+    return (
+        ReturnOperation.objects.visible_to(user)
+        .filter(
+            state=State.PUBLISHED,
+            status=OperationStatus.OFFER_OPEN,
+            offered_to=organisation.country_id,
+        )
+        .exclude(owner_id=organisation.pk)
+        .with_list_columns()
+        .order_by(F("offer_deadline").asc(nulls_last=True), "-pk")
+    )
+
+
+def offer_deadline_note(operation) -> str:
+    if operation.offer_deadline is None:
+        return _("no offer deadline")
+    return _("reply by %(date)s") % {"date": date_format(operation.offer_deadline)}

@@ -61,6 +61,11 @@ class SharedItemQuerySet(models.QuerySet):
             setattr(visible.query, GRANTS_ONLY, granted)
         return visible
 
+    def with_list_columns(self) -> SharedItemQuerySet:
+        """The rows with what a list of them shows (reference, title, owner) read in the same
+        query; item types whose title names a related row extend it."""
+        return self.select_related("owner")
+
     @property
     def grants_only(self) -> models.QuerySet | None:
         """The grants queryset while this queryset is exactly the visibility filter."""

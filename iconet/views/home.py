@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from ..areas import item_types
+from ..dashboard import dashboard_panels, dashboard_trends
 from ..models import Notification
 
 
@@ -27,7 +28,16 @@ def home(request):
             }
         )
     notifications = Notification.objects.for_reader(user)[:10]
-    return render(request, "home.html", {"panels": panels, "notifications": notifications})
+    return render(
+        request,
+        "home.html",
+        {
+            "panels": panels,
+            "notifications": notifications,
+            "work": dashboard_panels(user),
+            "trends": dashboard_trends(user),
+        },
+    )
 
 
 @require_POST

@@ -56,6 +56,14 @@ ALLOWED = {
         "DisclosureRequest.objects.filter",
     ): "requests on an item the owner member reads",
     (
+        "iconet/dashboard.py",
+        "DisclosureRequest.objects.filter",
+    ): "pending requests on visible items of the user's organisation (a visible_to subquery)",
+    (
+        "iconet/dashboard.py",
+        "ItemRecipient.objects.of_type",
+    ): "failed receipts, as a subquery of the visible items of the user's organisation",
+    (
         "documents/selectors.py",
         "NoteImage.objects.filter",
     ): "reviewed images of notes read through visible_to",

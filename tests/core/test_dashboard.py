@@ -1,0 +1,181 @@
+"""The home page's dashboard: a fixed number of queries whatever the number of rows, and nothing
+of an item the reader may not see in any panel, count or chart."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from iconet.access import forget_principals
+from iconet.dashboard import dashboard_panels, dashboard_trends
+from iconet.models import (
+    DisclosureRequest,
+    EmailDelivery,
+    ItemRecipient,
+    Notification,
+    State,
+)
+from iconet.registry import shared_item_models
+from tests.conftest import verified_client
+from tests.core.test_permission_matrix import CAST_ROLES
+from tests.items import item_make
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/"
+
+
+def roles(cast) -> list[str]:
+    """The roles of the permission matrix that the cast fixture has."""
+    return [role for role in CAST_ROLES if hasattr(cast, role)]
+
+
+def receipt_make(item, person, *, failed: bool) -> ItemRecipient:
+    """`person` told of `item` by an e-mail that failed or was sent."""
+    email = EmailDelivery.objects.create(
+        key=f"dashboard:{item.type_slug()}:{item.pk}:{person.pk}",
+        recipient=person,
+        to_email=f"{person.username}@example.org",
+        subject="Subject",
+        body="Body",
+        status=EmailDelivery.Status.FAILED if failed else EmailDelivery.Status.SENT,
+    )
+    return ItemRecipient.objects.create(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        user=person,
+        organisation_id=person.organisation_id,
+        reason="destination",
+        email=email,
+    )
+
+
+def disclosure_pending(item, *, owner_id, by) -> DisclosureRequest:
+    return DisclosureRequest.objects.create(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        owner_id=owner_id,
+        requested_by=by,
+        requester_organisation_id=by.organisation_id,
+        target_kind=DisclosureRequest.TargetKind.THIRD_PARTY,
+        third_party="Border police of a third country",
+        purpose="Joint analysis",
+    )
+
+
+def network_add(cast, n: int) -> None:
+    """`n` more of everything the home page shows: items of every registered type (published
+    and drafts), alerts told to other services, failed deliveries, disclosure requests to
+    decide, seat offers and notifications for every member of the cast."""
+    from iconet.models import Country
+
+    author = cast.fr_ncp
+    people = [getattr(cast, role) for role in roles(cast)]
+    for slug, model in shared_item_models().items():
+        for i in range(n):
+            item = item_make(slug, author=author, audience="network")
+            item_make(slug, author=author, state=State.DRAFT)
+            content_type = ContentType.objects.get_for_model(model)
+            for person in (cast.de_ncp, cast.be_ncp):
+                receipt_make(item, person, failed=bool(i % 2))
+            disclosure_pending(item, owner_id=item.owner_id, by=cast.de_ncp)
+            if hasattr(model, "offered_to"):
+                item.status = "offer_open"
+                item.save()
+                item.offered_to.set(Country.objects.filter(code__in=["DE", "BE"]))
+            if hasattr(model, "destination_states"):
+                item.destination_states.set(Country.objects.filter(code__in=["DE"]))
+            for person in people:
+                Notification.objects.create(
+                    recipient=person,
+                    title=f"About {item.reference}",
+                    url=item.get_absolute_url(),
+                    content_type=content_type,
+                    object_id=item.pk,
+                )
+
+
+def home_queries(user) -> tuple[int, str]:
+    client = verified_client(user)
+    client.get(HOME)  # the session and the caches of a signed-in user, as on every page
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(HOME)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+def test_the_home_page_costs_the_same_queries_for_2_and_for_20_of_each(cast):
+    network_add(cast, 2)
+    small = {role: home_queries(getattr(cast, role)) for role in roles(cast)}
+    network_add(cast, 18)
+    large = {role: home_queries(getattr(cast, role)) for role in roles(cast)}
+    for role in roles(cast):
+        assert large[role][0] == small[role][0], (role, small[role][0], large[role][0])
+    # The panels did have rows to show: the owner's side sees its drafts, its requests to
+    # decide and its failed deliveries; Germany the seat offers and the alerts to acknowledge.
+    fr = large["fr_ncp"][1]
+    assert "My drafts" in fr and "Disclosure requests to decide" in fr
+    assert 'id="panel-failed_deliveries"' in fr
+    de = large["de_ncp"][1]
+    assert 'id="panel-seat_offers"' in de and 'id="panel-alerts_to_acknowledge"' in de
+    # The trends count the alerts Germany reads, in a table beside the charts.
+    assert "Alerts by destination Member State" in de and '<th scope="row">Germany</th>' in de
+    assert 'role="img"' in de
+    de_panels = {entry.key: entry for entry in dashboard_panels(cast.de_ncp)}
+    assert de_panels["seat_offers"].count == 20
+    assert de_panels["alerts_to_acknowledge"].count == 20
+
+
+def _counts(user) -> dict:
+    forget_principals(user)
+    panels = {
+        entry.key: (entry.count, [row.pk for row in entry.rows]) for entry in dashboard_panels(user)
+    }
+    trends = {
+        entry["trend"].key: {row["key"]: row["cells"] for row in entry["rows"]}
+        for entry in dashboard_trends(user)
+    }
+    return {"panels": panels, "trends": trends}
+
+
+@pytest.mark.parametrize("slug", sorted(shared_item_models()))
+def test_an_item_the_reader_may_not_see_moves_no_panel_count_or_chart(cast, slug):
+    """An item of every registered type that only its owner may read: for every other member
+    of the cast, the panels, their counts and the trends are the same with and without it."""
+    from iconet.models import Country
+
+    model = shared_item_models()[slug]
+    network_add(cast, 1)
+    french = ("fr_ncp", "fr_officer", "fr_admin", "fr_no_area", "ilo_fr_tr")
+    others = [getattr(cast, role) for role in roles(cast) if role not in french]
+    before = {user.pk: _counts(user) for user in others}
+    hidden = item_make(slug, author=cast.fr_ncp, audience="owner")
+    for person in others:
+        receipt_make(hidden, person, failed=True)
+        # even a request that names the reader's own service as the owner
+        disclosure_pending(hidden, owner_id=person.organisation_id, by=person)
+    if hasattr(model, "offered_to"):
+        hidden.status = "offer_open"
+        hidden.save()
+        hidden.offered_to.set(Country.objects.all())
+    if hasattr(model, "destination_states"):
+        hidden.destination_states.set(Country.objects.filter(code__in=["DE", "NL", "IT"]))
+        hidden.border_type = "sea"
+        hidden.save()
+        hidden.nationalities.create(nationality="SY", count=4)
+    after = {user.pk: _counts(user) for user in others}
+    for user in others:
+        assert after[user.pk] == before[user.pk], user.username
+    # and its owner does see it on the page (the test could tell)
+    owner_panels = {e.key: e for e in dashboard_panels(cast.fr_ncp)}
+    assert owner_panels["failed_deliveries"].count >= 1
+
+
+def test_the_home_page_says_when_nothing_waits(cast):
+    response = verified_client(cast.frontex_user).get(reverse("home"))
+    page = response.content.decode()
+    assert "You have no draft." in page
+    assert "<h2" in page and 'aria-labelledby="work-heading"' in page
