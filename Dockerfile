@@ -43,4 +43,4 @@ RUN useradd --system --no-create-home --home-dir /app iconet \
 USER iconet
 
 EXPOSE 8000
-CMD ["gunicorn", "iconet.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "iconet.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
