@@ -220,3 +220,37 @@ class AttachmentForm(forms.Form):
         self.fields["file"].help_text = self.fields["file"].help_text % {
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         }
+
+
+class SearchForm(forms.Form):
+    """The search page's query and filters (read from the query string, all optional)."""
+
+    q = forms.CharField(label=_("Search for"), required=False, max_length=200)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    type = forms.CharField(required=False, widget=forms.HiddenInput)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    marking = forms.ChoiceField(
+        label=_("Handling marking"),
+        required=False,
+        choices=[("", _("Any marking")), *Marking.choices],
+    )
+    date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput)
+    year = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1900)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        from django_countries import countries
+
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("Every area")), *areas]
+        self.fields["country"].choices = [
+            ("", _("Any country")),
+            *((code, name) for code, name in countries),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return cleaned

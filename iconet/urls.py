@@ -6,7 +6,16 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from .admin import manage_site
-from .views import accounts, administration, attachments, health, home, recipients, sharing
+from .views import (
+    accounts,
+    administration,
+    attachments,
+    health,
+    home,
+    recipients,
+    search,
+    sharing,
+)
 
 accounts_patterns = (
     [
@@ -151,6 +160,7 @@ urlpatterns = [
     path("notifications/", home.notification_list, name="notifications"),
     path("notifications/read/", home.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", home.notification_open, name="notification_open"),
+    path("search/", search.search_page, name="search"),
     path("accounts/", include(accounts_patterns)),
     path("sharing/", include(sharing_patterns)),
     path("i18n/setlang/", set_language, name="set_language"),
