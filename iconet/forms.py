@@ -222,6 +222,20 @@ class AttachmentForm(forms.Form):
         }
 
 
+class SavedSearchForm(ExplainedFormMixin, forms.Form):
+    """Saving the search shown: its name and how often to be told of new items."""
+
+    name = forms.CharField(
+        label=_("Name of the saved search"), max_length=100, validators=[single_line]
+    )
+    frequency = forms.ChoiceField(
+        label=_("Tell me of new items"),
+        choices=[("immediate", _("At once")), ("daily", _("In a daily digest"))],
+        initial="daily",
+        widget=forms.RadioSelect,
+    )
+
+
 class SearchForm(forms.Form):
     """The search page's query and filters (read from the query string, all optional)."""
 

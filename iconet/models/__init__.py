@@ -62,3 +62,7 @@ __all__ += ["AccessGroupMember", "AccessGroupOrganisation", "Invitation", "UserS
 from .recipients import ItemEscalation, ItemRecipient  # noqa: E402
 
 __all__ += ["ItemEscalation", "ItemRecipient"]
+
+from .search import SavedSearch, SavedSearchMatch  # noqa: E402
+
+__all__ += ["SavedSearch", "SavedSearchMatch"]

@@ -235,13 +235,21 @@ def highlighted(headline: str | None) -> SafeString:
     return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
 
 
-def item_matches(user, item, text: str) -> bool:
-    """Whether `item` is among the items `user` may read that match the search `text`."""
+def matching_pks(user, filters: SearchFilters, *, model=None, pks=None, published_since=None):
+    """(model, pk) of the items `user` may read that match `filters`: the page's own search,
+    narrowed to one type and some items, or to those published since a moment."""
+    found = []
     for config, item_type in searchable_types():
-        if item_type.model is type(item):
-            return (
-                _matches(config, item_type, user, SearchFilters(text=text))
-                .filter(pk=item.pk)
-                .exists()
-            )
-    return False
+        if model is not None and item_type.model is not model:
+            continue
+        if filters.area and filters.area != config.code:
+            continue
+        if filters.type_slug and filters.type_slug != item_type.model.type_slug():
+            continue
+        matches = _matches(config, item_type, user, filters)
+        if pks is not None:
+            matches = matches.filter(pk__in=list(pks))
+        if published_since is not None:
+            matches = matches.filter(published_at__gte=published_since)
+        found += [(item_type.model, pk) for pk in matches.values_list("pk", flat=True)]
+    return found

@@ -1,9 +1,14 @@
 """The search page: full-text search across every area the user has (iconet.services.search)."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from ..forms import SearchForm
+from ..forms import SavedSearchForm, SearchForm
+from ..models import SavedSearch
+from ..services.saved_searches import saved_search_create as saved_search_make
 from ..services.search import PAGE_SIZE, SearchFilters, search, searchable_types
 
 
@@ -52,5 +57,45 @@ def search_page(request):
             "page_obj": page_obj,
             "filters": filters,
             "area_labels": area_labels,
+            "save_form": SavedSearchForm() if results is not None else None,
         },
     )
+
+
+@require_POST
+def saved_search_create(request):
+    """Save the search of the page (its words and filters come with the form)."""
+    search_form = SearchForm(request.POST, areas=_areas_of(request.user))
+    form = SavedSearchForm(request.POST)
+    if search_form.is_valid() and search_form.cleaned_data["q"].strip() and form.is_valid():
+        saved_search_make(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            query=search_form.cleaned_data["q"],
+            frequency=form.cleaned_data["frequency"],
+            filters=search_form.cleaned_data,
+        )
+        messages.success(request, _("Your search is saved: you will be told of new items."))
+        return redirect("accounts:saved_searches")
+    return render(
+        request,
+        "search.html",
+        {"form": search_form, "save_form": form, "results": None, "filters": None},
+        status=400,
+    )
+
+
+def saved_search_list(request):
+    return render(
+        request,
+        "search/saved_searches.html",
+        {"saved_searches": SavedSearch.objects.filter(user=request.user)},
+    )
+
+
+@require_POST
+def saved_search_delete(request, pk):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, _("The saved search “%(name)s” is deleted.") % {"name": saved.name})
+    return redirect("accounts:saved_searches")
