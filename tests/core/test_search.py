@@ -161,3 +161,19 @@ def test_a_snippet_is_escaped(cast):
 def test_the_header_offers_search_to_a_signed_in_user(cast, client_for):
     html = client_for(cast.fr_officer).get(reverse("home")).content.decode()
     assert 'role="search"' in html and f'action="{reverse("search")}"' in html
+
+
+def test_the_country_filter_reads_the_declared_field_or_the_owners_country(searched, cast):
+    slug, make = searched
+    item_type = dict(SEARCHED)[slug]
+    country_field = item_type.country_field or "owner__country"
+    local = "__" not in country_field
+    item = make(
+        "Zorblatt route", author=cast.fr_officer, **({country_field: "MA"} if local else {})
+    )
+    model = type(item)
+    country = model.objects.filter(pk=item.pk).values_list(country_field, flat=True).first()
+    assert country
+    found = search(cast.fr_ncp, SearchFilters(text="zorblatt", country=str(country)))
+    assert [hit.item for hit in found.hits] == [item]
+    assert search(cast.fr_ncp, SearchFilters(text="zorblatt", country="IS")).total == 0
