@@ -250,7 +250,9 @@ class SearchForm(forms.Form):
     )
     date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput)
-    year = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1900)
+    year = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1900, max_value=9999
+    )
 
     def __init__(self, *args, areas=(), **kwargs):
         from django_countries import countries

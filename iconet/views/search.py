@@ -11,6 +11,9 @@ from ..models import SavedSearch
 from ..services.saved_searches import saved_search_create as saved_search_make
 from ..services.search import PAGE_SIZE, SearchFilters, search, searchable_types
 
+# Deeper pages than this are not offered: narrow the search instead.
+MAX_PAGE = 500
+
 
 def _areas_of(user) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
@@ -40,7 +43,7 @@ def search_page(request):
             year=data["year"],
         )
         try:
-            wanted = max(1, int(request.GET.get("page", 1)))
+            wanted = min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
         except ValueError:
             wanted = 1
         results = search(user, filters, page=wanted)
