@@ -156,22 +156,24 @@ def search(
         if filters.type_slug and filters.type_slug != model.type_slug():
             continue
         matches = _matches(config, item_type, user, filters)
-        count = matches.count()
+        # One grouped scan gives the type's count and its marking and year facets.
+        groups = (
+            matches.order_by()
+            .annotate(year=ExtractYear("search_date"))
+            .values("marking", "year")
+            .annotate(n=Count("pk"))
+        )
+        count = 0
+        for row in groups:
+            count += row["n"]
+            markings[row["marking"]] += row["n"]
+            years[row["year"]] += row["n"]
         if not count:
             continue
         results.total += count
         results.by_type.append(
             (config.code, model.type_slug(), str(model._meta.verbose_name_plural), count)
         )
-        for row in matches.order_by().values("marking").annotate(n=Count("pk")):
-            markings[row["marking"]] += row["n"]
-        for row in (
-            matches.order_by()
-            .annotate(year=ExtractYear("search_date"))
-            .values("year")
-            .annotate(n=Count("pk"))
-        ):
-            years[row["year"]] += row["n"]
         for pk, rank, date in matches.order_by("-search_rank", "-search_date", "-pk").values_list(
             "pk", "search_rank", "search_date"
         )[:wanted]:
