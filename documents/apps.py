@@ -31,6 +31,18 @@ class DocumentsConfig(AppConfig):
                         "documents.DocumentNote",
                         list_url="documents:list",
                         detail_url="documents:detail",
+                        search_fields=(
+                            ("reference_code", "A"),
+                            ("title_text", "A"),
+                            ("description", "B"),
+                            ("issuing_authority", "C"),
+                            ("series", "C"),
+                            ("route", "C"),
+                            ("detection_method", "C"),
+                            ("advice_border_guards", "D"),
+                            ("advice_consular", "D"),
+                            ("advice_carriers", "D"),
+                        ),
                     ),
                 ),
             )

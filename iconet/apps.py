@@ -6,10 +6,21 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import administration_tasks, audit_registry, export_tasks, signals  # noqa: F401
+        from . import (  # noqa: F401
+            administration_tasks,
+            audit_registry,
+            export_tasks,
+            search_tasks,
+            signals,
+        )
         from .access import principal_group_ids
         from .models.querysets import principals_source_set
         from .related import relations_audit_by_pk
 
         principals_source_set(principal_group_ids)
         relations_audit_by_pk()
+
+        from .services.saved_searches import item_published_receive
+        from .services.sharing import item_published
+
+        item_published.connect(item_published_receive, dispatch_uid="iconet.saved_searches")

@@ -288,3 +288,53 @@ class AttachmentForm(forms.Form):
         self.fields["file"].help_text = self.fields["file"].help_text % {
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         }
+
+
+class SavedSearchForm(ExplainedFormMixin, forms.Form):
+    """Saving the search shown: its name and how often to be told of new items."""
+
+    name = forms.CharField(
+        label=_("Name of the saved search"), max_length=100, validators=[single_line]
+    )
+    frequency = forms.ChoiceField(
+        label=_("Tell me of new items"),
+        choices=[("immediate", _("At once")), ("daily", _("In a daily digest"))],
+        initial="daily",
+        widget=forms.RadioSelect,
+    )
+
+
+class SearchForm(forms.Form):
+    """The search page's query and filters (read from the query string, all optional)."""
+
+    q = forms.CharField(label=_("Search for"), required=False, max_length=200)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    type = forms.CharField(required=False, widget=forms.HiddenInput)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    marking = forms.ChoiceField(
+        label=_("Handling marking"),
+        required=False,
+        choices=[("", _("Any marking")), *Marking.choices],
+    )
+    date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput)
+    year = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1900, max_value=9999
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        from django_countries import countries
+
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("Every area")), *areas]
+        self.fields["country"].choices = [
+            ("", _("Any country")),
+            *((code, name) for code, name in countries),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return cleaned

@@ -267,6 +267,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ilo_reports.tasks.report_reminders_send",
         "schedule": 6 * 3600.0,
     },
+    "saved-searches-sweep": {
+        "task": "iconet.search_tasks.saved_searches_sweep",
+        "schedule": 900.0,
+    },
+    "saved-searches-digest": {
+        "task": "iconet.search_tasks.saved_searches_digest_send",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "memberships-expire": {
         "task": "iconet.administration_tasks.memberships_expire",
         "schedule": 3600.0,

@@ -14,6 +14,7 @@ from .views import (
     home,
     metrics,
     recipients,
+    search,
     sharing,
 )
 
@@ -25,6 +26,12 @@ accounts_patterns = (
         path("two-factor/verify/", accounts.otp_verify, name="otp_verify"),
         path("two-factor/backup-codes/", accounts.backup_codes, name="backup_codes"),
         path("security/", accounts.security, name="security"),
+        path("saved-searches/", search.saved_search_list, name="saved_searches"),
+        path(
+            "saved-searches/<int:pk>/delete/",
+            search.saved_search_delete,
+            name="saved_search_delete",
+        ),
         path(
             "password-reset/",
             auth_views.PasswordResetView.as_view(
@@ -171,6 +178,8 @@ urlpatterns = [
     path("notifications/", home.notification_list, name="notifications"),
     path("notifications/read/", home.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", home.notification_open, name="notification_open"),
+    path("search/", search.search_page, name="search"),
+    path("search/save/", search.saved_search_create, name="search_save"),
     path("accounts/", include(accounts_patterns)),
     path("sharing/", include(sharing_patterns)),
     path("i18n/setlang/", accounts.language_set, name="set_language"),

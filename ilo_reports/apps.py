@@ -27,6 +27,13 @@ class IloReportsConfig(AppConfig):
                         "ilo_reports.IloReport",
                         list_url="ilo_reports:list",
                         detail_url="ilo_reports:detail",
+                        search_fields=(
+                            ("network__name", "A"),
+                            ("semester", "A"),
+                            ("answers", "B"),
+                            ("review_comment", "C"),
+                        ),
+                        country_field="network__host_country",
                     ),
                 ),
                 dashboard_panels=(

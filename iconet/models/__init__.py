@@ -12,6 +12,7 @@ from .sharing import (
     Audience,
     DisclosureRequest,
     Grant,
+    Language,
     Marking,
     SharedItem,
     State,
@@ -33,6 +34,7 @@ __all__ = [
     "Grant",
     "ImmutableRecordError",
     "LOGGED_MARKINGS",
+    "Language",
     "Marking",
     "Notification",
     "Organisation",
@@ -62,5 +64,6 @@ from .recipients import ItemEscalation, ItemRecipient  # noqa: E402
 __all__ += ["ItemEscalation", "ItemRecipient"]
 
 from .exports import ExportJob  # noqa: E402
+from .search import SavedSearch, SavedSearchMatch  # noqa: E402
 
-__all__ += ["ExportJob"]
+__all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]

@@ -83,6 +83,13 @@ LOGGED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT, Marking.AMBER})
 CONTENT_FREE_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
 
 
+class Language(models.TextChoices):
+    """The language an item is written in: it chooses the stemming of the full-text search."""
+
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
 class SharedItem(models.Model):
     """Abstract base of every exchanged item (alert, report, note, return problem...)."""
 
@@ -123,6 +130,9 @@ class SharedItem(models.Model):
         max_length=12,
         choices=Marking.choices,
         default=Marking.AMBER,
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

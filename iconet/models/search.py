@@ -1,0 +1,55 @@
+"""Saved searches: a user is told of newly published items that match a search of theirs."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..limits import single_line
+
+
+class SavedSearch(models.Model):
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DAILY = "daily", _("In a daily digest")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
+    query = models.CharField(_("searched words"), max_length=200)
+    # The page's filters (area, type, country, marking) as the search page reads them.
+    filters = models.JSONField(default=dict, blank=True)
+    frequency = models.CharField(
+        _("tell me"), max_length=10, choices=Frequency.choices, default=Frequency.DAILY
+    )
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchMatch(models.Model):
+    """One item found by a saved search: written once, so its user is told once."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="matches")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "content_type", "object_id"],
+                name="saved_search_match_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id}: {self.content_type_id}/{self.object_id}"

@@ -1,0 +1,257 @@
+"""Full-text search across every registered item type, through each type's `visible_to`.
+
+Each item type declares the fields searched and their weights (`ItemType.search_fields`,
+iconet.areas). An item's vector is built with the text search configuration of its language
+("french" for items written in French, "english" otherwise), and the query is parsed with both
+configurations (``websearch_to_tsquery``), so that either stemming finds the item.
+
+Every row, count, facet and snippet is read from ``Model.objects.visible_to(user)``: an item
+the user may not read is never counted, never listed and never quoted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db.models import Case, CharField, Count, F, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ..areas import AreaConfig, ItemType, item_types
+from ..models.sharing import Language
+
+# ts_headline's markers around a match: characters no text of the portal holds, so that the
+# snippet is escaped first and the markers then become <mark> elements.
+_START, _STOP = "\x02", "\x03"
+PAGE_SIZE = 20
+
+
+def text_config() -> Case:
+    """The text search configuration of an item's language (an SQL expression)."""
+    return Case(
+        When(language=Language.FRENCH, then=Value("french")),
+        default=Value("english"),
+        output_field=CharField(),
+    )
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What the user searched for: the words and the narrowing choices (all optional)."""
+
+    text: str
+    area: str = ""
+    type_slug: str = ""
+    country: str = ""
+    marking: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    year: int | None = None
+
+
+@dataclass
+class SearchHit:
+    item: Any
+    rank: float
+    area: AreaConfig
+    type_label: str = ""
+    snippet: SafeString = field(default_factory=lambda: mark_safe(""))
+
+
+@dataclass
+class SearchResults:
+    total: int = 0
+    hits: list[SearchHit] = field(default_factory=list)
+    # (code, label, count) of the matches, per facet.
+    by_type: list[tuple[str, str, str, int]] = field(default_factory=list)  # area, slug, label
+    by_marking: list[tuple[str, int]] = field(default_factory=list)
+    by_year: list[tuple[int, int]] = field(default_factory=list)
+
+
+def searchable_types() -> list[tuple[AreaConfig, ItemType]]:
+    return [(config, item_type) for config, item_type in item_types() if item_type.search_fields]
+
+
+def _query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
+        text, search_type="websearch", config="french"
+    )
+
+
+def _vector(item_type: ItemType) -> Any:
+    config = text_config()
+    vectors = [
+        SearchVector(name, weight=weight, config=config) for name, weight in item_type.search_fields
+    ]
+    combined: Any = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+def _document(item_type: ItemType) -> Concat:
+    """The searched fields as one text, for the snippet."""
+    parts: list[Any] = []
+    for name, _weight in item_type.search_fields:
+        if parts:
+            parts.append(Value(" … ", output_field=TextField()))
+        parts.append(Coalesce(Cast(F(name), TextField()), Value(""), output_field=TextField()))
+    return Concat(*parts, output_field=TextField())
+
+
+def _matches(config: AreaConfig, item_type: ItemType, user, filters: SearchFilters):
+    """The items of one type the user may read that match the search, with their rank."""
+    model = item_type.model
+    query = _query(filters.text)
+    queryset = (
+        model.objects.visible_to(user)
+        .annotate(
+            search_vector=_vector(item_type), search_date=Coalesce("published_at", "created_at")
+        )
+        .filter(search_vector=query)
+    )
+    if filters.country:
+        country_field = item_type.country_field or "owner__country"
+        queryset = queryset.filter(
+            pk__in=model.objects.visible_to(user)
+            .filter(**{country_field: filters.country})
+            .values("pk")
+        )
+    if filters.marking:
+        queryset = queryset.filter(marking=filters.marking)
+    if filters.date_from:
+        queryset = queryset.filter(search_date__date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(search_date__date__lte=filters.date_to)
+    if filters.year:
+        queryset = queryset.filter(search_date__year=filters.year)
+    return queryset.annotate(search_rank=SearchRank(F("search_vector"), query))
+
+
+def search(
+    user, filters: SearchFilters, page: int = 1, page_size: int = PAGE_SIZE
+) -> SearchResults:
+    """The page `page` of the items `user` may read that match `filters`, best first."""
+    results = SearchResults()
+    if not filters.text.strip():
+        return results
+    markings: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    ranked: list[tuple[float, Any, str, AreaConfig, ItemType, int]] = []
+    wanted = page * page_size
+    for config, item_type in searchable_types():
+        if filters.area and filters.area != config.code:
+            continue
+        model = item_type.model
+        if filters.type_slug and filters.type_slug != model.type_slug():
+            continue
+        matches = _matches(config, item_type, user, filters)
+        # One grouped scan gives the type's count and its marking and year facets.
+        groups = (
+            matches.order_by()
+            .annotate(year=ExtractYear("search_date"))
+            .values("marking", "year")
+            .annotate(n=Count("pk"))
+        )
+        count = 0
+        for row in groups:
+            count += row["n"]
+            markings[row["marking"]] += row["n"]
+            years[row["year"]] += row["n"]
+        if not count:
+            continue
+        results.total += count
+        results.by_type.append(
+            (config.code, model.type_slug(), str(model._meta.verbose_name_plural), count)
+        )
+        for pk, rank, date in matches.order_by("-search_rank", "-search_date", "-pk").values_list(
+            "pk", "search_rank", "search_date"
+        )[:wanted]:
+            ranked.append((rank, date, model.type_slug(), config, item_type, pk))
+    ranked.sort(key=lambda row: (row[0], row[1], row[2], row[5]), reverse=True)
+    shown = ranked[(page - 1) * page_size : wanted]
+    results.by_marking = sorted(markings.items())
+    results.by_year = sorted(years.items(), reverse=True)
+    results.hits = _hits(user, filters, shown)
+    return results
+
+
+def _hits(user, filters: SearchFilters, shown) -> list[SearchHit]:
+    """The shown rows, read again through `visible_to`, with their highlighted snippets."""
+    by_type: dict[str, list[int]] = {}
+    for _rank, _date, slug, _config, _item_type, pk in shown:
+        by_type.setdefault(slug, []).append(pk)
+    loaded: dict[tuple[str, int], Any] = {}
+    for _rank, _date, slug, _config, item_type, _pk in shown:
+        if any(key[0] == slug for key in loaded):
+            continue
+        rows = (
+            item_type.model.objects.visible_to(user)
+            .filter(pk__in=by_type[slug])
+            .annotate(
+                search_headline=SearchHeadline(
+                    _document(item_type),
+                    _query(filters.text),
+                    config=text_config(),
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=30,
+                    min_words=10,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+        )
+        for row in rows:
+            loaded[(slug, row.pk)] = row
+    hits = []
+    for rank, _date, slug, config, _item_type, pk in shown:
+        item = loaded.get((slug, pk))
+        if item is None:  # no longer readable since it was counted
+            continue
+        hits.append(
+            SearchHit(
+                item=item,
+                rank=rank,
+                area=config,
+                type_label=str(item._meta.verbose_name),
+                snippet=highlighted(item.search_headline),
+            )
+        )
+    return hits
+
+
+def highlighted(headline: str | None) -> SafeString:
+    """A ts_headline snippet, escaped, with its matches in <mark> elements."""
+    text = escape(headline or "")
+    return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
+
+
+def matching_pks(user, filters: SearchFilters, *, model=None, pks=None, published_since=None):
+    """(model, pk) of the items `user` may read that match `filters`: the page's own search,
+    narrowed to one type and some items, or to those published since a moment."""
+    found = []
+    for config, item_type in searchable_types():
+        if model is not None and item_type.model is not model:
+            continue
+        if filters.area and filters.area != config.code:
+            continue
+        if filters.type_slug and filters.type_slug != item_type.model.type_slug():
+            continue
+        matches = _matches(config, item_type, user, filters)
+        if pks is not None:
+            matches = matches.filter(pk__in=list(pks))
+        if published_since is not None:
+            matches = matches.filter(published_at__gte=published_since)
+        found += [(item_type.model, pk) for pk in matches.values_list("pk", flat=True)]
+    return found

@@ -1,0 +1,129 @@
+"""Saved searches: a subscriber who may read a newly published item is told of it, once; a
+subscriber whose search matches an item they may not read is told nothing at all."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from iconet.models import Audience, EmailDelivery, Notification, SavedSearch, State
+from iconet.services import saved_searches
+from iconet.services.sharing import item_publish
+from tests.core.test_search import SEARCHED, text_field
+from tests.items import item_make
+
+pytestmark = pytest.mark.django_db
+
+
+def told(user):
+    return (
+        Notification.objects.filter(recipient=user).count(),
+        EmailDelivery.objects.filter(recipient=user).count(),
+    )
+
+
+def subscribe(user, frequency, query="zorblatt"):
+    return SavedSearch.objects.create(user=user, name="Routes", query=query, frequency=frequency)
+
+
+@pytest.mark.parametrize("frequency", ["immediate", "daily"])
+@pytest.mark.parametrize("slug", [slug for slug, _ in SEARCHED])
+def test_only_a_subscriber_who_may_read_the_item_is_told(slug, frequency, cast):
+    item_type = dict(SEARCHED)[slug]
+    reader, outsider = cast.fr_ncp, cast.de_ncp
+    subscribe(reader, frequency)
+    subscribe(outsider, frequency)
+    subscribe(cast.it_ncp, frequency, query="unrelatedword")
+    # Owned by the French service and kept to it: the German contact point may not read it.
+    item = item_make(
+        slug,
+        author=cast.fr_officer,
+        audience=Audience.OWNER,
+        marking="RED",
+        **{text_field(item_type): "Zorblatt route confirmed"},
+    )
+    assert item in type(item).objects.visible_to(reader)
+    assert item not in type(item).objects.visible_to(outsider)
+    saved_searches.item_check(type(item), item.pk)
+    saved_searches.item_check(type(item), item.pk)  # a second check tells nobody again
+    if frequency == "daily":
+        assert told(reader) == (0, 0)
+        saved_searches.digest_send()
+        saved_searches.digest_send()
+    assert told(reader) == (1, 1)
+    assert told(outsider) == (0, 0) and told(cast.it_ncp) == (0, 0)
+    # RED: the title and the e-mail name the item by its reference, never its content.
+    notification = Notification.objects.get(recipient=reader)
+    mail = EmailDelivery.objects.get(recipient=reader)
+    assert item.reference in notification.title + mail.body
+    for text in (notification.title, mail.subject, mail.body):
+        assert "Zorblatt" not in text and str(item.title) not in text
+
+
+def test_a_publication_checks_the_saved_searches_once_committed(
+    cast, django_capture_on_commit_callbacks, monkeypatch
+):
+    slug, item_type = SEARCHED[0]
+    subscribe(cast.fr_ncp, "immediate")
+    checked = []
+    monkeypatch.setattr(
+        "iconet.search_tasks.saved_searches_item_check.delay",
+        lambda type_slug, pk: checked.append((type_slug, pk)),
+    )
+    draft = item_make(
+        slug,
+        author=cast.fr_officer,
+        state=State.DRAFT,
+        audience=Audience.OWNER,
+        marking="GREEN",
+        **{text_field(item_type): "Zorblatt route confirmed"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        item_publish(actor=cast.fr_ncp, item=draft, audience=Audience.NETWORK, marking="GREEN")
+    assert checked == [(slug, draft.pk)]
+
+
+def test_the_sweep_finds_a_publication_whose_check_was_lost(cast):
+    slug, item_type = SEARCHED[0]
+    subscribe(cast.de_ncp, "immediate")
+    item = item_make(
+        slug, author=cast.fr_officer, marking="GREEN", **{text_field(item_type): "Zorblatt route"}
+    )
+    item.published_at = SavedSearch.objects.get().created_at
+    item.save(update_fields=["published_at"])
+    saved_searches.sweep()
+    saved_searches.sweep()
+    assert told(cast.de_ncp) == (1, 1)
+    mail = EmailDelivery.objects.get(recipient=cast.de_ncp)
+    assert "Zorblatt" in mail.body  # GREEN: the item is named with its title
+    ct = ContentType.objects.get_for_model(type(item))
+    assert SavedSearch.objects.get().matches.filter(content_type=ct, object_id=item.pk).count() == 1
+
+
+def test_a_user_saves_lists_and_deletes_a_search(cast, client_for):
+    client = client_for(cast.fr_officer)
+    page = client.get(reverse("search"), {"q": "zorblatt", "marking": "GREEN"})
+    assert f'action="{reverse("search_save")}"' in page.content.decode()
+    refused = client.post(
+        reverse("search_save"), {"q": "zorblatt", "name": "", "frequency": "daily"}
+    )
+    assert refused.status_code == 400 and "zorblatt" in refused.content.decode()
+    response = client.post(
+        reverse("search_save"),
+        {"q": "zorblatt", "marking": "GREEN", "name": "Green routes", "frequency": "immediate"},
+    )
+    assert response.status_code == 302
+    saved = SavedSearch.objects.get(user=cast.fr_officer)
+    assert (saved.query, saved.filters, saved.frequency) == (
+        "zorblatt",
+        {"marking": "GREEN"},
+        "immediate",
+    )
+    listing = client.get(reverse("accounts:saved_searches")).content.decode()
+    assert "Green routes" in listing
+    # Another user neither sees nor deletes it.
+    other = client_for(cast.de_officer)
+    assert "Green routes" not in other.get(reverse("accounts:saved_searches")).content.decode()
+    delete = reverse("accounts:saved_search_delete", args=[saved.pk])
+    assert other.post(delete).status_code == 404
+    assert client.post(delete).status_code == 302
+    assert not SavedSearch.objects.exists()
