@@ -231,7 +231,7 @@ def report_section_edit(request, pk, section_pk):
                 )
             else:
                 messages.success(
-                    request, _("Section “%(heading)s” saved.") % {"heading": section.heading}
+                    request, _("Section “%(heading)s” saved.") % {"heading": section.shown_heading}
                 )
                 if request.POST.get("then") == "next":
                     if following is None:
