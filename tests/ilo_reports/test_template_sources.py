@@ -108,3 +108,36 @@ def test_a_text_not_written_in_french_reads_in_english(cast, client_for, report)
     question.save(update_fields=["label", "label_fr"])
     url = reverse("ilo_reports:section", args=[report.pk, question.section_id])
     assert "Routes taken by the flows" in get_in("fr", client_for(cast.ilo_fr_tr), url)
+
+
+def test_the_commission_copies_a_version_into_a_draft_and_uses_it(cast, client_for, report):
+    admin = client_for(cast.commission_admin)
+    current = TemplateVersion.current()
+    page = admin.get(reverse("ilo_reports:templates")).content.decode()
+    assert f"Copy version {current.number} into a new draft" in page
+    response = admin.post(reverse("ilo_reports:template_copy", args=[current.pk]), follow=True)
+    draft = TemplateVersion.objects.order_by("-number").first()
+    assert draft.number == current.number + 1 and not draft.active
+    assert f"copied into version {draft.number}, a draft" in response.content.decode()
+    assert sources(draft) == sources(current)
+    copied = TemplateQuestion.objects.get(section__version=draft, key="statistics")
+    assert copied.label_fr == "Statistiques du semestre" and copied.table["rows"]
+    assert TemplateVersion.current() == current  # a draft is not used before it is activated
+    admin.post(reverse("ilo_reports:template_activate", args=[draft.pk]))
+    assert TemplateVersion.current() == draft
+    assert list(TemplateVersion.objects.filter(active=True)) == [draft]
+    report.refresh_from_db()
+    assert report.template == current  # the open report keeps its version
+
+
+def test_only_the_commission_keeps_the_template(cast, client_for):
+    current = TemplateVersion.current()
+    for role in ("ilo_fr_tr", "fr_ncp", "fr_admin", "de_officer"):
+        client = client_for(getattr(cast, role))
+        assert client.get(reverse("ilo_reports:templates")).status_code == 403, role
+        for name in ("template_copy", "template_activate"):
+            url = reverse(f"ilo_reports:{name}", args=[current.pk])
+            assert client.post(url).status_code == 403, (role, name)
+    assert TemplateVersion.objects.count() == 2 and TemplateVersion.current() == current
+    admin = client_for(cast.commission_admin)
+    assert admin.get(reverse("ilo_reports:template_copy", args=[current.pk])).status_code == 405
