@@ -62,6 +62,6 @@ class TemplateVersionAdmin(TechnicalOnly):
 
 @admin.register(TemplateSection, site=manage_site)
 class TemplateSectionAdmin(TechnicalOnly):
-    list_display = ["version", "part", "order", "heading"]
-    list_filter = ["version"]
+    list_display = ["version", "part", "order", "heading", "source"]
+    list_filter = ["version", "source"]
     inlines = [TemplateQuestionInline]

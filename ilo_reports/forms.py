@@ -107,9 +107,9 @@ class ReportForm(forms.Form):
                     names = self._add_answer(
                         f"q{question.pk}",
                         question.field_type,
-                        question.label,
+                        question.shown_label,
                         answer,
-                        question.help,
+                        question.shown_help,
                         "question",
                     )
                     entries.append({"question": question, "names": names})
@@ -128,9 +128,10 @@ class ReportForm(forms.Form):
         return [name]
 
     def _add_table(self, question, answer: dict) -> dict:
-        columns = question.table.get("columns", [])
+        table = question.shown_table
+        columns = table.get("columns", [])
         rows = []
-        for row in question.table.get("rows", []):
+        for row in table.get("rows", []):
             cells = []
             for column in columns:
                 cells.append(
@@ -249,6 +250,7 @@ class ContributionForm(forms.Form):
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = report.template.sections.all()
+        self.fields["section"].label_from_instance = lambda section: section.shown_heading
 
 
 class CommentForm(forms.Form):

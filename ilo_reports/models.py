@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -354,6 +355,30 @@ class Meeting(models.Model):
 # --- the report template, as data -------------------------------------------------------
 
 
+def in_reader_language(english: str, french: str) -> str:
+    """A text of the template in the interface's language: its French when the reader reads
+    French and the French is written, else its English."""
+    if french and (get_language() or "").startswith("fr"):
+        return french
+    return english
+
+
+def table_in_reader_language(table: dict) -> dict:
+    """A table definition whose rows' and columns' labels are in the reader's language (each
+    row or column may carry a "label_fr")."""
+    return {
+        **table,
+        **{
+            part: [
+                {**entry, "label": in_reader_language(entry["label"], entry.get("label_fr", ""))}
+                for entry in table.get(part, [])
+            ]
+            for part in ("rows", "columns")
+            if part in table
+        },
+    }
+
+
 class TemplateVersion(models.Model):
     """One version of the report format; reports keep the version they were written in."""
 
@@ -392,11 +417,28 @@ class TemplateSection(models.Model):
         II = "II", _("Part II – Situation in the host country")
         III = "III", _("Part III – Assessment and recommendations")
 
+    class Source(models.TextChoices):
+        """The text a heading comes from."""
+
+        REGULATION_ART_1 = "r377_art1", _("Regulation (EC) No 377/2004, art. 1")
+        REGULATION_ART_2_2 = "r377_art2_2", _("Regulation (EC) No 377/2004, art. 2(2)")
+        DECISION = "d2005_687", _("Commission Decision 2005/687/EC")
+        PORTAL = "portal", _("Added for this portal")
+
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="sections")
     part = models.CharField(_("part"), max_length=3, choices=Part.choices)
     order = models.PositiveIntegerField(_("order"))
     heading = models.CharField(_("heading"), max_length=255)
+    heading_fr = models.CharField(_("heading in French"), max_length=255, blank=True)
     guidance = models.TextField(_("guidance"), blank=True, **text_limit())
+    guidance_fr = models.TextField(_("guidance in French"), blank=True, **text_limit())
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=Source.choices,
+        default=Source.PORTAL,
+        help_text=_("The legal text the heading comes from, if any."),
+    )
 
     class Meta:
         ordering = ["version", "order"]
@@ -406,6 +448,14 @@ class TemplateSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part}.{self.order} {self.heading}"
+
+    @property
+    def shown_heading(self) -> str:
+        return in_reader_language(self.heading, self.heading_fr)
+
+    @property
+    def shown_guidance(self) -> str:
+        return in_reader_language(self.guidance, self.guidance_fr)
 
 
 class TemplateQuestion(models.Model):
@@ -425,7 +475,9 @@ class TemplateQuestion(models.Model):
     # Stable across versions, so that semesters written with different versions compare.
     key = models.SlugField(_("key"), max_length=60)
     label = models.CharField(_("label"), max_length=255)
+    label_fr = models.CharField(_("label in French"), max_length=255, blank=True)
     help = models.TextField(_("help"), blank=True, **text_limit())
+    help_fr = models.TextField(_("help in French"), blank=True, **text_limit())
     field_type = models.CharField(
         _("field type"), max_length=10, choices=FieldType.choices, default=FieldType.LONG_TEXT
     )
@@ -436,6 +488,7 @@ class TemplateQuestion(models.Model):
         help_text=(
             '{"rows": [{"key": "...", "label": "..."}], '
             '"columns": [{"key": "...", "label": "...", "type": "number|text|date|countries"}]}'
+            '; each row or column may add "label_fr", its label in French'
         ),
     )
 
@@ -447,6 +500,18 @@ class TemplateQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def shown_label(self) -> str:
+        return in_reader_language(self.label, self.label_fr)
+
+    @property
+    def shown_help(self) -> str:
+        return in_reader_language(self.help, self.help_fr)
+
+    @property
+    def shown_table(self) -> dict:
+        return table_in_reader_language(self.table)
 
     def clean(self) -> None:
         if self.field_type == self.FieldType.TABLE and not (
@@ -719,7 +784,9 @@ class IloReport(SharedItem):
                 entry = {"question": question, "answer": answer}
                 if question.field_type == TemplateQuestion.FieldType.TABLE:
                     answer = answer or {}
-                    columns = question.table.get("columns", [])
+                    table = question.shown_table
+                    columns = table.get("columns", [])
+                    entry["columns"] = columns
                     entry["rows"] = [
                         {
                             "label": row["label"],
@@ -728,7 +795,7 @@ class IloReport(SharedItem):
                                 for c in columns
                             ],
                         }
-                        for row in question.table.get("rows", [])
+                        for row in table.get("rows", [])
                     ]
                 entries.append(entry)
             sections.append({"section": section, "entries": entries})
@@ -751,8 +818,10 @@ class IloReport(SharedItem):
         for section in self.template.sections_with_questions():
             rows: list[tuple[Label, object]] = []
             for question in section.questions.all():
-                rows.append((question.label, answer_as_text(question, self.answer_for(question))))
-            sections.append((f"{section.get_part_display()} – {section.heading}", rows))
+                rows.append(
+                    (question.shown_label, answer_as_text(question, self.answer_for(question)))
+                )
+            sections.append((f"{section.get_part_display()} – {section.shown_heading}", rows))
         return sections
 
 
@@ -764,11 +833,12 @@ def answer_as_text(question: TemplateQuestion, value) -> str:
         return "" if value in (None, "") else str(value)
     value = value or {}
     lines = []
-    for row in question.table.get("rows", []):
+    table = question.shown_table
+    for row in table.get("rows", []):
         cells = value.get(row["key"], {})
         parts = [
             f"{col['label']}: {cell_as_text(col, cells.get(col['key']))}"
-            for col in question.table.get("columns", [])
+            for col in table.get("columns", [])
             if cells.get(col["key"]) not in (None, "")
         ]
         if parts:

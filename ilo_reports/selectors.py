@@ -70,7 +70,7 @@ def statistics_comparison(user, network: Network) -> dict:
         if question is None:
             continue
         column_key = column_key or question.table["columns"][0]["key"]
-        for row in question.table.get("rows", []):
+        for row in question.shown_table.get("rows", []):
             rows.setdefault(row["key"], {"key": row["key"], "label": row["label"], "values": {}})
         answer = reports[semester].answer_for(question) or {}
         for row_key, cells in answer.items():

@@ -546,3 +546,49 @@ def report_reminders_send(today: datetime.date) -> int:
         except IntegrityError:
             continue
     return sent
+
+
+# --- the report template ----------------------------------------------------------------
+
+
+def templates_are_managed_by(user) -> bool:
+    """The Commission's administrators of the ILO area keep the report template."""
+    return user.is_active and user.is_commission_admin and user.has_area(Area.ILO)
+
+
+@audited
+@transaction.atomic
+def template_version_copy(*, actor: User, version: TemplateVersion) -> TemplateVersion:
+    """A new draft version (not used for new reports) with the sections and questions of
+    `version`, their sources and translations included."""
+    if not templates_are_managed_by(actor):
+        raise PermissionDenied
+    # One new number at a time: the versions' table is locked while the next one is taken.
+    latest = TemplateVersion.objects.select_for_update().order_by("-number").first()
+    number = (latest.number if latest else 0) + 1
+    copy = TemplateVersion.objects.create(
+        number=number, title=version.title, source=version.source, active=False
+    )
+    for section in version.sections_with_questions():
+        questions = list(section.questions.all())
+        section.pk, section.version, section._state.adding = None, copy, True
+        section.save()
+        for question in questions:
+            question.pk, question.section, question._state.adding = None, section, True
+            question.save()
+    return copy
+
+
+@audited
+@transaction.atomic
+def template_version_activate(*, actor: User, version: TemplateVersion) -> None:
+    """Use `version` for the reports opened from now on; open reports keep theirs."""
+    if not templates_are_managed_by(actor):
+        raise PermissionDenied
+    if not TemplateQuestion.objects.filter(section__version=version).exists():
+        raise ValidationError(_("A version without questions cannot be used for reports."))
+    for each in TemplateVersion.objects.select_for_update().order_by("number"):
+        if each.active != (each.pk == version.pk):  # saved one by one, for the audit trail
+            each.active = each.pk == version.pk
+            each.save(update_fields=["active"])
+    version.active = True

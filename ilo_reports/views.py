@@ -4,6 +4,7 @@ the report's policy does not allow answer 403."""
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from .models import (
     ReportStatus,
     SectionState,
     Semester,
+    TemplateVersion,
     answer_as_text,
 )
 from .selectors import (
@@ -232,7 +234,7 @@ def report_section_edit(request, pk, section_pk):
                 )
             else:
                 messages.success(
-                    request, _("Section “%(heading)s” saved.") % {"heading": section.heading}
+                    request, _("Section “%(heading)s” saved.") % {"heading": section.shown_heading}
                 )
                 if request.POST.get("then") == "next":
                     if following is None:
@@ -542,3 +544,53 @@ def posting_edit(request, pk=None):
             messages.success(request, _("Posting saved."))
             return redirect("ilo_reports:postings")
     return render(request, "ilo_reports/posting_form.html", {"form": form, "posting": posting})
+
+
+# --- the report template ----------------------------------------------------------------
+
+
+def _require_template_manager(request) -> None:
+    if not services.templates_are_managed_by(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+def template_list(request):
+    """For the Commission: the versions of the report template, to copy one into a new draft
+    and to choose the version used for new reports."""
+    _require_template_manager(request)
+    versions = TemplateVersion.objects.annotate(
+        report_count=Count("reports", distinct=True),
+        section_count=Count("sections", distinct=True),
+    ).order_by("-number")
+    return render(request, "ilo_reports/template_list.html", {"versions": versions})
+
+
+@require_POST
+def template_copy(request, pk):
+    _require_template_manager(request)
+    version = get_object_or_404(TemplateVersion, pk=pk)
+    copy = services.template_version_copy(actor=request.user, version=version)
+    messages.success(
+        request,
+        _("Version %(number)s copied into version %(copy)s, a draft not yet used for reports.")
+        % {"number": version.number, "copy": copy.number},
+    )
+    return redirect("ilo_reports:templates")
+
+
+@require_POST
+def template_activate(request, pk):
+    _require_template_manager(request)
+    version = get_object_or_404(TemplateVersion, pk=pk)
+    try:
+        services.template_version_activate(actor=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Version %(number)s is used for the reports opened from now on.")
+            % {"number": version.number},
+        )
+    return redirect("ilo_reports:templates")

@@ -83,6 +83,8 @@ MIGRATION_DATA = [
     ("iconet.migrations.0002_audit_immutable_and_groups", "create_groups"),
     ("ilo_reports.migrations.0002_template_v1", "load"),
     ("ilo_reports.migrations.0005_nationality_pickers", "to_countries"),
+    ("ilo_reports.migrations.0007_template_v1_sources_french_and_v2", "sources_and_french"),
+    ("ilo_reports.migrations.0007_template_v1_sources_french_and_v2", "version_2_load"),
     ("documents.migrations.0002_vocabularies_load", "vocabularies_load"),
 ]
 
