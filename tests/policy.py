@@ -411,6 +411,8 @@ NOT_ITEM_PAGES = {
     "ilo_reports:meeting_add": "an ILO network",
     "ilo_reports:compare": "an ILO network",
     "ilo_reports:posting_edit": "an ILO posting",
+    "ilo_reports:template_copy": "an ILO report template version",
+    "ilo_reports:template_activate": "an ILO report template version",
 }
 
 # How a view answers an action the user sees but may not perform: 403 everywhere today.

@@ -124,10 +124,11 @@ def item_published_receive(sender, item, **kwargs) -> None:
     slug, pk = item.type_slug(), item.pk
 
     def hand_over() -> None:
-        from ..search_tasks import saved_searches_item_check
+        from ..celery import app
 
         try:
-            saved_searches_item_check.delay(slug, pk)
+            # By name: the task module calls these services, so they do not import it.
+            app.send_task("iconet.search_tasks.saved_searches_item_check", args=(slug, pk))
         except Exception:  # noqa: BLE001 - a broker down: the sweep checks the item later
             logger.warning(
                 "broker unavailable; saved searches of %s %s left for the sweep", slug, pk

@@ -32,7 +32,11 @@ def test_alert_from_draft_to_acknowledgement(
     )
     fr_page.get_by_label("Observed from").fill("2026-11-02")
     fr_page.get_by_label("Immediate").check()
-    fr_page.get_by_label("Germany (DE)").check()
+    # The destination states stand in a section of their own, opened from its summary.
+    germany_box = fr_page.get_by_label("Germany (DE)")
+    if not germany_box.is_visible():
+        fr_page.locator("details:has(#id_destination_states_10) > summary").click()
+    germany_box.check()
     fr_page.get_by_role("button", name="Save draft").click()
     reference = re.search(r"EWS-\d{4}-FR-\d{4}", fr_page.content()).group(0)
 

@@ -66,8 +66,12 @@ def test_a_publication_checks_the_saved_searches_once_committed(
     subscribe(cast.fr_ncp, "immediate")
     checked = []
     monkeypatch.setattr(
-        "iconet.search_tasks.saved_searches_item_check.delay",
-        lambda type_slug, pk: checked.append((type_slug, pk)),
+        "iconet.celery.app.send_task",
+        lambda name, args: (
+            checked.append(args)
+            if name == "iconet.search_tasks.saved_searches_item_check"
+            else None
+        ),
     )
     draft = item_make(
         slug,
