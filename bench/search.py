@@ -22,9 +22,7 @@ from django.contrib.postgres.search import SearchRank  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models  # noqa: E402
 
-from iconet.access import forget_principals  # noqa: E402
 from iconet.areas import item_type_for  # noqa: E402
-from iconet.models import Area, Organisation, User  # noqa: E402
 from iconet.registry import shared_item_models  # noqa: E402
 from iconet.services.search import SearchFilters, _query, _vector, search  # noqa: E402
 
@@ -77,15 +75,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
-    org = (
-        Organisation.objects.filter(kind=Organisation.Kind.NATIONAL)
-        .annotate(n=models.Count("access_groups"))
-        .order_by("-n", "pk")[5]
-    )
-    user = User.objects.filter(organisation=org).first() or User.objects.create(
-        username="typical", organisation=org, areas=list(Area.values)
-    )
-    forget_principals(user)
+    user, org = visibility.typical_user()
     query = _query(args.words)
 
     def matches(queryset):

@@ -249,6 +249,23 @@ def timed(fn, repeat: int = 40) -> float:
     return statistics.median(samples)
 
 
+def typical_user():
+    """A typical user: an officer of a national service that belongs to several access groups,
+    with no principals cached yet; and that service."""
+    org = (
+        Organisation.objects.filter(kind=Organisation.Kind.NATIONAL)
+        .annotate(n=models.Count("access_groups"))
+        .order_by("-n", "pk")[5]
+    )
+    user = User.objects.filter(organisation=org).first() or User.objects.create(
+        username="typical",
+        organisation=org,
+        areas=list(Area.values),
+    )
+    forget_principals(user)
+    return user, org
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=200_000)
@@ -271,18 +288,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
-    # A typical user: an officer of a national service that belongs to several access groups.
-    org = (
-        Organisation.objects.filter(kind=Organisation.Kind.NATIONAL)
-        .annotate(n=models.Count("access_groups"))
-        .order_by("-n", "pk")[5]
-    )
-    user = User.objects.filter(organisation=org).first() or User.objects.create(
-        username="typical",
-        organisation=org,
-        areas=list(Area.values),
-    )
-    forget_principals(user)
+    user, org = typical_user()
     order = list(model._meta.ordering)  # the list pages' default order
     visible = lambda: model.objects.visible_to(user)  # noqa: E731
 
