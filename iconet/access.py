@@ -16,10 +16,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.http import Http404
 
+from .models.querysets import NETWORK_GROUP, PUBLIC_GROUP
 from .models.sharing import Action
-
-PUBLIC_GROUP = "iconet:public"
-NETWORK_GROUP = "iconet:network"
 
 
 def special_group_id(name: str) -> int:

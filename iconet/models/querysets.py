@@ -8,14 +8,65 @@ reads the models; the models never import it. IconetConfig.ready hands its funct
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import models
 
-# The attribute of a query that holds the grants queryset while the query is exactly the
+# The attribute of a query that holds the user's grants while the query is exactly the
 # visibility filter. It lives on the query, not on the queryset, because Django copies a
 # query's attributes into every queryset derived from it (order_by, select_related, ...).
 GRANTS_ONLY = "iconet_visibility_grants"
+
+# The guardian groups of the two open audiences: every signed-in user ("public") and every
+# Member State service with the Commission ("the network"). An item's audience is one of them at
+# most, so an item holds at most one grant to an open group (iconet.services.sharing).
+PUBLIC_GROUP = "iconet:public"
+NETWORK_GROUP = "iconet:network"
+OPEN_GROUPS = (PUBLIC_GROUP, NETWORK_GROUP)
+
+
+@dataclass(frozen=True)
+class VisibleGrants:
+    """The grants through which a user sees items of one type: those of the user's groups."""
+
+    model: Any
+    groups: tuple[int, ...]
+
+    @property
+    def queryset(self) -> models.QuerySet:
+        return self.model.objects.filter(group_id__in=self.groups)
+
+    def item_count(self) -> int:
+        """The number of distinct items granted, read from the grant index alone.
+
+        Most visible items are usually open to the network or to everyone: each such item has
+        exactly one grant to an open group, so those grants are counted without removing
+        duplicates. Only the items granted to the user's own organisation and access groups,
+        and open to none of the user's open groups, are counted distinct.
+        """
+        open_ids = list(
+            Group.objects.filter(name__in=OPEN_GROUPS, pk__in=self.groups).values_list(
+                "pk", flat=True
+            )
+        )
+        closed = [g for g in self.groups if g not in open_ids]
+        grants = self.model.objects
+        count = grants.filter(group_id__in=open_ids).count() if open_ids else 0
+        if closed:
+            rest = grants.filter(group_id__in=closed)
+            if open_ids:
+                rest = rest.exclude(
+                    models.Exists(
+                        grants.filter(
+                            content_object_id=models.OuterRef("content_object_id"),
+                            group_id__in=open_ids,
+                        )
+                    )
+                )
+            count += rest.values("content_object_id").distinct().count()
+        return count
 
 
 _principals_source: Callable[[Any], list[int]] | None = None
@@ -54,9 +105,9 @@ class SharedItemQuerySet(models.QuerySet):
         if not groups:
             return self.none()
         # Grant tables hold read grants only (see iconet.services.sharing), one per reason.
-        granted = grant_model_of(model).objects.filter(group_id__in=groups)
+        granted = VisibleGrants(grant_model_of(model), tuple(groups))
         unfiltered = self.grants_only is None and not self.query.has_filters()
-        visible = self.filter(pk__in=granted.values("content_object_id"))
+        visible = self.filter(pk__in=granted.queryset.values("content_object_id"))
         if unfiltered:
             setattr(visible.query, GRANTS_ONLY, granted)
         return visible
@@ -67,8 +118,8 @@ class SharedItemQuerySet(models.QuerySet):
         return self.select_related("owner")
 
     @property
-    def grants_only(self) -> models.QuerySet | None:
-        """The grants queryset while this queryset is exactly the visibility filter."""
+    def grants_only(self) -> VisibleGrants | None:
+        """The user's grants while this queryset is exactly the visibility filter."""
         return getattr(self.query, GRANTS_ONLY, None)
 
     @staticmethod
@@ -110,5 +161,5 @@ class SharedItemQuerySet(models.QuerySet):
         grants = self.grants_only
         query = self.query
         if grants is not None and not query.is_sliced and not query.combinator:
-            return grants.values("content_object_id").distinct().count()
+            return grants.item_count()
         return super().count()

@@ -304,6 +304,66 @@ def test_the_count_of_visible_items_matches_the_rows_with_and_without_other_filt
     assert model.objects.visible_to(cast.de_ncp).filter(audience="network").count() == 2
 
 
+@pytest.mark.parametrize("type_slug", sorted(shared_item_models()))
+def test_the_whole_list_count_is_exact_when_an_item_is_granted_in_several_ways(cast, type_slug):
+    """The count read from the grants alone counts an item once whether the reader holds one
+    grant on it or several: ownership, an open audience, two access groups, a disclosure."""
+    from iconet.models import Organisation
+    from tests.factories import AccessGroupFactory
+
+    fr = Organisation.objects.get(short_name="BP-FR")
+    both = AccessGroupFactory(name="Analysts", organisations=[fr], members=[cast.de_ncp])
+    other = AccessGroupFactory(name="Liaison", members=[cast.de_ncp, cast.frontex_user])
+    model = shared_item_models()[type_slug]
+    author = cast.fr_ncp
+    items = [
+        item_make(type_slug, author=author, audience=audience, groups=groups)
+        for audience, groups in (
+            ("owner", ()),
+            ("network", ()),
+            ("public", ()),
+            ("groups", (both,)),
+            ("groups", (both, other)),
+            ("groups", (other,)),
+        )
+    ]
+    item_make(type_slug, author=author, state=State.DRAFT, audience="public")
+    item_make(type_slug, author=cast.de_ncp, audience="owner")
+    # Approved disclosures give the German service a second grant on an item shared with it
+    # through an access group, and on an item open to the network.
+    from iconet.services.sharing import disclosure_decide, disclosure_request_create
+
+    for item in (items[3], items[1]):
+        request = disclosure_request_create(
+            actor=cast.de_ncp,
+            item=item,
+            target_kind=DisclosureRequest.TargetKind.ORGANISATION,
+            target_organisation=cast.de_ncp.organisation,
+            purpose="Joint analysis",
+        )
+        disclosure_decide(actor=author, request=request, approve=True, reason="")
+    # An audience widened from the network to everyone keeps one open grant, not two.
+    from iconet.services.sharing import grants_sync
+
+    items[1].audience = "public"
+    items[1].save(update_fields=["audience"])
+    grants_sync(items[1])
+    for role in ("fr_ncp", "fr_officer", "de_ncp", "de_officer", "frontex_user", "fr_no_area"):
+        user = getattr(cast, role)
+        if not user.has_area(model.area):
+            continue
+        visible = model.objects.visible_to(user)
+        assert visible.count() == len(set(visible.values_list("pk", flat=True))), role
+    counted = {
+        role: model.objects.visible_to(getattr(cast, role)).count()
+        for role in ("fr_ncp", "de_ncp", "frontex_user")
+        if getattr(cast, role).has_area(model.area)
+    }
+    # The owner sees its seven; the German service the four open or shared to it and its own.
+    assert counted.get("fr_ncp", 7) == 7
+    assert counted.get("de_ncp", 6) == 6
+
+
 def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, client_for, draft):
     from auditlog.models import LogEntry
 
