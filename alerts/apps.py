@@ -66,7 +66,7 @@ class AlertsConfig(AppConfig):
                 dashboard_trends=(
                     DashboardTrend(
                         key="alerts_by_route",
-                        title=_("Alerts by destination Member State"),
+                        title=_("Alerts by country on the route"),
                         data=selectors.trend_by_route,
                         order=10,
                     ),

@@ -3,6 +3,7 @@ by beat, from the published ones)."""
 
 import datetime
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -104,23 +105,15 @@ def _months(today) -> list[datetime.date]:
     return months[::-1]
 
 
-def _trend(user, dimension, label):
-    """Visible published alerts of the last months counted by `dimension` (a lookup from the
-    alert) and month: the TREND_TOP most frequent values, one row each, one query."""
-    months = _months(timezone.localdate())
-    since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
-    counts = (
-        Alert.objects.visible_to(user)
-        .filter(published_at__gte=since)
-        .exclude(**{f"{dimension}__isnull": True})
-        .exclude(**{dimension: ""})
-        .annotate(month=TruncMonth("published_at"))
-        .values("month", dimension)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-    )
+def _since(months) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
+
+
+def _trend_table(months, entries, dimension, label) -> dict:
+    """`entries` ({"month", dimension, "n"}) as one row per value of the TREND_TOP most
+    frequent, one cell per month."""
     table: dict[str, dict[datetime.date, int]] = {}
-    for entry in counts:
+    for entry in entries:
         month = entry["month"]
         month = month.date() if isinstance(month, datetime.datetime) else month
         table.setdefault(entry[dimension], {})[month] = entry["n"]
@@ -139,9 +132,52 @@ def _trend(user, dimension, label):
     }
 
 
+def _trend(user, dimension, label):
+    """Visible published alerts of the last months counted by `dimension` (a lookup from the
+    alert) and month: the TREND_TOP most frequent values, one row each, one query."""
+    months = _months(timezone.localdate())
+    counts = (
+        Alert.objects.visible_to(user)
+        .filter(published_at__gte=_since(months))
+        .exclude(**{f"{dimension}__isnull": True})
+        .exclude(**{dimension: ""})
+        .annotate(month=TruncMonth("published_at"))
+        .values("month", dimension)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return _trend_table(months, counts, dimension, label)
+
+
 def trend_by_route(user):
-    """Alerts by destination Member State, the end of the route."""
-    return _trend(user, "destination_states__code", lambda code: countries.name(code) or code)
+    """Alerts by country on the route after the origin: the transit countries and the
+    destination Member States, an alert counted once per country and month. One query over
+    the visible alerts (the list's "country on the route" filter reads the same two fields)."""
+    months = _months(timezone.localdate())
+    visible = (
+        Alert.objects.visible_to(user)
+        .filter(published_at__gte=_since(months))
+        .annotate(month=TruncMonth("published_at"))
+        .order_by()
+    )
+    transit = visible.exclude(transit_countries=[]).values(
+        "month", alert=F("pk"), codes=F("transit_countries")
+    )
+    destination = visible.filter(destination_states__isnull=False).values(
+        "month", alert=F("pk"), code=F("destination_states__code")
+    )
+    transit_sql, transit_params = transit.query.sql_with_params()
+    destination_sql, destination_params = destination.query.sql_with_params()
+    sql = (
+        "SELECT month, code, COUNT(DISTINCT alert) FROM ("
+        f"SELECT t.month, t.alert, unnest(t.codes) AS code FROM ({transit_sql}) t "
+        f"UNION ALL SELECT d.month, d.alert, d.code FROM ({destination_sql}) d"
+        ") route GROUP BY month, code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*transit_params, *destination_params))
+        counts = [{"month": m, "route": code, "n": n} for m, code, n in cursor.fetchall()]
+    return _trend_table(months, counts, "route", lambda code: countries.name(code) or code)
 
 
 def trend_by_nationality(user):

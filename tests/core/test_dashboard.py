@@ -122,7 +122,7 @@ def test_the_home_page_costs_the_same_queries_for_2_and_for_20_of_each(cast):
     de = large["de_ncp"][1]
     assert 'id="panel-seat_offers"' in de and 'id="panel-alerts_to_acknowledge"' in de
     # The trends count the alerts Germany reads, in a table beside the charts.
-    assert "Alerts by destination Member State" in de and '<th scope="row">Germany</th>' in de
+    assert "Alerts by country on the route" in de and '<th scope="row">Germany</th>' in de
     assert 'role="img"' in de
     de_panels = {entry.key: entry for entry in dashboard_panels(cast.de_ncp)}
     assert de_panels["seat_offers"].count == 20
@@ -164,6 +164,7 @@ def test_an_item_the_reader_may_not_see_moves_no_panel_count_or_chart(cast, slug
     if hasattr(model, "destination_states"):
         hidden.destination_states.set(Country.objects.filter(code__in=["DE", "NL", "IT"]))
         hidden.border_type = "sea"
+        hidden.transit_countries = ["TR", "GR"]
         hidden.save()
         hidden.nationalities.create(nationality="SY", count=4)
     after = {user.pk: _counts(user) for user in others}
@@ -172,6 +173,18 @@ def test_an_item_the_reader_may_not_see_moves_no_panel_count_or_chart(cast, slug
     # and its owner does see it on the page (the test could tell)
     owner_panels = {e.key: e for e in dashboard_panels(cast.fr_ncp)}
     assert owner_panels["failed_deliveries"].count >= 1
+
+
+def test_the_route_trend_counts_transit_countries_and_destinations_once_per_alert(cast):
+    from iconet.models import Country
+
+    for transit, destinations in ((["TR", "GR"], ["DE"]), (["TR"], ["DE", "IT"]), (["IT"], ["IT"])):
+        alert = item_make("alerts.alert", author=cast.fr_ncp, transit_countries=transit)
+        alert.destination_states.set(Country.objects.filter(code__in=destinations))
+    item_make("alerts.alert", author=cast.fr_ncp, audience="owner", transit_countries=["GR"])
+    trends = {entry["trend"].key: entry for entry in dashboard_trends(cast.de_ncp)}
+    rows = {row["label"]: sum(row["cells"]) for row in trends["alerts_by_route"]["rows"]}
+    assert rows == {"Türkiye": 2, "Greece": 1, "Germany": 2, "Italy": 2}
 
 
 def test_the_home_page_says_when_nothing_waits(cast):
