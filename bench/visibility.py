@@ -93,6 +93,10 @@ def ensure_database(*, fresh: bool = False) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+# `Grant.open_to` of the grant rows of an item published to an open audience.
+OPEN_AUDIENCES = {Audience.PUBLIC: Grant.OpenTo.PUBLIC, Audience.NETWORK: Grant.OpenTo.NETWORK}
+
+
 def seed(model, items: int, rng: random.Random) -> None:
     countries_ensure()
     codes = list(Country.objects.values_list("code", flat=True))
@@ -171,6 +175,7 @@ def seed(model, items: int, rng: random.Random) -> None:
         through = model.audience_groups.through
         links = []
         for item in created:
+            first = len(grants)
             grants.append(
                 grant_model(
                     group_id=item.owner.group_id,
@@ -214,6 +219,9 @@ def seed(model, items: int, rng: random.Random) -> None:
                             reason=Grant.Reason.AUDIENCE,
                         )
                     )
+            if item.state != State.DRAFT and item.audience in OPEN_AUDIENCES:
+                for grant in grants[first:]:
+                    grant.open_to = OPEN_AUDIENCES[item.audience]
         grant_model.objects.bulk_create(grants, batch_size=5000, ignore_conflicts=True)
         through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
         print(f"  seeded {min(items, start + batch):>7} items", end="\r", flush=True)

@@ -25,6 +25,8 @@ GRANTS_ONLY = "iconet_visibility_grants"
 PUBLIC_GROUP = "iconet:public"
 NETWORK_GROUP = "iconet:network"
 OPEN_GROUPS = (PUBLIC_GROUP, NETWORK_GROUP)
+# The value of `Grant.open_to` on the grants of an item open to each of them.
+OPEN_TO = {PUBLIC_GROUP: "public", NETWORK_GROUP: "network"}
 
 
 @dataclass(frozen=True)
@@ -43,28 +45,20 @@ class VisibleGrants:
 
         Most visible items are usually open to the network or to everyone: each such item has
         exactly one grant to an open group, so those grants are counted without removing
-        duplicates. Only the items granted to the user's own organisation and access groups,
-        and open to none of the user's open groups, are counted distinct.
+        duplicates. The items granted to the user's own organisation and access groups are
+        counted distinct, leaving out those open to one of the user's open groups (their
+        grants say so in `open_to`).
         """
-        open_ids = list(
-            Group.objects.filter(name__in=OPEN_GROUPS, pk__in=self.groups).values_list(
-                "pk", flat=True
-            )
+        open_groups = dict(
+            Group.objects.filter(name__in=OPEN_GROUPS, pk__in=self.groups).values_list("pk", "name")
         )
-        closed = [g for g in self.groups if g not in open_ids]
+        closed = [g for g in self.groups if g not in open_groups]
         grants = self.model.objects
-        count = grants.filter(group_id__in=open_ids).count() if open_ids else 0
+        count = grants.filter(group_id__in=open_groups).count() if open_groups else 0
         if closed:
-            rest = grants.filter(group_id__in=closed)
-            if open_ids:
-                rest = rest.exclude(
-                    models.Exists(
-                        grants.filter(
-                            content_object_id=models.OuterRef("content_object_id"),
-                            group_id__in=open_ids,
-                        )
-                    )
-                )
+            rest = grants.filter(group_id__in=closed).exclude(
+                open_to__in=[OPEN_TO[name] for name in open_groups.values()]
+            )
             count += rest.values("content_object_id").distinct().count()
         return count
 

@@ -237,7 +237,18 @@ class Grant(GroupObjectPermissionBase):
         AUDIENCE = "audience", _("Publication audience")
         DISCLOSURE = "disclosure", _("Approved disclosure")
 
+    class OpenTo(models.TextChoices):
+        NOBODY = "", _("Named readers only")
+        NETWORK = "network", _("The network")
+        PUBLIC = "public", _("Every user")
+
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    # The widest open audience of the item, the same on every grant row of it (kept so by
+    # `grants_sync`): a count of visible items then skips the items a reader sees through an
+    # open audience without joining the grant table to itself. Visibility never reads it.
+    open_to = models.CharField(
+        _("open to"), max_length=7, choices=OpenTo.choices, default=OpenTo.NOBODY, blank=True
+    )
     disclosure = models.ForeignKey(
         "iconet.DisclosureRequest",
         on_delete=models.PROTECT,
@@ -262,7 +273,10 @@ def grant_model_for(item_model: type[SharedItem]) -> type[Grant]:
             "indexes": [
                 models.Index(
                     fields=["permission", "group", "content_object"], name=f"{name.lower()}_lookup"
-                )
+                ),
+                models.Index(
+                    fields=["group", "open_to", "content_object"], name=f"{name.lower()}_open"
+                ),
             ],
             "verbose_name": _("grant"),
         },

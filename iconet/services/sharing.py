@@ -25,6 +25,7 @@ from ..models import (
     User,
     grant_model_of,
 )
+from ..models.querysets import OPEN_TO
 from .audit import audited
 from .notify import InLanguage, site_url, users_notify
 
@@ -92,6 +93,10 @@ def grants_sync(item: SharedItem) -> None:
     ]
     if stale:
         model.objects.filter(pk__in=stale).delete()
+    open_to = _open_to(wanted)
+    kept = [g.pk for g in existing.values() if g.pk not in stale and g.open_to != open_to]
+    if kept:
+        model.objects.filter(pk__in=kept).update(open_to=open_to)
     permission = _view_permission(item)
     fresh = [
         model(
@@ -100,11 +105,20 @@ def grants_sync(item: SharedItem) -> None:
             content_object=item,
             reason=reason,
             disclosure_id=disclosure_id,
+            open_to=open_to,
         )
         for gid, (reason, disclosure_id) in wanted.items()
         if gid not in existing or existing[gid].pk in stale
     ]
     model.objects.bulk_create(fresh)
+
+
+def _open_to(wanted: dict[int, tuple[str, int | None]]) -> str:
+    """The widest open audience among the wanted grants (`Grant.open_to` of every row)."""
+    for name in (PUBLIC_GROUP, NETWORK_GROUP):
+        if special_group_id(name) in wanted:
+            return OPEN_TO[name]
+    return Grant.OpenTo.NOBODY
 
 
 def grants_explained(item: SharedItem) -> list[dict]:
