@@ -10,6 +10,7 @@ from iconet.forms import (
     BoundedInlineFormSet,
     DateInput,
     ExplainedFormMixin,
+    ItemLanguageMixin,
     NumberedSplitArrayWidget,
     SectionedFormMixin,
 )
@@ -41,6 +42,7 @@ FIELDSETS = [
             "period_from",
             "period_to",
             "reporting_contact",
+            "language",
         ],
     ),
     (
@@ -91,7 +93,7 @@ FIELDSETS = [
 ]
 
 
-class AlertForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
+class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm):
     """Every field of an alert, grouped in the sections the page shows as fieldsets."""
 
     fieldsets = FIELDSETS

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from iconet.files import EXTENSIONS, FileKind
-from iconet.forms import DateInput, ExplainedFormMixin, SectionedFormMixin
+from iconet.forms import DateInput, ExplainedFormMixin, ItemLanguageMixin, SectionedFormMixin
 
 from .models import DocumentNote, LightSource, NoteImage, Term, Vocabulary
 
@@ -34,6 +34,7 @@ FIELDSETS = [
             "series",
             "version",
             "year_of_issue",
+            "language",
         ],
     ),
     (
@@ -61,7 +62,7 @@ FIELDSETS = [
 ]
 
 
-class DocumentNoteForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
+class DocumentNoteForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm):
     fieldsets = FIELDSETS
 
     category = TermChoiceField(label=_("Document category"), queryset=Term.objects.none())

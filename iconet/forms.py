@@ -6,10 +6,11 @@ from django import forms
 from django.contrib.postgres.forms import SplitArrayWidget
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .limits import MEDIUM_TEXT, SHORT_TEXT, single_line
-from .models import AccessGroup, Audience, DisclosureRequest, Marking, Organisation
+from .models import AccessGroup, Audience, DisclosureRequest, Language, Marking, Organisation
 
 
 class DateInput(forms.DateInput):
@@ -139,6 +140,35 @@ class SectionedFormMixin:
             FormSection(legend, [self[name] for name in names], number, extra.get(number, 0))  # type: ignore[index]
             for number, (legend, names) in enumerate(self.fieldsets, start=1)
         ]
+
+
+class ItemLanguageMixin:
+    """The form of a shared item asks the language its text is written in (the search stems
+    its words in that language). A new item starts in the writer's interface language; a form
+    sent without a choice keeps the item's language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["language"]
+        field.choices = Language.choices
+        field.widget = forms.RadioSelect(choices=Language.choices)
+        field.required = False
+        field.help_text = _("The language of the text: search finds its words in that language.")
+        if self.instance._state.adding and not self.is_bound:
+            self.initial["language"] = self._interface_language()
+
+    @staticmethod
+    def _interface_language() -> str:
+        current = (get_language() or "")[:2]
+        return current if current in Language.values else Language.ENGLISH
+
+    def clean_language(self) -> str:
+        value = self.cleaned_data.get("language")  # type: ignore[attr-defined]
+        if value:
+            return value
+        if self.instance._state.adding:  # type: ignore[attr-defined]
+            return self._interface_language()
+        return self.instance.language  # type: ignore[attr-defined]
 
 
 class PublishForm(ExplainedFormMixin, forms.Form):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from iconet.forms import DateInput, ExplainedFormMixin, SectionedFormMixin
+from iconet.forms import DateInput, ExplainedFormMixin, ItemLanguageMixin, SectionedFormMixin
 from iconet.models import Country
 
 from .models import (
@@ -18,13 +18,20 @@ from .models import (
 )
 
 
-class ReturnProblemForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
+class ReturnProblemForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm):
     """Every field of a return problem, in sections."""
 
     fieldsets = [
         (
             _("The problem"),
-            ["country_of_return", "category", "authority_involved", "observed_on", "description"],
+            [
+                "country_of_return",
+                "category",
+                "authority_involved",
+                "observed_on",
+                "description",
+                "language",
+            ],
         ),
         (
             _("Delays and outcome"),
@@ -46,6 +53,7 @@ class ReturnProblemForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm)
             "authority_involved",
             "observed_on",
             "description",
+            "language",
             "average_delay_days",
             "detention_limits_relevance",
             "outcome",
@@ -93,7 +101,9 @@ class ProblemFilterForm(forms.Form):
         return queryset
 
 
-class ReturnOperationForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelForm):
+class ReturnOperationForm(
+    ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm
+):
     """The operation as its organiser plans it."""
 
     countries_of_return = forms.MultipleChoiceField(
@@ -114,7 +124,7 @@ class ReturnOperationForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelFor
                 "seat_capacity",
             ],
         ),
-        (_("Evaluation"), ["evaluation_report"]),
+        (_("Evaluation"), ["evaluation_report", "language"]),
     ]
 
     class Meta:
@@ -131,6 +141,7 @@ class ReturnOperationForm(ExplainedFormMixin, SectionedFormMixin, forms.ModelFor
             "carrier",
             "seat_capacity",
             "evaluation_report",
+            "language",
         ]
         widgets = {
             "departure_date": DateInput(),
