@@ -337,7 +337,9 @@ class SavedSearchForm(ExplainedFormMixin, forms.Form):
 class SearchForm(forms.Form):
     """The search page's query and filters (read from the query string, all optional)."""
 
-    q = forms.CharField(label=_("Search for"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search for"), required=False, max_length=200, widget=forms.SearchInput
+    )
     area = forms.ChoiceField(label=_("Area"), required=False)
     type = forms.CharField(required=False, widget=forms.HiddenInput)
     country = forms.ChoiceField(label=_("Country"), required=False)
@@ -368,3 +370,9 @@ class SearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("The end of the period comes before its start."))
         return cleaned
+
+
+class SearchFilterForm(SearchForm):
+    """The search page's filters, shown after its results: the words searched ride along."""
+
+    q = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)

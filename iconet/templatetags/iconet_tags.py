@@ -68,7 +68,8 @@ def page_links(page_obj, on_each_side=2, on_ends=1):
     return links
 
 
-NOT_FILTERS = ("sort", "page")  # parameters of a list's form that order or page, not filter
+# Parameters of a list's form that order, page or carry the words searched, not filter.
+NOT_FILTERS = ("sort", "page", "q")
 
 
 @register.filter

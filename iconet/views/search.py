@@ -1,12 +1,14 @@
 """The search page: full-text search across every area the user has (iconet.services.search)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..forms import SavedSearchForm, SearchForm
+from ..forms import SavedSearchForm, SearchFilterForm, SearchForm
 from ..models import SavedSearch
 from ..services.saved_searches import saved_search_create as saved_search_make
 from ..services.search import PAGE_SIZE, SearchFilters, search, searchable_types
@@ -51,11 +53,15 @@ def search_page(request):
         if results.total and page_obj.number != wanted:
             results = search(user, filters, page=page_obj.number)
     area_labels = dict(areas)
+    query = request.GET.get("q", "")
     return render(
         request,
         "search.html",
         {
             "form": form,
+            # The filters wait after the results; clearing them keeps the words searched.
+            "filter_form": SearchFilterForm(request.GET or None, areas=areas, auto_id="filter_%s"),
+            "clear_url": f"?{urlencode({'q': query})}" if query else "",
             "results": results,
             "page_obj": page_obj,
             "filters": filters,
@@ -83,7 +89,13 @@ def saved_search_create(request):
     return render(
         request,
         "search.html",
-        {"form": search_form, "save_form": form, "results": None, "filters": None},
+        {
+            "form": search_form,
+            "filter_form": SearchFilterForm(request.POST, areas=_areas_of(request.user)),
+            "save_form": form,
+            "results": None,
+            "filters": None,
+        },
         status=400,
     )
 
