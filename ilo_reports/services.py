@@ -682,7 +682,6 @@ def template_section_save(
     if section.part != part_before:
         # A section moved to another part goes to the end of that part.
         others = [s for s in version.sections.order_by("order") if s.pk != section.pk]
-        section.order = len(others) + 1
         _sections_renumber(version, [*others, section])
     own = set(section.questions.values_list("pk", flat=True))
     for question in removed:
@@ -728,3 +727,4 @@ def template_section_remove(*, actor: User, section: TemplateSection) -> None:
     for question in section.questions.all():  # one by one, for the audit trail
         question.delete()
     section.delete()
+    _sections_renumber(version)
