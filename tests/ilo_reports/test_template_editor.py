@@ -331,3 +331,32 @@ def test_a_table_question_keeps_its_rows_and_columns(cast, client_for):
     statistics.refresh_from_db()
     assert statistics.label == "Statistics of the half-year"
     assert statistics.field_type == "table" and statistics.table["rows"]
+
+
+def test_the_editor_pages_cost_the_same_for_few_or_many_sections(
+    cast, client_for, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = client_for(cast.commission_admin)
+    draft = draft_of_current(cast)
+    section = first_section(draft)
+    urls = [reverse("ilo_reports:template_version", args=[draft.pk]), section_url(section)]
+    costs = []
+    for url in urls:
+        admin.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            admin.get(url)
+        costs.append(len(captured))
+    for number in range(5):
+        added = TemplateSection.objects.create(
+            version=draft, part="III", order=100 + number, heading=f"Added {number}"
+        )
+        TemplateQuestion.objects.create(section=added, order=1, key=f"added_{number}", label="A")
+        TemplateQuestion.objects.create(
+            section=section, order=100 + number, key=f"more_{number}", label="More"
+        )
+    for url, cost in zip(urls, costs, strict=True):
+        with django_assert_max_num_queries(cost):
+            assert admin.get(url).status_code == 200
