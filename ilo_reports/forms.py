@@ -3,9 +3,11 @@
 import datetime
 
 from django import forms
+from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from iconet.forms import BoundedInlineFormSet, ExplainedFormMixin
 from iconet.limits import LONG_TEXT, MEDIUM_TEXT, PERSONAL_DATA_WARNING, single_line
 from iconet.models import Marking, Organisation, User
 
@@ -16,6 +18,7 @@ from .models import (
     Semester,
     TemplateQuestion,
     TemplateSection,
+    TemplateVersion,
     country_codes,
 )
 
@@ -322,3 +325,122 @@ class MeetingForm(forms.ModelForm):
         model = Meeting
         fields = ["date", "place", "participants", "agenda", "minutes", "decisions"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+# --- editing a draft template version ---------------------------------------------------
+
+# Types a question can be given here: a table also needs its rows and columns, which these
+# pages do not edit.
+EDITABLE_FIELD_TYPES = [choice for choice in FieldType.choices if choice[0] != FieldType.TABLE]
+
+
+class TemplateSectionForm(ExplainedFormMixin, forms.ModelForm):
+    """A section's part, texts and source."""
+
+    class Meta:
+        model = TemplateSection
+        fields = ["part", "heading", "heading_fr", "guidance", "guidance_fr", "source"]
+        widgets = {
+            "guidance": forms.Textarea(attrs={"rows": 3}),
+            "guidance_fr": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("heading", "heading_fr"):
+            self.fields[name].validators.append(single_line)
+        self.fields["heading_fr"].help_text = _(
+            "Readers of the French interface see the English heading while this is empty."
+        )
+        self.fields["guidance"].help_text = _("Shown under the heading to those who write.")
+
+
+class TemplateQuestionForm(ExplainedFormMixin, forms.ModelForm):
+    """A question of the section: its key for a new one, its texts and its type (a table keeps
+    its type, and its rows and columns)."""
+
+    class Meta:
+        model = TemplateQuestion
+        fields = ["key", "label", "label_fr", "help", "help_fr", "field_type"]
+        widgets = {
+            "help": forms.Textarea(attrs={"rows": 2}),
+            "help_fr": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("label", "label_fr"):
+            self.fields[name].validators.append(single_line)
+        self.fields["key"].help_text = _(
+            "Letters, digits, hyphens and underscores; unique in the version. Answers of "
+            "different versions are compared by it, so keep the key of a question that asks "
+            "the same thing."
+        )
+        if self.instance.pk:
+            # Semesters written in different versions are compared by key: it stays.
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = _("The key of a question does not change.")
+        if self.instance.pk and self.instance.field_type == FieldType.TABLE:
+            self.fields["field_type"].disabled = True
+        else:
+            self.fields["field_type"].choices = EDITABLE_FIELD_TYPES
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.instance.pk) and self.instance.field_type == FieldType.TABLE
+
+
+class TemplateQuestionFormSet(BoundedInlineFormSet):
+    """The questions of a section: each one changed, removed or moved, and one new question."""
+
+    def __init__(self, *args, version: TemplateVersion, **kwargs):
+        self.version = version
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = _("Position")
+            form.fields["ORDER"].help_text = _("Questions are shown by position, lowest first.")
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this question")
+
+    def clean(self):
+        super().clean()
+        removed = [
+            form.instance.pk
+            for form in self.forms
+            if form.instance.pk and self.can_delete and self._should_delete_form(form)
+        ]
+        taken = set(
+            TemplateQuestion.objects.filter(section__version=self.version)
+            .exclude(pk__in=removed)
+            .values_list("key", flat=True)
+        )
+        for form in self.forms:
+            if form.instance.pk or not form.has_changed() or not hasattr(form, "cleaned_data"):
+                continue
+            key = form.cleaned_data.get("key")
+            if key in taken:
+                form.add_error(
+                    "key",
+                    _("Another question of this version already has the key “%(key)s”.")
+                    % {"key": key},
+                )
+            elif key:
+                taken.add(key)
+
+
+QuestionFormSet = inlineformset_factory(
+    TemplateSection,
+    TemplateQuestion,
+    form=TemplateQuestionForm,
+    formset=TemplateQuestionFormSet,
+    fields=TemplateQuestionForm.Meta.fields,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    can_order=True,
+    max_num=200,
+    absolute_max=200,
+)

@@ -408,6 +408,22 @@ class TemplateVersion(models.Model):
     def sections_with_questions(self) -> list["TemplateSection"]:
         return list(self.sections.prefetch_related("questions"))
 
+    def edit_refusal(self) -> str:
+        """Why the version may not be changed, or "" for a draft: reports keep the version
+        they were opened in, so a version in use stays as it is."""
+        if self.active:
+            return str(
+                _(
+                    "This version is used for new reports, and reports opened in this version "
+                    "keep it; copy it into a new draft to change it."
+                )
+            )
+        if self.reports.exists():
+            return str(
+                _("Reports opened in this version keep it; copy it into a new draft to change it.")
+            )
+        return ""
+
 
 class TemplateSection(models.Model):
     """A heading of the report, in one of its three parts."""
@@ -442,7 +458,14 @@ class TemplateSection(models.Model):
 
     class Meta:
         ordering = ["version", "order"]
-        unique_together = [("version", "order")]
+        # Checked at commit: reordering a version's sections moves them through each other.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "order"],
+                name="ilo_template_section_order",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
         verbose_name = _("template section")
         verbose_name_plural = _("template sections")
 
@@ -494,7 +517,13 @@ class TemplateQuestion(models.Model):
 
     class Meta:
         ordering = ["section__order", "order"]
-        unique_together = [("section", "order")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "order"],
+                name="ilo_template_question_order",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
         verbose_name = _("template question")
         verbose_name_plural = _("template questions")
 

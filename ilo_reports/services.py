@@ -30,6 +30,7 @@ from .models import (
     ReportStatus,
     Semester,
     TemplateQuestion,
+    TemplateSection,
     TemplateVersion,
     WorkflowEvent,
     answer_as_text,
@@ -592,3 +593,138 @@ def template_version_activate(*, actor: User, version: TemplateVersion) -> None:
             each.active = each.pk == version.pk
             each.save(update_fields=["active"])
     version.active = True
+
+
+# --- editing a draft version ------------------------------------------------------------
+
+PART_ORDER = [part.value for part in TemplateSection.Part]
+
+
+def _draft_locked(actor: User, version_id: int) -> TemplateVersion:
+    """The version, locked, if the actor keeps the template and no report uses it: activation
+    takes the same lock, so a version cannot become used while it is being changed."""
+    if not templates_are_managed_by(actor):
+        raise PermissionDenied
+    version = TemplateVersion.objects.select_for_update().get(pk=version_id)
+    refusal = version.edit_refusal()
+    if refusal:
+        raise PermissionDenied(refusal)
+    return version
+
+
+def _renumber(rows) -> None:
+    """Give `rows` the orders 1, 2, 3... in their sequence, saving only those that move (one by
+    one, for the audit trail; the unique orders are checked at commit)."""
+    for position, row in enumerate(rows, start=1):
+        if row.order != position:
+            row.order = position
+            row.save(update_fields=["order"])
+
+
+def _sections_renumber(version: TemplateVersion, sections=None) -> None:
+    """The sections of a version in the order of their parts; within a part, as they were."""
+    sections = list(version.sections.order_by("order")) if sections is None else sections
+    _renumber(sorted(sections, key=lambda section: PART_ORDER.index(section.part)))
+
+
+def _keys_validate(version: TemplateVersion, questions) -> None:
+    """A question's key is unique within its version (semesters are compared by key)."""
+    kept = {question.pk for question in questions if question.pk}
+    taken = set(
+        TemplateQuestion.objects.filter(section__version=version)
+        .exclude(pk__in=kept)
+        .values_list("key", flat=True)
+    )
+    for question in questions:
+        if question.key in taken:
+            raise ValidationError(
+                {
+                    "key": _("Another question of this version already has the key “%(key)s”.")
+                    % {"key": question.key}
+                }
+            )
+        taken.add(question.key)
+
+
+@audited
+@transaction.atomic
+def template_section_add(
+    *, actor: User, version: TemplateVersion, section: TemplateSection
+) -> TemplateSection:
+    """Add a section to a draft version, as the last one of its part."""
+    version = _draft_locked(actor, version.pk)
+    sections = list(version.sections.order_by("order"))
+    section.version = version
+    section.order = len(sections) + 1
+    section.full_clean()
+    section.save()
+    _sections_renumber(version, [*sections, section])
+    return section
+
+
+@audited
+@transaction.atomic
+def template_section_save(
+    *,
+    actor: User,
+    section: TemplateSection,
+    questions=(),
+    removed=(),
+) -> TemplateSection:
+    """Change a section of a draft version with its questions: `questions` are those it keeps
+    and the new ones, in their order; `removed` are taken out."""
+    version = _draft_locked(actor, section.version_id)
+    if section.pk is None or not version.sections.filter(pk=section.pk).exists():
+        raise ValidationError(_("This section is not part of the version."))
+    part_before = TemplateSection.objects.get(pk=section.pk).part
+    section.full_clean()
+    section.save()
+    if section.part != part_before:
+        # A section moved to another part goes to the end of that part.
+        others = [s for s in version.sections.order_by("order") if s.pk != section.pk]
+        _sections_renumber(version, [*others, section])
+    own = set(section.questions.values_list("pk", flat=True))
+    for question in removed:
+        if question.pk not in own:
+            raise ValidationError(_("This question is not part of the section."))
+        question.delete()
+    questions = list(questions)
+    _keys_validate(version, questions)
+    for question in questions:
+        if question.pk and question.pk not in own:
+            raise ValidationError(_("This question is not part of the section."))
+        question.section = section
+    for position, question in enumerate(questions, start=1):
+        question.order = position  # the unique orders are checked at commit
+        question.full_clean()
+        question.save()  # auditlog records nothing for a question left as it was
+    return section
+
+
+@audited
+@transaction.atomic
+def template_section_move(*, actor: User, section: TemplateSection, up: bool) -> None:
+    """Move a section of a draft version one place up or down within its part."""
+    version = _draft_locked(actor, section.version_id)
+    sections = list(version.sections.order_by("order"))
+    position = next((i for i, s in enumerate(sections) if s.pk == section.pk), None)
+    if position is None:
+        raise ValidationError(_("This section is not part of the version."))
+    other = position - 1 if up else position + 1
+    if not 0 <= other < len(sections) or sections[other].part != sections[position].part:
+        raise ValidationError(_("The section is already at that end of its part."))
+    sections[position], sections[other] = sections[other], sections[position]
+    _renumber(sections)
+
+
+@audited
+@transaction.atomic
+def template_section_remove(*, actor: User, section: TemplateSection) -> None:
+    """Take a section and its questions out of a draft version."""
+    version = _draft_locked(actor, section.version_id)
+    if not version.sections.filter(pk=section.pk).exists():
+        raise ValidationError(_("This section is not part of the version."))
+    for question in section.questions.all():  # one by one, for the audit trail
+        question.delete()
+    section.delete()
+    _sections_renumber(version)

@@ -27,7 +27,26 @@ urlpatterns = [
     path("networks/<int:pk>/meetings/add/", views.meeting_add, name="meeting_add"),
     path("networks/<int:pk>/compare/", views.network_compare, name="compare"),
     path("templates/", views.template_list, name="templates"),
+    path("templates/<int:pk>/", views.template_version, name="template_version"),
     path("templates/<int:pk>/copy/", views.template_copy, name="template_copy"),
+    path(
+        "templates/<int:pk>/sections/add/", views.template_section_add, name="template_section_add"
+    ),
+    path(
+        "templates/<int:pk>/sections/<int:section_pk>/",
+        views.template_section,
+        name="template_section",
+    ),
+    path(
+        "templates/<int:pk>/sections/<int:section_pk>/move/",
+        views.template_section_move,
+        name="template_section_move",
+    ),
+    path(
+        "templates/<int:pk>/sections/<int:section_pk>/remove/",
+        views.template_section_remove,
+        name="template_section_remove",
+    ),
     path("templates/<int:pk>/activate/", views.template_activate, name="template_activate"),
     path("postings/", views.posting_list, name="postings"),
     path("postings/add/", views.posting_edit, name="posting_add"),

@@ -24,8 +24,10 @@ from .forms import (
     MeetingForm,
     OpenReportForm,
     PostingForm,
+    QuestionFormSet,
     ReportForm,
     ReturnForm,
+    TemplateSectionForm,
 )
 from .models import (
     EDITABLE_STATUSES,
@@ -594,3 +596,145 @@ def template_activate(request, pk):
             % {"number": version.number},
         )
     return redirect("ilo_reports:templates")
+
+
+# --- editing a draft template version ---------------------------------------------------
+
+
+def _template_version(request, pk) -> TemplateVersion:
+    _require_template_manager(request)
+    return get_object_or_404(TemplateVersion, pk=pk)
+
+
+def _require_draft(version: TemplateVersion) -> None:
+    """Refuse a change of a version in use before reading the form (the services refuse it
+    too)."""
+    refusal = version.edit_refusal()
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def _version_page(request, version: TemplateVersion, add_form=None):
+    refusal = version.edit_refusal()
+    sections = version.sections_with_questions()
+    entries = []
+    for position, section in enumerate(sections):
+        before = sections[position - 1] if position else None
+        after = sections[position + 1] if position + 1 < len(sections) else None
+        entries.append(
+            {
+                "section": section,
+                "number": position + 1,
+                "starts_part": before is None or before.part != section.part,
+                "may_move_up": before is not None and before.part == section.part,
+                "may_move_down": after is not None and after.part == section.part,
+            }
+        )
+    if add_form is None and not refusal:
+        add_form = TemplateSectionForm(prefix="new")
+    return render(
+        request,
+        "ilo_reports/template_version.html",
+        {"version": version, "refusal": refusal, "entries": entries, "add_form": add_form},
+    )
+
+
+@require_GET
+def template_version(request, pk):
+    """A version's sections and questions: to change for a draft, to read for one in use."""
+    return _version_page(request, _template_version(request, pk))
+
+
+@require_POST
+def template_section_add(request, pk):
+    version = _template_version(request, pk)
+    _require_draft(version)
+    form = TemplateSectionForm(request.POST, prefix="new")
+    if form.is_valid():
+        try:
+            section = services.template_section_add(
+                actor=request.user, version=version, section=form.save(commit=False)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Section “%(heading)s” added.") % {"heading": section.heading}
+            )
+            return redirect("ilo_reports:template_section", pk=version.pk, section_pk=section.pk)
+    return _version_page(request, version, add_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def template_section(request, pk, section_pk):
+    """A section of a draft version with its questions, changed together and saved at once."""
+    version = _template_version(request, pk)
+    section = get_object_or_404(version.sections.all(), pk=section_pk)
+    refusal = version.edit_refusal()
+    if refusal and request.method == "GET":
+        messages.info(request, refusal)
+        return redirect("ilo_reports:template_version", pk=version.pk)
+    data = request.POST if request.method == "POST" else None
+    if data is not None:
+        _require_draft(version)
+    form = TemplateSectionForm(data, instance=section, prefix="section")
+    formset = QuestionFormSet(data, instance=section, version=version, prefix="questions")
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            services.template_section_save(
+                actor=request.user,
+                section=form.instance,
+                questions=[each.instance for each in formset.ordered_forms],
+                removed=[each.instance for each in formset.deleted_forms if each.instance.pk],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request, _("Section “%(heading)s” saved.") % {"heading": form.instance.heading}
+            )
+            return redirect("ilo_reports:template_section", pk=version.pk, section_pk=section.pk)
+    sections = list(version.sections.values_list("pk", flat=True))
+    return render(
+        request,
+        "ilo_reports/template_section.html",
+        {
+            "version": version,
+            "section": section,
+            "number": sections.index(section.pk) + 1,
+            "form": form,
+            "formset": formset,
+        },
+    )
+
+
+@require_POST
+def template_section_move(request, pk, section_pk):
+    version = _template_version(request, pk)
+    section = get_object_or_404(version.sections.all(), pk=section_pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        raise BadRequest(_("Say whether the section moves up or down."))
+    try:
+        services.template_section_move(actor=request.user, section=section, up=direction == "up")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Section “%(heading)s” moved.") % {"heading": section.heading})
+    return redirect("ilo_reports:template_version", pk=version.pk)
+
+
+@require_POST
+def template_section_remove(request, pk, section_pk):
+    version = _template_version(request, pk)
+    section = get_object_or_404(version.sections.all(), pk=section_pk)
+    try:
+        services.template_section_remove(actor=request.user, section=section)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Section “%(heading)s” and its questions removed.") % {"heading": section.heading},
+        )
+    return redirect("ilo_reports:template_version", pk=version.pk)

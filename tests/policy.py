@@ -413,6 +413,11 @@ NOT_ITEM_PAGES = {
     "ilo_reports:posting_edit": "an ILO posting",
     "ilo_reports:template_copy": "an ILO report template version",
     "ilo_reports:template_activate": "an ILO report template version",
+    "ilo_reports:template_version": "an ILO report template version",
+    "ilo_reports:template_section_add": "an ILO report template version",
+    "ilo_reports:template_section": "an ILO report template version",
+    "ilo_reports:template_section_move": "an ILO report template version",
+    "ilo_reports:template_section_remove": "an ILO report template version",
 }
 
 # How a view answers an action the user sees but may not perform: 403 everywhere today.
