@@ -1,7 +1,7 @@
 """Notifications are written in each recipient's language, whatever the language of the one who
-acts: for every notifying step of the ILO report workflow, of the returns' seat offer and of the
-saved searches, a French reader's title and e-mail are in French, an English reader's in
-English, and both name the item concerned."""
+acts: for every notifying step of the ILO report workflow, of the returns' seat offer, of the
+saved searches and of access changes, a French reader's title and e-mail are in French, an
+English reader's in English, and both name the item concerned."""
 
 import datetime
 from collections.abc import Callable
@@ -14,6 +14,7 @@ from django.utils import translation
 
 from iconet.models import Audience, EmailDelivery, Notification, Organisation, SavedSearch, User
 from iconet.services import saved_searches
+from iconet.services.directory import user_deactivate
 from ilo_reports import services as ilo
 from ilo_reports.models import NetworkChair, Semester
 from returns.models import Incident, OperationStatus, ReturnProblem
@@ -161,6 +162,13 @@ def returns_case(name, actor, reader, prepare, act, english, french) -> Case:
         english=(english, english, RETURNS_BODY[0]),
         french=(french, french, RETURNS_BODY[1]),
     )
+
+
+# --- access changes --------------------------------------------------------------------
+
+
+def officer_deactivated(cast, officer):
+    user_deactivate(actor=cast.commission_admin, user=officer, reason="Left the service.")
 
 
 # --- saved searches ----------------------------------------------------------------------
@@ -323,6 +331,20 @@ CASES = [
         fundamental_rights_report,
         "Fundamental-rights concern reported on",
         "Préoccupation en matière de droits fondamentaux signalée concernant",
+    ),
+    Case(
+        name="access-change",
+        actor="commission_admin",
+        reader="fr_admin",
+        prepare=lambda cast: cast.fr_officer,
+        act=officer_deactivated,
+        names=lambda officer: [str(officer)],
+        english=("was deactivated", "[ICONet] Change of access:", "Details in the administration"),
+        french=(
+            "a été désactivé",
+            "[ICONet] Modification d'accès",
+            "Détails dans l'administration",
+        ),
     ),
     Case(
         name="saved-search-immediate",
