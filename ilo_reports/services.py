@@ -2,13 +2,13 @@
 
 import datetime
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from iconet.access import require
 from iconet.limits import one_line_text
 from iconet.models import Action, Area, Role, User
 from iconet.services.audit import audited
-from iconet.services.notify import site_url, users_notify
+from iconet.services.notify import Message, message_in_language, site_url, users_notify
 from iconet.services.sharing import grants_sync, item_create, item_publish, transition_apply
 
 from .models import (
@@ -137,25 +137,32 @@ def drafters(report: IloReport):
     return User.objects.filter(pk__in=ids, is_active=True)
 
 
+def report_named(report: IloReport) -> dict:
+    """What a notification's title names the report by: its network and semester."""
+    return {"network": report.network, "semester": report.semester}
+
+
 @audited
 def report_notify(
-    *, report: IloReport, users, event: str, title: str, actor: User | None = None
+    *, report: IloReport, users, event: str, title: Callable[[], str], actor: User | None = None
 ) -> int:
-    """Tell those concerned who can see the report (not the actor); the e-mail never carries its
-    content."""
+    """Tell those concerned who can see the report (not the actor), each in their language:
+    `title()` names the report; the e-mail never carries its content."""
     others = {user.pk: user for user in users if user != actor}
     url = report.get_absolute_url()
-    body = render_to_string(
-        "ilo_reports/email_workflow.txt", {"report": report, "title": title, "url": site_url(url)}
-    )
     return users_notify(
         item=report,
         users=others.values(),
-        title=title,
         url=url,
         key=f"ilo:{report.pk}:{event}",
-        subject=one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}"),
-        body=body,
+        **message_in_language(
+            title,
+            subject=lambda text: one_line_text(
+                f"[{report.get_marking_display()}] {report.reference}: {text}"
+            ),
+            template="ilo_reports/email_workflow.txt",
+            context={"report": report, "url": site_url(url)},
+        ),
     )
 
 
@@ -229,8 +236,10 @@ def report_open(
         report=report,
         users=network_members(report),
         event="opened",
-        title=_("The network's report for %(semester)s is open for contributions")
-        % {"semester": semester},
+        title=lambda: (
+            _("The report of %(network)s for %(semester)s is open for contributions")
+            % report_named(report)
+        ),
     )
     return report
 
@@ -297,7 +306,10 @@ def contribution_add(*, actor: User, report: IloReport, section, text: str) -> C
         report=report,
         users=drafters(report),
         event=f"contribution:{contribution.pk}",
-        title=_("New contribution from %(org)s") % {"org": actor.organisation},
+        title=lambda: (
+            _("New contribution from %(org)s to the report of %(network)s for %(semester)s")
+            % {"org": actor.organisation, **report_named(report)}
+        ),
     )
     return contribution
 
@@ -345,7 +357,10 @@ def report_submit(*, actor: User, report: IloReport) -> IloReport:
         report=report,
         users=list(reviewers()) + list(network_members(report)),
         event=f"submitted:{event.pk}",
-        title=_("Report submitted for review"),
+        title=lambda: (
+            _("The report of %(network)s for %(semester)s was submitted for review")
+            % report_named(report)
+        ),
     )
     return report
 
@@ -366,7 +381,9 @@ def report_review(*, actor: User, report: IloReport, comment: str = "") -> IloRe
         report=report,
         users=drafters(report),
         event=f"reviewed:{event.pk}",
-        title=_("Report reviewed"),
+        title=lambda: (
+            _("The report of %(network)s for %(semester)s was reviewed") % report_named(report)
+        ),
     )
     return report
 
@@ -388,7 +405,10 @@ def report_return(*, actor: User, report: IloReport, comment: str) -> IloReport:
         report=report,
         users=list(drafters(report)) + list(network_members(report)),
         event=f"returned:{event.pk}",
-        title=_("Report returned for correction"),
+        title=lambda: (
+            _("The report of %(network)s for %(semester)s was returned for correction")
+            % report_named(report)
+        ),
     )
     return report
 
@@ -421,7 +441,9 @@ def report_published(
         report=item,
         users=list(drafters(item)) + list(network_members(item)),
         event=f"published:{event.pk}",
-        title=_("Report published"),
+        title=lambda: (
+            _("The report of %(network)s for %(semester)s was published") % report_named(item)
+        ),
     )
 
 
@@ -449,7 +471,10 @@ def report_revise(*, actor: User, report: IloReport) -> IloReport:
         report=revision,
         users=network_members(revision),
         event="opened",
-        title=_("A correction of the published report was opened"),
+        title=lambda: (
+            _("A correction of the report of %(network)s for %(semester)s was opened")
+            % report_named(revision)
+        ),
     )
     return revision
 
@@ -505,6 +530,21 @@ def reminder_kind(days_left: int) -> str | None:
     return f"due-in-{due[0]}-days" if due else None
 
 
+def _reminder(network: Network, semester: Semester, url: str) -> Message:
+    """The reminder that the network's report is due, in each reader's language."""
+    return message_in_language(
+        lambda: (
+            _("Report of %(network)s for %(semester)s due on %(deadline)s")
+            % {"network": network, "semester": semester, "deadline": semester.deadline}
+        ),
+        subject=lambda title: (
+            _("[ICONet] ILO network report due on %(deadline)s") % {"deadline": semester.deadline}
+        ),
+        template="ilo_reports/email_reminder.txt",
+        context={"network": network, "semester": semester, "url": site_url(url)},
+    )
+
+
 def report_reminders_send(today: datetime.date) -> int:
     """Remind chairs whose report is not yet submitted; once per network, semester and kind."""
     semester = Semester.reporting(today)
@@ -524,24 +564,9 @@ def report_reminders_send(today: datetime.date) -> int:
                 users_notify(
                     item=None,
                     users=chair_recipients(network, semester),
-                    title=_("Report of %(network)s for %(semester)s due on %(deadline)s")
-                    % {
-                        "network": network,
-                        "semester": semester,
-                        "deadline": semester.deadline,
-                    },
                     url=url,
                     key=f"ilo:reminder:{network.pk}:{semester}:{kind}",
-                    subject=_("[ICONet] ILO network report due on %(deadline)s")
-                    % {"deadline": semester.deadline},
-                    body=render_to_string(
-                        "ilo_reports/email_reminder.txt",
-                        {
-                            "network": network,
-                            "semester": semester,
-                            "url": site_url(url),
-                        },
-                    ),
+                    **_reminder(network, semester, url),
                 )
                 sent += 1
         except IntegrityError:

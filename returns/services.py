@@ -2,10 +2,11 @@
 allocation, the operation's state machine, checklist and incidents. Each takes the acting
 user, checks it with `can`, and owns its transaction."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from iconet.access import can, require
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
 from iconet.services.audit import audited
-from iconet.services.notify import site_url, users_notify
+from iconet.services.notify import message_in_language, site_url, users_notify
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import grants_sync, item_create, item_update
 
@@ -54,25 +55,26 @@ def returns_contact_points(organisation_ids) -> list[User]:
     )
 
 
-def _tell(operation: ReturnOperation, users, *, key: str, title: str, url: str = "") -> int:
-    """In-app and e-mail message about the operation, only to those who may read it."""
+def _tell(
+    operation: ReturnOperation, users, *, key: str, title: Callable[[], str], url: str = ""
+) -> int:
+    """In-app and e-mail message about the operation, only to those who may read it, each in
+    their language (`title()` translates and names the operation)."""
     url = url or operation.get_absolute_url()
-    body = render_to_string(
-        "returns/email_operation.txt",
-        {
-            "operation": operation,
-            "message": title,
-            "url": site_url(url),
-        },
-    )
     return users_notify(
         item=operation,
         users=users,
-        title=title,
         url=url,
         key=key,
-        subject=one_line_text(f"[{operation.get_marking_display()}] ICONet: {title}"),
-        body=body,
+        **message_in_language(
+            title,
+            subject=lambda text: one_line_text(
+                f"[{operation.get_marking_display()}] ICONet: {text}"
+            ),
+            template="returns/email_operation.txt",
+            context={"operation": operation, "url": site_url(url)},
+            title_as="message",
+        ),
     )
 
 
@@ -173,15 +175,14 @@ def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline
         .exclude(pk=operation.owner_id)
         .values_list("pk", flat=True)
     )
-    title = _("Seats offered on return operation %(ref)s until %(deadline)s") % {
-        "ref": operation.reference,
-        "deadline": deadline.isoformat(),
-    }
     return _tell(
         operation,
         returns_contact_points(organisations),
         key=f"returns:operation:{operation.pk}:offer",
-        title=title,
+        title=lambda: (
+            _("Seats offered on return operation %(ref)s until %(deadline)s")
+            % {"ref": operation.reference, "deadline": deadline.isoformat()}
+        ),
     )
 
 
@@ -230,15 +231,14 @@ def seats_request(
         organisation_id=actor.organisation_id,
         defaults=fields,
     )
-    title = _("%(org)s replied to the seat offer of %(ref)s") % {
-        "org": participation.organisation,
-        "ref": operation.reference,
-    }
     _tell(
         operation,
         returns_contact_points([operation.owner_id]),
         key=f"returns:participation:{row.pk}:{row.replied_at.timestamp()}",
-        title=title,
+        title=lambda: (
+            _("%(org)s replied to the seat offer of %(ref)s")
+            % {"org": participation.organisation, "ref": operation.reference}
+        ),
     )
     return row
 
@@ -272,8 +272,9 @@ def seats_allocate(
         operation,
         users,
         key=f"returns:participation:{row.pk}:allocated:{seats}",
-        title=_("%(n)s seats allocated to you on %(ref)s")
-        % {"n": seats, "ref": operation.reference},
+        title=lambda: (
+            _("%(n)s seats allocated to you on %(ref)s") % {"n": seats, "ref": operation.reference}
+        ),
     )
     return row
 
@@ -296,15 +297,14 @@ def operation_transition(
     _status_set(operation, status)
     if status in (OperationStatus.CONFIRMED, OperationStatus.CANCELLED):
         participants = operation.participations.values_list("organisation_id", flat=True)
-        title = _("Return operation %(ref)s is %(status)s") % {
-            "ref": operation.reference,
-            "status": OperationStatus(status).label.lower(),
-        }
         _tell(
             operation,
             returns_contact_points(participants),
             key=f"returns:operation:{operation.pk}:{status}",
-            title=title,
+            title=lambda: (
+                _("Return operation %(ref)s is %(status)s")
+                % {"ref": operation.reference, "status": OperationStatus(status).label.lower()}
+            ),
         )
     return operation
 
@@ -363,8 +363,9 @@ def incident_report(*, actor: User, operation: ReturnOperation, incident: Incide
             operation,
             incident_readers(operation),
             key=f"returns:incident:{incident.pk}:fundamental_rights",
-            title=_("Fundamental-rights concern reported on %(ref)s")
-            % {"ref": operation.reference},
+            title=lambda: (
+                _("Fundamental-rights concern reported on %(ref)s") % {"ref": operation.reference}
+            ),
         )
     return incident
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +42,7 @@ from ..models import (
 )
 from ..models.administration import token_digest
 from .audit import access_log_write, audited
-from .notify import InLanguage, email_enqueue, site_url, users_notify
+from .notify import InLanguage, Message, email_enqueue, message_in_language, site_url, users_notify
 
 # Fields of a user that decide what he may read: never changed by the user himself.
 ACCESS_FIELDS = ("organisation", "role", "areas", "ncp_areas", "is_active")
@@ -108,8 +110,9 @@ def _national_admins(organisation_ids) -> list[User]:
     )
 
 
-def access_change_notify(*, actor, organisation_ids, title: str, url: str) -> int:
-    """Tell the national administrators of the organisations concerned (never the actor himself)."""
+def access_change_notify(*, actor, organisation_ids, title: Callable[[], str], url: str) -> int:
+    """Tell the national administrators of the organisations concerned (never the actor himself),
+    each in their language (`title()` translates the change and names it)."""
     admins = (
         [u for u in _national_admins(organisation_ids) if u.pk != actor.pk]
         if actor
@@ -121,12 +124,13 @@ def access_change_notify(*, actor, organisation_ids, title: str, url: str) -> in
     return users_notify(
         item=None,
         users=admins,
-        title=title,
         url=url,
         key=key,
-        subject=_("[ICONet] Change of access: %(title)s") % {"title": title},
-        body=render_to_string(
-            "administration/email_access_change.txt", {"title": title, "url": site_url(url)}
+        **message_in_language(
+            title,
+            subject=lambda text: _("[ICONet] Change of access: %(title)s") % {"title": text},
+            template="administration/email_access_change.txt",
+            context={"url": site_url(url)},
         ),
     )
 
@@ -204,7 +208,7 @@ def user_invite(
     access_change_notify(
         actor=actor,
         organisation_ids=[user.organisation_id],
-        title=_("%(user)s was invited to the network") % {"user": user},
+        title=lambda: _("%(user)s was invited to the network") % {"user": user},
         url=reverse("administration:user", args=[user.pk]),
     )
     return user
@@ -312,7 +316,7 @@ def user_update(*, actor: User, user: User, changes: dict, reason: str = "") -> 
         access_change_notify(
             actor=actor,
             organisation_ids={before_org, locked.organisation_id},
-            title=_("The access of %(user)s changed") % {"user": locked},
+            title=lambda: _("The access of %(user)s changed") % {"user": locked},
             url=reverse("administration:user", args=[locked.pk]),
         )
     return locked
@@ -333,7 +337,7 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     access_change_notify(
         actor=actor,
         organisation_ids=[locked.organisation_id],
-        title=_("The account of %(user)s was deactivated") % {"user": locked},
+        title=lambda: _("The account of %(user)s was deactivated") % {"user": locked},
         url=reverse("administration:user", args=[locked.pk]),
     )
     return locked
@@ -452,7 +456,7 @@ def group_deactivate(*, actor: User, group: AccessGroup, reason: str) -> AccessG
     access_change_notify(
         actor=actor,
         organisation_ids=org_ids,
-        title=_("Access group %(group)s was deactivated") % {"group": group},
+        title=lambda: _("Access group %(group)s was deactivated") % {"group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
     return group
@@ -491,7 +495,7 @@ def group_member_add(
     access_change_notify(
         actor=actor,
         organisation_ids=[user.organisation_id],
-        title=_("%(user)s joined access group %(group)s") % {"user": user, "group": group},
+        title=lambda: _("%(user)s joined access group %(group)s") % {"user": user, "group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
     return membership
@@ -533,7 +537,9 @@ def group_organisation_add(
     access_change_notify(
         actor=actor,
         organisation_ids=[organisation.pk],
-        title=_("%(org)s joined access group %(group)s") % {"org": organisation, "group": group},
+        title=lambda: (
+            _("%(org)s joined access group %(group)s") % {"org": organisation, "group": group}
+        ),
         url=reverse("administration:group", args=[group.pk]),
     )
     return membership
@@ -586,9 +592,16 @@ def membership_remove(*, actor: User, membership, reason: str) -> None:
     access_change_notify(
         actor=actor,
         organisation_ids=[org_id],
-        title=_("%(who)s left access group %(group)s") % {"who": label, "group": group},
+        title=lambda: _("%(who)s left access group %(group)s") % {"who": label, "group": group},
         url=reverse("administration:group", args=[group.pk]),
     )
+
+
+def _membership_ended(who: str, group) -> str:
+    return _("The membership of %(who)s in access group %(group)s ended") % {
+        "who": who,
+        "group": group,
+    }
 
 
 @transaction.atomic
@@ -609,32 +622,23 @@ def memberships_expire(*, today=None) -> int:
             access_change_notify(
                 actor=None,
                 organisation_ids=[org_id],
-                title=_("The membership of %(who)s in access group %(group)s ended")
-                % {
-                    "who": label,
-                    "group": group,
-                },
+                title=partial(_membership_ended, label, group),
                 url=reverse("administration:group", args=[group.pk]),
             )
     return ended
 
 
-def _membership_reminder(label: str, group, membership, url: str):
-    """Title, subject and body of a reminder that a membership ends, in each reader's language."""
-    title = InLanguage(
+def _membership_reminder(label: str, group, membership, url: str) -> Message:
+    """A reminder that a membership ends, in each reader's language."""
+    return message_in_language(
         lambda: (
             _("Membership of %(who)s in %(group)s ends on %(date)s")
             % {"who": label, "group": group, "date": membership.ends_on.isoformat()}
-        )
+        ),
+        subject=lambda title: _("[ICONet] %(title)s") % {"title": title},
+        template="administration/email_access_change.txt",
+        context={"url": site_url(url)},
     )
-    subject = InLanguage(lambda: _("[ICONet] %(title)s") % {"title": title.current()})
-    body = InLanguage(
-        lambda: render_to_string(
-            "administration/email_access_change.txt",
-            {"title": title.current(), "url": site_url(url)},
-        )
-    )
-    return title, subject, body
 
 
 def memberships_remind(*, today=None) -> int:
@@ -657,15 +661,12 @@ def memberships_remind(*, today=None) -> int:
                 group = membership.accessgroup
                 label = str(getattr(membership, "user", None) or membership.organisation)
                 group_url = reverse("administration:group", args=[group.pk])
-                title, subject, body = _membership_reminder(label, group, membership, group_url)
                 users_notify(
                     item=None,
                     users=group_managers(group),
-                    title=title,
                     url=group_url,
                     key=f"membership-reminder:{model.__name__}:{membership_id}:{membership.ends_on}",
-                    subject=subject,
-                    body=body,
+                    **_membership_reminder(label, group, membership, group_url),
                 )
                 reminded += 1
     return reminded

@@ -1,10 +1,11 @@
 """Telling users: in-app notifications and e-mails through the Celery outbox."""
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ..limits import one_line_text
@@ -51,6 +52,40 @@ Text = str | InLanguage
 def localised(text: Text, user) -> str:
     """`text` as `user` reads it: an `InLanguage` is built in their language."""
     return str(text.for_user(user) if isinstance(text, InLanguage) else text)
+
+
+class Message(TypedDict):
+    """A notification's title with its e-mail's subject and body, each built per reader; the
+    keyword arguments `users_notify` and `users_tell` take for them."""
+
+    title: InLanguage
+    subject: InLanguage
+    body: InLanguage
+
+
+def message_in_language(
+    title: Callable[[], str],
+    *,
+    subject: Callable[[str], str],
+    template: str,
+    context: dict | Callable[[], dict],
+    title_as: str = "title",
+) -> Message:
+    """A message written in each reader's language: `title()` translates and fills the title,
+    `subject(title)` makes the e-mail's subject of it, and the body is `template` rendered with
+    `context` (or what `context()` builds, for values that are themselves translated) and the
+    title (as `title_as`), all three under the reader's language."""
+    built = InLanguage(title)
+
+    def body() -> str:
+        values = context() if callable(context) else context
+        return render_to_string(template, {**values, title_as: built.current()})
+
+    return {
+        "title": built,
+        "subject": InLanguage(lambda: subject(built.current())),
+        "body": InLanguage(body),
+    }
 
 
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:

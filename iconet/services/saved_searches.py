@@ -13,14 +13,13 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..limits import one_line_text
 from ..models import CONTENT_FREE_MARKINGS, SavedSearch, SavedSearchMatch
-from .notify import site_url, users_tell
+from .notify import Message, message_in_language, site_url, users_tell
 from .search import SearchFilters, matching_pks
 
 logger = logging.getLogger(__name__)
@@ -80,17 +79,19 @@ def _tell_now(saved: SavedSearch, match: SavedSearchMatch, model) -> bool:
     told, _emails = users_tell(
         item=item,
         users=[user],
-        title=_("Your saved search “%(name)s” found %(item)s")
-        % {"name": saved.name, "item": item_line(item)},
         url=url,
         key=f"saved-search:{saved.pk}:{item.type_slug()}:{item.pk}",
-        subject=one_line_text(
-            _("[ICONet] Saved search “%(name)s”: %(item)s")
-            % {"name": saved.name, "item": item_line(item)}
-        ),
-        body=render_to_string(
-            "search/email_saved_search.txt",
-            {
+        **message_in_language(
+            lambda: (
+                _("Your saved search “%(name)s” found %(item)s")
+                % {"name": saved.name, "item": item_line(item)}
+            ),
+            subject=lambda title: one_line_text(
+                _("[ICONet] Saved search “%(name)s”: %(item)s")
+                % {"name": saved.name, "item": item_line(item)}
+            ),
+            template="search/email_saved_search.txt",
+            context=lambda: {
                 "saved": saved,
                 "items": [(item_line(item), site_url(url))],
                 "content_free": content_free,
@@ -149,6 +150,16 @@ def sweep() -> int:
     return told
 
 
+def _digest(lines: list) -> Message:
+    """The daily digest of the items found, `(item, url)` each, in its reader's language."""
+    return message_in_language(
+        lambda: _("Your saved searches found %(count)s new items") % {"count": len(lines)},
+        subject=lambda title: _("[ICONet] Daily digest of your saved searches"),
+        template="search/email_saved_search.txt",
+        context=lambda: {"saved": None, "items": [(item_line(i), url) for i, url in lines]},
+    )
+
+
 def digest_send() -> int:
     """One message per user of the items their daily saved searches found; returns how many."""
     from ..registry import shared_item_models
@@ -177,7 +188,7 @@ def digest_send() -> int:
             item = model.objects.visible_to(user).filter(pk=match.object_id).first()
             if item is not None and user.is_active:
                 seen.add(key)
-                lines.append((item_line(item), site_url(item.get_absolute_url())))
+                lines.append((item, site_url(item.get_absolute_url())))
         SavedSearchMatch.objects.filter(pk__in=[m.pk for m in matches]).update(
             told_at=timezone.now()
         )
@@ -187,11 +198,9 @@ def digest_send() -> int:
         told, _emails = users_tell(
             item=None,
             users=[user],
-            title=_("Your saved searches found %(count)s new items") % {"count": len(lines)},
             url=url,
             key=f"saved-search-digest:{user.pk}:{day}",
-            subject=_("[ICONet] Daily digest of your saved searches"),
-            body=render_to_string("search/email_saved_search.txt", {"saved": None, "items": lines}),
+            **_digest(lines),
         )
         sent += len(told)
     return sent

@@ -32,3 +32,8 @@ def network(cast, semester):
 def report(cast, network, semester):
     """A draft opened by the chair's ILO."""
     return report_open(actor=cast.ilo_fr_tr, network=network, semester=semester)
+
+
+def named(report) -> str:
+    """How a notification's title names the report (in English)."""
+    return f"The report of {report.network} for {report.semester}"

@@ -14,6 +14,7 @@ from ilo_reports.models import (
     TemplateSection,
     TemplateVersion,
 )
+from tests.ilo_reports.conftest import named
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +219,8 @@ def test_submit_review_publish(cast, client_for, report):
     # Submitted: the reviewers read it now, and were told; the chair can no longer edit.
     assert reviewer.get(report.get_absolute_url()).status_code == 200
     assert Notification.objects.filter(
-        recipient=cast.commission_admin, title=f"{report.reference}: Report submitted for review"
+        recipient=cast.commission_admin,
+        title=f"{report.reference}: {named(report)} was submitted for review",
     ).exists()
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
     assert client_for(cast.de_officer).get(report.get_absolute_url()).status_code == 404
@@ -229,7 +231,7 @@ def test_submit_review_publish(cast, client_for, report):
     report.refresh_from_db()
     assert report.status == ReportStatus.REVIEWED and report.reviewed_by == cast.commission_admin
     assert Notification.objects.filter(
-        recipient=cast.ilo_fr_tr, title=f"{report.reference}: Report reviewed"
+        recipient=cast.ilo_fr_tr, title=f"{report.reference}: {named(report)} was reviewed"
     ).exists()
     page = reviewer.get(reverse("ilo_reports:publish", args=[report.pk])).content.decode()
     assert 'value="network" checked' in page or ('value="network"' in page and "checked" in page)
@@ -245,7 +247,7 @@ def test_submit_review_publish(cast, client_for, report):
     assert client_for(cast.frontex_user).get(report.get_absolute_url()).status_code == 404
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 403
     assert Notification.objects.filter(
-        recipient=cast.ilo_de_tr, title=f"{report.reference}: Report published"
+        recipient=cast.ilo_de_tr, title=f"{report.reference}: {named(report)} was published"
     ).exists()
     assert list(report.events.values_list("status", flat=True)) == [
         "draft",
@@ -265,7 +267,7 @@ def test_return_for_correction_needs_a_comment_and_reopens_the_draft(cast, clien
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED and report.review_comment == "Statistics missing."
     assert Notification.objects.filter(
-        recipient=cast.ilo_fr_tr, title__endswith="Report returned for correction"
+        recipient=cast.ilo_fr_tr, title__endswith=f"{named(report)} was returned for correction"
     ).exists()
     assert "Statistics missing." in chair.get(report.get_absolute_url()).content.decode()
     assert chair.get(reverse("ilo_reports:edit", args=[report.pk])).status_code == 200

@@ -10,6 +10,7 @@ from iconet.models import Action, Notification, State
 from iconet.services.sharing import transition_apply
 from ilo_reports import services
 from ilo_reports.models import IloReport, ReportStatus
+from tests.ilo_reports.conftest import named
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_the_core_publish_page_publishes_a_reviewed_report_and_its_workflow_foll
     assert (report.status, report.state) == (ReportStatus.PUBLISHED, State.PUBLISHED)
     assert list(report.events.values_list("status", flat=True))[-1] == ReportStatus.PUBLISHED
     assert Notification.objects.filter(
-        recipient=cast.ilo_de_tr, title=f"{report.reference}: Report published"
+        recipient=cast.ilo_de_tr, title=f"{report.reference}: {named(report)} was published"
     ).exists()
 
 
