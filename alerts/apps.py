@@ -34,16 +34,7 @@ class AlertsConfig(AppConfig):
                         "alerts.Alert",
                         list_url="alerts:list",
                         detail_url="alerts:detail",
-                        search_fields=(
-                            ("reference_code", "A"),
-                            ("headline", "A"),
-                            ("summary", "B"),
-                            ("place_of_detection", "C"),
-                            ("crossing_point", "C"),
-                            ("route_description", "C"),
-                            ("concealment_method", "C"),
-                            ("recommended_measures", "D"),
-                        ),
+                        search_fields=Alert.SEARCH_FIELDS,
                         country_field="origin_country",
                         # An alert is addressed to the contact points of its destination and
                         # transit states: the whole network is what lets them read it.

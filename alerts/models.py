@@ -1,6 +1,7 @@
 """Early-warning alerts (DESIGN.md 5.1): the alert, its child rows, and who was told."""
 
 from datetime import timedelta
+from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -13,6 +14,12 @@ from django_countries.fields import CountryField
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import Action, Area, Country, Organisation, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
+from iconet.models.search import (
+    SEARCH_DOCUMENT,
+    SearchFields,
+    search_document_field,
+    search_document_index,
+)
 from iconet.models.sharing import DisplaySections
 
 # The area preference "routine alerts in a daily digest" (declared in apps.py).
@@ -91,6 +98,17 @@ class Alert(SharedItem):
     area = Area.ALERTS
     reference_prefix = "EWS"
     recipient_reasons = dict(RecipientReason.choices)
+    # What the portal's search reads of an alert (apps.py registers it; see search_document).
+    SEARCH_FIELDS: ClassVar[SearchFields] = (
+        ("reference_code", "A"),
+        ("headline", "A"),
+        ("summary", "B"),
+        ("place_of_detection", "C"),
+        ("crossing_point", "C"),
+        ("route_description", "C"),
+        ("concealment_method", "C"),
+        ("recommended_measures", "D"),
+    )
 
     # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
     reference_code = models.CharField(
@@ -265,6 +283,8 @@ class Alert(SharedItem):
         related_name="linked_from",
     )
 
+    search_document = search_document_field(SEARCH_FIELDS)
+
     objects = AlertQuerySet.as_manager()
 
     class Meta:
@@ -280,6 +300,7 @@ class Alert(SharedItem):
                 models.F("created_at").desc(),
                 name="alerts_alert_recent",
             ),
+            search_document_index("alerts_alert_search"),
         ]
 
     def __str__(self) -> str:
@@ -466,6 +487,8 @@ def attachment_path(instance, filename: str) -> str:
 
 
 # Links to other alerts are recorded by primary key by the core (iconet.related).
-auditlog.register(Alert, m2m_fields={"destination_states", "audience_groups"})
+auditlog.register(
+    Alert, m2m_fields={"destination_states", "audience_groups"}, exclude_fields=[SEARCH_DOCUMENT]
+)
 auditlog.register(NationalityCount)
 auditlog.register(FollowUp)

@@ -24,7 +24,7 @@ from django.db import connection, models  # noqa: E402
 
 from iconet.areas import item_type_for  # noqa: E402
 from iconet.registry import shared_item_models  # noqa: E402
-from iconet.services.search import SearchFilters, _query, _vector, search  # noqa: E402
+from iconet.services.search import SearchFilters, _query, search, search_vector  # noqa: E402
 
 WORDS_EN = "smuggling route border lorry forged passport network crossing port ferry visa".split()
 WORDS_FR = "passeurs camions frontière faux passeports réseau traversée ferry visas filière".split()
@@ -79,7 +79,7 @@ def main() -> None:
     query = _query(args.words)
 
     def matches(queryset):
-        return queryset.annotate(search_vector=_vector(item_type)).filter(search_vector=query)
+        return queryset.annotate(search_vector=search_vector(item_type)).filter(search_vector=query)
 
     def ranked(queryset):
         return list(

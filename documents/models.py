@@ -14,6 +14,12 @@ from django_countries.fields import CountryField
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Area, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
+from iconet.models.search import (
+    SEARCH_DOCUMENT,
+    SearchFields,
+    search_document_field,
+    search_document_index,
+)
 from iconet.models.sharing import DisplaySections
 
 PERSONAL_DATA_WARNING = _(
@@ -123,6 +129,19 @@ class DocumentNote(SharedItem):
 
     area: ClassVar[str] = Area.DOCUMENTS
     reference_prefix: ClassVar[str] = "DFN"
+    # What the portal's search reads of a note (apps.py registers it; see search_document).
+    SEARCH_FIELDS: ClassVar[SearchFields] = (
+        ("reference_code", "A"),
+        ("title_text", "A"),
+        ("description", "B"),
+        ("issuing_authority", "C"),
+        ("series", "C"),
+        ("route", "C"),
+        ("detection_method", "C"),
+        ("advice_border_guards", "D"),
+        ("advice_consular", "D"),
+        ("advice_carriers", "D"),
+    )
 
     reference_code = models.CharField(
         _("reference"),
@@ -249,13 +268,18 @@ class DocumentNote(SharedItem):
     )
 
     # The base declares the manager of every shared item; this one adds the list columns.
+    search_document = search_document_field(SEARCH_FIELDS)
+
     objects = DocumentNoteQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = [models.F("published_at").desc(nulls_last=True), "-created_at"]
         verbose_name = _("document fraud note")
         verbose_name_plural = _("document fraud notes")
-        indexes = [models.Index(fields=["state", "detected_on"])]
+        indexes = [
+            models.Index(fields=["state", "detected_on"]),
+            search_document_index("documents_note_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title_text}"
@@ -402,7 +426,9 @@ class NoteImage(models.Model):
 
 
 auditlog.register(
-    DocumentNote, m2m_fields={"altered_elements", "security_features", "audience_groups"}
+    DocumentNote,
+    m2m_fields={"altered_elements", "security_features", "audience_groups"},
+    exclude_fields=[SEARCH_DOCUMENT],
 )
 auditlog.register(NoteImage, exclude_fields=["original", "redacted", "thumbnail"])
 auditlog.register(Term)

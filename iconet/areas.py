@@ -73,6 +73,9 @@ class ItemType:
     # Full-text search (iconet.services.search): the text fields searched, each with its
     # weight ("A" counts most, "D" least), and the field the country filter reads (a country
     # code, a Country foreign key or many-to-many); without one the owner's country counts.
+    # A type whose searched fields are all its own columns declares them on its model
+    # (`SEARCH_FIELDS`), which also stores their vector (iconet.models.search), and passes
+    # that declaration here.
     search_fields: tuple[tuple[str, str], ...] = ()
     country_field: str | None = None
 

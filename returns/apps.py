@@ -10,6 +10,7 @@ class ReturnsConfig(AppConfig):
         from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
 
         from . import selectors
+        from .models import ReturnOperation, ReturnProblem
 
         register_area(
             AreaConfig(
@@ -22,29 +23,14 @@ class ReturnsConfig(AppConfig):
                         "returns.ReturnProblem",
                         list_url="returns:list",
                         detail_url="returns:problem_detail",
-                        search_fields=(
-                            ("reference_code", "A"),
-                            ("authority_involved", "B"),
-                            ("description", "B"),
-                            ("detention_limits_relevance", "C"),
-                            ("outcome", "C"),
-                            ("good_practice", "C"),
-                            ("readmission_agreement", "D"),
-                        ),
+                        search_fields=ReturnProblem.SEARCH_FIELDS,
                         country_field="country_of_return",
                     ),
                     ItemType(
                         "returns.ReturnOperation",
                         list_url="returns:operation_list",
                         detail_url="returns:operation_detail",
-                        search_fields=(
-                            ("reference_code", "A"),
-                            ("code", "A"),
-                            ("departure_airport", "B"),
-                            ("stopovers", "C"),
-                            ("carrier", "C"),
-                            ("evaluation_report", "B"),
-                        ),
+                        search_fields=ReturnOperation.SEARCH_FIELDS,
                     ),
                 ),
                 dashboard_panels=(

@@ -17,6 +17,12 @@ from django_countries.fields import CountryField
 from iconet.limits import single_line, text_limit
 from iconet.models import Area, Country, Organisation, SharedItem, State, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
+from iconet.models.search import (
+    SEARCH_DOCUMENT,
+    SearchFields,
+    search_document_field,
+    search_document_index,
+)
 from iconet.models.sharing import DisplaySections
 
 PERSONAL_DATA_WARNING = _(
@@ -56,6 +62,16 @@ class ReturnProblem(SharedItem):
 
     area = Area.RETURNS
     reference_prefix = "RP"
+    # What the portal's search reads of a problem (apps.py registers it; see search_document).
+    SEARCH_FIELDS: ClassVar[SearchFields] = (
+        ("reference_code", "A"),
+        ("authority_involved", "B"),
+        ("description", "B"),
+        ("detention_limits_relevance", "C"),
+        ("outcome", "C"),
+        ("good_practice", "C"),
+        ("readmission_agreement", "D"),
+    )
 
     reference_code = models.CharField(
         _("reference"),
@@ -115,13 +131,18 @@ class ReturnProblem(SharedItem):
         help_text=_("The agreement applied, and its state."),
     )
 
+    search_document = search_document_field(SEARCH_FIELDS)
+
     objects: ClassVar = ReturnProblemQuerySet.as_manager()
 
     class Meta:
         ordering = [models.F("published_at").desc(nulls_last=True), "-created_at"]
         verbose_name = _("return problem")
         verbose_name_plural = _("return problems")
-        indexes = [models.Index(fields=["country_of_return", "category"])]
+        indexes = [
+            models.Index(fields=["country_of_return", "category"]),
+            search_document_index("returns_problem_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.country_of_return.name}: {self.get_category_display()}"
@@ -215,6 +236,16 @@ class ReturnOperation(SharedItem):
 
     area = Area.RETURNS
     reference_prefix = "JRO"
+    # What the portal's search reads of an operation (apps.py registers it; see
+    # search_document).
+    SEARCH_FIELDS: ClassVar[SearchFields] = (
+        ("reference_code", "A"),
+        ("code", "A"),
+        ("departure_airport", "B"),
+        ("stopovers", "C"),
+        ("carrier", "C"),
+        ("evaluation_report", "B"),
+    )
 
     reference_code = models.CharField(
         _("reference"),
@@ -288,6 +319,8 @@ class ReturnOperation(SharedItem):
         **text_limit(),
     )
 
+    search_document = search_document_field(SEARCH_FIELDS)
+
     objects: ClassVar = ReturnOperationQuerySet.as_manager()
 
     class Meta:
@@ -300,7 +333,10 @@ class ReturnOperation(SharedItem):
                 name="returns_operation_never_overbooked",
             ),
         ]
-        indexes = [models.Index(fields=["departure_date"])]
+        indexes = [
+            models.Index(fields=["departure_date"]),
+            search_document_index("returns_operation_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.code}"
@@ -562,8 +598,12 @@ INCIDENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     Incident.Status.CLOSED: (),
 }
 
-auditlog.register(ReturnProblem, m2m_fields={"audience_groups"})
-auditlog.register(ReturnOperation, m2m_fields={"audience_groups", "offered_to"})
+auditlog.register(ReturnProblem, m2m_fields={"audience_groups"}, exclude_fields=[SEARCH_DOCUMENT])
+auditlog.register(
+    ReturnOperation,
+    m2m_fields={"audience_groups", "offered_to"},
+    exclude_fields=[SEARCH_DOCUMENT],
+)
 auditlog.register(Participation)
 auditlog.register(Authorisation)
 auditlog.register(ChecklistEntry)

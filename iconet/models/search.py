@@ -1,11 +1,53 @@
-"""Saved searches: a user is told of newly published items that match a search of theirs."""
+"""Saved searches: a user is told of newly published items that match a search of theirs;
+and the stored search vector of the item types whose searched fields are their own columns."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..limits import single_line
+from .sharing import Language
+
+# The searched fields of an item type, each with its weight ("A" counts most, "D" least).
+SearchFields = tuple[tuple[str, str], ...]
+
+# The name of the stored vector on the models that have one (iconet.services.search reads it).
+SEARCH_DOCUMENT = "search_document"
+
+
+def _weighted_vector(fields: SearchFields, config: str) -> models.Expression:
+    vectors = [SearchVector(name, weight=weight, config=config) for name, weight in fields]
+    combined: models.Expression = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+def search_document_field(fields: SearchFields) -> models.GeneratedField:
+    """The item's searched fields as one weighted vector, kept by PostgreSQL on every write.
+
+    The text search configuration follows the item's language, as in the query-time vector of
+    iconet.services.search; it is written as literal configurations ('french'::regconfig), so
+    that the expression is immutable, which a stored generated column requires. Only columns
+    of the item's own table can be read (no join, no JSON).
+    """
+    return models.GeneratedField(
+        expression=models.Case(
+            models.When(language=Language.FRENCH, then=_weighted_vector(fields, "french")),
+            default=_weighted_vector(fields, "english"),
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+
+def search_document_index(name: str) -> GinIndex:
+    """The GIN index the search's match (``@@``) walks on the stored vector."""
+    return GinIndex(fields=[SEARCH_DOCUMENT], name=name)
 
 
 class SavedSearch(models.Model):

@@ -3,7 +3,9 @@
 Each item type declares the fields searched and their weights (`ItemType.search_fields`,
 iconet.areas). An item's vector is built with the text search configuration of its language
 ("french" for items written in French, "english" otherwise), and the query is parsed with both
-configurations (``websearch_to_tsquery``), so that either stemming finds the item.
+configurations (``websearch_to_tsquery``), so that either stemming finds the item. A type whose
+searched fields are all its own columns stores that vector, GIN-indexed (`search_document`,
+iconet.models.search); the others build it at query time.
 
 Every row, count, facet and snippet is read from ``Model.objects.visible_to(user)``: an item
 the user may not read is never counted, never listed and never quoted.
@@ -28,6 +30,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..areas import AreaConfig, ItemType, item_types
+from ..models.search import SEARCH_DOCUMENT
 from ..models.sharing import Language
 
 # ts_headline's markers around a match: characters no text of the portal holds, so that the
@@ -88,6 +91,13 @@ def _query(text: str) -> SearchQuery:
     )
 
 
+def search_vector(item_type: ItemType) -> Any:
+    """The type's vector: its stored column when it has one, else built at query time."""
+    if any(field.name == SEARCH_DOCUMENT for field in item_type.model._meta.concrete_fields):
+        return F(SEARCH_DOCUMENT)
+    return _vector(item_type)
+
+
 def _vector(item_type: ItemType) -> Any:
     config = text_config()
     vectors = [
@@ -116,7 +126,8 @@ def _matches(config: AreaConfig, item_type: ItemType, user, filters: SearchFilte
     queryset = (
         model.objects.visible_to(user)
         .annotate(
-            search_vector=_vector(item_type), search_date=Coalesce("published_at", "created_at")
+            search_vector=search_vector(item_type),
+            search_date=Coalesce("published_at", "created_at"),
         )
         .filter(search_vector=query)
     )
