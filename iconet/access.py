@@ -25,6 +25,18 @@ def special_group_id(name: str) -> int:
     return group.pk
 
 
+def open_group_ids() -> dict[str, int]:
+    """The guardian groups of the two open audiences, by name."""
+    special = dict(
+        Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk")
+    )
+    # Both groups come from a migration; one missing (an emptied database) is made again here,
+    # so that principals read before the first grant to it still include it.
+    for name in {PUBLIC_GROUP, NETWORK_GROUP} - special.keys():
+        special[name] = special_group_id(name)
+    return special
+
+
 def principals_for(users) -> dict[int, list[int]]:
     """The guardian groups through which each user holds grants, in four queries for any number."""
     from .models import AccessGroup, Organisation
@@ -44,13 +56,7 @@ def principals_for(users) -> dict[int, list[int]]:
     result: dict[int, set[int]] = {u.pk: set() for u in users}
     if not users:
         return {}
-    special = dict(
-        Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk")
-    )
-    # Both groups come from a migration; one missing (an emptied database) is made again here,
-    # so that principals read before the first grant to it still include it.
-    for name in {PUBLIC_GROUP, NETWORK_GROUP} - special.keys():
-        special[name] = special_group_id(name)
+    special = open_group_ids()
     by_org: dict[int, list[int]] = {}
     for user in users:
         org = organisations[user.organisation_id]
@@ -85,6 +91,17 @@ def principal_group_ids(user) -> list[int]:
     return cached
 
 
+def open_principals(user) -> dict[int, str]:
+    """Those of the user's principals that are open audiences ({group id: name}), kept on the
+    user object like the principals."""
+    cached = getattr(user, "_iconet_open_principals", None)
+    if cached is None:
+        principals = set(principal_group_ids(user))
+        cached = {pk: name for name, pk in open_group_ids().items() if pk in principals}
+        user._iconet_open_principals = cached
+    return cached
+
+
 def readers_among(item, users) -> list:
     """Those of `users` who may read `item`: the same rule as `visible_to`, for many users at once
     (who to notify). A fixed number of queries whatever the number of users."""
@@ -101,8 +118,9 @@ def readers_among(item, users) -> list:
 
 def forget_principals(user) -> None:
     """Drop the cached principals (after a change of organisation or group membership)."""
-    if hasattr(user, "_iconet_principals"):
-        del user._iconet_principals
+    for cached in ("_iconet_principals", "_iconet_open_principals"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def is_visible(user, item) -> bool:

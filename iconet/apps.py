@@ -13,11 +13,11 @@ class IconetConfig(AppConfig):
             search_tasks,
             signals,
         )
-        from .access import principal_group_ids
+        from .access import open_principals, principal_group_ids
         from .models.querysets import principals_source_set
         from .related import relations_audit_by_pk
 
-        principals_source_set(principal_group_ids)
+        principals_source_set(principal_group_ids, open_principals)
         relations_audit_by_pk()
 
         from .services.saved_searches import item_published_receive

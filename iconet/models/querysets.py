@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group
-from django.db import models
+from django.db import connections, models
 
 # The attribute of a query that holds the user's grants while the query is exactly the
 # visibility filter. It lives on the query, not on the queryset, because Django copies a
@@ -31,17 +30,24 @@ OPEN_TO = {PUBLIC_GROUP: "public", NETWORK_GROUP: "network"}
 
 @dataclass(frozen=True)
 class VisibleGrants:
-    """The grants through which a user sees items of one type: those of the user's groups."""
+    """The grants through which `user` sees items of one type: those of the user's groups."""
 
     model: Any
     groups: tuple[int, ...]
+    user: Any
+
+    @property
+    def open_groups(self) -> dict[int, str]:
+        """The user's groups that are open audiences ({group id: name})."""
+        assert _open_principals_source is not None
+        return _open_principals_source(self.user)
 
     @property
     def queryset(self) -> models.QuerySet:
         return self.model.objects.filter(group_id__in=self.groups)
 
     def item_count(self) -> int:
-        """The number of distinct items granted, read from the grant index alone.
+        """The number of distinct items granted, read from the grant index alone (one query).
 
         Most visible items are usually open to the network or to everyone: each such item has
         exactly one grant to an open group, so those grants are counted without removing
@@ -49,27 +55,41 @@ class VisibleGrants:
         counted distinct, leaving out those open to one of the user's open groups (their
         grants say so in `open_to`).
         """
-        open_groups = dict(
-            Group.objects.filter(name__in=OPEN_GROUPS, pk__in=self.groups).values_list("pk", "name")
-        )
-        closed = [g for g in self.groups if g not in open_groups]
         grants = self.model.objects
-        count = grants.filter(group_id__in=open_groups).count() if open_groups else 0
+        open_groups = self.open_groups
+        parts = []
+        if open_groups:
+            parts.append(grants.filter(group_id__in=open_groups).values("pk"))
+        closed = [g for g in self.groups if g not in open_groups]
         if closed:
             rest = grants.filter(group_id__in=closed).exclude(
                 open_to__in=[OPEN_TO[name] for name in open_groups.values()]
             )
-            count += rest.values("content_object_id").distinct().count()
-        return count
+            parts.append(rest.values("content_object_id").distinct())
+        if not parts:
+            return 0
+        sql, params = [], []
+        for part in parts:
+            part_sql, part_params = part.query.sql_with_params()
+            sql.append(f"(SELECT COUNT(*) FROM ({part_sql}) AS part)")
+            params.extend(part_params)
+        with connections[grants.db].cursor() as cursor:
+            cursor.execute("SELECT " + " + ".join(sql), params)
+            return int(cursor.fetchone()[0])
 
 
 _principals_source: Callable[[Any], list[int]] | None = None
+_open_principals_source: Callable[[Any], dict[int, str]] | None = None
 
 
-def principals_source_set(function: Callable[[Any], list[int]]) -> None:
-    """Set the function that gives a user's principal group ids (iconet.access's)."""
-    global _principals_source
+def principals_source_set(
+    function: Callable[[Any], list[int]], open_function: Callable[[Any], dict[int, str]]
+) -> None:
+    """Set the functions that give a user's principal group ids and, among them, the open
+    audiences' ({id: name}) (iconet.access's)."""
+    global _principals_source, _open_principals_source
     _principals_source = function
+    _open_principals_source = open_function
 
 
 def grant_model_of(item_model) -> Any:
@@ -93,13 +113,13 @@ class SharedItemQuerySet(models.QuerySet):
         model = self.model
         if not getattr(user, "is_authenticated", False) or not user.has_area(model.area):
             return self.none()
-        if _principals_source is None:
+        if _principals_source is None or _open_principals_source is None:
             raise RuntimeError("visible_to is used before the iconet app is ready")
         groups = _principals_source(user)
         if not groups:
             return self.none()
         # Grant tables hold read grants only (see iconet.services.sharing), one per reason.
-        granted = VisibleGrants(grant_model_of(model), tuple(groups))
+        granted = VisibleGrants(grant_model_of(model), tuple(groups), user)
         unfiltered = self.grants_only is None and not self.query.has_filters()
         visible = self.filter(pk__in=granted.queryset.values("content_object_id"))
         if unfiltered:
