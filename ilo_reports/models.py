@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from auditlog.registry import auditlog
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -423,6 +423,12 @@ class TemplateVersion(models.Model):
                 _("Reports opened in this version keep it; copy it into a new draft to change it.")
             )
         return ""
+
+    def edit_require(self) -> None:
+        """Refuse (PermissionDenied, with the reason) a change of a version in use."""
+        refusal = self.edit_refusal()
+        if refusal:
+            raise PermissionDenied(refusal)
 
 
 class TemplateSection(models.Model):

@@ -631,9 +631,7 @@ def _draft_locked(actor: User, version_id: int) -> TemplateVersion:
     if not templates_are_managed_by(actor):
         raise PermissionDenied
     version = TemplateVersion.objects.select_for_update().get(pk=version_id)
-    refusal = version.edit_refusal()
-    if refusal:
-        raise PermissionDenied(refusal)
+    version.edit_require()
     return version
 
 

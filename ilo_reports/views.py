@@ -606,14 +606,6 @@ def _template_version(request, pk) -> TemplateVersion:
     return get_object_or_404(TemplateVersion, pk=pk)
 
 
-def _require_draft(version: TemplateVersion) -> None:
-    """Refuse a change of a version in use before reading the form (the services refuse it
-    too)."""
-    refusal = version.edit_refusal()
-    if refusal:
-        raise PermissionDenied(refusal)
-
-
 def _version_page(request, version: TemplateVersion, add_form=None):
     refusal = version.edit_refusal()
     sections = version.sections_with_questions()
@@ -648,7 +640,7 @@ def template_version(request, pk):
 @require_POST
 def template_section_add(request, pk):
     version = _template_version(request, pk)
-    _require_draft(version)
+    version.edit_require()  # before the form is read; the services refuse it too
     form = TemplateSectionForm(request.POST, prefix="new")
     if form.is_valid():
         try:
@@ -676,7 +668,7 @@ def template_section(request, pk, section_pk):
         return redirect("ilo_reports:template_version", pk=version.pk)
     data = request.POST if request.method == "POST" else None
     if data is not None:
-        _require_draft(version)
+        version.edit_require()  # before the form is read; the services refuse it too
     form = TemplateSectionForm(data, instance=section, prefix="section")
     formset = QuestionFormSet(data, instance=section, version=version, prefix="questions")
     if data is not None and form.is_valid() and formset.is_valid():

@@ -18,7 +18,9 @@ SearchFields = tuple[tuple[str, str], ...]
 SEARCH_DOCUMENT = "search_document"
 
 
-def _weighted_vector(fields: SearchFields, config: str) -> models.Expression:
+def weighted_vector(fields: SearchFields, config: str | models.Expression) -> models.Expression:
+    """The fields' vectors, each with its weight, joined into one (`config` is the text search
+    configuration: a name, or an expression such as the item's language)."""
     vectors = [SearchVector(name, weight=weight, config=config) for name, weight in fields]
     combined: models.Expression = vectors[0]
     for vector in vectors[1:]:
@@ -36,8 +38,8 @@ def search_document_field(fields: SearchFields) -> models.GeneratedField:
     """
     return models.GeneratedField(
         expression=models.Case(
-            models.When(language=Language.FRENCH, then=_weighted_vector(fields, "french")),
-            default=_weighted_vector(fields, "english"),
+            models.When(language=Language.FRENCH, then=weighted_vector(fields, "french")),
+            default=weighted_vector(fields, "english"),
             output_field=SearchVectorField(),
         ),
         output_field=SearchVectorField(),

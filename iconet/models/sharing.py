@@ -22,7 +22,7 @@ from guardian.models import GroupObjectPermissionBase
 from ..areas import item_type_for
 from ..limits import single_line, text_limit
 from .directory import AccessGroup, Organisation
-from .querysets import SharedItemQuerySet
+from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
 # What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.
 Label = str | Promise
@@ -239,8 +239,8 @@ class Grant(GroupObjectPermissionBase):
 
     class OpenTo(models.TextChoices):
         NOBODY = "", _("Named readers only")
-        NETWORK = "network", _("The network")
-        PUBLIC = "public", _("Every user")
+        NETWORK = OPEN_TO[NETWORK_GROUP], _("The network")
+        PUBLIC = OPEN_TO[PUBLIC_GROUP], _("Every user")
 
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     # The widest open audience of the item, the same on every grant row of it (kept so by

@@ -22,7 +22,6 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
 )
 from django.db.models import Case, CharField, Count, F, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
@@ -30,7 +29,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..areas import AreaConfig, ItemType, item_types
-from ..models.search import SEARCH_DOCUMENT
+from ..models.search import SEARCH_DOCUMENT, weighted_vector
 from ..models.sharing import Language
 
 # ts_headline's markers around a match: characters no text of the portal holds, so that the
@@ -95,18 +94,7 @@ def search_vector(item_type: ItemType) -> Any:
     """The type's vector: its stored column when it has one, else built at query time."""
     if any(field.name == SEARCH_DOCUMENT for field in item_type.model._meta.concrete_fields):
         return F(SEARCH_DOCUMENT)
-    return _vector(item_type)
-
-
-def _vector(item_type: ItemType) -> Any:
-    config = text_config()
-    vectors = [
-        SearchVector(name, weight=weight, config=config) for name, weight in item_type.search_fields
-    ]
-    combined: Any = vectors[0]
-    for vector in vectors[1:]:
-        combined = combined + vector
-    return combined
+    return weighted_vector(item_type.search_fields, text_config())
 
 
 def _document(item_type: ItemType) -> Concat:

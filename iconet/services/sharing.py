@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import NETWORK_GROUP, PUBLIC_GROUP, readers_among, require, special_group_id
+from ..access import (
+    NETWORK_GROUP,
+    PUBLIC_GROUP,
+    open_group_ids,
+    readers_among,
+    require,
+    special_group_id,
+)
 from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
@@ -115,8 +122,9 @@ def grants_sync(item: SharedItem) -> None:
 
 def _open_to(wanted: dict[int, tuple[str, int | None]]) -> str:
     """The widest open audience among the wanted grants (`Grant.open_to` of every row)."""
+    groups = open_group_ids()
     for name in (PUBLIC_GROUP, NETWORK_GROUP):
-        if special_group_id(name) in wanted:
+        if groups[name] in wanted:
             return OPEN_TO[name]
     return Grant.OpenTo.NOBODY
 
