@@ -9,6 +9,7 @@ from .models import (
     Attachment,
     Country,
     DisclosureRequest,
+    ExportJob,
     ItemEscalation,
     ItemRecipient,
     Organisation,
@@ -28,3 +29,5 @@ auditlog.register(Attachment)
 # Recipient rows: only what the recipient or the escalation changes, never who was told why.
 auditlog.register(ItemRecipient, include_fields=["read_at", "acknowledged_at", "escalated"])
 auditlog.register(ItemEscalation)
+# Exports: who asked for which list and what became of it (the worker's progress is not kept).
+auditlog.register(ExportJob, include_fields=["source", "format", "state"])

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
@@ -297,15 +298,17 @@ def table_build(
     rows: Any,
     progress: Callable[[int], None] | None = None,
 ) -> ExportTable:
-    """The export's rows as text; `progress(n)` is told every hundred rows."""
+    """The export's rows as text; `progress(n)` is told after each chunk of
+    ``EXPORT_CHUNK_ROWS`` rows."""
     model = getattr(rows, "model", None)
     cols = columns(source, model)
     values: list[list[str]] = []
     markings: set[str] = set()
+    chunk = max(1, settings.EXPORT_CHUNK_ROWS)
     for number, item in enumerate(rows_iterate(rows), start=1):
         values.append([column.value(item) for column in cols])
         markings.add(item.marking)
-        if progress is not None and number % 100 == 0:
+        if progress is not None and number % chunk == 0:
             progress(number)
     return ExportTable(
         source=source,

@@ -302,8 +302,9 @@ ICONET_DELIVERY_LEASE_SECONDS = env.int("ICONET_DELIVERY_LEASE_SECONDS", default
 # Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows download at once, larger ones
 # are made by the worker; a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in
 # progress, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished file is kept for
-# EXPORT_RETENTION_HOURS. A job whose lease (renewed every hundred rows) ends is handed over
-# again by the sweep, as is one still waiting after EXPORT_PENDING_GRACE_SECONDS.
+# EXPORT_RETENTION_HOURS. A job whose lease (renewed every EXPORT_CHUNK_ROWS rows, when the
+# worker also sees whether its owner cancelled it) ends is handed over again by the sweep, as is
+# one still waiting after EXPORT_PENDING_GRACE_SECONDS.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
 EXPORT_MAX_ACTIVE_PER_USER = env.int("EXPORT_MAX_ACTIVE_PER_USER", default=3)
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=5000)
@@ -311,6 +312,7 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=300)
 EXPORT_PENDING_GRACE_SECONDS = env.int("EXPORT_PENDING_GRACE_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+EXPORT_CHUNK_ROWS = env.int("EXPORT_CHUNK_ROWS", default=100)
 
 # Settings of the areas; the areas read them as `settings.X` when they need them.
 # Alerts: an immediate alert still unacknowledged by a recipient organisation after this many

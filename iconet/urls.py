@@ -168,6 +168,7 @@ exports_patterns = (
         path("new/", exports.export_start, name="start"),
         path("<int:pk>/", exports.export_detail, name="detail"),
         path("<int:pk>/status/", exports.export_status, name="status"),
+        path("<int:pk>/cancel/", exports.export_cancel, name="cancel"),
         path("<int:pk>/download/", exports.export_download, name="download"),
     ],
     "exports",

@@ -32,6 +32,7 @@ class ExportJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Removed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATES = (State.PENDING, State.RUNNING)
 

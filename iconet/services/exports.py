@@ -30,6 +30,10 @@ class ExportRefused(Exception):
     """The export cannot be made as asked; the message says why, for the user."""
 
 
+class JobCancelled(Exception):
+    """The job's owner cancelled it while the worker was producing it."""
+
+
 def lease_time() -> timedelta:
     return timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
 
@@ -178,10 +182,13 @@ def job_produce(job_id: int) -> str:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             rows = source.rows(owner, params)
             total = exports.rows_count(rows)
-            mine.update(total=total)
+            if not mine.update(total=total):
+                raise JobCancelled
 
             def progress(done: int) -> None:
-                mine.update(progress=done, lease_until=timezone.now() + lease_time())
+                # Between chunks: a job that is no longer running (cancelled) stops here.
+                if not mine.update(progress=done, lease_until=timezone.now() + lease_time()):
+                    raise JobCancelled
 
             data, table = export_produce(
                 source=source,
@@ -192,6 +199,8 @@ def job_produce(job_id: int) -> str:
                 progress=progress,
             )
             name = exports.file_name(source, job.format, table.made_at)
+    except JobCancelled:
+        return "cancelled"
     except Exception as exc:  # noqa: BLE001 - recorded on the job, content-free
         logger.exception("export %s failed", job_id)
         mine.update(
@@ -213,9 +222,10 @@ def job_produce(job_id: int) -> str:
         finished_at=timezone.now(),
         error="",
     )
-    if not finished:  # the lease expired and another run took the job over
+    if not finished:  # cancelled meanwhile, or the lease expired and another run took it over
         job.file.storage.delete(job.file.name)
-        return "superseded"
+        state = ExportJob.objects.values_list("state", flat=True).get(pk=job_id)
+        return "cancelled" if state == ExportJob.State.CANCELLED else "superseded"
     export_log(
         actor=owner,
         source=source.name,
@@ -225,6 +235,26 @@ def job_produce(job_id: int) -> str:
         what=f"export job {job.pk}",
     )
     return "done"
+
+
+def job_cancel(*, actor, job: ExportJob) -> bool:
+    """Cancel the owner's job if it is still waiting or running; whether it was.
+
+    The worker sees the state between two chunks of rows and stops without keeping a file;
+    the sweep hands over only pending and running jobs, so a cancelled job stays cancelled.
+    The change is in the audit trail (django-auditlog records the job's state)."""
+    if job.owner_id != actor.pk:
+        raise PermissionError("only the owner of an export may cancel it")
+    with transaction.atomic():
+        current = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if current.state not in ExportJob.ACTIVE_STATES:
+            return False
+        current.state = ExportJob.State.CANCELLED
+        current.lease_until = None
+        current.finished_at = timezone.now()
+        current.save(update_fields=["state", "lease_until", "finished_at"])
+    job.refresh_from_db()
+    return True
 
 
 def job_download_log(*, request, job: ExportJob) -> None:

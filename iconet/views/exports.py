@@ -75,7 +75,19 @@ def status_text(job: ExportJob) -> str:
         return _("Ready: %(total)s rows.") % {"total": job.total or 0}
     if job.state == ExportJob.State.FAILED:
         return _("The export failed. Start it again from the list.")
+    if job.state == ExportJob.State.CANCELLED:
+        return _("You cancelled this export; no file was kept.")
     return _("The file was removed after the retention period.")
+
+
+@require_POST
+def export_cancel(request, pk: int):
+    job = _job(request, pk)
+    if services.job_cancel(actor=request.user, job=job):
+        messages.success(request, _("The export was cancelled."))
+    else:
+        messages.info(request, _("The export had already ended; nothing was cancelled."))
+    return redirect("exports:detail", pk=job.pk)
 
 
 @require_GET

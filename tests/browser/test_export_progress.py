@@ -67,3 +67,36 @@ def test_export_progress_without_javascript(browser, live_server, cast, settings
         export_in_browser(page, live_server, cast, settings, tmp_path)
     finally:
         context.close()
+
+
+def test_an_export_cancelled_from_its_page_never_produces_a_file(
+    page, live_server, cast, settings, tmp_path
+):
+    from iconet.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 2
+    _area, item_type = item_types()[0]
+    slug = item_type.model._meta.label_lower
+    for _ in range(4):
+        item_make(slug, author=cast.fr_ncp, marking="GREEN")
+    sign_in_browser(page, live_server, cast.de_ncp)
+    page.goto(reverse(item_type.list_url))
+    page.get_by_role("button", name="Export CSV").click()
+    page.wait_for_url(re.compile(r"/exports/\d+/$"))
+    assert "Waiting to start." in page.get_by_role("status").inner_text()
+
+    page.get_by_role("button", name="Cancel the export").click()
+    page.get_by_text("The export was cancelled.").wait_for()
+    assert "You cancelled this export" in page.locator("[data-export-text]").inner_text()
+    assert page.get_by_role("button", name="Cancel the export").count() == 0
+    assert page.locator("progress").count() == 0
+
+    # The worker then takes the queued task up and leaves the job as it is.
+    with worker_running():
+        page.wait_for_timeout(1500)
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert job.state == ExportJob.State.CANCELLED and not job.file
+    page.goto(reverse("exports:list"))
+    assert "Cancelled" in page.get_by_role("table").inner_text()
+    assert page.get_by_role("link", name=re.compile("Download")).count() == 0

@@ -268,3 +268,102 @@ def test_hostile_filters_never_crash_an_export(cast, client_for, type_slug, list
         # 400 for a NUL byte, as the list page answers it.
         assert response.status_code in (200, 302, 400), (value[:10], response.status_code)
         assert response.status_code != 400 or value == "%00"
+
+
+def test_the_owner_cancels_a_waiting_export_and_no_worker_takes_it_up(
+    cast, client_for, settings, tmp_path
+):
+    from auditlog.models import LogEntry
+
+    from iconet.services.exports import job_produce
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    settings.EXPORT_MAX_ACTIVE_PER_USER = 1
+    settings.EXPORT_PENDING_GRACE_SECONDS = 0
+    type_slug, list_url = LISTS[0]
+    for _ in range(3):
+        item_make(type_slug, author=cast.fr_ncp)
+    owner = client_for(cast.de_ncp)
+    assert export(owner, list_url).status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    detail_url = reverse("exports:detail", args=[job.pk])
+    cancel_url = reverse("exports:cancel", args=[job.pk])
+    assert cancel_url in page_text(owner, detail_url)
+
+    # Nobody else may cancel it, nor learn that it exists; a GET changes nothing.
+    assert client_for(cast.fr_ncp).post(cancel_url).status_code == 404
+    assert owner.get(cancel_url).status_code == 405
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.PENDING
+
+    response = owner.post(cancel_url, follow=True)
+    assert response.redirect_chain[-1][0] == detail_url
+    page = response.content.decode()
+    assert "The export was cancelled." in page
+    assert "You cancelled this export; no file was kept." in page
+    assert cancel_url not in page and "<progress" not in page
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.CANCELLED and job.finished_at is not None
+    assert "Cancelled" in page_text(owner, reverse("exports:list"))
+
+    # The change is in the audit trail, by its owner.
+    entry = LogEntry.objects.get_for_object(job).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor_id == cast.de_ncp.pk
+    assert entry.changes_dict["state"] == ["pending", "cancelled"]
+
+    # The task already queued, and the sweep, leave it cancelled: no file is ever made.
+    assert jobs_sweep() == 0
+    assert job_produce(job.pk) == "skipped"
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.CANCELLED and not job.file
+    assert not list(tmp_path.rglob("*.csv"))
+
+    # A second cancel says so; the cancelled job no longer counts against the user's bound.
+    again = owner.post(cancel_url, follow=True).content.decode()
+    assert "The export had already ended; nothing was cancelled." in again
+    assert export(owner, list_url).status_code == 302
+    assert ExportJob.objects.filter(owner=cast.de_ncp, state="pending").count() == 1
+
+
+def test_a_running_export_stops_at_the_next_chunk_when_cancelled(
+    cast, client_for, settings, tmp_path
+):
+    """The owner's cancel lands while the worker writes the rows: at the end of the chunk it
+    is in, the worker sees the job is no longer running and stops without keeping a file."""
+    from django.db import connection
+
+    from iconet.services.exports import job_cancel, job_produce
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    settings.EXPORT_CHUNK_ROWS = 2
+    type_slug, list_url = LISTS[0]
+    for _ in range(5):
+        item_make(type_slug, author=cast.fr_ncp)
+    assert export(client_for(cast.de_ncp), list_url).status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    worker_updates = []
+    owner_acting = []
+
+    def cancel_during_first_chunk(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "iconet_exportjob"') and not owner_acting:
+            worker_updates.append(sql)
+            if 'SET "progress"' in sql:  # the first chunk's end: the owner cancels just now
+                owner_acting.append(True)
+                assert job_cancel(actor=cast.de_ncp, job=ExportJob.objects.get(pk=job.pk))
+                owner_acting.clear()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(cancel_during_first_chunk):
+        outcome = job_produce(job.pk)
+    assert outcome == "cancelled"
+    progress_steps = [sql for sql in worker_updates if 'SET "progress"' in sql]
+    # It stopped after that chunk: no further chunk reported, no attempt to finish the job.
+    assert len(progress_steps) == 1
+    assert worker_updates[-1] == progress_steps[0]
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.CANCELLED
+    assert job.progress == 0 and not job.file
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not AccessLog.objects.filter(detail__startswith=f"export job {job.pk} ").exists()
