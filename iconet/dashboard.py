@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -22,20 +22,62 @@ from .charts import bar_chart
 from .models import DisclosureRequest, EmailDelivery, ItemRecipient, State
 
 
-def _types_of(user) -> list[Any]:
+def types_of(user) -> list[Any]:
     """The registered item models of the areas the user has."""
     return [item_type.model for config, item_type in item_types() if user.has_area(config.code)]
 
 
-def drafts_of(user) -> list[Any]:
-    """The user's own drafts, in every area the user has."""
+def drafts_of(user, types: list[Any] | None = None) -> list[Any]:
+    """The user's own drafts, in every area the user has (or in those of `types` only)."""
     return [
         model.objects.visible_to(user)
         .filter(state=State.DRAFT, author=user)
         .with_list_columns()
         .order_by("-updated_at")
-        for model in _types_of(user)
+        for model in (types_of(user) if types is None else types)
     ]
+
+
+class NewestFirst:
+    """The rows of several item querysets as one sequence, newest `updated_at` first, for a
+    `Paginator`: the count is one query, and a page costs one query for its keys (a UNION of
+    the types) and one per type present on it, whatever the number of rows."""
+
+    def __init__(self, querysets: list[Any]):
+        self.querysets = list(querysets)
+        self._count: int | None = None
+
+    def _keys(self):
+        parts = [
+            queryset.order_by().values_list(
+                Value(index, output_field=IntegerField()), "pk", "updated_at"
+            )
+            for index, queryset in enumerate(self.querysets)
+        ]
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._keys().count() if self.querysets else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        if not self.querysets:
+            return []
+        keys = list(self._keys().order_by("-updated_at", "-pk")[index])
+        wanted: dict[int, list[int]] = {}
+        for position, pk, _updated in keys:
+            wanted.setdefault(position, []).append(pk)
+        rows = {}
+        for position, pks in wanted.items():
+            for row in self.querysets[position].filter(pk__in=pks):
+                rows[(position, row.pk)] = row
+        return [rows[(position, pk)] for position, pk, _updated in keys if (position, pk) in rows]
 
 
 def disclosure_requests_to_decide(user):
@@ -43,7 +85,7 @@ def disclosure_requests_to_decide(user):
     owner's contact points of the area and its national administrators)."""
     condition = Q()
     decided = False
-    for model in _types_of(user):
+    for model in types_of(user):
         if not (user.is_ncp(model.area) or user.is_national_admin):
             continue
         items = model.objects.visible_to(user).filter(owner_id=user.organisation_id)
@@ -64,7 +106,7 @@ def disclosure_requests_to_decide(user):
 def items_with_failed_deliveries(user) -> list[Any]:
     """Items of the user's organisation (`Action.DELIVERIES`) of which an e-mail failed."""
     querysets = []
-    for model in _types_of(user):
+    for model in types_of(user):
         failed = ItemRecipient.objects.of_type(model).filter(
             object_id=OuterRef("pk"), email__status=EmailDelivery.Status.FAILED
         )
@@ -98,6 +140,8 @@ CORE_PANELS = (
         title=_("My drafts"),
         empty=_("You have no draft."),
         rows=drafts_of,
+        list_url="drafts",
+        list_label=_("All my drafts"),
         order=10,
     ),
     DashboardPanel(

@@ -179,6 +179,7 @@ urlpatterns = [
     path("notifications/", home.notification_list, name="notifications"),
     path("notifications/read/", home.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/open/", home.notification_open, name="notification_open"),
+    path("drafts/", home.drafts, name="drafts"),
     path("search/", search.search_page, name="search"),
     path("search/save/", search.saved_search_create, name="search_save"),
     path("accounts/", include(accounts_patterns)),

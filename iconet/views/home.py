@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from ..areas import item_types
-from ..dashboard import dashboard_panels, dashboard_trends
+from ..dashboard import NewestFirst, types_of, dashboard_panels, dashboard_trends, drafts_of
 from ..models import Notification
 
 
@@ -36,6 +36,32 @@ def home(request):
             "notifications": notifications,
             "work": dashboard_panels(user),
             "trends": dashboard_trends(user),
+        },
+    )
+
+
+def drafts(request):
+    """Every draft of the user across the areas, newest first, by item type if asked."""
+    types = types_of(request.user)
+    choices = [(model.type_slug(), capfirst(model._meta.verbose_name_plural)) for model in types]
+    chosen = request.GET.get("type", "")
+    if chosen in dict(choices):
+        types = [model for model in types if model.type_slug() == chosen]
+    else:
+        chosen = ""
+    page = Paginator(NewestFirst(drafts_of(request.user, types)), 25).get_page(
+        request.GET.get("page")
+    )
+    for row in page.object_list:
+        row.type_label = capfirst(row._meta.verbose_name)
+    return render(
+        request,
+        "drafts.html",
+        {
+            "page_obj": page,
+            "drafts": page.object_list,
+            "types": choices,
+            "chosen": chosen,
         },
     )
 
