@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from ..areas import item_types
-from ..dashboard import NewestFirst, types_of, dashboard_panels, dashboard_trends, drafts_of
+from ..dashboard import NewestFirst, dashboard_panels, dashboard_trends, drafts_of, types_of
 from ..models import Notification
 
 
