@@ -55,22 +55,26 @@ def test_queue_removed():
 
 @pytest.fixture(scope="session", autouse=True)
 def audit_trail_flushable_in_tests():
-    """Transactional tests empty every table with TRUNCATE after each test, which the audit
-    tables refuse (migration iconet 0004). Only that flush of the test database skips the
-    triggers, with `session_replication_role`, which only a superuser may set."""
+    """Transactional tests empty every table after each test, which the audit tables refuse
+    (migration iconet 0004). Only that flush of the test database skips the triggers, with
+    `session_replication_role`, which only a superuser may set. It deletes the rows rather
+    than truncating: tests leave few rows, and TRUNCATE costs a new file for every table and
+    index whether it holds rows or not."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        statements = original(
-            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-        )
-        return (
-            ["SET LOCAL session_replication_role = replica", *statements]
-            if statements
-            else statements
-        )
+        if not tables:
+            return []
+        if reset_sequences:
+            statements = original(
+                self, style, tables, reset_sequences=True, allow_cascade=allow_cascade
+            )
+        else:
+            # The triggers of foreign keys are off too, so the order of the tables is free.
+            statements = [f"DELETE FROM {self.quote_name(table)}" for table in tables]
+        return ["SET LOCAL session_replication_role = replica", *statements]
 
     DatabaseOperations.sql_flush = sql_flush
     yield
@@ -78,7 +82,8 @@ def audit_trail_flushable_in_tests():
 
 
 # Rows that data migrations load and the code relies on; the flush after each transactional
-# test empties their tables with the rest.
+# test empties their tables with the rest. They are copied once, after the migrations, into a
+# schema of the test database, and copied back after each flush.
 MIGRATION_DATA = [
     ("iconet.migrations.0002_audit_immutable_and_groups", "create_groups"),
     ("ilo_reports.migrations.0002_template_v1", "load"),
@@ -87,6 +92,9 @@ MIGRATION_DATA = [
     ("ilo_reports.migrations.0007_template_v1_sources_french_and_v2", "version_2_load"),
     ("documents.migrations.0002_vocabularies_load", "vocabularies_load"),
 ]
+MIGRATION_DATA_SCHEMA = "iconet_test_migration_data"
+# (table, its written columns) of every table that holds rows after the migrations.
+migration_data_tables: list[tuple[str, str]] = []
 
 
 def is_transactional(request) -> bool:
@@ -96,11 +104,64 @@ def is_transactional(request) -> bool:
     )
 
 
-def migration_data_load() -> None:
-    from django.apps import apps
+def migration_data_copy() -> None:
+    """Copy the rows the migrations left, once per test database."""
+    from django.db import connection
 
-    for module, function in MIGRATION_DATA:  # each loader keeps what is there
-        getattr(importlib.import_module(module), function)(apps, None)
+    schema = MIGRATION_DATA_SCHEMA
+    migration_data_tables.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        for table in connection.introspection.django_table_names(only_existing=True):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quoted})")
+            if not cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND table_name = %s AND is_generated = 'NEVER' "
+                "ORDER BY ordinal_position",
+                [table],
+            )
+            columns = ", ".join(connection.ops.quote_name(row[0]) for row in cursor.fetchall())
+            cursor.execute(f"CREATE TABLE {schema}.{quoted} AS SELECT {columns} FROM {quoted}")
+            migration_data_tables.append((table, columns))
+
+
+def migration_data_load() -> None:
+    """Put the migrations' rows back into the emptied tables (with the ids they had)."""
+    from django.db import connection, transaction
+
+    if not migration_data_tables:  # no copy (a run without the test database): load them
+        from django.apps import apps
+
+        for module, function in MIGRATION_DATA:  # each loader keeps what is there
+            getattr(importlib.import_module(module), function)(apps, None)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        for table, columns in migration_data_tables:
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(
+                f"INSERT INTO {quoted} ({columns}) SELECT {columns} "
+                f"FROM {MIGRATION_DATA_SCHEMA}.{quoted}"
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migration_data_copied(django_db_setup, django_db_blocker):
+    """The copy holds what `post_migrate` made after the migrations too (content types and
+    permissions, with their ids): the flush need not make them again, under new ids."""
+    from django.core.management.commands import flush
+
+    with django_db_blocker.unblock():
+        migration_data_copy()
+    emit = flush.emit_post_migrate_signal
+    flush.emit_post_migrate_signal = lambda *args, **kwargs: None
+    yield
+    flush.emit_post_migrate_signal = emit
+    migration_data_tables.clear()
 
 
 @pytest.fixture(autouse=True)
