@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
@@ -27,6 +28,7 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.querysets import SharedItemQuerySet
+from iconet.models.search import SEARCH_DOCUMENT, search_document_index
 from iconet.models.sharing import DisplaySections, Label
 
 # --- semesters --------------------------------------------------------------------------
@@ -676,6 +678,12 @@ class IloReport(SharedItem):
         validators=[answers_validate],
     )
     objects = IloReportQuerySet.as_manager()
+    # What the portal's search reads of a report (`search_fields` in apps.py), weighted: the
+    # network's name and the semester, the answers' texts, the reviewer's comment. It reads
+    # the network's row and the JSON of the answers, which a generated column may not, so
+    # PostgreSQL triggers keep it (migration 0011): on every write of the report, and on a
+    # network's rename for its reports.
+    search_document = SearchVectorField(null=True, editable=False)
 
     # Optimistic locking: every save of the answers increments it; a stale form is a conflict.
     lock_version = models.PositiveIntegerField(default=0)
@@ -708,7 +716,10 @@ class IloReport(SharedItem):
         verbose_name_plural = _("ILO network reports")
         # One report per network and semester is kept by services.report_open under a lock on
         # the network row; corrections chain through `previous` (one correction per revision).
-        indexes = [models.Index(fields=["network", "semester"])]
+        indexes = [
+            models.Index(fields=["network", "semester"]),
+            search_document_index("ilo_reports_report_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.network} – {self.semester}"
@@ -966,5 +977,5 @@ auditlog.register(Meeting)
 auditlog.register(TemplateVersion)
 auditlog.register(TemplateSection)
 auditlog.register(TemplateQuestion)
-auditlog.register(IloReport, m2m_fields={"audience_groups"})
+auditlog.register(IloReport, m2m_fields={"audience_groups"}, exclude_fields=[SEARCH_DOCUMENT])
 auditlog.register(Contribution)
