@@ -45,6 +45,7 @@ def test_my_drafts_lists_my_drafts_of_every_type_newest_first(cast, client_for):
     assert f"{len(mine)} drafts" in page
     for item in mine:
         assert item.get_absolute_url() in page
+    assert f'<span class="tlp-label tlp-amber">{mine[0].get_marking_display()}</span>' in page
     # The colleague sees only their own.
     colleague = shown_references(drafts_page(client_for(cast.fr_officer)))
     assert len(colleague) == len(TYPES) and not set(colleague) & {i.reference for i in mine}
