@@ -6,6 +6,7 @@ does not exist."""
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -87,6 +88,9 @@ def export_cancel(request, pk: int):
         messages.success(request, _("The export was cancelled."))
     else:
         messages.info(request, _("The export had already ended; nothing was cancelled."))
+    back = request.POST.get("next", "")
+    if back == reverse("exports:list"):  # the list of the user's exports, or the job's page
+        return redirect(back)
     return redirect("exports:detail", pk=job.pk)
 
 

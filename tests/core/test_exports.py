@@ -319,6 +319,21 @@ def test_the_owner_cancels_a_waiting_export_and_no_worker_takes_it_up(
     assert job.state == ExportJob.State.CANCELLED and not job.file
     assert not list(tmp_path.rglob("*.csv"))
 
+    # From the list of my exports, a waiting one has its Cancel button, which leads back there.
+    assert export(owner, list_url).status_code == 302
+    second = ExportJob.objects.filter(owner=cast.de_ncp, state="pending").get()
+    listing = page_text(owner, reverse("exports:list"))
+    assert reverse("exports:cancel", args=[second.pk]) in listing
+    assert cancel_url not in listing  # the cancelled one has none
+    back = owner.post(
+        reverse("exports:cancel", args=[second.pk]), {"next": reverse("exports:list")}
+    )
+    assert back["Location"] == reverse("exports:list")
+    second.refresh_from_db()
+    assert second.state == ExportJob.State.CANCELLED
+    elsewhere = owner.post(cancel_url, {"next": "https://elsewhere.example/"})
+    assert elsewhere["Location"] == detail_url
+
     # A second cancel says so; the cancelled job no longer counts against the user's bound.
     again = owner.post(cancel_url, follow=True).content.decode()
     assert "The export had already ended; nothing was cancelled." in again
