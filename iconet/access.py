@@ -39,7 +39,7 @@ def open_group_ids() -> dict[str, int]:
 
 def principals_for(users) -> dict[int, list[int]]:
     """The guardian groups through which each user holds grants, in four queries for any number."""
-    from .models import AccessGroup, Organisation
+    from .models import AccessGroup, Organisation, User
 
     users = [
         u
@@ -50,9 +50,13 @@ def principals_for(users) -> dict[int, list[int]]:
         return {}
     # A deactivated organisation grants nothing to anyone: not through itself, not through the
     # access groups it belongs to, not through "the network" or "public".
-    active = Organisation.objects.filter(is_active=True)
+    active = Organisation.objects.filter(is_active=True).select_related("country")
     organisations = active.in_bulk({u.organisation_id for u in users})
     users = [u for u in users if u.organisation_id in organisations]
+    for user in users:
+        # The page header shows the organisation and its country: read once, here.
+        if not User.organisation.is_cached(user):
+            user.organisation = organisations[user.organisation_id]
     result: dict[int, set[int]] = {u.pk: set() for u in users}
     if not users:
         return {}
