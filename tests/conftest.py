@@ -162,6 +162,15 @@ def migration_data_copied(django_db_setup, django_db_blocker):
     yield
     flush.emit_post_migrate_signal = emit
     migration_data_tables.clear()
+    # A connection a worker or live-server thread left open would keep the test database from
+    # being dropped next (it would stay on the server after the run): close them first.
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
