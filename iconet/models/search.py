@@ -18,9 +18,9 @@ SearchFields = tuple[tuple[str, str], ...]
 SEARCH_DOCUMENT = "search_document"
 
 
-def weighted_vector(fields: SearchFields, config: str | models.Expression) -> models.Expression:
-    """The fields' vectors, each with its weight, joined into one (`config` is the text search
-    configuration: a name, or an expression such as the item's language)."""
+def weighted_vector(fields: SearchFields, config: str) -> models.Expression:
+    """The fields' vectors, each with its weight, joined into one (`config` is the name of the
+    text search configuration)."""
     vectors = [SearchVector(name, weight=weight, config=config) for name, weight in fields]
     combined: models.Expression = vectors[0]
     for vector in vectors[1:]:

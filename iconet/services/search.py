@@ -29,7 +29,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..areas import AreaConfig, ItemType, item_types
-from ..models.search import SEARCH_DOCUMENT, weighted_vector
+from ..models.search import SEARCH_DOCUMENT
 from ..models.sharing import Language
 
 # ts_headline's markers around a match: characters no text of the portal holds, so that the
@@ -91,10 +91,9 @@ def _query(text: str) -> SearchQuery:
 
 
 def search_vector(item_type: ItemType) -> Any:
-    """The type's vector: its stored column when it has one, else built at query time."""
-    if any(field.name == SEARCH_DOCUMENT for field in item_type.model._meta.concrete_fields):
-        return F(SEARCH_DOCUMENT)
-    return weighted_vector(item_type.search_fields, text_config())
+    """The type's stored vector, under its GIN index: every searched type has one
+    (`iconet.models.search`), which tests/core/test_search.py checks of each registered type."""
+    return F(SEARCH_DOCUMENT)
 
 
 def _document(item_type: ItemType) -> Concat:

@@ -6,11 +6,13 @@ shares the searched word with a readable item or is the only match.
 """
 
 import pytest
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
 
 from iconet.areas import item_types
 from iconet.models import Audience, Language
+from iconet.models.search import SEARCH_DOCUMENT
 from iconet.services.search import SearchFilters, search
 from tests.items import item_make
 
@@ -25,6 +27,18 @@ SEARCHED = [
 
 def test_every_item_type_declares_what_search_reads():
     assert {slug for slug, _ in SEARCHED} == {it.model.type_slug() for _config, it in item_types()}
+
+
+def test_every_searched_type_reads_a_stored_vector_under_a_gin_index():
+    for _slug, item_type in SEARCHED:
+        model = item_type.model
+        assert any(f.name == SEARCH_DOCUMENT for f in model._meta.concrete_fields), model
+        indexed = [
+            index
+            for index in model._meta.indexes
+            if isinstance(index, GinIndex) and index.fields == [SEARCH_DOCUMENT]
+        ]
+        assert indexed, f"{model._meta.label} has no GIN index on its search vector"
 
 
 def text_field(item_type) -> str:
