@@ -10,7 +10,6 @@ The cast, by role and Member State (visibility tests read like the permission st
 - ilo_fr_tr, ilo_de_tr: immigration liaison officers of France and Germany posted in Türkiye
 """
 
-import importlib
 import os
 import socket
 import threading
@@ -81,17 +80,10 @@ def audit_trail_flushable_in_tests():
     DatabaseOperations.sql_flush = original
 
 
-# Rows that data migrations load and the code relies on; the flush after each transactional
-# test empties their tables with the rest. They are copied once, after the migrations, into a
-# schema of the test database, and copied back after each flush.
-MIGRATION_DATA = [
-    ("iconet.migrations.0002_audit_immutable_and_groups", "create_groups"),
-    ("ilo_reports.migrations.0002_template_v1", "load"),
-    ("ilo_reports.migrations.0005_nationality_pickers", "to_countries"),
-    ("ilo_reports.migrations.0007_template_v1_sources_french_and_v2", "sources_and_french"),
-    ("ilo_reports.migrations.0007_template_v1_sources_french_and_v2", "version_2_load"),
-    ("documents.migrations.0002_vocabularies_load", "vocabularies_load"),
-]
+# Rows that the migrations leave and the code relies on (groups, templates, vocabularies,
+# content types...); the flush after each transactional test empties their tables with the
+# rest. They are copied once, after the migrations, into a schema of the test database, and
+# copied back after each flush.
 MIGRATION_DATA_SCHEMA = "iconet_test_migration_data"
 # (table, its written columns) of every table that holds rows after the migrations.
 migration_data_tables: list[tuple[str, str]] = []
@@ -133,12 +125,6 @@ def migration_data_load() -> None:
     """Put the migrations' rows back into the emptied tables (with the ids they had)."""
     from django.db import connection, transaction
 
-    if not migration_data_tables:  # no copy (a run without the test database): load them
-        from django.apps import apps
-
-        for module, function in MIGRATION_DATA:  # each loader keeps what is there
-            getattr(importlib.import_module(module), function)(apps, None)
-        return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         for table, columns in migration_data_tables:
