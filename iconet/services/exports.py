@@ -253,7 +253,6 @@ def job_cancel(*, actor, job: ExportJob) -> bool:
         current.lease_until = None
         current.finished_at = timezone.now()
         current.save(update_fields=["state", "lease_until", "finished_at"])
-    job.refresh_from_db()
     return True
 
 
