@@ -6,6 +6,7 @@ State sees who edits and submits. Plus the pages' accessibility (axe, with JavaS
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ilo_reports.models import Semester, TemplateSection
 from ilo_reports.services import report_open
@@ -37,12 +38,12 @@ def test_sections_through_the_contents_and_the_completeness_check(browser, live_
     chair.goto(report.get_absolute_url())
     chair.get_by_role("link", name="Edit the draft").click()
     contents = chair.get_by_role("navigation", name="Contents")
-    assert contents.get_by_role("link").count() == len(sections)
+    expect(contents.get_by_role("link")).to_have_count(len(sections))
     assert f"{len(sections)} of {len(sections)} sections are empty." in chair.content()
 
     # A section's own page, saved on its own.
     contents.get_by_role("link", name=first.heading).click()
-    assert chair.get_by_role("heading", level=1, name=first.heading).is_visible()
+    expect(chair.get_by_role("heading", level=1, name=first.heading)).to_be_visible()
     assert f"Section 1 of {len(sections)}" in chair.content()
     chair.get_by_label("Composition and changes").fill("Two officers arrived in September.")
     chair.get_by_role("button", name="Save", exact=True).click()
@@ -55,7 +56,7 @@ def test_sections_through_the_contents_and_the_completeness_check(browser, live_
     chair.get_by_role("link", name=f"Next section: {second.heading}").click()
     chair.get_by_label("Meetings held").fill("Three meetings, in Ankara and Istanbul.")
     chair.get_by_role("button", name="Save and go to the next section").click()
-    assert chair.get_by_role("heading", level=1, name=third.heading).is_visible()
+    expect(chair.get_by_role("heading", level=1, name=third.heading)).to_be_visible()
 
     # Back to the contents: the two sections are answered, the others still empty.
     chair.get_by_role("link", name="Back to the contents").click()
@@ -70,20 +71,20 @@ def test_sections_through_the_contents_and_the_completeness_check(browser, live_
 
     # Submitting meets the completeness check: what is empty, with a way to each.
     chair.get_by_role("link", name="Check and submit for review").click()
-    assert chair.get_by_role("heading", name="Check before submitting").is_visible()
+    expect(chair.get_by_role("heading", name="Check before submitting")).to_be_visible()
     listed = chair.get_by_role("region", name=re.compile("sections have no answer"))
     assert listed.get_by_role("link").count() == empty
     assert listed.get_by_role("link", name=re.compile(re.escape(first.heading))).count() == 0
     # "Go back" returns to the contents; the report is still a draft.
     chair.get_by_role("link", name="Go back and complete the report").click()
-    assert chair.get_by_role("navigation", name="Contents").is_visible()
+    expect(chair.get_by_role("navigation", name="Contents")).to_be_visible()
     report.refresh_from_db()
     assert report.status == "draft"
     chair.goto(report.get_absolute_url())
 
     # The report page's Submit also stops at the check; "Submit anyway" submits.
     chair.get_by_role("button", name="Submit for review").click()
-    assert chair.get_by_role("heading", name="Check before submitting").is_visible()
+    expect(chair.get_by_role("heading", name="Check before submitting")).to_be_visible()
     chair.get_by_role("button", name="Submit anyway").click()
     assert "Report submitted for review." in chair.content()
     assert chair.get_by_role("link", name="Edit the draft").count() == 0

@@ -4,6 +4,7 @@ incorporates and submits past the completeness check, the Commission reviews and
 and a contact point reads the published report."""
 
 import pytest
+from playwright.sync_api import expect
 
 from ilo_reports.models import Semester
 from tests.browser.test_accessibility import sign_in_browser
@@ -55,7 +56,7 @@ def test_report_from_draft_to_publication(browser, live_server, cast):
     chair.get_by_role("button", name="Incorporate into the section").first.click()
     # Most sections are empty: the completeness check asks, and the chair submits anyway.
     chair.get_by_role("button", name="Submit for review").click()
-    assert chair.get_by_role("heading", name="Check before submitting").is_visible()
+    expect(chair.get_by_role("heading", name="Check before submitting")).to_be_visible()
     chair.get_by_role("button", name="Submit anyway").click()
     assert "Submitted" in chair.content()
 

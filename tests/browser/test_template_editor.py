@@ -3,6 +3,7 @@ JavaScript: it copies the version in use into a draft, changes a heading, uses t
 reports, and the chair's new report shows the new heading. Plus the editor's accessibility."""
 
 import pytest
+from playwright.sync_api import expect
 
 from ilo_reports.models import Semester, TemplateVersion
 from tests.browser.test_accessibility import sign_in_browser, violations
@@ -24,9 +25,9 @@ def test_copy_edit_a_heading_activate_and_open_a_report(browser, live_server, ca
     draft = current.number + 1
     assert f"copied into version {draft}, a draft" in admin.content()
     admin.get_by_role("link", name=f"Edit version {draft}").click()
-    assert admin.get_by_role(
-        "heading", level=1, name=f"Report template version {draft}"
-    ).is_visible()
+    expect(
+        admin.get_by_role("heading", level=1, name=f"Report template version {draft}")
+    ).to_be_visible()
 
     admin.get_by_role("link", name=f"Change section “{heading}” and its questions").click()
     admin.get_by_label("Heading", exact=True).fill("Members of the network and their changes")
@@ -44,10 +45,10 @@ def test_copy_edit_a_heading_activate_and_open_a_report(browser, live_server, ca
     chair.get_by_label("Network").select_option(label="Türkiye")
     chair.get_by_role("button", name="Open the report").click()
     contents = chair.get_by_role("navigation", name="Contents")
-    assert (
-        contents.get_by_role("link", name="Members of the network and their changes").count() == 1
-    )
-    assert contents.get_by_role("link", name=heading).count() == 0
+    expect(
+        contents.get_by_role("link", name="Members of the network and their changes")
+    ).to_have_count(1)
+    expect(contents.get_by_role("link", name=heading)).to_have_count(0)
 
 
 def test_the_template_editor_pages_pass_axe(page, live_server, cast):
