@@ -26,23 +26,30 @@ def _areas_of(user) -> list[tuple[str, str]]:
 
 
 def search_page(request):
+    return _search_response(request)
+
+
+def _search_response(request, *, data=None, save_form=None, status=200):
+    """The search page for the words and filters of the query string. A save that was refused
+    comes back here with its form, so the results stay on the page beside its errors."""
     user = request.user
     areas = _areas_of(user)
-    form = SearchForm(request.GET or None, areas=areas)
+    data = data if data is not None else request.GET
+    form = SearchForm(data or None, areas=areas)
     results = None
     page_obj = None
     filters = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         filters = SearchFilters(
-            text=data["q"].strip(),
-            area=data["area"],
-            type_slug=data["type"],
-            country=data["country"],
-            marking=data["marking"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            year=data["year"],
+            text=cleaned["q"].strip(),
+            area=cleaned["area"],
+            type_slug=cleaned["type"],
+            country=cleaned["country"],
+            marking=cleaned["marking"],
+            date_from=cleaned["date_from"],
+            date_to=cleaned["date_to"],
+            year=cleaned["year"],
         )
         try:
             wanted = min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
@@ -53,21 +60,22 @@ def search_page(request):
         if results.total and page_obj.number != wanted:
             results = search(user, filters, page=page_obj.number)
     area_labels = dict(areas)
-    query = request.GET.get("q", "")
+    query = data.get("q", "")
     return render(
         request,
         "search.html",
         {
             "form": form,
             # The filters wait after the results; clearing them keeps the words searched.
-            "filter_form": SearchFilterForm(request.GET or None, areas=areas, auto_id="filter_%s"),
+            "filter_form": SearchFilterForm(data or None, areas=areas, auto_id="filter_%s"),
             "clear_url": f"?{urlencode({'q': query})}" if query else "",
             "results": results,
             "page_obj": page_obj,
             "filters": filters,
             "area_labels": area_labels,
-            "save_form": SavedSearchForm() if results is not None else None,
+            "save_form": (save_form or SavedSearchForm()) if results is not None else save_form,
         },
+        status=status,
     )
 
 
@@ -86,18 +94,7 @@ def saved_search_create(request):
         )
         messages.success(request, _("Your search is saved: you will be told of new items."))
         return redirect("accounts:saved_searches")
-    return render(
-        request,
-        "search.html",
-        {
-            "form": search_form,
-            "filter_form": SearchFilterForm(request.POST, areas=_areas_of(request.user)),
-            "save_form": form,
-            "results": None,
-            "filters": None,
-        },
-        status=400,
-    )
+    return _search_response(request, data=request.GET or request.POST, save_form=form, status=400)
 
 
 def saved_search_list(request):

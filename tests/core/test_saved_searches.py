@@ -1,6 +1,8 @@
 """Saved searches: a subscriber who may read a newly published item is told of it, once; a
 subscriber whose search matches an item they may not read is told nothing at all."""
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -106,7 +108,7 @@ def test_the_sweep_finds_a_publication_whose_check_was_lost(cast):
 def test_a_user_saves_lists_and_deletes_a_search(cast, client_for):
     client = client_for(cast.fr_officer)
     page = client.get(reverse("search"), {"q": "zorblatt", "marking": "GREEN"})
-    assert f'action="{reverse("search_save")}"' in page.content.decode()
+    assert f'action="{reverse("search_save")}?' in page.content.decode()
     refused = client.post(
         reverse("search_save"), {"q": "zorblatt", "name": "", "frequency": "daily"}
     )
@@ -130,4 +132,26 @@ def test_a_user_saves_lists_and_deletes_a_search(cast, client_for):
     delete = reverse("accounts:saved_search_delete", args=[saved.pk])
     assert other.post(delete).status_code == 404
     assert client.post(delete).status_code == 302
+    assert not SavedSearch.objects.exists()
+
+
+def test_a_refused_save_keeps_the_results_and_what_was_typed(cast, client_for):
+    slug, item_type = SEARCHED[0]
+    item = item_make(
+        slug,
+        author=cast.fr_officer,
+        marking="GREEN",
+        **{text_field(item_type): "Zorblatt route confirmed"},
+    )
+    client = client_for(cast.fr_officer)
+    page = client.get(reverse("search"), {"q": "zorblatt"}).content.decode()
+    assert item.get_absolute_url() in page
+    refused = client.post(
+        reverse("search_save") + "?q=zorblatt",
+        {"q": "zorblatt", "name": "   ", "frequency": "immediate"},
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert "There is a problem" in body and item.get_absolute_url() in body  # results stay
+    assert re.search(r'value="immediate"[^>]*checked', body)  # the choice made is kept
     assert not SavedSearch.objects.exists()
