@@ -95,6 +95,19 @@ def test_an_ordinary_404_is_one_line_without_a_traceback(cast, client_for, json_
 
 
 @pytest.mark.django_db
+def test_a_request_refused_as_suspicious_names_its_reason_in_one_line(cast, client_for, json_lines):
+    refused = client_for(cast.fr_ncp).get(reverse("search"), {"q": "route\x00"})
+    assert refused.status_code == 400
+    lines = of_request(json_lines(), refused["X-Request-ID"])
+    assert [line["logger"] for line in lines] == [
+        "django.security.SuspiciousOperation",
+        "iconet.request",
+    ]
+    assert all("exception" not in line for line in lines)
+    assert "Traceback" not in json_lines.text()
+
+
+@pytest.mark.django_db
 def test_the_query_string_stays_out_and_an_insane_request_id_is_replaced(
     cast, client_for, json_lines
 ):
