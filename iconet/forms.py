@@ -373,6 +373,7 @@ class SearchForm(forms.Form):
 
 
 class SearchFilterForm(SearchForm):
-    """The search page's filters, shown after its results: the words searched ride along."""
+    """The search page's filters, shown after its results: the words searched ride along (the
+    search box above reports what is wrong with them, so these carry them unchecked)."""
 
-    q = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, widget=forms.HiddenInput)

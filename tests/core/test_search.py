@@ -191,3 +191,30 @@ def test_the_country_filter_reads_the_declared_field_or_the_owners_country(searc
     found = search(cast.fr_ncp, SearchFilters(text="zorblatt", country=str(country)))
     assert [hit.item for hit in found.hits] == [item]
     assert search(cast.fr_ncp, SearchFilters(text="zorblatt", country="IS")).total == 0
+
+
+@pytest.mark.parametrize(
+    "params, error",
+    [
+        ({"date_from": "2026-13-01"}, "Enter a valid date."),
+        ({"date_from": "2026-05-01", "date_to": "2026-01-01"}, "comes before its start"),
+        ({"country": "ZZ"}, "Select a valid choice."),
+        ({"marking": "PURPLE"}, "Select a valid choice."),
+        ({"year": "99999999999999999999"}, "less than or equal to 9999"),
+        ({"q": "route " * 50}, "at most 200 characters"),
+        ({"page": "-5"}, None),
+        ({"page": "99999999999999999999999"}, None),
+        ({"q": "!!! & | <-> :* ()"}, None),
+        ({"type": "no-such-type"}, None),
+    ],
+)
+def test_a_hostile_or_wrong_search_says_what_is_wrong(params, error, cast, client_for):
+    response = client_for(cast.fr_ncp).get(reverse("search"), {"q": "route", **params})
+    assert response.status_code == 200
+    main = response.content.decode().split("<main", 1)[1]
+    if error:
+        assert error in main
+        # The words searched are checked by the search box alone, not again by the filters.
+        assert "Q:" not in main
+    else:
+        assert "No information you may read matches this search." in main
