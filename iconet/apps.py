@@ -24,3 +24,14 @@ class IconetConfig(AppConfig):
         from .services.sharing import item_published
 
         item_published.connect(item_published_receive, dispatch_uid="iconet.saved_searches")
+
+        from django.utils.translation import gettext_lazy as _
+
+        from .exports import ExportSource, export_source_register
+        from .views.search import search_export_rows
+
+        export_source_register(
+            ExportSource(
+                name="search", label=_("Search results"), rows=search_export_rows, show_type=True
+            )
+        )

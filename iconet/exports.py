@@ -13,15 +13,16 @@ Every list page of every registered item type is a source already: its name is t
 to show its columns), run on a request made of the user and the parameters. The columns a list
 shows beyond the shared ones are named by the view's ``export_fields``.
 
-Another page (a search, for instance) offers the same exports by registering its source once,
-from its ``AppConfig.ready``, and handing the offer to its template::
+Another page offers the same exports by registering its source once, from its
+``AppConfig.ready``, and handing the offer to its template; the search page does so
+(iconet.apps, iconet.views.search)::
 
     from iconet.exports import ExportSource, export_source_register
 
     export_source_register(ExportSource(
         name="search",                       # the page's URL name: the export's way back
         label=_("Search results"),
-        rows=lambda user, params: search_results(user, params),  # visible_to inside
+        rows=search_export_rows,             # (user, params) -> rows, visible_to inside
         show_type=True,                      # rows of several item types: say which
     ))
 

@@ -147,12 +147,8 @@ def search(
     years: Counter[int] = Counter()
     ranked: list[tuple[float, Any, str, AreaConfig, ItemType, int]] = []
     wanted = page * page_size
-    for config, item_type in searchable_types():
-        if filters.area and filters.area != config.code:
-            continue
+    for config, item_type in _searched(filters):
         model = item_type.model
-        if filters.type_slug and filters.type_slug != model.type_slug():
-            continue
         matches = _matches(config, item_type, user, filters)
         # One grouped scan gives the type's count and its marking and year facets.
         groups = (
@@ -172,16 +168,83 @@ def search(
         results.by_type.append(
             (config.code, model.type_slug(), str(model._meta.verbose_name_plural), count)
         )
-        for pk, rank, date in matches.order_by("-search_rank", "-search_date", "-pk").values_list(
-            "pk", "search_rank", "search_date"
-        )[:wanted]:
-            ranked.append((rank, date, model.type_slug(), config, item_type, pk))
-    ranked.sort(key=lambda row: (row[0], row[1], row[2], row[5]), reverse=True)
+        ranked += _ranked(config, item_type, matches, limit=wanted)
+    _rank_sort(ranked)
     shown = ranked[(page - 1) * page_size : wanted]
     results.by_marking = sorted(markings.items())
     results.by_year = sorted(years.items(), reverse=True)
     results.hits = _hits(user, filters, shown)
     return results
+
+
+def _ranked(config: AreaConfig, item_type: ItemType, matches, limit: int | None = None):
+    """(rank, date, slug, config, item type, pk) of a type's matches, best first."""
+    slug = item_type.model.type_slug()
+    rows = matches.order_by("-search_rank", "-search_date", "-pk").values_list(
+        "pk", "search_rank", "search_date"
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [(rank, date, slug, config, item_type, pk) for pk, rank, date in rows]
+
+
+def _rank_sort(ranked: list) -> None:
+    """The matches of every type in one order: rank, then newest, then type and number."""
+    ranked.sort(key=lambda row: (row[0], row[1], row[2], row[5]), reverse=True)
+
+
+class RankedMatches:
+    """Every item a user may read that matches a search, in the order of its pages: what an
+    export of the search holds. Its length is known at once; its items are read when iterated,
+    a few hundred at a time and through `visible_to` again, so an item no longer readable by
+    then is left out."""
+
+    CHUNK = 500
+
+    def __init__(self, user, ranked: list) -> None:
+        self.user = user
+        self.ranked = ranked
+
+    def __len__(self) -> int:
+        return len(self.ranked)
+
+    def __iter__(self):
+        for start in range(0, len(self.ranked), self.CHUNK):
+            chunk = self.ranked[start : start + self.CHUNK]
+            wanted: dict[str, tuple[ItemType, list[int]]] = {}
+            for _rank, _date, slug, _config, item_type, pk in chunk:
+                wanted.setdefault(slug, (item_type, []))[1].append(pk)
+            loaded = {
+                (slug, item.pk): item
+                for slug, (item_type, pks) in wanted.items()
+                for item in item_type.model.objects.visible_to(self.user)
+                .filter(pk__in=pks)
+                .select_related("owner")
+            }
+            for _rank, _date, slug, _config, _item_type, pk in chunk:
+                item = loaded.get((slug, pk))
+                if item is not None:
+                    yield item
+
+
+def ranked_matches(user, filters: SearchFilters) -> RankedMatches:
+    """Every match of the search that `user` may read, best first (`RankedMatches`)."""
+    ranked: list = []
+    if filters.text.strip():
+        for config, item_type in _searched(filters):
+            ranked += _ranked(config, item_type, _matches(config, item_type, user, filters))
+    _rank_sort(ranked)
+    return RankedMatches(user, ranked)
+
+
+def _searched(filters: SearchFilters) -> list[tuple[AreaConfig, ItemType]]:
+    """The searchable types the filters' area and type leave."""
+    return [
+        (config, item_type)
+        for config, item_type in searchable_types()
+        if (not filters.area or filters.area == config.code)
+        and (not filters.type_slug or filters.type_slug == item_type.model.type_slug())
+    ]
 
 
 def _hits(user, filters: SearchFilters, shown) -> list[SearchHit]:
@@ -239,12 +302,8 @@ def matching_pks(user, filters: SearchFilters, *, model=None, pks=None, publishe
     """(model, pk) of the items `user` may read that match `filters`: the page's own search,
     narrowed to one type and some items, or to those published since a moment."""
     found = []
-    for config, item_type in searchable_types():
+    for config, item_type in _searched(filters):
         if model is not None and item_type.model is not model:
-            continue
-        if filters.area and filters.area != config.code:
-            continue
-        if filters.type_slug and filters.type_slug != item_type.model.type_slug():
             continue
         matches = _matches(config, item_type, user, filters)
         if pks is not None:

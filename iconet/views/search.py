@@ -8,10 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..exports import export_offer
 from ..forms import SavedSearchForm, SearchFilterForm, SearchForm
 from ..models import SavedSearch
 from ..services.saved_searches import saved_search_create as saved_search_make
-from ..services.search import PAGE_SIZE, SearchFilters, search, searchable_types
+from ..services.search import (
+    PAGE_SIZE,
+    RankedMatches,
+    SearchFilters,
+    ranked_matches,
+    search,
+    searchable_types,
+)
 
 # Deeper pages than this are not offered: narrow the search instead.
 MAX_PAGE = 500
@@ -25,6 +33,32 @@ def _areas_of(user) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+def search_filters(data, areas) -> tuple[SearchForm, SearchFilters | None]:
+    """The search form for the query `data`, and what it asks for (None until it holds valid
+    words and filters)."""
+    form = SearchForm(data or None, areas=areas)
+    if not (form.is_bound and form.is_valid() and form.cleaned_data["q"].strip()):
+        return form, None
+    cleaned = form.cleaned_data
+    return form, SearchFilters(
+        text=cleaned["q"].strip(),
+        area=cleaned["area"],
+        type_slug=cleaned["type"],
+        country=cleaned["country"],
+        marking=cleaned["marking"],
+        date_from=cleaned["date_from"],
+        date_to=cleaned["date_to"],
+        year=cleaned["year"],
+    )
+
+
+def search_export_rows(user, params) -> RankedMatches | list:
+    """The rows of an export of the search (the export source "search", iconet.apps): every
+    match the user may read, in the order of the pages."""
+    _form, filters = search_filters(params, _areas_of(user))
+    return ranked_matches(user, filters) if filters is not None else []
+
+
 def search_page(request):
     return _search_response(request)
 
@@ -35,22 +69,10 @@ def _search_response(request, *, data=None, save_form=None, status=200):
     user = request.user
     areas = _areas_of(user)
     data = data if data is not None else request.GET
-    form = SearchForm(data or None, areas=areas)
+    form, filters = search_filters(data, areas)
     results = None
     page_obj = None
-    filters = None
-    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
-        cleaned = form.cleaned_data
-        filters = SearchFilters(
-            text=cleaned["q"].strip(),
-            area=cleaned["area"],
-            type_slug=cleaned["type"],
-            country=cleaned["country"],
-            marking=cleaned["marking"],
-            date_from=cleaned["date_from"],
-            date_to=cleaned["date_to"],
-            year=cleaned["year"],
-        )
+    if filters is not None:
         try:
             wanted = min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
         except ValueError:
@@ -74,6 +96,11 @@ def _search_response(request, *, data=None, save_form=None, status=200):
             "filters": filters,
             "area_labels": area_labels,
             "save_form": (save_form or SavedSearchForm()) if results is not None else save_form,
+            "export": (
+                export_offer(request, "search")
+                if results and results.total and request.GET
+                else None
+            ),
         },
         status=status,
     )
