@@ -20,6 +20,7 @@ different file stored under the same name), then runs pg_restore in one transact
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import os
@@ -233,6 +234,22 @@ def _backup_once(directory: Path) -> dict[str, Any]:
     }
 
 
+def operator_name() -> str:
+    """Who runs the command on this machine: a backup or a restore has no portal user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the process's user id (a bare container)
+        return f"uid {os.getuid()}"
+
+
+def _audit(event: str, detail: str) -> None:
+    """A backup reads every item and a restore brings them all back: each goes into the
+    access log of the database the settings name, with the operator's system user name."""
+    from .services.audit import access_log_write
+
+    access_log_write(event=event, username=operator_name()[:150], detail=detail)
+
+
 class _FileGone(Exception):
     def __init__(self, name: str):
         self.name = name
@@ -260,6 +277,11 @@ def backup_create(directory: Path, *, attempts: int = 3) -> dict[str, Any]:
         partial = directory / f".{MANIFEST}.partial"
         partial.write_text(json.dumps(manifest, indent=2, sort_keys=True))
         partial.rename(directory / MANIFEST)  # last: a backup without it is incomplete
+        _audit(
+            "backup",
+            f"backup into {directory}: database {manifest['database']['name']}, "
+            f"{len(manifest['files'])} stored files",
+        )
         return manifest
     raise BackupError(
         "stored files named by the database were removed while the backup ran ("
@@ -384,6 +406,11 @@ def backup_restore(directory: Path, database: str, *, files: bool = True) -> dic
         with connection.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {_quote(database)}")
         raise
+    _audit(
+        "restore",
+        f"restore of the backup of {manifest['database']['name']} taken at "
+        f"{manifest['created_at']} from {directory} into the new database {database}",
+    )
     return {
         "database": database,
         "files_written": written,

@@ -29,6 +29,8 @@ class AccessLog(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset requested")
         READ = "read", _("Read a restricted item")
         DOWNLOAD = "download", _("Downloaded or exported")
+        BACKUP = "backup", _("Backup taken")
+        RESTORE = "restore", _("Backup restored into a new database")
 
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)
     actor = models.ForeignKey(

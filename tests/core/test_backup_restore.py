@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from alerts.models import Alert
 from alerts.services import alert_publish
 from iconet import celery_app
-from iconet.backup import BackupError, backup_create, backup_restore, file_fields
+from iconet.backup import BackupError, backup_create, backup_restore, file_fields, operator_name
 from iconet.models import AccessLog, DisclosureRequest, EmailDelivery, User
 from iconet.models.querysets import grant_model_of
 from iconet.registry import shared_item_models
@@ -144,6 +144,13 @@ def test_a_backup_taken_while_alerts_are_published_restores_with_nothing_lost(
     settings.MEDIA_ROOT = tmp_path / "restored-media"  # a fresh storage, as on a new machine
     result = backup_restore(backup, restored_name)
     assert result["files_written"] == len(manifest["files"]) > 0
+    # The backup and the restore are in the access log, with the operator's name.
+    [taken, restored_entry] = AccessLog.objects.filter(
+        event__in=[AccessLog.Event.BACKUP, AccessLog.Event.RESTORE]
+    ).order_by("pk")
+    assert (taken.event, taken.username, taken.actor) == ("backup", operator_name(), None)
+    assert str(backup) in taken.detail and f"{len(manifest['files'])} stored files" in taken.detail
+    assert restored_entry.event == "restore" and restored_name in restored_entry.detail
     try:
         with on_database(restored_name):
             restored = state_read(usernames)
