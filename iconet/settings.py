@@ -310,6 +310,8 @@ EXPORT_MAX_ACTIVE_PER_USER = env.int("EXPORT_MAX_ACTIVE_PER_USER", default=3)
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=5000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=300)
+# Saved searches one user may keep: each one is run at every publication (iconet.search_tasks).
+SAVED_SEARCHES_PER_USER = 50
 EXPORT_PENDING_GRACE_SECONDS = env.int("EXPORT_PENDING_GRACE_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 EXPORT_CHUNK_ROWS = env.int("EXPORT_CHUNK_ROWS", default=100)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
@@ -41,9 +43,15 @@ def saved_search_filters(saved: SavedSearch) -> SearchFilters:
     )
 
 
+class SavedSearchRefused(Exception):
+    """A search the user may not save: saved already, or one too many."""
+
+
 def saved_search_create(
     *, user, name: str, query: str, frequency: str, filters: dict
 ) -> SavedSearch:
+    """Save a search for `user`, unless they saved the same one already or keep as many as
+    ``SAVED_SEARCHES_PER_USER`` (each is run at every publication)."""
     saved = SavedSearch(
         user=user,
         name=name.strip(),
@@ -52,7 +60,21 @@ def saved_search_create(
         filters={key: str(filters[key]) for key in KEPT_FILTERS if filters.get(key)},
     )
     saved.full_clean()
-    saved.save()
+    with transaction.atomic():
+        # One user's saves are checked one at a time, so a double click saves once.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        mine = SavedSearch.objects.filter(user=user)
+        same = mine.filter(query__iexact=saved.query, filters=saved.filters).first()
+        if same is not None:
+            raise SavedSearchRefused(
+                _("You saved this search already, as “%(name)s”.") % {"name": same.name}
+            )
+        if mine.count() >= settings.SAVED_SEARCHES_PER_USER:
+            raise SavedSearchRefused(
+                _("You keep %(count)s saved searches, the most one may keep: delete one first.")
+                % {"count": settings.SAVED_SEARCHES_PER_USER}
+            )
+        saved.save()
     return saved
 
 

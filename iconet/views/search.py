@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from ..exports import export_offer
 from ..forms import SavedSearchForm, SearchFilterForm, SearchForm
 from ..models import SavedSearch
+from ..services.saved_searches import SavedSearchRefused
 from ..services.saved_searches import saved_search_create as saved_search_make
 from ..services.search import (
     PAGE_SIZE,
@@ -112,15 +113,19 @@ def saved_search_create(request):
     search_form = SearchForm(request.POST, areas=_areas_of(request.user))
     form = SavedSearchForm(request.POST)
     if search_form.is_valid() and search_form.cleaned_data["q"].strip() and form.is_valid():
-        saved_search_make(
-            user=request.user,
-            name=form.cleaned_data["name"],
-            query=search_form.cleaned_data["q"],
-            frequency=form.cleaned_data["frequency"],
-            filters=search_form.cleaned_data,
-        )
-        messages.success(request, _("Your search is saved: you will be told of new items."))
-        return redirect("accounts:saved_searches")
+        try:
+            saved_search_make(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                query=search_form.cleaned_data["q"],
+                frequency=form.cleaned_data["frequency"],
+                filters=search_form.cleaned_data,
+            )
+        except SavedSearchRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your search is saved: you will be told of new items."))
+            return redirect("accounts:saved_searches")
     return _search_response(request, data=request.GET or request.POST, save_form=form, status=400)
 
 

@@ -155,3 +155,34 @@ def test_a_refused_save_keeps_the_results_and_what_was_typed(cast, client_for):
     assert "There is a problem" in body and item.get_absolute_url() in body  # results stay
     assert re.search(r'value="immediate"[^>]*checked', body)  # the choice made is kept
     assert not SavedSearch.objects.exists()
+
+
+def test_the_same_search_is_saved_once_and_a_user_keeps_a_bounded_number(
+    cast, client_for, settings
+):
+    settings.SAVED_SEARCHES_PER_USER = 2
+    client = client_for(cast.fr_officer)
+
+    def save(query, name, marking=""):
+        return client.post(
+            reverse("search_save") + f"?q={query}",
+            {"q": query, "marking": marking, "name": name, "frequency": "daily"},
+        )
+
+    assert save("zorblatt", "Routes").status_code == 302
+    again = save("Zorblatt", "Routes again")
+    assert again.status_code == 400
+    assert "You saved this search already, as “Routes”." in again.content.decode()
+    assert 'value="Routes again"' in again.content.decode()  # what was typed stays
+    assert save("zorblatt", "Green routes", marking="GREEN").status_code == 302  # another one
+    over = save("lorries", "Lorries")
+    assert over.status_code == 400
+    assert "You keep 2 saved searches, the most one may keep" in over.content.decode()
+    assert sorted(SavedSearch.objects.values_list("name", flat=True)) == ["Green routes", "Routes"]
+    # Another user's searches do not count against this one.
+    assert (
+        client_for(cast.de_officer)
+        .post(reverse("search_save"), {"q": "lorries", "name": "Lorries", "frequency": "daily"})
+        .status_code
+        == 302
+    )
