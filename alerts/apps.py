@@ -35,7 +35,12 @@ class AlertsConfig(AppConfig):
                         list_url="alerts:list",
                         detail_url="alerts:detail",
                         search_fields=Alert.SEARCH_FIELDS,
-                        country_field="origin_country",
+                        # A country "on the route": of origin, of transit or of destination.
+                        country_fields=(
+                            "origin_country",
+                            "transit_countries",
+                            "destination_states",
+                        ),
                         # An alert is addressed to the contact points of its destination and
                         # transit states: the whole network is what lets them read it.
                         publish_audience=Audience.NETWORK,

@@ -62,7 +62,7 @@ class ItemType:
     publication tells people, ``f(item) -> users`` naming those it would tell; the core keeps
     only those the audience chosen lets read the item, shows them on the publish page before
     anything is sent, and asks for a confirmation before a first publication that tells
-    nobody. `search_fields` and `country_field`: what the portal's search reads of the type.
+    nobody. `search_fields` and `country_fields`: what the portal's search reads of the type.
     """
 
     model_label: str
@@ -71,13 +71,14 @@ class ItemType:
     publish_audience: str | None = None
     publication_recipients: Callable[[Any], Iterable[Any]] | None = None
     # Full-text search (iconet.services.search): the text fields searched, each with its
-    # weight ("A" counts most, "D" least), and the field the country filter reads (a country
-    # code, a Country foreign key or many-to-many); without one the owner's country counts.
+    # weight ("A" counts most, "D" least), and the fields the country filter reads, any of
+    # which may hold the country (a country code, a list of codes, a Country foreign key or
+    # many-to-many); without any the owner's country counts.
     # A type whose searched fields are all its own columns declares them on its model
     # (`SEARCH_FIELDS`), which also stores their vector (iconet.models.search), and passes
     # that declaration here.
     search_fields: tuple[tuple[str, str], ...] = ()
-    country_field: str | None = None
+    country_fields: tuple[str, ...] = ()
 
     @property
     def model(self) -> Any:

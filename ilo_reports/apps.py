@@ -33,7 +33,7 @@ class IloReportsConfig(AppConfig):
                             ("answers", "B"),
                             ("review_comment", "C"),
                         ),
-                        country_field="network__host_country",
+                        country_fields=("network__host_country",),
                     ),
                 ),
                 dashboard_panels=(

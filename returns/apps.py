@@ -24,7 +24,7 @@ class ReturnsConfig(AppConfig):
                         list_url="returns:list",
                         detail_url="returns:problem_detail",
                         search_fields=ReturnProblem.SEARCH_FIELDS,
-                        country_field="country_of_return",
+                        country_fields=("country_of_return",),
                     ),
                     ItemType(
                         "returns.ReturnOperation",

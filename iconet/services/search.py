@@ -18,12 +18,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
 )
-from django.db.models import Case, CharField, Count, F, TextField, Value, When
+from django.db.models import Case, CharField, Count, F, Q, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -119,10 +120,9 @@ def _matches(config: AreaConfig, item_type: ItemType, user, filters: SearchFilte
         .filter(search_vector=query)
     )
     if filters.country:
-        country_field = item_type.country_field or "owner__country"
         queryset = queryset.filter(
             pk__in=model.objects.visible_to(user)
-            .filter(**{country_field: filters.country})
+            .filter(country_holds(model, item_type.country_fields, filters.country))
             .values("pk")
         )
     if filters.marking:
@@ -134,6 +134,18 @@ def _matches(config: AreaConfig, item_type: ItemType, user, filters: SearchFilte
     if filters.year:
         queryset = queryset.filter(search_date__year=filters.year)
     return queryset.annotate(search_rank=SearchRank(F("search_vector"), query))
+
+
+def country_holds(model, fields: tuple[str, ...], code: str) -> Q:
+    """Any of the declared country fields holds `code` (the owner's country without any)."""
+    found = Q()
+    for name in fields or ("owner__country",):
+        field = model._meta.get_field(name) if "__" not in name else None
+        if isinstance(field, ArrayField):
+            found |= Q(**{f"{name}__contains": [code]})
+        else:
+            found |= Q(**{name: code})
+    return found
 
 
 def search(

@@ -186,3 +186,32 @@ def test_the_same_search_is_saved_once_and_a_user_keeps_a_bounded_number(
         .status_code
         == 302
     )
+
+
+def test_new_alerts_with_turkiye_on_the_route_reach_who_saved_that_search(cast):
+    """The issue's example: a country filter on alerts reads the whole route."""
+    SavedSearch.objects.create(
+        user=cast.fr_ncp,
+        name="Türkiye on the route",
+        query="lorries",
+        frequency="immediate",
+        filters={"country": "TR"},
+    )
+    via = item_make(
+        "alerts.alert",
+        author=cast.de_ncp,
+        headline="Lorries seen at the border",
+        origin_country="SY",
+        transit_countries=["TR", "BG"],
+    )
+    elsewhere = item_make(
+        "alerts.alert",
+        author=cast.de_ncp,
+        headline="Lorries seen at the port",
+        origin_country="MA",
+        transit_countries=["ES"],
+    )
+    for alert in (via, elsewhere):
+        saved_searches.item_check(type(alert), alert.pk)
+    [notification] = Notification.objects.filter(recipient=cast.fr_ncp)
+    assert notification.object_id == via.pk and notification.url == via.get_absolute_url()

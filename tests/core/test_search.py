@@ -6,12 +6,13 @@ shares the searched word with a readable item or is the only match.
 """
 
 import pytest
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
 
 from iconet.areas import item_types
-from iconet.models import Audience, Language
+from iconet.models import Audience, Country, Language
 from iconet.models.search import SEARCH_DOCUMENT
 from iconet.services.search import SearchFilters, search
 from tests.items import item_make
@@ -177,18 +178,38 @@ def test_the_header_offers_search_to_a_signed_in_user(cast, client_for):
     assert 'role="search"' in html and f'action="{reverse("search")}"' in html
 
 
-def test_the_country_filter_reads_the_declared_field_or_the_owners_country(searched, cast):
-    slug, make = searched
+COUNTRY_FIELDS = [
+    (slug, name)
+    for slug, item_type in SEARCHED
+    for name in item_type.country_fields or ("owner__country",)
+]
+
+
+@pytest.mark.parametrize("slug,name", COUNTRY_FIELDS, ids=[f"{s}-{n}" for s, n in COUNTRY_FIELDS])
+def test_the_country_filter_reads_each_declared_field_or_the_owners_country(slug, name, cast):
+    """An item whose country is in this field alone is found by that country, not another."""
     item_type = dict(SEARCHED)[slug]
-    country_field = item_type.country_field or "owner__country"
-    local = "__" not in country_field
-    item = make(
-        "Zorblatt route", author=cast.fr_officer, **({country_field: "MA"} if local else {})
-    )
-    model = type(item)
-    country = model.objects.filter(pk=item.pk).values_list(country_field, flat=True).first()
-    assert country
-    found = search(cast.fr_ncp, SearchFilters(text="zorblatt", country=str(country)))
+    model = item_type.model
+    item = item_make(slug, author=cast.fr_officer, **{text_field(item_type): "Zorblatt route"})
+    local = [n for n in item_type.country_fields if "__" not in n]
+    for other in local:  # the country is nowhere else
+        field = model._meta.get_field(other)
+        if field.many_to_many:
+            getattr(item, other).clear()
+        else:
+            setattr(item, other, [] if isinstance(field, ArrayField) else "")
+    code = "MA"
+    if name in local:
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            code = "NL"
+            getattr(item, name).set([Country.objects.get(pk=code)])
+        else:
+            setattr(item, name, [code] if isinstance(field, ArrayField) else code)
+    item.save()
+    if name not in local:  # the owner's country, or one read through a relation
+        code = str(model.objects.filter(pk=item.pk).values_list(name, flat=True).first())
+    found = search(cast.fr_ncp, SearchFilters(text="zorblatt", country=code))
     assert [hit.item for hit in found.hits] == [item]
     assert search(cast.fr_ncp, SearchFilters(text="zorblatt", country="IS")).total == 0
 
