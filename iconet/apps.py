@@ -28,10 +28,15 @@ class IconetConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from .exports import ExportSource, export_source_register
+        from .views.home import drafts_export_rows
         from .views.search import search_export_rows
 
-        export_source_register(
+        for source in (
             ExportSource(
                 name="search", label=_("Search results"), rows=search_export_rows, show_type=True
-            )
-        )
+            ),
+            ExportSource(
+                name="drafts", label=_("My drafts"), rows=drafts_export_rows, show_type=True
+            ),
+        ):
+            export_source_register(source)

@@ -64,6 +64,13 @@ class NewestFirst:
     def __len__(self) -> int:
         return self.count()
 
+    def __iter__(self):
+        """Every row in order, read a few hundred at a time (an export of the rows)."""
+        chunk, start = 500, 0
+        while rows := self[start : start + chunk]:
+            yield from rows
+            start += chunk
+
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]

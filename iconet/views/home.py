@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ..areas import item_types
 from ..dashboard import NewestFirst, dashboard_panels, dashboard_trends, drafts_of, types_of
+from ..exports import export_offer
 from ..models import Notification
 
 
@@ -40,18 +41,28 @@ def home(request):
     )
 
 
-def drafts(request):
-    """Every draft of the user across the areas, newest first, by item type if asked."""
-    types = types_of(request.user)
+def drafts_listed(user, params) -> tuple[NewestFirst, list[tuple[str, str]], str]:
+    """The user's drafts newest first, of the kind `params` asks for if it is one of theirs;
+    the kinds offered; the kind chosen."""
+    types = types_of(user)
     choices = [(model.type_slug(), capfirst(model._meta.verbose_name_plural)) for model in types]
-    chosen = request.GET.get("type", "")
+    chosen = params.get("type", "")
     if chosen in dict(choices):
         types = [model for model in types if model.type_slug() == chosen]
     else:
         chosen = ""
-    page = Paginator(NewestFirst(drafts_of(request.user, types)), 25).get_page(
-        request.GET.get("page")
-    )
+    return NewestFirst(drafts_of(user, types)), choices, chosen
+
+
+def drafts_export_rows(user, params) -> NewestFirst:
+    """The rows of an export of My drafts (the export source "drafts", iconet.apps)."""
+    return drafts_listed(user, params)[0]
+
+
+def drafts(request):
+    """Every draft of the user across the areas, newest first, by item type if asked."""
+    rows, choices, chosen = drafts_listed(request.user, request.GET)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.type_label = capfirst(row._meta.verbose_name)
     return render(
@@ -62,6 +73,7 @@ def drafts(request):
             "drafts": page.object_list,
             "types": choices,
             "chosen": chosen,
+            "export": export_offer(request, "drafts") if page.paginator.count else None,
         },
     )
 

@@ -105,3 +105,34 @@ def test_the_dashboard_panel_leads_to_all_my_drafts(cast, client_for):
     item_make(TYPES[0], author=cast.fr_ncp, state=State.DRAFT)
     home = client_for(cast.fr_ncp).get(reverse("home")).content.decode()
     assert f'<a href="{reverse("drafts")}">All my drafts</a>' in home
+
+
+def test_my_drafts_export_holds_my_drafts_only_newest_first(cast, client_for, settings):
+    import csv
+    import io
+
+    settings.EXPORT_CHUNK_ROWS = 2
+    now = timezone.now()
+    mine = []
+    for age, type_slug in enumerate(TYPES):
+        item = item_make(type_slug, author=cast.fr_ncp, state=State.DRAFT)
+        type(item).objects.filter(pk=item.pk).update(updated_at=now - timedelta(hours=age))
+        mine.append(item)
+    item_make(TYPES[0], author=cast.fr_officer, state=State.DRAFT)  # a colleague's
+    client = client_for(cast.fr_ncp)
+    page = drafts_page(client).content.decode()
+    assert 'name="source" value="drafts"' in page
+    response = client.post(
+        reverse("exports:start"), {"source": "drafts", "format": "csv", "query": ""}
+    )
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    headings = rows[2]
+    assert [row[headings.index("Reference")] for row in rows[3:]] == [i.reference for i in mine]
+    kind = client.post(
+        reverse("exports:start"),
+        {"source": "drafts", "format": "csv", "query": f"type={TYPES[0]}"},
+    ).content.decode("utf-8-sig")
+    assert mine[0].reference in kind and mine[1].reference not in kind
+    # Nothing to export is not offered.
+    assert 'value="drafts"' not in drafts_page(client_for(cast.de_ncp)).content.decode()
