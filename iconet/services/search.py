@@ -223,16 +223,9 @@ class RankedMatches:
     def __iter__(self):
         for start in range(0, len(self.ranked), self.CHUNK):
             chunk = self.ranked[start : start + self.CHUNK]
-            wanted: dict[str, tuple[ItemType, list[int]]] = {}
-            for _rank, _date, slug, _config, item_type, pk in chunk:
-                wanted.setdefault(slug, (item_type, []))[1].append(pk)
-            loaded = {
-                (slug, item.pk): item
-                for slug, (item_type, pks) in wanted.items()
-                for item in item_type.model.objects.visible_to(self.user)
-                .filter(pk__in=pks)
-                .select_related("owner")
-            }
+            loaded = _read_again(
+                self.user, chunk, lambda _item_type, rows: rows.select_related("owner")
+            )
             for _rank, _date, slug, _config, _item_type, pk in chunk:
                 item = loaded.get((slug, pk))
                 if item is not None:
@@ -259,34 +252,38 @@ def _searched(filters: SearchFilters) -> list[tuple[AreaConfig, ItemType]]:
     ]
 
 
+def _read_again(user, ranked: list, prepare) -> dict[tuple[str, int], Any]:
+    """The items of `ranked` rows that `user` may still read, by (slug, pk): one query per
+    type, each queryset shaped by `prepare(item_type, rows)`."""
+    wanted: dict[str, tuple[ItemType, list[int]]] = {}
+    for _rank, _date, slug, _config, item_type, pk in ranked:
+        wanted.setdefault(slug, (item_type, []))[1].append(pk)
+    return {
+        (slug, item.pk): item
+        for slug, (item_type, pks) in wanted.items()
+        for item in prepare(item_type, item_type.model.objects.visible_to(user).filter(pk__in=pks))
+    }
+
+
 def _hits(user, filters: SearchFilters, shown) -> list[SearchHit]:
     """The shown rows, read again through `visible_to`, with their highlighted snippets."""
-    by_type: dict[str, list[int]] = {}
-    for _rank, _date, slug, _config, _item_type, pk in shown:
-        by_type.setdefault(slug, []).append(pk)
-    loaded: dict[tuple[str, int], Any] = {}
-    for _rank, _date, slug, _config, item_type, _pk in shown:
-        if any(key[0] == slug for key in loaded):
-            continue
-        rows = (
-            item_type.model.objects.visible_to(user)
-            .filter(pk__in=by_type[slug])
-            .annotate(
-                search_headline=SearchHeadline(
-                    _document(item_type),
-                    _query(filters.text),
-                    config=text_config(),
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=30,
-                    min_words=10,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                )
+
+    def with_snippet(item_type: ItemType, rows):
+        return rows.annotate(
+            search_headline=SearchHeadline(
+                _document(item_type),
+                _query(filters.text),
+                config=text_config(),
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=10,
+                max_fragments=2,
+                fragment_delimiter=" … ",
             )
         )
-        for row in rows:
-            loaded[(slug, row.pk)] = row
+
+    loaded = _read_again(user, shown, with_snippet)
     hits = []
     for rank, _date, slug, config, _item_type, pk in shown:
         item = loaded.get((slug, pk))
