@@ -110,14 +110,14 @@ def _search_response(request, *, data=None, save_form=None, status=200):
 @require_POST
 def saved_search_create(request):
     """Save the search of the page (its words and filters come with the form)."""
-    search_form = SearchForm(request.POST, areas=_areas_of(request.user))
+    search_form, searched = search_filters(request.POST, _areas_of(request.user))
     form = SavedSearchForm(request.POST)
-    if search_form.is_valid() and search_form.cleaned_data["q"].strip() and form.is_valid():
+    if searched is not None and form.is_valid():
         try:
             saved_search_make(
                 user=request.user,
                 name=form.cleaned_data["name"],
-                query=search_form.cleaned_data["q"],
+                query=searched.text,
                 frequency=form.cleaned_data["frequency"],
                 filters=search_form.cleaned_data,
             )
