@@ -431,4 +431,5 @@ auditlog.register(
     exclude_fields=[SEARCH_DOCUMENT],
 )
 auditlog.register(NoteImage, exclude_fields=["original", "redacted", "thumbnail"])
+auditlog.register(Vocabulary)
 auditlog.register(Term)
