@@ -9,11 +9,13 @@ demo network's data by the first demo user who may open it.
 """
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import expect
 
 from iconet.models import User
 from iconet.services.saved_searches import saved_search_create
@@ -162,8 +164,12 @@ def test_the_filter_link_opens_the_filters_without_javascript(browser, live_serv
     assert top(page, ".list-layout__results tbody tr") < top(page, "#filters")
     assert not page.locator("#filters-fields").is_visible()
     page.get_by_role("link", name="Filtrer").click()
-    assert page.locator("#filters-fields").is_visible()
+    expect(page.locator("#filters-fields")).to_be_visible()
     page.locator("#filters-fields").get_by_role("button", name="Appliquer").click()
+    # The filters are sent in the address; the page measured is the one they open, loaded.
+    expect(page).to_have_url(re.compile(r"/alerts/\?"))
+    page.wait_for_load_state("load")
+    expect(page.locator(".list-layout__results")).to_be_visible()
     width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the page scrolls sideways: {width}"
     context.close()
