@@ -44,7 +44,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -278,6 +278,8 @@ class ExportTable:
     headings: list[str]
     rows: list[list[str]]
     marking: str
+    # The items in the file, by type slug: what its owner must still be able to read.
+    items: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def filters(self) -> str:
@@ -305,10 +307,12 @@ def table_build(
     cols = columns(source, model)
     values: list[list[str]] = []
     markings: set[str] = set()
+    items: dict[str, list[int]] = {}
     chunk = max(1, settings.EXPORT_CHUNK_ROWS)
     for number, item in enumerate(rows_iterate(rows), start=1):
         values.append([column.value(item) for column in cols])
         markings.add(item.marking)
+        items.setdefault(item.type_slug(), []).append(item.pk)
         if progress is not None and number % chunk == 0:
             progress(number)
     return ExportTable(
@@ -319,6 +323,7 @@ def table_build(
         headings=[str(column.label) for column in cols],
         rows=values,
         marking=highest_marking(markings),
+        items=items,
     )
 
 

@@ -33,6 +33,8 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Removed")
         CANCELLED = "cancelled", _("Cancelled")
+        # The file held an item its owner may no longer read: it was removed unread.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ACTIVE_STATES = (State.PENDING, State.RUNNING)
 
@@ -53,6 +55,9 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     marking = models.CharField(_("highest marking"), max_length=12, blank=True)
     file = models.FileField(_("file"), upload_to=export_storage_name, max_length=255, blank=True)
+    # The items in the file, by type slug ({"alerts.alert": [pk, ...]}): each download checks
+    # that the owner may still read every one of them.
+    items = models.JSONField(_("items"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.CharField(_("error"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)

@@ -218,6 +218,7 @@ def job_produce(job_id: int) -> str:
         progress=len(table.rows),
         total=len(table.rows),
         marking=table.marking,
+        items=table.items,
         lease_until=None,
         finished_at=timezone.now(),
         error="",
@@ -254,6 +255,39 @@ def job_cancel(*, actor, job: ExportJob) -> bool:
         current.finished_at = timezone.now()
         current.save(update_fields=["state", "lease_until", "finished_at"])
     return True
+
+
+def job_still_readable(job: ExportJob) -> bool:
+    """Whether the job's owner may still read every item its file holds (one query per type).
+
+    Access changes after a file is made (a membership ends, an audience narrows, an item is
+    withdrawn): the file is then never handed out, since it would show what its owner may no
+    longer read."""
+    from ..registry import shared_item_models
+
+    if job.total and not job.items:
+        return False  # a file whose items were not recorded cannot be checked
+    models_by_slug = shared_item_models()
+    for slug, pks in job.items.items():
+        model = models_by_slug.get(slug)
+        wanted = set(pks)
+        if model is None:
+            return False
+        readable = model.objects.visible_to(job.owner).filter(pk__in=wanted)
+        if readable.values("pk").distinct().count() != len(wanted):
+            return False
+    return True
+
+
+def job_withdraw(job: ExportJob) -> bool:
+    """Remove the file of a finished job whose owner may no longer read all of it."""
+    withdrawn = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.DONE).update(
+        state=ExportJob.State.WITHDRAWN, file="", items={}
+    )
+    if withdrawn and job.file:
+        job.file.storage.delete(job.file.name)
+    job.refresh_from_db()
+    return bool(withdrawn)
 
 
 def job_download_log(*, request, job: ExportJob) -> None:
@@ -296,6 +330,6 @@ def jobs_purge() -> int:
         if job.file:
             job.file.storage.delete(job.file.name)
         removed += ExportJob.objects.filter(pk=job.pk, state=job.state).update(
-            state=ExportJob.State.EXPIRED, file=""
+            state=ExportJob.State.EXPIRED, file="", items={}
         )
     return removed

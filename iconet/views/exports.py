@@ -45,6 +45,8 @@ def _job(request, pk: int) -> ExportJob:
 @require_GET
 def export_detail(request, pk: int):
     job = _job(request, pk)
+    if job.state == ExportJob.State.DONE and not services.job_still_readable(job):
+        services.job_withdraw(job)
     source = exports.export_source(job.source)
     params = services.params_load(job.parameters)
     return render(
@@ -78,6 +80,11 @@ def status_text(job: ExportJob) -> str:
         return _("The export failed. Start it again from the list.")
     if job.state == ExportJob.State.CANCELLED:
         return _("You cancelled this export; no file was kept.")
+    if job.state == ExportJob.State.WITHDRAWN:
+        return _(
+            "The file held items you may no longer read, so it was removed. Export the list "
+            "again for what you may read now."
+        )
     return _("The file was removed after the retention period.")
 
 
@@ -114,6 +121,10 @@ def export_download(request, pk: int):
     job = _job(request, pk)
     if job.state != ExportJob.State.DONE or not job.file:
         raise Http404
+    if not services.job_still_readable(job):
+        services.job_withdraw(job)
+        messages.error(request, status_text(job))
+        return redirect("exports:detail", pk=job.pk)
     services.job_download_log(request=request, job=job)
     source = exports.export_source(job.source)
     name = (

@@ -382,3 +382,69 @@ def test_a_running_export_stops_at_the_next_chunk_when_cancelled(
     assert job.progress == 0 and not job.file
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
     assert not AccessLog.objects.filter(detail__startswith=f"export job {job.pk} ").exists()
+
+
+@pytest.mark.parametrize("type_slug,list_url", LISTS, ids=IDS)
+def test_a_file_is_never_handed_out_once_its_owner_may_no_longer_read_an_item_of_it(
+    cast, client_for, settings, tmp_path, type_slug, list_url
+):
+    from iconet.services.exports import job_produce
+    from iconet.services.sharing import grants_sync
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    items = [item_make(type_slug, author=cast.fr_ncp, marking="GREEN") for _ in range(3)]
+    owner = client_for(cast.de_ncp)
+    assert export(owner, list_url).status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert job_produce(job.pk) == "done"
+    detail_url = reverse("exports:detail", args=[job.pk])
+    download_url = reverse("exports:download", args=[job.pk])
+    assert download_url in page_text(owner, detail_url)
+    assert owner.get(download_url).status_code == 200
+    downloads = AccessLog.objects.filter(actor=cast.de_ncp, detail__startswith="download of")
+
+    # The owner of one of the items keeps it to their own service from now on.
+    narrowed = items[1]
+    narrowed.audience = "owner"
+    narrowed.save()
+    grants_sync(narrowed)
+
+    response = owner.get(download_url, follow=True)
+    assert response.redirect_chain[-1][0] == detail_url
+    page = response.content.decode()
+    assert "The file held items you may no longer read, so it was removed." in page
+    assert download_url not in page
+    assert downloads.count() == 1  # the refused download handed nothing out
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.WITHDRAWN and not job.file and job.items == {}
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert owner.get(download_url).status_code == 404
+    assert "Withdrawn" in page_text(owner, reverse("exports:list"))
+
+    # Exported again, the list holds what its owner may read now.
+    assert export(owner, list_url, fmt="csv").status_code == 302
+    again = ExportJob.objects.filter(owner=cast.de_ncp).exclude(pk=job.pk).get()
+    assert job_produce(again.pk) == "done"
+    body = b"".join(owner.get(reverse("exports:download", args=[again.pk])).streaming_content)
+    assert narrowed.reference.encode() not in body
+    assert all(item.reference.encode() in body for item in (items[0], items[2]))
+
+
+def test_the_detail_page_withdraws_a_file_that_is_no_longer_readable(
+    cast, client_for, settings, tmp_path
+):
+    from iconet.services.exports import job_produce
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    type_slug, list_url = LISTS[0]
+    items = [item_make(type_slug, author=cast.fr_ncp) for _ in range(2)]
+    owner = client_for(cast.de_ncp)
+    export(owner, list_url)
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert job_produce(job.pk) == "done"
+    items[0].delete()  # withdrawn from the network altogether
+    page = page_text(owner, reverse("exports:detail", args=[job.pk]))
+    assert reverse("exports:download", args=[job.pk]) not in page
+    assert "you may no longer read" in page
