@@ -136,6 +136,8 @@ class DashboardTrend:
     data: Callable[[Any], dict | None]
     description: Label = ""
     order: int = 100
+    # What a row of the table is (its first column's heading): "Country", "Nationality".
+    row_heading: Label = ""
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,9 @@ def test_the_home_page_costs_the_same_queries_for_2_and_for_20_of_each(cast):
     assert 'id="panel-failed_deliveries"' in fr
     de = large["de_ncp"][1]
     assert 'id="panel-seat_offers"' in de and 'id="panel-alerts_to_acknowledge"' in de
-    # The trends count the alerts Germany reads, in a table beside the charts.
+    # The trends count the alerts Germany reads, in a table (its rows named) under the charts.
     assert "Alerts by country on the route" in de and '<th scope="row">Germany</th>' in de
+    assert '<th scope="col">Country</th>' in de and '<th scope="col">Border type</th>' in de
     assert 'role="img"' in de
     de_panels = {entry.key: entry for entry in dashboard_panels(cast.de_ncp)}
     assert de_panels["seat_offers"].count == 20
