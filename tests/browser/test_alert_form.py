@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import sign_in_browser
 
@@ -46,22 +47,27 @@ def test_an_alert_is_drafted_section_by_section(browser, live_server, cast):
     page.get_by_role("button", name="Save draft").click()
 
     # The period is missing: its section is open, the others closed, and the error says what to do.
-    assert "There is a problem" in page.content()
+    expect(page.locator("body")).to_contain_text("There is a problem")
+    page.wait_for_load_state()  # the whole page, before what it must not hold is read
     assert section_open(page, 1)
     assert not section_open(page, 2) and not section_open(page, 4)
-    assert re.search(r"The alert\s+1 error\b", contents.inner_text(), re.I)
-    error = page.locator("#id_period_from_error").inner_text()
-    assert "Enter the first day the phenomenon was observed" in error, error
+    expect(contents).to_contain_text(
+        re.compile(r"The alert\s+1 error\b", re.I), use_inner_text=True
+    )
+    expect(page.locator("#id_period_from_error")).to_contain_text(
+        "Enter the first day the phenomenon was observed", use_inner_text=True
+    )
     assert "This field is required" not in page.content()
-    assert page.get_by_label("Headline").input_value() == "Forged visas sold on the Balkan route"
-    assert page.get_by_label("Crossing point, airport or port").input_value() == "Sofia airport"
-    assert page.get_by_label("Germany (DE)").is_checked()
+    expect(page.get_by_label("Headline")).to_have_value("Forged visas sold on the Balkan route")
+    expect(page.get_by_label("Crossing point, airport or port")).to_have_value("Sofia airport")
+    expect(page.get_by_label("Germany (DE)")).to_be_checked()
 
     page.get_by_label("Observed from").fill("2026-11-02")
     page.get_by_role("button", name="Save draft").click()
-    assert re.search(r"Draft EWS-\d{4}-FR-\d{4} saved", page.content())
+    expect(page.locator("body")).to_contain_text(re.compile(r"Draft EWS-\d{4}-FR-\d{4} saved"))
 
     # Publish is in the first screen of the saved draft, without scrolling.
+    page.wait_for_load_state()
     publish = page.get_by_role("link", name="Publish", exact=True).first
     box = publish.bounding_box()
     assert box is not None and box["y"] + box["height"] <= VIEWPORT["height"], box

@@ -5,6 +5,7 @@ the real worker and SMTP server, Germany acknowledges from the link, France sees
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import sign_in_browser
 
@@ -25,8 +26,8 @@ def test_alert_from_draft_to_acknowledgement(
     fr_page.goto("/alerts/new/")
     fr_page.get_by_label("Headline").fill("Forged visas sold on the Balkan route")
     fr_page.get_by_role("button", name="Save draft").click()
-    assert "There is a problem" in fr_page.content()
-    assert fr_page.get_by_label("Headline").input_value() == "Forged visas sold on the Balkan route"
+    expect(fr_page.locator("body")).to_contain_text("There is a problem")
+    expect(fr_page.get_by_label("Headline")).to_have_value("Forged visas sold on the Balkan route")
     fr_page.get_by_label("Summary").fill(
         "Groups of 10 to 15 travel with forged Schengen visas bought in transit."
     )
@@ -38,6 +39,9 @@ def test_alert_from_draft_to_acknowledgement(
         fr_page.locator("details:has(#id_destination_states_10) > summary").click()
     germany_box.check()
     fr_page.get_by_role("button", name="Save draft").click()
+    # The saved draft's own page, with its reference, before the reference and the address are read.
+    expect(fr_page).to_have_url(re.compile(r"/alerts/\d+/$"))
+    expect(fr_page.locator("body")).to_contain_text(re.compile(r"EWS-\d{4}-FR-\d{4}"))
     reference = re.search(r"EWS-\d{4}-FR-\d{4}", fr_page.content()).group(0)
 
     # Germany cannot see the draft.
@@ -46,11 +50,15 @@ def test_alert_from_draft_to_acknowledgement(
 
     # France publishes to the whole network; Germany's contact point is the recipient.
     fr_page.get_by_role("link", name="Publish").first.click()
+    expect(fr_page).to_have_url(re.compile(r"/alerts/\d+/publish/$"))
+    fr_page.wait_for_load_state()
     assert "de_ncp" in fr_page.content() or str(cast.de_ncp) in fr_page.content()
     fr_page.get_by_label("The whole network").check()
     fr_page.get_by_label("TLP:AMBER", exact=True).check()
     fr_page.get_by_role("button", name="Publish and notify").click()
-    assert f"{reference} is published; 1 recipient notified." in fr_page.content()
+    expect(fr_page.locator("body")).to_contain_text(
+        f"{reference} is published; 1 recipient notified."
+    )
 
     # The e-mail arrives through the worker and the SMTP server, with the marking and a link.
     mails = [m for m in smtp_server.wait_for(1, timeout=30) if m["To"] == cast.de_ncp.email]
@@ -62,7 +70,7 @@ def test_alert_from_draft_to_acknowledgement(
     # Germany follows the link and acknowledges with one click.
     de_page.goto(link)
     de_page.get_by_role("button", name="Acknowledge receipt").click()
-    assert "You acknowledged" in de_page.content()
+    expect(de_page.locator("body")).to_contain_text("You acknowledged")
 
     # France sees who acknowledged.
     fr_page.goto(alert_url + "deliveries/")

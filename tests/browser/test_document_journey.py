@@ -8,6 +8,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import sign_in_browser
 from tests.documents.test_documents import photo_bytes
@@ -37,6 +38,9 @@ def test_note_from_upload_and_redaction_to_a_marked_download(
     fr_page.get_by_label("Description of the fraud").fill("The UV print is too pale.")
     fr_page.get_by_label("Date of detection").fill("2026-11-02")
     fr_page.get_by_role("button", name="Save draft").click()
+    # The saved draft's own page, with its reference, before the reference and the address are read.
+    expect(fr_page).to_have_url(re.compile(r"/documents/\d+/$"))
+    expect(fr_page.locator("body")).to_contain_text(re.compile(r"DFN-\d{4}-FR-\d{4}"))
     reference = re.search(r"DFN-\d{4}-FR-\d{4}", fr_page.content()).group(0)
     note_url = fr_page.url
 
@@ -47,10 +51,10 @@ def test_note_from_upload_and_redaction_to_a_marked_download(
     fr_page.get_by_label("Caption").fill("Biodata page under UV")
     fr_page.get_by_label("Light source").select_option(value="uv")
     fr_page.get_by_role("button", name="Upload").click()
-    assert "Black out personal data" in fr_page.content()
+    expect(fr_page.locator("body")).to_contain_text("Black out personal data")
     fr_page.get_by_label("Areas to black out").fill("10 10 60 100")
     fr_page.get_by_role("button", name="Make the redacted copy").click()
-    assert "Redacted copy made" in fr_page.content()
+    expect(fr_page.locator("body")).to_contain_text("Redacted copy made")
 
     # Publishing before the review is refused, with the reason.
     fr_page.goto(note_url)
@@ -58,7 +62,7 @@ def test_note_from_upload_and_redaction_to_a_marked_download(
     fr_page.get_by_label("The whole network").check()
     fr_page.get_by_label("TLP:AMBER", exact=True).check()
     fr_page.get_by_role("button", name="Publish").click()
-    assert "Review the redaction of the image" in fr_page.content()
+    expect(fr_page.locator("body")).to_contain_text("Review the redaction of the image")
     assert de_page.goto(note_url).status == 404
 
     # The author reviews the redacted preview, then publishes.
@@ -69,7 +73,7 @@ def test_note_from_upload_and_redaction_to_a_marked_download(
     fr_page.get_by_label("The whole network").check()
     fr_page.get_by_label("TLP:AMBER", exact=True).check()
     fr_page.get_by_role("button", name="Publish").click()
-    assert f"{reference} is published." in fr_page.content()
+    expect(fr_page.locator("body")).to_contain_text(f"{reference} is published.")
 
     # Germany sees the note and only the redacted image.
     assert de_page.goto(note_url).status == 200

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from iconet.areas import item_types
 from tests.browser.test_accessibility import sign_in_browser, violations
@@ -28,19 +29,22 @@ def export_in_browser(page, live_server, cast, settings, tmp_path, check_page=No
     page.goto(reverse(item_type.list_url))
     page.get_by_role("button", name="Export CSV").click()
 
-    # The export's page, before any worker took the job: waiting, with a progress bar.
+    # The export's page, before any worker took the job: waiting, with a progress bar. (Without
+    # JavaScript it reloads itself every two seconds: each check retries across a reload.)
     page.wait_for_url(re.compile(r"/exports/\d+/$"))
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Export of")
-    assert page.locator("progress").count() == 1
-    assert "Waiting to start." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Export of"), use_inner_text=True
+    )
+    expect(page.locator("progress")).to_have_count(1)
+    expect(page.get_by_role("status")).to_contain_text("Waiting to start.", use_inner_text=True)
     if check_page:
         check_page(page)
 
     with worker_running():
         link = page.get_by_role("link", name="Download the CSV file")
         link.wait_for(timeout=60_000)
-        assert page.locator("progress").count() == 0
-        assert "Ready: 12 rows." in page.get_by_role("status").inner_text()
+        expect(page.locator("progress")).to_have_count(0)
+        expect(page.get_by_role("status")).to_contain_text("Ready: 12 rows.", use_inner_text=True)
         with page.expect_download() as info:
             link.click()
         path = info.value.path()
@@ -84,13 +88,16 @@ def test_an_export_cancelled_from_its_page_never_produces_a_file(
     page.goto(reverse(item_type.list_url))
     page.get_by_role("button", name="Export CSV").click()
     page.wait_for_url(re.compile(r"/exports/\d+/$"))
-    assert "Waiting to start." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Waiting to start.", use_inner_text=True)
 
     page.get_by_role("button", name="Cancel the export").click()
-    page.get_by_text("The export was cancelled.").wait_for()
-    assert "You cancelled this export" in page.locator("[data-export-text]").inner_text()
-    assert page.get_by_role("button", name="Cancel the export").count() == 0
-    assert page.locator("progress").count() == 0
+    expect(page.get_by_text("The export was cancelled.")).to_be_visible()
+    expect(page.locator("[data-export-text]")).to_contain_text(
+        "You cancelled this export", use_inner_text=True
+    )
+    page.wait_for_load_state()  # the whole page, before what it must no longer hold is counted
+    expect(page.get_by_role("button", name="Cancel the export")).to_have_count(0)
+    expect(page.locator("progress")).to_have_count(0)
 
     # The worker then takes the queued task up and leaves the job as it is.
     with worker_running():

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from iconet.models import User
 from tests.browser.test_accessibility import sign_in_browser, violations
@@ -32,6 +33,9 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     admin.goto("/")
     admin.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     admin.get_by_role("link", name="Invite a user").first.click()
+    expect(admin).to_have_url(re.compile(r"/users/invite/$"))
+    expect(admin.get_by_label("User name")).to_be_visible()
+    admin.wait_for_load_state()  # axe reads the whole page
     assert violations(admin) == []
     admin.get_by_label("User name").fill("camille")
     admin.get_by_label("First name").fill("Camille")
@@ -40,10 +44,13 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     admin.get_by_label("Early-warning alerts").first.check()
     admin.get_by_role("button", name="Send the invitation").click()
     # The reason is required for a change of access: the error summary says so.
-    assert "There is a problem" in admin.content()
+    expect(admin.locator("body")).to_contain_text("There is a problem")
     admin.get_by_label("Reason for the change").fill("New analyst of the unit, ticket 4711")
     admin.get_by_role("button", name="Send the invitation").click()
-    assert "The invitation is on its way to camille.martin@example.test." in admin.content()
+    expect(admin.locator("body")).to_contain_text(
+        "The invitation is on its way to camille.martin@example.test."
+    )
+    admin.wait_for_load_state()  # axe reads the whole page
     assert violations(admin) == []
     camille = User.objects.get(username="camille")
     assert not camille.has_usable_password()
@@ -62,25 +69,28 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     page.get_by_label("New password", exact=True).fill(PASSWORD)
     page.get_by_label("New password again").fill(PASSWORD)
     page.get_by_role("button", name="Set my password").click()
-    assert "/two-factor/setup/" in page.url
+    expect(page).to_have_url(re.compile(r"/two-factor/setup/"))
     device = TOTPDevice.objects.get(user=camille, confirmed=False)
     page.get_by_label("Verification code").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role(
         "button", name=re.compile("Verify|Confirm|Continue|Set up", re.I)
     ).first.click()
-    assert "/backup-codes/" in page.url
+    expect(page).to_have_url(re.compile(r"/backup-codes/"))
 
     # Signing out and in again: password, then the next code of the authenticator app.
     page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in/"))  # signed out, before going on
     page.goto("/")
     page.get_by_label("Username").fill("camille")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    assert "/two-factor/verify/" in page.url
+    expect(page).to_have_url(re.compile(r"/two-factor/verify/"))
     page.get_by_label("Verification code").fill(f"{totp(device.bin_key, drift=1):06d}")
     page.get_by_role("button", name=re.compile("Verify|Continue|Sign in", re.I)).first.click()
-    assert "Camille Martin" in page.locator("header").inner_text()
-    assert page.get_by_role("main").is_visible() and "/two-factor/" not in page.url
+    # Past the second factor: the page it opens shows who is signed in.
+    expect(page).not_to_have_url(re.compile(r"/two-factor/"))
+    expect(page.locator("header")).to_contain_text("Camille Martin", use_inner_text=True)
+    expect(page.get_by_role("main")).to_be_visible()
 
     # The link worked once.
     page.goto(urlsplit(link).path)

@@ -3,6 +3,7 @@ Germany and the Netherlands, both request seats with their escort, France alloca
 confirms, and each participant sees its own allocation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from returns.models import Participation
 from tests.browser.test_accessibility import sign_in_browser
@@ -33,7 +34,7 @@ def test_seat_offer_from_opening_to_confirmed_allocation(browser, live_server, c
     fr.get_by_label("Netherlands (NL)").check()
     fr.get_by_label("Offer deadline").fill("2099-01-31")
     fr.get_by_role("button", name="Open the seat offer").click()
-    assert "Seat offer open; 2 contact points told." in fr.content()
+    expect(fr.locator("body")).to_contain_text("Seat offer open; 2 contact points told.")
 
     # Each state replies with its seats and escort composition (counts only).
     for page, seats in ((de, "6"), (nl, "5")):
@@ -44,7 +45,7 @@ def test_seat_offer_from_opening_to_confirmed_allocation(browser, live_server, c
         page.get_by_label("Escort leaders").fill("1")
         page.get_by_label("Escorts", exact=True).fill("2")
         page.get_by_role("button", name="Send the reply").click()
-        assert "Your reply to the seat offer was sent." in page.content()
+        expect(page.locator("body")).to_contain_text("Your reply to the seat offer was sent.")
 
     # France allocates within the capacity of 10 (a request beyond it is refused) and confirms.
     rows = {
@@ -52,16 +53,20 @@ def test_seat_offer_from_opening_to_confirmed_allocation(browser, live_server, c
         for p in Participation.objects.select_related("organisation")
     }
     fr.goto(url)
-    for country, seats in (("DE", "6"), ("NL", "5")):
+    # Each allocation's page is waited for before the next one is typed into it.
+    for country, seats, outcome in (
+        ("DE", "6", "Seats allocated."),
+        ("NL", "5", "Not enough free seats"),
+    ):
         fr.fill(f"#seats-{rows[country]}", seats)
         fr.locator(f"form:has(#seats-{rows[country]}) button").click()
-    assert "Not enough free seats" in fr.content()
+        expect(fr.locator("body")).to_contain_text(outcome)
     fr.fill(f"#seats-{rows['NL']}", "4")
     fr.locator(f"form:has(#seats-{rows['NL']}) button").click()
-    assert "10 of 10 seats allocated; 0 free." in fr.content()
+    expect(fr.locator("body")).to_contain_text("10 of 10 seats allocated; 0 free.")
     fr.get_by_label("Move the operation to").select_option("confirmed")
     fr.get_by_role("button", name="Change status").click()
-    assert "The operation is now confirmed." in fr.content()
+    expect(fr.locator("body")).to_contain_text("The operation is now confirmed.")
 
     # Each participant sees its own allocation, and the confirmed operation.
     de.goto(url)

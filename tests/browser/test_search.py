@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from iconet.models import Audience
 from tests.browser.test_accessibility import sign_in_browser, violations
@@ -150,6 +151,8 @@ def test_a_user_searches_and_narrows_the_results(browser, live_server, cast, ite
 
     # Narrowing by area: the type's facet keeps the words searched.
     page.locator(".facets a[href*='type=alerts.alert']").click()
+    expect(page).to_have_url(re.compile(r"[?&]type=alerts\.alert(&|$)"))
+    page.wait_for_load_state()  # the whole page, before its results and facets are read
     assert page.get_by_label("Search for").input_value() == "zorblatt"
     assert total(page) == 2 and "Forged zorblatt stamps" not in shown(page)
     assert_counts_match(page, items)
@@ -158,15 +161,21 @@ def test_a_user_searches_and_narrows_the_results(browser, live_server, cast, ite
     # Narrowing by country: the origin of the alert, in the filters after the results.
     page.locator("#filters-fields").get_by_label("Country").select_option("TR")
     page.locator("#filters-fields").get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"[?&]country=TR(&|$)"))
+    page.wait_for_load_state()
     assert shown(page) == ["Zorblatt route through the Balkans"]
     assert_counts_match(page, items)
     assert_nothing_hidden(page, items)
 
     # Clearing the filters keeps the words; the area's filter narrows to the documents.
     page.locator("#filters-fields").get_by_role("link", name="Clear filters").click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=zorblatt$"))
+    page.wait_for_load_state()
     assert total(page) == 3
     page.locator("#filters-fields").get_by_label("Area").select_option("documents")
     page.locator("#filters-fields").get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"[?&]area=documents(&|$)"))
+    page.wait_for_load_state()
     assert shown(page) == ["Forged zorblatt stamps"]
     assert_counts_match(page, items)
     context.close()

@@ -5,6 +5,7 @@ import re
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -18,14 +19,16 @@ def test_first_sign_in_with_enrolment_then_the_portal(page):
     page.get_by_label("Username").fill("camille")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    assert "/two-factor/setup/" in page.url
-    assert page.locator("svg").count() >= 1
+    expect(page).to_have_url(re.compile(r"/two-factor/setup/"))
+    expect(page.locator("svg").first).to_be_attached()  # at least one
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     page.get_by_label("Verification code").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role(
         "button", name=re.compile("Verify|Confirm|Continue|Set up", re.I)
     ).first.click()
-    assert "/backup-codes/" in page.url
+    expect(page).to_have_url(re.compile(r"/backup-codes/"))
+    expect(page.get_by_text(re.compile(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b")).first).to_be_visible()
+    page.wait_for_load_state()  # every code, before they are read
     codes = re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", page.content())
     assert len(set(codes)) == 10
     page.goto("/")

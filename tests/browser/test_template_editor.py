@@ -23,7 +23,7 @@ def test_copy_edit_a_heading_activate_and_open_a_report(browser, live_server, ca
     admin.goto("/ilo/templates/")
     admin.get_by_role("button", name=f"Copy version {current.number} into a new draft").click()
     draft = current.number + 1
-    assert f"copied into version {draft}, a draft" in admin.content()
+    expect(admin.locator("body")).to_contain_text(f"copied into version {draft}, a draft")
     admin.get_by_role("link", name=f"Edit version {draft}").click()
     expect(
         admin.get_by_role("heading", level=1, name=f"Report template version {draft}")
@@ -32,13 +32,17 @@ def test_copy_edit_a_heading_activate_and_open_a_report(browser, live_server, ca
     admin.get_by_role("link", name=f"Change section “{heading}” and its questions").click()
     admin.get_by_label("Heading", exact=True).fill("Members of the network and their changes")
     admin.get_by_role("button", name="Save the section and its questions").click()
-    assert "Section “Members of the network and their changes” saved." in admin.content()
+    expect(admin.locator("body")).to_contain_text(
+        "Section “Members of the network and their changes” saved."
+    )
 
     admin.get_by_role("link", name=f"Back to version {draft}").click()
     admin.get_by_role("link", name="Back to the template versions").click()
     admin.get_by_role("button", name=f"Use version {draft} for new reports").click()
-    assert f"Version {draft} is used for the reports opened from now on." in admin.content()
-    assert admin.get_by_role("link", name=f"View version {draft}").count() == 1
+    expect(admin.locator("body")).to_contain_text(
+        f"Version {draft} is used for the reports opened from now on."
+    )
+    expect(admin.get_by_role("link", name=f"View version {draft}")).to_have_count(1)
 
     chair = browser_page(browser, live_server, cast.ilo_fr_tr)
     chair.goto("/ilo/open/")
