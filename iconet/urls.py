@@ -28,6 +28,11 @@ accounts_patterns = (
         path("security/", accounts.security, name="security"),
         path("saved-searches/", search.saved_search_list, name="saved_searches"),
         path(
+            "saved-searches/<int:pk>/",
+            search.saved_search_edit,
+            name="saved_search_edit",
+        ),
+        path(
             "saved-searches/<int:pk>/delete/",
             search.saved_search_delete,
             name="saved_search_delete",

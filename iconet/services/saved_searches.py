@@ -78,6 +78,16 @@ def saved_search_create(
     return saved
 
 
+def saved_search_update(*, saved: SavedSearch, name: str, frequency: str) -> SavedSearch:
+    """Rename a saved search or change how its user is told (its words and filters stay: a
+    different search is saved as a new one)."""
+    saved.name = name.strip()
+    saved.frequency = frequency
+    saved.full_clean()
+    saved.save(update_fields=["name", "frequency"])
+    return saved
+
+
 def item_line(item) -> str:
     """How a message names an item: its reference, and its title unless its marking forbids."""
     if item.marking in CONTENT_FREE_MARKINGS:

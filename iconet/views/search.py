@@ -11,7 +11,11 @@ from django.views.decorators.http import require_POST
 from ..exports import export_offer
 from ..forms import SavedSearchForm, SearchFilterForm, SearchForm
 from ..models import SavedSearch
-from ..services.saved_searches import SavedSearchRefused
+from ..services.saved_searches import (
+    KEPT_FILTERS,
+    SavedSearchRefused,
+    saved_search_update,
+)
 from ..services.saved_searches import saved_search_create as saved_search_make
 from ..services.search import (
     PAGE_SIZE,
@@ -129,11 +133,53 @@ def saved_search_create(request):
     return _search_response(request, data=request.GET or request.POST, save_form=form, status=400)
 
 
+def saved_filters_text(saved: SavedSearch, form: SearchForm) -> list[str]:
+    """The filters a saved search keeps, as the search page names them ("Country: Türkiye")."""
+    type_labels = {
+        item_type.model.type_slug(): str(item_type.model._meta.verbose_name_plural)
+        for _config, item_type in searchable_types()
+    }
+    shown = []
+    for key in KEPT_FILTERS:
+        value = (saved.filters or {}).get(key)
+        if not value:
+            continue
+        if key == "type":
+            shown.append(f"{_('Type of information')}: {type_labels.get(value, value)}")
+            continue
+        field = form.fields[key]  # a choice field: area, country, marking
+        choices = {str(code): label for code, label in getattr(field, "choices", ())}
+        shown.append(f"{field.label}: {choices.get(value, value)}")
+    return shown
+
+
 def saved_search_list(request):
+    form = SearchForm(areas=_areas_of(request.user))
+    saved_searches = [
+        (saved, saved_filters_text(saved, form))
+        for saved in SavedSearch.objects.filter(user=request.user)
+    ]
+    return render(request, "search/saved_searches.html", {"saved_searches": saved_searches})
+
+
+def saved_search_edit(request, pk):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    initial = {"name": saved.name, "frequency": saved.frequency}
+    form = SavedSearchForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved_search_update(
+            saved=saved, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"]
+        )
+        messages.success(
+            request, _("The saved search “%(name)s” is changed.") % {"name": saved.name}
+        )
+        return redirect("accounts:saved_searches")
+    filters = saved_filters_text(saved, SearchForm(areas=_areas_of(request.user)))
     return render(
         request,
-        "search/saved_searches.html",
-        {"saved_searches": SavedSearch.objects.filter(user=request.user)},
+        "search/saved_search_edit.html",
+        {"saved": saved, "form": form, "filters": filters},
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -215,3 +215,49 @@ def test_new_alerts_with_turkiye_on_the_route_reach_who_saved_that_search(cast):
         saved_searches.item_check(type(alert), alert.pk)
     [notification] = Notification.objects.filter(recipient=cast.fr_ncp)
     assert notification.object_id == via.pk and notification.url == via.get_absolute_url()
+
+
+def test_a_saved_search_shows_its_filters_and_its_user_changes_its_name_and_telling(cast):
+    from auditlog.models import LogEntry
+
+    from tests.conftest import verified_client
+
+    client = verified_client(cast.fr_ncp)
+    saved = saved_searches.saved_search_create(
+        user=cast.fr_ncp,
+        name="Türkiye",
+        query="route",
+        frequency="daily",
+        filters={"area": "alerts", "country": "TR", "marking": "AMBER"},
+    )
+    listing = client.get(reverse("accounts:saved_searches")).content.decode()
+    assert "Country: Türkiye" in listing and "Handling marking: TLP:AMBER" in listing
+    edit_url = reverse("accounts:saved_search_edit", args=[saved.pk])
+    assert edit_url in listing
+
+    page = client.get(edit_url).content.decode()
+    assert "Country: Türkiye" in page and 'value="Türkiye"' in page
+
+    # A name left empty is refused, and the choice made is kept.
+    refused = client.post(edit_url, {"name": "  ", "frequency": "immediate"})
+    assert refused.status_code == 400
+    assert "There is a problem" in refused.content.decode()
+    assert re.search(r'value="immediate"[^>]*checked', refused.content.decode())
+    saved.refresh_from_db()
+    assert (saved.name, saved.frequency) == ("Türkiye", "daily")
+
+    response = client.post(edit_url, {"name": "Routes via Türkiye", "frequency": "immediate"})
+    assert response.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.name, saved.frequency) == ("Routes via Türkiye", "immediate")
+    assert saved.query == "route"
+    assert saved.filters == {"area": "alerts", "country": "TR", "marking": "AMBER"}
+    change = LogEntry.objects.get_for_object(saved).filter(action=LogEntry.Action.UPDATE).get()
+    assert change.actor == cast.fr_ncp and "frequency" in change.changes_dict
+
+    # Another user's saved search does not exist for them.
+    other = verified_client(cast.de_ncp)
+    assert other.get(edit_url).status_code == 404
+    assert other.post(edit_url, {"name": "Mine", "frequency": "daily"}).status_code == 404
+    saved.refresh_from_db()
+    assert saved.name == "Routes via Türkiye"
