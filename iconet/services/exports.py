@@ -280,14 +280,22 @@ def job_still_readable(job: ExportJob) -> bool:
 
 
 def job_withdraw(job: ExportJob) -> bool:
-    """Remove the file of a finished job whose owner may no longer read all of it."""
-    withdrawn = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.DONE).update(
-        state=ExportJob.State.WITHDRAWN, file="", items={}
-    )
-    if withdrawn and job.file:
-        job.file.storage.delete(job.file.name)
+    """Remove the file of a finished job whose owner may no longer read all of it; whether it
+    was removed now. The change of state is in the audit trail, like a cancellation."""
+    with transaction.atomic():
+        current = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if current.state != ExportJob.State.DONE:
+            job.refresh_from_db()
+            return False
+        name, storage = current.file.name, current.file.storage
+        current.state = ExportJob.State.WITHDRAWN
+        current.file = ""
+        current.items = {}
+        current.save(update_fields=["state", "file", "items"])
+    if name:
+        storage.delete(name)
     job.refresh_from_db()
-    return bool(withdrawn)
+    return True
 
 
 def job_download_log(*, request, job: ExportJob) -> None:

@@ -388,6 +388,8 @@ def test_a_running_export_stops_at_the_next_chunk_when_cancelled(
 def test_a_file_is_never_handed_out_once_its_owner_may_no_longer_read_an_item_of_it(
     cast, client_for, settings, tmp_path, type_slug, list_url
 ):
+    from auditlog.models import LogEntry
+
     from iconet.services.exports import job_produce
     from iconet.services.sharing import grants_sync
 
@@ -421,6 +423,8 @@ def test_a_file_is_never_handed_out_once_its_owner_may_no_longer_read_an_item_of
     assert not [path for path in tmp_path.rglob("*") if path.is_file()]
     assert owner.get(download_url).status_code == 404
     assert "Withdrawn" in page_text(owner, reverse("exports:list"))
+    change = LogEntry.objects.get_for_object(job).filter(changes__icontains="withdrawn").get()
+    assert change.actor == cast.de_ncp and change.changes_dict["state"] == ["done", "withdrawn"]
 
     # Exported again, the list holds what its owner may read now.
     assert export(owner, list_url, fmt="csv").status_code == 302
