@@ -8,17 +8,14 @@ technical admin aside), so that a new list is covered the day it exists; each is
 demo network's data by the first demo user who may open it.
 """
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import expect
 
 from iconet.models import User
-from iconet.services.saved_searches import saved_search_create
 from tests.browser.test_accessibility import sign_in_browser
 from tests.conftest import verified_client
 from tests.items import item_make
@@ -26,8 +23,6 @@ from tests.items import item_make
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 740}
-# Who looks at a page: the first of these demo users who may open it.
-VIEWERS = ("fr.ncp", "fr.admin", "ec.admin", "ilo.fr.tr")
 # A page that shows its results only for a query gets one that finds demo items.
 QUERIES = {"search": "?q=route"}
 # Tables of figures (a month to a column) scroll inside their own frame, like a spreadsheet;
@@ -61,27 +56,6 @@ def test_the_generated_pages_hold_every_list():
     assert lists <= set(PAGES)
 
 
-@pytest.fixture
-def demo_network(settings, tmp_path):
-    """The demo network that `make run` loads, with a saved search and a fresh draft."""
-    settings.MEDIA_ROOT = tmp_path
-    out = io.StringIO()
-    for command in (
-        "seed_demo",
-        "seed_alerts_demo",
-        "seed_documents_demo",
-        "seed_ilo_demo",
-        "seed_returns_demo",
-    ):
-        call_command(command, stdout=out)
-    fr_ncp = User.objects.get(username="fr.ncp")
-    saved_search_create(
-        user=fr_ncp, name="Routes through the Balkans", query="route", frequency="daily", filters={}
-    )
-    item_make("alerts.alert", author=fr_ncp, audience="owner")
-    return {username: User.objects.get(username=username) for username in VIEWERS}
-
-
 def viewer_of(url: str, clients: dict[str, Client]) -> str | None:
     for username, client in clients.items():
         response = client.get(url)
@@ -108,7 +82,7 @@ PAGE_CHECK = """() => {
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_list_on_a_phone(browser, live_server, demo_network, language):
-    User.objects.filter(username__in=VIEWERS).update(language=language)
+    User.objects.filter(username__in=demo_network).update(language=language)
     clients = {name: verified_client(user) for name, user in demo_network.items()}
     contexts = {}
     failures: dict[str, list[str]] = {}
