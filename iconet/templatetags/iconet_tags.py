@@ -152,3 +152,11 @@ def item_linked_from(context, item):
     from iconet.related import items_linking_to
 
     return {"groups": items_linking_to(item, context["request"].user)}
+
+
+@register.filter
+def column_labelled(cells, columns):
+    """A table row's cells, each with its column's label: ``(label, cell)`` pairs, so that a
+    row stacked on a narrow screen names every value (`columns`: labels, or dicts with one)."""
+    labels = [c.get("label", "") if isinstance(c, dict) else c for c in columns]
+    return list(zip(labels, cells, strict=False))

@@ -1,50 +1,30 @@
-"""The lists on a phone, in English and in French: nothing scrolls sideways, a table's rows are
+"""The pages on a phone, in English and in French: nothing scrolls sideways, a table's rows are
 readable without scrolling the table either (they stack into labelled rows), and the results
 come first while the filters wait in a block behind a "Filter" link; on a wide screen they stand
 beside the results.
 
-Generated over every page of the portal that takes no argument (the URL patterns, Django's
-technical admin aside), so that a new list is covered the day it exists; each is seen with the
-demo network's data by the first demo user who may open it.
+Generated over the walk of tests/browser/walk.py (every page without an argument, every item
+page of the policy for one item of each registered type, a user's own saved search and
+export), so that a new page is covered the day it exists.
 """
 
 import re
 
 import pytest
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from iconet.models import User
 from tests.browser.test_accessibility import sign_in_browser
-from tests.conftest import verified_client
+from tests.browser.walk import PAGES, walk
 from tests.items import item_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 740}
-# A page that shows its results only for a query gets one that finds demo items.
-QUERIES = {"search": "?q=route"}
 # Tables of figures (a month to a column) scroll inside their own frame, like a spreadsheet;
 # they are not lists of rows.
 FIGURE_PAGES = {"home", "documents:statistics"}
-SKIPPED_NAMESPACES = {"manage"}  # Django's admin, for the technical superuser only
-
-
-def page_names(resolver=None, prefix=""):
-    """The URL names of every pattern that takes no argument."""
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            if pattern.namespace in SKIPPED_NAMESPACES:
-                continue
-            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
-            yield from page_names(pattern, namespace)
-        elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.regex.groups:
-            yield prefix + pattern.name
-
-
-PAGES = sorted(set(page_names()))
 
 
 def test_the_generated_pages_hold_every_list():
@@ -54,14 +34,6 @@ def test_the_generated_pages_hold_every_list():
     lists |= {"administration:users", "administration:groups", "administration:organisations"}
     lists |= {"sharing:disclosures", "exports:list", "accounts:saved_searches"}
     assert lists <= set(PAGES)
-
-
-def viewer_of(url: str, clients: dict[str, Client]) -> str | None:
-    for username, client in clients.items():
-        response = client.get(url)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            return username
-    return None
 
 
 def top(page, selector) -> float:
@@ -82,16 +54,12 @@ PAGE_CHECK = """() => {
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_list_on_a_phone(browser, live_server, demo_network, language):
-    User.objects.filter(username__in=demo_network).update(language=language)
-    clients = {name: verified_client(user) for name, user in demo_network.items()}
+    User.objects.update(language=language)  # the viewers and the items' authors alike
+    users, pages_seen = walk(demo_network)
     contexts = {}
     failures: dict[str, list[str]] = {}
     checked = []
-    for name in PAGES:
-        url = reverse(name) + QUERIES.get(name, "")
-        username = viewer_of(url, clients)
-        if username is None:
-            continue  # not a page any user opens (a POST action, a download, a health probe)
+    for name, url, username in pages_seen:
         if username not in contexts:
             context = browser.new_context(
                 base_url=live_server.url,
@@ -100,7 +68,7 @@ def test_every_list_on_a_phone(browser, live_server, demo_network, language):
                 java_script_enabled=False,
             )
             contexts[username] = context.new_page()
-            sign_in_browser(contexts[username], live_server, demo_network[username])
+            sign_in_browser(contexts[username], live_server, users[username])
         page = contexts[username]
         page.goto(url)
         checked.append(name)
@@ -122,7 +90,7 @@ def test_every_list_on_a_phone(browser, live_server, demo_network, language):
     for page in contexts.values():
         page.context.close()
     assert "alerts:list" in checked and "administration:organisations" in checked
-    assert failures == {}
+    assert not failures, "\n".join(f"{page}: {found}" for page, found in failures.items())
 
 
 def test_the_filter_link_opens_the_filters_without_javascript(browser, live_server, cast):
