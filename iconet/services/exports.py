@@ -257,6 +257,10 @@ def job_cancel(*, actor, job: ExportJob) -> bool:
     return True
 
 
+# How many of a file's items one query of `job_still_readable` checks.
+READABLE_CHECK_CHUNK = 5000
+
+
 def job_still_readable(job: ExportJob) -> bool:
     """Whether the job's owner may still read every item its file holds (one query per type).
 
@@ -270,12 +274,14 @@ def job_still_readable(job: ExportJob) -> bool:
     models_by_slug = shared_item_models()
     for slug, pks in job.items.items():
         model = models_by_slug.get(slug)
-        wanted = set(pks)
         if model is None:
             return False
-        readable = model.objects.visible_to(job.owner).filter(pk__in=wanted)
-        if readable.values("pk").distinct().count() != len(wanted):
-            return False
+        wanted = sorted(set(pks))
+        for start in range(0, len(wanted), READABLE_CHECK_CHUNK):
+            chunk = wanted[start : start + READABLE_CHECK_CHUNK]
+            readable = model.objects.visible_to(job.owner).filter(pk__in=chunk)
+            if readable.values("pk").distinct().count() != len(chunk):
+                return False
     return True
 
 

@@ -452,3 +452,23 @@ def test_the_detail_page_withdraws_a_file_that_is_no_longer_readable(
     page = page_text(owner, reverse("exports:detail", args=[job.pk]))
     assert reverse("exports:download", args=[job.pk]) not in page
     assert "you may no longer read" in page
+
+
+def test_the_readable_check_reads_a_large_file_in_chunks(
+    cast, client_for, settings, tmp_path, monkeypatch
+):
+    from iconet.services import exports as services
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    type_slug, list_url = LISTS[0]
+    items = [item_make(type_slug, author=cast.fr_ncp) for _ in range(5)]
+    export(client_for(cast.de_ncp), list_url)
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert services.job_produce(job.pk) == "done"
+    job.refresh_from_db()
+    assert sorted(job.items[type_slug]) == sorted(item.pk for item in items)
+    monkeypatch.setattr(services, "READABLE_CHECK_CHUNK", 2)  # three chunks: 2, 2 and 1
+    assert services.job_still_readable(job)
+    items[-1].delete()  # in the last chunk only
+    assert not services.job_still_readable(job)
