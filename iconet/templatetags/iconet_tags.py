@@ -160,3 +160,13 @@ def column_labelled(cells, columns):
     row stacked on a narrow screen names every value (`columns`: labels, or dicts with one)."""
     labels = [c.get("label", "") if isinstance(c, dict) else c for c in columns]
     return list(zip(labels, cells, strict=False))
+
+
+# A change-log entry's action as the portal words it, in the reader's language (django-auditlog
+# names them "create", "update", "delete", "access", in English only).
+LOG_ACTIONS = {0: _("Created"), 1: _("Changed"), 2: _("Deleted"), 3: _("Read")}
+
+
+@register.filter
+def log_action(action) -> str:
+    return str(LOG_ACTIONS.get(action, action))

@@ -46,3 +46,21 @@ def test_a_draft_history_names_its_author(cast, client_for):
         .content.decode()
     )
     assert str(cast.fr_officer) in page
+
+
+@pytest.mark.parametrize(
+    "language,created,changed",
+    [("en", "Created", "Changed"), ("fr", "Créé", "Modifié")],
+)
+def test_each_entry_says_what_was_done_in_the_readers_language(
+    cast, client_for, language, created, changed
+):
+    alert = alert_published(cast.fr_ncp, destinations=["DE"])
+    type(cast.fr_ncp).objects.filter(pk=cast.fr_ncp.pk).update(language=language)
+    page = (
+        client_for(cast.fr_ncp)
+        .get(reverse("sharing:history", args=[alert.type_slug(), alert.pk]))
+        .content.decode()
+    )
+    assert f">{created}</td>" in page and f">{changed}</td>" in page
+    assert ">create</td>" not in page and ">update</td>" not in page
