@@ -107,3 +107,35 @@ def test_an_export_cancelled_from_its_page_never_produces_a_file(
     page.goto(reverse("exports:list"))
     assert "Cancelled" in page.get_by_role("table").inner_text()
     assert page.get_by_role("link", name=re.compile("Download")).count() == 0
+
+
+def test_a_file_its_owner_may_no_longer_read_is_refused_on_its_page(
+    page, live_server, cast, settings, tmp_path
+):
+    from iconet.models import ExportJob
+    from iconet.services.exports import job_produce
+    from iconet.services.sharing import grants_sync
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    _area, item_type = item_types()[0]
+    slug = item_type.model._meta.label_lower
+    items = [item_make(slug, author=cast.fr_ncp, marking="GREEN") for _ in range(3)]
+    sign_in_browser(page, live_server, cast.de_ncp)
+    page.goto(reverse(item_type.list_url))
+    page.get_by_role("button", name="Export CSV").click()
+    page.wait_for_url(re.compile(r"/exports/\d+/$"))
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert job_produce(job.pk) == "done"  # no worker runs here: the test makes the file
+    page.reload()
+    link = page.get_by_role("link", name="Download the CSV file")
+    expect(link).to_be_visible()
+
+    # France keeps one of the alerts to itself before Germany clicks the link.
+    items[0].audience = "owner"
+    items[0].save()
+    grants_sync(items[0])
+    link.click()
+    expect(page.get_by_text("The file held items you may no longer read")).to_have_count(2)
+    expect(page.get_by_role("link", name="Download the CSV file")).to_have_count(0)
+    assert "/exports/" in page.url
