@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from .. import exports
@@ -212,30 +213,56 @@ def job_produce(job_id: int) -> str:
         return "failed"
     stored = ContentFile(data, name=name)
     job.file.save(name, stored, save=False)
-    finished = mine.update(
-        state=ExportJob.State.DONE,
-        file=job.file.name,
-        progress=len(table.rows),
-        total=len(table.rows),
-        marking=table.marking,
-        items=table.items,
-        lease_until=None,
-        finished_at=timezone.now(),
-        error="",
-    )
+    with transaction.atomic():  # finished, logged and told together, or not at all
+        finished = mine.update(
+            state=ExportJob.State.DONE,
+            file=job.file.name,
+            progress=len(table.rows),
+            total=len(table.rows),
+            marking=table.marking,
+            items=table.items,
+            lease_until=None,
+            finished_at=timezone.now(),
+            error="",
+        )
+        if finished:
+            export_log(
+                actor=owner,
+                source=source.name,
+                fmt=job.format,
+                count=len(table.rows),
+                params=params,
+                what=f"export job {job.pk}",
+            )
+            job_ready_tell(job, source)
     if not finished:  # cancelled meanwhile, or the lease expired and another run took it over
         job.file.storage.delete(job.file.name)
         state = ExportJob.objects.values_list("state", flat=True).get(pk=job_id)
         return "cancelled" if state == ExportJob.State.CANCELLED else "superseded"
-    export_log(
-        actor=owner,
-        source=source.name,
-        fmt=job.format,
-        count=len(table.rows),
-        params=params,
-        what=f"export job {job.pk}",
-    )
     return "done"
+
+
+def job_ready_tell(job: ExportJob, source: exports.ExportSource) -> None:
+    """The owner is told in the portal that the file is ready, in their language; no e-mail,
+    since the file is only in the portal. The title names the list, never a row of it."""
+    from .notify import InLanguage, users_tell
+
+    title = InLanguage(
+        lambda: (
+            translation.gettext("Your export of %(list)s (%(format)s) is ready.")
+            % {"list": source.label, "format": job.get_format_display()}
+        )
+    )
+    users_tell(
+        item=None,
+        users=[job.owner],
+        title=title,
+        url=reverse("exports:detail", args=[job.pk]),
+        key=f"export:{job.pk}:ready",
+        subject="",
+        body="",
+        email_to=lambda _user: False,
+    )
 
 
 def job_cancel(*, actor, job: ExportJob) -> bool:

@@ -472,3 +472,35 @@ def test_the_readable_check_reads_a_large_file_in_chunks(
     assert services.job_still_readable(job)
     items[-1].delete()  # in the last chunk only
     assert not services.job_still_readable(job)
+
+
+@pytest.mark.parametrize(
+    "language,ready", [("en", "is ready."), ("fr", "est prêt.")], ids=["en", "fr"]
+)
+def test_the_owner_is_told_in_the_portal_when_the_file_is_ready(
+    cast, client_for, settings, tmp_path, language, ready
+):
+    from iconet.models import EmailDelivery, Notification
+    from iconet.services.exports import job_produce
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    type_slug, list_url = LISTS[0]
+    red = item_make(type_slug, author=cast.fr_ncp, marking="RED")
+    item_make(type_slug, author=cast.fr_ncp)
+    type(cast.de_ncp).objects.filter(pk=cast.de_ncp.pk).update(language=language)
+    owner = client_for(cast.de_ncp)
+    export(owner, list_url)
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert not Notification.objects.filter(recipient=cast.de_ncp).exists()
+    assert job_produce(job.pk) == "done"
+    assert job_produce(job.pk) == "skipped"  # a task delivered twice tells once
+    told = Notification.objects.get(recipient=cast.de_ncp)
+    assert told.title.endswith(ready) and "(CSV)" in told.title
+    assert red.reference not in told.title and red.title not in told.title
+    assert told.url == reverse("exports:detail", args=[job.pk])
+    assert not EmailDelivery.objects.filter(recipient=cast.de_ncp).exists()
+    page = page_text(owner, reverse("notifications"))
+    assert told.title in page
+    # Nobody else is told.
+    assert Notification.objects.filter(url=told.url).count() == 1
