@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .. import exports
-from ..models import AccessLog, ExportJob
+from ..models import AccessLog, ExportJob, Notification
 from .audit import access_log_write
 
 logger = logging.getLogger(__name__)
@@ -263,6 +263,15 @@ def job_ready_tell(job: ExportJob, source: exports.ExportSource) -> None:
         body="",
         email_to=lambda _user: False,
     )
+
+
+def job_ready_seen(job: ExportJob) -> int:
+    """The owner has seen the finished job's page: its "ready" notification is read."""
+    return Notification.objects.filter(
+        recipient_id=job.owner_id,
+        url=reverse("exports:detail", args=[job.pk]),
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
 
 
 def job_cancel(*, actor, job: ExportJob) -> bool:

@@ -47,6 +47,8 @@ def export_detail(request, pk: int):
     job = _job(request, pk)
     if job.state == ExportJob.State.DONE and not services.job_still_readable(job):
         services.job_withdraw(job)
+    if not job.is_active:
+        services.job_ready_seen(job)
     source = exports.export_source(job.source)
     params = services.params_load(job.parameters)
     return render(

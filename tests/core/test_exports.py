@@ -502,5 +502,10 @@ def test_the_owner_is_told_in_the_portal_when_the_file_is_ready(
     assert not EmailDelivery.objects.filter(recipient=cast.de_ncp).exists()
     page = page_text(owner, reverse("notifications"))
     assert told.title in page
+    # Once the owner has seen the export's page, the notification is read.
+    assert told.read_at is None
+    page_text(owner, told.url)
+    told.refresh_from_db()
+    assert told.read_at is not None
     # Nobody else is told.
     assert Notification.objects.filter(url=told.url).count() == 1
