@@ -2,9 +2,11 @@
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from iconet.directory_data import countries_ensure
-from iconet.models import AccessGroup, Area, Organisation, Role, User
+from iconet.models import AccessGroup, Area, ExportJob, Organisation, Role, User
 
 PASSWORD = "correct horse battery staple"
 # Hashing once keeps user creation cheap; every test user signs in with PASSWORD.
@@ -67,3 +69,17 @@ class AccessGroupFactory(factory.django.DjangoModelFactory):
     def members(self, create, extracted, **kwargs):
         if create and extracted:
             self.members.set(extracted)
+
+
+def export_finished(owner) -> ExportJob:
+    """A finished export of an empty alert list, its file stored, owned by `owner`."""
+    job = ExportJob.objects.create(
+        owner=owner,
+        source="alerts:list",
+        format="csv",
+        state=ExportJob.State.DONE,
+        total=0,
+        finished_at=timezone.now(),
+    )
+    job.file.save("export.csv", ContentFile(b"TLP:CLEAR\n"), save=True)
+    return job

@@ -73,21 +73,27 @@ def test_export_progress_without_javascript(browser, live_server, cast, settings
         context.close()
 
 
+def export_started(page, live_server, cast, settings, tmp_path, *, rows: int, limit: int):
+    """Germany asks from the first list for a CSV export of `rows` GREEN items, more than the
+    `limit` of an immediate download, and is taken to the export's page: the items made."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = limit
+    _area, item_type = item_types()[0]
+    slug = item_type.model._meta.label_lower
+    items = [item_make(slug, author=cast.fr_ncp, marking="GREEN") for _ in range(rows)]
+    sign_in_browser(page, live_server, cast.de_ncp)
+    page.goto(reverse(item_type.list_url))
+    page.get_by_role("button", name="Export CSV").click()
+    page.wait_for_url(re.compile(r"/exports/\d+/$"))
+    return items
+
+
 def test_an_export_cancelled_from_its_page_never_produces_a_file(
     page, live_server, cast, settings, tmp_path
 ):
     from iconet.models import ExportJob
 
-    settings.MEDIA_ROOT = tmp_path
-    settings.EXPORT_SYNC_LIMIT = 2
-    _area, item_type = item_types()[0]
-    slug = item_type.model._meta.label_lower
-    for _ in range(4):
-        item_make(slug, author=cast.fr_ncp, marking="GREEN")
-    sign_in_browser(page, live_server, cast.de_ncp)
-    page.goto(reverse(item_type.list_url))
-    page.get_by_role("button", name="Export CSV").click()
-    page.wait_for_url(re.compile(r"/exports/\d+/$"))
+    export_started(page, live_server, cast, settings, tmp_path, rows=4, limit=2)
     expect(page.get_by_role("status")).to_contain_text("Waiting to start.", use_inner_text=True)
 
     page.get_by_role("button", name="Cancel the export").click()
@@ -116,15 +122,7 @@ def test_a_file_its_owner_may_no_longer_read_is_refused_on_its_page(
     from iconet.services.exports import job_produce
     from iconet.services.sharing import grants_sync
 
-    settings.MEDIA_ROOT = tmp_path
-    settings.EXPORT_SYNC_LIMIT = 1
-    _area, item_type = item_types()[0]
-    slug = item_type.model._meta.label_lower
-    items = [item_make(slug, author=cast.fr_ncp, marking="GREEN") for _ in range(3)]
-    sign_in_browser(page, live_server, cast.de_ncp)
-    page.goto(reverse(item_type.list_url))
-    page.get_by_role("button", name="Export CSV").click()
-    page.wait_for_url(re.compile(r"/exports/\d+/$"))
+    items = export_started(page, live_server, cast, settings, tmp_path, rows=3, limit=1)
     job = ExportJob.objects.get(owner=cast.de_ncp)
     assert job_produce(job.pk) == "done"  # no worker runs here: the test makes the file
     page.reload()

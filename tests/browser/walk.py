@@ -8,15 +8,14 @@ walked the day it exists, with the data the demo network gives it.
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from iconet.models import ExportJob, SavedSearch, State
+from iconet.models import SavedSearch, State
 from iconet.registry import shared_item_models
 from tests import policy
 from tests.conftest import verified_client
+from tests.factories import export_finished
 
 # A page that shows its results only for a query gets one that finds demo items.
 QUERIES = {"search": "?q=route"}
@@ -86,15 +85,7 @@ def demo_items() -> list:
 def personal_urls(owner) -> list[tuple[str, str]]:
     """The pages of `owner`'s first saved search and of a finished export of theirs."""
     saved = SavedSearch.objects.filter(user=owner).first()
-    job = ExportJob.objects.create(
-        owner=owner,
-        source="alerts:list",
-        format="csv",
-        state=ExportJob.State.DONE,
-        total=0,
-        finished_at=timezone.now(),
-    )
-    job.file.save("export.csv", ContentFile(b"TLP:CLEAR\n"), save=True)
+    job = export_finished(owner)
     urls = [("exports:detail", reverse("exports:detail", args=[job.pk]))]
     if saved is not None:
         urls.append(

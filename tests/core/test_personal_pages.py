@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.core.files.base import ContentFile
 from django.forms.models import model_to_dict
 from django.urls import reverse
-from django.utils import timezone
 
-from iconet.models import ExportJob, Notification, SavedSearch, UserSession
+from iconet.models import Notification, SavedSearch, UserSession
 from tests.conftest import verified_client
 from tests.core.test_permission_matrix import item_url_patterns, url_patterns
+from tests.factories import export_finished
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +31,6 @@ def _saved_search(user):
     return SavedSearch.objects.create(user=user, name="Routes", query="route")
 
 
-def _export(user):
-    job = ExportJob.objects.create(
-        owner=user,
-        source="alerts:list",
-        format="csv",
-        state=ExportJob.State.DONE,
-        total=0,
-        finished_at=timezone.now(),
-    )
-    job.file.save("export.csv", ContentFile(b"TLP:CLEAR\n"), save=True)
-    return job
-
-
 def _session(user):
     return UserSession.objects.create(user=user, session_key="k" * 40)
 
@@ -54,10 +40,10 @@ PERSONAL_PAGES: dict[str, Callable] = {
     "notification_open": _notification,
     "accounts:saved_search_edit": _saved_search,
     "accounts:saved_search_delete": _saved_search,
-    "exports:detail": _export,
-    "exports:status": _export,
-    "exports:cancel": _export,
-    "exports:download": _export,
+    "exports:detail": export_finished,
+    "exports:status": export_finished,
+    "exports:cancel": export_finished,
+    "exports:download": export_finished,
     "administration:account_session_revoke": _session,
 }
 # Patterns with arguments that are neither item pages nor personal, and where they are tested.
