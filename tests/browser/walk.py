@@ -1,6 +1,8 @@
 """The generated walk of the portal's pages that the browser checks share (accessibility, a
 phone's screen): every page that takes no argument, every item page of the policy for one
-item of each registered type in the demo network, and a user's own saved search and export.
+item of each registered type in the demo network, the pages of the other objects that take one
+(an administered user, group or organisation, an ILO network, posting or template version, a
+disclosure request, a country's return contacts), and a user's own saved search and export.
 
 Each page is seen by the first user who may open it (a 200 HTML answer), so that a new page is
 walked the day it exists, with the data the demo network gives it.
@@ -15,6 +17,7 @@ from iconet.models import SavedSearch, State
 from iconet.registry import shared_item_models
 from tests import policy
 from tests.conftest import verified_client
+from tests.core.test_permission_matrix import url_patterns
 from tests.factories import export_finished
 
 # A page that shows its results only for a query gets one that finds demo items.
@@ -71,6 +74,42 @@ def item_page_urls(item) -> list[tuple[str, str]]:
     return urls
 
 
+def _first(model):
+    return model.objects.order_by("pk").first()
+
+
+def object_page_urls() -> list[tuple[str, str]]:
+    """(URL name, address) of each page of an object that is not an item, for the first such
+    object of the demo network; a pattern that needs more than the object is left out."""
+    from iconet.models import AccessGroup, DisclosureRequest, Organisation, User
+    from ilo_reports.models import Network, Posting, TemplateVersion
+
+    # policy.NOT_ITEM_PAGES says what each area page's `pk` is; administration pages say it
+    # by the first word of their name.
+    described = {
+        "an ILO network": Network,
+        "an ILO posting": Posting,
+        "an ILO report template version": TemplateVersion,
+    }
+    administered = {"user": User, "group": AccessGroup, "organisation": Organisation}
+    models = {name: described[kind] for name, kind in policy.NOT_ITEM_PAGES.items()}
+    for name, _keywords in url_patterns():
+        namespace, _colon, short = name.partition(":")
+        if namespace == "administration" and short.split("_")[0] in administered:
+            models[name] = administered[short.split("_")[0]]
+    urls = []
+    for name, model in sorted(models.items()):
+        try:
+            urls.append((name, reverse(name, args=[_first(model).pk])))
+        except NoReverseMatch:
+            continue  # it needs more than the object (a section, a membership)
+    disclosure = _first(DisclosureRequest)
+    if disclosure is not None:
+        urls.append(("sharing:disclosure", reverse("sharing:disclosure", args=[disclosure.pk])))
+    urls.append(("returns:country", reverse("returns:country", args=["FR"])))
+    return urls
+
+
 def demo_items() -> list:
     """The newest published item of each registered type, and its newest draft if any."""
     items = []
@@ -105,6 +144,7 @@ def walk(viewers: dict) -> tuple[dict, list[tuple[str, str, str]]]:
     targets = [(name, reverse(name) + QUERIES.get(name, "")) for name in PAGES]
     for item in items:
         targets += item_page_urls(item)
+    targets += object_page_urls()
     targets += personal_urls(next(iter(viewers.values())))
     seen = []
     for name, url in targets:
