@@ -115,3 +115,33 @@ def test_a_large_export_of_a_search_is_made_by_the_worker(
     assert "quixotrel" not in text.lower() and hidden.title not in text
     detail = client.get(reverse("exports:detail", args=[job.pk])).content.decode()
     assert reverse("search") + "?q=zorblatt" in detail  # the way back to the search
+
+
+def test_a_search_export_of_several_types_is_withdrawn_once_one_match_is_no_longer_readable(
+    cast, client_for, settings, tmp_path
+):
+    from iconet.services.exports import job_produce
+    from iconet.services.sharing import grants_sync
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_SYNC_LIMIT = 1
+    matches = [make(slug, "Zorblatt route", author=cast.fr_officer) for slug, _type in SEARCHED]
+    reader = client_for(cast.de_ncp)
+    assert export(reader, "q=zorblatt").status_code == 302
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert job_produce(job.pk) == "done"
+    job.refresh_from_db()
+    assert set(job.items) == {item.type_slug() for item in matches}
+    download = reverse("exports:download", args=[job.pk])
+    assert reader.get(download).status_code == 200
+
+    # The last type's match is kept to its owner from now on: the whole file is withdrawn.
+    narrowed = matches[-1]
+    narrowed.audience = Audience.OWNER
+    narrowed.save()
+    grants_sync(narrowed)
+    response = reader.get(download)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exports:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.WITHDRAWN and not job.file
