@@ -1,5 +1,6 @@
 """The search page: full-text search across every area the user has (iconet.services.search)."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -133,31 +134,41 @@ def saved_search_create(request):
     return _search_response(request, data=request.GET or request.POST, save_form=form, status=400)
 
 
-def saved_filters_text(saved: SavedSearch, form: SearchForm) -> list[str]:
-    """The filters a saved search keeps, as the search page names them ("Country: Türkiye")."""
-    type_labels = {
-        item_type.model.type_slug(): str(item_type.model._meta.verbose_name_plural)
-        for _config, item_type in searchable_types()
+def saved_filters_text(user) -> Callable[[SavedSearch], list[str]]:
+    """How the filters a saved search keeps read on `user`'s search page ("Country:
+    Türkiye"): the names are read once, for every saved search of a page."""
+    form = SearchForm(areas=_areas_of(user))
+    names: dict[str, tuple[str, dict[str, str]]] = {
+        "type": (
+            _("Type of information"),
+            {
+                item_type.model.type_slug(): str(item_type.model._meta.verbose_name_plural)
+                for _config, item_type in searchable_types()
+            },
+        )
     }
-    shown = []
     for key in KEPT_FILTERS:
-        value = (saved.filters or {}).get(key)
-        if not value:
-            continue
-        if key == "type":
-            shown.append(f"{_('Type of information')}: {type_labels.get(value, value)}")
-            continue
-        field = form.fields[key]  # a choice field: area, country, marking
-        choices = {str(code): label for code, label in getattr(field, "choices", ())}
-        shown.append(f"{field.label}: {choices.get(value, value)}")
-    return shown
+        if key not in names:  # a choice field of the page: area, country, marking
+            field = form.fields[key]
+            choices = {str(code): str(label) for code, label in getattr(field, "choices", ())}
+            names[key] = (str(field.label), choices)
+
+    def text(saved: SavedSearch) -> list[str]:
+        shown = []
+        for key in KEPT_FILTERS:
+            value = (saved.filters or {}).get(key)
+            if value:
+                label, values = names[key]
+                shown.append(f"{label}: {values.get(value, value)}")
+        return shown
+
+    return text
 
 
 def saved_search_list(request):
-    form = SearchForm(areas=_areas_of(request.user))
+    filters_text = saved_filters_text(request.user)
     saved_searches = [
-        (saved, saved_filters_text(saved, form))
-        for saved in SavedSearch.objects.filter(user=request.user)
+        (saved, filters_text(saved)) for saved in SavedSearch.objects.filter(user=request.user)
     ]
     return render(request, "search/saved_searches.html", {"saved_searches": saved_searches})
 
@@ -174,7 +185,7 @@ def saved_search_edit(request, pk):
             request, _("The saved search “%(name)s” is changed.") % {"name": saved.name}
         )
         return redirect("accounts:saved_searches")
-    filters = saved_filters_text(saved, SearchForm(areas=_areas_of(request.user)))
+    filters = saved_filters_text(request.user)(saved)
     return render(
         request,
         "search/saved_search_edit.html",
