@@ -377,3 +377,14 @@ class SearchFilterForm(SearchForm):
     search box above reports what is wrong with them, so these carry them unchecked)."""
 
     q = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class FootprintFindForm(ExplainedFormMixin, forms.Form):
+    """The reference of the item whose footprint to show."""
+
+    reference = forms.CharField(
+        label=_("Reference of the item"),
+        help_text=_("For example EWS-2026-FR-0042."),
+        max_length=64,
+        validators=[single_line],
+    )

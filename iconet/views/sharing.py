@@ -448,6 +448,43 @@ def item_access_log(request, type_slug, pk):
     )
 
 
+def item_footprint(request, type_slug, pk):
+    """Where the item went: who can read it and why, who read it, its copies, its disclosures
+    and the people told; for its owner organisation and the Commission. The page names people,
+    organisations and dates, never a value of the item, and is itself in the access log."""
+    from ..services.footprint import footprint_item
+    from ..services.footprint import item_footprint as footprint_of
+
+    item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
+    access_log_write(
+        event=AccessLog.Event.FOOTPRINT, request=request, item=item, detail="footprint page"
+    )
+    return render(
+        request,
+        "sharing/item_footprint.html",
+        {
+            "item": item,
+            "type_name": item._meta.verbose_name,
+            "viewer": viewer,
+            "footprint": footprint_of(item),
+        },
+    )
+
+
+def footprint_find(request):
+    """Find an item's footprint by its reference: the owner's people and the Commission."""
+    from ..forms import FootprintFindForm
+    from ..services.footprint import footprint_find as find
+
+    form = FootprintFindForm(request.GET if "reference" in request.GET else None)
+    if form.is_valid():
+        item = find(user=request.user, reference=form.cleaned_data["reference"])
+        if item is not None:
+            return redirect("sharing:footprint", type_slug=item.type_slug(), pk=item.pk)
+        form.add_error("reference", _("No item whose footprint you may see has this reference."))
+    return render(request, "sharing/footprint_find.html", {"form": form})
+
+
 @require_http_methods(["GET", "POST"])
 def disclosure_create(request, type_slug, pk):
     item = _item(request, type_slug, pk, Action.REQUEST_DISCLOSURE)
