@@ -81,6 +81,7 @@ sharing_patterns = (
             "items/<str:type_slug>/<int:pk>/access-log/", sharing.item_access_log, name="access_log"
         ),
         path("items/<str:type_slug>/<int:pk>/footprint/", sharing.item_footprint, name="footprint"),
+        path("items/<str:type_slug>/<int:pk>/narrow/", sharing.item_narrow, name="narrow"),
         path(
             "items/<str:type_slug>/<int:pk>/disclose/",
             sharing.disclosure_create,

@@ -292,6 +292,10 @@ def _publish_data(item, cast):
     return {"audience": "network", "marking": "GREEN"}
 
 
+def _narrow_data(item, cast):
+    return {"audience": "owner"}
+
+
 def _state_data(item, cast):
     return {"state": "archived" if item.stage == "withdrawn" else "withdrawn"}
 
@@ -360,6 +364,7 @@ ITEM_PAGES = {
     "sharing:export_pdf": Page("download", pdf=True),
     "sharing:access_log": Page("owner_log"),
     "sharing:footprint": Page("footprint", beyond_visibility="commission_administrator"),
+    "sharing:narrow": Page("publish", get=False, post=_narrow_data),
     "sharing:disclosure_create": Page("request_disclosure", post=_disclosure_data),
     "sharing:attachment_create": Page("change", get=False, post=_attachment_data),
     "sharing:attachment": Page("download", needs="attachment_pk"),

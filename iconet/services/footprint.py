@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from ..models import (
     AccessGroupOrganisation,
@@ -21,7 +23,7 @@ from ..models import (
     ItemRecipient,
     Notification,
 )
-from ..models.sharing import CONTENT_FREE_MARKINGS, SharedItem
+from ..models.sharing import CONTENT_FREE_MARKINGS, Audience, SharedItem, State
 from ..registry import item_model_or_404
 from .directory import is_administrator
 from .sharing import grants_explained
@@ -139,3 +141,60 @@ def footprint_find(*, user, reference: str) -> SharedItem | None:
         if item is not None and footprint_viewer_kind(user, item) is not None:
             return item
     return None
+
+
+# How wide each audience reaches; a narrowing moves down this order, or keeps fewer groups.
+AUDIENCE_WIDTH = {Audience.OWNER: 0, Audience.GROUPS: 1, Audience.NETWORK: 2, Audience.PUBLIC: 3}
+
+
+def narrowing_validate(item: SharedItem, *, audience: str, groups) -> None:
+    """Refuse a choice that would not narrow the item's audience: the footprint's action only
+    ever takes readers away (widening goes through the publish page and its checks)."""
+    if item.state != State.PUBLISHED:
+        raise ValidationError(_("Only a published item's audience can be narrowed."))
+    if audience not in AUDIENCE_WIDTH:
+        raise ValidationError({"audience": _("Choose who may read it.")})
+    if AUDIENCE_WIDTH[Audience(audience)] > AUDIENCE_WIDTH[Audience(item.audience)] or (
+        audience == item.audience != Audience.GROUPS
+    ):
+        raise ValidationError({"audience": _("This would widen the audience, not narrow it.")})
+    if audience == Audience.GROUPS:
+        chosen = {group.pk for group in groups}
+        if not chosen:
+            raise ValidationError({"audience_groups": _("Choose at least one access group.")})
+        if item.audience == Audience.GROUPS:
+            current = set(item.audience_groups.values_list("pk", flat=True))
+            if chosen == current:
+                raise ValidationError(
+                    {"audience_groups": _("Leave out at least one of the groups.")}
+                )
+            if not chosen <= current:
+                raise ValidationError(
+                    {"audience_groups": _("Keep only groups that read the item now.")}
+                )
+
+
+def item_copies_withdraw(item: SharedItem) -> int:
+    """Remove, unread, every finished export that holds the item and whose owner may no longer
+    read all of it; returns how many were withdrawn."""
+    from .exports import job_still_readable, job_withdraw
+
+    withdrawn = 0
+    jobs = ExportJob.objects.filter(
+        state=ExportJob.State.DONE, items__contains={item.type_slug(): [item.pk]}
+    ).select_related("owner")
+    for job in jobs:
+        if not job_still_readable(job) and job_withdraw(job):
+            withdrawn += 1
+    return withdrawn
+
+
+def item_narrow(*, actor, item: SharedItem, audience: str, groups=()) -> int:
+    """Narrow a published item's audience from its footprint page, then withdraw the copies
+    their owners may no longer read; returns how many copies were withdrawn."""
+    from .sharing import item_publish
+
+    groups = list(groups)
+    narrowing_validate(item, audience=audience, groups=groups)
+    item_publish(actor=actor, item=item, audience=audience, marking=item.marking, groups=groups)
+    return item_copies_withdraw(item)

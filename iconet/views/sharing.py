@@ -453,12 +453,24 @@ def item_footprint(request, type_slug, pk):
     and the people told; for its owner organisation and the Commission. The page names people,
     organisations and dates, never a value of the item, and is itself in the access log."""
     from ..services.footprint import footprint_item
-    from ..services.footprint import item_footprint as footprint_of
 
     item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
+    return _footprint_page(request, item, viewer)
+
+
+def _footprint_page(request, item, viewer, *, narrow_form=None):
+    from ..forms import NarrowForm
+    from ..services.footprint import item_footprint as footprint_of
+
     access_log_write(
         event=AccessLog.Event.FOOTPRINT, request=request, item=item, detail="footprint page"
     )
+    if (
+        narrow_form is None
+        and item.state == State.PUBLISHED
+        and can(request.user, Action.PUBLISH, item)
+    ):
+        narrow_form = NarrowForm(item=item)
     return render(
         request,
         "sharing/item_footprint.html",
@@ -467,8 +479,38 @@ def item_footprint(request, type_slug, pk):
             "type_name": item._meta.verbose_name,
             "viewer": viewer,
             "footprint": footprint_of(item),
+            "narrow_form": narrow_form,
         },
     )
+
+
+@require_POST
+def item_narrow(request, type_slug, pk):
+    """Narrow a published item's audience from its footprint, and withdraw the copies that may
+    no longer exist (exports whose owners may no longer read the item)."""
+    from ..forms import NarrowForm
+    from ..services.footprint import item_narrow as narrow
+
+    item = _item(request, type_slug, pk, Action.PUBLISH)
+    form = NarrowForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            withdrawn = narrow(
+                actor=request.user,
+                item=item,
+                audience=form.cleaned_data["audience"],
+                groups=form.cleaned_data.get("audience_groups") or [],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The audience of %(ref)s is narrowed; %(count)s copies were withdrawn.")
+                % {"ref": item.reference, "count": withdrawn},
+            )
+            return redirect("sharing:footprint", type_slug=type_slug, pk=pk)
+    return _footprint_page(request, item, "owner", narrow_form=form)
 
 
 def footprint_find(request):

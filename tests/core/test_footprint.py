@@ -168,3 +168,62 @@ def test_of_the_commission_and_the_agencies_only_the_administrators_see_a_footpr
     for user in (commission_user, agency_user):
         assert client_for(user).get(footprint_url(item)).status_code == 404
     assert client_for(cast.commission_admin).get(footprint_url(item)).status_code == 200
+
+
+@pytest.mark.parametrize("type_slug", TYPES)
+def test_narrowing_from_the_footprint_withdraws_the_copies_that_may_no_longer_exist(
+    cast, client_for, settings, tmp_path, type_slug
+):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    item, group, _disclosure = item_shared_every_way(cast, type_slug)
+    if not item.allows(cast.fr_ncp, "publish"):
+        pytest.skip("this type is published by its reviewers")
+    kept, gone = [], []
+    for owner, bucket in ((cast.be_ncp, gone), (cast.es_ncp, kept)):
+        job = ExportJob.objects.create(
+            owner=owner,
+            source="search:results",
+            format="csv",
+            state=ExportJob.State.DONE,
+            total=1,
+            items={type_slug: [item.pk]},
+        )
+        job.file.save("export.csv", ContentFile(b"TLP:AMBER\n"), save=True)
+        bucket.append(job)
+    owner = client_for(cast.fr_ncp)
+    page = owner.get(footprint_url(item)).content.decode()
+    assert reverse("sharing:narrow", args=[type_slug, item.pk]) in page
+
+    # Widening is refused and changes nothing.
+    refused = owner.post(reverse("sharing:narrow", args=[type_slug, item.pk]), {"audience": "x"})
+    assert refused.status_code == 200
+    item.refresh_from_db()
+    assert item.audience == "groups"
+
+    response = owner.post(
+        reverse("sharing:narrow", args=[type_slug, item.pk]), {"audience": "owner"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.audience == "owner"
+    assert client_for(cast.be_ncp).get(item.get_absolute_url()).status_code == 404
+    # Belgium read through the group: its export is withdrawn and its file gone; Spain reads
+    # through the approved disclosure, which the owner decided on its own: its copy stays.
+    gone[0].refresh_from_db()
+    kept[0].refresh_from_db()
+    assert gone[0].state == ExportJob.State.WITHDRAWN and not gone[0].file
+    assert kept[0].state == ExportJob.State.DONE and kept[0].file
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        kept[0].file.name.rsplit("/", 1)[-1]
+    ]
+
+
+def test_the_narrowing_is_refused_to_a_reader_who_is_not_the_owner(cast, client_for):
+    item, _group, _disclosure = item_shared_every_way(cast, "alerts.alert")
+    url = reverse("sharing:narrow", args=["alerts.alert", item.pk])
+    assert client_for(cast.be_ncp).post(url, {"audience": "owner"}).status_code == 403
+    assert client_for(cast.de_ncp).post(url, {"audience": "owner"}).status_code == 404
+    item.refresh_from_db()
+    assert item.audience == "groups"
