@@ -412,3 +412,44 @@ class NarrowForm(ExplainedFormMixin, forms.Form):
             self.fields["audience_groups"].queryset = item.audience_groups.all()
         else:
             self.fields["audience_groups"].queryset = AccessGroup.objects.filter(is_active=True)
+
+
+class RetentionDecisionForm(ExplainedFormMixin, forms.Form):
+    """The owner's answer to an item's due review."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[
+            ("keep", _("Keep it for another period")),
+            ("archive", _("Archive it (read-only, out of the lists)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to keep the item."),
+    )
+
+
+class RetentionHoldForm(ExplainedFormMixin, forms.Form):
+    """The Commission holds an item's retention (an inquiry) or lifts the hold."""
+
+    held = forms.TypedChoiceField(
+        label=_("Hold"),
+        choices=[("1", _("Hold the item: no review, no archiving")), ("0", _("Lift the hold"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason for the hold"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RetentionRuleForm(ExplainedFormMixin, forms.Form):
+    """The Commission's period for one item type."""
+
+    type_slug = forms.CharField(widget=forms.HiddenInput)
+    months = forms.IntegerField(label=_("Months before review"), min_value=1, max_value=240)

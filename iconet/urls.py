@@ -82,6 +82,7 @@ sharing_patterns = (
         ),
         path("items/<str:type_slug>/<int:pk>/footprint/", sharing.item_footprint, name="footprint"),
         path("items/<str:type_slug>/<int:pk>/narrow/", sharing.item_narrow, name="narrow"),
+        path("items/<str:type_slug>/<int:pk>/retention/", sharing.item_retention, name="retention"),
         path(
             "items/<str:type_slug>/<int:pk>/disclose/",
             sharing.disclosure_create,
@@ -103,6 +104,7 @@ sharing_patterns = (
             name="attachment",
         ),
         path("footprints/", sharing.footprint_find, name="footprint_find"),
+        path("retention/", sharing.retention_overview, name="retention_overview"),
         path("disclosures/", sharing.disclosure_list, name="disclosures"),
         path("disclosures/<int:pk>/", sharing.disclosure_detail, name="disclosure"),
         path(

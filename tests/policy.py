@@ -365,6 +365,7 @@ ITEM_PAGES = {
     "sharing:access_log": Page("owner_log"),
     "sharing:footprint": Page("footprint", beyond_visibility="commission_administrator"),
     "sharing:narrow": Page("publish", get=False, post=_narrow_data),
+    "sharing:retention": Page("footprint", beyond_visibility="commission_administrator"),
     "sharing:disclosure_create": Page("request_disclosure", post=_disclosure_data),
     "sharing:attachment_create": Page("change", get=False, post=_attachment_data),
     "sharing:attachment": Page("download", needs="attachment_pk"),
