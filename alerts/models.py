@@ -97,6 +97,8 @@ class Alert(SharedItem):
 
     area = Area.ALERTS
     reference_prefix = "EWS"
+    # Trends age fast: the owner reviews an alert three years after its publication.
+    retention_months = 36
     recipient_reasons = dict(RecipientReason.choices)
     # What the portal's search reads of an alert (apps.py registers it; see search_document).
     SEARCH_FIELDS: ClassVar[SearchFields] = (

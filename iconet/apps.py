@@ -10,6 +10,7 @@ class IconetConfig(AppConfig):
             administration_tasks,
             audit_registry,
             export_tasks,
+            retention_tasks,
             search_tasks,
             signals,
         )

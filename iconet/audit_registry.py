@@ -18,7 +18,9 @@ from .models import (
     Invitation,
     ItemEscalation,
     ItemRecipient,
+    ItemRetention,
     Organisation,
+    RetentionRule,
     SavedSearch,
     User,
 )
@@ -40,6 +42,9 @@ auditlog.register(ItemEscalation)
 auditlog.register(ExportJob, include_fields=["source", "format", "state"])
 # Invitations: who invited whom and when the link was used; the token's digest stays out.
 auditlog.register(Invitation, exclude_fields=["token_hash"])
+# Retention: the Commission's periods and each item's review, hold and decision.
+auditlog.register(RetentionRule)
+auditlog.register(ItemRetention)
 # Saved searches: what a user asked to be told of (the matches found are not changes).
 auditlog.register(SavedSearch, include_fields=["name", "query", "filters", "frequency"])
 

@@ -377,3 +377,79 @@ class SearchFilterForm(SearchForm):
     search box above reports what is wrong with them, so these carry them unchecked)."""
 
     q = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class FootprintFindForm(ExplainedFormMixin, forms.Form):
+    """The reference of the item whose footprint to show."""
+
+    reference = forms.CharField(
+        label=_("Reference of the item"),
+        help_text=_("For example EWS-2026-FR-0042."),
+        max_length=64,
+        validators=[single_line],
+    )
+
+
+class NarrowForm(ExplainedFormMixin, forms.Form):
+    """The narrower audience chosen on an item's footprint page."""
+
+    audience = forms.ChoiceField(
+        label=_("Who may read it from now on"),
+        choices=[(Audience.OWNER, Audience.OWNER.label), (Audience.GROUPS, Audience.GROUPS.label)],
+        widget=forms.RadioSelect,
+    )
+    audience_groups = forms.ModelMultipleChoiceField(
+        label=_("Access groups to keep"),
+        queryset=AccessGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only when the audience is named access groups."),
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item.audience == Audience.GROUPS:
+            self.fields["audience_groups"].queryset = item.audience_groups.all()
+        else:
+            self.fields["audience_groups"].queryset = AccessGroup.objects.filter(is_active=True)
+
+
+class RetentionDecisionForm(ExplainedFormMixin, forms.Form):
+    """The owner's answer to an item's due review."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[
+            ("keep", _("Keep it for another period")),
+            ("archive", _("Archive it (read-only, out of the lists)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to keep the item."),
+    )
+
+
+class RetentionHoldForm(ExplainedFormMixin, forms.Form):
+    """The Commission holds an item's retention (an inquiry) or lifts the hold."""
+
+    held = forms.TypedChoiceField(
+        label=_("Hold"),
+        choices=[("1", _("Hold the item: no review, no archiving")), ("0", _("Lift the hold"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason for the hold"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RetentionRuleForm(ExplainedFormMixin, forms.Form):
+    """The Commission's period for one item type."""
+
+    type_slug = forms.CharField(widget=forms.HiddenInput)
+    months = forms.IntegerField(label=_("Months before review"), min_value=1, max_value=240)

@@ -288,11 +288,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "exports-purge": {"task": "iconet.export_tasks.exports_purge", "schedule": 3600.0},
+    "retention-reviews": {
+        "task": "iconet.retention_tasks.retention_reviews_run",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 # An invitation link lets the invited user choose a password for this long.
 ICONET_INVITATION_VALID_HOURS = env.int("ICONET_INVITATION_VALID_HOURS", default=72)
 # Managers of an access group are reminded this many days before a membership ends.
 ICONET_MEMBERSHIP_REMINDER_DAYS = env.int("ICONET_MEMBERSHIP_REMINDER_DAYS", default=14)
+# Retention: days a due review waits for the owner's contact points before it goes to the
+# national administrators, and days more before the item is archived unanswered.
+RETENTION_ESCALATION_DAYS = env.int("RETENTION_ESCALATION_DAYS", default=30)
+RETENTION_ARCHIVE_AFTER_DAYS = env.int("RETENTION_ARCHIVE_AFTER_DAYS", default=30)
 ICONET_DELIVERY_MAX_ATTEMPTS = env.int("ICONET_DELIVERY_MAX_ATTEMPTS", default=8)
 # First retry delay of a temporary failure (doubled at each attempt, capped at 30 min).
 ICONET_DELIVERY_RETRY_SECONDS = env.int("ICONET_DELIVERY_RETRY_SECONDS", default=15)

@@ -80,6 +80,9 @@ sharing_patterns = (
         path(
             "items/<str:type_slug>/<int:pk>/access-log/", sharing.item_access_log, name="access_log"
         ),
+        path("items/<str:type_slug>/<int:pk>/footprint/", sharing.item_footprint, name="footprint"),
+        path("items/<str:type_slug>/<int:pk>/narrow/", sharing.item_narrow, name="narrow"),
+        path("items/<str:type_slug>/<int:pk>/retention/", sharing.item_retention, name="retention"),
         path(
             "items/<str:type_slug>/<int:pk>/disclose/",
             sharing.disclosure_create,
@@ -100,6 +103,8 @@ sharing_patterns = (
             attachments.attachment_download,
             name="attachment",
         ),
+        path("footprints/", sharing.footprint_find, name="footprint_find"),
+        path("retention/", sharing.retention_overview, name="retention_overview"),
         path("disclosures/", sharing.disclosure_list, name="disclosures"),
         path("disclosures/<int:pk>/", sharing.disclosure_detail, name="disclosure"),
         path(

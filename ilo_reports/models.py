@@ -646,6 +646,9 @@ class IloReportQuerySet(SharedItemQuerySet):
 class IloReport(SharedItem):
     """A network's standard-format report on one semester (Decision 2005/687/EC)."""
 
+    # The Commission's evaluations of host countries look back over a decade of reports.
+    retention_months = 120
+
     area = Area.ILO
 
     network = models.ForeignKey(

@@ -180,6 +180,10 @@ CAPACITIES = {
     ),
     "network_member": network_member,
     "reviewer": lambda user, item: user.role == "commission_admin",
+    # the Commission's administrators, who follow an item's footprint without reading it
+    "commission_administrator": lambda user, item: (
+        user.active and user.organisation_active and user.role == "commission_admin"
+    ),
     # Returns: a national service of another Member State offered seats on the operation.
     "offered": lambda user, item: (
         not owner_member(user, item)
@@ -215,6 +219,9 @@ ACTIONS = {
         "owner_log": rule(ALL, "owner_member"),
         # the delivery table of the people told of an item, for its owner organisation only
         "deliveries": rule(ALL, "owner_member"),
+        # where the item went (readers, reads, copies, disclosures, people told): its owner
+        # organisation, and the Commission's administrators without reading it
+        "footprint": rule(ALL, "owner_member"),
     },
     "alerts.alert": {
         "follow_up": rule(NOT_DRAFT, "viewer"),
@@ -277,10 +284,16 @@ class Page:
     needs: str | None = None
     pdf: bool = False
     item_type: str | None = None  # in an area of several item types, the one the page takes
+    # A capacity that opens the page without reading the item (it shows no content).
+    beyond_visibility: str | None = None
 
 
 def _publish_data(item, cast):
     return {"audience": "network", "marking": "GREEN"}
+
+
+def _narrow_data(item, cast):
+    return {"audience": "owner"}
 
 
 def _state_data(item, cast):
@@ -350,6 +363,9 @@ ITEM_PAGES = {
     "sharing:print": Page("read"),
     "sharing:export_pdf": Page("download", pdf=True),
     "sharing:access_log": Page("owner_log"),
+    "sharing:footprint": Page("footprint", beyond_visibility="commission_administrator"),
+    "sharing:narrow": Page("publish", get=False, post=_narrow_data),
+    "sharing:retention": Page("footprint", beyond_visibility="commission_administrator"),
     "sharing:disclosure_create": Page("request_disclosure", post=_disclosure_data),
     "sharing:attachment_create": Page("change", get=False, post=_attachment_data),
     "sharing:attachment": Page("download", needs="attachment_pk"),
@@ -430,6 +446,8 @@ def expected_answer(user: UserFacts, item: ItemFacts, page: Page, method: str) -
     redirect for a POST)."""
     if method == "GET" and not page.get:
         return "method"
+    if page.beyond_visibility and CAPACITIES[page.beyond_visibility](user, item):
+        return "ok"
     if not visible(user, item):
         return "hidden"
     if page.needs == "previous" and not item.has_previous:

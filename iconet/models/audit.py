@@ -29,6 +29,7 @@ class AccessLog(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset requested")
         READ = "read", _("Read a restricted item")
         DOWNLOAD = "download", _("Downloaded or exported")
+        FOOTPRINT = "footprint", _("Read the footprint of an item")
         BACKUP = "backup", _("Backup taken")
         RESTORE = "restore", _("Backup restored into a new database")
 

@@ -99,6 +99,10 @@ class SharedItem(models.Model):
     reference_prefix: ClassVar[str] = ""
     # Recipient tracking: the label of each reason code the type gives when it tells people.
     recipient_reasons: ClassVar[dict[str, Label]] = {}
+    # Months after publication (or creation, for a draft) before the owner is asked to review
+    # the item: the portal's default, which the Commission's administrators may change per
+    # type (iconet.models.retention.RetentionRule).
+    retention_months: ClassVar[int] = 60
 
     owner = models.ForeignKey(
         Organisation,

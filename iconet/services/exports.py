@@ -332,8 +332,8 @@ def job_withdraw(job: ExportJob) -> bool:
         name, storage = current.file.name, current.file.storage
         current.state = ExportJob.State.WITHDRAWN
         current.file = ""
-        current.items = {}
-        current.save(update_fields=["state", "file", "items"])
+        # The record of what the file held stays: the items' footprint lists the copy.
+        current.save(update_fields=["state", "file"])
     if name:
         storage.delete(name)
     job.refresh_from_db()
@@ -380,6 +380,6 @@ def jobs_purge() -> int:
         if job.file:
             job.file.storage.delete(job.file.name)
         removed += ExportJob.objects.filter(pk=job.pk, state=job.state).update(
-            state=ExportJob.State.EXPIRED, file="", items={}
+            state=ExportJob.State.EXPIRED, file=""
         )
     return removed

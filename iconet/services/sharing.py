@@ -134,6 +134,7 @@ def grants_explained(item: SharedItem) -> list[dict]:
     rows = []
     for grant in _grant_model(item).objects.filter(content_object=item).select_related("group"):
         group = grant.group
+        access_group_id = None
         if group.name == PUBLIC_GROUP:
             label = _("Every user of the network and of the EU agencies")
         elif group.name == NETWORK_GROUP:
@@ -142,6 +143,7 @@ def grants_explained(item: SharedItem) -> list[dict]:
             label = str(group.organisation)
         elif hasattr(group, "access_group"):
             label = _("Access group: %(name)s") % {"name": group.access_group.name}
+            access_group_id = group.access_group.pk
         else:
             label = group.name
         rows.append(
@@ -149,6 +151,7 @@ def grants_explained(item: SharedItem) -> list[dict]:
                 "label": label,
                 "reason": grant.get_reason_display(),
                 "disclosure_id": grant.disclosure_id,
+                "access_group_id": access_group_id,
             }
         )
     return rows

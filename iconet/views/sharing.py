@@ -448,6 +448,182 @@ def item_access_log(request, type_slug, pk):
     )
 
 
+def item_footprint(request, type_slug, pk):
+    """Where the item went: who can read it and why, who read it, its copies, its disclosures
+    and the people told; for its owner organisation and the Commission. The page names people,
+    organisations and dates, never a value of the item, and is itself in the access log."""
+    from ..services.footprint import footprint_item
+
+    item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
+    return _footprint_page(request, item, viewer)
+
+
+def _footprint_page(request, item, viewer, *, narrow_form=None):
+    from ..forms import NarrowForm
+    from ..services.footprint import item_footprint as footprint_of
+
+    access_log_write(
+        event=AccessLog.Event.FOOTPRINT, request=request, item=item, detail="footprint page"
+    )
+    if (
+        narrow_form is None
+        and item.state == State.PUBLISHED
+        and can(request.user, Action.PUBLISH, item)
+    ):
+        narrow_form = NarrowForm(item=item)
+    return render(
+        request,
+        "sharing/item_footprint.html",
+        {
+            "item": item,
+            "type_name": item._meta.verbose_name,
+            "viewer": viewer,
+            "footprint": footprint_of(item),
+            "narrow_form": narrow_form,
+        },
+    )
+
+
+@require_POST
+def item_narrow(request, type_slug, pk):
+    """Narrow a published item's audience from its footprint, and withdraw the copies that may
+    no longer exist (exports whose owners may no longer read the item)."""
+    from ..forms import NarrowForm
+    from ..services.footprint import item_narrow as narrow
+
+    item = _item(request, type_slug, pk, Action.PUBLISH)
+    form = NarrowForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            withdrawn = narrow(
+                actor=request.user,
+                item=item,
+                audience=form.cleaned_data["audience"],
+                groups=form.cleaned_data.get("audience_groups") or [],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The audience of %(ref)s is narrowed; %(count)s copies were withdrawn.")
+                % {"ref": item.reference, "count": withdrawn},
+            )
+            return redirect("sharing:footprint", type_slug=type_slug, pk=pk)
+    return _footprint_page(request, item, "owner", narrow_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def item_retention(request, type_slug, pk):
+    """An item's retention: its review date, the owner's answer to a due review, and the
+    Commission's hold. Shown to those who see its footprint; it shows no content."""
+    from ..forms import RetentionDecisionForm, RetentionHoldForm
+    from ..services import retention
+    from ..services.footprint import footprint_item
+
+    item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
+    record = retention.retention_record(item)
+    may_decide = (
+        viewer == "owner"
+        and record is not None
+        and record.status in retention.OPEN
+        and item.is_owner_manager(request.user)
+        and can(request.user, Action.WITHDRAW, item)
+    )
+    may_hold = viewer == "commission"
+    decision_form = RetentionDecisionForm() if may_decide else None
+    hold_form = RetentionHoldForm(initial={"held": "0" if record and record.held else "1"})
+    if request.method == "POST":
+        if "decision" in request.POST:
+            if not may_decide:
+                raise PermissionDenied
+            decision_form = RetentionDecisionForm(request.POST)
+            form, act = decision_form, retention.review_decide
+            arguments = ("decision", "reason")
+        else:
+            if not may_hold:
+                raise PermissionDenied
+            hold_form = RetentionHoldForm(request.POST)
+            form, act = hold_form, retention.retention_hold_set
+            arguments = ("held", "reason")
+        if form.is_valid():
+            try:
+                act(
+                    actor=request.user,
+                    item=item,
+                    **{name: form.cleaned_data[name] for name in arguments},
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("sharing:retention", type_slug=type_slug, pk=pk)
+    return render(
+        request,
+        "sharing/item_retention.html",
+        {
+            "item": item,
+            "viewer": viewer,
+            "record": record,
+            "review_on": retention.review_date(item),
+            "months": retention.retention_months(type(item)),
+            "decision_form": decision_form,
+            "hold_form": hold_form if may_hold else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def retention_overview(request):
+    """The Commission's page of retention: each type's period, which it may change, and how
+    many items are due, escalated, held, kept or archived (counts only)."""
+    from ..forms import RetentionRuleForm
+    from ..services import retention
+    from ..services.directory import is_administrator
+
+    if not (is_administrator(request.user) and request.user.is_commission_admin):
+        raise PermissionDenied
+    failed = None
+    if request.method == "POST":
+        failed = RetentionRuleForm(request.POST, prefix=request.POST.get("row", "")[:100] or None)
+        if failed.is_valid():
+            try:
+                retention.retention_rule_set(
+                    actor=request.user,
+                    type_slug=failed.cleaned_data["type_slug"],
+                    months=failed.cleaned_data["months"],
+                )
+            except ValidationError as exc:
+                failed.add_error(None, exc)
+            else:
+                messages.success(request, _("The retention period is saved."))
+                return redirect("sharing:retention_overview")
+    rows = []
+    for row in retention.retention_overview():
+        form = RetentionRuleForm(
+            initial={"type_slug": row.type_slug, "months": row.months},
+            prefix=row.type_slug.replace(".", "-"),
+        )
+        if failed is not None and failed.prefix == form.prefix:
+            form = failed
+        rows.append((row, form))
+    return render(request, "sharing/retention_overview.html", {"rows": rows})
+
+
+def footprint_find(request):
+    """Find an item's footprint by its reference: the owner's people and the Commission."""
+    from ..forms import FootprintFindForm
+    from ..services.footprint import footprint_find as find
+
+    form = FootprintFindForm(request.GET if "reference" in request.GET else None)
+    if form.is_valid():
+        item = find(user=request.user, reference=form.cleaned_data["reference"])
+        if item is not None:
+            return redirect("sharing:footprint", type_slug=item.type_slug(), pk=item.pk)
+        form.add_error("reference", _("No item whose footprint you may see has this reference."))
+    return render(request, "sharing/footprint_find.html", {"form": form})
+
+
 @require_http_methods(["GET", "POST"])
 def disclosure_create(request, type_slug, pk):
     item = _item(request, type_slug, pk, Action.REQUEST_DISCLOSURE)
