@@ -120,6 +120,9 @@ class EmailDelivery(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Handed over to the relay (or maybe, by a worker that died) without its answer: a
+        # copy may have arrived. Sent again at most once, never called failed.
+        UNKNOWN = "unknown", _("Outcome unknown")
 
     class Priority(models.IntegerChoices):
         # Lower goes first, as with Celery's priorities on the Redis transport.
@@ -154,6 +157,9 @@ class EmailDelivery(models.Model):
         default=Priority.ROUTINE,
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Times the message may have reached the relay without a "sent" on the row: the relay did
+    # not answer the end of DATA, or the worker holding the row died. At two it is not sent again.
+    uncertain_handovers = models.PositiveSmallIntegerField(_("uncertain handovers"), default=0)
 
     class Meta:
         ordering = ["-created_at"]
