@@ -307,14 +307,18 @@ ICONET_DELIVERY_RETRY_SECONDS = env.int("ICONET_DELIVERY_RETRY_SECONDS", default
 # per SMTP command; a relay slow to answer the end of DATA renews it for EMAIL_DATA_TIMEOUT), and
 # with the 30 s sweep bounds how late a row abandoned by a dead worker goes.
 ICONET_DELIVERY_LEASE_SECONDS = env.int("ICONET_DELIVERY_LEASE_SECONDS", default=90)
-# Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows download at once, larger ones
-# are made by the worker; a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in
-# progress, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished file is kept for
+# Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows (EXPORT_SYNC_LIMIT_PDF for a
+# PDF, whose layout costs far more per row) download at once, larger ones are made by the worker;
+# a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in progress and asks for at
+# most EXPORT_MAX_PER_HOUR an hour, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished
+# file is kept for
 # EXPORT_RETENTION_HOURS. A job whose lease (renewed every EXPORT_CHUNK_ROWS rows, when the
 # worker also sees whether its owner cancelled it) ends is handed over again by the sweep, as is
 # one still waiting after EXPORT_PENDING_GRACE_SECONDS.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
+EXPORT_SYNC_LIMIT_PDF = env.int("EXPORT_SYNC_LIMIT_PDF", default=25)
 EXPORT_MAX_ACTIVE_PER_USER = env.int("EXPORT_MAX_ACTIVE_PER_USER", default=3)
+EXPORT_MAX_PER_HOUR = env.int("EXPORT_MAX_PER_HOUR", default=20)
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=5000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=300)
