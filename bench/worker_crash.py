@@ -272,6 +272,8 @@ def main() -> None:
     try:
         import datetime
 
+        from django.db.models import Q
+
         from alerts.models import Alert
         from alerts.services import alert_create, alert_publish
         from iconet.models import EmailDelivery
@@ -313,7 +315,13 @@ def main() -> None:
             with sink.lock:
                 if everyone_at is None and len(sink.received) >= told:
                     everyone_at = sink.last_at
-            if everyone_at and not outbox.filter(status__in=["pending", "sending"]).exists():
+            # Settled: nothing pending or being sent, and no unknown outcome still due for its
+            # one resend.
+            unsettled = outbox.filter(
+                Q(status__in=["pending", "sending"])
+                | Q(status="unknown", next_attempt_at__isnull=False)
+            )
+            if everyone_at and not unsettled.exists():
                 break
             time.sleep(0.2)
         time.sleep(2)  # a resend still in flight would be counted too
@@ -341,6 +349,8 @@ def main() -> None:
             f"duplicates:                      {sum(len(ids) - 1 for ids in duplicates.values())} "
             f"({len(duplicates)} recipients; {same_id} of them with the same Message-ID twice)"
         )
+        most = max((len(ids) for ids in per_recipient.values()), default=0)
+        print(f"most copies of one mail:         {most} (at most one resend: 2)")
         if everyone_at:
             print(f"kill to every recipient served:  {everyone_at - killed:.1f} s")
         print(f"kill to last mail:               {last_at - killed:.1f} s")

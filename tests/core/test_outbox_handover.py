@@ -202,3 +202,69 @@ def test_a_database_connection_cut_after_the_relay_accepted_makes_no_duplicate(
             "uncertain_handovers", flat=True
         )
     ) == {0}
+
+
+@pytest.mark.django_db
+def test_a_row_whose_worker_died_is_sent_again_once_and_then_left_unknown(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    expired = timezone.now() - timedelta(seconds=1)
+    row = EmailDelivery.objects.create(
+        key="died-holding-it",
+        recipient=cast.de_ncp,
+        to_email=cast.de_ncp.email,
+        subject="Alert",
+        body="Hi.",
+        status=EmailDelivery.Status.SENDING,
+        lease_until=expired,
+    )
+    # The worker died with the row in flight: the relay may have it. Sent again once...
+    assert email_sweep_pending() == 1
+    row.refresh_from_db()
+    assert (row.status, row.uncertain_handovers) == ("unknown", 1)
+    assert row.next_attempt_at is not None
+    # ...and when the worker of that resend dies as well, never a third time.
+    EmailDelivery.objects.filter(pk=row.pk).update(status="sending", lease_until=expired)
+    assert email_sweep_pending() == 0
+    row.refresh_from_db()
+    assert (row.status, row.uncertain_handovers, row.next_attempt_at) == ("unknown", 2, None)
+
+
+@pytest.mark.django_db
+def test_the_owner_sees_an_unknown_outcome_where_deliveries_are_shown(cast, client_for):
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from iconet.dashboard import dashboard_panels
+    from iconet.models import ItemRecipient
+    from tests.items import item_make
+
+    item = item_make("alerts.alert", author=cast.fr_ncp, audience="network")
+    email = EmailDelivery.objects.create(
+        key="unknown-on-the-page",
+        recipient=cast.de_ncp,
+        to_email=cast.de_ncp.email,
+        subject="Alert",
+        body="Hi.",
+        status=EmailDelivery.Status.UNKNOWN,
+        uncertain_handovers=2,
+    )
+    ItemRecipient.objects.create(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        user=cast.de_ncp,
+        organisation_id=cast.de_ncp.organisation_id,
+        reason="destination",
+        email=email,
+    )
+    panels = {panel.key: panel for panel in dashboard_panels(cast.fr_ncp)}
+    assert panels["failed_deliveries"].count == 1
+    page = client_for(cast.fr_ncp).get(
+        reverse("sharing:recipients", args=[item.type_slug(), item.pk])
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Outcome unknown" in text and "may have arrived" in text
+    assert "Failed" not in text
