@@ -24,6 +24,7 @@ from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Concat, Left
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from .health import sweep_heartbeat_record
@@ -87,16 +88,31 @@ def on_fresh_connection(write: Callable[[], T], *, tries: int = 5) -> T:
     raise AssertionError("unreachable")
 
 
-def email_claim(delivery_id: int) -> bool:
-    """Take the row for this worker under a lease; False when another run has it or it is done."""
+def email_claim(delivery_id: int) -> EmailDelivery | None:
+    """Take the row for this worker under a lease, and read it in the same statement (UPDATE
+    ... RETURNING); None when another run has it or it is done."""
     now = timezone.now()
-    return bool(
-        on_fresh_connection(
-            lambda: EmailDelivery.objects.filter(due(), pk=delivery_id).update(
-                status=EmailDelivery.Status.SENDING, claimed_at=now, lease_until=now + lease_time()
-            )
-        )
+    query = EmailDelivery.objects.filter(due(), pk=delivery_id).query.chain(UpdateQuery)
+    query.add_update_values(
+        {
+            "status": EmailDelivery.Status.SENDING,
+            "claimed_at": now,
+            "lease_until": now + lease_time(),
+        }
     )
+    sql, params = query.get_compiler(using=db_connection.alias).as_sql()
+    fields = EmailDelivery._meta.concrete_fields
+    returning = ", ".join(db_connection.ops.quote_name(field.column) for field in fields)
+
+    def claim() -> EmailDelivery | None:
+        with db_connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {returning}", params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return EmailDelivery.from_db(db_connection.alias, [f.attname for f in fields], row)
+
+    return on_fresh_connection(claim)
 
 
 def lease_extend_for_reply(delivery_id: int) -> None:
@@ -165,9 +181,9 @@ def email_send(delivery_id: int, connection) -> str:
     """Send one claimed outbox row over `connection`; temporary failures go back to pending with
     a delay, permanent ones are marked failed with their reason, and a message the relay may
     hold without having said so is "unknown" (see `failure_record`)."""
-    if not email_claim(delivery_id):
+    delivery = email_claim(delivery_id)
+    if delivery is None:
         return "skipped"
-    delivery = on_fresh_connection(lambda: EmailDelivery.objects.get(pk=delivery_id))
     if hasattr(connection, "on_slow_reply"):
         connection.on_slow_reply = lambda: lease_extend_for_reply(delivery_id)
     try:

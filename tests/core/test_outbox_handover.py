@@ -268,3 +268,37 @@ def test_the_owner_sees_an_unknown_outcome_where_deliveries_are_shown(cast, clie
     text = page.content.decode()
     assert "Outcome unknown" in text and "may have arrived" in text
     assert "Failed" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_shares_one_smtp_session_and_costs_two_statements_a_mail(cast, smtp_server):
+    from django.test.utils import CaptureQueriesContext
+
+    from iconet.tasks import emails_deliver
+
+    sessions = []
+
+    async def handle_EHLO(server, session, envelope, hostname, responses):
+        sessions.append(hostname)
+        session.host_name = hostname
+        return responses
+
+    smtp_server.controller.handler.handle_EHLO = handle_EHLO
+    users = [cast.de_ncp, cast.nl_ncp, cast.be_ncp, cast.fr_ncp]
+    rows = [
+        EmailDelivery.objects.create(
+            key=f"batch:{user.pk}",
+            recipient=user,
+            to_email=user.email,
+            subject="Alert",
+            body="Hi.",
+        )
+        for user in users
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = emails_deliver([row.pk for row in rows])  # as the worker runs the task
+    assert outcomes == ["sent"] * len(users)
+    assert len(smtp_server.wait_for(len(users))) == len(users)
+    assert len(sessions) == 1  # one connection for the whole batch
+    # The claim reads the row as it takes it (UPDATE ... RETURNING); the "sent" update.
+    assert len(queries) == 2 * len(users), [q["sql"][:60] for q in queries]
