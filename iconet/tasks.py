@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from email.utils import parseaddr
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from celery import shared_task
 from django.conf import settings
@@ -92,7 +92,9 @@ def email_claim(delivery_id: int) -> EmailDelivery | None:
     """Take the row for this worker under a lease, and read it in the same statement (UPDATE
     ... RETURNING); None when another run has it or it is done."""
     now = timezone.now()
-    query = EmailDelivery.objects.filter(due(), pk=delivery_id).query.chain(UpdateQuery)
+    query = cast(
+        UpdateQuery, EmailDelivery.objects.filter(due(), pk=delivery_id).query.chain(UpdateQuery)
+    )
     query.add_update_values(
         {
             "status": EmailDelivery.Status.SENDING,
