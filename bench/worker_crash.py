@@ -12,6 +12,7 @@ Prints the duplicates (and whether they carry the same Message-ID), the time fro
 the last mail, and the time from the publication to the last mail.
 
     .venv/bin/python bench/worker_crash.py [--recipients 200] [--kill-after 60]
+        [--smtp-delay 0.05] [--accept-first]
 """
 
 import argparse
@@ -90,7 +91,7 @@ def database_drop() -> None:
 class SmtpSink:
     """An SMTP server on loopback that keeps, per recipient, the Message-IDs it received."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, accept_first: bool = False):
         from email import message_from_bytes
 
         from aiosmtpd.controller import Controller
@@ -105,14 +106,19 @@ class SmtpSink:
             async def handle_DATA(self, server, session, envelope):
                 import asyncio
 
-                # A relay takes a moment per message; it lets the kill land mid-batch.
-                await asyncio.sleep(delay)
+                # A relay takes a moment per message; it lets the kill land mid-batch. With
+                # `accept_first`, it keeps the message before that moment, as a relay that
+                # accepted it and whose answer the killed worker never read.
+                if not accept_first:
+                    await asyncio.sleep(delay)
                 message_id = message_from_bytes(envelope.content)["Message-ID"]
                 with sink.lock:
                     for address in envelope.rcpt_tos:
                         sink.received[address].append(message_id)
                         sink.count += 1
                     sink.last_at = time.monotonic()
+                if accept_first:
+                    await asyncio.sleep(delay)
                 return "250 Message accepted for delivery"
 
         with socket.socket() as sock:
@@ -254,6 +260,12 @@ def main() -> None:
         default=settings.ICONET_DELIVERY_LEASE_SECONDS,
         help="ICONET_DELIVERY_LEASE_SECONDS of the workers (production default)",
     )
+    parser.add_argument(
+        "--accept-first",
+        action="store_true",
+        help="the sink keeps each message before its delay: every mail in flight at the kill "
+        "was accepted, and its answer lost",
+    )
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -264,7 +276,7 @@ def main() -> None:
     author, codes = seed(args.recipients)
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    sink = SmtpSink(args.smtp_delay)
+    sink = SmtpSink(args.smtp_delay, accept_first=args.accept_first)
     sink.controller.start()
     env = process_env(sink.port, args.lease)
     workdir = tempfile.mkdtemp(prefix="iconet-crash-")
