@@ -29,7 +29,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .celery import app as celery_app
+
+def celery_conf():
+    """The portal's Celery settings (iconet.celery's app, the current one, without importing it:
+    that module registers the workers' heartbeat from here)."""
+    from celery import current_app
+
+    return current_app.conf
+
 
 CHECK_TIMEOUT = 0.5  # seconds, for each Redis check: a health check never holds a web worker long
 WORKER_HEARTBEAT_SECONDS = 10.0
@@ -40,7 +47,7 @@ def broker_client():
     import redis
 
     return redis.Redis.from_url(
-        celery_app.conf.broker_url,
+        celery_conf().broker_url,
         socket_timeout=CHECK_TIMEOUT,
         socket_connect_timeout=CHECK_TIMEOUT,
     )
@@ -48,11 +55,11 @@ def broker_client():
 
 def heartbeat_key() -> str:
     # One per queue, so that deployments (and test runs) sharing a Redis keep their own.
-    return f"iconet:health:sweep:{celery_app.conf.task_default_queue}"
+    return f"iconet:health:sweep:{celery_conf().task_default_queue}"
 
 
 def worker_heartbeat_key() -> str:
-    return f"iconet:health:worker:{celery_app.conf.task_default_queue}"
+    return f"iconet:health:worker:{celery_conf().task_default_queue}"
 
 
 def worker_heartbeat_record(hostname: str) -> None:
@@ -124,10 +131,10 @@ def beat_up() -> bool:
 
 def outbox_flowing() -> bool:
     from .models import EmailDelivery
-    from .tasks import due
+    from .models.notifications import delivery_due
 
     oldest_allowed = timezone.now() - timedelta(minutes=settings.HEALTH_OUTBOX_MAX_AGE_MINUTES)
-    return not EmailDelivery.objects.filter(due(), created_at__lt=oldest_allowed).exists()
+    return not EmailDelivery.objects.filter(delivery_due(), created_at__lt=oldest_allowed).exists()
 
 
 READY_CHECKS: dict[str, Callable[[], bool]] = {

@@ -30,6 +30,7 @@ from django.utils import timezone
 from .health import sweep_heartbeat_record
 from .mail import OutcomeUnknown
 from .models import EmailDelivery
+from .models.notifications import delivery_due
 
 T = TypeVar("T")
 
@@ -59,19 +60,6 @@ def message_id(delivery: EmailDelivery) -> str:
     return f"<delivery-{delivery.pk}.{digest}@{domain}>"
 
 
-def due() -> Q:
-    """Rows waiting for a send: pending and due, or handed over once without an answer and due
-    for their one resend (an unknown outcome without a next attempt is never sent again)."""
-    now = timezone.now()
-    return Q(
-        status=EmailDelivery.Status.PENDING,
-        next_attempt_at__isnull=True,
-    ) | Q(
-        status__in=[EmailDelivery.Status.PENDING, EmailDelivery.Status.UNKNOWN],
-        next_attempt_at__lte=now,
-    )
-
-
 def on_fresh_connection(write: Callable[[], T], *, tries: int = 5) -> T:
     """Run `write` (one idempotent statement in autocommit); when the database connection was
     lost (a restart, a terminated backend, a failover), run it again on a new one. After the
@@ -92,9 +80,8 @@ def email_claim(delivery_id: int) -> EmailDelivery | None:
     """Take the row for this worker under a lease, and read it in the same statement (UPDATE
     ... RETURNING); None when another run has it or it is done."""
     now = timezone.now()
-    query = cast(
-        UpdateQuery, EmailDelivery.objects.filter(due(), pk=delivery_id).query.chain(UpdateQuery)
-    )
+    rows = EmailDelivery.objects.filter(delivery_due(), pk=delivery_id)
+    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
     query.add_update_values(
         {
             "status": EmailDelivery.Status.SENDING,
@@ -274,7 +261,7 @@ def email_sweep_pending(limit: int = 500) -> int:
         ),
     )
     rows = list(
-        EmailDelivery.objects.filter(due())
+        EmailDelivery.objects.filter(delivery_due())
         .order_by("priority", "created_at", "pk")
         .values_list("pk", "priority")[:limit]
     )

@@ -107,6 +107,18 @@ class Notification(models.Model):
         return self.url
 
 
+def delivery_due() -> models.Q:
+    """Outbox rows waiting for a send: pending and due, or handed over once without an answer
+    and due for their one resend (an unknown outcome without a next attempt is never sent
+    again)."""
+    from django.utils import timezone
+
+    status = EmailDelivery.Status
+    return models.Q(status=status.PENDING, next_attempt_at__isnull=True) | models.Q(
+        status__in=[status.PENDING, status.UNKNOWN], next_attempt_at__lte=timezone.now()
+    )
+
+
 class EmailDelivery(models.Model):
     """One e-mail to one recipient: the outbox row and the idempotency key in one.
 
