@@ -106,7 +106,7 @@ class PortalCollector:
     def _database(self) -> list[Metric]:
         deliveries = GaugeMetricFamily(
             "iconet_email_deliveries",
-            "E-mails of the outbox, by status (pending, sending, sent, failed).",
+            "E-mails of the outbox, by status (pending, sending, sent, failed, unknown).",
             labels=["status"],
         )
         for status, count in deliveries_by_status().items():
