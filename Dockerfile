@@ -38,7 +38,7 @@ RUN ICONET_ENV=production \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --no-create-home --home-dir /app iconet \
-    && mkdir -p /app/var/media /app/var/backups \
+    && mkdir -p /app/var/media /app/var/backups /app/var/beat \
     && chown -R iconet:iconet /app/var
 USER iconet
 

@@ -12,6 +12,7 @@ Prints the duplicates (and whether they carry the same Message-ID), the time fro
 the last mail, and the time from the publication to the last mail.
 
     .venv/bin/python bench/worker_crash.py [--recipients 200] [--kill-after 60]
+        [--smtp-delay 0.05] [--accept-first]
 """
 
 import argparse
@@ -90,7 +91,7 @@ def database_drop() -> None:
 class SmtpSink:
     """An SMTP server on loopback that keeps, per recipient, the Message-IDs it received."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, accept_first: bool = False):
         from email import message_from_bytes
 
         from aiosmtpd.controller import Controller
@@ -105,14 +106,19 @@ class SmtpSink:
             async def handle_DATA(self, server, session, envelope):
                 import asyncio
 
-                # A relay takes a moment per message; it lets the kill land mid-batch.
-                await asyncio.sleep(delay)
+                # A relay takes a moment per message; it lets the kill land mid-batch. With
+                # `accept_first`, it keeps the message before that moment, as a relay that
+                # accepted it and whose answer the killed worker never read.
+                if not accept_first:
+                    await asyncio.sleep(delay)
                 message_id = message_from_bytes(envelope.content)["Message-ID"]
                 with sink.lock:
                     for address in envelope.rcpt_tos:
                         sink.received[address].append(message_id)
                         sink.count += 1
                     sink.last_at = time.monotonic()
+                if accept_first:
+                    await asyncio.sleep(delay)
                 return "250 Message accepted for delivery"
 
         with socket.socket() as sock:
@@ -254,6 +260,12 @@ def main() -> None:
         default=settings.ICONET_DELIVERY_LEASE_SECONDS,
         help="ICONET_DELIVERY_LEASE_SECONDS of the workers (production default)",
     )
+    parser.add_argument(
+        "--accept-first",
+        action="store_true",
+        help="the sink keeps each message before its delay: every mail in flight at the kill "
+        "was accepted, and its answer lost",
+    )
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -264,13 +276,15 @@ def main() -> None:
     author, codes = seed(args.recipients)
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    sink = SmtpSink(args.smtp_delay)
+    sink = SmtpSink(args.smtp_delay, accept_first=args.accept_first)
     sink.controller.start()
     env = process_env(sink.port, args.lease)
     workdir = tempfile.mkdtemp(prefix="iconet-crash-")
     processes = []
     try:
         import datetime
+
+        from django.db.models import Q
 
         from alerts.models import Alert
         from alerts.services import alert_create, alert_publish
@@ -313,7 +327,13 @@ def main() -> None:
             with sink.lock:
                 if everyone_at is None and len(sink.received) >= told:
                     everyone_at = sink.last_at
-            if everyone_at and not outbox.filter(status__in=["pending", "sending"]).exists():
+            # Settled: nothing pending or being sent, and no unknown outcome still due for its
+            # one resend.
+            unsettled = outbox.filter(
+                Q(status__in=["pending", "sending"])
+                | Q(status="unknown", next_attempt_at__isnull=False)
+            )
+            if everyone_at and not unsettled.exists():
                 break
             time.sleep(0.2)
         time.sleep(2)  # a resend still in flight would be counted too
@@ -341,6 +361,8 @@ def main() -> None:
             f"duplicates:                      {sum(len(ids) - 1 for ids in duplicates.values())} "
             f"({len(duplicates)} recipients; {same_id} of them with the same Message-ID twice)"
         )
+        most = max((len(ids) for ids in per_recipient.values()), default=0)
+        print(f"most copies of one mail:         {most} (at most one resend: 2)")
         if everyone_at:
             print(f"kill to every recipient served:  {everyone_at - killed:.1f} s")
         print(f"kill to last mail:               {last_at - killed:.1f} s")

@@ -42,6 +42,15 @@ from django.utils import timezone
 FORMAT = 1
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
+MANIFEST_DATABASE_KEYS = {
+    "name",
+    "server_major",
+    "pg_dump_major",
+    "file",
+    "size",
+    "sha256",
+    "deliveries",
+}
 MEDIA = "media"
 CHUNK = 1024 * 1024
 
@@ -260,8 +269,14 @@ def backup_create(directory: Path, *, attempts: int = 3) -> dict[str, Any]:
     if connection.in_atomic_block:
         raise BackupError("a backup takes its own snapshot: call it outside a transaction")
     directory = Path(directory)
-    if directory.exists() and any(directory.iterdir()):
-        raise BackupError(f"{directory} is not empty: a backup goes into a new directory")
+    try:
+        if directory.exists() and any(directory.iterdir()):
+            raise BackupError(f"{directory} is not empty: a backup goes into a new directory")
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / ".writable").touch()
+        (directory / ".writable").unlink()
+    except OSError as exc:
+        raise BackupError(f"cannot write a backup into {directory}: {exc.strerror or exc}") from exc
     gone: list[str] = []
     for _attempt in range(attempts):
         directory.mkdir(parents=True, exist_ok=True)
@@ -300,6 +315,17 @@ def manifest_read(directory: Path) -> dict[str, Any]:
         raise BackupError(f"{path} is not readable: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{path} is not a backup manifest of format {FORMAT}")
+    database, files = manifest.get("database"), manifest.get("files")
+    if not (
+        "created_at" in manifest
+        and isinstance(database, dict)
+        and MANIFEST_DATABASE_KEYS <= set(database)
+        and isinstance(files, list)
+        and all(
+            isinstance(entry, dict) and {"name", "size", "sha256"} <= set(entry) for entry in files
+        )
+    ):
+        raise BackupError(f"{path} lacks entries of a backup manifest (its database, its files)")
     return manifest
 
 

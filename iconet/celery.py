@@ -13,13 +13,45 @@ Its signals carry the log context into tasks and count their outcomes:
 import os
 from typing import Any
 
-from celery import Celery, signals
+from celery import Celery, bootsteps, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iconet.settings")
 
 app = Celery("iconet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class HealthHeartbeat(bootsteps.StartStopStep):
+    """Each worker writes a heartbeat to Redis every few seconds, which `/health/background/`
+    reads (rather than broadcasting to the workers and waiting for their answers)."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker: Any, **kwargs: Any) -> None:
+        super().__init__(worker, **kwargs)
+        self.tref: Any = None
+
+    def start(self, worker: Any) -> None:
+        from .health import WORKER_HEARTBEAT_SECONDS, worker_heartbeat_record
+
+        worker_heartbeat_record(worker.hostname)
+        self.tref = worker.timer.call_repeatedly(
+            WORKER_HEARTBEAT_SECONDS, worker_heartbeat_record, (worker.hostname,), priority=10
+        )
+
+    def stop(self, worker: Any) -> None:
+        from .health import worker_heartbeat_clear
+
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+        worker_heartbeat_clear(worker.hostname)
+
+    terminate = stop  # a cold shutdown says so too
+
+
+app.steps["worker"].add(HealthHeartbeat)
 
 # Message headers that carry the log context from the publisher into the task.
 CONTEXT_HEADERS = {

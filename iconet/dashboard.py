@@ -111,11 +111,13 @@ def disclosure_requests_to_decide(user):
 
 
 def items_with_failed_deliveries(user) -> list[Any]:
-    """Items of the user's organisation (`Action.DELIVERIES`) of which an e-mail failed."""
+    """Items of the user's organisation (`Action.DELIVERIES`) of which an e-mail failed, or
+    went out without the mail server's confirmation (its outcome unknown)."""
     querysets = []
     for model in types_of(user):
         failed = ItemRecipient.objects.of_type(model).filter(
-            object_id=OuterRef("pk"), email__status=EmailDelivery.Status.FAILED
+            object_id=OuterRef("pk"),
+            email__status__in=[EmailDelivery.Status.FAILED, EmailDelivery.Status.UNKNOWN],
         )
         querysets.append(
             model.objects.visible_to(user)

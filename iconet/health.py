@@ -1,15 +1,22 @@
-"""Whether the portal can do its work, component by component, for `/health/ready/`.
+"""Whether the portal can do its work, in two parts that answer to different people.
 
-Each check answers up or down and nothing else: the endpoints are open to the load balancer
-and to docker's health checks, so they reveal no data, no version and no error text.
+Readiness (`/health/ready/`, what a load balancer asks) is what this web replica needs to serve
+pages: the database, with its migrations applied. Nothing else takes a replica out of service:
+the pages work without Redis, a worker or beat (mail and exports wait in PostgreSQL and go out
+once the background is back).
 
-- database: a query answers;
-- migrations: none is waiting to be applied;
+The background (`/health/background/`, and `iconet_background_up` in `/metrics/`) is what
+operators alert on:
 - redis: the broker answers PING;
-- worker: a Celery worker that consumes the portal's queue answers (remote control);
+- worker: a Celery worker that consumes the portal's queue wrote its heartbeat (every
+  `WORKER_HEARTBEAT_SECONDS`) within `HEALTH_WORKER_MAX_AGE_SECONDS`;
 - beat: the outbox sweep, which beat schedules every 30 seconds and a worker runs, ran within
   `HEALTH_BEAT_MAX_AGE_SECONDS`;
 - outbox: no e-mail due for delivery has waited longer than `HEALTH_OUTBOX_MAX_AGE_MINUTES`.
+
+Each check answers up or down and nothing else: the endpoints are open to the load balancer
+and to docker's health checks, so they reveal no data, no version and no error text. No check
+waits on a broadcast: each reads a heartbeat, with a short timeout.
 """
 
 from __future__ import annotations
@@ -20,12 +27,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
-from .celery import app as celery_app
 
-CHECK_TIMEOUT = 1.0  # seconds, for each network check
+def celery_conf():
+    """The portal's Celery settings (iconet.celery's app, the current one, without importing it:
+    that module registers the workers' heartbeat from here)."""
+    from celery import current_app
+
+    return current_app.conf
+
+
+CHECK_TIMEOUT = 0.5  # seconds, for each Redis check: a health check never holds a web worker long
+WORKER_HEARTBEAT_SECONDS = 10.0
 
 
 def broker_client():
@@ -33,7 +47,7 @@ def broker_client():
     import redis
 
     return redis.Redis.from_url(
-        celery_app.conf.broker_url,
+        celery_conf().broker_url,
         socket_timeout=CHECK_TIMEOUT,
         socket_connect_timeout=CHECK_TIMEOUT,
     )
@@ -41,7 +55,27 @@ def broker_client():
 
 def heartbeat_key() -> str:
     # One per queue, so that deployments (and test runs) sharing a Redis keep their own.
-    return f"iconet:health:sweep:{celery_app.conf.task_default_queue}"
+    return f"iconet:health:sweep:{celery_conf().task_default_queue}"
+
+
+def worker_heartbeat_key() -> str:
+    return f"iconet:health:worker:{celery_conf().task_default_queue}"
+
+
+def worker_heartbeat_record(hostname: str) -> None:
+    """Called by each worker every `WORKER_HEARTBEAT_SECONDS` (`iconet.celery`): it runs."""
+    try:
+        broker_client().hset(worker_heartbeat_key(), hostname, str(time.time()))
+    except Exception:  # noqa: BLE001 - a Redis that is down shows as such on its own
+        pass
+
+
+def worker_heartbeat_clear(hostname: str) -> None:
+    """A worker that stops says so at once rather than once its heartbeat is old."""
+    try:
+        broker_client().hdel(worker_heartbeat_key(), hostname)
+    except Exception:  # noqa: BLE001 - its heartbeat then ages out
+        pass
 
 
 def sweep_heartbeat_record() -> None:
@@ -55,21 +89,39 @@ def database_up() -> bool:
         return cursor.fetchone() == (1,)
 
 
+_migrated: set[str] = set()  # databases this process found migrated
+
+
 def migrations_applied() -> bool:
+    """No migration of this code waits to be applied. Reading the migration files costs a web
+    worker a moment: once found migrated, the answer holds for the life of the process (the
+    code, and so its migrations, change only with a new process)."""
     from django.db.migrations.executor import MigrationExecutor
 
+    name = str(connection.settings_dict["NAME"])
+    if name in _migrated:
+        return True
     executor = MigrationExecutor(connection)
-    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return False
+    _migrated.add(name)
+    return True
 
 
 def redis_up() -> bool:
     return bool(broker_client().ping())
 
 
-def worker_up() -> bool:
-    queue = celery_app.conf.task_default_queue
-    replies = celery_app.control.inspect(timeout=CHECK_TIMEOUT).active_queues() or {}
-    return any(q.get("name") == queue for queues in replies.values() for q in queues or ())
+def worker_up(hostname: str | None = None) -> bool:
+    """A worker (or the worker `hostname`: docker's check of one container) wrote its heartbeat
+    within `HEALTH_WORKER_MAX_AGE_SECONDS`."""
+    client = broker_client()
+    if hostname is None:
+        beats = client.hvals(worker_heartbeat_key())
+    else:
+        beats = [value for value in [client.hget(worker_heartbeat_key(), hostname)] if value]
+    newest = max((float(value) for value in beats), default=0.0)
+    return time.time() - newest < settings.HEALTH_WORKER_MAX_AGE_SECONDS
 
 
 def beat_up() -> bool:
@@ -79,36 +131,30 @@ def beat_up() -> bool:
 
 def outbox_flowing() -> bool:
     from .models import EmailDelivery
+    from .models.notifications import delivery_due
 
-    now = timezone.now()
-    oldest_allowed = now - timedelta(minutes=settings.HEALTH_OUTBOX_MAX_AGE_MINUTES)
-    return not (
-        EmailDelivery.objects.filter(
-            status=EmailDelivery.Status.PENDING, created_at__lt=oldest_allowed
-        )
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .exists()
-    )
+    oldest_allowed = timezone.now() - timedelta(minutes=settings.HEALTH_OUTBOX_MAX_AGE_MINUTES)
+    return not EmailDelivery.objects.filter(delivery_due(), created_at__lt=oldest_allowed).exists()
 
 
-CHECKS: dict[str, Callable[[], bool]] = {
+READY_CHECKS: dict[str, Callable[[], bool]] = {
     "database": database_up,
     "migrations": migrations_applied,
+}
+BACKGROUND_CHECKS: dict[str, Callable[[], bool]] = {
     "redis": redis_up,
     "worker": worker_up,
     "beat": beat_up,
     "outbox": outbox_flowing,
 }
-
-
-# Asked through Redis: not asked at all while it is down (a broadcast would wait for it).
+# Asked through Redis: not asked at all while it is down (each would wait for its timeout).
 NEEDS_REDIS = {"worker", "beat"}
 
 
-def readiness() -> dict[str, str]:
+def checks_run(checks: dict[str, Callable[[], bool]]) -> dict[str, str]:
     """{component: "up" | "down"}; a check that fails in any way is down."""
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks.items():
         if name in NEEDS_REDIS and results.get("redis") != "up":
             results[name] = "down"
             continue
@@ -117,3 +163,13 @@ def readiness() -> dict[str, str]:
         except Exception:  # noqa: BLE001 - a component that cannot be asked is down
             results[name] = "down"
     return results
+
+
+def readiness() -> dict[str, str]:
+    """What this web replica needs to serve pages: the database, migrated."""
+    return checks_run(READY_CHECKS)
+
+
+def background() -> dict[str, str]:
+    """Redis, the worker, beat and the outbox: what sends mail and runs exports."""
+    return checks_run(BACKGROUND_CHECKS)

@@ -88,11 +88,25 @@ class PortalCollector:
             logger.warning("metrics: Redis did not answer")
             up.add_metric(["redis"], 0)
         yield up
+        yield self._background()
+
+    def _background(self) -> Metric:
+        from .health import background
+
+        components = GaugeMetricFamily(
+            "iconet_background_up",
+            "Whether each part of the background is well (1) or not (0): redis, worker, beat, "
+            "outbox; the figure to alert on (web replicas stay in service without them).",
+            labels=["component"],
+        )
+        for name, state in background().items():
+            components.add_metric([name], 1 if state == "up" else 0)
+        return components
 
     def _database(self) -> list[Metric]:
         deliveries = GaugeMetricFamily(
             "iconet_email_deliveries",
-            "E-mails of the outbox, by status (pending, sending, sent, failed).",
+            "E-mails of the outbox, by status (pending, sending, sent, failed, unknown).",
             labels=["status"],
         )
         for status, count in deliveries_by_status().items():

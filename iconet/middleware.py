@@ -17,6 +17,7 @@ OPEN_URL_NAMES = frozenset(
         "set_language",  # sets the language cookie and redirects; shows nothing
         "health_live",  # up or down for the load balancer and docker, no data
         "health_ready",
+        "health_background",
         "metrics",  # Prometheus: a bearer token of its own (iconet.views.metrics), no data
     }
 )

@@ -220,7 +220,8 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Django's SMTP backend with RFC 5321's end-of-DATA wait (iconet/mail.py).
+EMAIL_BACKEND = "iconet.mail.EmailBackend"
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -228,7 +229,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 # STARTTLS to the relay in production (the relay must offer it); the local sinks of `make run`
 # and the tests speak plain SMTP on loopback.
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=PRODUCTION)
+# Seconds to wait for the relay's answer to each SMTP command (and to connect); the reply to
+# the end of DATA, after which a relay may already hold the message, is awaited for
+# EMAIL_DATA_TIMEOUT instead (RFC 5321 4.5.3.2.6: 10 minutes).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_DATA_TIMEOUT = env.int("EMAIL_DATA_TIMEOUT", default=600)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ICONet <no-reply@iconet.europa.eu>")
 
 # Celery: a task is acknowledged only once it ran, so a worker that dies loses nothing; the
@@ -246,8 +251,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="iconet")
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs of beat: the core's outbox sweep and each area's reminders and escalations.
-# /health/ready/ calls beat down when the outbox sweep (every 30 s) has not run for this long,
-# and the outbox stuck when an e-mail due for delivery has waited this long.
+# /health/background/ calls the worker down when no worker wrote its heartbeat (every 10 s) for
+# this long, beat down when the outbox sweep (every 30 s) has not run for this long, and the
+# outbox stuck when an e-mail due for delivery has waited this long.
+HEALTH_WORKER_MAX_AGE_SECONDS = env.int("HEALTH_WORKER_MAX_AGE_SECONDS", default=45)
 HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
 HEALTH_OUTBOX_MAX_AGE_MINUTES = env.int("HEALTH_OUTBOX_MAX_AGE_MINUTES", default=15)
 
@@ -305,16 +312,21 @@ ICONET_DELIVERY_MAX_ATTEMPTS = env.int("ICONET_DELIVERY_MAX_ATTEMPTS", default=8
 # First retry delay of a temporary failure (doubled at each attempt, capped at 30 min).
 ICONET_DELIVERY_RETRY_SECONDS = env.int("ICONET_DELIVERY_RETRY_SECONDS", default=15)
 # A worker's claim on a row lasts this long; it must outlast one message's send (EMAIL_TIMEOUT
-# per SMTP command), and with the 30 s sweep bounds how late a row abandoned by a dead worker goes.
+# per SMTP command; a relay slow to answer the end of DATA renews it for EMAIL_DATA_TIMEOUT), and
+# with the 30 s sweep bounds how late a row abandoned by a dead worker goes.
 ICONET_DELIVERY_LEASE_SECONDS = env.int("ICONET_DELIVERY_LEASE_SECONDS", default=90)
-# Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows download at once, larger ones
-# are made by the worker; a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in
-# progress, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished file is kept for
+# Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows (EXPORT_SYNC_LIMIT_PDF for a
+# PDF, whose layout costs far more per row) download at once, larger ones are made by the worker;
+# a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in progress and asks for at
+# most EXPORT_MAX_PER_HOUR an hour, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished
+# file is kept for
 # EXPORT_RETENTION_HOURS. A job whose lease (renewed every EXPORT_CHUNK_ROWS rows, when the
 # worker also sees whether its owner cancelled it) ends is handed over again by the sweep, as is
 # one still waiting after EXPORT_PENDING_GRACE_SECONDS.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
+EXPORT_SYNC_LIMIT_PDF = env.int("EXPORT_SYNC_LIMIT_PDF", default=25)
 EXPORT_MAX_ACTIVE_PER_USER = env.int("EXPORT_MAX_ACTIVE_PER_USER", default=3)
+EXPORT_MAX_PER_HOUR = env.int("EXPORT_MAX_PER_HOUR", default=20)
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=5000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=300)

@@ -197,6 +197,7 @@ urlpatterns = [
     path("i18n/setlang/", accounts.language_set, name="set_language"),
     path("health/live/", health.health_live, name="health_live"),
     path("health/ready/", health.health_ready, name="health_ready"),
+    path("health/background/", health.health_background, name="health_background"),
     path("metrics/", metrics.metrics, name="metrics"),
     path("administration/", include(administration_patterns)),
     path("exports/", include(exports_patterns)),

@@ -112,3 +112,22 @@ def test_production_sends_mail_over_tls_unless_told_otherwise(compose, monkeypat
         importlib.reload(module)
     environment = compose["x-env"]
     assert environment["EMAIL_USE_TLS"] == "false" and environment["EMAIL_HOST"] == "mailpit"
+
+
+def test_beats_schedule_outlives_its_container(compose):
+    """Beat keeps when each job last ran on a volume: a re-created container neither runs the
+    daily digest again nor waits a day for it."""
+    beat = compose["services"]["beat"]
+    command = beat["command"].split()
+    schedule = command[command.index("-s") + 1]
+    folder = schedule.rpartition("/")[0]
+    assert mounts(beat).get(folder) in set(compose["volumes"]), schedule
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert folder in dockerfile  # made in the image, owned by the portal's user
+
+
+def test_the_load_balancer_and_docker_check_only_what_a_web_replica_needs(compose):
+    web = compose["services"]["web"]["healthcheck"]["test"]
+    assert any("/health/ready/" in part for part in web)
+    worker = compose["services"]["worker"]["healthcheck"]["test"]
+    assert not any("inspect ping" in part for part in worker)  # no broadcast through the broker

@@ -107,6 +107,18 @@ class Notification(models.Model):
         return self.url
 
 
+def delivery_due() -> models.Q:
+    """Outbox rows waiting for a send: pending and due, or handed over once without an answer
+    and due for their one resend (an unknown outcome without a next attempt is never sent
+    again)."""
+    from django.utils import timezone
+
+    status = EmailDelivery.Status
+    return models.Q(status=status.PENDING, next_attempt_at__isnull=True) | models.Q(
+        status__in=[status.PENDING, status.UNKNOWN], next_attempt_at__lte=timezone.now()
+    )
+
+
 class EmailDelivery(models.Model):
     """One e-mail to one recipient: the outbox row and the idempotency key in one.
 
@@ -120,6 +132,9 @@ class EmailDelivery(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Handed over to the relay (or maybe, by a worker that died) without its answer: a
+        # copy may have arrived. Sent again at most once, never called failed.
+        UNKNOWN = "unknown", _("Outcome unknown")
 
     class Priority(models.IntegerChoices):
         # Lower goes first, as with Celery's priorities on the Redis transport.
@@ -154,6 +169,9 @@ class EmailDelivery(models.Model):
         default=Priority.ROUTINE,
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Times the message may have reached the relay without a "sent" on the row: the relay did
+    # not answer the end of DATA, or the worker holding the row died. At two it is not sent again.
+    uncertain_handovers = models.PositiveSmallIntegerField(_("uncertain handovers"), default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -79,6 +79,14 @@ def export_produce(
     return exports.WRITERS[fmt](table), table
 
 
+def sync_limit(fmt: str) -> int:
+    """Up to how many rows an export is made at once, in the request: fewer for a PDF, whose
+    layout costs a web worker far more per row than a CSV line."""
+    if fmt == ExportJob.Format.PDF:
+        return min(settings.EXPORT_SYNC_LIMIT, settings.EXPORT_SYNC_LIMIT_PDF)
+    return settings.EXPORT_SYNC_LIMIT
+
+
 def export_request(*, request, source: exports.ExportSource, params: QueryDict, fmt: str):
     """Start an export for the signed-in user: ``("file", data, table)`` when it is small
     enough to make now, ``("job", job, None)`` when the worker will make it."""
@@ -93,7 +101,7 @@ def export_request(*, request, source: exports.ExportSource, params: QueryDict, 
             )
             % {"max": settings.EXPORT_PDF_MAX_ROWS, "count": count}
         )
-    if count <= settings.EXPORT_SYNC_LIMIT:
+    if count <= sync_limit(fmt):
         data, table = export_produce(source=source, user=user, params=params, fmt=fmt, rows=rows)
         export_log(
             actor=user,
@@ -124,6 +132,21 @@ def export_job_create(
                     "You already have %(count)s exports in progress; wait until one is ready."
                 )
                 % {"count": active}
+            )
+        hour_ago = timezone.now() - timedelta(hours=1)
+        recent = ExportJob.objects.filter(owner=user, created_at__gte=hour_ago)
+        if recent.count() >= settings.EXPORT_MAX_PER_HOUR:
+            oldest = recent.order_by("created_at").values_list("created_at", flat=True).first()
+            wait = max(int(((oldest or hour_ago) - hour_ago).total_seconds() // 60) + 1, 1)
+            raise ExportRefused(
+                translation.ngettext(
+                    "You have asked for %(count)s large exports in the last hour, the most "
+                    "allowed; you can ask for another in %(minutes)s minute.",
+                    "You have asked for %(count)s large exports in the last hour, the most "
+                    "allowed; you can ask for another in %(minutes)s minutes.",
+                    wait,
+                )
+                % {"count": settings.EXPORT_MAX_PER_HOUR, "minutes": wait}
             )
         job = ExportJob.objects.create(
             owner=user,

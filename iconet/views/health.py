@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from ..health import readiness
+from ..health import background, readiness
 
 
 @require_GET
@@ -12,11 +12,21 @@ def health_live(request):
     return JsonResponse({"status": "up"})
 
 
+def checks_answer(checks: dict[str, str]) -> JsonResponse:
+    """200 when every check is up, 503 otherwise, with which one is down."""
+    up = all(state == "up" for state in checks.values())
+    return JsonResponse(
+        {"status": "up" if up else "down", "checks": checks}, status=200 if up else 503
+    )
+
+
 @require_GET
 def health_ready(request):
-    """Every component the portal needs is up (200), or not (503, with which one is down)."""
-    checks = readiness()
-    ready = all(state == "up" for state in checks.values())
-    return JsonResponse(
-        {"status": "up" if ready else "down", "checks": checks}, status=200 if ready else 503
-    )
+    """This replica can serve pages: the database answers, migrated (for the load balancer)."""
+    return checks_answer(readiness())
+
+
+@require_GET
+def health_background(request):
+    """Redis, a worker, beat and the outbox are well (for operators' alerts, not for routing)."""
+    return checks_answer(background())

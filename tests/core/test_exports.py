@@ -123,7 +123,8 @@ def test_filters_are_tried_on_most_lists(cast):
 
 
 @pytest.mark.parametrize("type_slug,list_url", LISTS[:1] + LISTS[-1:], ids=IDS[:1] + IDS[-1:])
-def test_pdf_carries_the_marking_on_every_page(cast, client_for, type_slug, list_url):
+def test_pdf_carries_the_marking_on_every_page(cast, client_for, type_slug, list_url, settings):
+    settings.EXPORT_SYNC_LIMIT_PDF = 60  # made at once, to read it here
     for number in range(60):
         item_make(type_slug, author=cast.fr_ncp, marking="AMBER" if number else "AMBER+STRICT")
     response = export(client_for(cast.de_ncp), list_url, fmt="pdf")
@@ -241,6 +242,56 @@ def test_running_exports_per_user_are_bounded(cast, client_for, settings):
     assert ExportJob.objects.filter(owner=cast.de_ncp).count() == 2
     page = page_text(reader, refused["Location"])
     assert "already have 2 exports in progress" in page
+
+
+def test_a_pdf_goes_to_the_worker_sooner_than_a_csv(cast, client_for, settings):
+    settings.EXPORT_SYNC_LIMIT = 200
+    settings.EXPORT_SYNC_LIMIT_PDF = 2
+    type_slug, list_url = LISTS[0]
+    for _ in range(3):
+        item_make(type_slug, author=cast.fr_ncp)
+    reader = client_for(cast.de_ncp)
+    csv_now = export(reader, list_url, "csv")
+    assert csv_now.status_code == 200 and csv_now["X-Export-Rows"] == "3"
+    pdf_later = export(reader, list_url, "pdf")
+    job = ExportJob.objects.get(owner=cast.de_ncp)
+    assert pdf_later.status_code == 302
+    assert pdf_later["Location"] == reverse("exports:detail", args=[job.pk])
+    assert job.format == "pdf" and job.total == 3
+
+
+def test_exports_asked_of_the_worker_per_user_and_hour_are_bounded(cast, client_for, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.EXPORT_SYNC_LIMIT = 1
+    settings.EXPORT_MAX_ACTIVE_PER_USER = 10
+    settings.EXPORT_MAX_PER_HOUR = 2
+    type_slug, list_url = LISTS[0]
+    for _ in range(3):
+        item_make(type_slug, author=cast.fr_ncp)
+    reader = client_for(cast.de_ncp)
+    assert export(reader, list_url).status_code == 302
+    assert export(reader, list_url).status_code == 302
+    # Both finished: none is in progress, and still a third one within the hour is refused.
+    ExportJob.objects.filter(owner=cast.de_ncp).update(state=ExportJob.State.CANCELLED)
+    refused = export(reader, list_url)
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse(list_url))
+    assert ExportJob.objects.filter(owner=cast.de_ncp).count() == 2
+    page = page_text(reader, refused["Location"])
+    assert "You have asked for 2 large exports in the last hour" in page
+    assert "another in 60 minutes" in page
+    # Another user is not held back by them; and an hour later, the same user is not either.
+    assert export(client_for(cast.nl_ncp), list_url).status_code == 302
+    ExportJob.objects.filter(owner=cast.de_ncp).update(
+        created_at=timezone.now() - timedelta(minutes=61)
+    )
+    assert export(reader, list_url).status_code == 302
+    assert ExportJob.objects.filter(owner=cast.de_ncp).count() == 3
+    # A small list still downloads at once whatever the count.
+    settings.EXPORT_SYNC_LIMIT = 200
+    assert export(reader, list_url).status_code == 200
 
 
 def test_my_exports_lists_only_my_own(cast, client_for, settings):

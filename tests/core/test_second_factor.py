@@ -70,9 +70,13 @@ def test_the_walk_covers_the_portal():
 def test_no_page_answers_without_sign_in(client, url, name):
     response = client.get(url)
     if name in OPEN_URL_NAMES:
-        # /health/ready/ answers 503 while a component (here: the worker) is down; /metrics/
-        # does not exist without a configured token, and refuses without the token.
-        answers = {"health_ready": (200, 503), "metrics": (401, 404)}
+        # /health/background/ answers 503 while a component (here: the worker) is down;
+        # /metrics/ does not exist without a configured token, and refuses without the token.
+        answers = {
+            "health_ready": (200, 503),
+            "health_background": (200, 503),
+            "metrics": (401, 404),
+        }
         assert response.status_code in answers.get(name, (200, 302, 405))
     else:
         assert response.status_code in (302, 404), url

@@ -203,9 +203,9 @@ def pattern_kwargs(name: str, keywords: set[str], sample, user) -> dict | None:
         return None
 
 
-# Answers of 500 and above that are a page's meaning, not a crash: /health/ready/ answers 503
-# while a component (in most tests, the Celery worker) is down.
-MEANT = {"health_ready": {503}}
+# Answers of 500 and above that are a page's meaning, not a crash: /health/background/ answers
+# 503 while a component (in most tests, the Celery worker) is down.
+MEANT = {"health_ready": {503}, "health_background": {503}}
 
 
 def fuzz_failures(client, url: str, names: set[str], meant=frozenset()) -> list[tuple[str, int]]:

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from iconet.backup import BackupError, backup_create
+from iconet.management.errors import operator_errors
 
 
 class Command(BaseCommand):
@@ -17,10 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path, help="a new or empty directory")
 
     def handle(self, *args, directory: Path, **options):
-        try:
+        with operator_errors(BackupError):
             manifest = backup_create(directory)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
         database = manifest["database"]
         self.stdout.write(
             f"Backup written to {directory}: database {database['name']} "

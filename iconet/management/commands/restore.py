@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from iconet.backup import BackupError, backup_restore, backup_verify
+from iconet.management.errors import operator_errors
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory: Path, database, verify_only, no_files, **options):
-        try:
+        with operator_errors(BackupError):
             if verify_only:
                 problems = backup_verify(directory)
                 if problems:
@@ -34,8 +35,6 @@ class Command(BaseCommand):
             if not database:
                 raise CommandError("Name the new database with --database NAME.")
             result = backup_restore(directory, database, files=not no_files)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Restored into the database {result['database']}; stored files written: "
             f"{result['files_written']}, already there: {result['files_present']}. "
