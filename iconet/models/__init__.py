@@ -67,3 +67,7 @@ from .exports import ExportJob  # noqa: E402
 from .search import SavedSearch, SavedSearchMatch  # noqa: E402
 
 __all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]
+
+from .trends import TrendAudience, TrendCount, TrendMark, TrendStale  # noqa: E402
+
+__all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale"]
