@@ -58,6 +58,7 @@ NOT_AUDITED = {
     "iconet.TrendCount": "derived from audited items: the home page's kept counts",
     "iconet.TrendMark": "derived from audited items: the home page's kept counts",
     "iconet.TrendStale": "a note that an audited item must be counted again",
+    "iconet.TrendState": "a token of the kept counts for the cache",
     "ilo_reports.WorkflowEvent": "the report's own timeline; each change of status is audited",
     "ilo_reports.ReminderSent": "the beat job's record of a reminder already sent",
 }

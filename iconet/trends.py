@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
+import uuid
 from collections import Counter, defaultdict
 from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from .models import TrendAudience, TrendCount, TrendMark, TrendStale, grant_model_of
+from .models import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState, grant_model_of
 
 BATCH = 5000
 
@@ -142,8 +145,16 @@ def _audiences(groups_of: dict[int, set[int]]) -> dict[tuple[int, ...], int]:
     return {tuple(groups): pk for pk, groups in found.values_list("pk", "groups")}
 
 
+def _token_renew() -> None:
+    """Figures kept in the cache under the old token are read no more."""
+    TrendState.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+
+
 def _counts_apply(deltas: Counter) -> None:
     rows = sorted((key, n) for key, n in deltas.items() if n)
+    if not rows:
+        return
+    _token_renew()
     table = TrendCount._meta.db_table
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
@@ -225,6 +236,7 @@ def trends_rebuild() -> int:
         TrendCount.objects.all()._raw_delete(TrendCount.objects.db)
         TrendMark.objects.all()._raw_delete(TrendMark.objects.db)
         TrendStale.objects.all()._raw_delete(TrendStale.objects.db)
+        _token_renew()
         for model in counted_models():
             content_type = ContentType.objects.get_for_model(model)
             pks = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
@@ -236,7 +248,7 @@ def trends_rebuild() -> int:
 
 def trend_counts(user, key: str, since: datetime.date) -> list[dict]:
     """The counts of a trend the user reads, from `since` on: [{"month", "value", "n"}], each
-    visible item counted once, no other item (two queries)."""
+    visible item counted once, no other item."""
     from .access import principal_group_ids
 
     trend = counted_trend(key)
@@ -246,15 +258,42 @@ def trend_counts(user, key: str, since: datetime.date) -> list[dict]:
     groups = principal_group_ids(user)
     if not groups:
         return []
+    kept = getattr(user, FIGURES_KEPT, None)
+    if kept is None or kept[0] != since:
+        kept = (since, _figures(groups, since))
+        setattr(user, FIGURES_KEPT, kept)
+    return kept[1].get(key, [])
+
+
+# The attribute of a user object holding the figures read for it (one request, like its
+# principals: iconet.access.forget_principals drops both).
+FIGURES_KEPT = "_iconet_trend_figures"
+
+
+def _figures(groups: list[int], since: datetime.date) -> dict[str, list[dict]]:
+    """Every counted trend for these principals (three queries, then none while no count
+    changes: the figures are kept in the cache under the state's token, which every change of a
+    count replaces in the same transaction)."""
     trends_refresh()
-    rows = (
-        TrendCount.objects.filter(trend=key, month__gte=since, audience__groups__overlap=groups)
-        .values("month", "value")
-        .annotate(total=Sum("n"))
-        .filter(total__gt=0)
-        .order_by()
-    )
-    return [{"month": row["month"], "value": row["value"], "n": row["total"]} for row in rows]
+    token = TrendState.objects.values_list("token", flat=True).first() or ""
+    principals = hashlib.sha256(",".join(map(str, sorted(groups))).encode()).hexdigest()
+    cache_key = f"iconet:trends:{token}:{since.isoformat()}:{principals}"
+    figures = cache.get(cache_key)
+    if figures is None:
+        rows = (
+            TrendCount.objects.filter(month__gte=since, audience__groups__overlap=groups)
+            .values("trend", "month", "value")
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .order_by()
+        )
+        figures = {}
+        for row in rows:
+            figures.setdefault(row["trend"], []).append(
+                {"month": row["month"], "value": row["value"], "n": row["total"]}
+            )
+        cache.set(cache_key, figures, timeout=3600)
+    return figures
 
 
 def trend_counts_live(user, key: str, since: datetime.date) -> list[dict]:

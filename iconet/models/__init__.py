@@ -68,6 +68,6 @@ from .search import SavedSearch, SavedSearchMatch  # noqa: E402
 
 __all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]
 
-from .trends import TrendAudience, TrendCount, TrendMark, TrendStale  # noqa: E402
+from .trends import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
 
-__all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale"]
+__all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendState"]

@@ -74,3 +74,13 @@ class TrendStale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}/{self.object_id}"
+
+
+class TrendState(models.Model):
+    """One row: a new token each time a count changes, so that the figures a reader's
+    principals give can be kept in the cache under the token they were read at."""
+
+    token = models.CharField(max_length=32, default="")
+
+    def __str__(self) -> str:
+        return self.token
