@@ -190,7 +190,7 @@ def server_start(workers: int, log) -> tuple[subprocess.Popen, int]:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     # The bench database (bench/visibility.py put its URL in the environment).
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http_settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http_server.settings"}
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -242,7 +242,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     model = shared_item_models()["alerts.alert"]
     if model.objects.count() < 200_000:
-        raise SystemExit("Seed the network first: .venv/bin/python bench/visibility.py")
+        print("Seeding the visibility benchmark's network (once)...")
+        visibility.ensure_database(fresh=True)
+        call_command("migrate", verbosity=0)
+        visibility.seed(model, 200_000, random.Random(2005))
     figures_give(model)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

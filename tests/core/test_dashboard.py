@@ -4,6 +4,7 @@ of an item the reader may not see in any panel, count or chart."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -313,3 +314,22 @@ def test_an_item_the_reader_may_not_see_moves_no_kept_trend_count(cast, key):
         assert kept(person, key) == before[person.pk], person.username
     # and its owner's figure did move (the test could tell)
     assert kept(cast.fr_ncp, key) != owner_before
+
+
+def test_trends_rebuild_counts_items_loaded_around_the_services(cast):
+    """Items whose figures were changed by a bulk update (no write through the services, no
+    mark) are counted by `manage.py trends_rebuild`, after which every figure is exact again."""
+    from django.core.management import call_command
+
+    for trend in counted_trends():
+        item = item_make(slug_of(trend.key), author=cast.fr_ncp, audience="network")
+        figures_give(item)
+    key = counted_trends()[0].key
+    model = shared_item_models()[slug_of(key)]
+    assert kept(cast.de_ncp, key)  # counted
+    model.objects.filter(audience="network").update(published_at=None)  # around the services
+    assert kept(cast.de_ncp, key) != live(cast.de_ncp, key)
+    call_command("trends_rebuild", stdout=io.StringIO())
+    for person in everyone(cast):
+        for trend in counted_trends():
+            assert kept(person, trend.key) == live(person, trend.key), person.username

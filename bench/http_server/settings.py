@@ -1,5 +1,5 @@
 """The settings bench/http.py serves the portal with under gunicorn: the real ones, plus one
-trivial page behind the same middleware (bench/http_urls.py) and a header on every response
+trivial page behind the same middleware (urls.py beside it) and a header on every response
 giving its server time split into SQL and the rest."""
 
 import time
@@ -10,8 +10,8 @@ from iconet.settings import *  # noqa: F403
 from iconet.settings import MIDDLEWARE
 
 DEBUG = False
-ROOT_URLCONF = "bench.http_urls"
-MIDDLEWARE = ["bench.http_settings.ServerTiming", *MIDDLEWARE]
+ROOT_URLCONF = "bench.http_server.urls"
+MIDDLEWARE = ["bench.http_server.settings.ServerTiming", *MIDDLEWARE]
 
 
 class ServerTiming:
