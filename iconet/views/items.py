@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from ..exports import export_offer
+from ..forms import quick_selects
 from ..middleware import is_same_site_navigation
 from ..models import Action, DisclosureRequest
 from ..services import sharing as sharing_services
@@ -77,8 +78,8 @@ class ItemListView(ItemQuerysetMixin, ListView):
         if self.filter_form_class is None:
             return None
         if not hasattr(self, "_filter_form"):
-            self._filter_form = self.filter_form_class(
-                self.request.GET or None, user=self.request.user
+            self._filter_form = quick_selects(
+                self.filter_form_class(self.request.GET or None, user=self.request.user)
             )
         return self._filter_form
 
