@@ -1,4 +1,4 @@
-"""The settings bench/http.py serves the portal with under gunicorn: the real ones, plus one
+"""The settings bench/http_load.py serves the portal with under gunicorn: the real ones, plus one
 trivial page behind the same middleware (urls.py beside it) and a header on every response
 giving its server time split into SQL and the rest."""
 

@@ -1,4 +1,4 @@
-"""The portal's URLs and a trivial signed-in page, the floor of every page (bench/http.py)."""
+"""The portal's URLs and a trivial signed-in page, the floor of every page (bench/http_load.py)."""
 
 from django.http import HttpResponse
 from django.urls import path

@@ -7,14 +7,14 @@ For each page it prints requests/s and the p50/p95 latency at 1, 4 and 16 concur
 the server time split into SQL and the rest (a header the bench settings add) and the number
 of queries. With --repeat N it measures N times and prints min/median/max of each figure.
 
-    .venv/bin/python bench/http.py [--repeat 3] [--requests 40] [--workers 3]
+    .venv/bin/python bench/http_load.py [--repeat 3] [--requests 40] [--workers 3]
 """
 
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on the path, where its name would hide the
-# standard library's `http` package: the project's root is put there instead.
+# The project's root, not this folder, on the path: the benchmark imports `bench.visibility`
+# and gunicorn loads `bench.http_server.settings`.
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
