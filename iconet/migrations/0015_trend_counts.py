@@ -6,17 +6,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def counts_build(apps, schema_editor):
-    """Count the items already written (the tables of the area apps exist once they are
-    migrated: on a new database there is nothing to count yet)."""
-    from iconet.trends import counted_models, trends_rebuild
-
-    tables = set(schema_editor.connection.introspection.table_names())
-    if all(model._meta.db_table in tables for model in counted_models()):
-        if any(model._base_manager.exists() for model in counted_models()):
-            trends_rebuild()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
@@ -141,5 +130,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(counts_build, migrations.RunPython.noop),
     ]

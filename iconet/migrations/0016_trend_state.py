@@ -7,6 +7,17 @@ def state_create(apps, schema_editor):
     apps.get_model("iconet", "TrendState").objects.get_or_create(pk=1)
 
 
+def counts_build(apps, schema_editor):
+    """Count the items already written (the tables of the area apps exist once they are
+    migrated: on a new database there is nothing to count yet)."""
+    from iconet.trends import counted_models, trends_rebuild
+
+    tables = set(schema_editor.connection.introspection.table_names())
+    if all(model._meta.db_table in tables for model in counted_models()):
+        if any(model._base_manager.exists() for model in counted_models()):
+            trends_rebuild()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("iconet", "0015_trend_counts"),
@@ -26,4 +37,5 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(state_create, migrations.RunPython.noop),
+        migrations.RunPython(counts_build, migrations.RunPython.noop),
     ]
