@@ -66,6 +66,9 @@ class AlertsConfig(AppConfig):
                         data=selectors.trend_by_route,
                         row_heading=_("Country"),
                         order=10,
+                        model="alerts.Alert",
+                        counted=selectors.counted_by_route,
+                        depends_on=("destination_states",),
                     ),
                     DashboardTrend(
                         key="alerts_by_nationality",
@@ -73,6 +76,9 @@ class AlertsConfig(AppConfig):
                         data=selectors.trend_by_nationality,
                         row_heading=_("Nationality"),
                         order=20,
+                        model="alerts.Alert",
+                        counted=selectors.counted_by_nationality,
+                        depends_on=("nationalities",),
                     ),
                     DashboardTrend(
                         key="alerts_by_border_type",
@@ -80,6 +86,9 @@ class AlertsConfig(AppConfig):
                         data=selectors.trend_by_border_type,
                         row_heading=_("Border type"),
                         order=30,
+                        model="alerts.Alert",
+                        counted=selectors.counted_by_border_type,
+                        depends_on=(),
                     ),
                 ),
                 preferences=(

@@ -3,14 +3,14 @@ by beat, from the published ones)."""
 
 import datetime
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import DateField, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_countries import countries
 
 from iconet.models import ItemRecipient, State
+from iconet.trends import trend_counts
 
 from .models import Alert, BorderType
 
@@ -105,10 +105,6 @@ def _months(today) -> list[datetime.date]:
     return months[::-1]
 
 
-def _since(months) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
-
-
 def _trend_table(months, entries, dimension, label) -> dict:
     """`entries` ({"month", dimension, "n"}) as one row per value of the TREND_TOP most
     frequent, one cell per month."""
@@ -132,58 +128,73 @@ def _trend_table(months, entries, dimension, label) -> dict:
     }
 
 
-def _trend(user, dimension, label):
-    """Visible published alerts of the last months counted by `dimension` (a lookup from the
-    alert) and month: the TREND_TOP most frequent values, one row each, one query."""
-    months = _months(timezone.localdate())
-    counts = (
-        Alert.objects.visible_to(user)
-        .filter(published_at__gte=_since(months))
-        .exclude(**{f"{dimension}__isnull": True})
-        .exclude(**{dimension: ""})
-        .annotate(month=TruncMonth("published_at"))
-        .values("month", dimension)
-        .annotate(n=Count("pk", distinct=True))
+def _published(alerts):
+    """Published alerts with the month of their publication (in the current time zone)."""
+    return alerts.filter(published_at__isnull=False).annotate(
+        month=TruncMonth("published_at", output_field=DateField())
+    )
+
+
+def counted_by_route(alerts):
+    """Each alert once per country on its route after the origin (its transit countries and
+    destination Member States) and month: the list's "country on the route" filter reads the
+    same two fields."""
+    published = _published(alerts).order_by()
+    for pk, month, codes in published.exclude(transit_countries=[]).values_list(
+        "pk", "month", "transit_countries"
+    ):
+        for code in codes:
+            yield pk, month, code
+    yield from published.filter(destination_states__isnull=False).values_list(
+        "pk", "month", "destination_states__code"
+    )
+
+
+def counted_by_nationality(alerts):
+    return (
+        _published(alerts)
+        .filter(nationalities__isnull=False)
+        .values_list("pk", "month", "nationalities__nationality")
+        .order_by()
+        .distinct()
+    )
+
+
+def counted_by_border_type(alerts):
+    return (
+        _published(alerts)
+        .exclude(border_type="")
+        .values_list("pk", "month", "border_type")
         .order_by()
     )
+
+
+def _trend(user, key, dimension, label):
+    """The visible published alerts of the last months counted by `dimension` and month (from
+    the kept counts, iconet.trends): the TREND_TOP most frequent values, one row each."""
+    months = _months(timezone.localdate())
+    counts = [
+        {"month": entry["month"], dimension: entry["value"], "n": entry["n"]}
+        for entry in trend_counts(user, key, months[0])
+    ]
     return _trend_table(months, counts, dimension, label)
 
 
 def trend_by_route(user):
-    """Alerts by country on the route after the origin: the transit countries and the
-    destination Member States, an alert counted once per country and month. One query over
-    the visible alerts (the list's "country on the route" filter reads the same two fields)."""
-    months = _months(timezone.localdate())
-    visible = (
-        Alert.objects.visible_to(user)
-        .filter(published_at__gte=_since(months))
-        .annotate(month=TruncMonth("published_at"))
-        .order_by()
-    )
-    transit = visible.exclude(transit_countries=[]).values(
-        "month", alert=F("pk"), codes=F("transit_countries")
-    )
-    destination = visible.filter(destination_states__isnull=False).values(
-        "month", alert=F("pk"), code=F("destination_states__code")
-    )
-    transit_sql, transit_params = transit.query.sql_with_params()
-    destination_sql, destination_params = destination.query.sql_with_params()
-    sql = (
-        "SELECT month, code, COUNT(DISTINCT alert) FROM ("
-        f"SELECT t.month, t.alert, unnest(t.codes) AS code FROM ({transit_sql}) t "
-        f"UNION ALL SELECT d.month, d.alert, d.code FROM ({destination_sql}) d"
-        ") route GROUP BY month, code"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*transit_params, *destination_params))
-        counts = [{"month": m, "route": code, "n": n} for m, code, n in cursor.fetchall()]
-    return _trend_table(months, counts, "route", lambda code: countries.name(code) or code)
+    return _trend(user, "alerts_by_route", "route", lambda code: countries.name(code) or code)
 
 
 def trend_by_nationality(user):
-    return _trend(user, "nationalities__nationality", lambda code: countries.name(code) or code)
+    return _trend(
+        user,
+        "alerts_by_nationality",
+        "nationalities__nationality",
+        lambda code: countries.name(code) or code,
+    )
 
 
 def trend_by_border_type(user):
     labels = dict(BorderType.choices)
-    return _trend(user, "border_type", lambda value: str(labels.get(value, value)))
+    return _trend(
+        user, "alerts_by_border_type", "border_type", lambda value: str(labels.get(value, value))
+    )

@@ -122,13 +122,14 @@ def readers_among(item, users) -> list:
 
 def forget_principals(user) -> None:
     """Drop the cached principals (after a change of organisation or group membership)."""
-    for cached in ("_iconet_principals", "_iconet_open_principals"):
+    # and the home page's figures read for them (iconet.trends.FIGURES_KEPT)
+    for cached in ("_iconet_principals", "_iconet_open_principals", "_iconet_trend_figures"):
         if hasattr(user, cached):
             delattr(user, cached)
 
 
 def is_visible(user, item) -> bool:
-    return type(item).objects.visible_to(user).filter(pk=item.pk).exists()
+    return type(item).objects.visible_one(user, item.pk)
 
 
 def can(user, action: Action | str, item) -> bool:

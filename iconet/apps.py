@@ -19,6 +19,9 @@ class IconetConfig(AppConfig):
         from .related import relations_audit_by_pk
 
         principals_source_set(principal_group_ids, open_principals)
+        from .trends import trends_watch
+
+        trends_watch()
         relations_audit_by_pk()
 
         from .services.saved_searches import item_published_receive

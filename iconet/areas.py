@@ -129,6 +129,13 @@ class DashboardTrend:
     `data`: ``f(user)`` giving ``{"columns": [labels], "rows": [{"key", "label", "cells"}]}``
     counted from ``visible_to(user)`` rows only, in a fixed number of queries; None when it
     does not concern the user.
+
+    A trend of monthly counts declares what each item adds to them instead of counting on
+    every home page: `model` (its item type's label), `counted` (``f(queryset)`` giving the
+    ``(item id, month, value)`` of those items, each at most once) and `depends_on` (the
+    relations of the item, many-to-many or rows pointing at it, that `counted` reads). The core
+    then keeps the counts per audience as items are written (iconet.trends) and `data` reads
+    them with ``iconet.trends.trend_counts(user, key, since)``.
     """
 
     key: str
@@ -138,6 +145,9 @@ class DashboardTrend:
     order: int = 100
     # What a row of the table is (its first column's heading): "Country", "Nationality".
     row_heading: Label = ""
+    model: str = ""
+    counted: Callable[[Any], Any] | None = None
+    depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

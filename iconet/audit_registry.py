@@ -59,6 +59,11 @@ NOT_AUDITED = {
     "iconet.BackupCode": "holds second-factor secrets; its use is in the access log",
     "iconet.UserSession": "signing in and out is in the access log; the key is a secret",
     "iconet.SavedSearchMatch": "an item found by a saved search, written by the worker",
+    "iconet.TrendAudience": "derived from grant rows: the home page's kept counts",
+    "iconet.TrendCount": "derived from audited items: the home page's kept counts",
+    "iconet.TrendMark": "derived from audited items: the home page's kept counts",
+    "iconet.TrendStale": "a note that an audited item must be counted again",
+    "iconet.TrendState": "a token of the kept counts for the cache",
     "ilo_reports.WorkflowEvent": "the report's own timeline; each change of status is audited",
     "ilo_reports.ReminderSent": "the beat job's record of a reminder already sent",
 }

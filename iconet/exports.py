@@ -42,17 +42,19 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone, translation
+from django.utils.hashable import make_hashable
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -194,7 +196,7 @@ def text(value) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         local = timezone.localtime(value, timezone.get_default_timezone())
-        return formats.date_format(local, "DATETIME_FORMAT")
+        return datetime_text(local)
     if isinstance(value, datetime.date):
         return formats.date_format(value, "DATE_FORMAT")
     if isinstance(value, bool):
@@ -205,6 +207,61 @@ def text(value) -> str:
     if isinstance(name, str) and hasattr(value, "code"):  # a country
         return name
     return str(value)
+
+
+# Format characters that read the time of day or the time zone (iconet.formats).
+TIME_CHARACTERS = frozenset("aAfgGhHisuePTOZIcrU")
+# Those that also read the date (an ISO or RFC date, seconds since 1970, summer time).
+WHOLE_TIME_CHARACTERS = frozenset("UcrI")
+
+
+@functools.lru_cache(maxsize=16)
+def _datetime_format_split(fmt: str) -> tuple[str, str]:
+    """A format cut where it first reads the time: (the date part, the rest)."""
+    escaped = False
+    for index, character in enumerate(fmt):
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character in TIME_CHARACTERS:
+            return fmt[:index], fmt[index:]
+    return fmt, ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(day: datetime.date, fmt: str, language: str) -> str:
+    return formats.date_format(day, fmt) if fmt else ""
+
+
+def datetime_text(local: datetime.datetime) -> str:
+    """A local date and time in DATETIME_FORMAT; the date part (its month's name) is made once
+    per day and language, since the rows of an export share few days."""
+    date_part, time_part = _datetime_format_split(formats.get_format("DATETIME_FORMAT"))
+    language = translation.get_language() or ""
+    day = _date_text(local.date(), date_part, language)
+    if not time_part:
+        return day
+    if WHOLE_TIME_CHARACTERS.intersection(time_part):
+        return day + dateformat.format(local, time_part)
+    # The rest reads the time of day and the zone's name and offset, nothing of the date.
+    moment = (
+        local.hour,
+        local.minute,
+        local.second if "s" in time_part else 0,
+        local.microsecond if "u" in time_part else 0,
+        local.tzname() or "",
+        local.utcoffset(),
+    )
+    return day + _time_text(moment, time_part, language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_text(moment: tuple, fmt: str, language: str) -> str:
+    hour, minute, second, microsecond, name, offset = moment
+    zone = datetime.timezone(offset, name) if offset is not None else None
+    at = datetime.datetime(2000, 1, 1, hour, minute, second, microsecond, tzinfo=zone)
+    return dateformat.format(at, fmt)
 
 
 def field_label(model, name: str) -> str:
@@ -241,8 +298,8 @@ def columns(source: ExportSource, model=None) -> list[Column]:
         shared
         + own
         + [
-            Column(_("State"), lambda item: item.get_state_display()),
-            Column(_("Marking"), lambda item: item.get_marking_display()),
+            Column(_("State"), _field_getter("state")),
+            Column(_("Marking"), _field_getter("marking")),
             Column(_("Owner"), lambda item: str(item.owner)),
             Column(_("Created"), lambda item: text(item.created_at)),
             Column(_("Published"), lambda item: text(item.published_at)),
@@ -252,7 +309,31 @@ def columns(source: ExportSource, model=None) -> list[Column]:
 
 
 def _field_getter(name: str) -> Callable[[Any], str]:
-    return lambda item: field_text(item, name)
+    """A column's value of each item: a field with choices shows its label, as
+    ``get_<name>_display`` would, from a table of the labels made once per item type (in the
+    export's language) instead of once per row (a country field's are the world's)."""
+    labels: dict[type, dict | None] = {}
+
+    def value(item) -> str:
+        kind = type(item)
+        if kind not in labels:
+            try:
+                found = kind._meta.get_field(name)
+            except FieldDoesNotExist:
+                found = None
+            has_labels = found is not None and found.choices and not found.many_to_many
+            labels[kind] = (
+                {make_hashable(key): str(label) for key, label in found.flatchoices}
+                if has_labels
+                else None
+            )
+        table = labels[kind]
+        if table is None:
+            return field_text(item, name)
+        raw = getattr(item, kind._meta.get_field(name).attname)
+        return text(table.get(make_hashable(raw), raw))
+
+    return value
 
 
 def highest_marking(markings: Iterable[str]) -> str:

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.postgres.forms import SplitArrayWidget
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,50 @@ def conditionally_required(field: forms.Field, condition) -> None:
     """A field that the form's `clean` requires in some cases only: the page says when
     ("required for a refusal") instead of "optional"."""
     field.__dict__["required_when"] = condition
+
+
+class QuickSelect(forms.Select):
+    """A drop-down written here as Django's templates write it, without a template per option:
+    a list of the world's countries would otherwise cost 250 template renderings."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _attributes(widget["attrs"]))]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    _attributes(option["attrs"]),
+                    option["label"],
+                )
+                for option in group_choices
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+def _attributes(attrs: dict) -> str:
+    """Attributes as django/forms/widgets/attrs.html writes them, in their order."""
+    return mark_safe(  # noqa: S308 - every part is escaped by format_html
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+def quick_selects(form: forms.BaseForm) -> forms.BaseForm:
+    """The form with its plain drop-downs written by `QuickSelect` (same HTML, less time)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            field.widget.__class__ = QuickSelect  # a subclass that only renders differently
+    return form
 
 
 class ExplainedFormMixin:

@@ -71,3 +71,7 @@ __all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]
 from .retention import ItemRetention, RetentionRule  # noqa: E402
 
 __all__ += ["ItemRetention", "RetentionRule"]
+
+from .trends import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
+
+__all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendState"]

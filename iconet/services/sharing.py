@@ -33,6 +33,7 @@ from ..models import (
     grant_model_of,
 )
 from ..models.querysets import OPEN_TO
+from ..trends import item_stale
 from .audit import audited
 from .notify import InLanguage, site_url, users_notify
 
@@ -118,6 +119,8 @@ def grants_sync(item: SharedItem) -> None:
         if gid not in existing or existing[gid].pk in stale
     ]
     model.objects.bulk_create(fresh)
+    if stale or fresh:
+        item_stale(item)  # its audience changed: counted again in the home page's trends
 
 
 def _open_to(wanted: dict[int, tuple[str, int | None]]) -> str:

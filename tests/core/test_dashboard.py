@@ -3,6 +3,9 @@ of an item the reader may not see in any panel, count or chart."""
 
 from __future__ import annotations
 
+import datetime
+import io
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -10,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from iconet.access import forget_principals
+from iconet.areas import registered_areas
 from iconet.dashboard import dashboard_panels, dashboard_trends
 from iconet.models import (
     DisclosureRequest,
@@ -19,9 +23,12 @@ from iconet.models import (
     State,
 )
 from iconet.registry import shared_item_models
+from iconet.services.sharing import grants_sync
+from iconet.trends import trend_counts, trend_counts_live
 from tests.conftest import verified_client
 from tests.core.test_permission_matrix import CAST_ROLES
-from tests.items import item_make
+from tests.factories import AccessGroupFactory
+from tests.items import disclosure_approve, item_make
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +200,136 @@ def test_the_home_page_says_when_nothing_waits(cast):
     page = response.content.decode()
     assert "You have no draft." in page
     assert "<h2" in page and 'aria-labelledby="work-heading"' in page
+
+
+# --- the trends kept as monthly counts (iconet.trends) ------------------------------------
+
+SINCE = datetime.date(2000, 1, 1)
+
+
+def counted_trends() -> list:
+    return [
+        trend
+        for config in registered_areas()
+        for trend in config.dashboard_trends
+        if trend.counted is not None
+    ]
+
+
+def slug_of(key: str) -> str:
+    """The item type a counted trend counts."""
+    trend = next(trend for trend in counted_trends() if trend.key == key)
+    return next(
+        slug
+        for slug, model in shared_item_models().items()
+        if model._meta.label_lower == trend.model.lower()
+    )
+
+
+def figures_give(item) -> None:
+    """A value for every counted trend of the item's type (alerts: the route, the persons'
+    nationalities and the border type)."""
+    from iconet.models import Country
+
+    if isinstance(item, shared_item_models()["alerts.alert"]):
+        item.border_type = "sea"
+        item.transit_countries = ["TR", "GR"]
+        item.save()
+        item.destination_states.set(Country.objects.filter(code__in=["DE", "IT"]))
+        item.nationalities.create(nationality="SY", count=4)
+
+
+def kept(user, key) -> dict:
+    forget_principals(user)
+    return {(e["month"], e["value"]): e["n"] for e in trend_counts(user, key, SINCE)}
+
+
+def live(user, key) -> dict:
+    forget_principals(user)
+    return {(e["month"], e["value"]): e["n"] for e in trend_counts_live(user, key, SINCE)}
+
+
+def everyone(cast) -> list:
+    return [getattr(cast, role) for role in roles(cast)]
+
+
+@pytest.mark.parametrize("key", [trend.key for trend in counted_trends()])
+def test_a_kept_trend_counts_what_each_reader_sees_after_every_change(cast, key):
+    """Each kept figure equals the same figure counted over the items the reader sees, for
+    every member of the cast, as items are published, narrowed, widened by a disclosure,
+    shared with an access group and changed."""
+    from iconet.models import Country
+
+    slug = slug_of(key)
+    group = AccessGroupFactory(organisations=[cast.be_ncp.organisation])
+    network = item_make(slug, author=cast.fr_ncp, audience="network")
+    own = item_make(slug, author=cast.fr_ncp, audience="owner")
+    shared = item_make(slug, author=cast.nl_ncp, audience="groups", groups=[group])
+    draft = item_make(slug, author=cast.fr_ncp, state=State.DRAFT)
+    for item in (network, own, shared, draft):
+        figures_give(item)
+
+    def same_for_everyone():
+        for person in everyone(cast):
+            assert kept(person, key) == live(person, key), person.username
+
+    same_for_everyone()
+    assert kept(cast.de_ncp, key) and kept(cast.be_ncp, key) != kept(cast.de_ncp, key)
+    # narrowed to its owner
+    network.audience = "owner"
+    network.save()
+    grants_sync(network)
+    same_for_everyone()
+    # widened to one organisation by an approved disclosure
+    disclosure_approve(
+        own,
+        decided_by=cast.fr_ncp,
+        requested_by=cast.de_ncp,
+        target_kind=DisclosureRequest.TargetKind.ORGANISATION,
+        target_organisation=cast.de_ncp.organisation,
+    )
+    same_for_everyone()
+    assert kept(cast.de_ncp, key)
+    # its figures changed
+    if hasattr(own, "destination_states"):
+        own.border_type = "land"
+        own.transit_countries = ["RS"]
+        own.save()
+        own.destination_states.set(Country.objects.filter(code__in=["AT"]))
+        own.nationalities.all().delete()
+        own.nationalities.create(nationality="AF", count=2)
+    same_for_everyone()
+
+
+@pytest.mark.parametrize("key", [trend.key for trend in counted_trends()])
+def test_an_item_the_reader_may_not_see_moves_no_kept_trend_count(cast, key):
+    slug = slug_of(key)
+    item_make(slug, author=cast.fr_ncp, audience="network")
+    others = [p for p in everyone(cast) if p.organisation_id != cast.fr_ncp.organisation_id]
+    before = {person.pk: kept(person, key) for person in others}
+    owner_before = kept(cast.fr_ncp, key)
+    hidden = item_make(slug, author=cast.fr_ncp, audience="owner")
+    figures_give(hidden)
+    for person in others:
+        assert kept(person, key) == before[person.pk], person.username
+    # and its owner's figure did move (the test could tell)
+    assert kept(cast.fr_ncp, key) != owner_before
+
+
+def test_trends_rebuild_counts_items_loaded_around_the_services(cast):
+    """Items whose figures were changed by a bulk update (no write through the services, no
+    mark) are counted by `manage.py trends_rebuild`, after which every figure is exact again."""
+    from django.core.management import call_command
+
+    for trend in counted_trends():
+        item = item_make(slug_of(trend.key), author=cast.fr_ncp, audience="network")
+        figures_give(item)
+    key = counted_trends()[0].key
+    model = shared_item_models()[slug_of(key)]
+    assert kept(cast.de_ncp, key)  # counted
+    model.objects.filter(audience="network").update(published_at=None)  # around the services
+    assert kept(cast.de_ncp, key) != live(cast.de_ncp, key)
+    call_command("trends_rebuild", stdout=io.StringIO())
+    for person in everyone(cast):
+        for trend in counted_trends():
+            assert kept(person, trend.key) == live(person, trend.key), person.username

@@ -3,15 +3,17 @@ none other; the marking on the CSV's first line and on every PDF page; the acces
 background job for a large list, owned by its requester only."""
 
 import csv
+import datetime
 import io
 import time
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from iconet.areas import item_types
-from iconet.exports import export_source
+from iconet.exports import datetime_text, export_source
 from iconet.models import AccessLog, ExportJob
 from iconet.services.exports import jobs_purge, jobs_sweep
 from tests.items import item_make
@@ -562,3 +564,17 @@ def test_the_owner_is_told_in_the_portal_when_the_file_is_ready(
     assert told.read_at is not None
     # Nobody else is told.
     assert Notification.objects.filter(url=told.url).count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_export_writes_every_date_and_time_as_the_pages_do(language):
+    """Over a year and a half of instants (both sides of each change of summer time), the
+    export's dates read exactly as the portal's format writes them, in the export's language."""
+    start = timezone.now() - datetime.timedelta(days=540)
+    with translation.override(language):
+        for hours in range(0, 540 * 24, 37):
+            local = timezone.localtime(
+                start + datetime.timedelta(hours=hours, seconds=hours % 60),
+                timezone.get_default_timezone(),
+            )
+            assert datetime_text(local) == formats.date_format(local, "DATETIME_FORMAT")

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from iconet.models import AccessLog, Audience, DisclosureRequest, EmailDelivery, Notification, State
 from iconet.registry import shared_item_models
+from tests.core.test_permission_matrix import CAST_ROLES
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db
@@ -362,6 +363,51 @@ def test_the_whole_list_count_is_exact_when_an_item_is_granted_in_several_ways(c
     # The owner sees its seven; the German service the four open or shared to it and its own.
     assert counted.get("fr_ncp", 7) == 7
     assert counted.get("de_ncp", 6) == 6
+
+
+@pytest.mark.parametrize("type_slug", sorted(shared_item_models()))
+def test_the_object_check_answers_what_the_list_shows(cast, type_slug):
+    """`can(user, "read", item)` (read from the item's grant rows) says yes exactly for the
+    items of `visible_to(user)`, for every member of the cast: drafts, every audience, a
+    disclosure, a reader without the area and a deactivated organisation."""
+    from iconet.access import can, forget_principals
+    from iconet.models import Organisation
+    from tests.factories import AccessGroupFactory
+    from tests.items import disclosure_approve
+
+    model = shared_item_models()[type_slug]
+    group = AccessGroupFactory(name="Analysts", members=[cast.de_ncp])
+    items = [
+        item_make(type_slug, author=cast.fr_ncp, audience=audience, groups=groups)
+        for audience, groups in (
+            ("owner", ()),
+            ("network", ()),
+            ("public", ()),
+            ("groups", (group,)),
+        )
+    ]
+    items.append(item_make(type_slug, author=cast.fr_ncp, state=State.DRAFT))
+    disclosed = item_make(type_slug, author=cast.nl_ncp, audience="owner")
+    disclosure_approve(
+        disclosed,
+        decided_by=cast.nl_ncp,
+        requested_by=cast.frontex_user,
+        target_kind=DisclosureRequest.TargetKind.ORGANISATION,
+        target_organisation=cast.frontex_user.organisation,
+    )
+    items.append(disclosed)
+    Organisation.objects.filter(short_name="BP-BE").update(is_active=False)
+    seen = 0
+    for role in CAST_ROLES:
+        user = getattr(cast, role, None)
+        if user is None:
+            continue
+        forget_principals(user)
+        visible = set(model.objects.visible_to(user).values_list("pk", flat=True))
+        for item in items:
+            assert can(user, "read", item) == (item.pk in visible), (role, item.audience)
+        seen += len(visible)
+    assert seen  # some did see some
 
 
 def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, client_for, draft):
