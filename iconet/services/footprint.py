@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,20 +34,31 @@ def footprint_viewer_kind(user, item: SharedItem) -> str | None:
     Commission administrator (who sees the footprint without reading the item), else None."""
     if item.is_owner_member(user) and type(item).objects.visible_to(user).filter(pk=item.pk):
         return "owner"
-    if is_administrator(user) and user.is_commission_admin:
+    organisation = user.organisation if user.organisation_id else None
+    if (
+        is_administrator(user)
+        and user.is_commission_admin
+        and organisation is not None
+        and organisation.is_active
+    ):
         return "commission"
     return None
 
 
 def footprint_item(*, user, type_slug: str, pk: int) -> tuple[SharedItem, str]:
-    """The item whose footprint `user` may see, with the kind of viewer; 404 otherwise, alike
-    for an item that does not exist and one that is not the user's to follow."""
+    """The item whose footprint `user` may see, with the kind of viewer; 403 for a reader of the
+    item who may not follow it, 404 for anybody else, alike for an item that does not exist."""
     model = item_model_or_404(type_slug)
     # Read without the visibility filter on purpose: the Commission follows every item's
     # footprint without reading it; `footprint_viewer_kind` decides before anything is shown.
     item = model.objects.select_related("owner").filter(pk=pk).first()
-    kind = footprint_viewer_kind(user, item) if item is not None else None
-    if item is None or kind is None:
+    if item is None:
+        raise Http404
+    kind = footprint_viewer_kind(user, item)
+    if kind is None:
+        # A reader who is not of the owner organisation is refused; anybody else finds nothing.
+        if type(item).objects.visible_to(user).filter(pk=item.pk).exists():
+            raise PermissionDenied
         raise Http404
     return item, kind
 

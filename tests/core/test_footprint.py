@@ -139,16 +139,18 @@ def test_the_commission_follows_the_footprint_without_reading_the_item(cast, cli
 @pytest.mark.parametrize("type_slug", TYPES)
 def test_nobody_else_sees_the_footprint(cast, client_for, type_slug):
     item, _group, _disclosure = item_shared_every_way(cast, type_slug)
-    outsiders = [
-        cast.be_ncp,  # reads the item through the group
-        cast.es_ncp,  # reads it through the disclosure
-        cast.de_ncp,  # does not read it
-        cast.fr_no_area,  # of the owner organisation, without the area
-        cast.frontex_user,
-    ]
-    for user in outsiders:
+    # Readers of the item who are not of its owner organisation are refused; the others find
+    # nothing, as for an item that does not exist.
+    answers = {
+        cast.be_ncp: 403,  # reads the item through the group
+        cast.es_ncp: 403,  # reads it through the disclosure
+        cast.de_ncp: 404,  # does not read it
+        cast.fr_no_area: 404,  # of the owner organisation, without the area
+        cast.frontex_user: 404,
+    }
+    for user, status in answers.items():
         client = client_for(user)
-        assert client.get(footprint_url(item)).status_code == 404, user.username
+        assert client.get(footprint_url(item)).status_code == status, user.username
         found = client.get(reverse("sharing:footprint_find"), {"reference": item.reference})
         assert found.status_code == 200  # "no item whose footprint you may see", as for none
     assert not AccessLog.objects.filter(event=AccessLog.Event.FOOTPRINT).exists()
