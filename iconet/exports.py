@@ -242,7 +242,9 @@ def datetime_text(local: datetime.datetime) -> str:
     day = _date_text(local.date(), date_part, language)
     if not time_part:
         return day
-    if WHOLE_TIME_CHARACTERS.intersection(time_part):
+    if WHOLE_TIME_CHARACTERS.intersection(time_part) or _hour_repeated(local):
+        # Django leaves the zone out of the hour that comes twice when summer time ends; the
+        # export writes what the page writes.
         return day + dateformat.format(local, time_part)
     # The rest reads the time of day and the zone's name and offset, nothing of the date.
     moment = (
@@ -254,6 +256,11 @@ def datetime_text(local: datetime.datetime) -> str:
         local.utcoffset(),
     )
     return day + _time_text(moment, time_part, language)
+
+
+def _hour_repeated(local: datetime.datetime) -> bool:
+    """True in the hour a change of summer time makes ambiguous (or skips)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 @functools.lru_cache(maxsize=4096)

@@ -399,6 +399,11 @@ class SearchForm(forms.Form):
     year = forms.IntegerField(
         required=False, widget=forms.HiddenInput, min_value=1900, max_value=9999
     )
+    archived = forms.BooleanField(
+        label=_("Include archived items"),
+        required=False,
+        help_text=_("Archived items are read-only and left out of searches unless asked for."),
+    )
 
     def __init__(self, *args, areas=(), **kwargs):
         from django_countries import countries

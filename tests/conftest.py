@@ -157,6 +157,16 @@ def migration_data_copied(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+        # A terminated backend takes a moment to go: wait, or dropping the database would find
+        # it still there.
+        for _attempt in range(50):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..areas import AreaConfig, ItemType, item_types
 from ..models.search import SEARCH_DOCUMENT
-from ..models.sharing import Language
+from ..models.sharing import Language, State
 
 # ts_headline's markers around a match: characters no text of the portal holds, so that the
 # snippet is escaped first and the markers then become <mark> elements.
@@ -60,6 +60,8 @@ class SearchFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     year: int | None = None
+    # Archived items (iconet.services.retention) are found only when asked for.
+    archived: bool = False
 
 
 @dataclass
@@ -125,6 +127,8 @@ def _matches(config: AreaConfig, item_type: ItemType, user, filters: SearchFilte
             .filter(country_holds(model, item_type.country_fields, filters.country))
             .values("pk")
         )
+    if not filters.archived:
+        queryset = queryset.exclude(state=State.ARCHIVED)
     if filters.marking:
         queryset = queryset.filter(marking=filters.marking)
     if filters.date_from:

@@ -16,10 +16,13 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from ..exports import export_offer
 from ..forms import quick_selects
 from ..middleware import is_same_site_navigation
-from ..models import Action, DisclosureRequest
+from ..models import Action, DisclosureRequest, State
 from ..services import sharing as sharing_services
 from ..services.audit import item_read_record
 from ..services.notify import notifications_read_for
+
+# The query parameter of a list that shows archived items too.
+ARCHIVED_PARAMETER = "archived"
 
 
 class ItemQuerysetMixin:
@@ -83,8 +86,14 @@ class ItemListView(ItemQuerysetMixin, ListView):
             )
         return self._filter_form
 
+    def shows_archived(self) -> bool:
+        """Archived items (read-only, iconet.services.retention) are listed only when asked for."""
+        return self.request.GET.get(ARCHIVED_PARAMETER) == "1"
+
     def get_queryset(self):
         queryset = super().get_queryset()
+        if not self.shows_archived():
+            queryset = queryset.exclude(state=State.ARCHIVED)
         form = self.get_filter_form()
         if form is not None and form.is_valid():
             queryset = form.filter(queryset)
@@ -93,6 +102,16 @@ class ItemListView(ItemQuerysetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.get_filter_form()
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        if self.shows_archived():
+            params.pop(ARCHIVED_PARAMETER, None)
+        else:
+            params[ARCHIVED_PARAMETER] = "1"
+        context["archived_toggle"] = {
+            "shown": self.shows_archived(),
+            "url": f"?{params.urlencode()}" if params else self.request.path,
+        }
         match = self.request.resolver_match
         context["export"] = export_offer(self.request, match.view_name) if match else None
         return context

@@ -55,6 +55,7 @@ def search_filters(data, areas) -> tuple[SearchForm, SearchFilters | None]:
         date_from=cleaned["date_from"],
         date_to=cleaned["date_to"],
         year=cleaned["year"],
+        archived=cleaned["archived"],
     )
 
 
