@@ -473,6 +473,7 @@ class RetentionDecisionForm(ExplainedFormMixin, forms.Form):
         choices=[
             ("keep", _("Keep it for another period")),
             ("archive", _("Archive it (read-only, out of the lists)")),
+            ("delete", _("Delete it with every copy")),
         ],
         widget=forms.RadioSelect,
     )
@@ -483,6 +484,23 @@ class RetentionDecisionForm(ExplainedFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to keep the item."),
     )
+    confirm_delete = forms.BooleanField(
+        label=_("I understand that deleting cannot be undone"),
+        required=False,
+        help_text=_(
+            "Deleting removes the item, its follow-ups, files and images, the exports and "
+            "mails that hold it, and its content in the change log. Only a content-free "
+            "record of the deletion remains."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "delete" and not cleaned.get("confirm_delete"):
+            self.add_error(
+                "confirm_delete", _("Tick the box to confirm that the item is to be deleted.")
+            )
+        return cleaned
 
 
 class RetentionHoldForm(ExplainedFormMixin, forms.Form):

@@ -35,6 +35,7 @@ class ItemRetention(models.Model):
         ESCALATED = "escalated", _("Escalated to the national administrators")
         KEPT = "kept", _("Kept for another period")
         ARCHIVED = "archived", _("Archived")
+        DELETED = "deleted", _("Deleted")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()

@@ -60,6 +60,7 @@ class TypeRetention:
     held: int
     kept: int
     archived: int
+    deleted: int
 
 
 def retention_overview() -> list[TypeRetention]:
@@ -84,6 +85,7 @@ def retention_overview() -> list[TypeRetention]:
                 held=records.filter(held=True).count(),
                 kept=records.filter(status=ItemRetention.Status.KEPT).count(),
                 archived=records.filter(status=ItemRetention.Status.ARCHIVED).count(),
+                deleted=records.filter(status=ItemRetention.Status.DELETED).count(),
             )
         )
     return rows
@@ -295,8 +297,9 @@ def _archive(record: ItemRetention, *, reason: str, actor: User | None) -> None:
 def review_decide(
     *, actor: User, item: SharedItem, decision: str, reason: str = ""
 ) -> ItemRetention:
-    """The owner's answer to a due review: keep the item for another period (with a reason)
-    or archive it (read-only, out of the lists, still readable to its audience)."""
+    """The owner's answer to a due review: keep the item for another period (with a reason),
+    archive it (read-only, out of the lists, still readable to its audience), or delete it with
+    every copy (iconet.services.deletion), unless the Commission holds it."""
     if not (item.is_owner_manager(actor) and item.allows(actor, Action.WITHDRAW)):
         raise PermissionDenied
     record = (
@@ -318,8 +321,20 @@ def review_decide(
         record.save()
     elif decision == "archive":
         _archive(record, reason=reason or _("Archived at its review."), actor=actor)
+    elif decision == "delete":
+        if record.held:
+            raise ValidationError(_("The item is held for an inquiry: it cannot be deleted."))
+        from .deletion import item_erase
+
+        item_erase(item=type(item).objects.select_for_update().get(pk=item.pk), decided_by=actor)
+        # The record stays, without the owner's words: the Commission counts the deletions.
+        record.status = ItemRetention.Status.DELETED
+        record.decided_by = actor
+        record.decided_at = timezone.now()
+        record.reason = ""
+        record.save()
     else:
-        raise ValidationError({"decision": _("Choose to keep or to archive the item.")})
+        raise ValidationError({"decision": _("Choose to keep, archive or delete the item.")})
     return record
 
 

@@ -556,6 +556,12 @@ def item_retention(request, type_slug, pk):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                if form is decision_form and form.cleaned_data["decision"] == "delete":
+                    messages.success(
+                        request,
+                        _("%(ref)s is deleted with every copy.") % {"ref": item.reference},
+                    )
+                    return redirect(item_type_for(type(item)).list_url)
                 messages.success(request, _("Saved."))
                 return redirect("sharing:retention", type_slug=type_slug, pk=pk)
     return render(
