@@ -292,7 +292,7 @@ def _contact_points(organisation_id) -> list[User]:
 
 
 def _tell(users, *, title: Callable[[], str], request: AccessChangeRequest, key: str) -> int:
-    unique = {user.pk: user for user in users if user is not None and user.is_active}
+    unique = {user.pk: user for user in users if user is not None}
     if not unique:
         return 0
     url = reverse("administration:access_change", args=[request.pk])
@@ -803,7 +803,11 @@ def requests_readable_by(user):
         return rows.none()
     if directory.is_administrator(user) and user.is_commission_admin:
         return rows
-    return rows.filter(organisation_id=user.organisation_id)
+    mine = Q(organisation_id=user.organisation_id) | Q(requested_by=user)
+    if directory.is_administrator(user) and user.organisation.country_id:
+        # The national administrators of a state approve the changes of all its services.
+        mine |= Q(organisation__country_id=user.organisation.country_id)
+    return rows.filter(mine)
 
 
 def requests_waiting_for(user) -> list[AccessChangeRequest]:
