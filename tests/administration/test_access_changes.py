@@ -442,3 +442,13 @@ def test_the_database_refuses_a_request_decided_by_its_requester_or_the_person(w
     for who in (world.cast.fr_admin, world.cast.fr_officer):
         with pytest.raises(IntegrityError), transaction.atomic():
             AccessChangeRequest.objects.filter(pk=change.pk).update(decided_by=who)
+
+
+def test_the_readme_table_names_every_kind_of_change():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("### Changes of access: two people")[1].split("**State rule**")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "(`" in line][1:]
+    named = {line.split("(`")[1].split("`)")[0] for line in rows}
+    assert named == set(access_changes.ACCESS_CHANGE_KINDS)
