@@ -718,7 +718,13 @@ def access_change_decide(
     locked.decided_at = timezone.now()
     locked.decision_reason = (reason or "").strip()
     if approve:
-        ACCESS_CHANGE_KINDS[locked.kind].apply(locked)
+        try:
+            ACCESS_CHANGE_KINDS[locked.kind].apply(locked)
+        except PermissionDenied:
+            # The requester's scope is checked again now: he may have lost it meanwhile.
+            raise ValidationError(
+                _("The requester may no longer make this change: refuse it.")
+            ) from None
         locked.status = Status.APPROVED
         if locked.kind != Kind.EMAIL:
             locked.applied_at = locked.decided_at

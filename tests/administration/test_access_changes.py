@@ -452,3 +452,50 @@ def test_the_readme_table_names_every_kind_of_change():
     rows = [line for line in table.splitlines() if line.startswith("| ") and "(`" in line][1:]
     named = {line.split("(`")[1].split("`)")[0] for line in rows}
     assert named == set(access_changes.ACCESS_CHANGE_KINDS)
+
+
+# The services that make a change of access, and the modules that may call them: the
+# approval (and the area's posting applier that it calls) and the directory itself.
+APPLYING_SERVICES = (
+    "user_invite(",
+    "user_update(",
+    "group_member_add(",
+    "group_organisation_add(",
+    "membership_end_set(",
+    "user_second_factor_reset(",
+    "posting_save(",
+)
+MAY_APPLY = {
+    "iconet/services/access_changes.py",
+    "iconet/services/directory.py",
+    "ilo_reports/services.py",
+}
+
+
+def test_only_an_approval_calls_the_services_that_give_access():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    callers = set()
+    for app in ("iconet", "alerts", "ilo_reports", "documents", "returns"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for line in path.read_text().splitlines():
+                code = line.strip()
+                if code.startswith(("def ", "#")):
+                    continue
+                if any(name in code for name in APPLYING_SERVICES):
+                    callers.add(str(path.relative_to(root)))
+    assert callers <= MAY_APPLY, callers - MAY_APPLY
+
+
+def test_an_approval_after_the_requester_lost_his_scope_is_refused_with_a_reason(world, client_for):
+    case = _case_areas(world)
+    client_for(case.requester).post(case.url, case.data)
+    change = AccessChangeRequest.objects.get()
+    User.objects.filter(pk=case.requester.pk).update(is_active=False)
+    page = _decide(client_for(case.approver), change)
+    assert page.status_code == 200
+    change.refresh_from_db()
+    assert change.status == "pending" and not case.effect()
