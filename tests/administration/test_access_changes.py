@@ -397,8 +397,12 @@ def test_each_change_of_access_needs_a_second_different_approver_and_is_told(
     if case.person is not None and case.person.language == "fr":
         title = told.filter(recipient=case.person).first().title
         assert "accès" in title, title
-    # A second administrator named by the rule approves: the change takes effect.
+    # A second administrator named by the rule approves, and finds it on his home page.
     assert access_changes.may_approve(case.approver, change)
+    assert change in access_changes.requests_waiting_for(case.approver)
+    assert change not in access_changes.requests_waiting_for(case.requester)
+    home = client_for(case.approver).get(reverse("home")).content.decode()
+    assert reverse("administration:access_change", args=[change.pk]) in home
     with django_capture_on_commit_callbacks():
         assert _decide(client_for(case.approver), change).status_code == 302
     change.refresh_from_db()
@@ -499,3 +503,30 @@ def test_an_approval_after_the_requester_lost_his_scope_is_refused_with_a_reason
     assert page.status_code == 200
     change.refresh_from_db()
     assert change.status == "pending" and not case.effect()
+
+
+def test_the_register_and_the_home_page_cost_the_same_queries_for_more_requests(
+    world, client_for, django_assert_max_num_queries
+):
+    def ask(n):
+        for _ in range(n):
+            access_changes.access_change_request(
+                actor=world.cast.fr_admin,
+                kind="role",
+                organisation=world.objects.fr,
+                user=world.cast.fr_officer,
+                payload={"changes": {"role": "ilo"}},
+                reason=REASON,
+            )
+
+    client = client_for(world.fr_admin2)
+    ask(2)
+    with django_assert_max_num_queries(80) as few:
+        client.get(reverse("administration:access_changes"))
+        client.get(reverse("home"))
+    ask(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("administration:access_changes"))
+        home = client.get(reverse("home"))
+    assert len(page.context["changes"]) == 12
+    assert len(home.context["access_requests"]) == 12
