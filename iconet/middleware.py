@@ -14,6 +14,7 @@ OPEN_URL_NAMES = frozenset(
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
         "invitation_accept",  # the one-time link of an invited user, who has no password yet
+        "email_confirm",  # the one-time link sent to a new address, shows only that address
         "set_language",  # sets the language cookie and redirects; shows nothing
         "health_live",  # up or down for the load balancer and docker, no data
         "health_ready",
@@ -207,6 +208,12 @@ def path_logged(request) -> str:
             if key in SECRET_URL_KWARGS and value:
                 path = path.replace(str(value), "<secret>")
     return path[:PATH_LOGGED_MAX]
+
+
+def secret_path_masked(request) -> None:
+    """Mask the secret of a one-time link in the request's path as the lockout library reads
+    it (it writes the path of a sign-in into its log line and its table)."""
+    request.META["PATH_INFO"] = path_logged(request)
 
 
 def identity(request) -> tuple[int | None, int | None]:

@@ -209,6 +209,7 @@ def email_send(delivery_id: int, connection) -> str:
             sent_at=timezone.now(),
             last_error="",
             lease_until=None,
+            **({"body": ""} if delivery.body_is_secret else {}),
         )
     )
     return "sent"

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from .admin import manage_site
+from .views import access_changes as access_change_views
 from .views import (
     accounts,
     administration,
@@ -129,6 +130,17 @@ administration_patterns = (
             name="user_otp_reset",
         ),
         path("users/<int:pk>/reinvite/", administration.user_reinvite, name="user_reinvite"),
+        path(
+            "users/<int:pk>/reactivate/",
+            access_change_views.user_reactivate,
+            name="user_reactivate",
+        ),
+        path("access-changes/", access_change_views.access_change_list, name="access_changes"),
+        path(
+            "access-changes/<int:pk>/",
+            access_change_views.access_change_detail,
+            name="access_change",
+        ),
         path("access-groups/", administration.group_list, name="groups"),
         path("access-groups/new/", administration.group_create, name="group_create"),
         path("access-groups/<int:pk>/", administration.group_detail, name="group"),
@@ -202,6 +214,7 @@ urlpatterns = [
     path("administration/", include(administration_patterns)),
     path("exports/", include(exports_patterns)),
     path("invitation/<str:token>/", administration.invitation_accept, name="invitation_accept"),
+    path("email-confirm/<str:token>/", access_change_views.email_confirm, name="email_confirm"),
     # Django's admin: for the technical superuser only; administrators use /administration/.
     path("manage/", manage_site.urls),
     path("alerts/", include("alerts.urls")),

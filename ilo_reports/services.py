@@ -41,6 +41,54 @@ from .selectors import SUBMITTED_STATUSES
 
 # --- postings and networks --------------------------------------------------------------
 
+POSTING_APPLIER = "ilo_reports.posting"
+
+
+def posting_request(*, actor: User, posting: Posting | None, form, data):
+    """Ask for a posting to be recorded or changed (a change of network membership); the
+    approval records it through `posting_save` under the requester's name."""
+    from iconet.services.access_changes import access_change_request
+
+    officer = form.cleaned_data["officer"]
+    values = {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
+    return access_change_request(
+        actor=actor,
+        kind="network_member",
+        organisation=officer.organisation or form.cleaned_data["deploying_organisation"],
+        user=officer,
+        reason=_("Posting of %(officer)s in %(country)s")
+        % {"officer": officer, "country": form.cleaned_data["host_country"]},
+        payload={
+            "applier": POSTING_APPLIER,
+            "posting": posting.pk if posting else None,
+            "form": values,
+        },
+    )
+
+
+def posting_request_apply(request) -> None:
+    """Record the posting of an approved request, as its form is checked again now."""
+    from django.utils.datastructures import MultiValueDict
+
+    from .forms import PostingForm
+
+    pk = request.payload.get("posting")
+    posting = Posting.objects.filter(pk=pk).first() if pk else None
+    if pk and posting is None:
+        raise ValidationError(_("This posting no longer exists."))
+    form = PostingForm(
+        MultiValueDict(request.payload["form"]), instance=posting, user=request.requested_by
+    )
+    if not form.is_valid():
+        raise ValidationError(
+            [message for messages in form.errors.values() for message in messages]
+        )
+    posting_save(
+        actor=request.requested_by,
+        posting=form.save(commit=False),
+        also_represents=form.cleaned_data["also_represents"],
+    )
+
 
 def networks_for_countries(codes) -> list[Network]:
     codes = [str(code) for code in codes]
@@ -751,3 +799,12 @@ def template_section_remove(*, actor: User, section: TemplateSection) -> None:
         question.delete()
     section.delete()
     _sections_renumber(version)
+
+
+def _network_appliers_register() -> None:
+    from iconet.services.access_changes import NETWORK_APPLIERS
+
+    NETWORK_APPLIERS[POSTING_APPLIER] = posting_request_apply
+
+
+_network_appliers_register()

@@ -535,15 +535,21 @@ def posting_edit(request, pk=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.posting_save(
-                actor=request.user,
-                posting=form.save(commit=False),
-                also_represents=form.cleaned_data["also_represents"],
+            # A posting makes its officer a member of networks: a second administrator
+            # approves it before it is recorded.
+            services.posting_request(
+                actor=request.user, posting=posting, form=form, data=request.POST
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Posting saved."))
+            messages.success(
+                request,
+                _(
+                    "The posting is requested. It is recorded once a second administrator "
+                    "approves it; the people concerned are told."
+                ),
+            )
             return redirect("ilo_reports:postings")
     return render(request, "ilo_reports/posting_form.html", {"form": form, "posting": posting})
 

@@ -75,3 +75,7 @@ __all__ += ["ItemRetention", "RetentionRule"]
 from .trends import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
 
 __all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendState"]
+
+from .access_changes import AccessChangeRequest  # noqa: E402
+
+__all__ += ["AccessChangeRequest"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -154,6 +155,14 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One account per address, whatever its case: an address names one person.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="iconet_user_email_unique_ci",
+                condition=~models.Q(email=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

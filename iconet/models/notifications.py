@@ -152,6 +152,9 @@ class EmailDelivery(models.Model):
     to_email = models.EmailField(_("address"))
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
+    # The body holds a one-time link (an invitation, an address confirmation): it is emptied
+    # once the relay has it, so that the outbox keeps only subject and headers.
+    body_is_secret = models.BooleanField(default=False, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

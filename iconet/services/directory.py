@@ -219,6 +219,15 @@ def invitation_send(*, actor: User, user: User) -> Invitation:
     _require_in(users_manageable_by(actor), user)
     if actor.pk == user.pk:
         raise ValidationError(SELF_REFUSED)
+    if user.last_login is not None or user.has_usable_password():
+        # An account that was used is recovered by an approved second-factor reset mailed to
+        # its owner, never by a link that an administrator could have sent elsewhere.
+        raise ValidationError(
+            _(
+                "An invitation is only for an account that has never signed in: ask for a "
+                "reset of its second factor instead."
+            )
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)
@@ -244,6 +253,7 @@ def invitation_send(*, actor: User, user: User) -> Invitation:
                 },
             )
         ),
+        secret=True,
     )
     return invitation
 

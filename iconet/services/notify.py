@@ -106,6 +106,7 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
             body=localised(m["body"], m["recipient"]),
             next_attempt_at=now,
             priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
+            body_is_secret=m.get("secret", False),
         )
         for m in messages
         if m["key"] not in existing
@@ -144,8 +145,10 @@ def email_enqueue(
     subject: Text,
     body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
+    secret: bool = False,
 ) -> EmailDelivery | None:
-    """One outbox row; see `emails_enqueue`."""
+    """One outbox row; see `emails_enqueue`. A `secret` body (a one-time link) is emptied
+    once sent."""
     rows = emails_enqueue(
         [
             {
@@ -154,6 +157,7 @@ def email_enqueue(
                 "subject": subject,
                 "body": body,
                 "priority": priority,
+                "secret": secret,
             },
         ]
     )

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..areas import preferences_offered
 from ..models import AccessLog, BackupCodeDevice, User
+from ..models.administration import token_digest
 from ..services.audit import access_log_write, client_address
 from ..services.directory import user_language_set, user_preferences_set
 from ..services.notify import email_enqueue, user_language
@@ -106,10 +107,12 @@ class OutboxPasswordResetForm(PasswordResetForm):
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
             body = render_to_string(email_template_name, context)
         email_enqueue(
-            key=f"password-reset:{context['user'].pk}:{context['token']}",
+            # The key names the link by its digest: the outbox never holds the link itself.
+            key=f"password-reset:{context['user'].pk}:{token_digest(context['token'])[:32]}",
             recipient=context["user"],
             subject=subject,
             body=body,
+            secret=True,
         )
 
 

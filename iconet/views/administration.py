@@ -16,8 +16,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import forms_admin as forms
+from ..middleware import secret_path_masked
 from ..models import AccessGroup, AccessGroupMember, AccessGroupOrganisation, Area, Invitation, User
-from ..services import directory
+from ..services import access_changes, directory
+
+REQUESTED = _(
+    "The request is recorded. It takes effect once a second administrator approves it; "
+    "the people concerned are told."
+)
+
+
+def _requested(request, count: int = 1) -> None:
+    if count:
+        messages.success(request, str(REQUESTED))
 
 
 def administrators_only(view):
@@ -127,22 +138,21 @@ def user_invite(request):
     form = forms.UserInviteForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            user = directory.user_invite(actor=actor, **form.cleaned_data)
+            change = access_changes.account_request(actor=actor, **form.cleaned_data)
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(
-                request, _("The invitation is on its way to %(email)s.") % {"email": user.email}
-            )
-            return redirect("administration:user", user.pk)
+            _requested(request)
+            return redirect("administration:access_change", change.pk)
     return form_page(
         request,
         form,
         title=_("Invite a user"),
-        submit=_("Send the invitation"),
+        submit=_("Ask for the account"),
         cancel=reverse("administration:users"),
         intro=_(
-            "The person receives a one-time link to choose a password and set up the second factor."
+            "Once a second administrator approves the account, the person receives a one-time "
+            "link to choose a password and set up the second factor."
         ),
         breadcrumbs=_crumbs((_("Users"), reverse("administration:users"))),
     )
@@ -173,13 +183,16 @@ def user_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in fields}
         try:
-            directory.user_update(
+            _saved, asked = access_changes.user_change_request(
                 actor=actor, user=user, changes=changes, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, _("The changes are saved."))
+            if asked:
+                _requested(request)
+            else:
+                messages.success(request, _("The changes are saved."))
             return redirect("administration:user", user.pk)
     memberships = user.access_group_rows.select_related("accessgroup")
     organisation_groups = AccessGroupOrganisation.objects.filter(
@@ -199,6 +212,8 @@ def user_detail(request, pk):
             "history": directory.sign_in_history(user)[:20],
             "invitation": Invitation.objects.filter(user=user).first(),
             "has_password": user.has_usable_password(),
+            "never_signed_in": user.last_login is None and not user.has_usable_password(),
+            "changes": access_changes.requests_readable_by(actor).filter(user=user)[:20],
         },
     )
 
@@ -240,28 +255,26 @@ def user_second_factor_reset(request, pk):
     form = forms.ConfirmedReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            directory.user_second_factor_reset(
-                actor=request.user,
-                user=user,
-                reason=form.cleaned_data["reason"],
-                request=request,
+            change = access_changes.second_factor_reset_request(
+                actor=request.user, user=user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(request, _("The second factor of %(user)s is reset.") % {"user": user})
-            return redirect("administration:user", user.pk)
+            _requested(request)
+            return redirect("administration:access_change", change.pk)
     return form_page(
         request,
         form,
         title=_("Reset the second factor of %(user)s") % {"user": user},
-        submit=_("Reset the second factor"),
+        submit=_("Ask for the reset"),
         cancel=reverse("administration:user", args=[user.pk]),
         danger=True,
         intro=_(
-            "The authenticator app and the backup codes of this account stop working "
-            "and its sessions end. At the next sign-in the person sets up a new "
-            "authenticator. The reset is in the access log."
+            "Once a second administrator approves it, the authenticator app and the backup "
+            "codes of this account stop working and its sessions end; the person is told at "
+            "the address on file and sets up a new authenticator at the next sign-in with "
+            "their own password. The reset is in the access log."
         ),
         breadcrumbs=_crumbs(
             (_("Users"), reverse("administration:users")),
@@ -376,14 +389,13 @@ def group_member_add(request, pk):
     form = forms.MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            directory.group_member_add(actor=request.user, group=group, **form.cleaned_data)
+            access_changes.group_member_request(
+                actor=request.user, group=group, **form.cleaned_data
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(
-                request,
-                _("%(user)s is a member of the group.") % {"user": form.cleaned_data["user"]},
-            )
+            _requested(request)
             return redirect("administration:group", group.pk)
     return form_page(
         request,
@@ -405,17 +417,13 @@ def group_organisation_add(request, pk):
     form = forms.OrganisationAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            directory.group_organisation_add(actor=request.user, group=group, **form.cleaned_data)
+            access_changes.group_organisation_request(
+                actor=request.user, group=group, **form.cleaned_data
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(
-                request,
-                _("%(org)s is a member of the group.")
-                % {
-                    "org": form.cleaned_data["organisation"],
-                },
-            )
+            _requested(request)
             return redirect("administration:group", group.pk)
     return form_page(
         request,
@@ -454,7 +462,7 @@ def membership_edit(request, pk, kind, membership_pk):
                     actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
                 )
             else:
-                directory.membership_end_set(
+                access_changes.membership_end_request(
                     actor=request.user,
                     membership=membership,
                     ends_on=form.cleaned_data["ends_on"],
@@ -463,10 +471,10 @@ def membership_edit(request, pk, kind, membership_pk):
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(
-                request,
-                _("The membership is removed.") if removing else _("The end date is saved."),
-            )
+            if removing:
+                messages.success(request, _("The membership is removed."))
+            else:
+                _requested(request)
             return redirect("administration:group", group.pk)
     who = membership.user if kind == "users" else membership.organisation
     return render(
@@ -713,6 +721,8 @@ def invitation_accept(request, token):
             for message in error.messages:
                 form.add_error("new_password1", message)
         else:
+            # The sign-in below is logged by the lockout library with the path: not the link.
+            secret_path_masked(request)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password is set. Now set up your authenticator app."))
             return redirect("accounts:otp_setup")

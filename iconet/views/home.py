@@ -11,6 +11,7 @@ from ..areas import item_types
 from ..dashboard import NewestFirst, dashboard_panels, dashboard_trends, drafts_of, types_of
 from ..exports import export_offer
 from ..models import Notification
+from ..services.access_changes import requests_waiting_for
 
 
 def home(request):
@@ -37,6 +38,7 @@ def home(request):
             "notifications": notifications,
             "work": dashboard_panels(user),
             "trends": dashboard_trends(user),
+            "access_requests": requests_waiting_for(user),
         },
     )
 

@@ -14,6 +14,15 @@ from iconet.models import AccessGroup, AccessGroupMember, AccessGroupOrganisatio
 REASON = "Requested by the head of unit, ticket 4711"
 
 
+def approved(by, **filters):
+    """The pending request matching `filters`, approved by `by` (a second administrator)."""
+    from iconet.models import AccessChangeRequest
+    from iconet.services import access_changes
+
+    request = AccessChangeRequest.objects.get(status="pending", **filters)
+    return access_changes.access_change_decide(actor=by, request=request, approve=True)
+
+
 @pytest.fixture
 def admin_objects(cast):
     fr = Organisation.objects.get(short_name="BP-FR")

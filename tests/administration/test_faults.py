@@ -22,7 +22,7 @@ from ilo_reports.services import posting_save
 from tests.factories import PASSWORD
 from tests.items import item_make
 
-from .conftest import REASON
+from .conftest import REASON, approved
 
 SELF_MESSAGE = "You cannot change your own organisation, roles, areas or group memberships"
 
@@ -224,6 +224,8 @@ def test_changes_of_access_keep_actor_and_reason_and_tell_the_national_administr
         reverse("administration:group_member_add", args=[admin_objects.fr_group.pk]),
         {"user": cast.de_ncp.pk, "reason": REASON},
     )
+    assert not AccessGroupMember.objects.filter(user=cast.de_ncp).exists()
+    approved(de_admin, kind="group_member", user=cast.de_ncp)
     membership = AccessGroupMember.objects.get(user=cast.de_ncp, accessgroup=admin_objects.fr_group)
     entry = LogEntry.objects.get_for_object(membership).get()
     assert entry.actor == cast.commission_admin
@@ -239,6 +241,7 @@ def test_changes_of_access_keep_actor_and_reason_and_tell_the_national_administr
             areas=["alerts"],
         ),
     )
+    approved(cast.commission_admin, kind="areas", user=cast.fr_officer)
     entry = LogEntry.objects.get_for_object(cast.fr_officer).latest("timestamp")
     assert entry.actor == cast.fr_admin and entry.additional_data == {"reason": REASON}
     assert "areas" in entry.changes_dict

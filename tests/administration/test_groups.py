@@ -15,7 +15,7 @@ from iconet.registry import shared_item_models
 from iconet.services import directory
 from tests.items import item_make
 
-from .conftest import REASON
+from .conftest import REASON, approved
 from .test_policy import administration_patterns, url_kwargs
 
 CANARY = "CANARY-7f3e"
@@ -40,6 +40,7 @@ def test_a_membership_can_be_given_an_end_date_and_ends_by_itself_through_the_be
             "reason": REASON,
         },
     )
+    approved(cast.commission_admin, kind="group_member", user=cast.it_ncp)
     membership = AccessGroupMember.objects.get(accessgroup=group, user=cast.it_ncp)
     assert membership.ends_on == tomorrow
     assert type(alert).objects.visible_to(cast.it_ncp).filter(pk=alert.pk).exists()

@@ -11,7 +11,8 @@ own account are for every signed-in user.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from iconet.models import AccessGroup, User
+from iconet.models import AccessChangeRequest, AccessGroup, User
+from iconet.services import access_changes
 
 from .conftest import REASON
 
@@ -53,6 +54,11 @@ GET_POLICY = {
     "account_password": (EVERYONE, 403),
     "account_sessions": (EVERYONE, 403),
     "account_session_revoke": (set(), 405),  # POST only, one's own sessions
+    "user_reactivate": (ADMINS, 403),
+    # The register: administrators and contact points (of their organisation's changes).
+    "access_changes": (ADMINS | {"fr_ncp", "de_ncp"}, 403),
+    # A French request: the Commission, France's administrator and contact point read it.
+    "access_change": ({"commission_admin", "fr_admin", "fr_ncp"}, 404),
 }
 POST_ONLY = {"user_reinvite": ADMINS, "account_session_revoke": EVERYONE}
 
@@ -70,7 +76,16 @@ def url_kwargs(pattern: URLPattern, objects, cast) -> dict:
     converters = set(pattern.pattern.converters)
     kwargs = {}
     if "pk" in converters:
-        if name.startswith("user"):
+        if name == "access_change":
+            kwargs["pk"] = access_changes.access_change_request(
+                actor=cast.commission_admin,
+                kind="areas",
+                organisation=objects.fr,
+                user=cast.fr_officer,
+                payload={"changes": {"areas": ["alerts"]}},
+                reason=REASON,
+            ).pk
+        elif name.startswith("user"):
             kwargs["pk"] = cast.fr_officer.pk
         elif name.startswith("organisation"):
             kwargs["pk"] = objects.de.pk
@@ -218,11 +233,16 @@ def test_each_role_may_do_exactly_the_actions_the_policy_gives_it(
     client_for,
 ):
     client = client_for(getattr(cast, role))
+    # Administrators ask; nothing takes effect before a second administrator approves.
     response = _invite(client, admin_objects)
-    assert User.objects.filter(username="new_fr").exists() is may_invite
+    asked = AccessChangeRequest.objects.filter(payload__account__username="new_fr")
+    assert asked.exists() is may_invite
+    assert not User.objects.filter(username="new_fr").exists()
     assert response.status_code == (302 if may_invite else 403)
     response = _add_member(client, admin_objects, cast.it_ncp)
-    assert admin_objects.fr_group.member_rows.filter(user=cast.it_ncp).exists() is may_add_member
+    asked = AccessChangeRequest.objects.filter(kind="group_member", user=cast.it_ncp)
+    assert asked.exists() is may_add_member
+    assert not admin_objects.fr_group.member_rows.filter(user=cast.it_ncp).exists()
     assert response.status_code == (302 if may_add_member else 403)
     response = _create_group(client)
     assert AccessGroup.objects.filter(name="New group").exists() is may_create_group

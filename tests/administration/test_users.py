@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from iconet.models import AccessLog, EmailDelivery, Invitation, User
 from iconet.services import directory
 
-from .conftest import REASON
+from .conftest import REASON, approved
 
 
 def _invite(cast, admin_objects, **extra):
@@ -109,6 +109,9 @@ def test_the_second_factor_reset_has_its_own_page_with_confirmation_and_reason(c
     unconfirmed = admin.post(url, {"reason": REASON})
     assert unconfirmed.status_code == 200 and TOTPDevice.objects.filter(user=target).exists()
     assert admin.post(url, {"reason": REASON, "confirm": "on"}).status_code == 302
+    # A request only: the authenticator works until a second administrator approves.
+    assert TOTPDevice.objects.filter(user=target).exists()
+    approved(cast.commission_admin, kind="second_factor_reset", user=target)
     assert not TOTPDevice.objects.filter(user=target).exists()
     entry = AccessLog.objects.get(event=AccessLog.Event.OTP_RESET)
     assert (
@@ -151,6 +154,10 @@ def test_administrators_change_roles_areas_and_designations(admin, cast, admin_o
         },
     )
     assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.role == "officer"
+    second = cast.commission_admin if admin == "fr_admin" else cast.fr_admin
+    approved(second, user=target)
     target.refresh_from_db()
     assert (target.role, target.areas, target.ncp_areas) == (
         "national_admin",

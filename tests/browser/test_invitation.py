@@ -1,6 +1,8 @@
-"""A national administrator invites a colleague in the browser; the invitation reaches him
-through the outbox, the real worker and SMTP server; he chooses his password from the link,
-enrols his authenticator app and signs in. Nobody but him ever knows the password."""
+"""A national administrator asks for a colleague's account in the browser; a second
+administrator finds the request on his home page and approves it; only then the invitation
+reaches the colleague through the outbox, the real worker and SMTP server; he chooses his
+password from the link, enrols his authenticator app and signs in. Nobody but him ever knows
+the password, and the sent mail's row in the outbox keeps no link."""
 
 import re
 from urllib.parse import urlsplit
@@ -10,8 +12,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from iconet.models import User
+from iconet.models import EmailDelivery, User
 from tests.browser.test_accessibility import sign_in_browser, violations
+from tests.conftest import until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,16 +45,32 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     admin.get_by_label("Last name").fill("Martin")
     admin.get_by_label("Work e-mail").fill("camille.martin@example.test")
     admin.get_by_label("Early-warning alerts").first.check()
-    admin.get_by_role("button", name="Send the invitation").click()
+    admin.get_by_role("button", name="Ask for the account").click()
     # The reason is required for a change of access: the error summary says so.
     expect(admin.locator("body")).to_contain_text("There is a problem")
     admin.get_by_label("Reason for the change").fill("New analyst of the unit, ticket 4711")
-    admin.get_by_role("button", name="Send the invitation").click()
-    expect(admin.locator("body")).to_contain_text(
-        "The invitation is on its way to camille.martin@example.test."
-    )
+    admin.get_by_role("button", name="Ask for the account").click()
+    expect(admin.locator("body")).to_contain_text("takes effect once a second administrator")
     admin.wait_for_load_state()  # axe reads the whole page
     assert violations(admin) == []
+    # The requester cannot decide his own request: the page offers him no decision.
+    expect(admin.get_by_role("main")).to_contain_text("a second administrator decides it")
+    assert admin.get_by_role("button", name="Record the decision").count() == 0
+    assert not User.objects.filter(username="camille").exists()
+
+    # France has one national administrator: a Commission administrator approves.
+    approver_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    approver = approver_context.new_page()
+    sign_in_browser(approver, live_server, cast.commission_admin)
+    approver.goto("/")
+    waiting = approver.get_by_role("region", name="Changes of access waiting for your approval")
+    waiting.get_by_role("link", name="Creation of an account (invitation)").click()
+    expect(approver.get_by_role("main")).to_contain_text("camille.martin@example.test")
+    approver.get_by_label("Approve: the change takes effect now").check()
+    approver.get_by_role("button", name="Record the decision").click()
+    expect(approver.locator("body")).to_contain_text("The decision is recorded")
+    approver.wait_for_load_state()
+    assert violations(approver) == []
     camille = User.objects.get(username="camille")
     assert not camille.has_usable_password()
 
@@ -61,6 +80,10 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     assert mails, "the invitation did not arrive"
     body = mails[0].get_payload(decode=True).decode()
     link = re.search(r"https?://\S+/invitation/\S+", body).group(0)
+    # Once sent, the outbox keeps the subject and headers, not the link.
+    sent = EmailDelivery.objects.get(recipient=camille, key__startswith="invitation:")
+    assert until(lambda: EmailDelivery.objects.get(pk=sent.pk).body == "")
+    assert not EmailDelivery.objects.filter(body__contains=urlsplit(link).path).exists()
 
     invited_context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = invited_context.new_page()
@@ -96,4 +119,5 @@ def test_invite_a_user_who_chooses_a_password_enrols_and_signs_in(
     page.goto(urlsplit(link).path)
     assert "no longer valid" in page.content()
     admin_context.close()
+    approver_context.close()
     invited_context.close()

@@ -50,6 +50,7 @@ PERSONAL_PAGES: dict[str, Callable] = {
 OTHER_PAGES = {
     "accounts:password_reset_confirm": "a signed token (tests/administration)",
     "invitation_accept": "a one-time token (tests/administration)",
+    "email_confirm": "a one-time token (tests/administration/test_takeover_routes.py)",
     "sharing:disclosure": "requester and deciders (tests/core/test_sharing.py)",
     "sharing:disclosure_withdraw": "the requester only (tests/core/test_sharing.py)",
     "returns:country": "a country's public return contacts (tests/returns)",

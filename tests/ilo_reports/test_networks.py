@@ -17,6 +17,7 @@ from ilo_reports.models import (
 )
 from ilo_reports.services import report_open, report_submit
 from ilo_reports.tasks import report_reminders_send
+from tests.administration.conftest import approved
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,9 @@ def test_national_administrators_record_their_own_postings_and_networks_follow(
         reverse("ilo_reports:posting_add"), posting_data(new_ilo, fr, host_country="TR")
     )
     assert response.status_code == 302
+    # A posting makes a network member: recorded only once a second administrator approves.
+    assert not network.has_member(new_ilo)
+    approved(cast.commission_admin, user=new_ilo)
     assert network.has_member(new_ilo)
     # The German posting of the fixture is out of France's reach, and ending a posting ends
     # membership.
@@ -61,13 +65,18 @@ def test_national_administrators_record_their_own_postings_and_networks_follow(
     mine = Posting.objects.get(officer=new_ilo)
     data = posting_data(new_ilo, fr, host_country="TR", end_date="2024-12-31")
     assert admin.post(reverse("ilo_reports:posting_edit", args=[mine.pk]), data).status_code == 302
+    approved(cast.commission_admin, user=new_ilo)
     assert not network.has_member(new_ilo)
     # The Commission records any posting.
     response = client_for(cast.commission_admin).post(
         reverse("ilo_reports:posting_add"),
         posting_data(cast.de_officer, de, host_country="TR"),
     )
-    assert response.status_code == 302 and network.has_member(cast.de_officer)
+    assert response.status_code == 302 and not network.has_member(cast.de_officer)
+    # ...which Germany's national administrator approves.
+    de_admin = UserFactory(username="de_admin", organisation=de, role="national_admin")
+    approved(de_admin, user=cast.de_officer)
+    assert network.has_member(cast.de_officer)
 
 
 def test_members_see_their_network_directory_and_record_meetings(cast, client_for, network):

@@ -1,5 +1,6 @@
 """Load idempotent demo data: the participating states, their services, contact points,
-a Commission administrator, ILOs posted in two host countries and a few access groups.
+national administrators (two in France and Germany, one in the Netherlands), two Commission
+administrators, ILOs posted in two host countries and a few access groups.
 
 Demo accounts share one password and a fixed TOTP secret, printed at the end, so that a
 reviewer can sign in with any authenticator app (or `python manage.py demo_totp USER`).
@@ -134,6 +135,36 @@ class Command(BaseCommand):
             "Commission administrator",
             role=Role.COMMISSION_ADMIN,
             areas=ALL_AREAS,
+            ncp_areas=[],
+        )
+        # Changes of access are approved by a second administrator: France and Germany have
+        # two national administrators (they approve each other), the Netherlands one (the
+        # Commission approves its changes), and the Commission two.
+        second_admins = [
+            ("fr.admin2", "FR", "Julien", "Moreau"),
+            ("de.admin", "DE", "Anna", "Schmidt"),
+            ("de.admin2", "DE", "Lukas", "Wagner"),
+            ("nl.admin", "NL", "Daan", "Jansen"),
+        ]
+        for username, code, first, last in second_admins:
+            person(
+                username,
+                services[code],
+                first,
+                last,
+                f"national administrator of {code}",
+                role=Role.NATIONAL_ADMIN,
+                areas=[],
+                ncp_areas=[],
+            )
+        person(
+            "ec.admin2",
+            commission,
+            "Tomas",
+            "Lindqvist",
+            "second Commission administrator",
+            role=Role.COMMISSION_ADMIN,
+            areas=[],
             ncp_areas=[],
         )
         person(
