@@ -1,0 +1,47 @@
+"""Authentication of API requests by an API client's key (`Authorization: Bearer icn_...`)."""
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from ..services.audit import client_address
+from .models import ApiAction
+from .services import api_client_for_key, api_client_used
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """The request acts as the client's account; `request.auth` is the client."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode().lower() != self.keyword.lower():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header is malformed."))
+        try:
+            key = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("The API key is not valid.")) from exc
+        client = api_client_for_key(key)
+        if client is None:
+            raise exceptions.AuthenticationFailed(_("The API key is not valid."))
+        if client.is_revoked:
+            raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
+        if client.is_expired:
+            raise exceptions.AuthenticationFailed(_("This API key has expired."))
+        user = client.user
+        if not user.is_active or not client.organisation.is_active:
+            raise exceptions.AuthenticationFailed(_("This API key is no longer active."))
+        address = client_address(request._request)
+        if not client.allows_address(address):
+            raise exceptions.PermissionDenied(_("This API key may not be used from this network."))
+        # The areas the client has, and nothing its account might have gained in the database.
+        user.areas = [area for area in user.areas if area in client.areas]
+        if client.may(ApiAction.PUBLISH):
+            user.acting_ncp_areas = tuple(user.areas)
+        api_client_used(client=client, address=address)
+        return user, client
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="api"'
