@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.forms.models import model_to_dict
 from django.http import HttpResponseNotModified
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from .declaration import (
     PublishSerializer,
     api_types,
     content_serializer,
+    content_values,
     detail_serializer,
     row_serializer,
 )
@@ -165,10 +165,7 @@ class ItemApiView(ApiView):
             )
         if instance is not None:
             # A change names only the fields it changes; the others keep their values.
-            current = model_to_dict(instance, fields=list(form_class.base_fields))
-            for name, value in current.items():
-                if isinstance(value, list):
-                    current[name] = [getattr(v, "pk", v) for v in value]
+            current = content_values(self.api_type, instance, self.request.user)
             data = {**current, **data}
         form = form_class(data=data, instance=instance, user=self.request.user)
         if not form.is_valid():
