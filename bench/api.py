@@ -15,6 +15,7 @@ import time
 from datetime import timedelta
 
 import visibility  # noqa: F401 - sets up Django on the bench's database
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
@@ -74,6 +75,8 @@ def main() -> None:
         (ruled,),
         {"get_queryset": lambda self: self.api_type.model.objects.all()},
     )
+    # The requests are made in this process, for the test client's host name.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     factory = RequestFactory()
 
     def page(view) -> int:
