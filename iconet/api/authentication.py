@@ -3,9 +3,30 @@
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from ..access import principal_group_ids
 from ..services.audit import client_address
 from .models import ApiAction
 from .services import api_client_for_key, api_client_used
+
+
+def organisation_principals(user) -> list[int]:
+    """The account's principals less any access group it was made a member of in person (which
+    an administrator could do to the account as to anybody's): a client reads what its
+    organisation reads, never more."""
+    from ..models import AccessGroupMember, AccessGroupOrganisation
+
+    principals = set(principal_group_ids(user))
+    personal = set(
+        AccessGroupMember.objects.current()
+        .filter(user=user)
+        .exclude(
+            accessgroup__in=AccessGroupOrganisation.objects.current()
+            .filter(organisation_id=user.organisation_id)
+            .values("accessgroup")
+        )
+        .values_list("accessgroup__group_id", flat=True)
+    )
+    return sorted(principals - personal)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -40,6 +61,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         user.areas = [area for area in user.areas if area in client.areas]
         if client.may(ApiAction.PUBLISH):
             user.acting_ncp_areas = tuple(user.areas)
+        user._iconet_principals = organisation_principals(user)
         api_client_used(client=client, address=address)
         return user, client
 

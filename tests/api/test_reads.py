@@ -79,7 +79,10 @@ def test_a_client_never_reads_what_only_a_persons_own_membership_opens(cast, slu
     group = AccessGroup.objects.create(name="Joint analysis cell")
     group.members.add(cast.fr_officer)
     item = canary_item(slug, cast.de_ncp, audience="groups", groups=[group])
-    _c, key = api_key_make(cast.fr_officer.organisation)
+    client, key = api_key_make(cast.fr_officer.organisation)
+    assert api(key).get(reverse(f"api:{slug}-detail", args=[item.pk])).status_code == 404
+    # Nor does a membership given to the client's own account.
+    group.members.add(client.user)
     assert api(key).get(reverse(f"api:{slug}-detail", args=[item.pk])).status_code == 404
     group.organisations.add(cast.fr_officer.organisation)
     assert api(key).get(reverse(f"api:{slug}-detail", args=[item.pk])).status_code == 200
