@@ -20,7 +20,7 @@ class AlertsConfig(AppConfig):
 
         from . import selectors
         from .models import DIGEST_ROUTINE, Alert
-        from .services import alert_publication_recipients, alert_published
+        from .services import alert_create, alert_publication_recipients, alert_published
 
         item_published.connect(alert_published, sender=Alert, dispatch_uid="alerts.published")
         register_area(
@@ -34,6 +34,8 @@ class AlertsConfig(AppConfig):
                         "alerts.Alert",
                         list_url="alerts:list",
                         detail_url="alerts:detail",
+                        form="alerts.forms.AlertForm",
+                        create_service=lambda *, actor, item: alert_create(actor=actor, alert=item),
                         search_fields=Alert.SEARCH_FIELDS,
                         # A country "on the route": of origin, of transit or of destination.
                         country_fields=(

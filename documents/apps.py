@@ -11,7 +11,7 @@ class DocumentsConfig(AppConfig):
         from iconet.services.sharing import item_published
 
         from .models import DocumentNote
-        from .services import note_publish_check
+        from .services import note_create, note_publish_check
 
         # Runs inside the publishing transaction, whichever page publishes: a note whose
         # images are not all reviewed is refused and nothing of the publication is kept.
@@ -31,6 +31,8 @@ class DocumentsConfig(AppConfig):
                         "documents.DocumentNote",
                         list_url="documents:list",
                         detail_url="documents:detail",
+                        form="documents.forms.DocumentNoteForm",
+                        create_service=lambda *, actor, item: note_create(actor=actor, note=item),
                         search_fields=DocumentNote.SEARCH_FIELDS,
                     ),
                 ),

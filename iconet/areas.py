@@ -79,6 +79,13 @@ class ItemType:
     # that declaration here.
     search_fields: tuple[tuple[str, str], ...] = ()
     country_fields: tuple[str, ...] = ()
+    # Writing items of the type from outside its pages (the API, iconet.api): `form`, the
+    # dotted path of the ModelForm its create and change pages use (taking ``user=``), which
+    # validates and names the fields an item is written with; `create_service`,
+    # ``f(actor=, item=)`` saving a new draft the way its create page does (the core's
+    # ``item_create`` if None). A type without a form is read-only there.
+    form: str = ""
+    create_service: Callable[..., Any] | None = None
 
     @property
     def model(self) -> Any:

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "ilo_reports",
     "documents",
     "returns",
+    "rest_framework",
+    "drf_spectacular",
+    "iconet.api",
 ]
 
 MIDDLEWARE = [
@@ -391,3 +394,27 @@ METRICS_ALLOWED_NETWORKS = [
 # the request line and the context of every line: iconet/logging.py.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+
+# The REST API (iconet/api): keys of API clients only, JSON only, a rate per client.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["iconet.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["iconet.api.permissions.IsApiClient"],
+    "DEFAULT_THROTTLE_CLASSES": ["iconet.api.permissions.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": API_RATE_LIMIT},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "iconet.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ICONet API",
+    "DESCRIPTION": "Items of the network, read and written under the owners' disclosure rule.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SECURITY": [{"ApiKey": []}],
+    "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}}},
+    "AUTHENTICATION_WHITELIST": [],
+}

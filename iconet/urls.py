@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from .admin import manage_site
+from .api import docs as api_docs
 from .views import access_changes as access_change_views
 from .views import (
     accounts,
@@ -217,6 +218,9 @@ urlpatterns = [
     path("email-confirm/<str:token>/", access_change_views.email_confirm, name="email_confirm"),
     # Django's admin: for the technical superuser only; administrators use /administration/.
     path("manage/", manage_site.urls),
+    path("api/", include("iconet.api.urls")),
+    path("api/v1/schema/", api_docs.schema, name="api_schema"),
+    path("api/v1/docs/", api_docs.docs, name="api_docs"),
     path("alerts/", include("alerts.urls")),
     path("ilo/", include("ilo_reports.urls")),
     path("documents/", include("documents.urls")),

@@ -11,6 +11,7 @@ class ReturnsConfig(AppConfig):
 
         from . import selectors
         from .models import ReturnOperation, ReturnProblem
+        from .services import operation_create, problem_create
 
         register_area(
             AreaConfig(
@@ -23,6 +24,10 @@ class ReturnsConfig(AppConfig):
                         "returns.ReturnProblem",
                         list_url="returns:list",
                         detail_url="returns:problem_detail",
+                        form="returns.forms.ReturnProblemForm",
+                        create_service=lambda *, actor, item: problem_create(
+                            actor=actor, problem=item
+                        ),
                         search_fields=ReturnProblem.SEARCH_FIELDS,
                         country_fields=("country_of_return",),
                     ),
@@ -30,6 +35,10 @@ class ReturnsConfig(AppConfig):
                         "returns.ReturnOperation",
                         list_url="returns:operation_list",
                         detail_url="returns:operation_detail",
+                        form="returns.forms.ReturnOperationForm",
+                        create_service=lambda *, actor, item: operation_create(
+                            actor=actor, operation=item
+                        ),
                         search_fields=ReturnOperation.SEARCH_FIELDS,
                     ),
                 ),

@@ -174,8 +174,16 @@ class User(AbstractUser):
     def has_area(self, area: str) -> bool:
         return self.is_active and area in (self.areas or [])
 
+    # Areas in which this very user object acts as its organisation's contact point without
+    # being designated one: set on the account of an API client that may publish, by the API's
+    # authentication (iconet.api), for one request. Queries of contact points read `ncp_areas`
+    # in the database, so such an account is never told or asked as one.
+    acting_ncp_areas: tuple[str, ...] = ()
+
     def is_ncp(self, area: str) -> bool:
-        return self.has_area(area) and area in (self.ncp_areas or [])
+        return self.has_area(area) and (
+            area in (self.ncp_areas or []) or area in self.acting_ncp_areas
+        )
 
     @property
     def is_commission_admin(self) -> bool:

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "iconet.api"
+    # Its own label keeps its tables and migrations apart from the core's.
+    label = "iconet_api"
+    verbose_name = _("API")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import ApiClient
+
+        # Who made, rotated or revoked a key and what it may do; the secret's digest stays out.
+        auditlog.register(
+            ApiClient, exclude_fields=["secret_hash", "last_used_at", "last_used_from"]
+        )

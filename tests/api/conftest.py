@@ -1,0 +1,45 @@
+"""API clients for the cast: a key per organisation, with the areas and actions a test needs."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from iconet.api.models import ApiAction
+from iconet.api.services import api_client_create
+from iconet.models import Area
+from tests.factories import UserFactory
+
+ALL_ACTIONS = list(ApiAction.values)
+
+
+def national_admin_of(organisation):
+    admin = organisation.users.filter(role="national_admin", is_active=True).first()
+    return admin or UserFactory(
+        username=f"admin_{organisation.pk}", organisation=organisation, role="national_admin"
+    )
+
+
+def api_key_make(organisation, *, areas=None, actions=None, networks=(), expires_in=30, name=""):
+    """A client of `organisation` made by its national administrator; returns (client, key)."""
+    return api_client_create(
+        actor=national_admin_of(organisation),
+        organisation_id=organisation.pk,
+        name=name or f"Case system {organisation.short_name}",
+        areas=list(Area.values) if areas is None else areas,
+        actions=ALL_ACTIONS if actions is None else actions,
+        expires_at=timezone.now() + timedelta(days=expires_in),
+        allowed_networks=list(networks),
+    )
+
+
+def api(key: str, **extra) -> Client:
+    """An HTTP client that sends the key with every request."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}", **extra)
+
+
+@pytest.fixture
+def api_key(cast):
+    """A function making a key for an organisation of the cast."""
+    return api_key_make
