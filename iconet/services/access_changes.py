@@ -844,8 +844,11 @@ def requests_waiting_for(user) -> list[AccessChangeRequest]:
                 allowed = set()
         else:
             organisation = row.organisation
-            national = organisation.kind == Organisation.Kind.NATIONAL and organisation.country_id
-            allowed = by_state.get(organisation.country_id, set()) - excluded if national else set()
+            country = organisation.country_id or ""
+            if organisation.kind == Organisation.Kind.NATIONAL and country:
+                allowed = by_state.get(country, set()) - excluded
+            else:
+                allowed = set()
             allowed = allowed or (commission - excluded)
         if user.pk in allowed:
             waiting.append(row)
