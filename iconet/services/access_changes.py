@@ -801,17 +801,19 @@ def may_read_register(user) -> bool:
 
 def requests_readable_by(user):
     """The register: the Commission reads every organisation's; an organisation's
-    administrators and contact points read theirs."""
+    administrators and contact points read theirs (a state's administrators, all of the
+    state's, which they approve); everyone reads the requests that concern him."""
     rows = AccessChangeRequest.objects.select_related(
         "organisation__country", "user", "requested_by", "decided_by", "group"
     )
-    if not may_read_register(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return rows.none()
     if directory.is_administrator(user) and user.is_commission_admin:
         return rows
-    mine = Q(organisation_id=user.organisation_id) | Q(requested_by=user)
+    mine = Q(user=user) | Q(requested_by=user)
+    if may_read_register(user):
+        mine |= Q(organisation_id=user.organisation_id)
     if directory.is_administrator(user) and user.organisation.country_id:
-        # The national administrators of a state approve the changes of all its services.
         mine |= Q(organisation__country_id=user.organisation.country_id)
     return rows.filter(mine)
 
@@ -844,8 +846,11 @@ def requests_waiting_for(user) -> list[AccessChangeRequest]:
                 allowed = set()
         else:
             organisation = row.organisation
-            national = organisation.kind == Organisation.Kind.NATIONAL and organisation.country_id
-            allowed = by_state.get(organisation.country_id, set()) - excluded if national else set()
+            country = organisation.country_id or ""
+            if organisation.kind == Organisation.Kind.NATIONAL and country:
+                allowed = by_state.get(country, set()) - excluded
+            else:
+                allowed = set()
             allowed = allowed or (commission - excluded)
         if user.pk in allowed:
             waiting.append(row)

@@ -6,6 +6,10 @@ administrators: their organisation; Commission administrators: everyone), nobody
 own organisation, role, areas or memberships (separation of duties), every change of access
 carries a reason into the change log, and the national administrators of the organisations
 whose members gain or lose access are told.
+
+The services that give access (an account, areas, designations, a role, an organisation, a
+membership, a second-factor reset) are applied only by the approval of a request
+(iconet.services.access_changes), under the requester's name; pages ask, they never call them.
 """
 
 from __future__ import annotations

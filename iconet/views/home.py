@@ -11,7 +11,7 @@ from ..areas import item_types
 from ..dashboard import NewestFirst, dashboard_panels, dashboard_trends, drafts_of, types_of
 from ..exports import export_offer
 from ..models import Notification
-from ..services.access_changes import requests_waiting_for
+from ..services.access_changes import may_read_register, requests_waiting_for
 
 
 def home(request):
@@ -39,6 +39,7 @@ def home(request):
             "work": dashboard_panels(user),
             "trends": dashboard_trends(user),
             "access_requests": requests_waiting_for(user),
+            "register_readable": may_read_register(user),
         },
     )
 

@@ -57,8 +57,9 @@ GET_POLICY = {
     "user_reactivate": (ADMINS, 403),
     # The register: administrators and contact points (of their organisation's changes).
     "access_changes": (ADMINS | {"fr_ncp", "de_ncp"}, 403),
-    # A French request: the Commission, France's administrator and contact point read it.
-    "access_change": ({"commission_admin", "fr_admin", "fr_ncp"}, 404),
+    # A French request about fr_officer: the Commission, France's administrator and contact
+    # point read it, and the officer it concerns.
+    "access_change": ({"commission_admin", "fr_admin", "fr_ncp", "fr_officer"}, 404),
 }
 POST_ONLY = {"user_reinvite": ADMINS, "account_session_revoke": EVERYONE}
 
