@@ -8,6 +8,7 @@ the one exception by construction (see tests/core/test_audit_registry.py).
 from auditlog.registry import auditlog
 
 from .models import (
+    AccessChangeRequest,
     AccessGroup,
     AccessGroupMember,
     AccessGroupOrganisation,
@@ -45,6 +46,9 @@ auditlog.register(Invitation, exclude_fields=["token_hash"])
 # Retention: the Commission's periods and each item's review, hold and decision.
 auditlog.register(RetentionRule)
 auditlog.register(ItemRetention)
+# Changes of access: who asked, who decided and when it took effect (the confirmation token's
+# digest stays out).
+auditlog.register(AccessChangeRequest, exclude_fields=["confirm_token_hash", "confirm_expires_at"])
 # Saved searches: what a user asked to be told of (the matches found are not changes).
 auditlog.register(SavedSearch, include_fields=["name", "query", "filters", "frequency"])
 
