@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, ItemType, register_area
+        from iconet.models import Audience
         from iconet.services.sharing import item_published
 
         from .models import DocumentNote
@@ -31,6 +32,8 @@ class DocumentsConfig(AppConfig):
                         "documents.DocumentNote",
                         list_url="documents:list",
                         detail_url="documents:detail",
+                        # Read by the network's services, as an alert is.
+                        publish_audience=Audience.NETWORK,
                         search_fields=DocumentNote.SEARCH_FIELDS,
                     ),
                 ),

@@ -8,6 +8,7 @@ class ReturnsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
+        from iconet.models import Audience
 
         from . import selectors
         from .models import ReturnOperation, ReturnProblem
@@ -23,6 +24,8 @@ class ReturnsConfig(AppConfig):
                         "returns.ReturnProblem",
                         list_url="returns:list",
                         detail_url="returns:problem_detail",
+                        # Read by the network's services, as an alert is.
+                        publish_audience=Audience.NETWORK,
                         search_fields=ReturnProblem.SEARCH_FIELDS,
                         country_fields=("country_of_return",),
                     ),
@@ -30,6 +33,8 @@ class ReturnsConfig(AppConfig):
                         "returns.ReturnOperation",
                         list_url="returns:operation_list",
                         detail_url="returns:operation_detail",
+                        # Read by the network's services, as an alert is.
+                        publish_audience=Audience.NETWORK,
                         search_fields=ReturnOperation.SEARCH_FIELDS,
                     ),
                 ),

@@ -7,7 +7,10 @@ from .notifications import EmailDelivery, Notification
 from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
+    FOUR_EYES_MARKINGS,
     LOGGED_MARKINGS,
+    MARKING_AUDIENCES,
+    PUBLISH_REACH,
     Action,
     Audience,
     DisclosureRequest,
@@ -15,8 +18,10 @@ from .sharing import (
     Language,
     Marking,
     SharedItem,
+    Standing,
     State,
     grant_model_for,
+    marking_cap_message,
 )
 
 __all__ = [
@@ -27,6 +32,11 @@ __all__ = [
     "Attachment",
     "Audience",
     "CONTENT_FREE_MARKINGS",
+    "FOUR_EYES_MARKINGS",
+    "MARKING_AUDIENCES",
+    "PUBLISH_REACH",
+    "Standing",
+    "marking_cap_message",
     "Country",
     "ReferenceSequence",
     "DisclosureRequest",
