@@ -34,6 +34,10 @@ class DocumentsConfig(AppConfig):
                         detail_url="documents:detail",
                         # Read by the network's services, as an alert is.
                         publish_audience=Audience.NETWORK,
+                        # Its images are redacted and reviewed before anyone else sees them;
+                        # a generic attachment would skip that review.
+                        takes_attachments=False,
+                        personal_data_related=("images",),
                         search_fields=DocumentNote.SEARCH_FIELDS,
                     ),
                 ),

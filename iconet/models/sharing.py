@@ -473,3 +473,28 @@ class DisclosureRequest(models.Model):
         if self.target_kind == self.TargetKind.ACCESS_GROUP:
             return self.target_group.group_id
         return None
+
+
+class PersonalDataConfirmation(models.Model):
+    """A publisher's recorded reason for keeping text that the personal-data check flagged
+    (`iconet.personal_data`): the matches it covers, who confirmed them, when and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    # SHA-256 of each text kept: the record says what was confirmed without holding it again.
+    fingerprints = models.JSONField(_("text kept (fingerprints)"), default=list)
+    reason = models.TextField(_("reason"), **text_limit())
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal-data confirmation")
+        verbose_name_plural = _("personal-data confirmations")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}: {len(self.fingerprints)}"

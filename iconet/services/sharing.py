@@ -1,5 +1,7 @@
 """Ownership, publication, audience and disclosure: the only writers of grant rows."""
 
+import hashlib
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,6 +33,7 @@ from ..models import (
     Grant,
     Marking,
     Organisation,
+    PersonalDataConfirmation,
     SharedItem,
     Standing,
     State,
@@ -39,6 +42,7 @@ from ..models import (
     marking_cap_message,
 )
 from ..models.querysets import OPEN_TO
+from ..personal_data import Finding, personal_data_findings
 from ..trends import item_stale
 from .audit import audited
 from .notify import InLanguage, site_url, users_notify
@@ -214,6 +218,67 @@ def _audience_validate(audience: str, groups) -> None:
         raise ValidationError({"audience_groups": _("Choose at least one access group.")})
 
 
+# --- personal data ---------------------------------------------------------------------------
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def personal_data_unconfirmed(item: SharedItem) -> list[Finding]:
+    """What the personal-data check finds in the item that nobody confirmed with a reason."""
+    findings = personal_data_findings(item)
+    if not findings or item.pk is None:
+        return findings
+    confirmed = {
+        fingerprint
+        for fingerprints in PersonalDataConfirmation.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk
+        ).values_list("fingerprints", flat=True)
+        for fingerprint in fingerprints
+    }
+    return [f for f in findings if _fingerprint(f.match) not in confirmed]
+
+
+@transaction.atomic
+def personal_data_confirm(
+    *, actor: User, item: SharedItem, reason: str
+) -> PersonalDataConfirmation | None:
+    """Record why the text the check found is kept (None: nothing left to confirm)."""
+    require(actor, Action.PUBLISH, item)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"personal_data_reason": _("Say why this text is not personal data or must stay.")}
+        )
+    findings = personal_data_unconfirmed(item)
+    if not findings:
+        return None
+    confirmation = PersonalDataConfirmation(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        fingerprints=sorted({_fingerprint(f.match) for f in findings}),
+        reason=reason,
+        confirmed_by=actor,
+    )
+    confirmation.full_clean()
+    confirmation.save()
+    return confirmation
+
+
+def personal_data_refuse(item: SharedItem) -> None:
+    """Refuse a publication while the check finds text nobody confirmed."""
+    unconfirmed = personal_data_unconfirmed(item)
+    if unconfirmed:
+        raise ValidationError(
+            _(
+                "The text looks like it holds personal data (%(kinds)s). Remove it, or "
+                "confirm with a reason why it stays."
+            )
+            % {"kinds": ", ".join(sorted({f.kind_label for f in unconfirmed}))}
+        )
+
+
 # --- how wide, and by whom ------------------------------------------------------------------
 
 
@@ -345,6 +410,7 @@ def item_publish(
     groups = list(groups)
     _audience_validate(audience, groups)
     publication_check(actor=actor, item=item, audience=audience, marking=marking)
+    personal_data_refuse(item)
     # The row lock serialises a double-submitted form; the second finds the choice applied.
     current = type(item).objects.select_for_update().get(pk=item.pk)
     if release_needed(actor=actor, item=current, audience=audience, marking=marking, groups=groups):

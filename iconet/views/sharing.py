@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -103,6 +104,9 @@ def publish_page(
         initial["audience"] = item.audience
     posted = request.method == "POST"
     form = PublishForm(request.POST if posted else None, initial=initial)
+    findings = services.personal_data_unconfirmed(item)
+    if not findings:
+        del form.fields["personal_data_reason"]  # asked only of text the check found
     valid = posted and form.is_valid()
     if valid:
         try:
@@ -132,6 +136,16 @@ def publish_page(
     tells_nobody = first and preview == [] and not item.recipients.exists()
     reads_nobody = first and not effect["outside"]
     confirm_nobody = confirm_owner_only = False
+    if valid and findings and "preview" not in request.POST:
+        if not form.cleaned_data.get("personal_data_reason", "").strip():
+            form.add_error(
+                "personal_data_reason",
+                _(
+                    "The text looks like it holds personal data (shown above). Remove it from "
+                    "the item, or say here why it stays."
+                ),
+            )
+            valid = False
     release = valid and services.release_needed(
         actor=request.user,
         item=item,
@@ -188,11 +202,18 @@ def publish_page(
             )
         else:
             try:
-                message = publish(
-                    audience=form.cleaned_data["audience"],
-                    marking=form.cleaned_data["marking"],
-                    groups=form.cleaned_data["audience_groups"],
-                )
+                with transaction.atomic():
+                    if findings:
+                        services.personal_data_confirm(
+                            actor=request.user,
+                            item=item,
+                            reason=form.cleaned_data["personal_data_reason"],
+                        )
+                    message = publish(
+                        audience=form.cleaned_data["audience"],
+                        marking=form.cleaned_data["marking"],
+                        groups=form.cleaned_data["audience_groups"],
+                    )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -224,6 +245,7 @@ def publish_page(
             "preview": preview,
             "previewed": recipients is not None,
             "effect": effect,
+            "findings": findings,
             "no_contact_point": no_contact_point,
             "rules": publish_rules(request.user, item),
             "confirm_nobody": confirm_nobody,
