@@ -255,3 +255,14 @@ def test_a_red_item_widened_later_by_its_author_is_refused(cast, client_for, typ
     # Narrowing needs nobody else.
     item_publish(actor=case.author, item=case.item, audience="owner", marking="RED")
     assert not readable_by(cast.de_ncp, case.item)
+
+
+def test_the_publish_page_names_the_states_concerned_that_have_no_contact_point(cast, client_for):
+    from iconet.models import Country
+
+    case = draft_of("alerts.alert", cast)
+    case.item.destination_states.set(Country.objects.filter(code__in=["DE", "GR"]))
+    page = client_for(case.publisher).get(page_url(case.item)).content.decode()
+    notice = page.split('id="no-contact-point"')[1].split("</div>")[0]
+    assert "Greece" in notice  # nobody there is told
+    assert "Germany" not in notice  # de_ncp is the alerts contact point of Germany
