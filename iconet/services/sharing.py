@@ -316,7 +316,7 @@ def publication_check(*, actor: User, item: SharedItem, audience: str, marking: 
 _AUDIENCE_WIDTH = {Audience.OWNER: 0, Audience.GROUPS: 1, Audience.NETWORK: 2, Audience.PUBLIC: 3}
 
 
-def _widens(current: SharedItem, audience: str, groups) -> bool:
+def publication_widens(current: SharedItem, audience: str, groups=()) -> bool:
     """Whether publishing `current` to `audience` lets anyone read it who could not before."""
     if current.state != State.PUBLISHED or audience == Audience.OWNER:
         return current.state != State.PUBLISHED and audience != Audience.OWNER
@@ -332,7 +332,7 @@ def release_needed(*, actor: User, item: SharedItem, audience: str, marking: str
     return (
         marking in FOUR_EYES_MARKINGS
         and actor.pk == item.author_id
-        and _widens(item, audience, list(groups))
+        and publication_widens(item, audience, list(groups))
     )
 
 
@@ -410,9 +410,10 @@ def item_publish(
     groups = list(groups)
     _audience_validate(audience, groups)
     publication_check(actor=actor, item=item, audience=audience, marking=marking)
-    personal_data_refuse(item)
     # The row lock serialises a double-submitted form; the second finds the choice applied.
     current = type(item).objects.select_for_update().get(pk=item.pk)
+    if publication_widens(current, audience, groups):
+        personal_data_refuse(item)  # narrowing an audience is never held up
     if release_needed(actor=actor, item=current, audience=audience, marking=marking, groups=groups):
         raise ValidationError(
             _(
@@ -421,7 +422,7 @@ def item_publish(
             )
             % {"marking": Marking(marking).label}
         )
-    released = marking in FOUR_EYES_MARKINGS and _widens(current, audience, groups)
+    released = marking in FOUR_EYES_MARKINGS and publication_widens(current, audience, groups)
     wanted = {g.pk for g in groups} if audience == Audience.GROUPS else set()
     if (
         current.state == State.PUBLISHED

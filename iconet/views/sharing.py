@@ -136,7 +136,14 @@ def publish_page(
     tells_nobody = first and preview == [] and not item.recipients.exists()
     reads_nobody = first and not effect["outside"]
     confirm_nobody = confirm_owner_only = False
-    if valid and findings and "preview" not in request.POST:
+    if (
+        valid
+        and findings
+        and "preview" not in request.POST
+        and services.publication_widens(
+            item, form.cleaned_data["audience"], form.cleaned_data["audience_groups"]
+        )
+    ):
         if not form.cleaned_data.get("personal_data_reason", "").strip():
             form.add_error(
                 "personal_data_reason",
@@ -203,7 +210,7 @@ def publish_page(
         else:
             try:
                 with transaction.atomic():
-                    if findings:
+                    if findings and form.cleaned_data.get("personal_data_reason", "").strip():
                         services.personal_data_confirm(
                             actor=request.user,
                             item=item,

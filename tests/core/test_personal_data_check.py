@@ -144,3 +144,15 @@ def test_an_image_caption_of_a_note_is_checked_too(cast, client_for, settings, t
     assert "<mark>18AB23456</mark>" in page
     with pytest.raises(ValidationError):
         item_publish(actor=case.publisher, item=case.item, audience="network", marking="AMBER")
+
+
+@pytest.mark.parametrize("type_slug", ["alerts.alert", "documents.documentnote"])
+def test_text_added_after_publication_holds_up_widening_but_never_narrowing(cast, type_slug):
+    case = draft_of(type_slug, cast)
+    item_publish(actor=case.publisher, item=case.item, audience="network", marking="GREEN")
+    item = with_text(case.item, ENGLISH)
+    with pytest.raises(ValidationError):
+        item_publish(actor=case.publisher, item=item, audience="public", marking="GREEN")
+    item_publish(actor=case.publisher, item=item, audience="owner", marking="GREEN")
+    item.refresh_from_db()
+    assert item.audience == "owner"
