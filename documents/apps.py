@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, ItemType, register_area
+        from iconet.models import Audience
         from iconet.services.sharing import item_published
 
         from .models import DocumentNote
@@ -33,6 +34,12 @@ class DocumentsConfig(AppConfig):
                         detail_url="documents:detail",
                         form="documents.forms.DocumentNoteForm",
                         create_service=lambda *, actor, item: note_create(actor=actor, note=item),
+                        # Read by the network's services, as an alert is.
+                        publish_audience=Audience.NETWORK,
+                        # Its images are redacted and reviewed before anyone else sees them;
+                        # a generic attachment would skip that review.
+                        takes_attachments=False,
+                        personal_data_related=("images",),
                         search_fields=DocumentNote.SEARCH_FIELDS,
                     ),
                 ),

@@ -413,6 +413,9 @@ class NoteImage(models.Model):
     # [[x, y, w, h], ...] in pixels of the original image.
     redaction_boxes = models.JSONField(_("redacted areas"), default=list, blank=True)
     reviewed = models.BooleanField(_("redaction reviewed"), default=False)
+    # The reviewer's separate, recorded statement that the image shows no personal data: the
+    # only way to review an image without a blacked-out area.
+    no_personal_data = models.BooleanField(_("shows no personal data"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 

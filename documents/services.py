@@ -4,6 +4,7 @@ Each takes the acting user; sharing and publishing go through the core services.
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -39,7 +40,12 @@ def note_update(*, actor: User, note: DocumentNote) -> DocumentNote:
 
 def note_publish_check(sender, item, **kwargs) -> None:
     """Refuse publishing (inside its transaction) while an image's redaction is not reviewed."""
-    pending = [image.caption for image in item.images.filter(reviewed=False)]
+    pending = [
+        image.caption
+        for image in item.images.filter(
+            Q(reviewed=False) | Q(redaction_boxes=[], no_personal_data=False)
+        )
+    ]
     if pending:
         raise ValidationError(
             ngettext(
@@ -129,6 +135,13 @@ def boxes_clean(boxes, width: int, height: int) -> list[list[int]]:
 def image_redact(*, actor: User, image: NoteImage, boxes) -> NoteImage:
     """Burn the boxes into a new redacted copy; it must be reviewed again before publication."""
     require(actor, Action.CHANGE, image.note)
+    if not boxes:
+        raise ValidationError(
+            _(
+                "Mark at least one area to black out. If the image shows no personal data at "
+                "all, say so under “Review” instead."
+            )
+        )
     boxes = boxes_clean(boxes, image.width, image.height)
     with image.original.open("rb") as handle:
         redacted = images.redact(handle.read(), boxes)
@@ -145,11 +158,21 @@ def image_redact(*, actor: User, image: NoteImage, boxes) -> NoteImage:
 
 @audited
 @transaction.atomic
-def image_review(*, actor: User, image: NoteImage) -> NoteImage:
-    """The author has seen the redacted preview and confirms no personal data is left."""
+def image_review(*, actor: User, image: NoteImage, no_personal_data: bool = False) -> NoteImage:
+    """The author has seen the redacted preview and confirms no personal data is left: either
+    areas were blacked out, or the author states, as a choice of its own that is recorded,
+    that the image shows no personal data at all."""
     require(actor, Action.CHANGE, image.note)
+    if not image.redaction_boxes and not no_personal_data:
+        raise ValidationError(
+            _(
+                "No area is blacked out on this image. Mark the areas that show personal data, "
+                "or state that the image shows no personal data."
+            )
+        )
     image.reviewed = True
-    image.save(update_fields=["reviewed"])
+    image.no_personal_data = not image.redaction_boxes
+    image.save(update_fields=["reviewed", "no_personal_data"])
     return image
 
 

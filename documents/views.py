@@ -153,7 +153,10 @@ def image_redact(request, pk, image_pk):
     """The author marks rectangles to black out and sees the redacted preview."""
     note, image = _image(request, pk, image_pk, "change")
     form = RedactionForm(request.POST or None, initial={"boxes": boxes_text(image.redaction_boxes)})
+    # The areas drawn over the original: those typed, else those burnt in.
+    boxes = image.redaction_boxes
     if request.method == "POST" and form.is_valid():
+        boxes = form.cleaned_data["boxes"]
         try:
             services.image_redact(actor=request.user, image=image, boxes=form.cleaned_data["boxes"])
         except ValidationError as exc:
@@ -169,6 +172,7 @@ def image_redact(request, pk, image_pk):
             "note": note,
             "image": image,
             "form": form,
+            "boxes": boxes,
         },
     )
 
@@ -176,7 +180,15 @@ def image_redact(request, pk, image_pk):
 @require_POST
 def image_review(request, pk, image_pk):
     note, image = _image(request, pk, image_pk, "change")
-    services.image_review(actor=request.user, image=image)
+    try:
+        services.image_review(
+            actor=request.user,
+            image=image,
+            no_personal_data=request.POST.get("no_personal_data") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("documents:image_redact", pk=note.pk, image_pk=image.pk)
     messages.success(
         request, _("Redaction of “%(caption)s” reviewed.") % {"caption": image.caption}
     )

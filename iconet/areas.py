@@ -86,6 +86,14 @@ class ItemType:
     # ``item_create`` if None). A type without a form is read-only there.
     form: str = ""
     create_service: Callable[..., Any] | None = None
+    # Whether the type takes the core's generic attachments. A type whose files must pass its
+    # own review before anyone else sees them (the redacted images of a fraud note) declares
+    # False: the core then refuses any upload, and files attached before stay with the owner
+    # organisation (never listed nor served to anyone else).
+    takes_attachments: bool = True
+    # Related rows (names of reverse relations) whose text the personal-data check reads beside
+    # the item's own (iconet.personal_data), e.g. ("images",) for the captions of a note's images.
+    personal_data_related: tuple[str, ...] = ()
 
     @property
     def model(self) -> Any:
@@ -212,6 +220,12 @@ def item_type_for(model: type[Any]) -> ItemType | None:
         if item_type.model_label.lower() == label:
             return item_type
     return None
+
+
+def takes_attachments(model: type[Any]) -> bool:
+    """Whether the item type takes the core's generic attachments (`ItemType.takes_attachments`)."""
+    item_type = item_type_for(model)
+    return item_type.takes_attachments if item_type else True
 
 
 def preference(user: Any, area_code: str, key: str) -> bool:

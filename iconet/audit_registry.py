@@ -21,6 +21,7 @@ from .models import (
     ItemRecipient,
     ItemRetention,
     Organisation,
+    PersonalDataConfirmation,
     RetentionRule,
     SavedSearch,
     User,
@@ -51,6 +52,10 @@ auditlog.register(ItemRetention)
 auditlog.register(AccessChangeRequest, exclude_fields=["confirm_token_hash", "confirm_expires_at"])
 # Saved searches: what a user asked to be told of (the matches found are not changes).
 auditlog.register(SavedSearch, include_fields=["name", "query", "filters", "frequency"])
+
+# Personal-data confirmations: who kept flagged text on an item, and why (its fingerprints,
+# never the text).
+auditlog.register(PersonalDataConfirmation)
 
 # The models that are not in the change log, and why. A new model is in neither list until
 # someone decides: the registry test fails for it.

@@ -128,6 +128,37 @@ def items_with_failed_deliveries(user) -> list[Any]:
     return querysets
 
 
+def items_to_release(user) -> list[Any] | None:
+    """Drafts of the user's organisation whose author asked for their release under four
+    eyes, which the user may release (never one of the user's own)."""
+    querysets = [
+        model.objects.visible_to(user)
+        .filter(
+            state=State.DRAFT,
+            release_requested_by__isnull=False,
+            owner_id=user.organisation_id,
+        )
+        .exclude(author=user)
+        .with_list_columns()
+        .select_related("release_requested_by")
+        .order_by("-updated_at")
+        for model in types_of(user)
+        if user.is_ncp(model.area) or user.is_national_admin
+    ]
+    return querysets or None
+
+
+def release_url(item) -> str:
+    return reverse("sharing:publish", args=[item.type_slug(), item.pk])
+
+
+def release_note(item) -> str:
+    return _("%(marking)s, release asked by %(name)s") % {
+        "marking": item.get_marking_display(),
+        "name": item.release_requested_by,
+    }
+
+
 def deliveries_url(item) -> str:
     return reverse("sharing:recipients", args=[item.type_slug(), item.pk])
 
@@ -152,6 +183,15 @@ CORE_PANELS = (
         list_url="drafts",
         list_label=_("All my drafts"),
         order=10,
+    ),
+    DashboardPanel(
+        key="releases",
+        title=_("Items waiting for your release"),
+        empty=_("No item of your organisation waits for a second person's release."),
+        rows=items_to_release,
+        row_note=release_note,
+        row_url=release_url,
+        order=20,
     ),
     DashboardPanel(
         key="disclosures",

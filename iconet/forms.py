@@ -240,6 +240,15 @@ class PublishForm(ExplainedFormMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Tells recipients what they may pass on."),
     )
+    personal_data_reason = forms.CharField(
+        label=_("Why the text the check found stays"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only when the personal-data check found something you keep on purpose (for "
+            "example, a specimen's fictitious data). The reason is recorded under your name."
+        ),
+    )
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ class ReturnsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
+        from iconet.models import Audience
 
         from . import selectors
         from .models import ReturnOperation, ReturnProblem
@@ -28,6 +29,8 @@ class ReturnsConfig(AppConfig):
                         create_service=lambda *, actor, item: problem_create(
                             actor=actor, problem=item
                         ),
+                        # Read by the network's services, as an alert is.
+                        publish_audience=Audience.NETWORK,
                         search_fields=ReturnProblem.SEARCH_FIELDS,
                         country_fields=("country_of_return",),
                     ),
@@ -39,6 +42,8 @@ class ReturnsConfig(AppConfig):
                         create_service=lambda *, actor, item: operation_create(
                             actor=actor, operation=item
                         ),
+                        # Read by the network's services, as an alert is.
+                        publish_audience=Audience.NETWORK,
                         search_fields=ReturnOperation.SEARCH_FIELDS,
                     ),
                 ),

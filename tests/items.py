@@ -122,11 +122,14 @@ def note_image_make(note, *, reviewed: bool = True, data: bytes | None = None, b
     if boxes:
         image = services.image_redact(actor=note.author, image=image, boxes=boxes)
     if reviewed:
-        image = services.image_review(actor=note.author, image=image)
+        # Without areas, the author states that the image shows no personal data.
+        image = services.image_review(actor=note.author, image=image, no_personal_data=not boxes)
     return image
 
 
 def _note_children(note) -> None:
+    # A note takes no generic attachments (its files are its redacted images): this one stands
+    # for a file attached before, which stays with the owner organisation.
     _attachment_children(note)
     note_image_make(note)
 
@@ -134,7 +137,7 @@ def _note_children(note) -> None:
 def _note_pages(note) -> list[tuple[str, str]]:
     from django.urls import reverse
 
-    pages = _attachment_pages(note)
+    pages = [(url, "original") for url, _action in _attachment_pages(note)]
     for image in note.images.all():
         args = [note.pk, image.pk]
         pages += [
@@ -265,8 +268,8 @@ def alert_in_stage(
 def note_in_stage(
     *, author, manager, stage: str, audience: str = "network", groups=(), marking: str = "AMBER"
 ):
-    """A document fraud note of `author`'s organisation in `stage`, with an attachment and a
-    redacted, reviewed image."""
+    """A document fraud note of `author`'s organisation in `stage`, with a file attached before
+    notes stopped taking attachments, and a redacted, reviewed image."""
     from documents.models import DocumentNote
     from documents.services import note_create
     from iconet.services.sharing import item_publish, item_state_set

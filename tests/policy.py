@@ -210,6 +210,9 @@ ACTIONS = {
     "*": {
         "read": rule(ALL, "viewer"),
         "download": rule(ALL, "viewer"),
+        # the core's generic attachments: added by those who change the item, read by its readers
+        "attach": rule(EDITABLE, "author_member", "owner_manager"),
+        "attachment_download": rule(ALL, "viewer"),
         "request_disclosure": rule(NOT_DRAFT, "viewer"),
         "change": rule(EDITABLE, "author_member", "owner_manager"),
         "publish": rule(ALL, "owner_manager"),
@@ -232,6 +235,10 @@ ACTIONS = {
     "documents.documentnote": {
         # the unredacted images stay with the owner organisation (DESIGN.md 5.3)
         "original": rule(ALL, "owner_member"),
+        # a note takes no generic attachment (its files pass the redaction review); one attached
+        # before stays with the owner organisation
+        "attach": rule((), "owner_member"),
+        "attachment_download": rule(ALL, "owner_member"),
     },
     "ilo_reports.iloreport": {
         "change": rule(("draft", "contributions", "returned"), "drafter"),
@@ -367,8 +374,8 @@ ITEM_PAGES = {
     "sharing:narrow": Page("publish", get=False, post=_narrow_data),
     "sharing:retention": Page("footprint", beyond_visibility="commission_administrator"),
     "sharing:disclosure_create": Page("request_disclosure", post=_disclosure_data),
-    "sharing:attachment_create": Page("change", get=False, post=_attachment_data),
-    "sharing:attachment": Page("download", needs="attachment_pk"),
+    "sharing:attachment_create": Page("attach", get=False, post=_attachment_data),
+    "sharing:attachment": Page("attachment_download", needs="attachment_pk"),
     "sharing:recipients": Page("deliveries"),
     # alerts
     "alerts:detail": Page("read"),

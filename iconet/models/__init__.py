@@ -7,16 +7,22 @@ from .notifications import EmailDelivery, Notification
 from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
+    FOUR_EYES_MARKINGS,
     LOGGED_MARKINGS,
+    MARKING_AUDIENCES,
+    PUBLISH_REACH,
     Action,
     Audience,
     DisclosureRequest,
     Grant,
     Language,
     Marking,
+    PersonalDataConfirmation,
     SharedItem,
+    Standing,
     State,
     grant_model_for,
+    marking_cap_message,
 )
 
 __all__ = [
@@ -27,6 +33,11 @@ __all__ = [
     "Attachment",
     "Audience",
     "CONTENT_FREE_MARKINGS",
+    "FOUR_EYES_MARKINGS",
+    "MARKING_AUDIENCES",
+    "PUBLISH_REACH",
+    "Standing",
+    "marking_cap_message",
     "Country",
     "ReferenceSequence",
     "DisclosureRequest",
@@ -37,6 +48,7 @@ __all__ = [
     "Language",
     "Marking",
     "Notification",
+    "PersonalDataConfirmation",
     "Organisation",
     "Role",
     "SharedItem",

@@ -13,6 +13,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -78,6 +79,42 @@ class Marking(models.TextChoices):
     CLEAR = "CLEAR", "TLP:CLEAR"
 
 
+# How wide each handling marking may be published (TLP 2.0): RED and AMBER+STRICT go only to
+# the owner and to named access groups (named organisations), never to the whole network or
+# the public; AMBER never to the public. The one table that the publish service enforces, the
+# model's validation checks and the publish page shows.
+MARKING_AUDIENCES: dict[str, frozenset[str]] = {
+    Marking.RED: frozenset({Audience.OWNER, Audience.GROUPS}),
+    Marking.AMBER_STRICT: frozenset({Audience.OWNER, Audience.GROUPS}),
+    Marking.AMBER: frozenset({Audience.OWNER, Audience.GROUPS, Audience.NETWORK}),
+    Marking.GREEN: frozenset(Audience.values),
+    Marking.CLEAR: frozenset(Audience.values),
+}
+
+
+class Standing(models.TextChoices):
+    """What a user is to an item, for the question "how wide may this person publish it"."""
+
+    OFFICER = "officer", _("Officer of the owner organisation")
+    CONTACT_POINT = "contact_point", _("Contact point of the owner organisation for the area")
+    NATIONAL_ADMIN = "national_admin", _("National administrator of the owner organisation")
+    WORKFLOW = "workflow", _("Publisher named by the item type's workflow (e.g. the reviewer)")
+
+
+# Who may publish how wide: the audiences each standing may choose (the marking's cap above
+# still applies). An officer drafts; a contact point or the national administrator publishes
+# beyond the organisation. Shown on the publish page.
+PUBLISH_REACH: dict[str, frozenset[str]] = {
+    Standing.OFFICER: frozenset(),
+    Standing.CONTACT_POINT: frozenset(Audience.values),
+    Standing.NATIONAL_ADMIN: frozenset(Audience.values),
+    Standing.WORKFLOW: frozenset(Audience.values),
+}
+
+# Markings whose publication a second person releases: never the item's author alone.
+FOUR_EYES_MARKINGS = frozenset({Marking.RED})
+
+
 # Reads of these are written to the access log; e-mails about the first two carry no content.
 LOGGED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT, Marking.AMBER})
 CONTENT_FREE_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
@@ -88,6 +125,15 @@ class Language(models.TextChoices):
 
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
+
+
+def marking_cap_message(marking: str) -> str:
+    """Why the marking refuses an audience, in the reader's words."""
+    allowed = MARKING_AUDIENCES.get(marking, frozenset(Audience.values))
+    return _("An item marked %(marking)s may only be published to: %(audiences)s.") % {
+        "marking": Marking(marking).label,
+        "audiences": ", ".join(str(a.label) for a in Audience if a.value in allowed),
+    }
 
 
 class SharedItem(models.Model):
@@ -141,6 +187,25 @@ class SharedItem(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    # Four eyes (FOUR_EYES_MARKINGS): the author asks, a second person who may publish the
+    # item releases it; both names stay on the item and in its change log.
+    release_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("release asked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    release_requested_at = models.DateTimeField(_("release asked"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
     # Who was told of the item and what became of it (iconet.services.recipients).
@@ -156,6 +221,13 @@ class SharedItem(models.Model):
     # An area with its own workflow declares its field and table (see IloReport).
     WORKFLOW_FIELD: ClassVar[str] = "state"
     TRANSITIONS: ClassVar[dict[tuple[str, str], Action]] = {}
+
+    def clean(self) -> None:
+        super().clean()
+        if self.state != State.DRAFT and self.audience not in MARKING_AUDIENCES.get(
+            self.marking, frozenset(Audience.values)
+        ):
+            raise ValidationError({"audience": marking_cap_message(self.marking)})
 
     # --- policy: what, beyond seeing it, a user may do with this item -----------------------
     # `iconet.access.can` checks visibility first and then asks the item. Area models override
@@ -401,3 +473,28 @@ class DisclosureRequest(models.Model):
         if self.target_kind == self.TargetKind.ACCESS_GROUP:
             return self.target_group.group_id
         return None
+
+
+class PersonalDataConfirmation(models.Model):
+    """A publisher's recorded reason for keeping text that the personal-data check flagged
+    (`iconet.personal_data`): the matches it covers, who confirmed them, when and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    # SHA-256 of each text kept: the record says what was confirmed without holding it again.
+    fingerprints = models.JSONField(_("text kept (fingerprints)"), default=list)
+    reason = models.TextField(_("reason"), **text_limit())
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal-data confirmation")
+        verbose_name_plural = _("personal-data confirmations")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}: {len(self.fingerprints)}"

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from ..access import can
+from ..areas import takes_attachments
 from ..files import file_check
 from ..models import Action, Attachment, User
 from .audit import audited
@@ -14,7 +15,7 @@ from .audit import audited
 def attachment_add(*, actor: User, item, upload, description: str = "") -> Attachment:
     """Check the upload by its content, store the cleaned bytes under a random name and record
     it on an item the actor may change. A refused file leaves no row and no stored file."""
-    if not can(actor, Action.CHANGE, item):
+    if not can(actor, Action.CHANGE, item) or not takes_attachments(type(item)):
         raise PermissionDenied
     checked = file_check(upload)  # raises FileRefused before anything is written
     attachment = Attachment(

@@ -1,5 +1,7 @@
 """Ownership, publication, audience and disclosure: the only writers of grant rows."""
 
+import hashlib
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,18 +23,26 @@ from ..access import (
 from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
+    FOUR_EYES_MARKINGS,
+    MARKING_AUDIENCES,
+    PUBLISH_REACH,
     AccessGroup,
     Action,
     Audience,
     DisclosureRequest,
     Grant,
+    Marking,
     Organisation,
+    PersonalDataConfirmation,
     SharedItem,
+    Standing,
     State,
     User,
     grant_model_of,
+    marking_cap_message,
 )
 from ..models.querysets import OPEN_TO
+from ..personal_data import Finding, personal_data_findings
 from ..trends import item_stale
 from .audit import audited
 from .notify import InLanguage, site_url, users_notify
@@ -208,6 +218,185 @@ def _audience_validate(audience: str, groups) -> None:
         raise ValidationError({"audience_groups": _("Choose at least one access group.")})
 
 
+# --- personal data ---------------------------------------------------------------------------
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def personal_data_unconfirmed(item: SharedItem) -> list[Finding]:
+    """What the personal-data check finds in the item that nobody confirmed with a reason."""
+    findings = personal_data_findings(item)
+    if not findings or item.pk is None:
+        return findings
+    confirmed = {
+        fingerprint
+        for fingerprints in PersonalDataConfirmation.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk
+        ).values_list("fingerprints", flat=True)
+        for fingerprint in fingerprints
+    }
+    return [f for f in findings if _fingerprint(f.match) not in confirmed]
+
+
+@transaction.atomic
+def personal_data_confirm(
+    *, actor: User, item: SharedItem, reason: str
+) -> PersonalDataConfirmation | None:
+    """Record why the text the check found is kept (None: nothing left to confirm)."""
+    require(actor, Action.PUBLISH, item)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"personal_data_reason": _("Say why this text is not personal data or must stay.")}
+        )
+    findings = personal_data_unconfirmed(item)
+    if not findings:
+        return None
+    confirmation = PersonalDataConfirmation(
+        content_type=ContentType.objects.get_for_model(type(item)),
+        object_id=item.pk,
+        fingerprints=sorted({_fingerprint(f.match) for f in findings}),
+        reason=reason,
+        confirmed_by=actor,
+    )
+    confirmation.full_clean()
+    confirmation.save()
+    return confirmation
+
+
+def personal_data_refuse(item: SharedItem) -> None:
+    """Refuse a publication while the check finds text nobody confirmed."""
+    unconfirmed = personal_data_unconfirmed(item)
+    if unconfirmed:
+        raise ValidationError(
+            _(
+                "The text looks like it holds personal data (%(kinds)s). Remove it, or "
+                "confirm with a reason why it stays."
+            )
+            % {"kinds": ", ".join(sorted({f.kind_label for f in unconfirmed}))}
+        )
+
+
+# --- how wide, and by whom ------------------------------------------------------------------
+
+
+def publisher_standing(user: User, item: SharedItem) -> str | None:
+    """What the user is to the item in `PUBLISH_REACH`; None for someone outside it."""
+    if item.allows(user, Action.PUBLISH):
+        if item.is_owner_member(user) and user.is_national_admin:
+            return Standing.NATIONAL_ADMIN
+        if item.is_owner_member(user) and user.is_ncp(item.area):
+            return Standing.CONTACT_POINT
+        return Standing.WORKFLOW
+    return Standing.OFFICER if item.is_owner_member(user) else None
+
+
+def audiences_open(*, actor: User, item: SharedItem, marking: str) -> frozenset[str]:
+    """The audiences the actor may publish the item to with that marking: the role's reach
+    (`PUBLISH_REACH`) within the marking's cap (`MARKING_AUDIENCES`)."""
+    standing = publisher_standing(actor, item)
+    reach = PUBLISH_REACH.get(standing, frozenset()) if standing else frozenset()
+    return reach & MARKING_AUDIENCES.get(marking, frozenset())
+
+
+def publication_check(*, actor: User, item: SharedItem, audience: str, marking: str) -> None:
+    """Refuse an audience the marking caps or the actor's role does not reach."""
+    if marking not in MARKING_AUDIENCES:
+        raise ValidationError({"marking": _("Choose a handling marking.")})
+    if audience not in MARKING_AUDIENCES[marking]:
+        raise ValidationError({"audience": marking_cap_message(marking)})
+    if audience not in audiences_open(actor=actor, item=item, marking=marking):
+        raise ValidationError(
+            {"audience": _("Your role does not let you publish this item to that audience.")}
+        )
+
+
+_AUDIENCE_WIDTH = {Audience.OWNER: 0, Audience.GROUPS: 1, Audience.NETWORK: 2, Audience.PUBLIC: 3}
+
+
+def publication_widens(current: SharedItem, audience: str, groups=()) -> bool:
+    """Whether publishing `current` to `audience` lets anyone read it who could not before."""
+    if current.state != State.PUBLISHED or audience == Audience.OWNER:
+        return current.state != State.PUBLISHED and audience != Audience.OWNER
+    if audience == Audience.GROUPS and current.audience == Audience.GROUPS:
+        before = set(current.audience_groups.values_list("pk", flat=True))
+        return not {g.pk for g in groups} <= before
+    return _AUDIENCE_WIDTH[audience] > _AUDIENCE_WIDTH.get(current.audience, 0)
+
+
+def release_needed(*, actor: User, item: SharedItem, audience: str, marking: str, groups=()):
+    """Whether this publication waits for a second person: a marking of `FOUR_EYES_MARKINGS`,
+    published by its own author to readers who could not read it before."""
+    return (
+        marking in FOUR_EYES_MARKINGS
+        and actor.pk == item.author_id
+        and publication_widens(item, audience, list(groups))
+    )
+
+
+def releasers(item: SharedItem) -> list[User]:
+    """Who may release the item: the people of the owner organisation who may publish it,
+    never its author."""
+    candidates = disclosure_deciders(item).exclude(pk=item.author_id).select_related("organisation")
+    return [user for user in candidates if item.allows(user, Action.PUBLISH)]
+
+
+@audited
+@transaction.atomic
+def item_release_request(
+    *, actor: User, item: SharedItem, audience: str, marking: str, groups=()
+) -> list[User]:
+    """The author of a draft marked for four eyes asks for its release to the audience chosen;
+    the draft stays a draft, readable by its organisation only, until a second person who may
+    publish it releases it (`item_publish`). Returns who may release it."""
+    require(actor, Action.PUBLISH, item)
+    if item.state != State.DRAFT:
+        raise ValidationError(
+            _("A second person of your organisation who may publish it must widen this item.")
+        )
+    groups = list(groups)
+    _audience_validate(audience, groups)
+    publication_check(actor=actor, item=item, audience=audience, marking=marking)
+    type(item).objects.select_for_update().filter(pk=item.pk).exists()
+    item.audience = audience
+    item.marking = marking
+    item.release_requested_by = actor
+    item.release_requested_at = timezone.now()
+    item.full_clean()
+    item.save()
+    item.audience_groups.set(groups if audience == Audience.GROUPS else [])
+    grants_sync(item)
+    people = releasers(item)
+    url = reverse("sharing:publish", args=[item.type_slug(), item.pk])
+    users_notify(
+        item=item,
+        users=people,
+        title=InLanguage(lambda: _("%(ref)s waits for your release") % {"ref": item.reference}),
+        url=url,
+        key=f"release:{item.type_slug()}:{item.pk}:{item.release_requested_at:%s}",
+        subject=InLanguage(
+            lambda: one_line_text(_("[ICONet] %(ref)s waits for release") % {"ref": item.reference})
+        ),
+        body=InLanguage(
+            lambda: (
+                _(
+                    "%(author)s asks a second person to release %(ref)s (%(marking)s). It stays a "
+                    "draft until then.\n\n%(url)s"
+                )
+                % {
+                    "author": actor.get_full_name() or actor.username,
+                    "ref": item.reference,
+                    "marking": item.get_marking_display(),
+                    "url": site_url(url),
+                }
+            )
+        ),
+    )
+    return people
+
+
 @audited
 @transaction.atomic
 def item_publish(
@@ -220,8 +409,20 @@ def item_publish(
         raise ValidationError(_("Only drafts and published items can be published."))
     groups = list(groups)
     _audience_validate(audience, groups)
+    publication_check(actor=actor, item=item, audience=audience, marking=marking)
     # The row lock serialises a double-submitted form; the second finds the choice applied.
     current = type(item).objects.select_for_update().get(pk=item.pk)
+    if publication_widens(current, audience, groups):
+        personal_data_refuse(item)  # narrowing an audience is never held up
+    if release_needed(actor=actor, item=current, audience=audience, marking=marking, groups=groups):
+        raise ValidationError(
+            _(
+                "An item marked %(marking)s is released by a second person of your organisation "
+                "who may publish it, never by its author alone. Ask for its release."
+            )
+            % {"marking": Marking(marking).label}
+        )
+    released = marking in FOUR_EYES_MARKINGS and publication_widens(current, audience, groups)
     wanted = {g.pk for g in groups} if audience == Audience.GROUPS else set()
     if (
         current.state == State.PUBLISHED
@@ -238,6 +439,8 @@ def item_publish(
     item.state = State.PUBLISHED
     if first_publication:
         item.published_at = timezone.now()
+    if released:
+        item.released_by = actor
     item.full_clean()
     item.save()
     item.audience_groups.set(groups if audience == Audience.GROUPS else [])
@@ -249,6 +452,99 @@ def item_publish(
         first_publication=first_publication,
     )
     return item
+
+
+def _organisations_reading(group_ids: set[int]) -> list[Organisation]:
+    """The active organisations whose people the grants to `group_ids` let read."""
+    special = open_group_ids()
+    active = Organisation.objects.filter(is_active=True)
+    if special[PUBLIC_GROUP] in group_ids:
+        found = active
+    else:
+        condition = Q(group_id__in=group_ids)
+        if special[NETWORK_GROUP] in group_ids:
+            condition |= Q(kind__in=[Organisation.Kind.NATIONAL, Organisation.Kind.COMMISSION])
+        through_orgs = AccessGroup.organisations.through.objects.current().filter(
+            accessgroup__group_id__in=group_ids, accessgroup__is_active=True
+        )
+        through_people = AccessGroup.members.through.objects.current().filter(
+            accessgroup__group_id__in=group_ids, accessgroup__is_active=True
+        )
+        condition |= Q(pk__in=through_orgs.values("organisation_id"))
+        condition |= Q(pk__in=through_people.values("user__organisation_id"))
+        found = active.filter(condition)
+    return list(found.select_related("country").order_by("country__name", "name"))
+
+
+def publication_effect(
+    *, item: SharedItem, audience: str, groups=(), recipients=None
+) -> dict[str, object]:
+    """What publishing `item` to `audience` would do, for the publish page: the organisations
+    and states that could read it, and (for a type that tells people) who would be told now,
+    less those told before. The choice is applied to the grant rows inside a transaction that
+    is rolled back, so that the page follows the very rule the publication itself will."""
+    saved = (item.state, item.audience)
+    told: list[User] | None = None
+    try:
+        with transaction.atomic():
+            item.state, item.audience = State.PUBLISHED, audience
+            item.audience_groups.set(list(groups) if audience == Audience.GROUPS else [])
+            grants_sync(item)
+            granted = set(
+                _grant_model(item)
+                .objects.filter(content_object=item)
+                .values_list("group_id", flat=True)
+            )
+            organisations = _organisations_reading(granted)
+            if recipients is not None:
+                told = readers_among(item, list(recipients(item)))
+            transaction.set_rollback(True)
+    finally:
+        item.state, item.audience = saved
+    if told is not None:
+        told_before = set(item.recipients.values_list("user_id", flat=True))
+        told = [user for user in told if user.pk not in told_before]
+    outside = [org for org in organisations if org.pk != item.owner_id]
+    return {
+        "organisations": organisations,
+        "outside": outside,
+        "states": sorted({org.country.name for org in organisations if org.country_id}),
+        "told": told,
+    }
+
+
+def states_without_contact_point(item: SharedItem, country_fields=()) -> list[str]:
+    """The participating states the item concerns (its type's country fields) where nobody is
+    the active contact point for its area: nobody there is told of it."""
+    from ..models import Country
+
+    codes: set[str] = set()
+    for name in country_fields:
+        if "__" in name:
+            continue
+        value = getattr(item, name, None)
+        if value is None:
+            continue
+        if hasattr(value, "all"):
+            codes.update(value.all().values_list("pk", flat=True))
+        elif isinstance(value, list | tuple):
+            codes.update(str(v) for v in value)
+        else:
+            codes.add(getattr(value, "pk", value))
+    if not codes:
+        return []
+    participating = Country.objects.filter(
+        Q(is_eu_member=True) | Q(is_schengen_associated=True), pk__in=codes
+    )
+    covered = set(
+        User.objects.filter(
+            is_active=True,
+            organisation__is_active=True,
+            ncp_areas__contains=[item.area],
+            areas__contains=[item.area],
+        ).values_list("organisation__country_id", flat=True)
+    )
+    return sorted(country.name for country in participating if country.pk not in covered)
 
 
 def publication_preview(*, item: SharedItem, audience: str, groups=(), recipients) -> list[User]:

@@ -133,14 +133,17 @@ def widget_kind(bound_field):
 def item_attachments(context, item):
     """The attachments section of an item's detail page (the page has found the item visible):
     the files, and the upload form for those who may change the item."""
+    from iconet.areas import takes_attachments
     from iconet.forms import AttachmentForm
 
     user = context["request"].user
+    takes = takes_attachments(type(item))
     return {
         "item": item,
         "slug": item.type_slug(),
-        "files": item.attachments.all(),
-        "form": AttachmentForm() if item.allows(user, Action.CHANGE) else None,
+        "files": item.attachments.all() if takes or item.is_owner_member(user) else [],
+        "form": AttachmentForm() if takes and item.allows(user, Action.CHANGE) else None,
+        "takes": takes,
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -4,12 +4,14 @@ those who may download it, never through a public media URL."""
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import get_item_for_action
+from ..areas import takes_attachments
 from ..forms import AttachmentForm
 from ..models import AccessLog, Action, Attachment
 from ..registry import item_model_or_404
@@ -54,6 +56,8 @@ def content_disposition(name: str) -> str:
 def attachment_download(request, type_slug, pk, attachment_pk):
     """The file of an item the user may download, with its checked type; the download is logged."""
     item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.DOWNLOAD)
+    if not takes_attachments(type(item)) and not item.is_owner_member(request.user):
+        raise PermissionDenied  # a file that skipped the type's own review stays with its owner
     attachment = get_object_or_404(Attachment.objects.of_item(item), pk=attachment_pk)
     access_log_write(
         event=AccessLog.Event.DOWNLOAD,

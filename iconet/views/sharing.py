@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,18 @@ from ..access import can, get_item_for_action
 from ..areas import item_type_for
 from ..exports import static_only_fetcher
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
-from ..models import AccessLog, Action, DisclosureRequest, State
+from ..models import (
+    FOUR_EYES_MARKINGS,
+    MARKING_AUDIENCES,
+    PUBLISH_REACH,
+    AccessLog,
+    Action,
+    Audience,
+    DisclosureRequest,
+    Marking,
+    Standing,
+    State,
+)
 from ..registry import item_model_or_404, shared_item_models
 from ..related import (
     ItemMention,
@@ -45,6 +57,19 @@ def _templates(item, suffix: str) -> list[str]:
     ]
 
 
+def _proposed_audience(item, item_type) -> str:
+    """The audience the page proposes: the one asked for release, else, for a first
+    publication, the type's declared one, kept within the marking's cap."""
+    audience = item.audience
+    if item.state == State.DRAFT and not item.release_requested_by_id:
+        # A type that declares none is meant for the network, as the core's default.
+        audience = (item_type.publish_audience if item_type else None) or Audience.NETWORK
+    allowed = MARKING_AUDIENCES.get(item.marking, frozenset())
+    if audience not in allowed:
+        audience = Audience.GROUPS if Audience.GROUPS in allowed else Audience.OWNER
+    return audience
+
+
 def publish_page(
     request,
     item,
@@ -57,40 +82,122 @@ def publish_page(
     """The publish form of any item type. `publish(audience=, marking=, groups=)` applies the
     choice through the area's service; a text it returns replaces the default message.
 
-    Where the item type declares who a publication tells (`ItemType.publication_recipients`),
-    the page shows them for the audience actually chosen: on the first view for the proposed
-    one, and again after "Show who will be told" (a step that needs no JavaScript). A first
-    publication that would tell nobody is published only once the user confirms it, and is
-    then reported as a warning, never as a success."""
+    Before anything is written the page explains the rules (the marking's cap, how wide the
+    user's role publishes, four eyes for RED) and shows, for the audience actually chosen,
+    which organisations and states will read the item, which states concerned have no contact
+    point and, where the item type declares who a publication tells
+    (`ItemType.publication_recipients`), who will be told: on the first view for the proposed
+    audience, and again after "Show who will be told" (a step that needs no JavaScript).
+    A first publication that nobody outside the owner can read, or that tells nobody, is
+    published only once the user confirms it, and is then reported as a warning. A RED draft
+    published by its own author waits for a second person's release instead."""
     item_type = item_type_for(type(item))
     recipients = item_type.publication_recipients if item_type else None
     first = item.state == State.DRAFT
     if initial is None:
-        audience = item.audience
-        if first and item_type and item_type.publish_audience:
-            audience = item_type.publish_audience
-        initial = {
-            "audience": audience,
-            "marking": item.marking,
-            "audience_groups": list(item.audience_groups.all()),
-        }
+        initial = {"marking": item.marking, "audience_groups": list(item.audience_groups.all())}
+    initial = {
+        **initial,
+        "audience": initial.get("audience") or _proposed_audience(item, item_type),
+    }
+    if item.release_requested_by_id:
+        initial["audience"] = item.audience
     posted = request.method == "POST"
     form = PublishForm(request.POST if posted else None, initial=initial)
+    findings = services.personal_data_unconfirmed(item)
+    if not findings:
+        del form.fields["personal_data_reason"]  # asked only of text the check found
     valid = posted and form.is_valid()
-    preview = None
-    if recipients is not None and (valid or not posted):
-        choice = form.cleaned_data if valid else initial
-        preview = services.publication_preview(
-            item=item,
-            audience=choice["audience"],
-            groups=choice.get("audience_groups") or (),
-            recipients=recipients,
-        )
+    if valid:
+        try:
+            services.publication_check(
+                actor=request.user,
+                item=item,
+                audience=form.cleaned_data["audience"],
+                marking=form.cleaned_data["marking"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            valid = False
+    # The effect shown is that of the audience on the page, even one the rules refuse.
+    audience = request.POST.get("audience") if posted else initial["audience"]
+    if audience not in Audience.values:
+        audience = initial["audience"]
+    cleaned = getattr(form, "cleaned_data", {})
+    groups = cleaned.get("audience_groups") if posted else initial.get("audience_groups")
+    effect = services.publication_effect(
+        item=item, audience=audience, groups=groups or (), recipients=recipients
+    )
+    preview = effect["told"]
+    no_contact_point = services.states_without_contact_point(
+        item, item_type.country_fields if item_type else ()
+    )
     # Nobody told now, and nobody before (a form posted twice finds the first one's told).
     tells_nobody = first and preview == [] and not item.recipients.exists()
-    confirm_nobody = False
-    if valid and "preview" not in request.POST:
-        if tells_nobody and not request.POST.get("nobody_confirmed"):
+    reads_nobody = first and not effect["outside"]
+    confirm_nobody = confirm_owner_only = False
+    if (
+        valid
+        and findings
+        and "preview" not in request.POST
+        and services.publication_widens(
+            item, form.cleaned_data["audience"], form.cleaned_data["audience_groups"]
+        )
+    ):
+        if not form.cleaned_data.get("personal_data_reason", "").strip():
+            form.add_error(
+                "personal_data_reason",
+                _(
+                    "The text looks like it holds personal data (shown above). Remove it from "
+                    "the item, or say here why it stays."
+                ),
+            )
+            valid = False
+    release = valid and services.release_needed(
+        actor=request.user,
+        item=item,
+        audience=form.cleaned_data["audience"],
+        marking=form.cleaned_data["marking"],
+        groups=form.cleaned_data["audience_groups"],
+    )
+    if valid and "preview" not in request.POST and release:
+        try:
+            people = services.item_release_request(
+                actor=request.user,
+                item=item,
+                audience=form.cleaned_data["audience"],
+                marking=form.cleaned_data["marking"],
+                groups=form.cleaned_data["audience_groups"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.warning(
+                request,
+                _(
+                    "%(ref)s is not published: as a %(marking)s item it waits for its release "
+                    "by a second person of your organisation (%(names)s). It stays a draft "
+                    "until then."
+                )
+                % {
+                    "ref": item.reference,
+                    "marking": item.get_marking_display(),
+                    "names": ", ".join(str(p) for p in people) or _("nobody yet"),
+                },
+            )
+            return redirect(item.get_absolute_url())
+    elif valid and "preview" not in request.POST:
+        if reads_nobody and not request.POST.get("owner_only_confirmed"):
+            confirm_owner_only = True
+            form.add_error(
+                None,
+                _(
+                    "With the audience chosen, nobody outside your organisation will be able "
+                    "to read this item. Choose a wider audience, or confirm that it is meant "
+                    "for your organisation only."
+                ),
+            )
+        elif tells_nobody and not reads_nobody and not request.POST.get("nobody_confirmed"):
             confirm_nobody = True
             form.add_error(
                 None,
@@ -102,15 +209,31 @@ def publish_page(
             )
         else:
             try:
-                message = publish(
-                    audience=form.cleaned_data["audience"],
-                    marking=form.cleaned_data["marking"],
-                    groups=form.cleaned_data["audience_groups"],
-                )
+                with transaction.atomic():
+                    if findings and form.cleaned_data.get("personal_data_reason", "").strip():
+                        services.personal_data_confirm(
+                            actor=request.user,
+                            item=item,
+                            reason=form.cleaned_data["personal_data_reason"],
+                        )
+                    message = publish(
+                        audience=form.cleaned_data["audience"],
+                        marking=form.cleaned_data["marking"],
+                        groups=form.cleaned_data["audience_groups"],
+                    )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                if tells_nobody:
+                if reads_nobody:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(ref)s is kept for your organisation only: no other "
+                            "organisation can read it."
+                        )
+                        % {"ref": item.reference},
+                    )
+                elif tells_nobody:
                     messages.warning(
                         request,
                         _("%(ref)s is published. Nobody was told of it.") % {"ref": item.reference},
@@ -128,10 +251,44 @@ def publish_page(
             "form": form,
             "preview": preview,
             "previewed": recipients is not None,
+            "effect": effect,
+            "findings": findings,
+            "no_contact_point": no_contact_point,
+            "rules": publish_rules(request.user, item),
             "confirm_nobody": confirm_nobody,
+            "confirm_owner_only": confirm_owner_only,
             **(context or {}),
         },
     )
+
+
+def publish_rules(user, item) -> dict:
+    """The rules of the publish service as the page explains them: the marking caps, how wide
+    each role publishes (the user's own standing marked), and who releases a four-eyes item."""
+    standing = services.publisher_standing(user, item)
+    return {
+        "caps": [
+            {
+                "marking": Marking(marking).label,
+                "audiences": [a.label for a in Audience if a.value in allowed],
+                "current": marking == item.marking,
+            }
+            for marking, allowed in MARKING_AUDIENCES.items()
+        ],
+        "reach": [
+            {
+                "standing": Standing(key).label,
+                "audiences": [a.label for a in Audience if a.value in reach],
+                "yours": key == standing,
+            }
+            for key, reach in PUBLISH_REACH.items()
+        ],
+        "four_eyes": [Marking(m).label for m in FOUR_EYES_MARKINGS],
+        "is_author": item.author_id == user.pk,
+        "open": item.author_id == user.pk and item.marking in FOUR_EYES_MARKINGS,
+        "releasers": services.releasers(item) if item.author_id == user.pk else [],
+        "requested_by": item.release_requested_by if item.release_requested_by_id else None,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,9 +23,13 @@ def alert_draft(author, *, destinations=("DE",), transit=(), **fields) -> Alert:
     return alert
 
 
-def alert_published(author, *, audience="network", marking="AMBER", groups=(), **kwargs) -> Alert:
+def alert_published(
+    author, *, audience="network", marking="AMBER", groups=(), publisher=None, **kwargs
+) -> Alert:
     alert = alert_draft(author, **kwargs)
-    alert_publish(actor=author, alert=alert, audience=audience, marking=marking, groups=groups)
+    alert_publish(
+        actor=publisher or author, alert=alert, audience=audience, marking=marking, groups=groups
+    )
     return alert
 
 

@@ -67,8 +67,15 @@ def test_access_group_audience_adds_its_ncps(cast):
 
 
 def test_red_email_carries_no_content(cast):
+    # RED goes to named organisations only, released by a second person.
+    germany = AccessGroupFactory(name="German desk", organisations=[cast.de_ncp.organisation])
     alert = alert_published(
-        cast.fr_ncp, marking="RED", headline="Secret route via the port of Bari"
+        cast.fr_ncp,
+        marking="RED",
+        audience="groups",
+        groups=[germany],
+        publisher=cast.fr_admin,
+        headline="Secret route via the port of Bari",
     )
     email = EmailDelivery.objects.get(key=f"alert:{alert.pk}:user:{cast.de_ncp.pk}")
     assert "TLP:RED" in email.subject and email.body.splitlines()[0] == "TLP:RED"

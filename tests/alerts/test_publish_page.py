@@ -91,21 +91,21 @@ def test_publishing_to_nobody_needs_a_confirmation_and_is_not_called_a_success(
     client = client_for(cast.fr_ncp)
     refused = client.post(page_url(name, draft), {"audience": "owner", "marking": "AMBER"})
     assert refused.status_code == 200
-    assert refused.context["confirm_nobody"]
-    assert "Publish without telling anyone" in refused.content.decode()
+    assert refused.context["confirm_owner_only"]
+    assert "Keep it for my organisation only" in refused.content.decode()
     draft.refresh_from_db()
     assert draft.state == State.DRAFT
 
     confirmed = client.post(
         page_url(name, draft),
-        {"audience": "owner", "marking": "AMBER", "nobody_confirmed": "1"},
+        {"audience": "owner", "marking": "AMBER", "owner_only_confirmed": "1"},
     )
     assert confirmed.status_code == 302
     draft.refresh_from_db()
     assert draft.state == State.PUBLISHED and draft.audience == "owner"
     [message] = list(get_messages(confirmed.wsgi_request))
     assert message.level == constants.WARNING
-    assert "Nobody was told" in message.message
+    assert "for your organisation only" in message.message
     assert not draft.recipients.exists()
 
 

@@ -44,9 +44,10 @@ def test_the_preview_follows_the_audience_and_nobody_needs_a_confirmation(
     expect(page.locator("body")).to_contain_text("There is a problem")
     assert Alert.objects.get(pk=draft.pk).state == "draft"
     page.get_by_label("Owner organisation only").check()
-    page.get_by_label("Publish without telling anyone").check()
+    page.get_by_label("Keep it for my organisation only").check()
     page.get_by_role("button", name="Publish and notify").click()
-    expect(page.locator("body")).to_contain_text("Nobody was told of it.")
+    # Nobody outside the organisation reads it: never called a publication.
+    expect(page.locator("body")).to_contain_text("is kept for your organisation only")
     page.wait_for_load_state()  # the whole page, before what it must not hold is read
     assert "notice--success" not in page.content()
     assert Alert.objects.get(pk=draft.pk).state == "published"

@@ -285,6 +285,8 @@ def world(cast, settings, tmp_path):
             stage="published",
             audience=audience,
             groups=[mediterranean] if audience == "groups" else (),
+            # AMBER never goes to the public (iconet.models.MARKING_AUDIENCES)
+            marking="GREEN" if audience == "public" else "AMBER",
         )
         facts.append(alert_facts(alert, "published", light=True))
     disclosures = [

@@ -125,7 +125,11 @@ def test_publishing_is_refused_until_every_redaction_is_reviewed(cast, client_fo
     assert note.state == "draft"
     assert not DocumentNote.objects.visible_to(cast.de_officer).filter(pk=note.pk).exists()
 
-    client_for(cast.fr_officer).post(reverse("documents:image_review", args=[note.pk, image.pk]))
+    review = reverse("documents:image_review", args=[note.pk, image.pk])
+    # No area is marked: a plain "checked" is not a review.
+    client_for(cast.fr_officer).post(review)
+    assert client.post(url, {"audience": "network", "marking": "GREEN"}).status_code == 200
+    client_for(cast.fr_officer).post(review, {"no_personal_data": "1"})
     response = client.post(url, {"audience": "network", "marking": "GREEN"})
     assert response.status_code == 302
     note.refresh_from_db()

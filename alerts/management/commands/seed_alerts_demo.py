@@ -78,7 +78,7 @@ DEMO_ALERTS = [
         "destinations": ["BE", "FR", "DE"],
         "transit": [],
         "audience": "network",
-        "marking": "RED",
+        "marking": "AMBER",
         "fields": {
             "headline": "Facilitator network using forged residence permits at Schiphol",
             "urgency": "immediate",
