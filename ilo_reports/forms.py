@@ -19,6 +19,7 @@ from .models import (
     TemplateQuestion,
     TemplateSection,
     TemplateVersion,
+    Trend,
     country_codes,
 )
 
@@ -54,6 +55,13 @@ def _country_pickers(name: str, label: str, value, count: int, help_text: str = 
 
 
 def _field_for(kind: str, label: str, help_text: str = "") -> forms.Field:
+    if kind == FieldType.TREND:
+        return forms.ChoiceField(
+            label=label,
+            help_text=help_text,
+            required=False,
+            choices=[("", _("Not stated")), *Trend.choices],
+        )
     if kind == FieldType.NUMBER:
         return forms.IntegerField(label=label, help_text=help_text, required=False, min_value=0)
     if kind == FieldType.DATE:
@@ -176,6 +184,36 @@ class ReportForm(forms.Form):
                         }
                     )
             yield section, bound
+
+    def _country_answers(self):
+        """The names of the pickers of every countries answer of the form."""
+        for _section, entries in self.layout:
+            for entry in entries:
+                if "rows" in entry:
+                    for row in entry["rows"]:
+                        for names, column in zip(row["cells"], entry["columns"], strict=True):
+                            if column.get("type") == FieldType.COUNTRIES:
+                                yield names
+                elif entry["question"].field_type == FieldType.COUNTRIES:
+                    yield entry["names"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A nationality counts once in a ranking: a second pick of it is refused, not merged.
+        for names in self._country_answers():
+            seen = set()
+            for name in names:
+                code = cleaned.get(name)
+                if not code:
+                    continue
+                if code in seen:
+                    self.add_error(
+                        name,
+                        _("%(country)s is already chosen above; choose each nationality once.")
+                        % {"country": countries.name(code) or code},
+                    )
+                seen.add(code)
+        return cleaned
 
     def _value(self, names: list[str], kind: str):
         data = self.cleaned_data
@@ -361,7 +399,7 @@ class TemplateQuestionForm(ExplainedFormMixin, forms.ModelForm):
 
     class Meta:
         model = TemplateQuestion
-        fields = ["key", "label", "label_fr", "help", "help_fr", "field_type"]
+        fields = ["key", "label", "label_fr", "help", "help_fr", "field_type", "required"]
         widgets = {
             "help": forms.Textarea(attrs={"rows": 2}),
             "help_fr": forms.Textarea(attrs={"rows": 2}),
