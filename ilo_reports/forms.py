@@ -100,7 +100,9 @@ class ReportForm(forms.Form):
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, report, section: TemplateSection | None = None, **kwargs):
+    def __init__(
+        self, *args, report, section: TemplateSection | None = None, part: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.report = report
         self.layout = []  # [(section, [{"question", "names" | "rows", "columns"}])]
@@ -108,6 +110,8 @@ class ReportForm(forms.Form):
         sections = report.template.sections_with_questions()
         if section is not None:
             sections = [s for s in sections if s.pk == section.pk]
+        if part:
+            sections = [s for s in sections if s.part == part]
         for each in sections:
             entries = []
             for question in each.questions.all():

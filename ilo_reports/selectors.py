@@ -1,9 +1,14 @@
 """Reads of the ILO area; shared reports only ever come through `visible_to`."""
 
+from urllib.parse import urlencode
+
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from iconet.models import Area
 
 from .models import (
     EDITABLE_STATUSES,
@@ -13,6 +18,7 @@ from .models import (
     ReportStatus,
     Semester,
     TemplateQuestion,
+    is_reviewer,
 )
 
 STATISTICS_KEY = "statistics"
@@ -116,3 +122,87 @@ def reports_due_note(user) -> str:
 
 def report_status_note(report) -> str:
     return report.get_status_display()
+
+
+def reports_to_review(user):
+    """For a reviewer: the submitted reports they may read, the longest waiting first."""
+    if not is_reviewer(user):
+        return None
+    return (
+        IloReport.objects.visible_to(user)
+        .filter(status=ReportStatus.SUBMITTED)
+        .with_list_columns()
+        .order_by("submitted_at", "pk")
+    )
+
+
+def report_to_review_note(report) -> str:
+    return _("submitted on %(date)s; due by %(deadline)s") % {
+        "date": date_format(timezone.localtime(report.submitted_at).date())
+        if report.submitted_at
+        else "—",
+        "deadline": date_format(Semester.parse(report.semester).deadline),
+    }
+
+
+def late_semester(today=None) -> Semester:
+    """The latest semester whose report deadline has passed."""
+    today = today or timezone.localdate()
+    semester = Semester.of(today).previous()
+    return semester if semester.deadline < today else semester.previous()
+
+
+def networks_late(user):
+    """For the Commission: the active networks whose report on the latest semester past its
+    deadline has not reached the reviewers."""
+    if not user.is_commission_admin:
+        return None
+    return networks_without_submission(user, late_semester()).order_by("name")
+
+
+def networks_late_note(user) -> str:
+    semester = late_semester()
+    return _("Reports on %(semester)s were due by %(deadline)s.") % {
+        "semester": semester,
+        "deadline": date_format(semester.deadline),
+    }
+
+
+def network_late_note(network) -> str:
+    return _("late since %(deadline)s") % {"deadline": date_format(late_semester().deadline)}
+
+
+def reports_to_open(user):
+    """For a chair: the networks whose report on the semester due next the user's service
+    opens (services.may_open_report) and that is not opened yet."""
+    if not user.organisation_id:
+        return None
+    semester = str(Semester.reporting())
+    opener = Q(chairs__officer=user) | Q(access_group__members=user)
+    if user.is_ncp(Area.ILO):
+        opener = Q()
+    networks = (
+        Network.objects.visible_to(user)
+        .filter(is_active=True)
+        .filter(chairs__semester=semester, chairs__organisation_id=user.organisation_id)
+        .filter(opener)
+        .exclude(reports__semester=semester)
+        .distinct()
+        .order_by("name")
+    )
+    return networks
+
+
+def report_to_open_url(network) -> str:
+    semester = Semester.reporting()
+    return (
+        f"{reverse('ilo_reports:open')}?{urlencode({'network': network.pk, 'semester': semester})}"
+    )
+
+
+def report_to_open_note(network) -> str:
+    semester = Semester.reporting()
+    return _("%(semester)s, due by %(deadline)s") % {
+        "semester": semester,
+        "deadline": date_format(semester.deadline),
+    }

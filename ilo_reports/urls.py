@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/edit/<int:section_pk>/", views.report_section_edit, name="section"),
+    path("<int:pk>/edit/part/<str:part>/", views.report_part_edit, name="part"),
     path("<int:pk>/contribute/", views.contribution_add, name="contribute"),
     path(
         "<int:pk>/contributions/<int:contribution_pk>/incorporate/",

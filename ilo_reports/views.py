@@ -37,6 +37,7 @@ from .models import (
     ReportStatus,
     SectionState,
     Semester,
+    TemplateSection,
     TemplateVersion,
     answer_as_text,
 )
@@ -153,6 +154,8 @@ def report_open(request):
     form = OpenReportForm(
         request.POST if request.method == "POST" else None,
         networks=networks_visible_to(request.user),
+        # From the home page's "to open" list: the network and semester already chosen.
+        initial={key: request.GET[key] for key in ("network", "semester") if key in request.GET},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,6 +195,7 @@ def report_edit(request, pk):
             "progress": progress,
             "empty_count": sum(1 for p in progress if p.state == SectionState.EMPTY),
             "may_submit": report.allows(request.user, Action.SUBMIT),
+            "missing": report.missing(),
         },
     )
 
@@ -265,6 +269,75 @@ def report_section_edit(request, pk, section_pk):
     )
 
 
+PARTS = [part.value for part in TemplateSection.Part]
+
+
+@require_http_methods(["GET", "POST"])
+def report_part_edit(request, pk, part):
+    """One part of the draft with all its sections, saved at once under the report's
+    optimistic lock, beside the contents list with the state of every section."""
+    report = _report(request, pk, Action.CHANGE)
+    if part not in PARTS:
+        raise Http404
+    sections = [s for s in report.template.sections_with_questions() if s.part == part]
+    if not sections:
+        raise Http404
+    conflicts: list[dict] = []
+    if request.method == "POST":
+        form = ReportForm(request.POST, report=report, part=part)
+        if form.is_valid():
+            try:
+                services.report_save(
+                    actor=request.user,
+                    report=report,
+                    answers=form.answers(),
+                    lock_version=form.cleaned_data["lock_version"],
+                    questions=form.question_keys(),
+                )
+            except services.Conflict as conflict:
+                report = conflict.current
+                data = request.POST.copy()
+                data["lock_version"] = report.lock_version
+                form = ReportForm(data, report=report, part=part)
+                form.is_valid()
+                for section in sections:
+                    conflicts += conflicting_answers(report, form.answers(), section)
+                messages.warning(
+                    request,
+                    _(
+                        "Someone else saved this report while you were editing it. "
+                        "Your text has not been saved: "
+                        "compare it with theirs below, then save again."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(part)s saved.") % {"part": TemplateSection.Part(part).label},
+                )
+                return redirect("ilo_reports:part", pk=report.pk, part=part)
+    else:
+        form = ReportForm(report=report, part=part)
+    position = PARTS.index(part)
+    present = {s.part for s in report.template.sections_with_questions()}
+    return render(
+        request,
+        "ilo_reports/report_part.html",
+        {
+            "item": report,
+            "form": form,
+            "part": TemplateSection.Part(part),
+            "layout": list(form.bound_layout()),
+            "progress": report.progress(),
+            "missing": report.missing(),
+            "conflicts": conflicts,
+            "previous_part": next((p for p in reversed(PARTS[:position]) if p in present), None),
+            "next_part": next((p for p in PARTS[position + 1 :] if p in present), None),
+            "may_submit": report.allows(request.user, Action.SUBMIT),
+        },
+    )
+
+
 def conflicting_answers(report: IloReport, mine: dict, section) -> list[dict]:
     """The answers of the section that differ between the saved report and the form."""
     conflicts = []
@@ -331,7 +404,16 @@ def report_submit(request, pk):
     which lists them and asks to confirm."""
     report = _report(request, pk, Action.SUBMIT)
     empty = report.empty_sections()
+    missing = report.missing()
     if request.method == "POST":
+        if missing:
+            # The required answers are not a choice: nothing confirms them away.
+            messages.error(
+                request,
+                _("The report cannot be submitted yet: %(count)s required answers are missing.")
+                % {"count": len(missing)},
+            )
+            return redirect("ilo_reports:submit", pk=report.pk)
         confirmed = set(request.POST.getlist("confirm_empty"))
         # Confirmed for the very sections empty now: one emptied since asks again.
         if {str(section.pk) for section in empty} <= confirmed:
@@ -345,7 +427,12 @@ def report_submit(request, pk):
     return render(
         request,
         "ilo_reports/report_submit.html",
-        {"item": report, "empty_sections": empty, "count": len(report.progress())},
+        {
+            "item": report,
+            "empty_sections": empty,
+            "count": len(report.progress()),
+            "missing": missing,
+        },
     )
 
 
