@@ -66,4 +66,5 @@ NOT_AUDITED = {
     "iconet.TrendState": "a token of the kept counts for the cache",
     "ilo_reports.WorkflowEvent": "the report's own timeline; each change of status is audited",
     "ilo_reports.ReminderSent": "the beat job's record of a reminder already sent",
+    "ilo_reports.FollowUpReminder": "the beat job's record of a follow-up reminder already sent",
 }

@@ -486,3 +486,16 @@ QuestionFormSet = inlineformset_factory(
     max_num=200,
     absolute_max=200,
 )
+
+
+class FollowUpTaskForm(forms.Form):
+    """A follow-up action of a report tracked as a task: who owns it and by when."""
+
+    report = forms.IntegerField(widget=forms.HiddenInput)
+    row_key = forms.SlugField(widget=forms.HiddenInput)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners

@@ -1036,6 +1036,67 @@ class ReminderSent(models.Model):
         return f"{self.network_id} {self.semester} {self.kind}"
 
 
+class FollowUpTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A task repeats its report's follow-up action: it is read with its report."""
+        return self.filter(report__in=IloReport.objects.visible_to(user).values("pk"))
+
+
+class FollowUpTask(models.Model):
+    """A follow-up action of a report's Part III, tracked by the Commission until closed."""
+
+    report = models.ForeignKey(
+        IloReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    # The row of the report's follow-up table the task comes from ("action_1").
+    row_key = models.CharField(max_length=60)
+    action = models.CharField(_("action"), max_length=500, validators=[single_line])
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("deadline"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closed_at", "deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "row_key"], name="ilo_follow_up_once"),
+        ]
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+
+    def __str__(self) -> str:
+        return self.action
+
+
+class FollowUpReminder(models.Model):
+    """A reminder already sent about a task; the unique key makes the beat job idempotent."""
+
+    task = models.ForeignKey(FollowUpTask, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind"], name="ilo_follow_up_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"
+
+
 auditlog.register(Network)
 auditlog.register(NetworkChair)
 auditlog.register(Posting, m2m_fields={"also_represents"})
@@ -1045,3 +1106,4 @@ auditlog.register(TemplateSection)
 auditlog.register(TemplateQuestion)
 auditlog.register(IloReport, m2m_fields={"audience_groups"}, exclude_fields=[SEARCH_DOCUMENT])
 auditlog.register(Contribution)
+auditlog.register(FollowUpTask)

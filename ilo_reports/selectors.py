@@ -7,17 +7,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from iconet.models import Area
+from iconet.models import Area, Marking
 
 from .models import (
     EDITABLE_STATUSES,
+    FollowUpTask,
     IloReport,
     Network,
     Posting,
     ReportStatus,
     Semester,
     TemplateQuestion,
+    Trend,
+    country_codes,
     is_reviewer,
 )
 
@@ -206,3 +210,148 @@ def report_to_open_note(network) -> str:
         "semester": semester,
         "deadline": date_format(semester.deadline),
     }
+
+
+# --- the semester's synthesis across networks ---------------------------------------------
+
+FOLLOW_UP_KEY = "follow_up"
+TOP_NATIONALITIES = 5
+
+
+def _number(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _statistics_totals(reports: dict, questions: dict) -> dict[str, dict]:
+    """For each statistics row: the total of its figures and the reports each comes from."""
+    rows: dict[str, dict] = {}
+    for report in reports.values():
+        question = questions.get((report.template_id, STATISTICS_KEY))
+        if question is None:
+            continue
+        columns = question.table.get("columns", [])
+        number_key = columns[0]["key"] if columns else None
+        countries_keys = [c["key"] for c in columns if c.get("type") == "countries"]
+        trend_keys = [c["key"] for c in columns if c.get("type") == "trend"]
+        answer = report.answer_for(question) or {}
+        for row in question.shown_table.get("rows", []):
+            entry = rows.setdefault(
+                row["key"],
+                {
+                    "key": row["key"],
+                    "label": row["label"],
+                    "total": None,
+                    "sources": [],
+                    "nationalities": {},
+                    "trends": {},
+                },
+            )
+            cells = answer.get(row["key"], {})
+            value = _number(cells.get(number_key))
+            if value is None:
+                continue
+            entry["total"] = (entry["total"] or 0) + value
+            entry["sources"].append({"report": report, "value": value})
+            for key in countries_keys:
+                for code in country_codes(cells.get(key)):
+                    entry["nationalities"].setdefault(code, []).append(report)
+            for key in trend_keys:
+                if cells.get(key):
+                    entry["trends"].setdefault(cells[key], []).append(report)
+    return rows
+
+
+def _readable_reports(user, semester: Semester) -> dict[int, IloReport]:
+    """The latest readable revision of each network's report that reached the reviewers."""
+    latest: dict[int, IloReport] = {}
+    found = reports_visible_to(user).filter(semester=str(semester), status__in=SUBMITTED_STATUSES)
+    for report in found:
+        held = latest.get(report.network_id)
+        if held is None or report.revision > held.revision:
+            latest[report.network_id] = report
+    return latest
+
+
+def semester_synthesis(user, semester: Semester) -> dict:
+    """Per semester, across the reports the user may read: the statistics added up by row
+    with the top nationalities and the trend against the previous semester, the networks
+    without a report the user may read, and the Part III follow-up actions."""
+    reports = _readable_reports(user, semester)
+    previous_reports = _readable_reports(user, semester.previous())
+    templates = {r.template_id for r in [*reports.values(), *previous_reports.values()]}
+    questions = {
+        (q.section.version_id, q.key): q
+        for q in TemplateQuestion.objects.filter(
+            key__in=[STATISTICS_KEY, FOLLOW_UP_KEY], section__version__in=templates
+        ).select_related("section")
+    }
+    rows = _statistics_totals(reports, questions)
+    previous = _statistics_totals(previous_reports, questions)
+    for key, row in rows.items():
+        before = previous.get(key, {}).get("total")
+        row["previous"] = before
+        row["previous_sources"] = previous.get(key, {}).get("sources", [])
+        if row["total"] is None or before is None:
+            row["trend"] = ""
+        else:
+            row["trend"] = Trend.UP if row["total"] > before else Trend.STABLE
+            row["trend"] = Trend.DOWN if row["total"] < before else row["trend"]
+        row["trend_label"] = str(Trend(row["trend"]).label) if row["trend"] else ""
+        ranked = sorted(row["nationalities"].items(), key=lambda item: (-len(item[1]), item[0]))
+        row["top"] = [
+            {"code": code, "name": countries.name(code) or code, "reports": found}
+            for code, found in ranked[:TOP_NATIONALITIES]
+        ]
+        row["reported_trends"] = [
+            {"label": str(Trend(value).label), "reports": found}
+            for value, found in sorted(row["trends"].items())
+            if value in Trend.values
+        ]
+    actions = []
+    tasks = {
+        (task.report_id, task.row_key): task
+        for task in FollowUpTask.objects.visible_to(user)
+        .filter(report__in=[r.pk for r in reports.values()])
+        .select_related("owner")
+    }
+    for report in sorted(reports.values(), key=lambda r: r.network.name):
+        question = questions.get((report.template_id, FOLLOW_UP_KEY))
+        if question is None:
+            continue
+        answer = report.answer_for(question) or {}
+        for row in question.table.get("rows", []):
+            cells = answer.get(row["key"], {})
+            if not cells.get("action"):
+                continue
+            actions.append(
+                {
+                    "report": report,
+                    "row_key": row["key"],
+                    "action": cells.get("action", ""),
+                    "owner": cells.get("owner", ""),
+                    "deadline": cells.get("deadline", ""),
+                    "task": tasks.get((report.pk, row["key"])),
+                }
+            )
+    missing = list(networks_without_submission(user, semester).order_by("name"))
+    today = timezone.localdate()
+    return {
+        "semester": semester,
+        "reports": sorted(reports.values(), key=lambda r: r.network.name),
+        "rows": list(rows.values()),
+        "networks_without_report": missing,
+        "late": today > semester.deadline,
+        "actions": actions,
+        "tasks": list(
+            FollowUpTask.objects.visible_to(user)
+            .filter(report__semester=str(semester))
+            .select_related("owner", "report__network")
+        ),
+    }
+
+
+def synthesis_marking(reports) -> str:
+    """The strictest handling marking of the reports a synthesis adds up (it carries them all)."""
+    order = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
+    found = {report.marking for report in reports}
+    return next((marking for marking in order if marking in found), Marking.CLEAR)

@@ -1,18 +1,21 @@
 """Pages of the ILO area. Reports come only through `visible_to` (404 otherwise); actions
 the report's policy does not allow answer 403."""
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
 from iconet.charts import bar_chart
-from iconet.models import Action, Area, Audience, State
+from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
@@ -21,6 +24,7 @@ from . import services
 from .forms import (
     CommentForm,
     ContributionForm,
+    FollowUpTaskForm,
     MeetingForm,
     OpenReportForm,
     PostingForm,
@@ -31,6 +35,7 @@ from .forms import (
 )
 from .models import (
     EDITABLE_STATUSES,
+    FollowUpTask,
     IloReport,
     Network,
     Posting,
@@ -40,14 +45,18 @@ from .models import (
     TemplateSection,
     TemplateVersion,
     answer_as_text,
+    is_reviewer,
 )
 from .selectors import (
     current_postings,
+    late_semester,
     networks_visible_to,
     networks_without_submission,
     postings_manageable_by,
     reports_visible_to,
+    semester_synthesis,
     statistics_comparison,
+    synthesis_marking,
 )
 
 
@@ -595,6 +604,146 @@ def networks_missing(request):
             "next": semester.next(),
         },
     )
+
+
+# --- the semester's synthesis across networks ------------------------------------------
+
+
+def _semester_asked(request) -> Semester:
+    try:
+        if request.GET.get("semester"):
+            return Semester.parse(request.GET["semester"])
+    except ValueError as exc:
+        raise BadRequest(_("Not a semester: write it as 2026-S1.")) from exc
+    return late_semester()
+
+
+def _synthesis(request) -> dict:
+    _require_area(request)
+    semester = _semester_asked(request)
+    synthesis = semester_synthesis(request.user, semester)
+    synthesis["marking"] = synthesis_marking(synthesis["reports"])
+    return synthesis
+
+
+@require_GET
+def synthesis(request):
+    """The semester across the networks whose reports the user may read."""
+    context = _synthesis(request)
+    semester = context["semester"]
+    for row in context["rows"]:
+        row["chart"] = bar_chart(
+            {"label": row["label"], "cells": [row["previous"], row["total"]]},
+            [str(semester.previous()), str(semester)],
+        )
+    marking = context["marking"]
+    may_track = is_reviewer(request.user)
+    for action in context["actions"]:
+        if may_track and action["task"] is None:
+            action["form"] = FollowUpTaskForm(
+                owners=services.reviewers(),
+                initial={
+                    "report": action["report"].pk,
+                    "row_key": action["row_key"],
+                    "owner": request.user.pk,
+                    "deadline": action["deadline"] or semester.next().deadline,
+                },
+                prefix=f"task-{action['report'].pk}-{action['row_key']}",
+            )
+    return render(
+        request,
+        "ilo_reports/synthesis.html",
+        {
+            **context,
+            "marking_item": {"marking": marking, "get_marking_display": Marking(marking).label},
+            "previous": semester.previous(),
+            "next": semester.next(),
+            "may_track": may_track,
+        },
+    )
+
+
+@require_GET
+def synthesis_csv(request):
+    """The synthesis's statistics and the networks without a report, as CSV to annex."""
+    context = _synthesis(request)
+    semester = context["semester"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            f"TLP:{context['marking']}",
+            _("ILO network reports, synthesis of %(semester)s") % {"semester": semester},
+        ]
+    )
+    writer.writerow(
+        [
+            _("Indicator"),
+            str(semester),
+            str(semester.previous()),
+            _("Trend"),
+            _("Top nationalities"),
+            _("Reports"),
+        ]
+    )
+    for row in context["rows"]:
+        writer.writerow(
+            [
+                row["label"],
+                "" if row["total"] is None else row["total"],
+                "" if row["previous"] is None else row["previous"],
+                row["trend_label"],
+                ", ".join(f"{top['code']} ({len(top['reports'])})" for top in row["top"]),
+                " ".join(source["report"].reference for source in row["sources"]),
+            ]
+        )
+    writer.writerow([])
+    writer.writerow([_("Networks without a report you may read")])
+    for network in context["networks_without_report"]:
+        writer.writerow([network.name, network.host_country.code])
+    return response
+
+
+@require_POST
+def follow_up_task_add(request):
+    _require_area(request)
+    semester = _semester_asked(request)
+    form = FollowUpTaskForm(
+        request.POST, owners=services.reviewers(), prefix=request.POST.get("prefix", "")
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose the task's owner and its deadline."))
+    else:
+        report = get_visible_or_404(
+            reports_visible_to(request.user), request.user, pk=form.cleaned_data["report"]
+        )
+        try:
+            services.follow_up_task_create(
+                actor=request.user,
+                report=report,
+                row_key=form.cleaned_data["row_key"],
+                owner=form.cleaned_data["owner"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Follow-up action tracked as a task."))
+    return redirect(f"{reverse('ilo_reports:synthesis')}?semester={semester}")
+
+
+@require_POST
+def follow_up_task_close(request, task_pk):
+    _require_area(request)
+    task = get_object_or_404(FollowUpTask.objects.visible_to(request.user), pk=task_pk)
+    try:
+        services.follow_up_task_close(actor=request.user, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Task closed."))
+    return redirect(f"{reverse('ilo_reports:synthesis')}?semester={task.report.semester}")
 
 
 # --- postings ---------------------------------------------------------------------------
