@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from iconet.exports import highest_marking
 from iconet.models import Area, Marking
 
 from .models import (
@@ -333,7 +334,11 @@ def semester_synthesis(user, semester: Semester) -> dict:
                     "task": tasks.get((report.pk, row["key"])),
                 }
             )
-    missing = list(networks_without_submission(user, semester).order_by("name"))
+    missing = list(
+        networks_without_submission(user, semester)
+        .filter(pk__in=Network.objects.visible_to(user).values("pk"))
+        .order_by("name")
+    )
     today = timezone.localdate()
     return {
         "semester": semester,
@@ -352,6 +357,4 @@ def semester_synthesis(user, semester: Semester) -> dict:
 
 def synthesis_marking(reports) -> str:
     """The strictest handling marking of the reports a synthesis adds up (it carries them all)."""
-    order = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
-    found = {report.marking for report in reports}
-    return next((marking for marking in order if marking in found), Marking.CLEAR)
+    return highest_marking(report.marking for report in reports) or Marking.CLEAR

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from iconet.access import get_item_for_action, get_visible_or_404
 from iconet.charts import bar_chart
+from iconet.exports import formula_safe
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
@@ -663,6 +664,16 @@ def synthesis(request):
     )
 
 
+class SafeCsvWriter:
+    """A CSV writer whose text cells a spreadsheet shows as text, never runs as formulas."""
+
+    def __init__(self, stream):
+        self.writer = csv.writer(stream)
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([formula_safe(str(cell)) for cell in row])
+
+
 @require_GET
 def synthesis_csv(request):
     """The synthesis's statistics and the networks without a report, as CSV to annex."""
@@ -670,7 +681,7 @@ def synthesis_csv(request):
     semester = context["semester"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         [
             f"TLP:{context['marking']}",
