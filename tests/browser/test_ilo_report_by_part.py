@@ -21,6 +21,9 @@ def test_a_report_filled_by_part_and_refused_while_incomplete(browser, live_serv
     report = draft(cast)
     statistics = TemplateQuestion.objects.get(section__version=report.template, key="statistics")
     rows = statistics.table["rows"]
+    # Fields of long texts, by name: their labels are also the headings of their sections.
+    meetings = TemplateQuestion.objects.get(section__version=report.template, key="meetings")
+    assessment = TemplateQuestion.objects.get(section__version=report.template, key="assessment")
     chair = browser_page(browser, live_server, cast.ilo_fr_tr)
 
     # Part I: its sections on one page, saved at once.
@@ -29,10 +32,10 @@ def test_a_report_filled_by_part_and_refused_while_incomplete(browser, live_serv
     chair.get_by_role("link", name=f"Edit {PART_I}").click()
     expect(chair.get_by_role("heading", level=1, name=PART_I)).to_be_visible()
     chair.get_by_label("Composition and changes").fill("Two officers arrived in September.")
-    chair.get_by_label("Meetings held", exact=True).fill("Three meetings, in Ankara.")
+    chair.locator(f'textarea[name="q{meetings.pk}"]').fill("Three meetings, in Ankara.")
     chair.get_by_role("button", name=f"Save {PART_I}").click()
     expect(chair.locator("body")).to_contain_text(f"{PART_I} saved.")
-    expect(chair.get_by_label("Meetings held", exact=True)).to_have_value(
+    expect(chair.locator(f'textarea[name="q{meetings.pk}"]')).to_have_value(
         "Three meetings, in Ankara."
     )
     contents = chair.get_by_role("navigation", name="Contents")
@@ -54,7 +57,7 @@ def test_a_report_filled_by_part_and_refused_while_incomplete(browser, live_serv
     chair.get_by_role("button", name=f"Save {PART_II}").click()
     expect(chair.locator("body")).to_contain_text(f"{PART_II} saved.")
     chair.get_by_role("link", name="Next: Part III").click()
-    chair.get_by_label("Assessment", exact=True).fill("Pressure on the land border rose.")
+    chair.locator(f'textarea[name="q{assessment.pk}"]').fill("Pressure on the land border rose.")
     chair.get_by_role("button", name=f"Save {PART_III}").click()
     expect(chair.locator("body")).to_contain_text(f"{PART_III} saved.")
 
