@@ -8,6 +8,7 @@ class IloReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
+        from iconet.exports import ExportSource, export_source_register
         from iconet.services.sharing import item_published
 
         from . import selectors
@@ -15,6 +16,14 @@ class IloReportsConfig(AppConfig):
         from .services import report_published
 
         item_published.connect(report_published, sender=IloReport, dispatch_uid="ilo.published")
+        export_source_register(
+            ExportSource(
+                name="ilo_reports:synthesis",
+                label=_("ILO network reports added up in the semester's synthesis"),
+                rows=selectors.synthesis_export_rows,
+                fields=("network", "semester", "status"),
+            )
+        )
 
         register_area(
             AreaConfig(

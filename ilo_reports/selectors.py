@@ -355,6 +355,17 @@ def semester_synthesis(user, semester: Semester) -> dict:
     }
 
 
+def synthesis_export_rows(user, params):
+    """The reports a semester's synthesis adds up, for the core's CSV and PDF exports (the
+    annex that names each report the figures come from)."""
+    try:
+        semester = Semester.parse(params.get("semester") or "")
+    except ValueError:
+        semester = late_semester()
+    pks = [report.pk for report in _readable_reports(user, semester).values()]
+    return reports_visible_to(user).filter(pk__in=pks).order_by("network__name")
+
+
 def synthesis_marking(reports) -> str:
     """The strictest handling marking of the reports a synthesis adds up (it carries them all)."""
     return highest_marking(report.marking for report in reports) or Marking.CLEAR

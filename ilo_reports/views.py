@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from iconet.access import get_item_for_action, get_visible_or_404
 from iconet.charts import bar_chart
-from iconet.exports import formula_safe
+from iconet.exports import export_offer, formula_safe
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
@@ -660,6 +660,9 @@ def synthesis(request):
             "previous": semester.previous(),
             "next": semester.next(),
             "may_track": may_track,
+            "export": export_offer(request, "ilo_reports:synthesis")
+            if context["reports"]
+            else None,
         },
     )
 

@@ -264,3 +264,22 @@ def test_a_task_owner_must_read_the_report(cast, world):
             deadline=datetime.date(2027, 1, 1),
         )
     assert Semester.parse(world["seen"].semester) == world["semester"]
+
+
+def test_the_reports_added_up_export_as_csv_and_pdf_through_the_core(cast, client_for, world):
+    reader = client_for(cast.fr_ncp)
+    page = reader.get(
+        f"{reverse('ilo_reports:synthesis')}?semester={world['semester']}"
+    ).content.decode()
+    assert 'name="source" value="ilo_reports:synthesis"' in page
+    data = {"source": "ilo_reports:synthesis", "query": f"semester={world['semester']}"}
+    response = reader.post(reverse("exports:start"), {**data, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    references = [row[rows[2].index("Reference")] for row in rows[3:]]
+    assert references == [world["seen"].reference]  # not Morocco's, not the semester before
+    commission = client_for(cast.commission_admin).post(
+        reverse("exports:start"), {**data, "format": "csv"}
+    )
+    assert world["hidden"].reference in commission.content.decode("utf-8-sig")
+    pdf = reader.post(reverse("exports:start"), {**data, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
