@@ -17,6 +17,7 @@ from .models import (
     FollowUpTask,
     IloReport,
     Network,
+    NetworkChair,
     Posting,
     ReportStatus,
     Semester,
@@ -180,9 +181,10 @@ def network_late_note(network) -> str:
 def reports_to_open(user):
     """For a chair: the networks whose report on the semester due next the user's service
     opens (services.may_open_report) and that is not opened yet."""
-    if not user.organisation_id:
-        return None
     semester = str(Semester.reporting())
+    chairing = NetworkChair.objects.filter(semester=semester, organisation_id=user.organisation_id)
+    if not user.organisation_id or not chairing.exists():
+        return None  # not a chair's service this semester: no such queue
     opener = Q(chairs__officer=user) | Q(access_group__members=user)
     if user.is_ncp(Area.ILO):
         opener = Q()
