@@ -1,6 +1,7 @@
 """A report filled one part at a time in the browser without JavaScript: the chair fills
 Part I on one page, is refused at submission while the statistics and the assessment are
-missing, follows the list to the parts that lack them, fills them, and submits."""
+missing, follows the list to the parts that lack them, fills them, and submits. The
+synthesis and the home page's queues pass axe."""
 
 import re
 
@@ -8,7 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ilo_reports.models import TemplateQuestion
+from tests.browser.test_accessibility import sign_in_browser, violations
 from tests.browser.test_ilo_editor import browser_page, draft
+from tests.ilo_reports.test_synthesis import world  # noqa: F401, F811 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +72,10 @@ def test_a_report_filled_by_part_and_refused_while_incomplete(browser, live_serv
     report.refresh_from_db()
     assert report.status == "submitted"
     assert report.answers[str(statistics.pk)][rows[-1]["key"]] == {"number": len(rows) - 1}
+
+
+def test_the_synthesis_and_the_home_queues_pass_axe(page, live_server, cast, world):  # noqa: F811
+    sign_in_browser(page, live_server, cast.commission_admin)
+    for url in (f"/ilo/synthesis/?semester={world['semester']}", "/"):
+        page.goto(url)
+        assert violations(page) == [], url
