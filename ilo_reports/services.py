@@ -821,8 +821,9 @@ def follow_up_task_close(*, actor: User, task: FollowUpTask) -> FollowUpTask:
 
 
 def follow_up_reminder_kind(days_left: int) -> str | None:
+    """Once in the week before the deadline, then once a week while overdue."""
     if days_left < 0:
-        return "overdue"
+        return f"overdue-{(-days_left - 1) // 7}"
     if days_left <= FOLLOW_UP_SOON_DAYS:
         return "due-soon"
     return None
@@ -834,7 +835,7 @@ def _follow_up_title(task: FollowUpTask, kind: str) -> str:
         "semester": task.report.semester,
         "deadline": task.deadline,
     }
-    if kind == "overdue":
+    if kind.startswith("overdue"):
         return (
             _("Follow-up action of %(network)s for %(semester)s overdue since %(deadline)s") % named
         )
@@ -842,8 +843,8 @@ def _follow_up_title(task: FollowUpTask, kind: str) -> str:
 
 
 def follow_up_reminders_send(today: datetime.date) -> int:
-    """Remind the owners of open tasks due within a week, and once more when overdue; once
-    per task and kind, through the outbox (the unique row is the claim)."""
+    """Remind the owners of open tasks due within a week, and every week while overdue
+    until closed; once per task and kind, through the outbox (the unique row is the claim)."""
     sent = 0
     tasks = FollowUpTask.objects.filter(
         closed_at__isnull=True,

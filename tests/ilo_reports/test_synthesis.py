@@ -246,7 +246,11 @@ def test_task_owners_are_reminded_through_the_outbox_until_it_is_closed(cast, wo
     assert "Joint training" not in mail.body and "/ilo/synthesis/" in mail.body
     overdue = task.deadline + datetime.timedelta(days=1)
     assert services.follow_up_reminders_send(overdue) == 1
+    assert services.follow_up_reminders_send(overdue + datetime.timedelta(days=6)) == 0
     assert EmailDelivery.objects.filter(subject__contains="overdue since").count() == 1
+    # Every week while it stays open.
+    assert services.follow_up_reminders_send(overdue + datetime.timedelta(days=7)) == 1
+    assert EmailDelivery.objects.filter(subject__contains="overdue since").count() == 2
     services.follow_up_task_close(actor=cast.commission_admin, task=task)
     FollowUpTask.objects.filter(pk=task.pk).update(deadline=overdue)
     assert services.follow_up_reminders_send(overdue + datetime.timedelta(days=30)) == 0
