@@ -76,4 +76,5 @@ NOT_AUDITED = {
     "ilo_reports.WorkflowEvent": "the report's own timeline; each change of status is audited",
     "ilo_reports.ReminderSent": "the beat job's record of a reminder already sent",
     "iconet_api.IdempotencyKey": "the stored answer to a POST, kept to replay it",
+    "ilo_reports.FollowUpReminder": "the beat job's record of a follow-up reminder already sent",
 }

@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ilo_reports.tasks.report_reminders_send",
         "schedule": 6 * 3600.0,
     },
+    "ilo-follow-up-reminders": {
+        "task": "ilo_reports.tasks.follow_up_reminders_send",
+        "schedule": 6 * 3600.0,
+    },
     "saved-searches-sweep": {
         "task": "iconet.search_tasks.saved_searches_sweep",
         "schedule": 900.0,

@@ -8,6 +8,7 @@ class IloReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
+        from iconet.exports import ExportSource, export_source_register
         from iconet.services.sharing import item_published
 
         from . import selectors
@@ -15,6 +16,14 @@ class IloReportsConfig(AppConfig):
         from .services import report_published
 
         item_published.connect(report_published, sender=IloReport, dispatch_uid="ilo.published")
+        export_source_register(
+            ExportSource(
+                name="ilo_reports:synthesis",
+                label=_("ILO network reports added up in the semester's synthesis"),
+                rows=selectors.synthesis_export_rows,
+                fields=("network", "semester", "status"),
+            )
+        )
 
         register_area(
             AreaConfig(
@@ -47,6 +56,38 @@ class IloReportsConfig(AppConfig):
                         note=selectors.reports_due_note,
                         row_note=selectors.report_status_note,
                         order=50,
+                    ),
+                    DashboardPanel(
+                        key="reports_to_review",
+                        title=_("ILO network reports waiting for your review"),
+                        empty=_("No submitted report waits for review."),
+                        rows=selectors.reports_to_review,
+                        list_url="ilo_reports:list",
+                        list_label=_("All ILO network reports"),
+                        row_note=selectors.report_to_review_note,
+                        order=51,
+                    ),
+                    DashboardPanel(
+                        key="networks_late",
+                        title=_("ILO networks late with their report"),
+                        empty=_("Every network has submitted its report."),
+                        rows=selectors.networks_late,
+                        list_url="ilo_reports:missing",
+                        list_label=_("Networks without a report"),
+                        note=selectors.networks_late_note,
+                        row_note=selectors.network_late_note,
+                        order=52,
+                    ),
+                    DashboardPanel(
+                        key="reports_to_open",
+                        title=_("ILO network reports for you to open"),
+                        empty=_("No report waits to be opened by your service."),
+                        rows=selectors.reports_to_open,
+                        list_url="ilo_reports:networks",
+                        list_label=_("Your ILO networks"),
+                        row_note=selectors.report_to_open_note,
+                        row_url=selectors.report_to_open_url,
+                        order=49,
                     ),
                 ),
             )

@@ -19,6 +19,7 @@ from .models import (
     TemplateQuestion,
     TemplateSection,
     TemplateVersion,
+    Trend,
     country_codes,
 )
 
@@ -54,6 +55,13 @@ def _country_pickers(name: str, label: str, value, count: int, help_text: str = 
 
 
 def _field_for(kind: str, label: str, help_text: str = "") -> forms.Field:
+    if kind == FieldType.TREND:
+        return forms.ChoiceField(
+            label=label,
+            help_text=help_text,
+            required=False,
+            choices=[("", _("Not stated")), *Trend.choices],
+        )
     if kind == FieldType.NUMBER:
         return forms.IntegerField(label=label, help_text=help_text, required=False, min_value=0)
     if kind == FieldType.DATE:
@@ -92,7 +100,9 @@ class ReportForm(forms.Form):
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, report, section: TemplateSection | None = None, **kwargs):
+    def __init__(
+        self, *args, report, section: TemplateSection | None = None, part: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.report = report
         self.layout = []  # [(section, [{"question", "names" | "rows", "columns"}])]
@@ -100,6 +110,8 @@ class ReportForm(forms.Form):
         sections = report.template.sections_with_questions()
         if section is not None:
             sections = [s for s in sections if s.pk == section.pk]
+        if part:
+            sections = [s for s in sections if s.part == part]
         for each in sections:
             entries = []
             for question in each.questions.all():
@@ -176,6 +188,36 @@ class ReportForm(forms.Form):
                         }
                     )
             yield section, bound
+
+    def _country_answers(self):
+        """The names of the pickers of every countries answer of the form."""
+        for _section, entries in self.layout:
+            for entry in entries:
+                if "rows" in entry:
+                    for row in entry["rows"]:
+                        for names, column in zip(row["cells"], entry["columns"], strict=True):
+                            if column.get("type") == FieldType.COUNTRIES:
+                                yield names
+                elif entry["question"].field_type == FieldType.COUNTRIES:
+                    yield entry["names"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A nationality counts once in a ranking: a second pick of it is refused, not merged.
+        for names in self._country_answers():
+            seen = set()
+            for name in names:
+                code = cleaned.get(name)
+                if not code:
+                    continue
+                if code in seen:
+                    self.add_error(
+                        name,
+                        _("%(country)s is already chosen above; choose each nationality once.")
+                        % {"country": countries.name(code) or code},
+                    )
+                seen.add(code)
+        return cleaned
 
     def _value(self, names: list[str], kind: str):
         data = self.cleaned_data
@@ -361,7 +403,7 @@ class TemplateQuestionForm(ExplainedFormMixin, forms.ModelForm):
 
     class Meta:
         model = TemplateQuestion
-        fields = ["key", "label", "label_fr", "help", "help_fr", "field_type"]
+        fields = ["key", "label", "label_fr", "help", "help_fr", "field_type", "required"]
         widgets = {
             "help": forms.Textarea(attrs={"rows": 2}),
             "help_fr": forms.Textarea(attrs={"rows": 2}),
@@ -444,3 +486,16 @@ QuestionFormSet = inlineformset_factory(
     max_num=200,
     absolute_max=200,
 )
+
+
+class FollowUpTaskForm(forms.Form):
+    """A follow-up action of a report tracked as a task: who owns it and by when."""
+
+    report = forms.IntegerField(widget=forms.HiddenInput)
+    row_key = forms.SlugField(widget=forms.HiddenInput)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners

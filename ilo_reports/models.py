@@ -446,6 +446,12 @@ class TemplateSection(models.Model):
 
         REGULATION_ART_1 = "r377_art1", _("Regulation (EC) No 377/2004, art. 1")
         REGULATION_ART_2_2 = "r377_art2_2", _("Regulation (EC) No 377/2004, art. 2(2)")
+        REGULATION_ART_4 = "r377_art4", _("Regulation (EC) No 377/2004, art. 4")
+        REGULATION_493_2011 = "r493_2011", _("Regulation (EU) No 493/2011")
+        REGULATION_2019_1240 = "r2019_1240", _("Regulation (EU) 2019/1240")
+        CIREFI = "cirefi", _("CIREFI statistics format")
+        # Kept for sections an administrator checks against the Decision's annex; the table
+        # of ilo_reports.template_sources gives none of the portal's headings this source.
         DECISION = "d2005_687", _("Commission Decision 2005/687/EC")
         PORTAL = "portal", _("Added for this portal")
 
@@ -500,6 +506,8 @@ class TemplateQuestion(models.Model):
         # Nationalities: country codes, most frequent first, stored as "SY, AF, IQ".
         COUNTRIES = "countries", _("Countries")
         TABLE = "table", _("Table")
+        # A figure's direction against the previous semester: stable, up or down.
+        TREND = "trend", _("Trend")
 
     section = models.ForeignKey(TemplateSection, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(_("order"))
@@ -512,13 +520,22 @@ class TemplateQuestion(models.Model):
     field_type = models.CharField(
         _("field type"), max_length=10, choices=FieldType.choices, default=FieldType.LONG_TEXT
     )
+    required = models.BooleanField(
+        _("required before submission"),
+        default=False,
+        help_text=_(
+            "A report is submitted only with this answer; for a table, with a figure in "
+            "each row (0 when there was none)."
+        ),
+    )
     table = models.JSONField(
         _("table definition"),
         default=dict,
         blank=True,
         help_text=(
             '{"rows": [{"key": "...", "label": "..."}], '
-            '"columns": [{"key": "...", "label": "...", "type": "number|text|date|countries"}]}'
+            '"columns": [{"key": "...", "label": "...", '
+            '"type": "number|text|date|countries|trend"}]}'
             '; each row or column may add "label_fr", its label in French'
         ),
     )
@@ -578,6 +595,27 @@ def countries_as_text(value) -> str:
 
 def is_answered(value) -> bool:
     return value not in (None, "", {}, [])
+
+
+class Trend(models.TextChoices):
+    """How a figure moved against the previous semester."""
+
+    STABLE = "stable", _("Stable")
+    UP = "up", _("Up")
+    DOWN = "down", _("Down")
+
+
+@dataclass
+class Missing:
+    """An answer a report needs before it is submitted: a question, or one row of a table."""
+
+    section: "TemplateSection"
+    question: "TemplateQuestion"
+    row: str = ""
+
+    def __str__(self) -> str:
+        label = self.question.shown_label
+        return f"{label} – {self.row}" if self.row else label
 
 
 class SectionState(models.TextChoices):
@@ -817,6 +855,27 @@ class IloReport(SharedItem):
             for section in self.template.sections_with_questions()
         ]
 
+    def missing(self) -> list[Missing]:
+        """The required answers not given: each required question, and for a required table
+        each row without its figure (its first column; 0 counts as a figure)."""
+        missing = []
+        for section in self.template.sections_with_questions():
+            for question in section.questions.all():
+                if not question.required:
+                    continue
+                answer = self.answer_for(question)
+                if question.field_type != TemplateQuestion.FieldType.TABLE:
+                    if not is_answered(answer):
+                        missing.append(Missing(section, question))
+                    continue
+                table = question.shown_table
+                first = table["columns"][0]["key"]
+                for row in table.get("rows", []):
+                    cells = (answer or {}).get(row["key"], {})
+                    if cells.get(first) in (None, ""):
+                        missing.append(Missing(section, question, row["label"]))
+        return missing
+
     def empty_sections(self) -> list["TemplateSection"]:
         """The sections with no answer at all (questions of a section are not all required)."""
         return [p.section for p in self.progress() if p.state == SectionState.EMPTY]
@@ -878,6 +937,8 @@ def answer_as_text(question: TemplateQuestion, value) -> str:
     """An answer as plain text (for exports and the differences between revisions)."""
     if question.field_type == TemplateQuestion.FieldType.COUNTRIES:
         return countries_as_text(value)
+    if question.field_type == TemplateQuestion.FieldType.TREND:
+        return cell_as_text({"type": question.field_type}, value) or ""
     if question.field_type != TemplateQuestion.FieldType.TABLE:
         return "" if value in (None, "") else str(value)
     value = value or {}
@@ -899,6 +960,8 @@ def cell_as_text(column: dict, value):
     """A table cell for reading: the countries' names in a countries column."""
     if column.get("type") == TemplateQuestion.FieldType.COUNTRIES and value:
         return countries_as_text(value)
+    if column.get("type") == TemplateQuestion.FieldType.TREND and value in Trend.values:
+        return str(Trend(value).label)
     return value
 
 
@@ -973,6 +1036,67 @@ class ReminderSent(models.Model):
         return f"{self.network_id} {self.semester} {self.kind}"
 
 
+class FollowUpTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A task repeats its report's follow-up action: it is read with its report."""
+        return self.filter(report__in=IloReport.objects.visible_to(user).values("pk"))
+
+
+class FollowUpTask(models.Model):
+    """A follow-up action of a report's Part III, tracked by the Commission until closed."""
+
+    report = models.ForeignKey(
+        IloReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    # The row of the report's follow-up table the task comes from ("action_1").
+    row_key = models.CharField(max_length=60)
+    action = models.CharField(_("action"), max_length=500, validators=[single_line])
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("deadline"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closed_at", "deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "row_key"], name="ilo_follow_up_once"),
+        ]
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+
+    def __str__(self) -> str:
+        return self.action
+
+
+class FollowUpReminder(models.Model):
+    """A reminder already sent about a task; the unique key makes the beat job idempotent."""
+
+    task = models.ForeignKey(FollowUpTask, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind"], name="ilo_follow_up_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"
+
+
 auditlog.register(Network)
 auditlog.register(NetworkChair)
 auditlog.register(Posting, m2m_fields={"also_represents"})
@@ -982,3 +1106,4 @@ auditlog.register(TemplateSection)
 auditlog.register(TemplateQuestion)
 auditlog.register(IloReport, m2m_fields={"audience_groups"}, exclude_fields=[SEARCH_DOCUMENT])
 auditlog.register(Contribution)
+auditlog.register(FollowUpTask)

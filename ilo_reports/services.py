@@ -22,6 +22,8 @@ from iconet.services.sharing import grants_sync, item_create, item_publish, tran
 
 from .models import (
     Contribution,
+    FollowUpReminder,
+    FollowUpTask,
     IloReport,
     Network,
     NetworkChair,
@@ -35,6 +37,7 @@ from .models import (
     WorkflowEvent,
     answer_as_text,
     answers_validate,
+    is_reviewer,
     reviewer_access_groups,
 )
 from .selectors import SUBMITTED_STATUSES
@@ -808,3 +811,124 @@ def _network_appliers_register() -> None:
 
 
 _network_appliers_register()
+# --- follow-up actions of Part III, tracked as tasks -------------------------------------
+
+FOLLOW_UP_SOON_DAYS = 7
+
+
+def follow_up_row(report: IloReport, row_key: str) -> dict:
+    """The cells of a row of the report's follow-up table ({} if it has none)."""
+    question = TemplateQuestion.objects.filter(
+        section__version=report.template_id, key="follow_up"
+    ).first()
+    if question is None:
+        return {}
+    return (report.answer_for(question) or {}).get(row_key) or {}
+
+
+@audited
+@transaction.atomic
+def follow_up_task_create(
+    *, actor: User, report: IloReport, row_key: str, owner: User, deadline: datetime.date
+) -> FollowUpTask:
+    """Track a follow-up action of the report (read through the visibility filter by the
+    caller) as a task with an owner, who must be able to read the report, and a deadline."""
+    if not is_reviewer(actor):
+        raise PermissionDenied
+    cells = follow_up_row(report, row_key)
+    if not cells.get("action"):
+        raise ValidationError(_("The report has no follow-up action in this row."))
+    if not owner.is_active or not IloReport.objects.visible_to(owner).filter(pk=report.pk).exists():
+        raise ValidationError(
+            {
+                "owner": _("%(user)s cannot read this report: choose another owner.")
+                % {"user": owner}
+            }
+        )
+    if FollowUpTask.objects.filter(report=report, row_key=row_key).exists():
+        raise ValidationError(_("This follow-up action is already tracked."))
+    task = FollowUpTask(
+        report=report,
+        row_key=row_key,
+        action=one_line_text(str(cells["action"]))[:500],
+        owner=owner,
+        deadline=deadline,
+        created_by=actor,
+    )
+    task.full_clean()
+    task.save()
+    return task
+
+
+@audited
+@transaction.atomic
+def follow_up_task_close(*, actor: User, task: FollowUpTask) -> FollowUpTask:
+    """Close the task: its owner or a reviewer; reminders stop."""
+    if not (actor.pk == task.owner_id or is_reviewer(actor)):
+        raise PermissionDenied
+    closed = FollowUpTask.objects.filter(pk=task.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=actor
+    )
+    if not closed:
+        raise ValidationError(_("This task is already closed."))
+    task.refresh_from_db()
+    return task
+
+
+def follow_up_reminder_kind(days_left: int) -> str | None:
+    """Once in the week before the deadline, then once a week while overdue."""
+    if days_left < 0:
+        return f"overdue-{(-days_left - 1) // 7}"
+    if days_left <= FOLLOW_UP_SOON_DAYS:
+        return "due-soon"
+    return None
+
+
+def _follow_up_title(task: FollowUpTask, kind: str) -> str:
+    named = {
+        "network": task.report.network,
+        "semester": task.report.semester,
+        "deadline": task.deadline,
+    }
+    if kind.startswith("overdue"):
+        return (
+            _("Follow-up action of %(network)s for %(semester)s overdue since %(deadline)s") % named
+        )
+    return _("Follow-up action of %(network)s for %(semester)s due on %(deadline)s") % named
+
+
+def follow_up_reminders_send(today: datetime.date) -> int:
+    """Remind the owners of open tasks due within a week, and every week while overdue
+    until closed; once per task and kind, through the outbox (the unique row is the claim)."""
+    sent = 0
+    tasks = FollowUpTask.objects.filter(
+        closed_at__isnull=True,
+        deadline__lte=today + datetime.timedelta(days=FOLLOW_UP_SOON_DAYS),
+    ).select_related("report__network", "owner")
+    for task in tasks:
+        kind = follow_up_reminder_kind((task.deadline - today).days)
+        if kind is None:
+            continue
+        try:
+            with transaction.atomic():
+                FollowUpReminder.objects.create(task=task, kind=kind)
+                report = task.report
+                url = reverse("ilo_reports:synthesis") + f"?semester={report.semester}"
+                users_notify(
+                    item=report,
+                    users=[task.owner],
+                    url=url,
+                    key=f"ilo:follow-up:{task.pk}:{kind}",
+                    **message_in_language(
+                        lambda task=task, kind=kind: _follow_up_title(task, kind),
+                        subject=lambda title, report=report: one_line_text(
+                            f"[{report.get_marking_display()}] {report.reference}: {title}"
+                        ),
+                        template="ilo_reports/email_follow_up.txt",
+                        context={"url": site_url(url)},
+                    ),
+                )
+                sent += 1
+        except IntegrityError:
+            continue
+    return sent

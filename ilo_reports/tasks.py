@@ -25,3 +25,11 @@ def report_reminders_send(today_iso: str | None = None) -> int:
     """Remind chairs whose report is not yet submitted (services.report_reminders_send)."""
     today = datetime.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
     return services.report_reminders_send(today)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def follow_up_reminders_send(today_iso: str | None = None) -> int:
+    """Remind the owners of follow-up tasks due soon or overdue
+    (services.follow_up_reminders_send)."""
+    today = datetime.datetime.fromisoformat(today_iso).date() if today_iso else timezone.localdate()
+    return services.follow_up_reminders_send(today)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.ReportDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/edit/<int:section_pk>/", views.report_section_edit, name="section"),
+    path("<int:pk>/edit/part/<str:part>/", views.report_part_edit, name="part"),
     path("<int:pk>/contribute/", views.contribution_add, name="contribute"),
     path(
         "<int:pk>/contributions/<int:contribution_pk>/incorporate/",
@@ -21,6 +22,10 @@ urlpatterns = [
     path("<int:pk>/publish/", views.report_publish, name="publish"),
     path("<int:pk>/revise/", views.report_revise, name="revise"),
     path("<int:pk>/changes/", views.report_changes, name="changes"),
+    path("synthesis/", views.synthesis, name="synthesis"),
+    path("synthesis/csv/", views.synthesis_csv, name="synthesis_csv"),
+    path("synthesis/tasks/add/", views.follow_up_task_add, name="task_add"),
+    path("synthesis/tasks/<int:task_pk>/close/", views.follow_up_task_close, name="task_close"),
     path("networks/", views.network_list, name="networks"),
     path("networks/missing/", views.networks_missing, name="missing"),
     path("networks/<int:pk>/", views.network_detail, name="network"),

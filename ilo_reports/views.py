@@ -1,18 +1,22 @@
 """Pages of the ILO area. Reports come only through `visible_to` (404 otherwise); actions
 the report's policy does not allow answer 403."""
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
 from iconet.charts import bar_chart
-from iconet.models import Action, Area, Audience, State
+from iconet.exports import export_offer, formula_safe
+from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
@@ -21,6 +25,7 @@ from . import services
 from .forms import (
     CommentForm,
     ContributionForm,
+    FollowUpTaskForm,
     MeetingForm,
     OpenReportForm,
     PostingForm,
@@ -31,22 +36,28 @@ from .forms import (
 )
 from .models import (
     EDITABLE_STATUSES,
+    FollowUpTask,
     IloReport,
     Network,
     Posting,
     ReportStatus,
     SectionState,
     Semester,
+    TemplateSection,
     TemplateVersion,
     answer_as_text,
+    is_reviewer,
 )
 from .selectors import (
     current_postings,
+    late_semester,
     networks_visible_to,
     networks_without_submission,
     postings_manageable_by,
     reports_visible_to,
+    semester_synthesis,
     statistics_comparison,
+    synthesis_marking,
 )
 
 
@@ -153,6 +164,8 @@ def report_open(request):
     form = OpenReportForm(
         request.POST if request.method == "POST" else None,
         networks=networks_visible_to(request.user),
+        # From the home page's "to open" list: the network and semester already chosen.
+        initial={key: request.GET[key] for key in ("network", "semester") if key in request.GET},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,6 +205,7 @@ def report_edit(request, pk):
             "progress": progress,
             "empty_count": sum(1 for p in progress if p.state == SectionState.EMPTY),
             "may_submit": report.allows(request.user, Action.SUBMIT),
+            "missing": report.missing(),
         },
     )
 
@@ -265,6 +279,75 @@ def report_section_edit(request, pk, section_pk):
     )
 
 
+PARTS = [part.value for part in TemplateSection.Part]
+
+
+@require_http_methods(["GET", "POST"])
+def report_part_edit(request, pk, part):
+    """One part of the draft with all its sections, saved at once under the report's
+    optimistic lock, beside the contents list with the state of every section."""
+    report = _report(request, pk, Action.CHANGE)
+    if part not in PARTS:
+        raise Http404
+    sections = [s for s in report.template.sections_with_questions() if s.part == part]
+    if not sections:
+        raise Http404
+    conflicts: list[dict] = []
+    if request.method == "POST":
+        form = ReportForm(request.POST, report=report, part=part)
+        if form.is_valid():
+            try:
+                services.report_save(
+                    actor=request.user,
+                    report=report,
+                    answers=form.answers(),
+                    lock_version=form.cleaned_data["lock_version"],
+                    questions=form.question_keys(),
+                )
+            except services.Conflict as conflict:
+                report = conflict.current
+                data = request.POST.copy()
+                data["lock_version"] = report.lock_version
+                form = ReportForm(data, report=report, part=part)
+                form.is_valid()
+                for section in sections:
+                    conflicts += conflicting_answers(report, form.answers(), section)
+                messages.warning(
+                    request,
+                    _(
+                        "Someone else saved this report while you were editing it. "
+                        "Your text has not been saved: "
+                        "compare it with theirs below, then save again."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(part)s saved.") % {"part": TemplateSection.Part(part).label},
+                )
+                return redirect("ilo_reports:part", pk=report.pk, part=part)
+    else:
+        form = ReportForm(report=report, part=part)
+    position = PARTS.index(part)
+    present = {s.part for s in report.template.sections_with_questions()}
+    return render(
+        request,
+        "ilo_reports/report_part.html",
+        {
+            "item": report,
+            "form": form,
+            "part": TemplateSection.Part(part),
+            "layout": list(form.bound_layout()),
+            "progress": report.progress(),
+            "missing": report.missing(),
+            "conflicts": conflicts,
+            "previous_part": next((p for p in reversed(PARTS[:position]) if p in present), None),
+            "next_part": next((p for p in PARTS[position + 1 :] if p in present), None),
+            "may_submit": report.allows(request.user, Action.SUBMIT),
+        },
+    )
+
+
 def conflicting_answers(report: IloReport, mine: dict, section) -> list[dict]:
     """The answers of the section that differ between the saved report and the form."""
     conflicts = []
@@ -331,7 +414,16 @@ def report_submit(request, pk):
     which lists them and asks to confirm."""
     report = _report(request, pk, Action.SUBMIT)
     empty = report.empty_sections()
+    missing = report.missing()
     if request.method == "POST":
+        if missing:
+            # The required answers are not a choice: nothing confirms them away.
+            messages.error(
+                request,
+                _("The report cannot be submitted yet: %(count)s required answers are missing.")
+                % {"count": len(missing)},
+            )
+            return redirect("ilo_reports:submit", pk=report.pk)
         confirmed = set(request.POST.getlist("confirm_empty"))
         # Confirmed for the very sections empty now: one emptied since asks again.
         if {str(section.pk) for section in empty} <= confirmed:
@@ -345,7 +437,12 @@ def report_submit(request, pk):
     return render(
         request,
         "ilo_reports/report_submit.html",
-        {"item": report, "empty_sections": empty, "count": len(report.progress())},
+        {
+            "item": report,
+            "empty_sections": empty,
+            "count": len(report.progress()),
+            "missing": missing,
+        },
     )
 
 
@@ -508,6 +605,159 @@ def networks_missing(request):
             "next": semester.next(),
         },
     )
+
+
+# --- the semester's synthesis across networks ------------------------------------------
+
+
+def _semester_asked(request) -> Semester:
+    try:
+        if request.GET.get("semester"):
+            return Semester.parse(request.GET["semester"])
+    except ValueError as exc:
+        raise BadRequest(_("Not a semester: write it as 2026-S1.")) from exc
+    return late_semester()
+
+
+def _synthesis(request) -> dict:
+    _require_area(request)
+    semester = _semester_asked(request)
+    synthesis = semester_synthesis(request.user, semester)
+    synthesis["marking"] = synthesis_marking(synthesis["reports"])
+    return synthesis
+
+
+@require_GET
+def synthesis(request):
+    """The semester across the networks whose reports the user may read."""
+    context = _synthesis(request)
+    semester = context["semester"]
+    for row in context["rows"]:
+        row["chart"] = bar_chart(
+            {"label": row["label"], "cells": [row["previous"], row["total"]]},
+            [str(semester.previous()), str(semester)],
+        )
+    marking = context["marking"]
+    may_track = is_reviewer(request.user)
+    for action in context["actions"]:
+        if may_track and action["task"] is None:
+            action["form"] = FollowUpTaskForm(
+                owners=services.reviewers(),
+                initial={
+                    "report": action["report"].pk,
+                    "row_key": action["row_key"],
+                    "owner": request.user.pk,
+                    "deadline": action["deadline"] or semester.next().deadline,
+                },
+                prefix=f"task-{action['report'].pk}-{action['row_key']}",
+            )
+    return render(
+        request,
+        "ilo_reports/synthesis.html",
+        {
+            **context,
+            "marking_item": {"marking": marking, "get_marking_display": Marking(marking).label},
+            "previous": semester.previous(),
+            "next": semester.next(),
+            "may_track": may_track,
+            "export": export_offer(request, "ilo_reports:synthesis")
+            if context["reports"]
+            else None,
+        },
+    )
+
+
+class SafeCsvWriter:
+    """A CSV writer whose text cells a spreadsheet shows as text, never runs as formulas."""
+
+    def __init__(self, stream):
+        self.writer = csv.writer(stream)
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([formula_safe(str(cell)) for cell in row])
+
+
+@require_GET
+def synthesis_csv(request):
+    """The synthesis's statistics and the networks without a report, as CSV to annex."""
+    context = _synthesis(request)
+    semester = context["semester"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.csv"'
+    writer = SafeCsvWriter(response)
+    writer.writerow(
+        [
+            f"TLP:{context['marking']}",
+            _("ILO network reports, synthesis of %(semester)s") % {"semester": semester},
+        ]
+    )
+    writer.writerow(
+        [
+            _("Indicator"),
+            str(semester),
+            str(semester.previous()),
+            _("Trend"),
+            _("Top nationalities"),
+            _("Reports"),
+        ]
+    )
+    for row in context["rows"]:
+        writer.writerow(
+            [
+                row["label"],
+                "" if row["total"] is None else row["total"],
+                "" if row["previous"] is None else row["previous"],
+                row["trend_label"],
+                ", ".join(f"{top['code']} ({len(top['reports'])})" for top in row["top"]),
+                " ".join(source["report"].reference for source in row["sources"]),
+            ]
+        )
+    writer.writerow([])
+    writer.writerow([_("Networks without a report you may read")])
+    for network in context["networks_without_report"]:
+        writer.writerow([network.name, network.host_country.code])
+    return response
+
+
+@require_POST
+def follow_up_task_add(request):
+    _require_area(request)
+    semester = _semester_asked(request)
+    form = FollowUpTaskForm(
+        request.POST, owners=services.reviewers(), prefix=request.POST.get("prefix", "")
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose the task's owner and its deadline."))
+    else:
+        report = get_visible_or_404(
+            reports_visible_to(request.user), request.user, pk=form.cleaned_data["report"]
+        )
+        try:
+            services.follow_up_task_create(
+                actor=request.user,
+                report=report,
+                row_key=form.cleaned_data["row_key"],
+                owner=form.cleaned_data["owner"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Follow-up action tracked as a task."))
+    return redirect(f"{reverse('ilo_reports:synthesis')}?semester={semester}")
+
+
+@require_POST
+def follow_up_task_close(request, task_pk):
+    _require_area(request)
+    task = get_object_or_404(FollowUpTask.objects.visible_to(request.user), pk=task_pk)
+    try:
+        services.follow_up_task_close(actor=request.user, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Task closed."))
+    return redirect(f"{reverse('ilo_reports:synthesis')}?semester={task.report.semester}")
 
 
 # --- postings ---------------------------------------------------------------------------

@@ -400,6 +400,8 @@ ITEM_PAGES = {
     # the contents of the draft (GET only), and one page per section, each saved on its own
     "ilo_reports:edit": Page("change"),
     "ilo_reports:section": Page("change", post=_empty, needs="section_pk"),
+    # one page per part with its sections, saved at once
+    "ilo_reports:part": Page("change", post=_empty, needs="part"),
     "ilo_reports:contribute": Page("contribute", post=_contribution_data),
     "ilo_reports:incorporate": Page("change", get=False, post=_empty, needs="contribution_pk"),
     # GET: the completeness check; a POST without confirmation of the empty sections goes there

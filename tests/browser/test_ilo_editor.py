@@ -8,9 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ilo_reports.models import Semester, TemplateSection
+from ilo_reports.models import Semester, TemplateQuestion, TemplateSection
 from ilo_reports.services import report_open
 from tests.browser.test_accessibility import sign_in_browser, violations
+from tests.ilo_reports.conftest import required_answered
 from tests.items import ilo_network_chaired
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +39,9 @@ def test_sections_through_the_contents_and_the_completeness_check(browser, live_
     chair.goto(report.get_absolute_url())
     chair.get_by_role("link", name="Edit the draft").click()
     contents = chair.get_by_role("navigation", name="Contents")
-    expect(contents.get_by_role("link")).to_have_count(len(sections))
+    # A link per section, and one per part to edit the part's sections on one page.
+    parts = {section.part for section in sections}
+    expect(contents.get_by_role("link")).to_have_count(len(sections) + len(parts))
     expect(chair.locator("body")).to_contain_text(
         f"{len(sections)} of {len(sections)} sections are empty."
     )
@@ -74,7 +77,17 @@ def test_sections_through_the_contents_and_the_completeness_check(browser, live_
     empty = len(sections) - 2
     expect(chair.locator("body")).to_contain_text(f"{empty} of {len(sections)} sections are empty.")
 
-    # Submitting meets the completeness check: what is empty, with a way to each.
+    # Submitting meets the completeness check: what is empty, with a way to each (the
+    # required answers given, the empty sections may be confirmed).
+    required_answered(report)
+    empty -= len(
+        {
+            q.section_id
+            for q in TemplateQuestion.objects.filter(
+                section__version=report.template, required=True
+            )
+        }
+    )
     chair.get_by_role("link", name="Check and submit for review").click()
     expect(chair.get_by_role("heading", name="Check before submitting")).to_be_visible()
     listed = chair.get_by_role("region", name=re.compile("sections have no answer"))
@@ -117,6 +130,7 @@ def test_the_editor_pages_pass_axe(page, live_server, cast):
         f"/ilo/{report.pk}/edit/",
         f"/ilo/{report.pk}/edit/{statistics.pk}/",
         f"/ilo/{report.pk}/submit/",
+        f"/ilo/{report.pk}/edit/part/II/",
     ):
         page.goto(url)
         assert violations(page) == [], url

@@ -229,7 +229,7 @@ def note_facts(note, stage):
 
 
 def report_facts(report, stage):
-    children = {"section_pk": report.template.sections.order_by("order").first().pk}
+    children = {"section_pk": report.template.sections.order_by("order").first().pk, "part": "I"}
     contribution = report.contributions.first()
     if contribution is not None:
         children["contribution_pk"] = contribution.pk

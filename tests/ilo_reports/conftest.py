@@ -37,3 +37,31 @@ def report(cast, network, semester):
 def named(report) -> str:
     """How a notification's title names the report (in English)."""
     return f"The report of {report.network} for {report.semester}"
+
+
+def required_answered(report, actor=None):
+    """The report with its required answers given (a figure in every statistics row, a text
+    elsewhere), its other answers kept: what submission needs."""
+    from ilo_reports.models import IloReport, TemplateQuestion
+    from ilo_reports.services import report_save
+
+    report = IloReport.objects.get(pk=report.pk)
+    answers = dict(report.answers)
+    for question in TemplateQuestion.objects.filter(
+        section__version=report.template, required=True
+    ):
+        key = str(question.pk)
+        if question.field_type == "table":
+            first = question.table["columns"][0]["key"]
+            table = {row: dict(cells) for row, cells in (answers.get(key) or {}).items()}
+            for row in question.table["rows"]:
+                table.setdefault(row["key"], {}).setdefault(first, 0)
+            answers[key] = table
+        elif not answers.get(key):
+            answers[key] = "Answered."
+    return report_save(
+        actor=actor or report.author,
+        report=report,
+        answers=answers,
+        lock_version=report.lock_version,
+    )

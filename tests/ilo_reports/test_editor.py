@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from ilo_reports.models import IloReport, ReportStatus, TemplateQuestion, TemplateSection
 from ilo_reports.services import report_save
+from tests.ilo_reports.conftest import required_answered
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,11 @@ def complete(cast, report) -> IloReport:
     answers = {}
     for question in TemplateQuestion.objects.filter(section__version=report.template):
         if question.field_type == "table":
-            row, column = question.table["rows"][0], question.table["columns"][0]
+            column = question.table["columns"][0]
             value = 1 if column.get("type") == "number" else "x"
-            answers[str(question.pk)] = {row["key"]: {column["key"]: value}}
+            answers[str(question.pk)] = {
+                row["key"]: {column["key"]: value} for row in question.table["rows"]
+            }
         elif question.field_type == "countries":
             answers[str(question.pk)] = "SY"
         else:
@@ -166,13 +169,23 @@ def test_nationalities_are_picked_and_stored_as_before(cast, client_for, report)
     table = chair.get(section_url(report, statistics.section)).content.decode()
     assert f'name="q{statistics.pk}__returns__nationalities__3"' in table
     assert '<option value="IQ" selected>' in table
-    # Saving keeps the stored form: codes, most frequent first, without repeats.
+    # A nationality chosen twice is refused, and what was typed stays in the form.
     response = save(
         chair,
         report,
         flows.section,
         1,
         **{f"q{flows.pk}__1": "ER", f"q{flows.pk}__2": "SD", f"q{flows.pk}__3": "ER"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Eritrea is already chosen above; choose each nationality once." in page
+    assert '<option value="SD" selected>' in page
+    report.refresh_from_db()
+    assert report.answers[str(flows.pk)] == "SY, AF, Syria" and report.lock_version == 1
+    # Saving keeps the stored form: codes, most frequent first.
+    response = save(
+        chair, report, flows.section, 1, **{f"q{flows.pk}__1": "ER", f"q{flows.pk}__2": "SD"}
     )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -192,20 +205,54 @@ def submit_url(report):
     return reverse("ilo_reports:submit", args=[report.pk])
 
 
+def test_a_report_without_its_required_answers_is_refused_with_what_is_missing(
+    cast, client_for, report
+):
+    chair = client_for(cast.ilo_fr_tr)
+    statistics = TemplateQuestion.objects.get(section__version=report.template, key="statistics")
+    rows = statistics.table["rows"]
+    report_save(
+        actor=cast.ilo_fr_tr,
+        report=report,
+        lock_version=0,
+        answers={str(statistics.pk): {rows[0]["key"]: {"number": 0}}},
+    )
+    page = chair.get(submit_url(report)).content.decode()
+    missing = len(rows)  # every statistics row but the first, and the assessment
+    assert f"{missing} required answers are missing" in page
+    for row in rows[1:]:
+        assert f"Statistics: Statistics of the semester – {row['label']}" in page
+    assert f"Statistics of the semester – {rows[0]['label']}" not in page
+    assert "Assessment: " in page
+    part_two = reverse("ilo_reports:part", args=[report.pk, "II"])
+    assert f'href="{part_two}#section-{statistics.section_id}"' in page
+    assert "Submit anyway" not in page and 'name="confirm_empty"' not in page
+    # Even a forged confirmation of every section does not submit it.
+    confirm = [str(section.pk) for section in sections(report)]
+    response = chair.post(submit_url(report), {"confirm_empty": confirm}, follow=True)
+    assert f"{missing} required answers are missing" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+
+
 def test_an_incomplete_report_meets_the_completeness_check(cast, client_for, report):
     first = sections(report)[0]
     chair = client_for(cast.ilo_fr_tr)
     save(chair, report, first, 0, **{f"q{text_question(first).pk}": "Composition."})
+    report = required_answered(report)
     response = chair.post(submit_url(report))
     assert response.status_code == 302 and response.url == submit_url(report)
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
     page = chair.get(submit_url(report)).content.decode()
-    empty = sections(report)[1:]
-    assert f"{len(empty)} of {len(empty) + 1} sections have no answer" in page
+    answered = {s.pk for s in sections(report) if s.questions.filter(required=True).exists()} | {
+        first.pk
+    }
+    empty = [s for s in sections(report) if s.pk not in answered]
+    assert f"{len(empty)} of {len(sections(report))} sections have no answer" in page
     for section in empty:
         assert section_url(report, section) in page and section.heading in page
-    assert section_url(report, first) not in page
+    assert section_url(report, first) not in page and "required answer" not in page
     assert "Submit anyway" in page and reverse("ilo_reports:edit", args=[report.pk]) in page
     # "Submit anyway" confirms the sections listed.
     confirm = [str(section.pk) for section in empty]
@@ -219,8 +266,9 @@ def test_a_section_emptied_after_the_check_asks_again(cast, client_for, report):
     first = sections(report)[0]
     chair = client_for(cast.ilo_fr_tr)
     save(chair, report, first, 0, **{f"q{text_question(first).pk}": "Composition."})
-    confirm = [str(section.pk) for section in sections(report)[1:]]
-    save(chair, report, first, 1, **{f"q{text_question(first).pk}": ""})  # emptied meanwhile
+    report = required_answered(report)
+    confirm = [str(section.pk) for section in report.empty_sections()]
+    save(chair, report, first, 2, **{f"q{text_question(first).pk}": ""})  # emptied meanwhile
     response = chair.post(submit_url(report), {"confirm_empty": confirm})
     assert response.status_code == 302 and response.url == submit_url(report)
     report.refresh_from_db()

@@ -14,7 +14,7 @@ from ilo_reports.models import (
     TemplateSection,
     TemplateVersion,
 )
-from tests.ilo_reports.conftest import named
+from tests.ilo_reports.conftest import named, required_answered
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,8 @@ def step(client, name, report, **data):
 
 
 def submit(client, report):
-    """Submit, confirming every section that may be empty."""
+    """Submit with the required answers given, confirming every section that may be empty."""
+    required_answered(report)
     sections = report.template.sections.values_list("pk", flat=True)
     return step(client, "submit", report, confirm_empty=[str(pk) for pk in sections])
 

@@ -1,5 +1,6 @@
-"""The template's sections say where they come from, its texts read in the reader's language,
-and version 2 adds the management of legal immigration without touching version 1."""
+"""The template's sections say where they really come from (the table of sources kept beside
+the template), its texts read in the reader's language, version 2 adds the management of legal
+immigration without touching version 1, and the draft version 3 adds what the sources ask."""
 
 import re
 
@@ -7,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from ilo_reports import template_sources
 from ilo_reports.models import TemplateQuestion, TemplateSection, TemplateVersion
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +19,7 @@ PORTAL_HEADINGS = {
     "Help to host authorities",
     "Support to return (identification, travel documents)",
     "Problems met",
-    "Statistics",
+    "General context and trend",
     "Assessment",
     "Recommendations",
     "Follow-up actions",
@@ -28,14 +30,47 @@ def sources(version) -> dict[str, str]:
     return dict(version.sections.values_list("heading", "source"))
 
 
-def test_version_1_says_which_headings_come_from_no_legal_text():
-    version_1 = TemplateVersion.objects.get(number=1)
-    by_heading = sources(version_1)
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_every_section_names_the_source_of_the_table(number):
+    version = TemplateVersion.objects.get(number=number)
+    sections = version.sections_with_questions()
+    assert sections
+    for section in sections:
+        key = section.questions.all()[0].key
+        assert section.source == template_sources.SOURCES[key], (number, section.heading)
+        assert section.source in Source.values
+    # No heading claims the Decision whose annex nobody has read here.
+    assert Source.DECISION not in {section.source for section in sections}
+    assert "annex of Decision 2005/687/EC has not been checked" in version.source
+
+
+def test_the_sources_of_the_local_networks_tasks_asylum_and_statistics():
+    by_heading = sources(TemplateVersion.objects.get(number=1))
     portal = {heading for heading, source in by_heading.items() if source == Source.PORTAL}
     assert portal == PORTAL_HEADINGS
     assert by_heading["Routes to the Member States"] == Source.REGULATION_ART_2_2
-    assert by_heading["Meetings held"] == Source.DECISION
+    assert by_heading["Meetings held"] == Source.REGULATION_ART_4
+    assert by_heading["Joint training"] == Source.REGULATION_ART_4
+    assert by_heading["Asylum and access to protection"] == Source.REGULATION_493_2011
+    assert by_heading["Statistics"] == Source.CIREFI
     assert "Management of legal immigration" not in by_heading
+
+
+def test_the_draft_version_3_adds_what_the_sources_ask():
+    version_3 = TemplateVersion.objects.get(number=3)
+    assert not version_3.active and TemplateVersion.current().number == 2
+    regions = version_3.sections.get(questions__key="regions_of_interest")
+    assert (regions.part, regions.source) == ("II", Source.REGULATION_493_2011)
+    training = version_3.sections.get(questions__key="joint_training")
+    for topic in ("fundamental rights", "trafficking", "smuggling", "document fraud"):
+        assert topic in training.guidance
+    statistics = TemplateQuestion.objects.get(section__version=version_3, key="statistics")
+    rows = [row["key"] for row in statistics.table["rows"]]
+    assert "asylum_applications" not in rows
+    assert {"asylum_border", "asylum_inland"} <= set(rows)
+    trend = statistics.table["columns"][-1]
+    assert (trend["key"], trend["type"]) == ("trend", "trend")
+    assert statistics.required
 
 
 def test_new_reports_are_written_in_version_2_with_legal_immigration(report):
@@ -117,7 +152,7 @@ def test_the_commission_copies_a_version_into_a_draft_and_uses_it(cast, client_f
     assert f"Copy version {current.number} into a new draft" in page
     response = admin.post(reverse("ilo_reports:template_copy", args=[current.pk]), follow=True)
     draft = TemplateVersion.objects.order_by("-number").first()
-    assert draft.number == current.number + 1 and not draft.active
+    assert draft.number == 4 and not draft.active
     assert f"copied into version {draft.number}, a draft" in response.content.decode()
     assert sources(draft) == sources(current)
     copied = TemplateQuestion.objects.get(section__version=draft, key="statistics")
@@ -138,6 +173,6 @@ def test_only_the_commission_keeps_the_template(cast, client_for):
         for name in ("template_copy", "template_activate"):
             url = reverse(f"ilo_reports:{name}", args=[current.pk])
             assert client.post(url).status_code == 403, (role, name)
-    assert TemplateVersion.objects.count() == 2 and TemplateVersion.current() == current
+    assert TemplateVersion.objects.count() == 3 and TemplateVersion.current() == current
     admin = client_for(cast.commission_admin)
     assert admin.get(reverse("ilo_reports:template_copy", args=[current.pk])).status_code == 405
