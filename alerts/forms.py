@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.postgres.forms import SplitArrayField
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from iconet.forms import (
     BoundedInlineFormSet,
@@ -13,6 +12,7 @@ from iconet.forms import (
     ItemLanguageMixin,
     NumberedSplitArrayWidget,
     SectionedFormMixin,
+    country_choices,
 )
 from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
@@ -101,7 +101,7 @@ class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms
     formset = None  # the nationality formset, set by the view
 
     transit_countries = SplitArrayField(
-        forms.ChoiceField(choices=[("", _("—"))] + list(countries), required=False),
+        forms.ChoiceField(choices=country_choices(_("—")), required=False),
         size=MAX_TRANSIT_COUNTRIES,
         remove_trailing_nulls=True,
         required=False,
@@ -243,12 +243,12 @@ class AlertFilterForm(forms.Form):
         label=_("Urgency"), required=False, choices=[("", _("Any"))] + list(Urgency.choices)
     )
     origin_country = forms.ChoiceField(
-        label=_("Country of origin"), required=False, choices=[("", _("Any"))] + list(countries)
+        label=_("Country of origin"), required=False, choices=country_choices(_("Any"))
     )
     route_country = forms.ChoiceField(
         label=_("Transit or destination country"),
         required=False,
-        choices=[("", _("Any"))] + list(countries),
+        choices=country_choices(_("Any")),
     )
     border_type = forms.ChoiceField(
         label=_("Border type"), required=False, choices=[("", _("Any"))] + list(BorderType.choices)

@@ -24,6 +24,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def country_choices(blank_label=None):
+    """The world's countries as choices, read in the language of each page that renders
+    them (a list built when a forms module is imported would stay in its language)."""
+
+    def choices() -> list[tuple[str, str]]:
+        from django_countries import countries
+
+        blank = [("", blank_label)] if blank_label is not None else []
+        return blank + [(code, str(name)) for code, name in countries]
+
+    return choices
+
+
 DASHES = "---------"  # Django's empty choice, which tells a reader nothing
 
 
@@ -401,14 +414,9 @@ class SearchForm(forms.Form):
     )
 
     def __init__(self, *args, areas=(), **kwargs):
-        from django_countries import countries
-
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("Every area")), *areas]
-        self.fields["country"].choices = [
-            ("", _("Any country")),
-            *((code, name) for code, name in countries),
-        ]
+        self.fields["country"].choices = country_choices(_("Any country"))
 
     def clean(self):
         cleaned = super().clean()

@@ -2,9 +2,14 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from iconet.forms import DateInput, ExplainedFormMixin, ItemLanguageMixin, SectionedFormMixin
+from iconet.forms import (
+    DateInput,
+    ExplainedFormMixin,
+    ItemLanguageMixin,
+    SectionedFormMixin,
+    country_choices,
+)
 from iconet.models import Country
 
 from .models import (
@@ -82,7 +87,7 @@ class ProblemFilterForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country of return"),
         required=False,
-        choices=[("", _("All"))] + list(countries),
+        choices=country_choices(_("All")),
     )
     category = forms.ChoiceField(
         label=_("Category"),
@@ -108,7 +113,7 @@ class ReturnOperationForm(
 
     countries_of_return = forms.MultipleChoiceField(
         label=_("Countries of return"),
-        choices=list(countries),
+        choices=country_choices(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     fieldsets = [

@@ -7,6 +7,20 @@ from ..models import Action
 
 register = template.Library()
 
+
+@register.filter
+def filled_rows(rows):
+    """The (label, value) rows of a read-only section that hold a value, dates and times
+    written in the portal's one format: a sparse item does not print each empty field."""
+    from ..dates import shown
+
+    return [
+        (label, shown(value))
+        for label, value in rows
+        if value is not None and value != "" and value != []
+    ]
+
+
 # FIRST TLP 2.0 labels. The CSS class carries the colour; the text carries the meaning.
 MARKING_CLASSES = {
     "RED": "tlp-red",
