@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.access import can, require
+from iconet.dates import date_shown
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
 from iconet.services.audit import audited
@@ -181,7 +182,7 @@ def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline
         key=f"returns:operation:{operation.pk}:offer",
         title=lambda: (
             _("Seats offered on return operation %(ref)s until %(deadline)s")
-            % {"ref": operation.reference, "deadline": deadline.isoformat()}
+            % {"ref": operation.reference, "deadline": date_shown(deadline)}
         ),
     )
 

@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iconet.dates import date_shown
+
 from ..areas import preferences_offered
 from ..models import (
     AccessGroup,
@@ -633,7 +635,7 @@ def _membership_reminder(label: str, group, membership, url: str) -> Message:
     return message_in_language(
         lambda: (
             _("Membership of %(who)s in %(group)s ends on %(date)s")
-            % {"who": label, "group": group, "date": membership.ends_on.isoformat()}
+            % {"who": label, "group": group, "date": date_shown(membership.ends_on)}
         ),
         subject=lambda title: _("[ICONet] %(title)s") % {"title": title},
         template="administration/email_access_change.txt",
