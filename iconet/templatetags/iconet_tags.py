@@ -8,6 +8,20 @@ from ..models import Action
 register = template.Library()
 
 
+@register.simple_tag
+def error_line(field, error) -> str:
+    """A line of a form's error summary, written as a sentence: "Label: error", where a label
+    that is itself a sentence loses its full stop, and an unticked required box says so."""
+    from django import forms
+
+    label = str(field.label or "").rstrip()
+    if isinstance(field.field.widget, forms.CheckboxInput) and str(error) == str(
+        field.field.error_messages.get("required", "")
+    ):
+        return _("Tick the box “%(label)s”") % {"label": label.rstrip(".")}
+    return f"{label.rstrip('.:')}: {error}" if label else str(error)
+
+
 @register.filter
 def filled_rows(rows):
     """The (label, value) rows of a read-only section that hold a value, dates and times

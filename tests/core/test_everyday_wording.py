@@ -8,6 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import verified_client
+from tests.core.test_search import SEARCHED
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,34 @@ def test_a_code_typed_twice_says_it_was_used_and_to_wait_for_the_next(cast):
     wrong = second.post(reverse("accounts:otp_verify"), {"token": "000000"}).content.decode()
     if code != "000000":
         assert "not valid" in wrong and "already used" not in wrong
+
+
+def test_the_error_summary_reads_as_a_sentence_for_a_box_left_unticked():
+    from django.template.loader import render_to_string
+
+    from iconet.forms_admin import ConfirmedReasonForm
+
+    form = ConfirmedReasonForm(data={"reason": "Asked by the service's head"})
+    assert not form.is_valid()
+    html = render_to_string("partials/form.html", {"form": form})
+    assert "for this.:" not in html
+    assert "Tick the box “I have checked the identity of the person who asked for this”" in html
+    empty = ConfirmedReasonForm(data={"confirm": "on"})
+    assert not empty.is_valid()
+    summary = render_to_string("partials/form.html", {"form": empty})
+    assert f"{empty['reason'].label.rstrip('.:')}: {empty.errors['reason'][0]}" in summary
+
+
+@pytest.mark.parametrize("slug", [slug for slug, _type in SEARCHED])
+def test_a_search_snippet_of_a_sparse_item_is_not_a_row_of_ellipses(slug, cast):
+    from iconet.services.search import SearchFilters, search
+    from tests.core.test_search import text_field
+    from tests.items import item_make
+
+    item_type = dict(SEARCHED)[slug]
+    item = item_make(slug, author=cast.fr_officer, **{text_field(item_type): "Quorblex route"})
+    hit = next(
+        h for h in search(cast.fr_ncp, SearchFilters(text="quorblex")).hits if h.item == item
+    )
+    assert "<mark>Quorblex</mark>" in hit.snippet
+    assert "… …" not in hit.snippet and not hit.snippet.startswith("…"), hit.snippet
