@@ -10,6 +10,7 @@ from iconet.forms import (
     DateInput,
     ExplainedFormMixin,
     ItemLanguageMixin,
+    MemberStatesField,
     NumberedSplitArrayWidget,
     SectionedFormMixin,
     country_choices,
@@ -113,11 +114,10 @@ class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms
         MAX_TRANSIT_COUNTRIES,
         item_label=_("Transit country"),
     )
-    destination_states = forms.ModelMultipleChoiceField(
+    destination_states = MemberStatesField(
         label=_("Destination Member States"),
         queryset=Country.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Their alerts contact points are notified when the alert is published."),
     )
     transport_means = forms.MultipleChoiceField(

@@ -7,6 +7,7 @@ from iconet.forms import (
     DateInput,
     ExplainedFormMixin,
     ItemLanguageMixin,
+    MemberStatesField,
     SectionedFormMixin,
     country_choices,
 )
@@ -178,10 +179,9 @@ class OperationFilterForm(forms.Form):
 
 
 class SeatOfferForm(forms.Form):
-    states = forms.ModelMultipleChoiceField(
+    states = MemberStatesField(
         label=_("Offer seats to"),
         queryset=Country.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "Their returns contact points are told; their services may read the operation."
         ),
