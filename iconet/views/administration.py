@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import forms_admin as forms
@@ -374,22 +375,36 @@ def group_detail(request, pk):
 def group_member_add(request, pk):
     group = _group_in_scope(request, pk)
     form = forms.MemberAddForm(request.POST or None)
+    form.fields["user"].queryset = form.fields["user"].queryset.order_by(
+        "organisation__name", "last_name", "first_name"
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            directory.group_member_add(actor=request.user, group=group, **form.cleaned_data)
+            added = directory.group_members_add(
+                actor=request.user,
+                group=group,
+                users=form.cleaned_data["user"],
+                ends_on=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
             messages.success(
                 request,
-                _("%(user)s is a member of the group.") % {"user": form.cleaned_data["user"]},
+                ngettext(
+                    "%(count)s user is now a member of the group.",
+                    "%(count)s users are now members of the group.",
+                    len(added),
+                )
+                % {"count": len(added)},
             )
             return redirect("administration:group", group.pk)
     return form_page(
         request,
         form,
         title=_("Add a user to %(group)s") % {"group": group},
-        submit=_("Add the user"),
+        submit=_("Add the users"),
         cancel=reverse("administration:group", args=[group.pk]),
         breadcrumbs=_crumbs(
             (_("Access groups"), reverse("administration:groups")),
