@@ -258,7 +258,14 @@ def seats_allocate(
     if operation.status not in (OperationStatus.OFFER_OPEN, OperationStatus.CONFIRMED):
         raise ValidationError(_("Seats are allocated while the offer is open or confirmed."))
     row = Participation.objects.select_for_update().get(pk=participation.pk, operation=operation)
+    if seats > row.seats_requested:
+        raise ValidationError(
+            _("%(org)s requested %(requested)s seats: allocate at most that many.")
+            % {"org": row.organisation, "requested": row.seats_requested}
+        )
     delta = seats - row.seats_allocated
+    if delta == 0:
+        return row  # the same allocation saved again: nothing changes, nobody is told again
     updated = ReturnOperation.objects.filter(
         pk=operation.pk,
         seats_allocated__lte=F("seat_capacity") - delta,
