@@ -141,10 +141,15 @@ def access_change_notify(*, actor, organisation_ids, title: Callable[[], str], u
 
 
 def role_choices_for(actor) -> list[tuple[str, Any]]:
-    """Roles an administrator may give: national administrators cannot create Commission ones."""
+    """Roles an administrator may give: a national administrator gives the roles of a
+    national service only (neither Commission administrator nor EU agency user)."""
     if actor.is_commission_admin:
         return list(Role.choices)
-    return [(value, label) for value, label in Role.choices if value != Role.COMMISSION_ADMIN]
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value not in (Role.COMMISSION_ADMIN, Role.AGENCY_USER)
+    ]
 
 
 def _user_validate(*, actor, user: User) -> None:

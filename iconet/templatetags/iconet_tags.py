@@ -23,6 +23,15 @@ def error_line(field, error) -> str:
 
 
 @register.filter
+def to_acknowledge(rows) -> bool:
+    """Whether a list holds an item the user received and has not acknowledged yet."""
+    return any(
+        getattr(row, "is_recipient", False) and not getattr(row, "acknowledged_by_me", True)
+        for row in rows
+    )
+
+
+@register.filter
 def filled_rows(rows):
     """The (label, value) rows of a read-only section that hold a value, dates and times
     written in the portal's one format: a sparse item does not print each empty field."""

@@ -171,6 +171,13 @@ def user_detail(request, pk):
     ]
     initial = {field: getattr(user, field) for field in fields}
     form = forms.UserDetailsForm(request.POST or None, actor=actor, initial=initial)
+    if user.pk == actor.pk:
+        # Nobody changes his own access: shown read-only, not refused only on saving.
+        for name in (name for name in directory.ACCESS_FIELDS if name in form.fields):
+            form.fields[name].disabled = True
+            form.fields[name].help_text = _(
+                "You cannot change your own access: another administrator does it."
+            )
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in fields}
         try:
