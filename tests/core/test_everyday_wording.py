@@ -67,3 +67,22 @@ def test_a_search_snippet_of_a_sparse_item_is_not_a_row_of_ellipses(slug, cast):
     )
     assert "<mark>Quorblex</mark>" in hit.snippet
     assert "… …" not in hit.snippet and not hit.snippet.startswith("…"), hit.snippet
+
+
+def test_an_image_without_side_or_caption_shows_no_dash_and_no_stray_bullet(
+    cast, settings, tmp_path
+):
+    from documents.models import NoteImage
+    from iconet.models import State
+    from tests.items import note_in_stage
+
+    settings.MEDIA_ROOT = tmp_path
+    note = note_in_stage(author=cast.fr_officer, manager=cast.fr_ncp, stage=State.PUBLISHED)
+    NoteImage.objects.filter(note=note).update(side="", caption="")
+    light = NoteImage.objects.filter(note=note).first().get_light_source_display()
+    client = verified_client(cast.de_ncp)
+    for url in (note.get_absolute_url(), reverse("documents:gallery")):
+        page = client.get(url).content.decode()
+        assert str(light) in page, url
+        assert "— ·" not in page and "<br> ·" not in page and "<br>· " not in page, url
+        assert "</strong> · <br>" not in page, url
