@@ -4,15 +4,16 @@ from django import forms
 from django.contrib.postgres.forms import SplitArrayField
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from iconet.forms import (
     BoundedInlineFormSet,
     DateInput,
     ExplainedFormMixin,
     ItemLanguageMixin,
+    MemberStatesField,
     NumberedSplitArrayWidget,
     SectionedFormMixin,
+    country_choices,
 )
 from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
@@ -101,7 +102,7 @@ class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms
     formset = None  # the nationality formset, set by the view
 
     transit_countries = SplitArrayField(
-        forms.ChoiceField(choices=[("", _("—"))] + list(countries), required=False),
+        forms.ChoiceField(choices=country_choices(_("—")), required=False),
         size=MAX_TRANSIT_COUNTRIES,
         remove_trailing_nulls=True,
         required=False,
@@ -113,11 +114,10 @@ class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms
         MAX_TRANSIT_COUNTRIES,
         item_label=_("Transit country"),
     )
-    destination_states = forms.ModelMultipleChoiceField(
+    destination_states = MemberStatesField(
         label=_("Destination Member States"),
         queryset=Country.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Their alerts contact points are notified when the alert is published."),
     )
     transport_means = forms.MultipleChoiceField(
@@ -243,12 +243,12 @@ class AlertFilterForm(forms.Form):
         label=_("Urgency"), required=False, choices=[("", _("Any"))] + list(Urgency.choices)
     )
     origin_country = forms.ChoiceField(
-        label=_("Country of origin"), required=False, choices=[("", _("Any"))] + list(countries)
+        label=_("Country of origin"), required=False, choices=country_choices(_("Any"))
     )
     route_country = forms.ChoiceField(
         label=_("Transit or destination country"),
         required=False,
-        choices=[("", _("Any"))] + list(countries),
+        choices=country_choices(_("Any")),
     )
     border_type = forms.ChoiceField(
         label=_("Border type"), required=False, choices=[("", _("Any"))] + list(BorderType.choices)

@@ -6,6 +6,7 @@ app_name = "alerts"
 urlpatterns = [
     path("", views.AlertListView.as_view(), name="list"),
     path("new/", views.AlertCreateView.as_view(), name="create"),
+    path("acknowledge/", views.alerts_acknowledge, name="acknowledge_many"),
     path("<int:pk>/", views.AlertDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.AlertUpdateView.as_view(), name="edit"),
     path("<int:pk>/publish/", views.alert_publish, name="publish"),

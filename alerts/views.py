@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from iconet.access import get_item_for_action
+from iconet.access import can, get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
@@ -180,6 +180,31 @@ def alert_acknowledge(request, pk):
         _("You acknowledged %(ref)s.") % {"ref": alert.reference},
         alert.get_absolute_url(),
     )
+
+
+@require_POST
+def alerts_acknowledge(request):
+    """Acknowledge the alerts ticked on the list at once; those the user may not read are
+    not found, and those he is no recipient of are left as they are."""
+    pks = [pk for pk in request.POST.getlist("alert") if pk.isdigit()][:200]
+    done = []
+    for alert in Alert.objects.visible_to(request.user).filter(pk__in=pks).order_by("pk"):
+        if can(request.user, Action.ACKNOWLEDGE, alert):
+            services.alert_acknowledge(actor=request.user, alert=alert)
+            done.append(alert.reference)
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "You acknowledged %(refs)s.",
+                "You acknowledged %(count)s alerts: %(refs)s.",
+                len(done),
+            )
+            % {"count": len(done), "refs": ", ".join(done)},
+        )
+    else:
+        messages.error(request, _("Tick the alerts to acknowledge."))
+    return redirect(reverse("alerts:list") + "?" + request.POST.get("query", "")[:2000])
 
 
 @require_POST

@@ -5,10 +5,15 @@ import re
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from iconet.files import EXTENSIONS, FileKind
-from iconet.forms import DateInput, ExplainedFormMixin, ItemLanguageMixin, SectionedFormMixin
+from iconet.forms import (
+    DateInput,
+    ExplainedFormMixin,
+    ItemLanguageMixin,
+    SectionedFormMixin,
+    country_choices,
+)
 
 from .models import DocumentNote, LightSource, NoteImage, Term, Vocabulary
 
@@ -190,7 +195,7 @@ class DocumentNoteFilterForm(forms.Form):
     issuing_country = forms.ChoiceField(
         label=_("Issuing country"),
         required=False,
-        choices=[("", _("Any"))] + list(countries),
+        choices=country_choices(_("Any")),
     )
     fraud_type = TermChoiceField(
         label=_("Fraud type"), required=False, queryset=Term.objects.none(), empty_label=_("Any")

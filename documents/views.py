@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
+from iconet.dates import moment_shown
 from iconet.models import AccessLog
 from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
@@ -240,8 +241,8 @@ def image_download(request, pk, image_pk):
     """The redacted copy with a visible mark of the downloading organisation and the time;
     the download is in the note's access log, which its owner sees."""
     note, image = _image(request, pk, image_pk, "download")
-    now = timezone.now()
-    text = f"{request.user.organisation or request.user} {now:%Y-%m-%d %H:%M} UTC {note.reference}"
+    moment = moment_shown(timezone.now())  # Brussels time, as the footer of every page says
+    text = f"{request.user.organisation or request.user} {moment} {note.reference}"
     with image.redacted.open("rb") as handle:
         data = pictures.mark(handle.read(), text)
     access_log_write(

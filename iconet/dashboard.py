@@ -285,16 +285,26 @@ def dashboard_panels(user) -> list[PanelShown]:
     return [entry for entry in shown if entry is not None]
 
 
+SPARSE_MONTHS = 2
+
+
 def trend_show(trend: DashboardTrend, user) -> dict | None:
     data = trend.data(user)
     if data is None:
         return None
     columns = data["columns"]
+    months = {i for row in data["rows"] for i, cell in enumerate(row["cells"]) if cell}
+    # Charts of twelve months with one or two that hold anything say less than the table
+    # and push the rest of the page down: such a trend is shown as its table alone.
+    sparse = len(months) <= SPARSE_MONTHS
     return {
         "trend": trend,
         "columns": columns,
         "rows": data["rows"],
-        "charts": [
+        "sparse": sparse,
+        "charts": []
+        if sparse
+        else [
             {"row": row, "chart": bar_chart(row, columns, width=480, height=190)}
             for row in data["rows"]
         ],

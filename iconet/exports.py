@@ -33,13 +33,15 @@ Another page offers the same exports by registering its source once, from its
 
 The shared columns are reference, title, (type,) the source's ``fields``, state, marking,
 owner and the dates, in the portal's formats and Brussels time. The file states the highest
-marking of its rows: the CSV on its first line, the PDF on every page with the date, the user
+marking of its rows: the CSV after its rows (its header comes first, and its dates are ISO
+8601 for spreadsheets), the PDF on every page with the date, the user
 and the page number. Producing, logging and the background jobs are in
 ``iconet.services.exports``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import datetime
 import functools
@@ -190,10 +192,20 @@ def rows_iterate(rows) -> Iterable[Any]:
 # --- columns ----------------------------------------------------------------------------------
 
 
+# Set while a file for machines (the CSV) is built: dates and times in ISO 8601, which a
+# spreadsheet reads as dates, times in Brussels time with their offset.
+_ISO_DATES: contextvars.ContextVar[bool] = contextvars.ContextVar("iso_dates", default=False)
+
+
 def text(value) -> str:
     """A value as the portal writes it: dates in its format and Brussels time."""
     if value is None or value == "":
         return ""
+    if _ISO_DATES.get() and isinstance(value, datetime.date):
+        if isinstance(value, datetime.datetime):
+            local = timezone.localtime(value, timezone.get_default_timezone())
+            return local.isoformat(sep=" ", timespec="seconds")
+        return value.isoformat()
     if isinstance(value, datetime.datetime):
         local = timezone.localtime(value, timezone.get_default_timezone())
         return datetime_text(local)
@@ -388,9 +400,18 @@ def table_build(
     params: QueryDict,
     rows: Any,
     progress: Callable[[int], None] | None = None,
+    iso_dates: bool = False,
 ) -> ExportTable:
     """The export's rows as text; `progress(n)` is told after each chunk of
-    ``EXPORT_CHUNK_ROWS`` rows."""
+    ``EXPORT_CHUNK_ROWS`` rows; `iso_dates` for a file that machines read (the CSV)."""
+    token = _ISO_DATES.set(iso_dates)
+    try:
+        return _table_build(source, user, params, rows, progress)
+    finally:
+        _ISO_DATES.reset(token)
+
+
+def _table_build(source, user, params, rows, progress) -> ExportTable:
     model = getattr(rows, "model", None)
     cols = columns(source, model)
     values: list[list[str]] = []
@@ -436,8 +457,14 @@ def formula_safe(value: str) -> str:
 
 
 def csv_write(table: ExportTable) -> bytes:
+    """The header on the first line, so that a spreadsheet reads the columns; the marking
+    and who exported what follow the rows (and the file's name carries the date)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writer.writerow(table.headings)
+    for row in table.rows:
+        writer.writerow([formula_safe(value) for value in row])
+    writer.writerow([])
     writer.writerow([marking_statement(table)])
     writer.writerow(
         [
@@ -450,9 +477,6 @@ def csv_write(table: ExportTable) -> bytes:
             }
         ]
     )
-    writer.writerow(table.headings)
-    for row in table.rows:
-        writer.writerow([formula_safe(value) for value in row])
     # With a byte order mark, spreadsheets read the accents of names and places right.
     return buffer.getvalue().encode("utf-8-sig")
 

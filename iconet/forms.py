@@ -24,6 +24,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def country_choices(blank_label=None):
+    """The world's countries as choices, read in the language of each page that renders
+    them (a list built when a forms module is imported would stay in its language)."""
+
+    def choices() -> list[tuple[str, str]]:
+        from django_countries import countries
+
+        blank = [("", blank_label)] if blank_label is not None else []
+        return blank + [(code, str(name)) for code, name in countries]
+
+    return choices
+
+
 DASHES = "---------"  # Django's empty choice, which tells a reader nothing
 
 
@@ -415,14 +428,9 @@ class SearchForm(forms.Form):
     )
 
     def __init__(self, *args, areas=(), **kwargs):
-        from django_countries import countries
-
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("Every area")), *areas]
-        self.fields["country"].choices = [
-            ("", _("Any country")),
-            *((code, name) for code, name in countries),
-        ]
+        self.fields["country"].choices = country_choices(_("Any country"))
 
     def clean(self):
         cleaned = super().clean()
@@ -531,3 +539,84 @@ class RetentionRuleForm(ExplainedFormMixin, forms.Form):
 
     type_slug = forms.CharField(widget=forms.HiddenInput)
     months = forms.IntegerField(label=_("Months before review"), min_value=1, max_value=240)
+
+
+# Participants that apply the Schengen acquis in full, beside the associated states: every
+# Member State but Ireland (opted out) and Cyprus (not yet admitted).
+EU_OUTSIDE_SCHENGEN = ("IE", "CY")
+
+
+class MemberStatesWidget(forms.CheckboxSelectMultiple):
+    """Member States' checkboxes, with "all Member States" and "all Schengen states" boxes at
+    the top: ticked without JavaScript, the form adds their states when it is sent; with it,
+    they tick the states at once (static/iconet/js/pickers.js)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-member-states": "", **(attrs or {})}, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        country = getattr(value, "instance", None)
+        if country is not None:
+            if country.is_eu_member:
+                option["attrs"]["data-eu"] = True
+            if country.is_schengen_associated or (
+                country.is_eu_member and country.code not in EU_OUTSIDE_SCHENGEN
+            ):
+                option["attrs"]["data-schengen"] = True
+        return option
+
+
+def _sort_key(text: str) -> str:
+    import unicodedata
+
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    ).casefold()
+
+
+class MemberStatesIterator(forms.models.ModelChoiceIterator):
+    """The shortcuts first, then the states (read when the page renders)."""
+
+    def __iter__(self):
+        yield ("all-eu", _("All EU Member States"))
+        yield ("all-schengen", _("All Schengen states"))
+        states = super().__iter__()
+        if self.field.empty_label is not None:
+            yield next(states)
+        # In the order of the names in the page's language ("Allemagne" first in French).
+        yield from sorted(states, key=lambda choice: _sort_key(str(choice[1])))
+
+    def __len__(self):
+        return super().__len__() + 2
+
+
+class MemberStatesField(forms.ModelMultipleChoiceField):
+    """A choice of participating states, with the shortcuts "all Member States" and "all
+    Schengen states" (values "all-eu" and "all-schengen")."""
+
+    widget = MemberStatesWidget
+    SHORTCUTS = ("all-eu", "all-schengen")
+
+    def __init__(self, queryset=None, **kwargs):
+        from .models import Country
+
+        super().__init__(queryset if queryset is not None else Country.objects.all(), **kwargs)
+
+    iterator = MemberStatesIterator
+
+    def clean(self, value):
+        value = list(value or [])
+        wanted = [v for v in value if v not in self.SHORTCUTS]
+        queryset = self.queryset
+        extra = queryset.none()
+        if "all-eu" in value:
+            extra = extra | queryset.filter(is_eu_member=True)
+        if "all-schengen" in value:
+            extra = extra | queryset.filter(is_schengen_associated=True)
+            extra = extra | queryset.filter(is_eu_member=True).exclude(code__in=EU_OUTSIDE_SCHENGEN)
+        wanted += [str(pk) for pk in extra.values_list("pk", flat=True)]
+        return super().clean(list(dict.fromkeys(wanted)))
+
+    def has_changed(self, initial, data):
+        return super().has_changed(initial, [v for v in data or [] if v not in self.SHORTCUTS])

@@ -120,10 +120,18 @@ class AccessGroupForm(forms.ModelForm):
             del self.fields["managing_organisation"]
 
 
+class UserLabelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Users shown as `UserLabelChoiceField` shows one."""
+
+    label_from_instance = UserLabelChoiceField.label_from_instance
+
+
 class MemberAddForm(forms.Form):
-    user = UserLabelChoiceField(
-        label=_("User"),
+    user = UserLabelMultipleChoiceField(
+        label=_("Users"),
         queryset=User.objects.filter(is_active=True).select_related("organisation__country"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick every user to add; the box above the list finds them by name."),
     )
     ends_on = forms.DateField(
         label=_("Membership ends on"),

@@ -23,7 +23,7 @@ from .views import (
 accounts_patterns = (
     [
         path("sign-in/", accounts.LoginView.as_view(), name="login"),
-        path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+        path("sign-out/", accounts.SignOutView.as_view(), name="logout"),
         path("two-factor/setup/", accounts.otp_setup, name="otp_setup"),
         path("two-factor/verify/", accounts.otp_verify, name="otp_verify"),
         path("two-factor/backup-codes/", accounts.backup_codes, name="backup_codes"),

@@ -2,9 +2,15 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from iconet.forms import DateInput, ExplainedFormMixin, ItemLanguageMixin, SectionedFormMixin
+from iconet.forms import (
+    DateInput,
+    ExplainedFormMixin,
+    ItemLanguageMixin,
+    MemberStatesField,
+    SectionedFormMixin,
+    country_choices,
+)
 from iconet.models import Country
 
 from .models import (
@@ -82,7 +88,7 @@ class ProblemFilterForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country of return"),
         required=False,
-        choices=[("", _("All"))] + list(countries),
+        choices=country_choices(_("All")),
     )
     category = forms.ChoiceField(
         label=_("Category"),
@@ -108,7 +114,7 @@ class ReturnOperationForm(
 
     countries_of_return = forms.MultipleChoiceField(
         label=_("Countries of return"),
-        choices=list(countries),
+        choices=country_choices(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     fieldsets = [
@@ -173,10 +179,9 @@ class OperationFilterForm(forms.Form):
 
 
 class SeatOfferForm(forms.Form):
-    states = forms.ModelMultipleChoiceField(
+    states = MemberStatesField(
         label=_("Offer seats to"),
         queryset=Country.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "Their returns contact points are told; their services may read the operation."
         ),

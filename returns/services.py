@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.access import can, require
+from iconet.dates import date_shown
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
 from iconet.services.audit import audited
@@ -181,7 +182,7 @@ def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline
         key=f"returns:operation:{operation.pk}:offer",
         title=lambda: (
             _("Seats offered on return operation %(ref)s until %(deadline)s")
-            % {"ref": operation.reference, "deadline": deadline.isoformat()}
+            % {"ref": operation.reference, "deadline": date_shown(deadline)}
         ),
     )
 
@@ -257,7 +258,14 @@ def seats_allocate(
     if operation.status not in (OperationStatus.OFFER_OPEN, OperationStatus.CONFIRMED):
         raise ValidationError(_("Seats are allocated while the offer is open or confirmed."))
     row = Participation.objects.select_for_update().get(pk=participation.pk, operation=operation)
+    if seats > row.seats_requested:
+        raise ValidationError(
+            _("%(org)s requested %(requested)s seats: allocate at most that many.")
+            % {"org": row.organisation, "requested": row.seats_requested}
+        )
     delta = seats - row.seats_allocated
+    if delta == 0:
+        return row  # the same allocation saved again: nothing changes, nobody is told again
     updated = ReturnOperation.objects.filter(
         pk=operation.pk,
         seats_allocated__lte=F("seat_capacity") - delta,

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -27,11 +28,45 @@ class Area(models.TextChoices):
     RETURNS = "returns", _("Returns")
 
 
+class _NameInActiveLanguage(DeferredAttribute):
+    """Reading a country's `name` gives its name in the language of the page, from its ISO
+    code; the stored (English) name is only the fallback for a code the ISO list lacks."""
+
+    def __get__(self, instance, cls=None):
+        stored = super().__get__(instance, cls)
+        if instance is None:
+            return stored
+        from django_countries import countries
+
+        return str(countries.name(instance.code) or stored)
+
+    def __set__(self, instance, value):
+        # A data descriptor, so that the stored value in the instance's dict does not hide it.
+        instance.__dict__[self.field.attname] = value
+
+
+class CountryNameField(models.CharField):
+    """The stored name of a country, read in the active language (see above); saving and
+    forms keep the stored value, so that French never lands in the database."""
+
+    descriptor_class = _NameInActiveLanguage
+
+    def pre_save(self, model_instance, add):
+        return model_instance.__dict__.get(self.attname)
+
+    def value_from_object(self, obj):
+        return obj.__dict__.get(self.attname)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Country(models.Model):
     """A participating state (ISO 3166 alpha-2); third countries are never participants."""
 
     code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = CountryNameField(_("name"), max_length=100)
     is_eu_member = models.BooleanField(_("EU Member State"), default=False)
     is_schengen_associated = models.BooleanField(_("Schengen-associated state"), default=False)
 

@@ -666,6 +666,19 @@ def group_member_request(
     )
 
 
+def group_members_request(
+    *, actor: User, group: AccessGroup, users, reason: str, ends_on=None
+) -> list[AccessChangeRequest]:
+    """One request per user added at once to a group: all are made, or none."""
+    with transaction.atomic():
+        return [
+            group_member_request(
+                actor=actor, group=group, user=user, reason=reason, ends_on=ends_on
+            )
+            for user in users
+        ]
+
+
 def group_organisation_request(
     *, actor: User, group: AccessGroup, organisation: Organisation, reason: str, ends_on=None
 ) -> AccessChangeRequest:

@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iconet.dates import date_shown
+
 from ..areas import preferences_offered
 from ..models import (
     AccessGroup,
@@ -143,10 +145,15 @@ def access_change_notify(*, actor, organisation_ids, title: Callable[[], str], u
 
 
 def role_choices_for(actor) -> list[tuple[str, Any]]:
-    """Roles an administrator may give: national administrators cannot create Commission ones."""
+    """Roles an administrator may give: a national administrator gives the roles of a
+    national service only (neither Commission administrator nor EU agency user)."""
     if actor.is_commission_admin:
         return list(Role.choices)
-    return [(value, label) for value, label in Role.choices if value != Role.COMMISSION_ADMIN]
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value not in (Role.COMMISSION_ADMIN, Role.AGENCY_USER)
+    ]
 
 
 def _user_validate(*, actor, user: User) -> None:
@@ -515,6 +522,30 @@ def group_member_add(
     return membership
 
 
+@transaction.atomic
+def group_members_add(
+    *, actor: User, group: AccessGroup, users, ends_on=None, reason: str
+) -> list[AccessGroupMember]:
+    """Add several users to a group at once: all of them, or none if one cannot be added
+    (the error names him)."""
+    added = []
+    for user in users:
+        try:
+            added.append(
+                group_member_add(
+                    actor=actor, group=group, user=user, ends_on=ends_on, reason=reason
+                )
+            )
+        except ValidationError as error:
+            problems = error.message_dict if hasattr(error, "error_dict") else {}
+            if "user" not in problems:
+                raise
+            raise ValidationError(
+                {"user": [f"{user}: {problem}" for problem in problems["user"]]}
+            ) from error
+    return added
+
+
 @audited
 @transaction.atomic
 def group_organisation_add(
@@ -647,7 +678,7 @@ def _membership_reminder(label: str, group, membership, url: str) -> Message:
     return message_in_language(
         lambda: (
             _("Membership of %(who)s in %(group)s ends on %(date)s")
-            % {"who": label, "group": group, "date": membership.ends_on.isoformat()}
+            % {"who": label, "group": group, "date": date_shown(membership.ends_on)}
         ),
         subject=lambda title: _("[ICONet] %(title)s") % {"title": title},
         template="administration/email_access_change.txt",

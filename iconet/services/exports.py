@@ -75,7 +75,9 @@ def export_produce(
     """The file of an export, its rows read now for `user`."""
     if rows is None:
         rows = source.rows(user, params)
-    table = exports.table_build(source, user, params, rows, progress=progress)
+    table = exports.table_build(
+        source, user, params, rows, progress=progress, iso_dates=fmt == ExportJob.Format.CSV
+    )
     return exports.WRITERS[fmt](table), table
 
 

@@ -14,6 +14,7 @@ the user may not read is never counted, never listed and never quoted.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,8 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
 )
-from django.db.models import Case, CharField, Count, F, Q, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
+from django.db.models import Case, CharField, Count, F, Func, Q, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractYear, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -99,14 +100,19 @@ def search_vector(item_type: ItemType) -> Any:
     return F(SEARCH_DOCUMENT)
 
 
-def _document(item_type: ItemType) -> Concat:
-    """The searched fields as one text, for the snippet."""
-    parts: list[Any] = []
-    for name, _weight in item_type.search_fields:
-        if parts:
-            parts.append(Value(" … ", output_field=TextField()))
-        parts.append(Coalesce(Cast(F(name), TextField()), Value(""), output_field=TextField()))
-    return Concat(*parts, output_field=TextField())
+def _document(item_type: ItemType) -> Func:
+    """The searched fields that hold text as one text, for the snippet (an empty field adds
+    no "…": CONCAT_WS leaves out the NULLs)."""
+    parts: list[Any] = [
+        NullIf(Cast(F(name), TextField()), Value(""), output_field=TextField())
+        for name, _weight in item_type.search_fields
+    ]
+    return Func(
+        Value(" … ", output_field=TextField()),
+        *parts,
+        function="CONCAT_WS",
+        output_field=TextField(),
+    )
 
 
 def _matches(config: AreaConfig, item_type: ItemType, user, filters: SearchFilters):
@@ -307,7 +313,7 @@ def _hits(user, filters: SearchFilters, shown) -> list[SearchHit]:
 
 def highlighted(headline: str | None) -> SafeString:
     """A ts_headline snippet, escaped, with its matches in <mark> elements."""
-    text = escape(headline or "")
+    text = re.sub(r"(?:\s*…)+\s*", " … ", escape(headline or "")).strip(" …")
     return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
 
 

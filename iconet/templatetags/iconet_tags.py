@@ -7,6 +7,43 @@ from ..models import Action
 
 register = template.Library()
 
+
+@register.simple_tag
+def error_line(field, error) -> str:
+    """A line of a form's error summary, written as a sentence: "Label: error", where a label
+    that is itself a sentence loses its full stop, and an unticked required box says so."""
+    from django import forms
+
+    label = str(field.label or "").rstrip()
+    if isinstance(field.field.widget, forms.CheckboxInput) and str(error) == str(
+        field.field.error_messages.get("required", "")
+    ):
+        return _("Tick the box “%(label)s”") % {"label": label.rstrip(".")}
+    return f"{label.rstrip('.:')}: {error}" if label else str(error)
+
+
+@register.filter
+def to_acknowledge(rows) -> bool:
+    """Whether a list holds an item the user received and has not acknowledged yet."""
+    return any(
+        getattr(row, "is_recipient", False) and not getattr(row, "acknowledged_by_me", True)
+        for row in rows
+    )
+
+
+@register.filter
+def filled_rows(rows):
+    """The (label, value) rows of a read-only section that hold a value, dates and times
+    written in the portal's one format: a sparse item does not print each empty field."""
+    from ..dates import shown
+
+    return [
+        (label, shown(value))
+        for label, value in rows
+        if value is not None and value != "" and value != []
+    ]
+
+
 # FIRST TLP 2.0 labels. The CSS class carries the colour; the text carries the meaning.
 MARKING_CLASSES = {
     "RED": "tlp-red",

@@ -141,6 +141,32 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class SignOutView(auth_views.LogoutView):
+    """Signs out and says so on the sign-in page it leads to."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You are signed out."))
+        return response
+
+
+def _code_already_used(user, token: str) -> bool:
+    """Whether `token` is the authenticator's current code, refused only because it was
+    used already (django-otp refuses a code twice): the user must wait for the next one."""
+    from django_otp.oath import TOTP
+
+    if not token.isdigit():
+        return False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        if clock.verify(int(token), device.tolerance) and (
+            device.last_t is not None
+            and not clock.verify(int(token), device.tolerance, device.last_t + 1)
+        ):
+            return True
+    return False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
@@ -224,13 +250,17 @@ def otp_verify(request):
                 )
             return redirect(_next_url(request))
         access_log_write(event=AccessLog.Event.OTP_FAILED, request=request)
-        form.add_error(
-            "token",
-            _(
+        if _code_already_used(request.user, form.cleaned_data["token"]):
+            message = _(
+                "That code was already used: wait for the next code of your authenticator "
+                "app, then type it."
+            )
+        else:
+            message = _(
                 "That code is not valid, or too many attempts were made: "
                 "wait a moment and try again."
-            ),
-        )
+            )
+        form.add_error("token", message)
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 

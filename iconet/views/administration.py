@@ -180,6 +180,13 @@ def user_detail(request, pk):
     ]
     initial = {field: getattr(user, field) for field in fields}
     form = forms.UserDetailsForm(request.POST or None, actor=actor, initial=initial)
+    if user.pk == actor.pk:
+        # Nobody changes his own access: shown read-only, not refused only on saving.
+        for name in (name for name in directory.ACCESS_FIELDS if name in form.fields):
+            form.fields[name].disabled = True
+            form.fields[name].help_text = _(
+                "You cannot change your own access: another administrator does it."
+            )
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in fields}
         try:
@@ -387,21 +394,28 @@ def group_detail(request, pk):
 def group_member_add(request, pk):
     group = _group_in_scope(request, pk)
     form = forms.MemberAddForm(request.POST or None)
+    form.fields["user"].queryset = form.fields["user"].queryset.order_by(
+        "organisation__name", "last_name", "first_name"
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            access_changes.group_member_request(
-                actor=request.user, group=group, **form.cleaned_data
+            requested = access_changes.group_members_request(
+                actor=request.user,
+                group=group,
+                users=form.cleaned_data["user"],
+                ends_on=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            _requested(request)
+            _requested(request, len(requested))
             return redirect("administration:group", group.pk)
     return form_page(
         request,
         form,
         title=_("Add a user to %(group)s") % {"group": group},
-        submit=_("Add the user"),
+        submit=_("Add the users"),
         cancel=reverse("administration:group", args=[group.pk]),
         breadcrumbs=_crumbs(
             (_("Access groups"), reverse("administration:groups")),

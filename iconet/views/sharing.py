@@ -454,6 +454,17 @@ def readable_value(field, value, names) -> object:
     return value
 
 
+def _country_named_again(model, value):
+    from django_countries import countries
+
+    from iconet.models import Country
+
+    found = re.fullmatch(r".*\(([A-Z]{2})\)", str(value)) if model is Country else None
+    if found and countries.name(found.group(1)):
+        return f"{countries.name(found.group(1))} ({found.group(1)})"
+    return value
+
+
 def _relation_values(change) -> list[str]:
     if isinstance(change, dict):
         return [str(value) for value in change.get("objects", [])]
@@ -483,7 +494,9 @@ def history_changes(
     def shown(name, value):
         if name not in relations:
             if fields[name].many_to_many:
-                return value  # the change log keeps the names of the rows it links
+                # The change log keeps the names of the rows it links, in the language of
+                # the writer: a country is named again, from its code, in the reader's.
+                return _country_named_again(fields[name].related_model, value)
             return readable_value(fields[name], value, names)
         if value in (None, "None", ""):
             return value

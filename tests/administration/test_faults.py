@@ -24,8 +24,6 @@ from tests.items import item_make
 
 from .conftest import REASON, approved
 
-SELF_MESSAGE = "You cannot change your own organisation, roles, areas or group memberships"
-
 
 def _details(user, **changes):
     data = {
@@ -130,8 +128,8 @@ def test_an_administrator_cannot_move_his_own_account_to_another_organisation(
             role="officer",
         ),
     )
-    assert response.status_code == 200
-    assert SELF_MESSAGE in response.content.decode()
+    # His own access is read-only on the page: a forged value is ignored, never saved.
+    assert response.status_code in (200, 302)
     admin.refresh_from_db()
     assert admin.organisation.kind == Organisation.Kind.COMMISSION
     assert not type(draft).objects.visible_to(admin).filter(pk=draft.pk).exists()
@@ -151,7 +149,7 @@ def test_nobody_changes_his_own_role_or_areas(changes, cast, client_for):
     response = client_for(admin).post(
         reverse("administration:user", args=[admin.pk]), _details(admin, **changes)
     )
-    assert SELF_MESSAGE in response.content.decode()
+    assert response.status_code in (200, 302)  # read-only fields: a forged value is ignored
     admin.refresh_from_db()
     assert (admin.role, list(admin.areas), list(admin.ncp_areas)) == before
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iconet.administration_tasks import memberships_expire, memberships_remind
+from iconet.dates import date_shown
 from iconet.models import AccessGroupMember, Notification
 from iconet.registry import shared_item_models
 from iconet.services import directory
@@ -92,7 +93,7 @@ def test_managers_are_reminded_once_before_a_membership_ends(cast, admin_objects
         titles = list(
             Notification.objects.filter(recipient=manager).values_list("title", flat=True)
         )
-        assert any(str(cast.de_officer) in t and soon.isoformat() in t for t in titles), titles
+        assert any(str(cast.de_officer) in t and date_shown(soon) in t for t in titles), titles
     assert not Notification.objects.filter(
         recipient=cast.de_ncp, title__contains="ends on"
     ).exists()

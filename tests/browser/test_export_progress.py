@@ -51,10 +51,10 @@ def export_in_browser(page, live_server, cast, settings, tmp_path, check_page=No
     with open(path, encoding="utf-8-sig") as handle:
         content = handle.read()
     rows = list(csv.reader(io.StringIO(content)))
-    assert rows[0][0].startswith("TLP:GREEN:")
+    assert rows[-2][0].startswith("TLP:GREEN:")
     assert all(item.reference in content for item in visible)
     assert hidden.reference not in content
-    assert len(rows) == 3 + 12
+    assert len(rows) == 4 + 12
 
 
 def test_export_progress_with_javascript(page, live_server, cast, settings, tmp_path):

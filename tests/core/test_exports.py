@@ -5,6 +5,7 @@ background job for a large list, owned by its requester only."""
 import csv
 import datetime
 import io
+import re
 import time
 
 import pytest
@@ -76,15 +77,20 @@ def test_export_holds_exactly_the_rows_of_the_list(cast, client_for, type_slug, 
     assert exported == on_page
     assert {shared.reference, red.reference} <= exported
     assert hidden.reference not in body and draft.reference not in body
-    assert rows[0][0].startswith("TLP:RED:"), rows[0]
-    assert "Handle this file accordingly" in rows[0][0]
-    headings = rows[2]
+    # The header comes first, so that a spreadsheet reads the columns; the marking follows.
+    assert rows[-2][0].startswith("TLP:RED:"), rows[-2]
+    assert "Handle this file accordingly" in rows[-2][0] and rows[-3] == []
+    headings = rows[0]
+    published = [row[headings.index("Published")] for row in rows[1:-3]]
+    assert published and all(
+        re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0[12]:00", value) for value in published
+    ), published
     assert headings[:2] == ["Reference", "Title"] and "Marking" in headings
     assert {"State", "Owner", "Published"} <= set(headings)
 
     entry = AccessLog.objects.filter(event=AccessLog.Event.DOWNLOAD, actor=cast.de_ncp).first()
     assert entry is not None and list_url in entry.detail and "CSV" in entry.detail
-    assert f"{len(rows) - 3} rows" in entry.detail
+    assert f"{len(rows) - 4} rows" in entry.detail
     assert shared.title not in entry.detail
 
     # The owner sees its own unpublished items; the export follows the page for them too.
@@ -112,7 +118,7 @@ def test_export_applies_the_list_filters(cast, client_for, type_slug, list_url):
     body = export(reader, list_url, query=query).content.decode("utf-8-sig")
     assert wanted.reference in page and wanted.reference in body
     assert unwanted.reference not in page and unwanted.reference not in body
-    assert f"{name} = {chosen}" in body.splitlines()[1]
+    assert f"{name} = {chosen}" in body.splitlines()[-1]
 
 
 def test_filters_are_tried_on_most_lists(cast):
@@ -144,7 +150,7 @@ def test_an_empty_export_says_so(cast, client_for):
     _slug, list_url = LISTS[0]
     reader = client_for(cast.de_ncp)
     rows = csv_rows(export(reader, list_url))
-    assert "empty" in rows[0][0] and len(rows) == 3
+    assert "empty" in rows[-2][0] and len(rows) == 4
     pdf = PdfReader(io.BytesIO(export(reader, list_url, fmt="pdf").content))
     assert "No item of the list matches its filters" in pdf.pages[0].extract_text()
 
@@ -189,7 +195,7 @@ def test_large_export_runs_in_the_worker_for_its_owner_only(
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert all(item.reference in body for item in visible)
     assert hidden.reference not in body
-    assert body.startswith("TLP:AMBER:")
+    assert body.splitlines()[-2].startswith("TLP:AMBER:")
     details = list(
         AccessLog.objects.filter(actor=cast.de_ncp, event=AccessLog.Event.DOWNLOAD).values_list(
             "detail", flat=True

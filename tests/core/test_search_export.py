@@ -52,8 +52,8 @@ def test_the_export_of_a_search_holds_every_readable_match_of_every_area_in_orde
     response = export(client, "q=zorblatt")
     assert response.status_code == 200
     rows = csv_rows(response.content)
-    assert rows[0][0].startswith("TLP:GREEN:")
-    headings, body = rows[2], rows[3:]
+    assert rows[-2][0].startswith("TLP:GREEN:")
+    headings, body = rows[0], rows[1:-3]
     references = [row[headings.index("Reference")] for row in body]
     shown = search(reader, SearchFilters(text="zorblatt"), page_size=100).hits
     assert references == [hit.item.reference for hit in shown]
@@ -91,8 +91,8 @@ def test_an_export_of_words_nothing_readable_matches_is_empty_and_says_so(cast, 
     page = client.get(reverse("search"), {"q": "quixotrel"}).content.decode()
     assert 'value="search"' not in page  # nothing to export is not offered
     rows = csv_rows(export(client, "q=quixotrel").content)
-    assert rows[0] == ["This export is empty: no item of the list matches its filters."]
-    assert len(rows) == 3  # the statement, the title line and the headings
+    assert rows[-2] == ["This export is empty: no item of the list matches its filters."]
+    assert len(rows) == 4  # the headings, a blank line, the statement and the title line
 
 
 @pytest.mark.django_db(transaction=True)
