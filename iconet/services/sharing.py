@@ -487,6 +487,7 @@ def publication_effect(
     told: list[User] | None = None
     try:
         with transaction.atomic():
+            _preview_lock(item)
             item.state, item.audience = State.PUBLISHED, audience
             item.audience_groups.set(list(groups) if audience == Audience.GROUPS else [])
             grants_sync(item)
@@ -511,6 +512,13 @@ def publication_effect(
         "states": sorted({org.country.name for org in organisations if org.country_id}),
         "told": told,
     }
+
+
+def _preview_lock(item: SharedItem) -> None:
+    """Take the item's row lock before a preview writes its (rolled back) grant rows: a
+    publication or another preview of the same item at the same moment waits for it, instead
+    of colliding on the grant table's unique key."""
+    type(item).objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True).first()
 
 
 def states_without_contact_point(item: SharedItem, country_fields=()) -> list[str]:
@@ -555,6 +563,7 @@ def publication_preview(*, item: SharedItem, audience: str, groups=(), recipient
     saved = (item.state, item.audience)
     try:
         with transaction.atomic():
+            _preview_lock(item)
             item.state, item.audience = State.PUBLISHED, audience
             item.audience_groups.set(list(groups) if audience == Audience.GROUPS else [])
             grants_sync(item)

@@ -72,3 +72,38 @@ def test_a_withdrawal_double_submitted_at_once_is_recorded_once(cast):
     alert.refresh_from_db()
     assert alert.state == "withdrawn"
     assert state_entries(alert, "withdrawn") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_beside_a_publication_never_answers_500(cast):
+    """The publish page's preview (which tries the audience on the grant rows and rolls back)
+    and the publication of the same item, at the same moment, fifty times."""
+    from tests.conftest import verified_client
+
+    viewer, publisher = verified_client(cast.fr_ncp), verified_client(cast.fr_ncp)
+    for _round in range(50):
+        alert = alert_draft(cast.fr_ncp, destinations=["NL"])
+        url = reverse("sharing:publish", args=[alert.type_slug(), alert.pk])
+        start = threading.Barrier(2)
+        statuses: list[int] = []
+
+        def act(call):
+            try:
+                start.wait()
+                statuses.append(call().status_code)
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=act, args=(lambda: viewer.get(url),)),
+            threading.Thread(
+                target=act,
+                args=(lambda: publisher.post(url, {"audience": "network", "marking": "GREEN"}),),
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(statuses) in ([200, 302], [302, 302]), statuses
+        assert state_entries(alert, "published") == 1
