@@ -21,8 +21,8 @@ def test_copy_edit_a_heading_activate_and_open_a_report(browser, live_server, ca
     admin = browser_page(browser, live_server, cast.commission_admin)
 
     admin.goto("/ilo/templates/")
-    admin.get_by_role("button", name=f"Copy version {current.number} into a new draft").click()
     draft = TemplateVersion.objects.order_by("-number").first().number + 1
+    admin.get_by_role("button", name=f"Copy version {current.number} into a new draft").click()
     expect(admin.locator("body")).to_contain_text(f"copied into version {draft}, a draft")
     admin.get_by_role("link", name=f"Edit version {draft}").click()
     expect(
