@@ -90,6 +90,8 @@ def api_client_create(
         organisation_id=organisation_id,
         role=Role.OFFICER,
         areas=sorted(set(areas)),
+        # Reads nothing until a second administrator approves the client (a change of access).
+        is_active=False,
     )
     account.set_unusable_password()
     account.save()
@@ -108,6 +110,14 @@ def api_client_create(
     )
     client.full_clean(exclude=["user", "created_by"])
     client.save()
+    from ..services.access_changes import api_client_request
+
+    api_client_request(
+        actor=actor,
+        account=account,
+        reason=_("API client “%(name)s” (areas: %(areas)s; actions: %(actions)s)")
+        % {"name": name, "areas": ", ".join(client.areas), "actions": ", ".join(client.actions)},
+    )
     return client, key_compose(client, secret)
 
 

@@ -206,6 +206,8 @@ ACCESS_CHANGE_KINDS: dict[str, AccessChangeKind] = {
         STATE, _second_factor_reset, "authenticators removed; mailed to the address on file"
     ),
     Kind.REACTIVATION: AccessChangeKind(STATE, _user_changes, "the account signs in again"),
+    # A client's key works only once its account is active (iconet.api.authentication).
+    Kind.API_CLIENT: AccessChangeKind(STATE, _user_changes, "the client's key works"),
 }
 
 
@@ -647,6 +649,18 @@ def reactivation_request(*, actor: User, user: User, reason: str) -> AccessChang
         kind=Kind.REACTIVATION,
         organisation=user.organisation,
         user=user,
+        reason=reason,
+        payload={"changes": {"is_active": True}},
+    )
+
+
+def api_client_request(*, actor: User, account: User, reason: str) -> AccessChangeRequest:
+    """Enabling the account through which a new API client reads (iconet.api.services)."""
+    return access_change_request(
+        actor=actor,
+        kind=Kind.API_CLIENT,
+        organisation=account.organisation,
+        user=account,
         reason=reason,
         payload={"changes": {"is_active": True}},
     )

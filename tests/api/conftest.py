@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from iconet.api.models import ApiAction
 from iconet.api.services import api_client_create
-from iconet.models import Area
+from iconet.models import AccessChangeRequest, Area
+from iconet.services.access_changes import access_change_decide, approvers_of
 from tests.factories import UserFactory
 
 ALL_ACTIONS = list(ApiAction.values)
@@ -22,7 +23,29 @@ def national_admin_of(organisation):
 
 
 def api_key_make(organisation, *, areas=None, actions=None, networks=(), expires_in=30, name=""):
-    """A client of `organisation` made by its national administrator; returns (client, key)."""
+    """A client of `organisation` made by its national administrator and approved by the second
+    administrator the rule names; returns (client, key)."""
+    client, key = api_client_pending(
+        organisation,
+        areas=areas,
+        actions=actions,
+        networks=networks,
+        expires_in=expires_in,
+        name=name,
+    )
+    request = AccessChangeRequest.objects.get(user=client.user, kind="api_client")
+    approver = approvers_of(request).first()
+    assert approver is not None, "nobody may approve the client"
+    access_change_decide(actor=approver, request=request, approve=True)
+    client.refresh_from_db()
+    client.user.refresh_from_db()
+    return client, key
+
+
+def api_client_pending(
+    organisation, *, areas=None, actions=None, networks=(), expires_in=30, name=""
+):
+    """A client of `organisation` as its national administrator makes it: waiting for approval."""
     return api_client_create(
         actor=national_admin_of(organisation),
         organisation_id=organisation.pk,

@@ -90,3 +90,29 @@ def test_the_clients_account_cannot_sign_in_to_the_portal(cast):
     client, _key = api_key_make(cast.fr_officer.organisation)
     assert not client.user.has_usable_password()
     assert client.user.ncp_areas == []
+
+
+def test_a_new_client_reads_nothing_until_a_second_administrator_approves_it(cast, client_for):
+    """Making a client is a change of access: its key is refused until another administrator
+    than its maker approves the request, which neither the maker nor the client may decide."""
+    from django.urls import reverse
+
+    from iconet.models import AccessChangeRequest, Notification
+    from iconet.services.access_changes import access_change_decide, approvers_of
+    from tests.api.conftest import api_client_pending
+
+    client, key = api_client_pending(cast.fr_officer.organisation)
+    assert api(key).get(ME).status_code == 401
+    request = AccessChangeRequest.objects.get(user=client.user, kind="api_client")
+    maker = request.requested_by
+    assert maker.pk not in set(approvers_of(request).values_list("pk", flat=True))
+    with pytest.raises(PermissionDenied):
+        access_change_decide(actor=maker, request=request, approve=True)
+    # Refused by the page too (a crafted POST).
+    page = reverse("administration:access_change", args=[request.pk])
+    assert client_for(maker).post(page, {"decision": "approve"}).status_code in (403, 404)
+    assert api(key).get(ME).status_code == 401
+    approver = approvers_of(request).first()
+    assert Notification.objects.filter(recipient=approver, url=page).exists()
+    access_change_decide(actor=approver, request=request, approve=True)
+    assert api(key).get(ME).status_code == 200
