@@ -67,4 +67,5 @@ NOT_AUDITED = {
     "ilo_reports.WorkflowEvent": "the report's own timeline; each change of status is audited",
     "ilo_reports.ReminderSent": "the beat job's record of a reminder already sent",
     "iconet_api.IdempotencyKey": "the stored answer to a POST, kept to replay it",
+    "iconet_api.WebhookDelivery": "a delivery of an event to an endpoint, like an e-mail's",
 }
