@@ -133,3 +133,32 @@ def test_a_signature_outside_the_replay_window_is_refused():
     header = webhooks.signature("s3cret", old, body)
     assert not webhooks.signature_valid("s3cret", header, body)
     assert webhooks.signature_valid("s3cret", header, body, now=old + 1)
+
+
+@pytest.mark.worker
+def test_the_worker_delivers_the_event_once_the_receiver_is_up(cast, celery_worker):
+    """Through the real broker and worker: the publication hands the delivery over after
+    commit, the receiver is down, the sweep hands it over again and it arrives, signed."""
+    from iconet.api.tasks import webhooks_sweep
+    from tests.conftest import until
+
+    port = free_port()
+    endpoint, secret = endpoint_for(cast.fr_officer.organisation, f"http://127.0.0.1:{port}/hook")
+    publish(cast.de_officer, cast.de_ncp)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert until(lambda: WebhookDelivery.objects.get(pk=delivery.pk).attempts == 1)
+    receiver = Receiver(port)
+    try:
+        due_now(delivery)
+        webhooks_sweep()
+        assert until(
+            lambda: (
+                WebhookDelivery.objects.get(pk=delivery.pk).status
+                == WebhookDelivery.Status.DELIVERED
+            )
+        )
+    finally:
+        receiver.stop()
+    ((headers, body),) = receiver.received
+    assert webhooks.signature_valid(secret, headers["iconet-signature"], body)
+    assert headers["iconet-event-id"] == str(delivery.event_id)
