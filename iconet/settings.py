@@ -418,4 +418,5 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"ApiKey": []}],
     "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}}},
     "AUTHENTICATION_WHITELIST": [],
+    "ENUM_NAME_OVERRIDES": {"CountryCodeEnum": "iconet.api.declaration.country_codes"},
 }
