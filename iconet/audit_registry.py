@@ -77,4 +77,5 @@ NOT_AUDITED = {
     "ilo_reports.ReminderSent": "the beat job's record of a reminder already sent",
     "iconet_api.IdempotencyKey": "the stored answer to a POST, kept to replay it",
     "ilo_reports.FollowUpReminder": "the beat job's record of a follow-up reminder already sent",
+    "iconet_api.WebhookDelivery": "a delivery of an event to an endpoint, like an e-mail's",
 }

@@ -264,6 +264,7 @@ HEALTH_OUTBOX_MAX_AGE_MINUTES = env.int("HEALTH_OUTBOX_MAX_AGE_MINUTES", default
 CELERY_BEAT_SCHEDULE = {
     # Often, so that a claim abandoned by a dead worker is released soon after its lease ends.
     "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 30.0},
+    "sweep-webhooks": {"task": "iconet.api.tasks.webhooks_sweep", "schedule": 30.0},
     "alerts-escalate-overdue": {"task": "alerts.tasks.alerts_escalate_overdue", "schedule": 60.0},
     "alerts-daily-digest": {
         "task": "alerts.tasks.alerts_digest_send",
@@ -421,4 +422,5 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"ApiKey": []}],
     "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}}},
     "AUTHENTICATION_WHITELIST": [],
+    "ENUM_NAME_OVERRIDES": {"CountryCodeEnum": "iconet.api.declaration.country_codes"},
 }

@@ -6,6 +6,7 @@ from django.urls import include, path, reverse_lazy
 
 from .admin import manage_site
 from .api import docs as api_docs
+from .api import pages as api_pages
 from .views import access_changes as access_change_views
 from .views import (
     accounts,
@@ -221,6 +222,18 @@ urlpatterns = [
     path("api/", include("iconet.api.urls")),
     path("api/v1/schema/", api_docs.schema, name="api_schema"),
     path("api/v1/docs/", api_docs.docs, name="api_docs"),
+    path("administration/api-clients/", api_pages.api_clients, name="api_clients"),
+    path("administration/api-clients/new/", api_pages.api_client_new, name="api_client_new"),
+    path(
+        "administration/api-clients/<int:pk>/rotate/",
+        api_pages.api_client_rotate_page,
+        name="api_client_rotate",
+    ),
+    path(
+        "administration/api-clients/<int:pk>/revoke/",
+        api_pages.api_client_revoke_page,
+        name="api_client_revoke",
+    ),
     path("alerts/", include("alerts.urls")),
     path("ilo/", include("ilo_reports.urls")),
     path("documents/", include("documents.urls")),

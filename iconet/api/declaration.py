@@ -24,6 +24,15 @@ from rest_framework import serializers
 from ..areas import ItemType, item_types
 from ..models import Marking, SharedItem
 
+
+def country_codes() -> list[str]:
+    """The ISO codes of the country pickers' choices: one enumeration in the schema (settings'
+    SPECTACULAR_SETTINGS names it), whichever field offers it."""
+    from django_countries import countries
+
+    return [code for code, _name in countries]
+
+
 # Parameters of the API's list that are not the list page's filters.
 LIST_PARAMETERS = ("cursor", "page_size", "updated_since")
 

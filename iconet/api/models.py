@@ -116,3 +116,64 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WebhookEndpoint(models.Model):
+    """An address of an API client's system told of events, each delivery signed with the
+    endpoint's secret (HMAC-SHA256), holding only what the client may read."""
+
+    class Event(models.TextChoices):
+        ITEM_PUBLISHED = "item.published", _("An item was published")
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="webhooks")
+    url = models.URLField(_("address"), max_length=500)
+    events = ArrayField(
+        models.CharField(max_length=40, choices=Event.choices), verbose_name=_("events")
+    )
+    # The signing key: kept as is, since signing needs it; shown once, like an API key.
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the outbox row and, with its event id, the idempotency key.
+
+    Written in the transaction of the event; the worker claims it with a lease, and the sweep
+    hands over what is due, so a receiver that is down or slow delays it but never loses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="+")
+    event_id = models.UUIDField()
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="api_webhook_delivery_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"

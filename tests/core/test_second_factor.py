@@ -10,7 +10,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iconet.areas import preference
-from iconet.middleware import OPEN_URL_NAMES, SECOND_FACTOR_URL_NAMES
+from iconet.middleware import (
+    KEY_AUTHENTICATED_NAMESPACES,
+    OPEN_URL_NAMES,
+    SECOND_FACTOR_URL_NAMES,
+)
 from iconet.models import AccessLog, BackupCodeDevice
 from tests.factories import PASSWORD, UserFactory
 
@@ -53,6 +57,10 @@ def concrete_urls(resolver=None, prefix="", namespace=""):
 ALL_URLS = sorted(set(concrete_urls()))
 
 
+def key_authenticated(name: str) -> bool:
+    return ":" in name and name.partition(":")[0] in KEY_AUTHENTICATED_NAMESPACES
+
+
 def test_the_walk_covers_the_portal():
     names = {name for _, name in ALL_URLS}
     assert {
@@ -69,7 +77,9 @@ def test_the_walk_covers_the_portal():
 @pytest.mark.parametrize(("url", "name"), ALL_URLS)
 def test_no_page_answers_without_sign_in(client, url, name):
     response = client.get(url)
-    if name in OPEN_URL_NAMES:
+    if key_authenticated(name):
+        assert response.status_code == 401, url  # the API's key, never a session
+    elif name in OPEN_URL_NAMES:
         # /health/background/ answers 503 while a component (here: the worker) is down;
         # /metrics/ does not exist without a configured token, and refuses without the token.
         answers = {
@@ -91,6 +101,9 @@ def test_no_page_answers_before_the_second_factor(url, name):
     client.force_login(user)
     response = client.get(url)
     if name in OPEN_URL_NAMES | SECOND_FACTOR_URL_NAMES:
+        return
+    if key_authenticated(name):
+        assert response.status_code == 401, url
         return
     assert response.status_code in (302, 404), url
     if response.status_code == 302:

@@ -1,0 +1,70 @@
+"""The pages where a national administrator makes, rotates and revokes the organisation's API
+clients: the key is shown once and works; nobody else reaches them."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from iconet.api.models import ApiClient
+from tests.api.conftest import api
+
+pytestmark = pytest.mark.django_db
+
+
+def key_on(page) -> str:
+    return re.search(r'value="(icn_[^"]+)"', page.content.decode()).group(1)
+
+
+def test_a_national_administrator_makes_rotates_and_revokes_a_client(cast, client_for):
+    browser = client_for(cast.fr_admin)
+    assert browser.get(reverse("api_clients")).status_code == 200
+    tomorrow = (timezone.localdate() + timedelta(days=30)).isoformat()
+    made = browser.post(
+        reverse("api_client_new"),
+        {
+            "name": "Coordination centre",
+            "areas": ["alerts"],
+            "actions": ["read"],
+            "expires_on": tomorrow,
+            "allowed_networks": "",
+        },
+    )
+    assert made.status_code == 200
+    key = key_on(made)
+    assert api(key).get("/api/v1/me/").json()["name"] == "Coordination centre"
+    client = ApiClient.objects.get(name="Coordination centre")
+    assert key not in browser.get(reverse("api_clients")).content.decode()
+
+    new_key = key_on(browser.post(reverse("api_client_rotate", args=[client.pk])))
+    assert api(key).get("/api/v1/me/").status_code == 401
+    assert api(new_key).get("/api/v1/me/").status_code == 200
+    assert browser.post(reverse("api_client_revoke", args=[client.pk])).status_code == 302
+    assert api(new_key).get("/api/v1/me/").status_code == 401
+
+
+def test_a_refused_form_says_what_is_wrong_and_keeps_what_was_typed(cast, client_for):
+    page = client_for(cast.fr_admin).post(
+        reverse("api_client_new"),
+        {
+            "name": "Risk analysis",
+            "areas": ["alerts"],
+            "actions": ["read"],
+            "expires_on": "2001-01-01",
+            "allowed_networks": "not-a-network",
+        },
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "The expiry must be in the future." in html
+    assert 'value="Risk analysis"' in html
+    assert not ApiClient.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["fr_officer", "fr_ncp", "commission_admin", "de_ncp"])
+def test_nobody_else_reaches_the_pages(cast, client_for, who):
+    browser = client_for(getattr(cast, who))
+    assert browser.get(reverse("api_clients")).status_code == 403
+    assert browser.get(reverse("api_client_new")).status_code == 403
