@@ -242,6 +242,7 @@ ACTIONS = {
     },
     "ilo_reports.iloreport": {
         "change": rule(("draft", "contributions", "returned"), "drafter"),
+        "attach": rule(("draft", "contributions", "returned"), "drafter"),
         "submit": rule(("draft", "contributions", "returned"), "drafter"),
         "contribute": rule(("draft", "contributions", "returned"), "network_member"),
         "review": rule(("submitted",), "reviewer"),
