@@ -81,6 +81,22 @@ def _mails_about(item: SharedItem) -> models.QuerySet:
     )
 
 
+def _webhook_payloads_blank(model, pk: int) -> None:
+    """The webhook outbox (iconet.api): a delivery not made yet is dropped; a made one keeps the
+    item's type, id, reference and marking, not its title."""
+    delivery_model = apps.get_model("iconet_api", "WebhookDelivery")
+    about = delivery_model.objects.filter(
+        payload__item__type=model.type_slug(), payload__item__id=pk
+    )
+    about.filter(status__in=[delivery_model.Status.PENDING, delivery_model.Status.FAILED]).delete()
+    for delivery in about:
+        item = delivery.payload.get("item") or {}
+        delivery.payload["item"] = {
+            key: item.get(key) for key in ("type", "id", "reference", "marking")
+        }
+        delivery.save(update_fields=["payload"])
+
+
 def _redact_audit(content_type: ContentType, pks, label: str) -> int:
     """Blank the content of the audit trail's entries about these rows (the database function
     changes nothing else); how many entries were redacted."""
@@ -165,6 +181,7 @@ def item_erase(*, item: SharedItem, decided_by) -> dict[str, int]:
     EmailDelivery.objects.filter(pk__in=mail_ids).update(subject=reference, body="")
     # A notification without a link to the item may still name it.
     Notification.objects.filter(title__contains=reference).delete()
+    _webhook_payloads_blank(model, pk)
     removed["files"] = len(files)
 
     def remove_files() -> None:
