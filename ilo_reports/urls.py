@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/changes/", views.report_changes, name="changes"),
     path("synthesis/", views.synthesis, name="synthesis"),
     path("synthesis/csv/", views.synthesis_csv, name="synthesis_csv"),
+    path("synthesis/pdf/", views.synthesis_pdf, name="synthesis_pdf"),
     path("synthesis/tasks/add/", views.follow_up_task_add, name="task_add"),
     path("synthesis/tasks/<int:task_pk>/close/", views.follow_up_task_close, name="task_close"),
     path("networks/", views.network_list, name="networks"),

@@ -719,6 +719,35 @@ def synthesis_csv(request):
     return response
 
 
+@require_GET
+def synthesis_pdf(request):
+    """The synthesis's statistics and the networks without a report, as PDF to annex."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from iconet.dates import moment_shown
+    from iconet.exports import static_only_fetcher
+
+    context = _synthesis(request)
+    html = render_to_string(
+        "ilo_reports/synthesis_pdf.html",
+        {
+            **context,
+            "made_by": str(request.user),
+            "made_at": moment_shown(timezone.now()),
+        },
+        request=request,
+    )
+    pdf = HTML(
+        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()
+    ).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    semester = context["semester"]
+    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.pdf"'
+    return response
+
+
 @require_POST
 def follow_up_task_add(request):
     _require_area(request)
