@@ -7,7 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from iconet.models import AccessGroupMember
+from iconet.models import AccessChangeRequest, AccessGroupMember
+from iconet.services.access_changes import access_change_decide, approvers_of
+
+from tests.factories import UserFactory
 
 from .conftest import REASON
 
@@ -24,12 +27,28 @@ def test_an_administrator_adds_several_members_at_once(cast, admin_objects, clie
         url, {"user": [cast.it_ncp.pk, cast.nl_ncp.pk, cast.es_ncp.pk], "reason": REASON}
     )
     assert response.status_code == 302
-    members = set(
-        AccessGroupMember.objects.filter(accessgroup=group).values_list("user", flat=True)
+    added = {cast.it_ncp.pk, cast.nl_ncp.pk, cast.es_ncp.pk}
+    # One request per user, each waiting for a second administrator.
+    requests = AccessChangeRequest.objects.filter(
+        kind="group_member", group=group, status="pending"
     )
-    assert {cast.it_ncp.pk, cast.nl_ncp.pk, cast.es_ncp.pk} <= members
-    followed = client.get(response["Location"]).content.decode()
-    assert "3 users are now members of the group." in followed
+    assert {request.user_id for request in requests} == added
+
+    def members():
+        return set(
+            AccessGroupMember.objects.filter(accessgroup=group).values_list("user", flat=True)
+        )
+
+    assert not added & members()
+    # These states have no national administrator: a second Commission administrator approves.
+    UserFactory(
+        username="ec_admin2",
+        organisation=cast.commission_admin.organisation,
+        role="commission_admin",
+    )
+    for request in requests:
+        access_change_decide(actor=approvers_of(request).get(), request=request, approve=True)
+    assert added <= members()
 
 
 def test_one_user_who_cannot_be_added_stops_all_and_is_named(cast, admin_objects, client_for):
@@ -67,7 +86,7 @@ def test_an_administrator_sees_his_own_access_read_only_and_saves_the_rest(cast,
         {
             "first_name": "Anne",
             "last_name": "Martin",
-            "email": "anne.martin@example.test",
+            "email": cast.fr_admin.email,  # a new address would be a request of its own
             "role": "officer",  # a forged value: ignored, the field is read-only
         },
     )

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iconet.api.models import ApiClient
+from iconet.models import AccessChangeRequest
+from iconet.services.access_changes import access_change_decide, approvers_of
 from tests.api.conftest import api
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +35,14 @@ def test_a_national_administrator_makes_rotates_and_revokes_a_client(cast, clien
         },
     )
     assert made.status_code == 200
+    assert "The key works once a second administrator approves the client" in made.content.decode()
     key = key_on(made)
-    assert api(key).get("/api/v1/me/").json()["name"] == "Coordination centre"
+    assert api(key).get("/api/v1/me/").status_code == 401  # not before the approval
     client = ApiClient.objects.get(name="Coordination centre")
+    assert "Waiting for approval" in browser.get(reverse("api_clients")).content.decode()
+    request = AccessChangeRequest.objects.get(user=client.user, kind="api_client")
+    access_change_decide(actor=approvers_of(request).first(), request=request, approve=True)
+    assert api(key).get("/api/v1/me/").json()["name"] == "Coordination centre"
     assert key not in browser.get(reverse("api_clients")).content.decode()
 
     new_key = key_on(browser.post(reverse("api_client_rotate", args=[client.pk])))

@@ -15,6 +15,7 @@ from iconet.api.models import WebhookDelivery
 from iconet.services.sharing import item_publish
 from tests.api.conftest import api_key_make, national_admin_of
 from tests.conftest import free_port
+from tests.factories import AccessGroupFactory
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +54,9 @@ def endpoint_for(organisation, url):
     return endpoint, secret
 
 
-def publish(author, manager, marking="AMBER", audience="network"):
+def publish(author, manager, marking="AMBER", audience="network", groups=()):
     draft = item_make("alerts.alert", author=author, state="draft", marking=marking)
-    item_publish(actor=manager, item=draft, audience=audience, marking=marking)
+    item_publish(actor=manager, item=draft, audience=audience, marking=marking, groups=groups)
     return draft
 
 
@@ -115,7 +116,14 @@ def test_a_slow_receiver_gets_the_event_again_with_the_same_id(cast, monkeypatch
 def test_an_endpoint_is_told_only_what_its_client_may_read(cast):
     endpoint, _secret = endpoint_for(cast.fr_officer.organisation, "http://127.0.0.1:9/hook")
     hidden = publish(cast.de_officer, cast.de_ncp, audience="owner")
-    red = publish(cast.de_officer, cast.de_ncp, marking="RED")
+    # RED goes only to named groups (the marking caps the audience).
+    bilateral = AccessGroupFactory(
+        name="Bilateral FR-DE",
+        organisations=[cast.fr_officer.organisation, cast.de_officer.organisation],
+    )
+    red = publish(
+        cast.de_officer, cast.de_ncp, marking="RED", audience="groups", groups=[bilateral]
+    )
     payloads = [d.payload["item"] for d in WebhookDelivery.objects.filter(endpoint=endpoint)]
     assert [p["id"] for p in payloads] == [red.pk]
     assert hidden.pk not in [p["id"] for p in payloads]

@@ -139,8 +139,9 @@ def test_technical_admin_changes_are_audited_with_actor_and_address(client_for, 
         reverse("manage:iconet_country_change", args=["FR"]),
         {
             "code": "FR",
-            "name": "France (République française)",
+            "name": "France",
             "is_eu_member": "on",
+            "is_schengen_associated": "on",
         },
         REMOTE_ADDR="10.1.2.3",
     )
@@ -148,7 +149,7 @@ def test_technical_admin_changes_are_audited_with_actor_and_address(client_for, 
     entry = LogEntry.objects.get_for_object(country).order_by("-timestamp").first()
     assert entry.actor == technical_admin
     assert entry.remote_addr == "10.1.2.3"
-    assert "name" in entry.changes_dict
+    assert "is_schengen_associated" in entry.changes_dict
 
 
 @pytest.mark.django_db
