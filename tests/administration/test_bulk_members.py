@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from iconet.models import AccessChangeRequest, AccessGroupMember
 from iconet.services.access_changes import access_change_decide, approvers_of
-
 from tests.factories import UserFactory
 
 from .conftest import REASON
