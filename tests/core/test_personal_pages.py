@@ -54,8 +54,8 @@ OTHER_PAGES = {
     "sharing:disclosure": "requester and deciders (tests/core/test_sharing.py)",
     "sharing:disclosure_withdraw": "the requester only (tests/core/test_sharing.py)",
     "returns:country": "a country's public return contacts (tests/returns)",
-    "api_client_rotate": "the client's organisation's administrators (tests/api/test_client_pages.py)",
-    "api_client_revoke": "the client's organisation's administrators (tests/api/test_client_pages.py)",
+    "api_client_rotate": "its organisation's administrators (tests/api/test_client_pages.py)",
+    "api_client_revoke": "its organisation's administrators (tests/api/test_client_pages.py)",
     "ilo_reports:task_close": "a follow-up task of a report the user reads "
     "(tests/ilo_reports/test_synthesis.py)",
 }
