@@ -152,6 +152,9 @@ def migration_data_copied(django_db_setup, django_db_blocker):
     # being dropped next (it would stay on the server after the run): close them first.
     from django.db import connection
 
+    # A test that terminated backends may have ended this thread's own connection too: start
+    # from a fresh one.
+    connection.close()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
