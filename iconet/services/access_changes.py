@@ -683,14 +683,25 @@ def group_member_request(
 def group_members_request(
     *, actor: User, group: AccessGroup, users, reason: str, ends_on=None
 ) -> list[AccessChangeRequest]:
-    """One request per user added at once to a group: all are made, or none."""
+    """One request per user added at once to a group: all are made, or none if one cannot be
+    (the error names him)."""
+    made = []
     with transaction.atomic():
-        return [
-            group_member_request(
-                actor=actor, group=group, user=user, reason=reason, ends_on=ends_on
-            )
-            for user in users
-        ]
+        for user in users:
+            try:
+                made.append(
+                    group_member_request(
+                        actor=actor, group=group, user=user, reason=reason, ends_on=ends_on
+                    )
+                )
+            except ValidationError as error:
+                problems = error.message_dict if hasattr(error, "error_dict") else {}
+                if "user" not in problems:
+                    raise
+                raise ValidationError(
+                    {"user": [f"{user}: {problem}" for problem in problems["user"]]}
+                ) from error
+    return made
 
 
 def group_organisation_request(

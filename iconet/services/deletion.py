@@ -155,8 +155,8 @@ def item_erase(*, item: SharedItem, decided_by) -> dict[str, int]:
     removed = {"rows": 0, "files": 0, "exports": 0, "mails": 0, "audit_entries": 0}
 
     # The outbox: a mail not sent yet is not sent; a sent one keeps its subject's reference only.
-    mails = _mails_about(item)
-    removed["mails"] = mails.count()
+    mail_ids = list(_mails_about(item).values_list("pk", flat=True))
+    removed["mails"] = len(mail_ids)
     # The export files that hold it.
     holding = ExportJob.objects.filter(
         state=ExportJob.State.DONE, items__contains={model.type_slug(): [item.pk]}
@@ -164,7 +164,6 @@ def item_erase(*, item: SharedItem, decided_by) -> dict[str, int]:
     for job in holding:
         removed["exports"] += int(job_withdraw(job))
 
-    mail_ids = list(mails.values_list("pk", flat=True))
     files: list[tuple[Any, str]] = []
     # The item (with what cascades from it, its grants among them) first: a row about it that a
     # grant protects (a disclosure) can go only once the grant has.

@@ -522,30 +522,6 @@ def group_member_add(
     return membership
 
 
-@transaction.atomic
-def group_members_add(
-    *, actor: User, group: AccessGroup, users, ends_on=None, reason: str
-) -> list[AccessGroupMember]:
-    """Add several users to a group at once: all of them, or none if one cannot be added
-    (the error names him)."""
-    added = []
-    for user in users:
-        try:
-            added.append(
-                group_member_add(
-                    actor=actor, group=group, user=user, ends_on=ends_on, reason=reason
-                )
-            )
-        except ValidationError as error:
-            problems = error.message_dict if hasattr(error, "error_dict") else {}
-            if "user" not in problems:
-                raise
-            raise ValidationError(
-                {"user": [f"{user}: {problem}" for problem in problems["user"]]}
-            ) from error
-    return added
-
-
 @audited
 @transaction.atomic
 def group_organisation_add(

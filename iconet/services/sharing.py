@@ -555,26 +555,6 @@ def states_without_contact_point(item: SharedItem, country_fields=()) -> list[st
     return sorted(country.name for country in participating if country.pk not in covered)
 
 
-def publication_preview(*, item: SharedItem, audience: str, groups=(), recipients) -> list[User]:
-    """Who a publication of `item` to `audience` would tell now: those `recipients(item)` names
-    whom the rule would let read it, less those told before. The choice is applied to the
-    grant rows inside a transaction that is rolled back, so that the preview follows the very
-    rule (and the same area code) that the publication itself will."""
-    saved = (item.state, item.audience)
-    try:
-        with transaction.atomic():
-            _preview_lock(item)
-            item.state, item.audience = State.PUBLISHED, audience
-            item.audience_groups.set(list(groups) if audience == Audience.GROUPS else [])
-            grants_sync(item)
-            readers = readers_among(item, list(recipients(item)))
-            transaction.set_rollback(True)
-    finally:
-        item.state, item.audience = saved
-    told_before = set(item.recipients.values_list("user_id", flat=True))
-    return [user for user in readers if user.pk not in told_before]
-
-
 @audited
 @transaction.atomic
 def item_state_set(*, actor: User, item: SharedItem, state: str) -> SharedItem:
