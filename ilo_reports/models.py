@@ -28,8 +28,8 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import SEARCH_DOCUMENT, search_document_index
 from iconet.models.sharing import DisplaySections, Label
+from iconet.search.models import SEARCH_DOCUMENT, search_document_index
 
 # --- semesters --------------------------------------------------------------------------
 
