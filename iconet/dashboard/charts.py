@@ -1,5 +1,8 @@
-"""Small server-rendered bar charts (SVG, drawn by templates/partials/bar_chart.html), each shown
-beside a table of the same figures. Every page that charts figures uses this one drawing."""
+"""Small server-rendered bar charts, each shown beside a table of the same figures. Every page
+that charts figures uses this module: `bar_chart` draws a value per column (vertical bars with
+short labels under them, such as months; templates/partials/bar_chart.html), and
+`bar_chart_horizontal` a value per named row (labels too long to stand under a bar, such as
+countries or categories; templates/partials/bar_chart_horizontal.html)."""
 
 # A chart is drawn about as wide as the card that shows it, so that its labels
 # (CHART_FONT_SIZE, in the SVG's units) keep about their size on the screen (12 px or more).
@@ -34,4 +37,41 @@ def bar_chart(row: dict, columns: list[str], width: int = 240, height: int = 170
         "label_y": height - 6,
         "font_size": CHART_FONT_SIZE,
         "value_offset": 4,
+    }
+
+
+def bar_chart_horizontal(
+    rows: list[tuple[str, int | float]],
+    *,
+    width: int = 600,
+    bar_height: int = 22,
+    label_width: int = 240,
+    limit: int = 15,
+) -> dict:
+    """Coordinates of a chart of one horizontal bar per `(label, value)` row, in the order
+    given and at most `limit` of them, for a server-rendered SVG."""
+    rows = rows[:limit]
+    top = max((value for _label, value in rows), default=0) or 1
+    scale = (width - label_width - 48) / top
+    step = bar_height + 6
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        length = round(value * scale)
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "x": label_width,
+                "y": index * step,
+                "width": max(1, length),
+                "height": bar_height,
+                "text_y": index * step + bar_height - 6,
+                "value_x": label_width + length + 6,
+            }
+        )
+    return {
+        "width": width,
+        "height": max(1, len(bars)) * step,
+        "bars": bars,
+        "font_size": CHART_FONT_SIZE,
     }
