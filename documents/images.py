@@ -1,10 +1,13 @@
 """Pillow work on note images: redaction, thumbnails and the traceable download mark.
 
-Every output is re-encoded from pixels (no metadata of the original survives)."""
+Every output is re-encoded from pixels by the safe-file pipeline (`iconet.files.image_encode`):
+no metadata of the original survives."""
 
 import io
 
 from PIL import Image, ImageDraw, ImageFont
+
+from iconet.files import FileKind, image_encode
 
 THUMBNAIL_SIZE = (320, 320)
 
@@ -16,11 +19,7 @@ def _open(data: bytes) -> Image.Image:
 
 
 def _jpeg(image: Image.Image, quality: int = 90) -> bytes:
-    out = io.BytesIO()
-    # A new image from the pixels alone: no EXIF, XMP, ICC or comment is written.
-    clean = Image.frombytes("RGB", image.size, image.tobytes())
-    clean.save(out, format="JPEG", quality=quality)
-    return out.getvalue()
+    return image_encode(image, FileKind.JPEG, quality=quality)
 
 
 def redact(data: bytes, boxes) -> bytes:

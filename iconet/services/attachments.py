@@ -6,7 +6,7 @@ from django.db import transaction
 
 from ..access import can
 from ..areas import takes_attachments
-from ..files import file_check
+from ..files import file_check, stored_files_delete
 from ..models import Action, Attachment, User
 from .audit import audited
 
@@ -36,6 +36,6 @@ def attachment_add(*, actor: User, item, upload, description: str = "") -> Attac
             attachment.full_clean()
             attachment.save()
     except BaseException:
-        attachment.file.storage.delete(attachment.file.name)
+        stored_files_delete(attachment.file)
         raise
     return attachment
