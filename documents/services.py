@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from iconet.access import require
+from iconet.audit.services import audited
 from iconet.files import FileKind, file_check, stored_files_delete
 from iconet.models import Action, User
-from iconet.services.audit import audited
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_update
 

@@ -5,18 +5,18 @@ the original to the owner organisation alone."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
+from iconet.audit.services import access_log_write
 from iconet.dashboard.charts import bar_chart_horizontal
 from iconet.dates import moment_shown
 from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
 from iconet.models import AccessLog
-from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
 from . import images as pictures
@@ -206,7 +206,7 @@ def image_delete(request, pk, image_pk):
     return redirect(note.get_absolute_url() + "#images")
 
 
-def _file_response(file, *, filename: str, inline: bool = True) -> HttpResponse:
+def _file_response(file, *, filename: str, inline: bool = True):
     return file_response(file, name=filename, content_type="image/jpeg", inline=inline)
 
 

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -350,11 +351,13 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def file_response(content, *, name: str, content_type: str, inline: bool = False) -> HttpResponse:
+def file_response(
+    content, *, name: str, content_type: str, inline: bool = False
+) -> HttpResponseBase:
     """A file for the browser, from bytes or a stored file: its type as the portal checked it,
     its name harmless, no type sniffing, and no copy kept by the browser or a proxy."""
     if isinstance(content, bytes | str):
-        response: HttpResponse = HttpResponse(content, content_type=content_type)
+        response: HttpResponseBase = HttpResponse(content, content_type=content_type)
     else:
         response = FileResponse(content.open("rb"), content_type=content_type)
     response["Content-Disposition"] = content_disposition(name, inline=inline)

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from ..access import can
 from ..areas import takes_attachments
+from ..audit.services import audited
 from ..files import file_check, stored_files_delete
 from ..models import Action, Attachment, User
-from .audit import audited
 
 
 @audited

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 
 from ..access import get_item_for_action
 from ..areas import takes_attachments
+from ..audit.services import access_log_write
 from ..files import file_response
 from ..forms import AttachmentForm
 from ..models import AccessLog, Action, Attachment
 from ..registry import item_model_or_404
 from ..services.attachments import attachment_add
-from ..services.audit import access_log_write
 from .steps import workflow_step
 
 

@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ...access import can, readers_among
+from ...audit.services import audited
 from ...models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
-from ...services.audit import audited
 from ..models.recipients import ESCALATION
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 
