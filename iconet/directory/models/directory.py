@@ -137,7 +137,8 @@ class Role(models.TextChoices):
     AGENCY_USER = "agency_user", _("EU agency user")
 
 
-class User(AbstractUser):
+# django_otp ships no types: the stubs cannot see the devices that point at a user.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person of the network, always in one organisation."""
 
     organisation = models.ForeignKey(
