@@ -2,6 +2,7 @@
 
 from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
 from ..outbox.models.notifications import EmailDelivery, Notification
+from . import lookups  # noqa: F401  (registers `__any_of`)
 from .attachments import Attachment, ReferenceSequence
 from .audit import AccessLog, ImmutableRecordError
 from .querysets import grant_model_of

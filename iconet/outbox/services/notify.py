@@ -100,7 +100,7 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     texts, built in each recipient's language. Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
-    existing = {d.key: d for d in EmailDelivery.objects.filter(key__in=keys)}
+    existing = {d.key: d for d in EmailDelivery.objects.filter(key__any_of=keys)}
     now = timezone.now()
     subjects: dict[str, str] = {}  # one clean line per distinct subject, not per recipient
 
