@@ -186,6 +186,8 @@ def email_send(delivery_id: int, connection) -> str:
             headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
             connection=connection,
         )
+        for attached in delivery.attachments or []:
+            message.attach(attached["name"], attached["content"], attached["mimetype"])
         message.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
         # The session may be broken (timeout, disconnect): the next row opens a fresh one.
