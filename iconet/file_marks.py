@@ -40,28 +40,28 @@ def _stamp_pdf(text: str, width: float, height: float) -> bytes:
     from django.utils.html import escape
     from weasyprint import HTML
 
+    from .exports import static_only_fetcher
+
     html = (
         f"<style>@page {{ size: {width}pt {height}pt; margin: 0 }}"
         "body { margin: 0 } p { position: absolute; bottom: 4pt; left: 6pt; right: 6pt;"
         " font: 8pt sans-serif; color: #b40000; background: #fff; margin: 0; padding: 1pt 2pt }"
         f"</style><p>{escape(text)}</p>"
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html, base_url="/", url_fetcher=static_only_fetcher()).write_pdf()
 
 
 def pdf_mark(data: bytes, text: str) -> bytes:
     """The PDF with the mark stamped at the foot of every page."""
     from pypdf import PdfReader, PdfWriter
 
-    reader = PdfReader(io.BytesIO(data))
-    writer = PdfWriter()
+    writer = PdfWriter(clone_from=io.BytesIO(data))
     stamps: dict[tuple[float, float], object] = {}
-    for page in reader.pages:
+    for page in writer.pages:
         size = (float(page.mediabox.width), float(page.mediabox.height))
         if size not in stamps:
             stamps[size] = PdfReader(io.BytesIO(_stamp_pdf(text, *size))).pages[0]
         page.merge_page(stamps[size])
-        writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

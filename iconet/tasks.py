@@ -9,6 +9,7 @@ Message-ID derived from its row, so that a resend is recognisably the same messa
 """
 
 import hashlib
+import json
 import logging
 import smtplib
 import time
@@ -186,7 +187,10 @@ def email_send(delivery_id: int, connection) -> str:
             headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
             connection=connection,
         )
-        for attached in delivery.attachments or []:
+        attached_files = delivery.attachments or []
+        if isinstance(attached_files, str):  # read by UPDATE ... RETURNING, not decoded
+            attached_files = json.loads(attached_files)
+        for attached in attached_files:
             message.attach(attached["name"], attached["content"], attached["mimetype"])
         message.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
