@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.models import CONTENT_FREE_MARKINGS
-from iconet.services.notify import site_url
+from iconet.outbox.services.notify import site_url
 
 PRODID = "-//ICONet//Group workspaces//EN"
 

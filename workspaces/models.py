@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from iconet.limits import single_line, text_limit
 from iconet.models import AccessGroup, Action, Area, Attachment, SharedItem, State, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import SearchFields, search_document_field, search_document_index
 from iconet.models.sharing import DisplaySections
+from iconet.search.models import SearchFields, search_document_field, search_document_index
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons.")
 

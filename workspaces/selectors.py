@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from iconet.access import principal_group_ids
 from iconet.areas import item_types
+from iconet.directory.models.administration import AccessGroupMember, AccessGroupOrganisation
 from iconet.models import AccessGroup, Area, Audience, State, User
-from iconet.models.administration import AccessGroupMember, AccessGroupOrganisation
 
 from .models import Folder, LibraryDocument, Meeting
 

@@ -7,15 +7,16 @@ import zoneinfo
 
 import icalendar
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from iconet.directory.models.administration import AccessGroupMember
+from iconet.directory.services.directory import membership_remove
 from iconet.models import AccessLog, EmailDelivery, Notification
-from iconet.models.administration import AccessGroupMember
-from iconet.services.directory import membership_remove
-from iconet.services.search import SearchFilters, search
-from iconet.tasks import emails_deliver
+from iconet.outbox.tasks import emails_deliver
+from iconet.search.services import SearchFilters, search
 from tests.conftest import verified_client
 from tests.files import pdf_bytes, png_bytes
 from workspaces import services
@@ -72,7 +73,7 @@ def test_only_managers_and_those_they_name_add(cast, working_party, library_docu
         (1, "First draft", cast.fr_admin.pk),
     ]
     # A member who is no manager names nobody.
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.contributor_name(actor=cast.de_officer, group=working_party, user=cast.be_ncp)
 
 
