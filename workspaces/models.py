@@ -115,15 +115,13 @@ class GroupItem(SharedItem):
         return [self.group.group_id]
 
     def allows(self, user, action: Action | str) -> bool:
-        # Those who add to the group change and publish its items beside the owner's people.
-        if action in (Action.CHANGE, Action.PUBLISH) and self.state in (
-            State.DRAFT,
-            State.PUBLISHED,
-        ):
-            if may_add(user, self.group) and (
-                action == Action.CHANGE or self.is_owner_member(user)
-            ):
+        # Those who add to the group change its items beside the owner's people, and publish
+        # those of their own organisation.
+        if action == Action.CHANGE and self.state in (State.DRAFT, State.PUBLISHED):
+            if may_add(user, self.group):
                 return True
+        if action == Action.PUBLISH and self.is_owner_member(user) and may_add(user, self.group):
+            return True
         return super().allows(user, action)
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from iconet.access import principal_group_ids
+from iconet.access import principal_group_ids, principals_for
 from iconet.areas import item_types
 from iconet.directory.models.administration import AccessGroupMember, AccessGroupOrganisation
 from iconet.models import AccessGroup, Area, Audience, State, User
@@ -31,7 +31,12 @@ def group_for_member_or_404(user, pk) -> AccessGroup:
 
 
 def is_member(user, group: AccessGroup) -> bool:
-    return groups_of(user).filter(pk=group.pk).exists()
+    """Whether the user is a member of the group now, read afresh (not from the principals a
+    request keeps on its user): for a service deciding about someone else."""
+    if not getattr(user, "is_authenticated", False) or not user.has_area(Area.WORKSPACES):
+        return False
+    principals = principals_for([user]).get(user.pk, [])
+    return group.is_active and group.group_id in principals
 
 
 def member_candidates(group: AccessGroup) -> list[User]:
