@@ -23,7 +23,7 @@ class WorkspacesConfig(AppConfig):
                 item_types=(
                     ItemType(
                         "workspaces.LibraryDocument",
-                        list_url="workspaces:home",
+                        list_url="workspaces:documents",
                         detail_url="workspaces:document",
                         # A group's documents are read by the group.
                         publish_audience=Audience.GROUPS,
@@ -33,7 +33,7 @@ class WorkspacesConfig(AppConfig):
                     ),
                     ItemType(
                         "workspaces.Meeting",
-                        list_url="workspaces:calendar",
+                        list_url="workspaces:meetings",
                         detail_url="workspaces:meeting",
                         publish_audience=Audience.GROUPS,
                         search_fields=Meeting.SEARCH_FIELDS,

@@ -16,6 +16,8 @@ urlpatterns = [
     path("groups/<int:group_pk>/documents/new/", views.document_create, name="document_create"),
     path("groups/<int:group_pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("groups/<int:group_pk>/contributors/", views.contributor_add, name="contributor_add"),
+    path("documents/", views.DocumentListView.as_view(), name="documents"),
+    path("meetings/", views.MeetingListView.as_view(), name="meetings"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document"),
     path("documents/<int:pk>/versions/", views.version_create, name="version_create"),
     path(

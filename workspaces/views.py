@@ -18,7 +18,7 @@ from iconet.file_marks import file_marked
 from iconet.models import AccessLog, Action, Area
 from iconet.services.audit import access_log_write
 from iconet.views.attachments import content_disposition
-from iconet.views.items import ItemDetailView
+from iconet.views.items import ItemDetailView, ItemListView
 
 from . import selectors, services
 from .forms import (
@@ -392,7 +392,8 @@ def calendar(request):
         start = datetime.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
         start = today.replace(day=1)
-    start = max(start, datetime.date(2000, 1, 1))
+    # A period the calendar can page through without leaving the dates Python knows.
+    start = min(max(start, datetime.date(2000, 1, 1)), datetime.date(9000, 1, 1))
     end = start + datetime.timedelta(days=92)
     events = calendar_events(request.user, start, end)
     feed = CalendarFeed.objects.filter(user=request.user).first()
@@ -439,3 +440,27 @@ def feed(request, token):
     since = timezone.localdate() - datetime.timedelta(days=92)
     meetings = selectors.meetings_visible(row.user, since).prefetch_related("agenda")
     return _ics_response(calendar_file(meetings, name="ICONet"), "iconet.ics")
+
+
+class DocumentListView(ItemListView):
+    """Every library document of the user's groups (exportable, like every item list)."""
+
+    model = LibraryDocument
+    template_name = "workspaces/document_list.html"
+    context_object_name = "documents"
+    export_fields = ("group", "folder")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner", "group", "folder")
+
+
+class MeetingListView(ItemListView):
+    """Every meeting of the user's groups, the latest first (exportable)."""
+
+    model = Meeting
+    template_name = "workspaces/meeting_list.html"
+    context_object_name = "meetings"
+    export_fields = ("group", "starts_at", "place")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner", "group")
