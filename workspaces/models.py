@@ -189,7 +189,7 @@ class DocumentVersion(models.Model):
 
     document = models.ForeignKey(LibraryDocument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    attachment = models.OneToOneField(
+    attachment = models.ForeignKey(
         Attachment, verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("note"), max_length=300, blank=True, validators=[single_line])
