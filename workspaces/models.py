@@ -48,11 +48,14 @@ class Contributor(models.Model):
 
 
 def is_group_manager(user, group: AccessGroup) -> bool:
-    """The national administrators of the group's managing organisation."""
-    return (
-        group.managing_organisation_id is not None
-        and user.organisation_id == group.managing_organisation_id
-        and user.is_national_admin
+    """Who looks after the group's access (the core's rule: the Commission's administrators and
+    the managing organisation's national administrators). They name who adds; they read
+    nothing of the group by it."""
+    from iconet.directory.services.directory import groups_manageable_by
+
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and groups_manageable_by(user).filter(pk=group.pk).exists()
     )
 
 
@@ -61,7 +64,7 @@ def may_add(user, group: AccessGroup) -> bool:
     contributors they named (the caller has checked that the user is a member)."""
     if not user.has_area(Area.WORKSPACES) or not user.organisation_id:
         return False
-    if is_group_manager(user, group):
+    if user.is_national_admin and user.organisation_id == group.managing_organisation_id:
         return True
     return Contributor.objects.filter(group=group, user=user).exists()
 

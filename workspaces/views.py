@@ -71,7 +71,6 @@ def group_page(request, group_pk):
             "is_manager": services.is_group_manager(user, group),
             "folder_form": FolderForm(),
             "document_form": DocumentForm(group=group) if adder else None,
-            "contributor_form": ContributorForm(members=members),
         },
     )
 
@@ -367,21 +366,49 @@ def meeting_ics(request, pk):
     return _ics_response(calendar_file([meeting]), f"{meeting.reference}.ics")
 
 
-@require_POST
-def contributor_add(request, group_pk):
-    group = selectors.group_for_member_or_404(request.user, group_pk)
-    form = ContributorForm(request.POST, members=selectors.member_candidates(group))
-    back = reverse("workspaces:group", args=[group.pk]) + "#members"
-    if not form.is_valid():
-        messages.error(request, _errors(form))
+def contributors(request, group_pk):
+    """Who adds to the group's library and calls its meetings: named here by the group's
+    managers (who need not be members: naming lets nobody read anything)."""
+    from iconet.models import AccessGroup
+
+    group = AccessGroup.objects.filter(pk=group_pk, is_active=True).first()
+    manager = group is not None and services.is_group_manager(request.user, group)
+    if group is None or not (manager or selectors.is_member(request.user, group)):
+        raise Http404
+    members = selectors.member_candidates(group)
+    back = reverse("workspaces:contributors", args=[group.pk])
+    if request.method == "POST":
+        if not manager:
+            raise PermissionDenied
+        form = ContributorForm(request.POST, members=members)
+        if form.is_valid():
+            user = form.cleaned_data["user"]
+            try:
+                if request.POST.get("remove"):
+                    services.contributor_remove(actor=request.user, group=group, user=user)
+                    messages.success(request, _("The member no longer adds to the group."))
+                else:
+                    services.contributor_name(actor=request.user, group=group, user=user)
+                    messages.success(
+                        request, _("The member may now add to the library and call meetings.")
+                    )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _errors(form))
         return redirect(back)
-    try:
-        services.contributor_name(actor=request.user, group=group, user=form.cleaned_data["user"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The member may now add to the library and call meetings."))
-    return redirect(back)
+    named = Contributor.objects.filter(group=group).select_related("user__organisation", "named_by")
+    return render(
+        request,
+        "workspaces/contributors.html",
+        {
+            "group": group,
+            "named": named,
+            "is_manager": manager,
+            "is_member": selectors.is_member(request.user, group),
+            "form": ContributorForm(members=members) if manager else None,
+        },
+    )
 
 
 def calendar(request):

@@ -277,3 +277,17 @@ def test_the_calendar_page_gathers_group_meetings_and_return_operations(cast, wo
     assert meeting.title in seen and operation.code in seen
     outsider = verified_client(cast.nl_ncp).get(url).content.decode()
     assert meeting.title not in outsider
+
+
+def test_the_groups_managers_name_who_adds_without_reading_the_group(cast, working_party):
+    url = reverse("workspaces:contributors", args=[working_party.pk])
+    commission = verified_client(cast.commission_admin)
+    assert commission.get(url).status_code == 200
+    commission.post(url, {"user": cast.de_officer.pk})
+    assert services.may_add(cast.de_officer, working_party)
+    # Managing the group is not reading it.
+    assert commission.get(reverse("workspaces:group", args=[working_party.pk])).status_code == 404
+    assert verified_client(cast.de_officer).post(url, {"user": cast.be_ncp.pk}).status_code == 403
+    assert verified_client(cast.nl_ncp).get(url).status_code == 404
+    commission.post(url, {"user": cast.de_officer.pk, "remove": "1"})
+    assert not services.may_add(cast.de_officer, working_party)
