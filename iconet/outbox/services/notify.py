@@ -97,7 +97,8 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
     after commit. Each message: key, recipient, subject, body, and optionally priority (an
     `EmailDelivery.Priority`; urgent rows are sent first); subject and body may be `InLanguage`
-    texts, built in each recipient's language. Returns the rows by key."""
+    texts, built in each recipient's language; `attachments`, files sent with it (see
+    `EmailDelivery.attachments`). Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
     existing = {d.key: d for d in EmailDelivery.objects.filter(key__any_of=keys)}
@@ -119,6 +120,7 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
             next_attempt_at=now,
             priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
             body_is_secret=m.get("secret", False),
+            attachments=m.get("attachments") or [],
         )
         for m in messages
         if m["key"] not in existing
@@ -239,10 +241,12 @@ def users_tell(
     body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
     email_to: Callable[[Any], bool] | None = None,
+    attachments: Callable[[Any], list[dict]] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
     """`users_notify`, telling what it did: the users told (readers of `item` only) and their
     outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it
-    answers False (they wait for a digest); `priority` is the outbox's."""
+    answers False (they wait for a digest); `priority` is the outbox's; `attachments`, ``f(user)``
+    giving the files sent with each user's e-mail (`EmailDelivery.attachments`)."""
     from ...access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
@@ -265,6 +269,7 @@ def users_tell(
                 "subject": subject,
                 "body": body,
                 "priority": priority,
+                "attachments": attachments(user) if attachments else [],
             }
             for user in users
             if email_to is None or email_to(user)
