@@ -19,6 +19,7 @@ class ApiAction(models.TextChoices):
     CREATE = "create", _("Create drafts")
     CHANGE = "change", _("Change items")
     PUBLISH = "publish", _("Publish items")
+    RESPOND = "respond", _("Acknowledge, follow up and request disclosure")
 
 
 class ApiClient(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ..access import can, readers_among
 from ..models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
-from ..models.recipients import ESCALATION
+from ..models.recipients import ESCALATION, FOR_ORGANISATION
 from .audit import audited
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 
@@ -91,7 +91,19 @@ def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
     if not can(actor, "acknowledge", item):
         raise PermissionDenied
-    row = ItemRecipient.objects.of_item(item).select_for_update().get(user=actor)
+    rows = ItemRecipient.objects.of_item(item).select_for_update()
+    row = rows.filter(user=actor).first()
+    if row is None and getattr(actor, "acts_for_organisation", False):
+        # The organisation was told (the policy checked it); its system's row records who
+        # acknowledged for it, so that it no longer waits nor is escalated.
+        row, _created = rows.get_or_create(
+            content_type=ContentType.objects.get_for_model(type(item)),
+            object_id=item.pk,
+            user=actor,
+            defaults={"organisation_id": actor.organisation_id, "reason": FOR_ORGANISATION},
+        )
+    if row is None:
+        raise PermissionDenied
     if row.acknowledged_at is None:
         now = timezone.now()
         row.acknowledged_at = now
