@@ -12,8 +12,8 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from ..services.access_changes import access_changed
-        from ..services.recipients import recipients_told
+        from ..directory.services.access_changes import access_changed
+        from ..outbox.services.recipients import recipients_told
         from ..services.sharing import item_published
         from .models import ApiClient, WebhookEndpoint
         from .webhooks import access_change_tell, awaiting_acknowledgement_tell, item_published_tell

@@ -25,9 +25,9 @@ from rest_framework.response import Response
 from ..areas import takes_attachments
 from ..forms import DisclosureRequestForm
 from ..models import AccessLog, Action, Attachment, DisclosureRequest
+from ..outbox.services.recipients import recipient_acknowledge
 from ..services import sharing as sharing_services
 from ..services.audit import access_log_write
-from ..services.recipients import recipient_acknowledge
 from .declaration import ApiType, serializer_field
 from .models import ApiAction
 from .views import ERROR_SCHEMA, ItemApiView, _django_errors, _form_errors, _own

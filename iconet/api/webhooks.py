@@ -55,7 +55,7 @@ def webhook_endpoint_create(
     """Register an address of the client's system; returns it with its secret, shown once.
 
     Events leave the portal for it only once a second administrator approves it (a change of
-    access, iconet.services.access_changes): until then it is inactive."""
+    access, iconet.directory.services.access_changes): until then it is inactive."""
     if not api_client_manageable(actor, client.organisation_id) or client.is_revoked:
         raise PermissionDenied
     endpoint = WebhookEndpoint(
@@ -63,7 +63,7 @@ def webhook_endpoint_create(
     )
     endpoint.full_clean()
     endpoint.save()
-    from ..services.access_changes import webhook_endpoint_request
+    from ..directory.services.access_changes import webhook_endpoint_request
 
     events_shown = ", ".join(str(WebhookEndpoint.Event(e).label) for e in endpoint.events)
     webhook_endpoint_request(

@@ -12,7 +12,7 @@ from PIL import Image
 
 from iconet.api.declaration import api_types
 from iconet.models import AccessLog, DisclosureRequest, ItemRecipient, State
-from iconet.services.recipients import recipients_tell
+from iconet.outbox.services.recipients import recipients_tell
 from tests.api.conftest import api, api_key_make
 from tests.files import attachment_make, png_bytes
 from tests.items import item_make, note_image_make
@@ -68,7 +68,7 @@ def test_a_client_acknowledges_for_its_organisation_what_it_was_told(cast, slug)
     # The contact point told in person still has his own row to acknowledge; the organisation
     # no longer waits.
     assert rows.get(user=cast.de_ncp).acknowledged_at is None
-    from iconet.services.recipients import overdue_organisations
+    from iconet.outbox.services.recipients import overdue_organisations
 
     assert cast.de_officer.organisation_id not in overdue_organisations(item)
     # Twice is once.

@@ -6,7 +6,11 @@ import pytest
 
 from iconet.api.declaration import api_types
 from iconet.api.models import WebhookDelivery
-from iconet.services.access_changes import access_change_decide, approvers_of, user_change_request
+from iconet.directory.services.access_changes import (
+    access_change_decide,
+    approvers_of,
+    user_change_request,
+)
 from tests.api.conftest import api_key_make, national_admin_of, webhook_endpoint_make
 from tests.api.test_item_actions import tell
 from tests.factories import AccessGroupFactory
