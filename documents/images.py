@@ -8,7 +8,6 @@ import io
 from PIL import Image, ImageDraw
 
 from iconet import file_marks
-
 from iconet.files import FileKind, image_encode
 
 THUMBNAIL_SIZE = (320, 320)

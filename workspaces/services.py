@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iconet.access import can, readers_among, require
+from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import CONTENT_FREE_MARKINGS, AccessGroup, Action, Audience, Marking, User
 from iconet.outbox.services.notify import InLanguage, site_url, users_tell
 from iconet.services.attachments import attachment_store
-from iconet.services.audit import audited
 from iconet.services.sharing import item_create, item_publish
 
 from . import selectors
