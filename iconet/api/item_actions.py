@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -109,7 +110,7 @@ def _image_description(image, fields) -> str:
     return " · ".join(values)
 
 
-def _served(response: HttpResponse, *, reader, item) -> HttpResponse:
+def _served(response: HttpResponseBase, *, reader, item) -> HttpResponseBase:
     """Headers of every file the API serves: for whom, under which marking, never cached."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -293,7 +294,10 @@ class ItemImageView(ItemFilesView):
         image = next((i for i in self.images(item) if i.pk == file_pk), None)
         if image is None:
             raise Http404
-        data, content_type, name = self.api_type.item_type.image_served(item, image, request.user)
+        image_served = self.api_type.item_type.image_served
+        if image_served is None:
+            raise Http404
+        data, content_type, name = image_served(item, image, request.user)
         access_log_write(
             event=AccessLog.Event.DOWNLOAD,
             request=request._request,
