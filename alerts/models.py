@@ -1,7 +1,7 @@
 """Early-warning alerts (DESIGN.md 5.1): the alert, its child rows, and who was told."""
 
 from datetime import timedelta
-from typing import ClassVar
+from enum import StrEnum
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -11,12 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
-from iconet.models import Action, Area, Country, Organisation, SharedItem, grant_model_for
+from iconet.models import (
+    Action,
+    Area,
+    Audience,
+    Country,
+    Organisation,
+    SharedItem,
+    grant_model_for,
+)
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.search import (
     SEARCH_DOCUMENT,
-    SearchFields,
     search_document_field,
     search_document_index,
 )
@@ -84,6 +92,12 @@ class RecipientReason(models.TextChoices):
     AUDIENCE = "audience", _("Audience")
 
 
+class AlertAction(StrEnum):
+    """What a user may do with an alert beside the core's actions (`iconet.models.Action`)."""
+
+    FOLLOW_UP = "follow_up"
+
+
 class AlertQuerySet(SharedItemQuerySet):
     """Alerts; read them through `visible_to` like every shared item."""
 
@@ -96,20 +110,33 @@ class Alert(SharedItem):
     method."""
 
     area = Area.ALERTS
-    reference_prefix = "EWS"
     # Trends age fast: the owner reviews an alert three years after its publication.
     retention_months = 36
     recipient_reasons = dict(RecipientReason.choices)
-    # What the portal's search reads of an alert (apps.py registers it; see search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("headline", "A"),
-        ("summary", "B"),
-        ("place_of_detection", "C"),
-        ("crossing_point", "C"),
-        ("route_description", "C"),
-        ("concealment_method", "C"),
-        ("recommended_measures", "D"),
+    declaration = ItemType(
+        list_url="alerts:list",
+        detail_url="alerts:detail",
+        reference_prefix="EWS",
+        actions=AlertAction,
+        form="alerts.forms.AlertForm",
+        # What the portal's search reads of an alert (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("headline", "A"),
+            ("summary", "B"),
+            ("place_of_detection", "C"),
+            ("crossing_point", "C"),
+            ("route_description", "C"),
+            ("concealment_method", "C"),
+            ("recommended_measures", "D"),
+        ),
+        # A country "on the route": of origin, of transit or of destination.
+        country_fields=("origin_country", "transit_countries", "destination_states"),
+        # An alert is addressed to the contact points of its destination and transit states:
+        # the whole network is what lets them read it.
+        publish_audience=Audience.NETWORK,
+        publication_recipients="alerts.services.alert_publication_recipients",
+        publication_message="alerts.services.alert_publication_message",
     )
 
     # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
@@ -285,7 +312,7 @@ class Alert(SharedItem):
         related_name="linked_from",
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects = AlertQuerySet.as_manager()
 
@@ -308,10 +335,16 @@ class Alert(SharedItem):
     def __str__(self) -> str:
         return f"{self.reference} {self.headline}"
 
+    def clean(self) -> None:
+        # A new alert names its author as its reporting contact point unless another was named.
+        if self._state.adding and self.reporting_contact_id is None and self.author_id:
+            self.reporting_contact_id = self.author_id
+        super().clean()
+
     # --- policy ---------------------------------------------------------------------------
 
-    def allows(self, user, action: Action) -> bool:
-        if action == Action.FOLLOW_UP:
+    def allows(self, user, action: Action | AlertAction) -> bool:
+        if action == AlertAction.FOLLOW_UP:
             return self.state != "draft"
         return super().allows(user, action)
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from iconet.access import can, get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
+from iconet.services.sharing import item_create, item_publish, item_update
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 from iconet.views.recipients import item_recipients
 from iconet.views.sharing import publish_page
@@ -21,7 +22,7 @@ from iconet.views.steps import workflow_step
 
 from . import services
 from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
-from .models import Alert, FollowUp
+from .models import Alert, AlertAction, FollowUp
 from .selectors import alerts_listed
 
 
@@ -89,7 +90,7 @@ class AlertCreateView(NationalitiesMixin, ItemCreateView):
     )
 
     def save_alert(self, alert):
-        return services.alert_create(actor=self.request.user, alert=alert)
+        return item_create(actor=self.request.user, item=alert)
 
 
 class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
@@ -97,7 +98,7 @@ class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
     success_message = gettext_lazy("Changes to %(ref)s saved.")
 
     def save_alert(self, alert):
-        return services.alert_update(actor=self.request.user, alert=alert)
+        return item_update(actor=self.request.user, item=alert)
 
 
 class AlertDetailView(ItemDetailView):
@@ -135,7 +136,7 @@ class AlertDetailView(ItemDetailView):
                 "receipt": receipt,
                 "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
                 "ask_acknowledge": "acknowledge" in self.request.GET,
-                "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
+                "may_follow_up": alert.allows(user, AlertAction.FOLLOW_UP),
                 "follow_up_form": FollowUpForm(),
                 "related": alert.related_visible_to(user).select_related("owner"),
                 "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
@@ -148,14 +149,13 @@ class AlertDetailView(ItemDetailView):
 
 @require_http_methods(["GET", "POST"])
 def alert_publish(request, pk):
-    """Publish through the alerts service, so that the recipients are told in the same
-    transaction."""
+    """The core's publish page, saying how many recipients the publication told."""
     alert = _alert(request, pk, Action.PUBLISH)
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
 
     def publish(**choice) -> str:
-        told = services.alert_publish(actor=request.user, alert=alert, **choice)
+        told = item_publish(actor=request.user, item=alert, **choice)
         return ngettext(
             "%(ref)s is published; %(count)s recipient notified.",
             "%(ref)s is published; %(count)s recipients notified.",
@@ -209,7 +209,7 @@ def alerts_acknowledge(request):
 
 @require_POST
 def follow_up_create(request, pk):
-    alert = _alert(request, pk, Action.FOLLOW_UP)
+    alert = _alert(request, pk, AlertAction.FOLLOW_UP)
     form = FollowUpForm(request.POST)
     back = alert.get_absolute_url() + "#follow-ups"
     if not form.is_valid():

@@ -253,11 +253,11 @@ def main() -> None:
         import datetime
 
         from alerts.models import Alert
-        from alerts.services import alert_create, alert_publish
+        from iconet.services.sharing import item_create, item_publish
 
-        alert = alert_create(
+        alert = item_create(
             actor=author,
-            alert=Alert(
+            item=Alert(
                 headline="Benchmark: new route through the eastern land border",
                 summary="Aggregate figures only.",
                 period_from=datetime.date.today(),
@@ -267,7 +267,7 @@ def main() -> None:
         alert.destination_states.set(codes)
 
         started = time.perf_counter()
-        told = alert_publish(actor=author, alert=alert, audience="network", marking="AMBER")
+        told = item_publish(actor=author, item=alert, audience="network", marking="AMBER")
         published = time.perf_counter()
         deadline = started + 120
         while sink.count < len(told) and time.perf_counter() < deadline:

@@ -2,21 +2,21 @@
 their redaction, and the controlled vocabularies that describe them in every language."""
 
 import uuid
+from enum import StrEnum
 from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.db import models
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType
 from iconet.limits import LONG_TEXT, single_line, text_limit
-from iconet.models import Area, SharedItem, grant_model_for
+from iconet.models import Action, Area, Audience, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.search import (
     SEARCH_DOCUMENT,
-    SearchFields,
     search_document_field,
     search_document_index,
 )
@@ -123,24 +123,45 @@ def _term(vocabulary: str, label):
     )
 
 
+class NoteAction(StrEnum):
+    """What a user may do with a fraud note beside the core's actions."""
+
+    # See the unredacted images: the owner organisation only.
+    ORIGINAL = "original"
+
+
 class DocumentNote(SharedItem):
     """A fraudulent or misused travel document, visa or stamp, described so that border
     guards, consular staff and carriers elsewhere recognise it."""
 
     area: ClassVar[str] = Area.DOCUMENTS
-    reference_prefix: ClassVar[str] = "DFN"
-    # What the portal's search reads of a note (apps.py registers it; see search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("title_text", "A"),
-        ("description", "B"),
-        ("issuing_authority", "C"),
-        ("series", "C"),
-        ("route", "C"),
-        ("detection_method", "C"),
-        ("advice_border_guards", "D"),
-        ("advice_consular", "D"),
-        ("advice_carriers", "D"),
+    declaration = ItemType(
+        list_url="documents:list",
+        detail_url="documents:detail",
+        reference_prefix="DFN",
+        actions=NoteAction,
+        form="documents.forms.DocumentNoteForm",
+        # What the portal's search reads of a note (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("title_text", "A"),
+            ("description", "B"),
+            ("issuing_authority", "C"),
+            ("series", "C"),
+            ("route", "C"),
+            ("detection_method", "C"),
+            ("advice_border_guards", "D"),
+            ("advice_consular", "D"),
+            ("advice_carriers", "D"),
+        ),
+        # Read by the network's services, as an alert is.
+        publish_audience=Audience.NETWORK,
+        # A note whose images are not all reviewed is refused before anything is written.
+        publish_check="documents.services.note_publish_check",
+        # Its images are redacted and reviewed before anyone else sees them; a generic
+        # attachment would skip that review.
+        takes_attachments=False,
+        personal_data_related=("images",),
     )
 
     reference_code = models.CharField(
@@ -268,7 +289,7 @@ class DocumentNote(SharedItem):
     )
 
     # The base declares the manager of every shared item; this one adds the list columns.
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects = DocumentNoteQuerySet.as_manager()  # type: ignore[misc]
 
@@ -292,11 +313,8 @@ class DocumentNote(SharedItem):
     def title(self) -> str:
         return self.title_text
 
-    def get_absolute_url(self) -> str:
-        return reverse("documents:detail", args=[self.pk])
-
-    def allows(self, user, action: str) -> bool:
-        if action == "original":
+    def allows(self, user, action: Action | NoteAction) -> bool:
+        if action == NoteAction.ORIGINAL:
             # The unredacted images stay with the owner organisation.
             return self.is_owner_member(user)
         return super().allows(user, action)

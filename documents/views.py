@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
 from iconet.dates import moment_shown
-from iconet.models import AccessLog
+from iconet.models import AccessLog, Action
 from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
@@ -26,14 +26,16 @@ from .forms import (
     RedactionForm,
     boxes_text,
 )
-from .models import DocumentNote, NoteImage
+from .models import DocumentNote, NoteAction, NoteImage
 
 
-def _note(request, pk: int, action: str = "read") -> DocumentNote:
+def _note(request, pk: int, action: Action | NoteAction = Action.READ) -> DocumentNote:
     return get_item_for_action(DocumentNote, request.user, pk, action)
 
 
-def _image(request, pk: int, image_pk: int, action: str = "read") -> tuple[DocumentNote, NoteImage]:
+def _image(
+    request, pk: int, image_pk: int, action: Action | NoteAction = Action.READ
+) -> tuple[DocumentNote, NoteImage]:
     note = _note(request, pk, action)
     image = get_object_or_404(selectors.images_for_reader(note, request.user), pk=image_pk)
     return note, image
@@ -74,11 +76,6 @@ class NoteCreateView(ItemCreateView):
     model = DocumentNote
     form_class = DocumentNoteForm
     template_name = "documents/note_form.html"
-
-    def save_item(self, form):
-        note = services.note_create(actor=self.request.user, note=form.save(commit=False))
-        form.save_m2m()
-        return note
 
 
 class NoteUpdateView(ItemUpdateView):
@@ -124,7 +121,7 @@ class NoteDetailView(ItemDetailView):
 
 @require_POST
 def image_add(request, pk):
-    note = _note(request, pk, "change")
+    note = _note(request, pk, Action.CHANGE)
     form = NoteImageForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -152,7 +149,7 @@ def image_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def image_redact(request, pk, image_pk):
     """The author marks rectangles to black out and sees the redacted preview."""
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     form = RedactionForm(request.POST or None, initial={"boxes": boxes_text(image.redaction_boxes)})
     # The areas drawn over the original: those typed, else those burnt in.
     boxes = image.redaction_boxes
@@ -180,7 +177,7 @@ def image_redact(request, pk, image_pk):
 
 @require_POST
 def image_review(request, pk, image_pk):
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     try:
         services.image_review(
             actor=request.user,
@@ -198,7 +195,7 @@ def image_review(request, pk, image_pk):
 
 @require_POST
 def image_delete(request, pk, image_pk):
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     services.image_delete(actor=request.user, image=image)
     messages.success(request, _("Image removed."))
     return redirect(note.get_absolute_url() + "#images")
@@ -226,7 +223,7 @@ def image_thumbnail(request, pk, image_pk):
 
 def image_original(request, pk, image_pk):
     """The unredacted upload, for the owner organisation alone."""
-    note, image = _image(request, pk, image_pk, "original")
+    note, image = _image(request, pk, image_pk, NoteAction.ORIGINAL)
     access_log_write(
         event=AccessLog.Event.READ, request=request, item=note, detail=f"original image {image.pk}"
     )
@@ -240,7 +237,7 @@ def image_original(request, pk, image_pk):
 def image_download(request, pk, image_pk):
     """The redacted copy with a visible mark of the downloading organisation and the time;
     the download is in the note's access log, which its owner sees."""
-    note, image = _image(request, pk, image_pk, "download")
+    note, image = _image(request, pk, image_pk, Action.DOWNLOAD)
     moment = moment_shown(timezone.now())  # Brussels time, as the footer of every page says
     text = f"{request.user.organisation or request.user} {moment} {note.reference}"
     with image.redacted.open("rb") as handle:

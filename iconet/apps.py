@@ -6,6 +6,8 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from . import (  # noqa: F401
             administration_tasks,
             audit_registry,
@@ -14,6 +16,9 @@ class IconetConfig(AppConfig):
             search_tasks,
             signals,
         )
+        from .registry import check_declarations
+
+        checks.register(check_declarations)
         from .access import open_principals, principal_group_ids
         from .models.querysets import principals_source_set
         from .related import relations_audit_by_pk
@@ -23,11 +28,6 @@ class IconetConfig(AppConfig):
 
         trends_watch()
         relations_audit_by_pk()
-
-        from .services.saved_searches import item_published_receive
-        from .services.sharing import item_published
-
-        item_published.connect(item_published_receive, dispatch_uid="iconet.saved_searches")
 
         from django.utils.translation import gettext_lazy as _
 

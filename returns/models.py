@@ -2,24 +2,33 @@
 with their participations, authorisations, checklist and incidents. Counts only: no names of
 returnees are ever stored."""
 
+from enum import StrEnum
 from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType
 from iconet.limits import single_line, text_limit
-from iconet.models import Area, Country, Organisation, SharedItem, State, grant_model_for
+from iconet.models import (
+    Action,
+    Area,
+    Audience,
+    Country,
+    Organisation,
+    SharedItem,
+    State,
+    grant_model_for,
+)
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.search import (
     SEARCH_DOCUMENT,
-    SearchFields,
     search_document_field,
     search_document_index,
 )
@@ -61,16 +70,24 @@ class ReturnProblem(SharedItem):
     """What goes wrong when returning people to a third country, and what helped."""
 
     area = Area.RETURNS
-    reference_prefix = "RP"
-    # What the portal's search reads of a problem (apps.py registers it; see search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("authority_involved", "B"),
-        ("description", "B"),
-        ("detention_limits_relevance", "C"),
-        ("outcome", "C"),
-        ("good_practice", "C"),
-        ("readmission_agreement", "D"),
+    declaration = ItemType(
+        list_url="returns:list",
+        detail_url="returns:problem_detail",
+        reference_prefix="RP",
+        form="returns.forms.ReturnProblemForm",
+        # What the portal's search reads of a problem (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("authority_involved", "B"),
+            ("description", "B"),
+            ("detention_limits_relevance", "C"),
+            ("outcome", "C"),
+            ("good_practice", "C"),
+            ("readmission_agreement", "D"),
+        ),
+        country_fields=("country_of_return",),
+        # Read by the network's services, as an alert is.
+        publish_audience=Audience.NETWORK,
     )
 
     reference_code = models.CharField(
@@ -131,7 +148,7 @@ class ReturnProblem(SharedItem):
         help_text=_("The agreement applied, and its state."),
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects: ClassVar = ReturnProblemQuerySet.as_manager()
 
@@ -154,9 +171,6 @@ class ReturnProblem(SharedItem):
     @property
     def title(self) -> str:
         return f"{self.country_of_return.name}: {self.get_category_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("returns:problem_detail", args=[self.pk])
 
     def display_sections(self) -> DisplaySections:
         delay = self.average_delay_days
@@ -224,6 +238,14 @@ OPERATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+class OperationAction(StrEnum):
+    """What a user may do with a return operation beside the core's actions."""
+
+    ORGANISE = "organise"
+    PARTICIPATE = "participate"
+    REPORT_INCIDENT = "report_incident"
+
+
 class ReturnOperationQuerySet(SharedItemQuerySet):
     """Joint return operations; read them through `visible_to` like every shared item."""
 
@@ -235,16 +257,25 @@ class ReturnOperation(SharedItem):
     """A return operation organised by a Member State, which may offer seats to others."""
 
     area = Area.RETURNS
-    reference_prefix = "JRO"
-    # What the portal's search reads of an operation (apps.py registers it; see
-    # search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("code", "A"),
-        ("departure_airport", "B"),
-        ("stopovers", "C"),
-        ("carrier", "C"),
-        ("evaluation_report", "B"),
+    declaration = ItemType(
+        list_url="returns:operation_list",
+        detail_url="returns:operation_detail",
+        reference_prefix="JRO",
+        actions=OperationAction,
+        form="returns.forms.ReturnOperationForm",
+        # What the portal's search reads of an operation (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("code", "A"),
+            ("departure_airport", "B"),
+            ("stopovers", "C"),
+            ("carrier", "C"),
+            ("evaluation_report", "B"),
+        ),
+        # Read by the network's services, as an alert is.
+        publish_audience=Audience.NETWORK,
+        # A new operation starts with its phase checklist.
+        created="returns.services.operation_created",
     )
 
     reference_code = models.CharField(
@@ -319,7 +350,7 @@ class ReturnOperation(SharedItem):
         **text_limit(),
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects: ClassVar = ReturnOperationQuerySet.as_manager()
 
@@ -349,9 +380,6 @@ class ReturnOperation(SharedItem):
     def title(self) -> str:
         return self.code
 
-    def get_absolute_url(self) -> str:
-        return reverse("returns:operation_detail", args=[self.pk])
-
     @property
     def seats_free(self) -> int:
         return self.seat_capacity - self.seats_allocated
@@ -371,16 +399,16 @@ class ReturnOperation(SharedItem):
             and self.offered_to.filter(code=organisation.country_id).exists()
         )
 
-    def allows(self, user, action: str) -> bool:
-        if action == "organise":
+    def allows(self, user, action: Action | OperationAction) -> bool:
+        if action == OperationAction.ORGANISE:
             return self.state in (State.DRAFT, State.PUBLISHED) and self.is_owner_manager(user)
-        if action == "participate":
+        if action == OperationAction.PARTICIPATE:
             return (
                 self.state == State.PUBLISHED
                 and self.status == OperationStatus.OFFER_OPEN
                 and self.is_offered_to(user)
             )
-        if action == "report_incident":
+        if action == OperationAction.REPORT_INCIDENT:
             return self.state == State.PUBLISHED and (
                 self.is_owner_member(user)
                 or self.participations.filter(organisation_id=user.organisation_id).exists()

@@ -12,13 +12,10 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from ..services.sharing import item_published
         from .models import ApiClient, WebhookEndpoint
-        from .webhooks import item_published_tell
 
         # Who made, rotated or revoked a key and what it may do; the secret's digest stays out.
         auditlog.register(
             ApiClient, exclude_fields=["secret_hash", "last_used_at", "last_used_from"]
         )
         auditlog.register(WebhookEndpoint, exclude_fields=["secret"])
-        item_published.connect(item_published_tell, dispatch_uid="iconet.api.webhooks")

@@ -6,9 +6,11 @@ each row says why it exists: ownership, the publication audience, or an approved
 `iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
-from enum import StrEnum
-from typing import ClassVar
+from enum import Enum, StrEnum
+from functools import wraps
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -20,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
-from ..areas import item_type_for
+from ..areas import ItemType
 from ..limits import single_line, text_limit
 from .directory import AccessGroup, Organisation
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
@@ -40,7 +42,9 @@ class State(models.TextChoices):
 class Action(StrEnum):
     """What a user may try to do with a shared item, asked of `allows` through `can`.
 
-    The core's actions first, then the areas' own. A str enum: `Action.READ == "read"`."""
+    The core's actions; a type adds its own in a str enum of its own that it declares
+    (`ItemType.actions`). A str enum: `Action.READ == "read"`, but `can` and `allows` refuse a
+    plain string."""
 
     READ = "read"
     DOWNLOAD = "download"
@@ -49,17 +53,26 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_DISCLOSURE = "request_disclosure"
     DECIDE_DISCLOSURE = "decide_disclosure"
-    # alerts
+    # recipient tracking (iconet.services.recipients)
     ACKNOWLEDGE = "acknowledge"
-    FOLLOW_UP = "follow_up"
     DELIVERIES = "deliveries"
-    # ILO network reports
-    CONTRIBUTE = "contribute"
-    SUBMIT = "submit"
-    REVIEW = "review"
-    RETURN_FOR_CORRECTION = "return"
-    REVISE = "revise"
-    RECORD_MEETING = "record_meeting"
+
+
+def action_check(action: object) -> None:
+    """`can` and `allows` take a member of an action enum only (the core's `Action` or a type's
+    own, `ItemType.actions`): a mistyped plain string would otherwise quietly answer no."""
+    if not isinstance(action, Enum):
+        raise TypeError(f"an action is a member of an action enum, not {action!r}")
+
+
+def _action_checked(allows: Callable[..., bool]) -> Callable[..., bool]:
+    @wraps(allows)
+    def checked(self: "SharedItem", user: Any, action: Enum) -> bool:
+        action_check(action)
+        return allows(self, user, action)
+
+    checked.action_checked = True  # type: ignore[attr-defined]
+    return checked
 
 
 class Audience(models.TextChoices):
@@ -140,9 +153,9 @@ class SharedItem(models.Model):
     """Abstract base of every exchanged item (alert, report, note, return problem...)."""
 
     area: ClassVar[str]
-    # The first part of the yearly references an item type hands out (EWS-2026-FR-0042), by
-    # `iconet.services.references.item_reference_allocate`; empty for types without one.
-    reference_prefix: ClassVar[str] = ""
+    # Everything the core knows of the type, declared once on its model (iconet.areas.ItemType)
+    # and checked at start-up (iconet.registry).
+    declaration: ClassVar[ItemType]
     # Recipient tracking: the label of each reason code the type gives when it tells people.
     recipient_reasons: ClassVar[dict[str, Label]] = {}
     # Months after publication (or creation, for a draft) before the owner is asked to review
@@ -240,7 +253,15 @@ class SharedItem(models.Model):
         """The owner's NCPs for the item's area and its national administrators."""
         return self.is_owner_member(user) and (user.is_ncp(self.area) or user.is_national_admin)
 
-    def allows(self, user, action: Action | str) -> bool:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every type's own `allows` refuses a plain string before it compares anything.
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("allows")
+        if own is not None and not getattr(own, "action_checked", False):
+            cls.allows = _action_checked(own)  # type: ignore[method-assign]
+
+    @_action_checked
+    def allows(self, user, action: Enum) -> bool:
         if action in (Action.READ, Action.DOWNLOAD, Action.REQUEST_DISCLOSURE):
             return action != Action.REQUEST_DISCLOSURE or self.state != State.DRAFT
         if action == Action.CHANGE:
@@ -271,10 +292,7 @@ class SharedItem(models.Model):
         return str(self)
 
     def get_absolute_url(self) -> str:
-        item_type = item_type_for(type(self))
-        # A type not registered yet (iconet.areas) keeps the conventional "app_label:detail".
-        url_name = item_type.detail_url if item_type else f"{self._meta.app_label}:detail"
-        return reverse(url_name, args=[self.pk])
+        return reverse(type(self).declaration.detail_url, args=[self.pk])
 
     @classmethod
     def type_slug(cls) -> str:

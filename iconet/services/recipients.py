@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..access import can, readers_among
-from ..models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
+from ..models import Action, EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
 from ..models.recipients import ESCALATION
 from .audit import audited
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
@@ -89,7 +89,7 @@ def recipient_read_record(*, user, item) -> None:
 @transaction.atomic
 def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
-    if not can(actor, "acknowledge", item):
+    if not can(actor, Action.ACKNOWLEDGE, item):
         raise PermissionDenied
     row = ItemRecipient.objects.of_item(item).select_for_update().get(user=actor)
     if row.acknowledged_at is None:

@@ -6,7 +6,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -46,12 +45,8 @@ from ..personal_data import Finding, personal_data_findings
 from ..trends import item_stale
 from .audit import audited
 from .notify import InLanguage, site_url, users_notify
-
-# Sent by `item_publish` inside its transaction, whichever page published the item, with the
-# item's model as sender and the arguments item, actor and first_publication. An area connects
-# its handler (e.g. one that tells its recipients) in its AppConfig.ready, so that no model
-# imports a service.
-item_published = Signal()
+from .recipients import recipients_tell
+from .references import item_reference_allocate
 
 
 def _grant_model(item: SharedItem):
@@ -176,15 +171,24 @@ def grants_explained(item: SharedItem) -> list[dict]:
 @audited
 @transaction.atomic
 def item_create(*, actor: User, item: SharedItem) -> SharedItem:
-    """Save a new draft owned by the actor's organisation; only its own people see it."""
+    """Save a new draft owned by the actor's organisation, with its reference when its type
+    declares a prefix (EWS-2026-FR-0042); only its own people see it. The type's declared
+    `created` step (e.g. a return operation's checklist) runs in the same transaction."""
     if not actor.organisation_id or not actor.has_area(item.area):
         raise PermissionDenied
+    declaration = type(item).declaration
     item.owner_id = actor.organisation_id
     item.author = actor
     item.state = State.DRAFT
+    if declaration.reference_prefix and not getattr(item, "reference_code", None):
+        # Rolled back with the rest if the item is refused: numbers stay consecutive.
+        item.reference_code = item_reference_allocate(item)
     item.full_clean(exclude=["owner", "author"])
     item.save()
     grants_sync(item)
+    created = declaration.hook("created")
+    if created is not None:
+        created(actor=actor, item=item)
     return item
 
 
@@ -401,12 +405,15 @@ def item_release_request(
 @transaction.atomic
 def item_publish(
     *, actor: User, item: SharedItem, audience: str, marking: str, groups=()
-) -> SharedItem:
+) -> list[User]:
     """Publish a draft to the audience the owner chose, or change the audience of a published
-    item."""
+    item: check (the rules, then the type's declared `publish_check`), publish, tell the people
+    the type's declaration names (`publication_recipients`, with its `publication_message`),
+    and return who was told now (nobody told before is told again)."""
     require(actor, Action.PUBLISH, item)
     if item.state not in (State.DRAFT, State.PUBLISHED):
         raise ValidationError(_("Only drafts and published items can be published."))
+    declaration = type(item).declaration
     groups = list(groups)
     _audience_validate(audience, groups)
     publication_check(actor=actor, item=item, audience=audience, marking=marking)
@@ -431,7 +438,10 @@ def item_publish(
         and set(current.audience_groups.values_list("pk", flat=True)) == wanted
     ):
         item.refresh_from_db()
-        return item  # already published exactly so: nothing to write, nobody to tell again
+        return []  # already published exactly so: nothing to write, nobody to tell again
+    check = declaration.hook("publish_check")
+    if check is not None:
+        check(item)
     item.state = current.state
     first_publication = item.state == State.DRAFT
     item.audience = audience
@@ -439,19 +449,44 @@ def item_publish(
     item.state = State.PUBLISHED
     if first_publication:
         item.published_at = timezone.now()
+        if declaration.published_status:
+            # The type's own workflow field follows its publication, through its machine.
+            transition_apply(actor=actor, item=item, to=declaration.published_status)
     if released:
         item.released_by = actor
     item.full_clean()
     item.save()
     item.audience_groups.set(groups if audience == Audience.GROUPS else [])
     grants_sync(item)
-    item_published.send(
-        sender=type(item),
-        item=item,
-        actor=actor,
-        first_publication=first_publication,
-    )
-    return item
+    told = _publication_tell(item)
+    if first_publication:
+        follow_up = declaration.hook("published_follow_up")
+        if follow_up is not None:
+            follow_up(item, actor)
+    _publication_observers(item, first_publication=first_publication)
+    return told
+
+
+def _publication_tell(item: SharedItem) -> list[User]:
+    """Tell the people the type's declaration names who may now read the item and were not
+    told before (recipient tracking, iconet.services.recipients); who was told."""
+    declaration = type(item).declaration
+    recipients = declaration.hook("publication_recipients")
+    message = declaration.hook("publication_message")
+    if recipients is None or message is None:
+        return []
+    rows = recipients_tell(item=item, users_reasons=recipients(item), **message(item))
+    return [row.user for row in rows]
+
+
+def _publication_observers(item: SharedItem, *, first_publication: bool) -> None:
+    """What the core does on every publication beside telling: saved searches are checked
+    once it is committed, and the API's webhooks are written for a first publication."""
+    from ..api.webhooks import item_published_tell
+    from .saved_searches import item_published_receive
+
+    item_published_receive(type(item), item)
+    item_published_tell(type(item), item=item, first_publication=first_publication)
 
 
 def _organisations_reading(group_ids: set[int]) -> list[Organisation]:
@@ -498,7 +533,7 @@ def publication_effect(
             )
             organisations = _organisations_reading(granted)
             if recipients is not None:
-                told = readers_among(item, list(recipients(item)))
+                told = readers_among(item, [user for user, _reason in recipients(item)])
             transaction.set_rollback(True)
     finally:
         item.state, item.audience = saved

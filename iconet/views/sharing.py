@@ -92,7 +92,7 @@ def publish_page(
     published only once the user confirms it, and is then reported as a warning. A RED draft
     published by its own author waits for a second person's release instead."""
     item_type = item_type_for(type(item))
-    recipients = item_type.publication_recipients if item_type else None
+    recipients = item_type.hook("publication_recipients") if item_type else None
     first = item.state == State.DRAFT
     if initial is None:
         initial = {"marking": item.marking, "audience_groups": list(item.audience_groups.all())}
