@@ -23,12 +23,12 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import (
+from iconet.models.sharing import DisplaySections
+from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
     search_document_index,
 )
-from iconet.models.sharing import DisplaySections
 
 # The area preference "routine alerts in a daily digest" (declared in apps.py).
 DIGEST_ROUTINE = "digest_routine"

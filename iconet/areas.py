@@ -96,7 +96,7 @@ class ItemType:
     # those the audience lets read the item and who were not told before, shows them on the
     # publish page before anything is sent, and asks for a confirmation before a first
     # publication that tells nobody. `publication_message`, ``f(item, resend=False)`` giving the
-    # arguments of ``iconet.services.recipients.recipients_tell`` (title, url, key, subject,
+    # arguments of ``iconet.outbox.services.recipients.recipients_tell`` (title, url, key, subject,
     # body, priority, and optionally in_digest).
     publication_recipients: Callable[[Any], Iterable[tuple[Any, str]]] | None | str = None
     publication_message: Callable[..., dict] | None | str = None

@@ -8,7 +8,7 @@ class IloReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, DashboardPanel, register_area
-        from iconet.exports import ExportSource, export_source_register
+        from iconet.exports.sources import ExportSource, export_source_register
 
         from . import selectors
 

@@ -27,12 +27,12 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import (
+from iconet.models.sharing import DisplaySections
+from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
     search_document_index,
 )
-from iconet.models.sharing import DisplaySections
 
 PERSONAL_DATA_WARNING = _(
     "Do not enter personal data of returnees or names of persons: aggregate numbers only."

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from ..areas import ItemType
+from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
-from .directory import AccessGroup, Organisation
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
 # What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.
@@ -53,7 +53,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_DISCLOSURE = "request_disclosure"
     DECIDE_DISCLOSURE = "decide_disclosure"
-    # recipient tracking (iconet.services.recipients)
+    # recipient tracking (iconet.outbox.services.recipients)
     ACKNOWLEDGE = "acknowledge"
     DELIVERIES = "deliveries"
 
@@ -221,7 +221,7 @@ class SharedItem(models.Model):
     )
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
-    # Who was told of the item and what became of it (iconet.services.recipients).
+    # Who was told of the item and what became of it (iconet.outbox.services.recipients).
     recipients = GenericRelation("iconet.ItemRecipient")
     escalations = GenericRelation("iconet.ItemEscalation")
 

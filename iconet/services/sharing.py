@@ -19,6 +19,7 @@ from ..access import (
     require,
     special_group_id,
 )
+from ..dashboard.trends import item_stale
 from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
@@ -41,11 +42,10 @@ from ..models import (
     marking_cap_message,
 )
 from ..models.querysets import OPEN_TO
+from ..outbox.services.notify import InLanguage, site_url, users_notify
+from ..outbox.services.recipients import recipients_tell
 from ..personal_data import Finding, personal_data_findings
-from ..trends import item_stale
 from .audit import audited
-from .notify import InLanguage, site_url, users_notify
-from .recipients import recipients_tell
 from .references import item_reference_allocate
 
 
@@ -469,7 +469,7 @@ def item_publish(
 
 def _publication_tell(item: SharedItem) -> list[User]:
     """Tell the people the type's declaration names who may now read the item and were not
-    told before (recipient tracking, iconet.services.recipients); who was told."""
+    told before (recipient tracking, iconet.outbox.services.recipients); who was told."""
     declaration = type(item).declaration
     recipients = declaration.hook("publication_recipients")
     message = declaration.hook("publication_message")
@@ -483,7 +483,7 @@ def _publication_observers(item: SharedItem, *, first_publication: bool) -> None
     """What the core does on every publication beside telling: saved searches are checked
     once it is committed, and the API's webhooks are written for a first publication."""
     from ..api.webhooks import item_published_tell
-    from .saved_searches import item_published_receive
+    from ..search.saved_searches import item_published_receive
 
     item_published_receive(type(item), item)
     item_published_tell(type(item), item=item, first_publication=first_publication)
