@@ -10,11 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from iconet.areas import ItemType
+from iconet.areas import ItemType, Row, Section
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Action, Area, Audience, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections
 from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
@@ -122,6 +121,10 @@ def _term(vocabulary: str, label):
     )
 
 
+def _labels(terms) -> str:
+    return ", ".join(term.label for term in terms.all())
+
+
 class NoteAction(StrEnum):
     """What a user may do with a fraud note beside the core's actions."""
 
@@ -161,6 +164,63 @@ class DocumentNote(SharedItem):
         # attachment would skip that review.
         takes_attachments=False,
         personal_data_related=("images",),
+        sections=(
+            Section(
+                _("Document"),
+                (
+                    Row("reference", _("Reference"), lambda note: note.reference, on_form=False),
+                    Row("title_text", shown=False),  # the page's heading
+                    "category",
+                    "issuing_country",
+                    "issuing_authority",
+                    "series",
+                    "version",
+                    "year_of_issue",
+                    Row("language", shown=False),
+                ),
+                form_heading=_("The document"),
+            ),
+            Section(
+                _("Fraud"),
+                (
+                    "fraud_type",
+                    Row("altered_elements", value=lambda note: _labels(note.altered_elements)),
+                    Row("security_features", value=lambda note: _labels(note.security_features)),
+                    "production_method",
+                    "description",
+                ),
+                form_heading=_("The fraud"),
+            ),
+            Section(
+                _("Visa"),
+                ("visa_issuing_post", "visa_type", "visa_purpose", "supporting_documents"),
+                form_heading=_("Visas"),
+            ),
+            Section(
+                _("Detection"),
+                (
+                    "detected_on",
+                    "border_type",
+                    "crossing_point",
+                    "route",
+                    "carrier",
+                    "detection_method",
+                    "holder_nationality",
+                    "similar_cases",
+                ),
+                form_heading=_("Detection (aggregate, never a person)"),
+            ),
+            Section(
+                _("Advice"),
+                (
+                    "advice_border_guards",
+                    "advice_consular",
+                    "advice_carriers",
+                    Row("related_alerts", shown=False),
+                ),
+                form_heading=_("Advice and links"),
+            ),
+        ),
     )
 
     reference_code = models.CharField(
@@ -322,71 +382,6 @@ class DocumentNote(SharedItem):
         # The alert model through the relation: the areas import nothing of each other.
         alert_model = type(self).related_alerts.field.related_model
         return alert_model.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
-
-    def display_sections(self) -> DisplaySections:
-        def labels(terms) -> str:
-            return ", ".join(term.label for term in terms.all())
-
-        return [
-            (
-                _("Document"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Document category"), self.category.label),
-                    (_("Issuing country"), self.issuing_country.name),
-                    (_("Issuing authority"), self.issuing_authority),
-                    (_("Series"), self.series),
-                    (_("Version"), self.version),
-                    (_("Year of issue"), self.year_of_issue or ""),
-                ],
-            ),
-            (
-                _("Fraud"),
-                [
-                    (_("Fraud type"), self.fraud_type.label),
-                    (_("Altered elements"), labels(self.altered_elements)),
-                    (_("Security features affected"), labels(self.security_features)),
-                    (
-                        _("Production method"),
-                        self.production_method.label if self.production_method else "",
-                    ),
-                    (_("Description of the fraud"), self.description),
-                ],
-            ),
-            (
-                _("Visa"),
-                [
-                    (_("Issuing post"), self.visa_issuing_post),
-                    (_("Visa type"), self.visa_type),
-                    (_("Purpose claimed"), self.visa_purpose),
-                    (_("Fraudulent supporting documents"), self.supporting_documents),
-                ],
-            ),
-            (
-                _("Detection"),
-                [
-                    (_("Date of detection"), self.detected_on),
-                    (_("Border type"), self.get_border_type_display()),
-                    (_("Crossing point or airport"), self.crossing_point),
-                    (_("Route or flight"), self.route),
-                    (_("Carrier"), self.carrier),
-                    (_("Detection method"), self.detection_method),
-                    (
-                        _("Claimed nationality of the holder"),
-                        self.holder_nationality.name if self.holder_nationality else "",
-                    ),
-                    (_("Number of similar cases"), self.similar_cases),
-                ],
-            ),
-            (
-                _("Advice"),
-                [
-                    (_("Advice for border guards"), self.advice_border_guards),
-                    (_("Advice for consular staff"), self.advice_consular),
-                    (_("Advice for carriers"), self.advice_carriers),
-                ],
-            ),
-        ]
 
 
 DocumentNoteGrant = grant_model_for(DocumentNote)

@@ -53,6 +53,35 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One row of a section: a field of the model, labelled with its verbose_name and shown by
+    its kind (a choice's label, yes/no, a country's name, the rows of a relation), unless the
+    row gives its own `label` or `value` (``f(item)``). `on_form`: whether the type's form
+    edits it (a value that is no field, such as the reference, is shown only); `shown`: whether
+    the detail, print and PDF show it (a field the page shows elsewhere, such as the language)."""
+
+    name: str
+    label: Label | None = None
+    value: Callable[[Any], Any] | None = None
+    on_form: bool = True
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed group of rows: a fieldset of the type's form and a section of its detail page,
+    print view, PDF and API (`SharedItem.display_sections`). `form_heading`: the fieldset's
+    legend when the form says more than the page (e.g. "never names of persons")."""
+
+    heading: Label
+    rows: tuple[str | Row, ...]
+    form_heading: Label | None = None
+
+    def entries(self) -> list[Row]:
+        return [row if isinstance(row, Row) else Row(row) for row in self.rows]
+
+
+@dataclass(frozen=True)
 class ItemType:
     """Everything the core knows of one shared item type, declared once on its model::
 
@@ -125,8 +154,23 @@ class ItemType:
     # Related rows (names of reverse relations) whose text the personal-data check reads beside
     # the item's own (iconet.personal_data), e.g. ("images",) for the captions of a note's images.
     personal_data_related: tuple[str, ...] = ()
+    # The sections of an item: its form's fieldsets, and what its detail page, print view, PDF
+    # and the API show (`SharedItem.display_sections`, rendered by sharing/_sections.html).
+    sections: tuple[Section, ...] = ()
     # Bound by the model's creation: "app_label.Model".
     model_label: str = ""
+
+    def form_fieldsets(self) -> list[tuple[Label, list[str]]]:
+        """The form's fieldsets (legend, field names), from the sections."""
+        return [
+            (section.form_heading or section.heading, form_names)
+            for section in self.sections
+            if (form_names := [row.name for row in section.entries() if row.on_form])
+        ]
+
+    def form_fields(self) -> list[str]:
+        """Every field the form edits, in the order of its sections."""
+        return [name for _legend, names in self.form_fieldsets() for name in names]
 
     def contribute_to_class(self, cls: Any, name: str) -> None:
         """Django's model creation hands the declaration its model: bind it there."""

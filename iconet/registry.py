@@ -78,6 +78,14 @@ def declaration_errors(model: type[Any], declaration: Any) -> list[str]:
     for relation in declaration.personal_data_related:
         if error := _field_path_error(model, relation):
             problems.append(f"personal-data relation {relation!r}: {error}")
+    for section in declaration.sections:
+        for row in section.entries():
+            field_error = _field_path_error(model, row.name) if "__" not in row.name else "a path"
+            if field_error and (row.on_form or row.value is None or row.label is None):
+                problems.append(
+                    f"section row {row.name!r}: {field_error}; a row that is no field is shown "
+                    "only (on_form=False) with its own label and value"
+                )
     prefix = declaration.reference_prefix
     if prefix and not (prefix.isalpha() and prefix.isupper()):
         problems.append(f"reference prefix {prefix!r} is not capital letters")

@@ -927,6 +927,8 @@ class IloReport(SharedItem):
             sections.append({"section": section, "entries": entries})
         return sections
 
+    # A report's sections are those of its template version (administrators edit them), not
+    # fixed on the model: it gives them itself instead of declaring `sections`.
     def display_sections(self) -> DisplaySections:
         sections: DisplaySections = [
             (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.areas import ItemType
+from iconet.areas import ItemType, Row, Section
 from iconet.limits import single_line, text_limit
 from iconet.models import (
     Action,
@@ -27,7 +27,6 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections
 from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
@@ -88,6 +87,31 @@ class ReturnProblem(SharedItem):
         country_fields=("country_of_return",),
         # Read by the network's services, as an alert is.
         publish_audience=Audience.NETWORK,
+        sections=(
+            Section(
+                _("Return problem"),
+                (
+                    Row("reference", _("Reference"), lambda item: item.reference, on_form=False),
+                    "country_of_return",
+                    "category",
+                    "authority_involved",
+                    "observed_on",
+                    "description",
+                    Row("language", shown=False),
+                ),
+                form_heading=_("The problem"),
+            ),
+            Section(
+                _("Delays and outcome"),
+                (
+                    "average_delay_days",
+                    "detention_limits_relevance",
+                    "outcome",
+                    "good_practice",
+                    "readmission_agreement",
+                ),
+            ),
+        ),
     )
 
     reference_code = models.CharField(
@@ -172,32 +196,6 @@ class ReturnProblem(SharedItem):
     def title(self) -> str:
         return f"{self.country_of_return.name}: {self.get_category_display()}"
 
-    def display_sections(self) -> DisplaySections:
-        delay = self.average_delay_days
-        return [
-            (
-                _("Return problem"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Country of return"), self.country_of_return.name),
-                    (_("Category"), self.get_category_display()),
-                    (_("Authority involved"), self.authority_involved),
-                    (_("Observed on"), self.observed_on),
-                    (_("Description"), self.description),
-                ],
-            ),
-            (
-                _("Delays and outcome"),
-                [
-                    (_("Average delay to obtain documents (days)"), "" if delay is None else delay),
-                    (_("Relevance of national detention limits"), self.detention_limits_relevance),
-                    (_("Outcome"), self.outcome),
-                    (_("Good practice or workaround"), self.good_practice),
-                    (_("Readmission agreement reference"), self.readmission_agreement),
-                ],
-            ),
-        ]
-
 
 ReturnProblemGrant = grant_model_for(ReturnProblem)
 
@@ -276,6 +274,35 @@ class ReturnOperation(SharedItem):
         publish_audience=Audience.NETWORK,
         # A new operation starts with its phase checklist.
         created="returns.services.operation_created",
+        sections=(
+            Section(
+                _("Operation"),
+                (
+                    Row("reference", _("Reference"), lambda item: item.reference, on_form=False),
+                    "code",
+                    Row("status", on_form=False),
+                    "operation_type",
+                    "return_type",
+                    "flight_type",
+                    Row("owner", _("Organising Member State"), on_form=False),
+                ),
+                form_heading=_("The operation"),
+            ),
+            Section(
+                _("Flight"),
+                (
+                    Row("countries_of_return", value=lambda item: ", ".join(item.country_names())),
+                    "departure_airport",
+                    "stopovers",
+                    "departure_date",
+                    "carrier",
+                    "seat_capacity",
+                    Row("seats_allocated", on_form=False),
+                    Row("offer_deadline", on_form=False),
+                ),
+            ),
+            Section(_("Evaluation"), ("evaluation_report", Row("language", shown=False))),
+        ),
     )
 
     reference_code = models.CharField(
@@ -425,36 +452,6 @@ class ReturnOperation(SharedItem):
             .exclude(pk=self.owner_id)
             .values_list("group_id", flat=True)
         )
-
-    def display_sections(self) -> DisplaySections:
-        return [
-            (
-                _("Operation"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Operation code"), self.code),
-                    (_("Operation status"), self.get_status_display()),
-                    (_("Operation type"), self.get_operation_type_display()),
-                    (_("Return type"), self.get_return_type_display()),
-                    (_("Flight"), self.get_flight_type_display()),
-                    (_("Organising Member State"), self.owner),
-                ],
-            ),
-            (
-                _("Flight"),
-                [
-                    (_("Countries of return"), ", ".join(self.country_names())),
-                    (_("Departure airport"), self.departure_airport),
-                    (_("Stopovers"), self.stopovers),
-                    (_("Date"), self.departure_date),
-                    (_("Carrier"), self.carrier),
-                    (_("Seat capacity"), self.seat_capacity),
-                    (_("Seats allocated"), self.seats_allocated),
-                    (_("Offer deadline"), self.offer_deadline or ""),
-                ],
-            ),
-            (_("Evaluation"), [(_("Evaluation report"), self.evaluation_report)]),
-        ]
 
 
 ReturnOperationGrant = grant_model_for(ReturnOperation)

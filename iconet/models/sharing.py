@@ -19,10 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase
 
-from ..areas import ItemType
+from ..areas import ItemType, Row
 from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
@@ -147,6 +149,27 @@ def marking_cap_message(marking: str) -> str:
         "marking": Marking(marking).label,
         "audiences": ", ".join(str(a.label) for a in Audience if a.value in allowed),
     }
+
+
+def row_value(item: models.Model, row: Row) -> object:
+    """What a row of a section shows of the item: its own `value`, else the field by its kind."""
+    if row.value is not None:
+        return row.value(item)
+    field = item._meta.get_field(row.name)
+    value = getattr(item, row.name)
+    if isinstance(field, CountryField):
+        if field.multiple:
+            return ", ".join(country.name for country in value)
+        return value.name if value else ""
+    if field.many_to_many:
+        return ", ".join(str(related) for related in value.all())
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    if field.choices and value not in (None, ""):
+        return getattr(item, f"get_{row.name}_display")()
+    if value is None:
+        return ""
+    return value
 
 
 class SharedItem(models.Model):
@@ -299,8 +322,21 @@ class SharedItem(models.Model):
         return f"{cls._meta.app_label}.{cls._meta.model_name}"
 
     def display_sections(self) -> DisplaySections:
-        """Headed groups of (label, value) that print views and exports render."""
-        return []
+        """Headed groups of (label, value) that the detail page, print view, PDF and API show:
+        the sections the type declares (`ItemType.sections`), each row labelled by its field's
+        verbose_name unless it says otherwise."""
+        return [
+            (
+                section.heading,
+                [
+                    (row.label or capfirst(self._meta.get_field(row.name).verbose_name), value)
+                    for row in section.entries()
+                    if row.shown
+                    for value in [row_value(self, row)]
+                ],
+            )
+            for section in type(self).declaration.sections
+        ]
 
     @classmethod
     def recipients_escalation(cls) -> tuple[timedelta, models.Q] | None:

@@ -7,10 +7,14 @@ import re
 import pytest
 from django.core import checks
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.module_loading import import_string
+from django.utils.text import capfirst
 
 from alerts.models import Alert
 from iconet.access import can
-from iconet.areas import item_types
+from iconet.areas import Section, item_types
 from iconet.models import Action, ItemRecipient
 from iconet.registry import check_declarations, shared_item_models
 from iconet.services.sharing import item_create, item_publish
@@ -41,6 +45,7 @@ def test_one_list_of_types_every_model_declared_and_every_declaration_sound():
         ({"publication_message": None}, "go together"),
         ({"form": "documents.forms.DocumentNoteForm"}, "not a ModelForm of the type"),
         ({"published_status": "published"}, "not a step of the type's own workflow"),
+        ({"sections": (Section("S", ("headline", "no_such_row")),)}, "section row 'no_such_row'"),
     ],
 )
 def test_a_broken_declaration_is_reported_at_start_up(monkeypatch, broken, words):
@@ -110,3 +115,45 @@ def test_can_and_allows_take_enum_members_only(cast, type_slug):
             can(cast.fr_ncp, action, item)
         with pytest.raises(TypeError):
             item.allows(cast.fr_ncp, action)
+
+
+SECTIONED = sorted(
+    slug for slug, model in shared_item_models().items() if model.declaration.sections
+)
+
+
+@pytest.mark.parametrize("type_slug", SECTIONED)
+def test_the_sections_drive_the_form(type_slug):
+    declaration = shared_item_models()[type_slug].declaration
+    form_class = import_string(declaration.form)
+    legends = [str(legend) for legend, _names in form_class.fieldsets]
+    assert legends == [str(s.form_heading or s.heading) for s in declaration.sections]
+    on_form = [r.name for s in declaration.sections for r in s.entries() if r.on_form]
+    assert [n for _legend, names in form_class.fieldsets for n in names] == on_form
+    assert set(form_class._meta.fields) == set(on_form)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("type_slug", SECTIONED)
+def test_the_sections_drive_the_detail_page_and_the_print_view(cast, client_for, type_slug):
+    model = shared_item_models()[type_slug]
+    item = item_make(type_slug, author=cast.fr_ncp, with_children=True)
+    client = client_for(cast.fr_ncp)
+    detail = client.get(item.get_absolute_url()).content.decode()
+    printed = client.get(reverse("sharing:print", args=[type_slug, item.pk])).content.decode()
+    sections = item.display_sections()
+    assert [str(heading) for heading, _rows in sections] == [
+        str(s.heading) for s in model.declaration.sections
+    ]
+    for heading, rows in sections:
+        for page in (detail, printed):
+            assert f">{escape(heading)}</h2>" in page
+            for label, value in rows:
+                if value not in (None, "", []):
+                    assert f">{escape(label)}</dt>" in page
+    # Labels come from the fields' verbose_name unless the row says otherwise.
+    for section in model.declaration.sections:
+        shown = [str(label) for label, _value in dict(sections)[section.heading]]
+        for row in section.entries():
+            if row.shown and row.label is None:
+                assert capfirst(model._meta.get_field(row.name).verbose_name) in shown
