@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from enum import StrEnum
+from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -393,7 +394,7 @@ class Alert(SharedItem):
 
     search_document = search_document_field(declaration.search_fields)
 
-    objects = AlertQuerySet.as_manager()
+    objects: ClassVar = AlertQuerySet.as_manager()
 
     class Meta:
         # Newest publication first; drafts (not yet published) after them, newest first.

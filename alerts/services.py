@@ -3,6 +3,7 @@ escalate and send the digest. Each takes the acting user and owns its transactio
 told and what became of it is the core's recipient tracking (iconet.outbox.services.recipients);
 this module says who the candidates are, what the e-mail says and who waits for the digest."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -175,6 +176,8 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
 def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
     """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
     require(actor, AlertAction.FOLLOW_UP, alert)
+    if actor.organisation_id is None:
+        raise PermissionDenied  # a follow-up is given on behalf of an organisation
     follow_up = FollowUp(
         alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip()
     )

@@ -45,8 +45,8 @@ class NationalitiesMixin:
     """The alert form together with its nationality table, saved in one transaction."""
 
     model = Alert
-    form_class = AlertForm
-    template_name = "alerts/alert_form.html"
+    form_class: type[AlertForm] | None = AlertForm
+    template_name: str | None = "alerts/alert_form.html"
 
     def get_formset(self):
         instance = self.object if getattr(self, "object", None) else Alert()

@@ -194,13 +194,6 @@ class ItemType:
     def area_code(self) -> str:
         return str(self.model.area)
 
-    @property
-    def create_service(self) -> Callable[..., Any]:
-        """The core's `item_create` (kept for the API's writes, which read it here)."""
-        from .services.sharing import item_create
-
-        return item_create
-
 
 @dataclass(frozen=True)
 class Preference:

@@ -4,6 +4,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -183,14 +184,14 @@ class Network(models.Model):
         if not self.access_group_id:
             self.access_group = AccessGroup.objects.create(
                 name=f"ILO network – {self.name}",
-                description=_("Officers posted in the network (kept from postings)."),
+                description=str(_("Officers posted in the network (kept from postings).")),
             )
         super().save(*args, **kwargs)
 
     def has_member(self, user) -> bool:
         return self.access_group.members.filter(pk=user.pk).exists()
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | IloAction) -> bool:
         """The network's policy, for a user who sees it (`Network.objects.visible_to`)."""
         if action == IloAction.RECORD_MEETING:
             return self.has_member(user) or user.is_commission_admin
@@ -330,7 +331,7 @@ class Posting(models.Model):
         service's: may the user record any?"""
         return user.is_active and (user.is_commission_admin or user.is_national_admin)
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | IloAction) -> bool:
         if action == Action.CHANGE:
             return Posting.are_managed_by(user) and (
                 user.is_commission_admin or self.deploying_organisation_id == user.organisation_id
@@ -407,7 +408,7 @@ class TemplateVersion(models.Model):
         return f"v{self.number} – {self.title}"
 
     @classmethod
-    def current(cls) -> "TemplateVersion":
+    def current(cls) -> "TemplateVersion | None":
         return (
             cls.objects.filter(active=True).order_by("-number").first()
             or cls.objects.order_by("-number").first()
@@ -734,7 +735,7 @@ class IloReport(SharedItem):
         blank=True,
         validators=[answers_validate],
     )
-    objects = IloReportQuerySet.as_manager()
+    objects: ClassVar = IloReportQuerySet.as_manager()
     # What the portal's search reads of a report (its declaration's `search_fields`), weighted: the
     # network's name and the semester, the answers' texts, the reviewer's comment. It reads
     # the network's row and the JSON of the answers, which a generated column may not, so
@@ -820,7 +821,7 @@ class IloReport(SharedItem):
     def is_latest_revision(self) -> bool:
         return not IloReport.objects.filter(previous_id=self.pk).exists()
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | IloAction) -> bool:
         editable = self.state == State.DRAFT and self.status in EDITABLE_STATUSES
         if action in (Action.CHANGE, IloAction.SUBMIT):
             return editable and self.is_drafter(user)

@@ -4,6 +4,7 @@ import datetime
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -342,6 +343,8 @@ def report_save(
 def contribution_add(*, actor: User, report: IloReport, section, text: str) -> Contribution:
     """A network member's contribution to a section of the draft; the drafters are told."""
     require(actor, IloAction.CONTRIBUTE, report)
+    if actor.organisation_id is None:
+        raise PermissionDenied  # a network member contributes for an organisation
     if section.version_id != report.template_id:
         raise ValidationError(_("This section is not part of the report's template."))
     contribution = Contribution(
@@ -894,6 +897,10 @@ def _follow_up_title(task: FollowUpTask, kind: str) -> str:
     return _("Follow-up action of %(network)s for %(semester)s due on %(deadline)s") % named
 
 
+def _follow_up_subject(report: IloReport, title: str) -> str:
+    return one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}")
+
+
 def follow_up_reminders_send(today: datetime.date) -> int:
     """Remind the owners of open tasks due within a week, and every week while overdue
     until closed; once per task and kind, through the outbox (the unique row is the claim)."""
@@ -917,10 +924,8 @@ def follow_up_reminders_send(today: datetime.date) -> int:
                     url=url,
                     key=f"ilo:follow-up:{task.pk}:{kind}",
                     **message_in_language(
-                        lambda task=task, kind=kind: _follow_up_title(task, kind),
-                        subject=lambda title, report=report: one_line_text(
-                            f"[{report.get_marking_display()}] {report.reference}: {title}"
-                        ),
+                        partial(_follow_up_title, task, kind),
+                        subject=partial(_follow_up_subject, report),
                         template="ilo_reports/email_follow_up.txt",
                         context={"url": site_url(url)},
                     ),

@@ -155,7 +155,7 @@ def row_value(item: models.Model, row: Row) -> object:
     """What a row of a section shows of the item: its own `value`, else the field by its kind."""
     if row.value is not None:
         return row.value(item)
-    field = item._meta.get_field(row.name)
+    field: Any = item._meta.get_field(row.name)
     value = getattr(item, row.name)
     if isinstance(field, CountryField):
         if field.multiple:
@@ -170,6 +170,11 @@ def row_value(item: models.Model, row: Row) -> object:
     if value is None:
         return ""
     return value
+
+
+def _verbose_name(item: models.Model, name: str) -> str:
+    field: Any = item._meta.get_field(name)
+    return capfirst(field.verbose_name)
 
 
 class SharedItem(models.Model):
@@ -256,7 +261,7 @@ class SharedItem(models.Model):
     # --- the state machine: {(from, to): action}, applied by services.sharing.transition_apply
     # An area with its own workflow declares its field and table (see IloReport).
     WORKFLOW_FIELD: ClassVar[str] = "state"
-    TRANSITIONS: ClassVar[dict[tuple[str, str], Action]] = {}
+    TRANSITIONS: ClassVar[dict[tuple[str, str], Enum]] = {}
 
     def clean(self) -> None:
         super().clean()
@@ -308,7 +313,7 @@ class SharedItem(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self._meta.model_name.upper()}-{self.pk}"
+        return f"{str(self._meta.model_name).upper()}-{self.pk}"
 
     @property
     def title(self) -> str:
@@ -329,7 +334,7 @@ class SharedItem(models.Model):
             (
                 section.heading,
                 [
-                    (row.label or capfirst(self._meta.get_field(row.name).verbose_name), value)
+                    (row.label or _verbose_name(self, row.name), value)
                     for row in section.entries()
                     if row.shown
                     for value in [row_value(self, row)]
@@ -522,9 +527,9 @@ class DisclosureRequest(models.Model):
     @property
     def target_group_id_for_grant(self) -> int | None:
         """The guardian group that approval grants read access to (None for a third party)."""
-        if self.target_kind == self.TargetKind.ORGANISATION:
+        if self.target_kind == self.TargetKind.ORGANISATION and self.target_organisation:
             return self.target_organisation.group_id
-        if self.target_kind == self.TargetKind.ACCESS_GROUP:
+        if self.target_kind == self.TargetKind.ACCESS_GROUP and self.target_group:
             return self.target_group.group_id
         return None
 

@@ -1,6 +1,7 @@
 """Ownership, publication, audience and disclosure: the only writers of grant rows."""
 
 import hashlib
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -86,9 +87,9 @@ def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
         .select_related("target_organisation", "target_group")
     )
     for disclosure in approved:
-        wanted.setdefault(
-            disclosure.target_group_id_for_grant, (Grant.Reason.DISCLOSURE, disclosure.pk)
-        )
+        target = disclosure.target_group_id_for_grant
+        if target is not None:  # a third party reads through the marked export only
+            wanted.setdefault(target, (Grant.Reason.DISCLOSURE, disclosure.pk))
     for group_id in item.extra_reader_group_ids():
         wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
     return wanted
@@ -182,7 +183,7 @@ def item_create(*, actor: User, item: SharedItem) -> SharedItem:
     item.state = State.DRAFT
     if declaration.reference_prefix and not getattr(item, "reference_code", None):
         # Rolled back with the rest if the item is refused: numbers stay consecutive.
-        item.reference_code = item_reference_allocate(item)
+        cast(Any, item).reference_code = item_reference_allocate(item)
     item.full_clean(exclude=["owner", "author"])
     item.save()
     grants_sync(item)
@@ -317,7 +318,12 @@ def publication_check(*, actor: User, item: SharedItem, audience: str, marking: 
         )
 
 
-_AUDIENCE_WIDTH = {Audience.OWNER: 0, Audience.GROUPS: 1, Audience.NETWORK: 2, Audience.PUBLIC: 3}
+_AUDIENCE_WIDTH: dict[str, int] = {
+    Audience.OWNER: 0,
+    Audience.GROUPS: 1,
+    Audience.NETWORK: 2,
+    Audience.PUBLIC: 3,
+}
 
 
 def publication_widens(current: SharedItem, audience: str, groups=()) -> bool:
@@ -544,7 +550,7 @@ def publication_effect(
     return {
         "organisations": organisations,
         "outside": outside,
-        "states": sorted({org.country.name for org in organisations if org.country_id}),
+        "states": sorted({org.country.name for org in organisations if org.country is not None}),
         "told": told,
     }
 
@@ -633,6 +639,8 @@ def disclosure_request_create(
 ) -> DisclosureRequest:
     """Ask the owner to widen the item's audience; the owner's deciders are told."""
     require(actor, Action.REQUEST_DISCLOSURE, item)
+    if actor.organisation_id is None:
+        raise PermissionDenied  # a request is made on behalf of an organisation
     request = DisclosureRequest(
         content_type=ContentType.objects.get_for_model(type(item)),
         object_id=item.pk,
@@ -697,7 +705,7 @@ def disclosure_decide(
 ) -> DisclosureRequest:
     """The owner approves or refuses; a decided request never changes again."""
     locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
-    item = locked.item
+    item = cast(SharedItem, locked.item)
     require(actor, Action.DECIDE_DISCLOSURE, item)
     if locked.status != DisclosureRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided or withdrawn."))
