@@ -137,6 +137,8 @@ class Alert(SharedItem):
         publish_audience=Audience.NETWORK,
         publication_recipients="alerts.services.alert_publication_recipients",
         publication_message="alerts.services.alert_publication_message",
+        follow_ups="follow_ups",
+        follow_up_add="alerts.services.follow_up_add",
         sections=(
             Section(
                 _("Alert"),

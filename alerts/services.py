@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import require
 from iconet.areas import preference
+from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
@@ -29,7 +30,6 @@ from iconet.outbox.services.recipients import (
     recipient_read_record,
     recipients_escalate_overdue,
 )
-from iconet.services.audit import audited
 
 from .models import DIGEST_ROUTINE, Alert, AlertAction, FollowUp, RecipientReason, Urgency
 
@@ -148,7 +148,7 @@ def alert_publication_recipients(alert: Alert) -> list[tuple[User, str]]:
     core tells those the audience chosen lets read it, once each, however often it is
     re-shared: `ItemType.publication_recipients`)."""
     reasons = alert_recipient_candidates(alert)
-    users = User.objects.filter(pk__in=reasons).select_related("organisation__country")
+    users = User.objects.filter(pk__any_of=list(reasons)).select_related("organisation__country")
     return [(user, reasons[user.pk]) for user in users]
 
 
@@ -173,8 +173,10 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
 
 @audited
 @transaction.atomic
-def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
-    """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
+def follow_up_add(*, actor: User, item: Alert, text: str) -> FollowUp:
+    """A dated update by anyone who may see the alert; the owner's author is told in the portal
+    (`ItemType.follow_up_add`: the alert's page and the API add follow-ups through it)."""
+    alert = item
     require(actor, AlertAction.FOLLOW_UP, alert)
     if actor.organisation_id is None:
         raise PermissionDenied  # a follow-up is given on behalf of an organisation

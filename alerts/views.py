@@ -218,7 +218,7 @@ def follow_up_create(request, pk):
     return workflow_step(
         request,
         lambda: services.follow_up_add(
-            actor=request.user, alert=alert, text=form.cleaned_data["text"]
+            actor=request.user, item=alert, text=form.cleaned_data["text"]
         ),
         _("Follow-up added."),
         back,

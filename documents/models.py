@@ -1,7 +1,6 @@
 """Visa, border and travel-document fraud notes (DESIGN.md 5.3): the note, its images with
 their redaction, and the controlled vocabularies that describe them in every language."""
 
-import uuid
 from enum import StrEnum
 from typing import ClassVar
 
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from iconet.areas import ItemType, Row, Section
+from iconet.files import storage_name
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Action, Area, Audience, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
@@ -164,6 +164,9 @@ class DocumentNote(SharedItem):
         # attachment would skip that review.
         takes_attachments=False,
         personal_data_related=("images",),
+        images_for_reader="documents.selectors.images_for_reader",
+        image_served="documents.selectors.image_served",
+        image_fields=("caption", "side", "light_source"),
         sections=(
             Section(
                 _("Document"),
@@ -389,7 +392,7 @@ DocumentNoteGrant = grant_model_for(DocumentNote)
 
 def image_storage_name(instance, filename: str) -> str:
     """A random name: neither the user's file name nor the note is in the storage path."""
-    return f"documents/{uuid.uuid4().hex}.{filename.rpartition('.')[2] or 'bin'}"
+    return storage_name("documents", "." + (filename.rpartition(".")[2] or "bin"))
 
 
 class NoteImage(models.Model):

@@ -24,6 +24,9 @@ HOOKS = (
     "publication_message",
     "published_follow_up",
     "created",
+    "follow_up_add",
+    "images_for_reader",
+    "image_served",
 )
 
 

@@ -20,6 +20,7 @@ from ..access import (
     require,
     special_group_id,
 )
+from ..audit.services import audited
 from ..dashboard.trends import item_stale
 from ..limits import one_line_text
 from ..models import (
@@ -46,7 +47,6 @@ from ..models.querysets import OPEN_TO
 from ..outbox.services.notify import InLanguage, site_url, users_notify
 from ..outbox.services.recipients import recipients_tell
 from ..personal_data import Finding, personal_data_findings
-from .audit import audited
 from .references import item_reference_allocate
 
 
