@@ -11,9 +11,9 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from iconet.services.audit import audited
 
 from iconet.access import can, readers_among, require
+from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import CONTENT_FREE_MARKINGS, AccessGroup, Action, Audience, Marking, User
 from iconet.outbox.services.notify import InLanguage, site_url, users_tell

@@ -5,19 +5,19 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from iconet.services.audit import access_log_write
 
 from iconet.access import can, get_item_for_action, get_visible_or_404
+from iconet.audit.services import access_log_write
 from iconet.calendar import calendar_events
 from iconet.file_marks import file_marked
+from iconet.files import file_response
 from iconet.models import AccessLog, Action, Area
-from iconet.views.attachments import content_disposition
 from iconet.views.items import ItemDetailView, ItemListView
 
 from . import selectors, services
@@ -221,11 +221,7 @@ def version_download(request, pk, number):
     name = attachment.original_name
     if content_type == "image/jpeg" and not name.lower().endswith((".jpg", ".jpeg")):
         name = name.rsplit(".", 1)[0] + ".jpg"
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(data, name=name, content_type=content_type)
 
 
 def _meeting_form(request, group, instance=None):
@@ -354,11 +350,8 @@ def meeting_minutes(request, pk):
     return redirect(meeting.get_absolute_url() + "#minutes")
 
 
-def _ics_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition(name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _ics_response(data: bytes, name: str) -> HttpResponseBase:
+    return file_response(data, name=name, content_type="text/calendar; charset=utf-8")
 
 
 def meeting_ics(request, pk):
