@@ -195,7 +195,7 @@ class LibraryDocument(GroupItem):
                 _("Library document"),
                 [
                     (_("Group"), self.group.name),
-                    (_("Folder"), self.folder.name if self.folder_id else ""),
+                    (_("Folder"), self.folder.name if self.folder is not None else ""),
                     (_("Title"), self.title),
                     (_("Description"), self.description),
                 ],
