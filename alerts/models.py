@@ -1,7 +1,6 @@
 """Early-warning alerts (DESIGN.md 5.1): the alert, its child rows, and who was told."""
 
 from datetime import timedelta
-from enum import StrEnum
 from typing import ClassVar
 
 from auditlog.registry import auditlog
@@ -92,12 +91,6 @@ class RecipientReason(models.TextChoices):
     AUDIENCE = "audience", _("Audience")
 
 
-class AlertAction(StrEnum):
-    """What a user may do with an alert beside the core's actions (`iconet.models.Action`)."""
-
-    FOLLOW_UP = "follow_up"
-
-
 class AlertQuerySet(SharedItemQuerySet):
     """Alerts; read them through `visible_to` like every shared item."""
 
@@ -117,7 +110,6 @@ class Alert(SharedItem):
         list_url="alerts:list",
         detail_url="alerts:detail",
         reference_prefix="EWS",
-        actions=AlertAction,
         form="alerts.forms.AlertForm",
         # What the portal's search reads of an alert (stored in search_document).
         search_fields=(
@@ -425,8 +417,8 @@ class Alert(SharedItem):
 
     # --- policy ---------------------------------------------------------------------------
 
-    def allows(self, user, action: Action | AlertAction) -> bool:
-        if action == AlertAction.FOLLOW_UP:
+    def allows(self, user, action: Action) -> bool:
+        if action == Action.FOLLOW_UP:
             return self.state != "draft"
         return super().allows(user, action)
 

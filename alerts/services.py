@@ -16,6 +16,7 @@ from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
+    Action,
     Area,
     Audience,
     EmailDelivery,
@@ -31,7 +32,7 @@ from iconet.outbox.services.recipients import (
     recipients_escalate_overdue,
 )
 
-from .models import DIGEST_ROUTINE, Alert, AlertAction, FollowUp, RecipientReason, Urgency
+from .models import DIGEST_ROUTINE, Alert, FollowUp, RecipientReason, Urgency
 
 # Most restrictive first: a digest carries the strictest marking of what it lists.
 MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
@@ -177,7 +178,7 @@ def follow_up_add(*, actor: User, item: Alert, text: str) -> FollowUp:
     """A dated update by anyone who may see the alert; the owner's author is told in the portal
     (`ItemType.follow_up_add`: the alert's page and the API add follow-ups through it)."""
     alert = item
-    require(actor, AlertAction.FOLLOW_UP, alert)
+    require(actor, Action.FOLLOW_UP, alert)
     if actor.organisation_id is None:
         raise PermissionDenied  # a follow-up is given on behalf of an organisation
     follow_up = FollowUp(

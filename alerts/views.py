@@ -22,7 +22,7 @@ from iconet.views.steps import workflow_step
 
 from . import services
 from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
-from .models import Alert, AlertAction, FollowUp
+from .models import Alert, FollowUp
 from .selectors import alerts_listed
 
 
@@ -136,7 +136,7 @@ class AlertDetailView(ItemDetailView):
                 "receipt": receipt,
                 "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
                 "ask_acknowledge": "acknowledge" in self.request.GET,
-                "may_follow_up": alert.allows(user, AlertAction.FOLLOW_UP),
+                "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
                 "follow_up_form": FollowUpForm(),
                 "related": alert.related_visible_to(user).select_related("owner"),
                 "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
@@ -209,7 +209,7 @@ def alerts_acknowledge(request):
 
 @require_POST
 def follow_up_create(request, pk):
-    alert = _alert(request, pk, AlertAction.FOLLOW_UP)
+    alert = _alert(request, pk, Action.FOLLOW_UP)
     form = FollowUpForm(request.POST)
     back = alert.get_absolute_url() + "#follow-ups"
     if not form.is_valid():

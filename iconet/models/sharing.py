@@ -58,6 +58,8 @@ class Action(StrEnum):
     # recipient tracking (iconet.outbox.services.recipients)
     ACKNOWLEDGE = "acknowledge"
     DELIVERIES = "deliveries"
+    # follow-ups, of a type that declares them (`ItemType.follow_ups`)
+    FOLLOW_UP = "follow_up"
 
 
 def action_check(action: object) -> None:
