@@ -202,7 +202,7 @@ class ItemFollowUpsView(ItemApiView):
             body.is_valid(raise_exception=True)
             try:
                 with transaction.atomic():
-                    follow_up = self.api_type.item_type.follow_up_add(
+                    follow_up = self.api_type.item_type.hook("follow_up_add")(
                         actor=request.user, item=item, text=body.validated_data["text"]
                     )
             except DjangoValidationError as exc:
@@ -224,7 +224,7 @@ class ItemFilesView(ItemApiView):
     def images(self, item):
         if not self.api_type.has_images:
             return []
-        return self.api_type.item_type.images_for_reader(item, self.request.user)
+        return self.api_type.item_type.hook("images_for_reader")(item, self.request.user)
 
     def get(self, request, pk: int, *args, **kwargs):
         item = self.item(pk, Action.DOWNLOAD)
@@ -294,7 +294,7 @@ class ItemImageView(ItemFilesView):
         image = next((i for i in self.images(item) if i.pk == file_pk), None)
         if image is None:
             raise Http404
-        image_served = self.api_type.item_type.image_served
+        image_served = self.api_type.item_type.hook("image_served")
         if image_served is None:
             raise Http404
         data, content_type, name = image_served(item, image, request.user)
