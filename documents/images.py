@@ -5,8 +5,9 @@ no metadata of the original survives."""
 
 import io
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from iconet import file_marks
 from iconet.files import FileKind, image_encode
 
 THUMBNAIL_SIZE = (320, 320)
@@ -37,19 +38,6 @@ def thumbnail(data: bytes) -> bytes:
     return _jpeg(image, quality=80)
 
 
-def mark_band_height(height: int) -> int:
-    return max(24, height // 12)
-
-
-def mark(data: bytes, text: str) -> bytes:
-    """The image with a visible band at its foot naming who downloaded it and when, and the
-    same text faintly across the middle, so that a leaked copy points to its source."""
-    image = _open(data)
-    width, height = image.size
-    band = mark_band_height(height)
-    font = ImageFont.load_default(size=max(12, band * 2 // 3))
-    draw = ImageDraw.Draw(image, "RGBA")
-    draw.rectangle([0, height - band, width, height], fill=(255, 255, 255, 255))
-    draw.text((4, height - band + 2), text, fill=(180, 0, 0, 255), font=font)
-    draw.text((4, height // 2), text, fill=(180, 0, 0, 90), font=font)
-    return _jpeg(image)
+# The download mark is the core's, shared with every marked download (iconet.file_marks).
+mark_band_height = file_marks.mark_band_height
+mark = file_marks.image_mark

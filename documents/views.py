@@ -7,19 +7,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
 from iconet.audit.services import access_log_write
 from iconet.dashboard.charts import bar_chart_horizontal
-from iconet.dates import moment_shown
 from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
 from iconet.models import AccessLog
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
-from . import images as pictures
 from . import selectors, services
 from .forms import (
     DocumentNoteFilterForm,
@@ -241,10 +238,7 @@ def image_download(request, pk, image_pk):
     """The redacted copy with a visible mark of the downloading organisation and the time;
     the download is in the note's access log, which its owner sees."""
     note, image = _image(request, pk, image_pk, "download")
-    moment = moment_shown(timezone.now())  # Brussels time, as the footer of every page says
-    text = f"{request.user.organisation or request.user} {moment} {note.reference}"
-    with image.redacted.open("rb") as handle:
-        data = pictures.mark(handle.read(), text)
+    data, _content_type, _name = selectors.image_served(note, image, request.user)
     access_log_write(
         event=AccessLog.Event.DOWNLOAD,
         request=request,

@@ -63,6 +63,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if client.may(ApiAction.PUBLISH):
             user.acting_ncp_areas = tuple(user.areas)
         user._iconet_principals = organisation_principals(user)
+        # It acts for its organisation: it acknowledges what the organisation was told.
+        user.acts_for_organisation = True
         api_client_used(client=client, address=address)
         return user, client
 

@@ -67,7 +67,9 @@ class ApiView(GenericAPIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        # Files are streamed and never cached: only JSON answers carry an ETag.
+        json_answer = isinstance(response, Response)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and json_answer:
             response.render()
             etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
             response["ETag"] = etag

@@ -3,6 +3,7 @@
 from ..audit.models import AccessLog, ImmutableRecordError
 from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
 from ..outbox.models.notifications import EmailDelivery, Notification
+from . import lookups  # noqa: F401  (registers `__any_of`)
 from .attachments import Attachment, ReferenceSequence
 from .querysets import grant_model_of
 from .sharing import (

@@ -26,6 +26,7 @@ class Area(models.TextChoices):
     ILO = "ilo", _("ILO network reports")
     DOCUMENTS = "documents", _("Document fraud notes")
     RETURNS = "returns", _("Returns")
+    WORKSPACES = "workspaces", _("Group workspaces")
 
 
 class _NameInActiveLanguage(DeferredAttribute):
