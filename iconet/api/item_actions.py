@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -305,8 +305,7 @@ class ItemImageView(ItemFilesView):
             item=item,
             detail=f"API: {request.auth.name}: image {image.pk}",
         )
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = file_response(data, name=name, content_type=content_type)
         return _served(response, reader=request.user, item=item)
 
 
