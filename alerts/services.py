@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import require
 from iconet.areas import preference
+from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
@@ -30,7 +31,6 @@ from iconet.outbox.services.recipients import (
     recipients_escalate_overdue,
     recipients_tell,
 )
-from iconet.services.audit import audited
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 

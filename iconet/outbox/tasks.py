@@ -11,6 +11,7 @@ Message-ID derived from its row, so that a resend is recognisably the same messa
 """
 
 import hashlib
+import json
 import logging
 import smtplib
 import time
@@ -262,16 +263,23 @@ class PreparedMessages:
 
     def send(self, delivery: EmailDelivery, connection) -> None:
         """Hand `delivery` to the relay over `connection`; raises on any failure."""
+        attached_files = delivery.attachments or []
+        if isinstance(attached_files, str):  # read by UPDATE ... RETURNING, not decoded
+            attached_files = json.loads(attached_files)
         parts = payload_parts(delivery) if hasattr(connection, "send_prepared") else None
-        if parts is None:
-            # Another backend (console, file...) or an address that needs encoding.
-            EmailMessage(
+        if parts is None or attached_files:
+            # Another backend (console, file...), an address that needs encoding, or a message
+            # with files of its own (a meeting's calendar file): built whole for this row.
+            message = EmailMessage(
                 subject=delivery.subject,
                 body=delivery.body,
                 to=[delivery.to_email],
                 headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
                 connection=connection,
-            ).send(fail_silently=False)
+            )
+            for attached in attached_files:
+                message.attach(attached["name"], attached["content"], attached["mimetype"])
+            message.send(fail_silently=False)
             return
         address, headers = parts
         payload = headers.encode("ascii") + self.common(delivery.subject, delivery.body)

@@ -1,5 +1,6 @@
 """Telling users: in-app notifications and e-mails through the Celery outbox."""
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
@@ -138,7 +139,8 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
     after commit. Each message: key, recipient, subject, body, and optionally priority (an
     `EmailDelivery.Priority`; urgent rows are sent first); subject and body may be `InLanguage`
-    texts, built in each recipient's language. Returns the rows by key."""
+    texts, built in each recipient's language; `attachments`, files sent with it (see
+    `EmailDelivery.attachments`). Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
     existing = {d.key: d for d in EmailDelivery.objects.filter(key__any_of=keys)}
@@ -161,17 +163,20 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
             localised(m["body"], m["recipient"]),
             m.get("priority", EmailDelivery.Priority.ROUTINE),
             m.get("secret", False),
+            json.dumps(m.get("attachments") or [], sort_keys=True),
         )
         groups.setdefault(text, []).append(m)
     created: list[EmailDelivery] = []
     raced: list[str] = []
-    for (subject, body, priority, secret), group in groups.items():
+    for (subject, body, priority, secret, attached), group in groups.items():
+        attachments = json.loads(attached)
         template = EmailDelivery(
             subject=subject,
             body=body,
             next_attempt_at=now,
             priority=priority,
             body_is_secret=secret,
+            attachments=attachments,
         )
         written = outbox_rows_insert(template, group)
         for m in group:
@@ -189,6 +194,7 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
                 next_attempt_at=now,
                 priority=priority,
                 body_is_secret=secret,
+                attachments=attachments,
                 created_at=template.created_at,
             )
             row._state.adding = False
@@ -295,10 +301,12 @@ def users_tell(
     body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
     email_to: Callable[[Any], bool] | None = None,
+    attachments: Callable[[Any], list[dict]] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
     """`users_notify`, telling what it did: the users told (readers of `item` only) and their
     outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it
-    answers False (they wait for a digest); `priority` is the outbox's."""
+    answers False (they wait for a digest); `priority` is the outbox's; `attachments`, ``f(user)``
+    giving the files sent with each user's e-mail (`EmailDelivery.attachments`)."""
     from ...access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
@@ -321,6 +329,7 @@ def users_tell(
                 "subject": subject,
                 "body": body,
                 "priority": priority,
+                "attachments": attachments(user) if attachments else [],
             }
             for user in users
             if email_to is None or email_to(user)
