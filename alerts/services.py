@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import require
 from iconet.areas import preference
+from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
@@ -30,7 +31,6 @@ from iconet.outbox.services.recipients import (
     recipients_escalate_overdue,
     recipients_tell,
 )
-from iconet.services.audit import audited
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 
@@ -172,7 +172,9 @@ def alert_publication_recipients(alert: Alert) -> list[User]:
     """The contact points the rule names for the alert as it stands (the publish page keeps
     those the audience chosen lets read it)."""
     reasons = alert_recipient_candidates(alert)
-    return list(User.objects.filter(pk__in=reasons).select_related("organisation__country"))
+    return list(
+        User.objects.filter(pk__any_of=list(reasons)).select_related("organisation__country")
+    )
 
 
 def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
@@ -207,7 +209,7 @@ def alert_publish(
     """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
     before = set(alert.recipients.values_list("pk", flat=True))
     item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
-    return list(alert.recipients.exclude(pk__in=before).select_related("user"))
+    return list(alert.recipients.exclude(pk__any_of=list(before)).select_related("user"))
 
 
 # --- reading, acknowledging, following up -------------------------------------------------

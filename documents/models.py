@@ -1,7 +1,6 @@
 """Visa, border and travel-document fraud notes (DESIGN.md 5.3): the note, its images with
 their redaction, and the controlled vocabularies that describe them in every language."""
 
-import uuid
 from typing import ClassVar
 
 from auditlog.registry import auditlog
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from iconet.files import storage_name
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Area, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
@@ -376,7 +376,7 @@ DocumentNoteGrant = grant_model_for(DocumentNote)
 
 def image_storage_name(instance, filename: str) -> str:
     """A random name: neither the user's file name nor the note is in the storage path."""
-    return f"documents/{uuid.uuid4().hex}.{filename.rpartition('.')[2] or 'bin'}"
+    return storage_name("documents", "." + (filename.rpartition(".")[2] or "bin"))
 
 
 class NoteImage(models.Model):

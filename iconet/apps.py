@@ -6,16 +6,17 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import audit_registry, retention_tasks, signals  # noqa: F401
+        # The worker knows a task once its module is imported (`*_tasks` below); the core's task
+        # modules live in its sub-packages, where autodiscovery (of `iconet.tasks`) does not look.
+        from . import signals  # noqa: F401
         from .access import open_principals, principal_group_ids
-
-        # The worker knows a task once its module is imported; the core's task modules live
-        # in its sub-packages, where autodiscovery (which imports `iconet.tasks`) does not look.
+        from .audit import registry as audit_registry  # noqa: F401
         from .directory import tasks as directory_tasks  # noqa: F401
         from .exports import tasks as export_tasks  # noqa: F401
         from .models.querysets import principals_source_set
         from .outbox import tasks as outbox_tasks  # noqa: F401
         from .related import relations_audit_by_pk
+        from .retention import tasks as retention_tasks  # noqa: F401
         from .search import tasks as search_tasks  # noqa: F401
 
         principals_source_set(principal_group_ids, open_principals)

@@ -238,6 +238,7 @@ urlpatterns = [
     path("ilo/", include("ilo_reports.urls")),
     path("documents/", include("documents.urls")),
     path("returns/", include("returns.urls")),
+    path("workspaces/", include("workspaces.urls")),
 ]
 
 if settings.DEBUG:

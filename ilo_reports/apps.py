@@ -92,3 +92,6 @@ class IloReportsConfig(AppConfig):
                 ),
             )
         )
+        from iconet.calendar import calendar_source_register
+
+        calendar_source_register("ilo_reports:meetings", selectors.meetings_on_calendar)

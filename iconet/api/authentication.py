@@ -3,8 +3,9 @@
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from iconet.audit.services import client_address
+
 from ..access import principal_group_ids
-from ..services.audit import client_address
 from .models import ApiAction
 from .services import api_client_for_key, api_client_used
 

@@ -14,7 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,12 +23,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from iconet.audit.services import access_log_write
+
 from ..areas import takes_attachments
+from ..files import file_response
 from ..forms import DisclosureRequestForm
 from ..models import AccessLog, Action, Attachment, DisclosureRequest
 from ..outbox.services.recipients import recipient_acknowledge
 from ..services import sharing as sharing_services
-from ..services.audit import access_log_write
 from .declaration import ApiType, serializer_field
 from .models import ApiAction
 from .views import ERROR_SCHEMA, ItemApiView, _django_errors, _form_errors, _own, shape_check
@@ -108,7 +111,7 @@ def _image_description(image, fields) -> str:
     return " · ".join(values)
 
 
-def _served(response: HttpResponse, *, reader, item) -> HttpResponse:
+def _served(response: HttpResponseBase, *, reader, item) -> HttpResponseBase:
     """Headers of every file the API serves: for whom, under which marking, never cached."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -287,12 +290,11 @@ class ItemAttachmentView(ItemFilesView):
             item=item,
             detail=f"API: {request.auth.name}: attachment {attachment.original_name}",
         )
-        from ..views.attachments import content_disposition
-
-        response = FileResponse(
-            attachment.file.open("rb"), content_type=attachment.content_type_header
+        response = file_response(
+            attachment.file,
+            name=attachment.original_name,
+            content_type=attachment.content_type_header,
         )
-        response["Content-Disposition"] = content_disposition(attachment.original_name)
         return _served(response, reader=request.user, item=item)
 
 
@@ -305,7 +307,10 @@ class ItemImageView(ItemFilesView):
         image = next((i for i in self.images(item) if i.pk == file_pk), None)
         if image is None:
             raise Http404
-        data, content_type, name = self.api_type.item_type.image_served(item, image, request.user)
+        image_served = self.api_type.item_type.image_served
+        if image_served is None:
+            raise Http404
+        data, content_type, name = image_served(item, image, request.user)
         access_log_write(
             event=AccessLog.Event.DOWNLOAD,
             request=request._request,

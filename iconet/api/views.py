@@ -24,10 +24,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from iconet.audit.services import access_log_write
+
 from ..access import get_visible_or_404
 from ..models import LOGGED_MARKINGS, AccessLog, Action, Audience
 from ..services import sharing as sharing_services
-from ..services.audit import access_log_write
 from .declaration import (
     LIST_PARAMETERS,
     ApiType,

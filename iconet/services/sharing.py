@@ -20,6 +20,7 @@ from ..access import (
     require,
     special_group_id,
 )
+from ..audit.services import audited
 from ..dashboard.trends import item_stale
 from ..limits import one_line_text
 from ..models import (
@@ -45,7 +46,6 @@ from ..models import (
 from ..models.querysets import OPEN_TO
 from ..outbox.services.notify import InLanguage, site_url, users_notify
 from ..personal_data import Finding, personal_data_findings
-from .audit import audited
 
 # Sent by `item_publish` inside its transaction, whichever page published the item, with the
 # item's model as sender and the arguments item, actor and first_publication. An area connects

@@ -66,6 +66,7 @@ def demo_network(settings, tmp_path):
         "seed_documents_demo",
         "seed_ilo_demo",
         "seed_returns_demo",
+        "seed_workspaces_demo",
     ):
         call_command(command, stdout=out)
     fr_ncp = User.objects.get(username="fr.ncp")

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...audit.services import audited
 from ...models import (
     AccessChangeRequest,
     AccessGroup,
@@ -46,7 +47,6 @@ from ...outbox.services.notify import (
     site_url,
     users_notify,
 )
-from ...services.audit import audited
 from ..models.administration import token_digest
 from . import directory
 

@@ -33,6 +33,7 @@ class InLanguage:
     def __init__(self, build: Callable[[], Any]):
         self.build = build
         self._built: dict[str, Any] = {}
+        self._by_language: dict[str, Any] = {}
 
     def current(self) -> Any:
         """Built in the language active now (for a text built from another `InLanguage`)."""
@@ -42,8 +43,12 @@ class InLanguage:
         return self._built[language]
 
     def for_user(self, user) -> Any:
-        with translation.override(user_language(user)):
-            return self.current()
+        language = user_language(user)
+        # Read per recipient of a fan-out: a language already built is not activated again.
+        if language not in self._by_language:
+            with translation.override(language):
+                self._by_language[language] = self.current()
+        return self._by_language[language]
 
 
 Text = str | InLanguage
@@ -92,21 +97,30 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
     after commit. Each message: key, recipient, subject, body, and optionally priority (an
     `EmailDelivery.Priority`; urgent rows are sent first); subject and body may be `InLanguage`
-    texts, built in each recipient's language. Returns the rows by key."""
+    texts, built in each recipient's language; `attachments`, files sent with it (see
+    `EmailDelivery.attachments`). Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
-    existing = {d.key: d for d in EmailDelivery.objects.filter(key__in=keys)}
+    existing = {d.key: d for d in EmailDelivery.objects.filter(key__any_of=keys)}
     now = timezone.now()
+    subjects: dict[str, str] = {}  # one clean line per distinct subject, not per recipient
+
+    def subject_line(text: str) -> str:
+        if text not in subjects:
+            subjects[text] = one_line_text(text, 255)
+        return subjects[text]
+
     fresh = [
         EmailDelivery(
             key=m["key"],
             recipient=m["recipient"],
             to_email=m["recipient"].email,
-            subject=one_line_text(localised(m["subject"], m["recipient"]), 255),
+            subject=subject_line(localised(m["subject"], m["recipient"])),
             body=localised(m["body"], m["recipient"]),
             next_attempt_at=now,
             priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
             body_is_secret=m.get("secret", False),
+            attachments=m.get("attachments") or [],
         )
         for m in messages
         if m["key"] not in existing
@@ -227,10 +241,12 @@ def users_tell(
     body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
     email_to: Callable[[Any], bool] | None = None,
+    attachments: Callable[[Any], list[dict]] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
     """`users_notify`, telling what it did: the users told (readers of `item` only) and their
     outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it
-    answers False (they wait for a digest); `priority` is the outbox's."""
+    answers False (they wait for a digest); `priority` is the outbox's; `attachments`, ``f(user)``
+    giving the files sent with each user's e-mail (`EmailDelivery.attachments`)."""
     from ...access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
@@ -253,6 +269,7 @@ def users_tell(
                 "subject": subject,
                 "body": body,
                 "priority": priority,
+                "attachments": attachments(user) if attachments else [],
             }
             for user in users
             if email_to is None or email_to(user)

@@ -14,8 +14,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from ...access import can, readers_among
+from ...audit.services import audited
 from ...models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
-from ...services.audit import audited
 from ..models.recipients import ESCALATION, FOR_ORGANISATION
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models.sharing import CONTENT_FREE_MARKINGS, Audience, SharedItem, State
 from ..registry import item_model_or_404
-from .sharing import grants_explained
+from ..services.sharing import grants_explained
 
 
 def footprint_viewer_kind(user, item: SharedItem) -> str | None:
@@ -203,7 +203,7 @@ def item_copies_withdraw(item: SharedItem) -> int:
 def item_narrow(*, actor, item: SharedItem, audience: str, groups=()) -> int:
     """Narrow a published item's audience from its footprint page, then withdraw the copies
     their owners may no longer read; returns how many copies were withdrawn."""
-    from .sharing import item_publish
+    from ..services.sharing import item_publish
 
     groups = list(groups)
     narrowing_validate(item, audience=audience, groups=groups)
