@@ -47,6 +47,7 @@ seed: migrate
 	$(PYTHON) manage.py seed_alerts_demo
 	$(PYTHON) manage.py seed_documents_demo
 	$(PYTHON) manage.py seed_returns_demo
+	$(PYTHON) manage.py seed_workspaces_demo
 
 run: seed
 	$(PYTHON) -m devtools.run

@@ -20,7 +20,12 @@ class AlertsConfig(AppConfig):
 
         from . import selectors
         from .models import DIGEST_ROUTINE, Alert
-        from .services import alert_create, alert_publication_recipients, alert_published
+        from .services import (
+            alert_create,
+            alert_publication_recipients,
+            alert_published,
+            follow_up_add,
+        )
 
         item_published.connect(alert_published, sender=Alert, dispatch_uid="alerts.published")
         register_area(
@@ -36,6 +41,10 @@ class AlertsConfig(AppConfig):
                         detail_url="alerts:detail",
                         form="alerts.forms.AlertForm",
                         create_service=lambda *, actor, item: alert_create(actor=actor, alert=item),
+                        follow_ups="follow_ups",
+                        follow_up_add=lambda *, actor, item, text: follow_up_add(
+                            actor=actor, alert=item, text=text
+                        ),
                         search_fields=Alert.SEARCH_FIELDS,
                         # A country "on the route": of origin, of transit or of destination.
                         country_fields=(

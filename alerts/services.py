@@ -1,6 +1,6 @@
 """Writes of the alerts area: create, publish with its recipients, acknowledge, follow up,
 escalate and send the digest. Each takes the acting user and owns its transaction. Who was
-told and what became of it is the core's recipient tracking (iconet.services.recipients);
+told and what became of it is the core's recipient tracking (iconet.outbox.services.recipients);
 this module says who the candidates are, what the e-mail says and who waits for the digest."""
 
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import require
 from iconet.areas import preference
+from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
@@ -23,9 +24,8 @@ from iconet.models import (
     Notification,
     User,
 )
-from iconet.services.audit import audited
-from iconet.services.notify import InLanguage, email_enqueue, site_url, user_language
-from iconet.services.recipients import (
+from iconet.outbox.services.notify import InLanguage, email_enqueue, site_url, user_language
+from iconet.outbox.services.recipients import (
     recipient_acknowledge,
     recipient_read_record,
     recipients_escalate_overdue,
@@ -172,7 +172,9 @@ def alert_publication_recipients(alert: Alert) -> list[User]:
     """The contact points the rule names for the alert as it stands (the publish page keeps
     those the audience chosen lets read it)."""
     reasons = alert_recipient_candidates(alert)
-    return list(User.objects.filter(pk__in=reasons).select_related("organisation__country"))
+    return list(
+        User.objects.filter(pk__any_of=list(reasons)).select_related("organisation__country")
+    )
 
 
 def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
@@ -207,7 +209,7 @@ def alert_publish(
     """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
     before = set(alert.recipients.values_list("pk", flat=True))
     item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
-    return list(alert.recipients.exclude(pk__in=before).select_related("user"))
+    return list(alert.recipients.exclude(pk__any_of=list(before)).select_related("user"))
 
 
 # --- reading, acknowledging, following up -------------------------------------------------

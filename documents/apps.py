@@ -11,6 +11,7 @@ class DocumentsConfig(AppConfig):
         from iconet.models import Audience
         from iconet.services.sharing import item_published
 
+        from . import selectors
         from .models import DocumentNote
         from .services import note_create, note_publish_check
 
@@ -40,6 +41,9 @@ class DocumentsConfig(AppConfig):
                         # a generic attachment would skip that review.
                         takes_attachments=False,
                         personal_data_related=("images",),
+                        images_for_reader=selectors.images_for_reader,
+                        image_served=selectors.image_served,
+                        image_fields=("caption", "side", "light_source"),
                         search_fields=DocumentNote.SEARCH_FIELDS,
                     ),
                 ),

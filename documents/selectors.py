@@ -4,8 +4,12 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count
 from django.db.models.functions import TruncYear
+from django.utils import timezone
 from django_countries import countries
 
+from iconet.dates import moment_shown
+
+from . import images as pictures
 from .models import DocumentNote, NoteImage, Term
 
 
@@ -20,6 +24,15 @@ def images_for_reader(note: DocumentNote, user):
     if note.is_owner_member(user):
         return images
     return images.filter(reviewed=True)
+
+
+def image_served(note: DocumentNote, image, user) -> tuple[bytes, str, str]:
+    """The copy of an image a reader downloads: the redacted one, with a visible mark of the
+    reader's organisation and the time (Brussels time, as the footer of every page says)."""
+    text = f"{user.organisation or user} {moment_shown(timezone.now())} {note.reference}"
+    with image.redacted.open("rb") as handle:
+        data = pictures.mark(handle.read(), text)
+    return data, "image/jpeg", f"{note.reference}-{image.pk}.jpg"
 
 
 def gallery_images(user, notes=None):
@@ -70,29 +83,3 @@ def detection_statistics(user, notes=None) -> dict:
             ),
         }
     return tables
-
-
-def chart_bars(table: dict, width: int = 600, bar_height: int = 22) -> dict:
-    """Horizontal bars of the totals of a statistics table, for an inline SVG."""
-    rows = table["rows"][:15]
-    top = max((total for _label, _counts, total in rows), default=0) or 1
-    label_width = 220
-    scale = (width - label_width - 40) / top
-    bars = [
-        {
-            "label": label,
-            "total": total,
-            "y": i * (bar_height + 6),
-            "width": max(1, int(total * scale)),
-            "x": label_width,
-            "text_y": i * (bar_height + 6) + bar_height - 6,
-            "value_x": label_width + int(total * scale) + 6,
-        }
-        for i, (label, _counts, total) in enumerate(rows)
-    ]
-    return {
-        "bars": bars,
-        "width": width,
-        "height": max(1, len(bars)) * (bar_height + 6),
-        "bar_height": bar_height,
-    }

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from iconet.access import require
-from iconet.files import FileKind, file_check
+from iconet.audit.services import audited
+from iconet.files import FileKind, file_check, stored_files_delete
 from iconet.models import Action, User
-from iconet.services.audit import audited
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_update
 
@@ -64,10 +64,7 @@ def _store(image: NoteImage, field: str, data: bytes) -> None:
 
 
 def _files_delete(image: NoteImage, *fields: str) -> None:
-    for field in fields:
-        file = getattr(image, field)
-        if file:
-            file.storage.delete(file.name)
+    stored_files_delete(*(getattr(image, field) for field in fields))
 
 
 @audited

@@ -5,19 +5,18 @@ the original to the owner organisation alone."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
-from iconet.dates import moment_shown
+from iconet.audit.services import access_log_write
+from iconet.dashboard.charts import bar_chart_horizontal
+from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
 from iconet.models import AccessLog
-from iconet.services.audit import access_log_write
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
-from . import images as pictures
 from . import selectors, services
 from .forms import (
     DocumentNoteFilterForm,
@@ -204,13 +203,8 @@ def image_delete(request, pk, image_pk):
     return redirect(note.get_absolute_url() + "#images")
 
 
-def _file_response(file, *, filename: str, inline: bool = True) -> FileResponse:
-    response = FileResponse(file.open("rb"), content_type="image/jpeg")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _file_response(file, *, filename: str, inline: bool = True):
+    return file_response(file, name=filename, content_type="image/jpeg", inline=inline)
 
 
 def image_redacted(request, pk, image_pk):
@@ -230,32 +224,28 @@ def image_original(request, pk, image_pk):
     access_log_write(
         event=AccessLog.Event.READ, request=request, item=note, detail=f"original image {image.pk}"
     )
-    response = FileResponse(image.original.open("rb"))
-    response["Content-Disposition"] = f'inline; filename="original-{image.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    extension = image.original.name.rpartition(".")[2].lower()
+    kind = next((k for k, names in EXTENSIONS.items() if f".{extension}" in names), FileKind.JPEG)
+    return file_response(
+        image.original,
+        name=f"original-{image.pk}.{extension}",
+        content_type=CONTENT_TYPES[kind],
+        inline=True,
+    )
 
 
 def image_download(request, pk, image_pk):
     """The redacted copy with a visible mark of the downloading organisation and the time;
     the download is in the note's access log, which its owner sees."""
     note, image = _image(request, pk, image_pk, "download")
-    moment = moment_shown(timezone.now())  # Brussels time, as the footer of every page says
-    text = f"{request.user.organisation or request.user} {moment} {note.reference}"
-    with image.redacted.open("rb") as handle:
-        data = pictures.mark(handle.read(), text)
+    data, _content_type, _name = selectors.image_served(note, image, request.user)
     access_log_write(
         event=AccessLog.Event.DOWNLOAD,
         request=request,
         item=note,
         detail=f"image {image.pk} marked for {request.user.organisation}",
     )
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Content-Disposition"] = f'attachment; filename="{note.reference}-{image.pk}.jpg"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(data, name=f"{note.reference}-{image.pk}.jpg", content_type="image/jpeg")
 
 
 def note_statistics(request):
@@ -263,7 +253,10 @@ def note_statistics(request):
     if not request.user.has_area(DocumentNote.area):
         raise Http404
     tables = selectors.detection_statistics(request.user)
-    charts = {key: selectors.chart_bars(table) for key, table in tables.items()}
+    charts = {
+        key: bar_chart_horizontal([(label, total) for label, _counts, total in table["rows"]])
+        for key, table in tables.items()
+    }
     headings = {
         "category": _("Document category"),
         "country": _("Issuing country"),

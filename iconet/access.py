@@ -71,7 +71,7 @@ def principals_for(users) -> dict[int, list[int]]:
         by_org.setdefault(user.organisation_id, []).append(user.pk)
     # Memberships whose end date has come give nothing, even before the beat task removes them.
     members = AccessGroup.members.through.objects.current().filter(
-        user_id__in=result,
+        user_id__any_of=list(result),
         accessgroup__is_active=True,
     )
     for user_id, group_id in members.values_list("user_id", "accessgroup__group_id"):

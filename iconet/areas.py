@@ -94,6 +94,21 @@ class ItemType:
     # Related rows (names of reverse relations) whose text the personal-data check reads beside
     # the item's own (iconet.personal_data), e.g. ("images",) for the captions of a note's images.
     personal_data_related: tuple[str, ...] = ()
+    # Follow-ups: a thread of dated updates on a published item by its owner and its readers.
+    # `follow_ups`, the reverse relation of its rows (each with `author`, `organisation`, `text`
+    # and `created_at`), read through the item's visibility; `follow_up_add`,
+    # ``f(actor=, item=, text=)`` adding one as the item's page does. A type without them has
+    # no follow-ups.
+    follow_ups: str = ""
+    follow_up_add: Callable[..., Any] | None = None
+    # Images of the type beside the core's attachments, served as its pages serve them:
+    # `images_for_reader`, ``f(item, user)`` giving the images the user may see of a visible item
+    # (rows with `pk`, `created_at` and the fields named in `image_fields`); `image_served`,
+    # ``f(item, image, user) -> (bytes, content type, file name)``, the copy its download page
+    # serves (marked for the user); the core logs the download.
+    images_for_reader: Callable[..., Any] | None = None
+    image_served: Callable[..., Any] | None = None
+    image_fields: tuple[str, ...] = ()
 
     @property
     def model(self) -> Any:

@@ -7,19 +7,14 @@ from django.urls import include, path, reverse_lazy
 from .admin import manage_site
 from .api import docs as api_docs
 from .api import pages as api_pages
-from .views import access_changes as access_change_views
-from .views import (
-    accounts,
-    administration,
-    attachments,
-    exports,
-    health,
-    home,
-    metrics,
-    recipients,
-    search,
-    sharing,
-)
+from .dashboard import views as home
+from .directory.views import access_changes as access_change_views
+from .directory.views import accounts, administration
+from .exports import views as exports
+from .operations.views import health, metrics
+from .outbox import views as recipients
+from .search import views as search
+from .views import attachments, sharing
 
 accounts_patterns = (
     [
@@ -230,6 +225,11 @@ urlpatterns = [
         name="api_client_rotate",
     ),
     path(
+        "administration/api-clients/<int:pk>/webhooks/new/",
+        api_pages.webhook_endpoint_new,
+        name="webhook_endpoint_new",
+    ),
+    path(
         "administration/api-clients/<int:pk>/revoke/",
         api_pages.api_client_revoke_page,
         name="api_client_revoke",
@@ -238,6 +238,7 @@ urlpatterns = [
     path("ilo/", include("ilo_reports.urls")),
     path("documents/", include("documents.urls")),
     path("returns/", include("returns.urls")),
+    path("workspaces/", include("workspaces.urls")),
 ]
 
 if settings.DEBUG:

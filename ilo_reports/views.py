@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
-from iconet.charts import bar_chart
-from iconet.exports import export_offer, formula_safe
+from iconet.dashboard.charts import bar_chart
+from iconet.exports.sources import export_offer, formula_safe
+from iconet.files import file_response
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
@@ -682,8 +683,9 @@ def synthesis_csv(request):
     """The synthesis's statistics and the networks without a report, as CSV to annex."""
     context = _synthesis(request)
     semester = context["semester"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.csv"'
+    response = file_response(
+        b"", name=f"ilo-synthesis-{semester}.csv", content_type="text/csv; charset=utf-8"
+    )
     writer = SafeCsvWriter(response)
     writer.writerow(
         [
@@ -727,7 +729,7 @@ def synthesis_pdf(request):
     from weasyprint import HTML
 
     from iconet.dates import moment_shown
-    from iconet.exports import static_only_fetcher
+    from iconet.exports.sources import static_only_fetcher
 
     context = _synthesis(request)
     html = render_to_string(
@@ -742,10 +744,8 @@ def synthesis_pdf(request):
     pdf = HTML(
         string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()
     ).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
     semester = context["semester"]
-    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.pdf"'
-    return response
+    return file_response(pdf, name=f"ilo-synthesis-{semester}.pdf", content_type="application/pdf")
 
 
 @require_POST

@@ -61,3 +61,6 @@ class ReturnsConfig(AppConfig):
                 ),
             )
         )
+        from iconet.calendar import calendar_source_register
+
+        calendar_source_register("returns:operations", selectors.operations_on_calendar)

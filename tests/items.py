@@ -149,6 +149,54 @@ def _note_pages(note) -> list[tuple[str, str]]:
     return pages
 
 
+def _workspace_defaults() -> dict:
+    from tests.factories import AccessGroupFactory
+
+    return {"group": AccessGroupFactory(name="Workspace of the test items")}
+
+
+def _meeting_defaults() -> dict:
+    import datetime
+
+    starts = timezone.now() + datetime.timedelta(days=7)
+    return {
+        **_workspace_defaults(),
+        "starts_at": starts,
+        "ends_at": starts + datetime.timedelta(hours=2),
+        "place": "Brussels",
+    }
+
+
+def _library_children(document) -> None:
+    """A version of the document: its file is an attachment the version names."""
+    from tests.files import attachment_make
+    from workspaces.models import DocumentVersion
+
+    DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        attachment=attachment_make(document),
+        uploaded_by=document.author,
+    )
+
+
+def _library_pages(document) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return [
+        (reverse("workspaces:version_download", args=[document.pk, v.number]), "download")
+        for v in document.versions.all()
+    ]
+
+
+def _meeting_pages(meeting) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return _attachment_pages(meeting) + [
+        (reverse("workspaces:meeting_ics", args=[meeting.pk]), "download")
+    ]
+
+
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
 # the pages of an item type beyond the shared ones, each with the action it needs.
 TYPE_CHILDREN = {
@@ -157,6 +205,8 @@ TYPE_CHILDREN = {
     "returns.returnproblem": _attachment_children,
     "returns.returnoperation": _attachment_children,
     "documents.documentnote": _note_children,
+    "workspaces.librarydocument": _library_children,
+    "workspaces.meeting": _attachment_children,
 }
 TYPE_PAGES = {
     "alerts.alert": _alert_pages,
@@ -164,12 +214,16 @@ TYPE_PAGES = {
     "returns.returnproblem": _recipient_pages,
     "returns.returnoperation": _recipient_pages,
     "documents.documentnote": _note_pages,
+    "workspaces.librarydocument": _library_pages,
+    "workspaces.meeting": _meeting_pages,
 }
 
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {
     "ilo_reports.iloreport": _ilo_report_defaults,
     "documents.documentnote": _note_defaults,
+    "workspaces.librarydocument": _workspace_defaults,
+    "workspaces.meeting": _meeting_defaults,
 }
 
 

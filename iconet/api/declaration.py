@@ -67,6 +67,23 @@ class ApiType:
         return service(actor=actor, item=item)
 
     @property
+    def acknowledged(self) -> bool:
+        """Whether recipients of the type acknowledge it: it tells people on publication, or
+        chases those who have not acknowledged (`SharedItem.recipients_escalation`)."""
+        return (
+            self.item_type.publication_recipients is not None
+            or self.model.recipients_escalation() is not None
+        )
+
+    @property
+    def follows_up(self) -> bool:
+        return bool(self.item_type.follow_ups and self.item_type.follow_up_add)
+
+    @property
+    def has_images(self) -> bool:
+        return bool(self.item_type.images_for_reader and self.item_type.image_served)
+
+    @property
     def filter_form_class(self) -> Any:
         """The filter form of the type's list page, read from the view its URL name reaches."""
         try:

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iconet.audit.services import audited
+
 from ..models import Area, Role, User
-from ..services.audit import audited
 from .models import ApiAction, ApiClient
 
 KEY_PREFIX = "icn"
@@ -110,7 +111,7 @@ def api_client_create(
     )
     client.full_clean(exclude=["user", "created_by"])
     client.save()
-    from ..services.access_changes import api_client_request
+    from iconet.directory.services.access_changes import api_client_request
 
     api_client_request(
         actor=actor,

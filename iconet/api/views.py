@@ -24,10 +24,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from iconet.audit.services import access_log_write
+
 from ..access import get_visible_or_404
 from ..models import LOGGED_MARKINGS, AccessLog, Action, Audience
 from ..services import sharing as sharing_services
-from ..services.audit import access_log_write
 from .declaration import (
     LIST_PARAMETERS,
     ApiType,
@@ -66,7 +67,9 @@ class ApiView(GenericAPIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        # Files are streamed and never cached: only JSON answers carry an ETag.
+        json_answer = isinstance(response, Response)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and json_answer:
             response.render()
             etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
             response["ETag"] = etag

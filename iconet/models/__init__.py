@@ -1,9 +1,10 @@
 """Models of the shared core."""
 
+from ..audit.models import AccessLog, ImmutableRecordError
+from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
+from ..outbox.models.notifications import EmailDelivery, Notification
+from . import lookups  # noqa: F401  (registers `__any_of`)
 from .attachments import Attachment, ReferenceSequence
-from .audit import AccessLog, ImmutableRecordError
-from .directory import AccessGroup, Area, Country, Organisation, Role, User
-from .notifications import EmailDelivery, Notification
 from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
@@ -58,11 +59,11 @@ __all__ = [
     "grant_model_of",
 ]
 
-from .otp import BackupCode, BackupCodeDevice  # noqa: E402
+from ..directory.models.otp import BackupCode, BackupCodeDevice  # noqa: E402
 
 __all__ += ["BackupCode", "BackupCodeDevice"]
 
-from .administration import (  # noqa: E402
+from ..directory.models.administration import (  # noqa: E402
     AccessGroupMember,
     AccessGroupOrganisation,
     Invitation,
@@ -71,23 +72,23 @@ from .administration import (  # noqa: E402
 
 __all__ += ["AccessGroupMember", "AccessGroupOrganisation", "Invitation", "UserSession"]
 
-from .recipients import ItemEscalation, ItemRecipient  # noqa: E402
+from ..outbox.models.recipients import ItemEscalation, ItemRecipient  # noqa: E402
 
 __all__ += ["ItemEscalation", "ItemRecipient"]
 
-from .exports import ExportJob  # noqa: E402
-from .search import SavedSearch, SavedSearchMatch  # noqa: E402
+from ..exports.models import ExportJob  # noqa: E402
+from ..search.models import SavedSearch, SavedSearchMatch  # noqa: E402
 
 __all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]
 
-from .retention import ItemRetention, RetentionRule  # noqa: E402
+from ..retention.models import ItemRetention, RetentionRule  # noqa: E402
 
 __all__ += ["ItemRetention", "RetentionRule"]
 
-from .trends import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
+from ..dashboard.models import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
 
 __all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendState"]
 
-from .access_changes import AccessChangeRequest  # noqa: E402
+from ..directory.models.access_changes import AccessChangeRequest  # noqa: E402
 
 __all__ += ["AccessChangeRequest"]

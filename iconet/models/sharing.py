@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from ..areas import item_type_for
+from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
-from .directory import AccessGroup, Organisation
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
 # What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.
@@ -255,7 +255,12 @@ class SharedItem(models.Model):
         if action in (Action.PUBLISH, Action.DECIDE_DISCLOSURE, Action.WITHDRAW):
             return self.is_owner_manager(user)
         if action == Action.ACKNOWLEDGE:
-            return self.state != State.DRAFT and self.recipients.filter(user=user).exists()
+            if self.state == State.DRAFT:
+                return False
+            if getattr(user, "acts_for_organisation", False):
+                # An organisation's system acknowledges what its organisation was told.
+                return self.recipients.filter(organisation_id=user.organisation_id).exists()
+            return self.recipients.filter(user=user).exists()
         if action == Action.DELIVERIES:
             return self.is_owner_member(user)
         return False

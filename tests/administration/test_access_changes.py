@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iconet.directory.services import access_changes
 from iconet.models import (
     AccessChangeRequest,
     AccessGroupMember,
@@ -25,7 +26,6 @@ from iconet.models import (
     Organisation,
     User,
 )
-from iconet.services import access_changes
 from tests.factories import UserFactory
 
 from .conftest import REASON
@@ -64,9 +64,15 @@ ACCESS_GIVING = {
     "ilo_reports:posting_add": ["network_member"],
     "ilo_reports:posting_edit": ["network_member_edit"],
     "api_client_new": ["api_client"],
+    "webhook_endpoint_new": ["webhook_endpoint"],
 }
 # Pages outside the administration's namespace that give access.
-AREA_ACCESS_URLS = {"ilo_reports:posting_add", "ilo_reports:posting_edit", "api_client_new"}
+AREA_ACCESS_URLS = {
+    "ilo_reports:posting_add",
+    "ilo_reports:posting_edit",
+    "api_client_new",
+    "webhook_endpoint_new",
+}
 
 
 def test_every_administration_page_is_classified():
@@ -368,6 +374,38 @@ def _case_api_client(w):
     )
 
 
+def _case_webhook_endpoint(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from iconet.api.models import WebhookEndpoint
+    from iconet.api.services import api_client_create
+
+    client, _key = api_client_create(
+        actor=w.cast.fr_admin,
+        organisation_id=w.objects.fr.pk,
+        name="Case system receiving events",
+        areas=["alerts"],
+        actions=["read"],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    made = AccessChangeRequest.objects.get(user=client.user, kind="api_client")
+    access_changes.access_change_decide(actor=w.fr_admin2, request=made, approve=True)
+    url = "https://cases.example.test/hook"
+    return Case(
+        kind="webhook_endpoint",
+        requester=w.cast.fr_admin,
+        url=reverse("webhook_endpoint_new", args=[client.pk]),
+        data={"url": url, "events": ["item.published"]},
+        status=200,  # the signing secret is shown on the answer, once
+        person=None,
+        told=[w.fr_admin2],
+        approver=w.fr_admin2,
+        effect=lambda: WebhookEndpoint.objects.filter(url=url, is_active=True).exists(),
+    )
+
+
 CASES = {
     name[len("_case_") :]: SimpleNamespace(build=builder, kind=None)
     for name, builder in list(globals().items())
@@ -498,8 +536,8 @@ APPLYING_SERVICES = (
     "posting_save(",
 )
 MAY_APPLY = {
-    "iconet/services/access_changes.py",
-    "iconet/services/directory.py",
+    "iconet/directory/services/access_changes.py",
+    "iconet/directory/services/directory.py",
     "ilo_reports/services.py",
 }
 

@@ -19,7 +19,19 @@ pytestmark = pytest.mark.django_db
 # Endpoints about the client itself, answered to any valid key.
 CLIENT_ENDPOINTS = {"api:root", "api:me"}
 # Endpoints of one item type, by the suffix of their name, with the methods they answer.
-ITEM_ENDPOINTS = {"list": ("GET", "POST"), "detail": ("GET", "PATCH"), "publish": ("POST",)}
+ITEM_ENDPOINTS = {
+    "list": ("GET", "POST"),
+    "detail": ("GET", "PATCH"),
+    "publish": ("POST",),
+    "disclosures": ("GET", "POST"),
+    "files": ("GET",),
+    "attachment": ("GET",),
+    # Only for the types whose declaration gives them the capability.
+    "image": ("GET",),
+    "acknowledge": ("POST",),
+    "follow-ups": ("GET", "POST"),
+}
+EVERY_TYPE = {"list", "detail", "publish", "disclosures", "files", "attachment"}
 
 
 def api_url_names(patterns=None, namespace="") -> list[str]:
@@ -37,16 +49,22 @@ def classify(name: str) -> tuple[str, str] | None:
     """(type slug, endpoint kind) of an item endpoint, ("", "client") for the client's own."""
     if name in CLIENT_ENDPOINTS:
         return "", "client"
-    slug, _sep, kind = name.removeprefix("api:").rpartition("-")
-    if slug in {t.slug for t in api_types()} and kind in ITEM_ENDPOINTS:
-        return slug, kind
+    for kind in ITEM_ENDPOINTS:
+        slug = name.removeprefix("api:").removesuffix(f"-{kind}")
+        if slug in {t.slug for t in api_types()}:
+            return slug, kind
     return None
 
 
 def test_every_api_endpoint_is_classified():
     names = api_url_names()
-    assert len(names) == len(CLIENT_ENDPOINTS) + len(ITEM_ENDPOINTS) * len(api_types())
     assert [name for name in names if classify(name) is None] == []
+    for api_type in api_types():
+        kinds = {classify(name)[1] for name in names if classify(name)[0] == api_type.slug}
+        assert EVERY_TYPE <= kinds
+        assert ("acknowledge" in kinds) == api_type.acknowledged
+        assert ("follow-ups" in kinds) == api_type.follows_up
+        assert ("image" in kinds) == api_type.has_images
 
 
 def test_an_unclassified_endpoint_is_reported():
@@ -71,9 +89,14 @@ def test_an_item_endpoint_answers_by_the_rule(cast, name, slug, kind):
     item = canary_item(slug, cast.fr_ncp, audience="owner", state=State.PUBLISHED)
     _c, fr_key = api_key_make(cast.fr_officer.organisation)
     _c, de_key = api_key_make(cast.de_officer.organisation)
-    url = reverse(name) if kind == "list" else reverse(name, args=[item.pk])
+    if kind == "list":
+        url = reverse(name)
+    elif kind in ("attachment", "image"):
+        url = reverse(name, args=[item.pk, 1])
+    else:
+        url = reverse(name, args=[item.pk])
     writable = next(t for t in api_types() if t.slug == slug).writable
-    methods = ITEM_ENDPOINTS[kind] if writable or kind == "publish" else ("GET",)
+    methods = ITEM_ENDPOINTS[kind] if writable or kind not in ("list", "detail") else ("GET",)
     for method in methods:
         assert call(Client(), method, url).status_code == 401
         outsider = call(api(de_key), method, url, {"audience": "network", "marking": "RED"})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from iconet.api import webhooks
 from iconet.api.models import WebhookDelivery
 from iconet.services.sharing import item_publish
-from tests.api.conftest import api_key_make, national_admin_of
+from tests.api.conftest import webhook_endpoint_make
 from tests.conftest import free_port
 from tests.factories import AccessGroupFactory
 from tests.items import item_make
@@ -47,11 +47,7 @@ class Receiver:
 
 
 def endpoint_for(organisation, url):
-    client, _key = api_key_make(organisation)
-    endpoint, secret = webhooks.webhook_endpoint_create(
-        actor=national_admin_of(organisation), client=client, url=url, events=["item.published"]
-    )
-    return endpoint, secret
+    return webhook_endpoint_make(organisation, url)
 
 
 def publish(author, manager, marking="AMBER", audience="network", groups=()):

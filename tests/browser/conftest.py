@@ -66,7 +66,7 @@ def demo_media(tmp_path_factory):
 
 def demo_network_build() -> None:
     from iconet.models import User
-    from iconet.services.saved_searches import saved_search_create
+    from iconet.search.saved_searches import saved_search_create
     from tests.items import item_make
 
     out = io.StringIO()
@@ -76,6 +76,7 @@ def demo_network_build() -> None:
         "seed_documents_demo",
         "seed_ilo_demo",
         "seed_returns_demo",
+        "seed_workspaces_demo",
     ):
         call_command(command, stdout=out)
     fr_ncp = User.objects.get(username="fr.ncp")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iconet.access import can
+from iconet.audit.footprint import item_narrow
 from iconet.models import (
     AccessGroupMember,
     AccessGroupOrganisation,
@@ -18,10 +19,9 @@ from iconet.models import (
     Notification,
     SavedSearch,
 )
-from iconet.services import saved_searches
-from iconet.services import search as search_service
-from iconet.services.footprint import item_narrow
-from iconet.services.search import SearchFilters, ranked_matches, search
+from iconet.search import saved_searches
+from iconet.search import services as search_service
+from iconet.search.services import SearchFilters, ranked_matches, search
 from tests.core.test_search import SEARCHED, text_field
 from tests.factories import AccessGroupFactory
 from tests.items import item_make

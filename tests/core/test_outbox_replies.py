@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from iconet.models import EmailDelivery
-from iconet.tasks import email_deliver
+from iconet.outbox.tasks import email_deliver
 from tests.core.test_outbox_faults import outbox_row
 
 pytestmark = pytest.mark.django_db(transaction=True)

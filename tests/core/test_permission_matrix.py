@@ -12,12 +12,14 @@ matrix is not circular.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from iconet.models import (
     AccessGroup,
@@ -368,7 +370,65 @@ def world_build(cast) -> list[policy.ItemFacts]:
             offered=("BE", "NL"),
         )
         facts.append(return_facts(operation, stage))
+    facts += workspace_facts(cast)
     return facts
+
+
+def workspace_facts(cast):
+    """A French-managed working party: France's administrator adds, the German officer was
+    named to add, Belgium's service is a member; a document and a meeting of it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from iconet.models import Organisation
+    from tests.files import png_bytes
+    from workspaces import services as workspaces
+    from workspaces.models import Contributor, Meeting
+
+    group = AccessGroupFactory(
+        name="Matrix working party",
+        managing_organisation=Organisation.objects.get(short_name="BP-FR"),
+        organisations=[cast.fr_ncp.organisation, cast.be_ncp.organisation],
+        members=[cast.de_officer],
+    )
+    workspaces.contributor_name(actor=cast.fr_admin, group=group, user=cast.de_officer)
+    document = workspaces.document_add(
+        actor=cast.fr_admin,
+        group=group,
+        folder=None,
+        title="Matrix checklist",
+        description="",
+        marking="AMBER",
+        upload=SimpleUploadedFile("v1.png", png_bytes(), "image/png"),
+    )
+    starts = timezone.now() + datetime.timedelta(days=3)
+    meeting, _invited = workspaces.meeting_create(
+        actor=cast.fr_admin,
+        group=group,
+        meeting=Meeting(
+            title="Matrix meeting",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            place="Brussels",
+            marking="AMBER",
+        ),
+        agenda=[],
+    )
+    adders = frozenset(
+        [
+            cast.fr_admin.pk,
+            *Contributor.objects.filter(group=group).values_list("user_id", flat=True),
+        ]
+    )
+    common = {"workspace_group": group.pk, "workspace_adders": adders}
+    return [
+        item_facts(document, "published", children={"number": 1}, **common),
+        item_facts(
+            meeting,
+            "published",
+            invited=frozenset(meeting.invitations.values_list("user_id", flat=True)),
+            **common,
+        ),
+    ]
 
 
 # --- the checker ----------------------------------------------------------------------------------

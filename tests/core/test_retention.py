@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from iconet.models import EmailDelivery, ItemRetention, Notification, State
 from iconet.registry import shared_item_models
-from iconet.services import retention
+from iconet.retention import services as retention
 from tests.items import item_make
 
 TYPES = sorted(shared_item_models())
