@@ -19,9 +19,9 @@ def image_mark(data: bytes, text: str) -> bytes:
     """The image with the mark, as a JPEG without metadata."""
     from PIL import Image, ImageDraw, ImageFont
 
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    image = image.convert("RGB")
+    opened = Image.open(io.BytesIO(data))
+    opened.load()
+    image = opened.convert("RGB")
     width, height = image.size
     band = mark_band_height(height)
     font = ImageFont.load_default(size=max(12, band * 2 // 3))
@@ -53,10 +53,10 @@ def _stamp_pdf(text: str, width: float, height: float) -> bytes:
 
 def pdf_mark(data: bytes, text: str) -> bytes:
     """The PDF with the mark stamped at the foot of every page."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PageObject, PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=io.BytesIO(data))
-    stamps: dict[tuple[float, float], object] = {}
+    stamps: dict[tuple[float, float], PageObject] = {}
     for page in writer.pages:
         size = (float(page.mediabox.width), float(page.mediabox.height))
         if size not in stamps:

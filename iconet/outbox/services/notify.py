@@ -109,7 +109,7 @@ def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[st
     for field in EmailDelivery._meta.concrete_fields:
         if field.primary_key:
             continue
-        cast = field.cast_db_type(connection)
+        cast = field.cast_db_type(connection)  # type: ignore[attr-defined]  # not in the stubs
         if field.name in varying:
             columns.append(quote(field.column))
             selects.append(f"m.{varying[field.name]}")
@@ -121,8 +121,8 @@ def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[st
         selects.append(f"%s::{cast}")
         params.append(value)
     for name in varying:
-        field = EmailDelivery._meta.get_field(name)
-        unnest.append(f"%s::{field.cast_db_type(connection)}[]")
+        column = next(f for f in EmailDelivery._meta.concrete_fields if f.name == name)
+        unnest.append(f"%s::{column.cast_db_type(connection)}[]")  # type: ignore[attr-defined]
         params.append(arrays[name])
     sql = (
         f"INSERT INTO {quote(EmailDelivery._meta.db_table)} ({', '.join(columns)}) "
