@@ -254,6 +254,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "priority_steps":
 CELERY_TASK_DEFAULT_PRIORITY = 6
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="iconet")
+# A worker child (prefork) whose resident memory passed this many KiB after a task is replaced
+# by a fresh one: Python keeps the arenas of a large export's rows for the process, so without it
+# the child would keep its peak and the next export start from there. A child idles at ~100 MiB.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=160_000)
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs of beat: the core's outbox sweep and each area's reminders and escalations.
 # /health/background/ calls the worker down when no worker wrote its heartbeat (every 10 s) for
