@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from ..outbox.services.recipients import recipient_acknowledge
 from ..services import sharing as sharing_services
 from .declaration import ApiType, serializer_field
 from .models import ApiAction
-from .views import ERROR_SCHEMA, ItemApiView, _django_errors, _form_errors, _own
+from .views import ERROR_SCHEMA, ItemApiView, _django_errors, _form_errors, _own, shape_check
 
 # --- bodies and answers -----------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ class FileSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-def _form_valid(form_class, data) -> Any:
+def _form_valid(form_class, body_class, data) -> Any:
     if not isinstance(data, dict):
         raise exceptions.ValidationError({"detail": [_("The body must be a JSON object.")]})
     unknown = set(data) - set(form_class.base_fields)
@@ -93,6 +93,7 @@ def _form_valid(form_class, data) -> Any:
         raise exceptions.ValidationError(
             {name: [_("There is no such field.")] for name in sorted(unknown)}
         )
+    shape_check(body_class, data)
     form = form_class(data={k: v for k, v in data.items() if v is not None})
     if not form.is_valid():
         raise exceptions.ValidationError(_form_errors(form.errors))
@@ -125,6 +126,9 @@ def _served(response: HttpResponseBase, *, reader, item) -> HttpResponseBase:
 class ItemAcknowledgeView(ItemApiView):
     """The client acknowledges, for its organisation, an item the organisation was told of."""
 
+    # What an OPTIONS request describes.
+    serializer_class = AcknowledgementSerializer
+
     api_actions = {"POST": ApiAction.RESPOND}
 
     def post(self, request, pk: int, *args, **kwargs):
@@ -143,6 +147,9 @@ class ItemAcknowledgeView(ItemApiView):
 class ItemDisclosureView(ItemApiView):
     """The client's requests for the disclosure of an item, and a new one."""
 
+    # What an OPTIONS request describes.
+    serializer_class = DisclosureRequestBody
+
     api_actions = {"GET": ApiAction.READ, "POST": ApiAction.RESPOND}
 
     def get(self, request, pk: int, *args, **kwargs):
@@ -158,7 +165,7 @@ class ItemDisclosureView(ItemApiView):
         item = self.item(pk, Action.REQUEST_DISCLOSURE)
 
         def run():
-            data = _form_valid(DisclosureRequestForm, request.data)
+            data = _form_valid(DisclosureRequestForm, DisclosureRequestBody, request.data)
             try:
                 disclosure = sharing_services.disclosure_request_create(
                     actor=request.user,
@@ -178,6 +185,9 @@ class ItemDisclosureView(ItemApiView):
 
 class ItemFollowUpsView(ItemApiView):
     """The thread of follow-ups of an item of a type that has them, and a new one."""
+
+    # What an OPTIONS request describes.
+    serializer_class = FollowUpBody
 
     api_actions = {"GET": ApiAction.READ, "POST": ApiAction.RESPOND}
 
@@ -202,7 +212,7 @@ class ItemFollowUpsView(ItemApiView):
             body.is_valid(raise_exception=True)
             try:
                 with transaction.atomic():
-                    follow_up = self.api_type.item_type.follow_up_add(
+                    follow_up = self.api_type.item_type.hook("follow_up_add")(
                         actor=request.user, item=item, text=body.validated_data["text"]
                     )
             except DjangoValidationError as exc:
@@ -216,6 +226,9 @@ class ItemFilesView(ItemApiView):
     """The files of an item (the core's attachments and the type's images), each with the
     address of its served copy. Listing them reads the item: a restricted one is logged."""
 
+    # What an OPTIONS request describes.
+    serializer_class = FileSerializer
+
     def attachments(self, item):
         if not takes_attachments(type(item)) and not item.is_owner_member(self.request.user):
             return Attachment.objects.none()
@@ -224,7 +237,7 @@ class ItemFilesView(ItemApiView):
     def images(self, item):
         if not self.api_type.has_images:
             return []
-        return self.api_type.item_type.images_for_reader(item, self.request.user)
+        return self.api_type.item_type.hook("images_for_reader")(item, self.request.user)
 
     def get(self, request, pk: int, *args, **kwargs):
         item = self.item(pk, Action.DOWNLOAD)
@@ -294,7 +307,7 @@ class ItemImageView(ItemFilesView):
         image = next((i for i in self.images(item) if i.pk == file_pk), None)
         if image is None:
             raise Http404
-        image_served = self.api_type.item_type.image_served
+        image_served = self.api_type.item_type.hook("image_served")
         if image_served is None:
             raise Http404
         data, content_type, name = image_served(item, image, request.user)
@@ -305,8 +318,7 @@ class ItemImageView(ItemFilesView):
             item=item,
             detail=f"API: {request.auth.name}: image {image.pk}",
         )
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = file_response(data, name=name, content_type=content_type)
         return _served(response, reader=request.user, item=item)
 
 

@@ -166,6 +166,7 @@ class ItemApiView(ApiView):
             raise exceptions.ValidationError(
                 {name: [_("This type has no such field.")] for name in sorted(unknown)}
             )
+        shape_check(content_serializer(self.api_type), data)
         if instance is not None:
             # A change names only the fields it changes; the others keep their values.
             current = content_values(self.api_type, instance, self.request.user)
@@ -174,6 +175,14 @@ class ItemApiView(ApiView):
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form.errors))
         return form
+
+
+def shape_check(serializer_class, data: dict) -> None:
+    """Refuse values of the wrong kind (a list for a text, an object for an id) before a form
+    reads them: the form expects what a browser sends."""
+    shape = serializer_class(data=data, partial=True)
+    if not shape.is_valid():
+        raise exceptions.ValidationError(shape.errors)
 
 
 def _form_errors(errors) -> dict[str, list[str]]:

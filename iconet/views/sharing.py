@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,7 +92,7 @@ def publish_page(
     published only once the user confirms it, and is then reported as a warning. A RED draft
     published by its own author waits for a second person's release instead."""
     item_type = item_type_for(type(item))
-    recipients = item_type.publication_recipients if item_type else None
+    recipients = item_type.hook("publication_recipients") if item_type else None
     first = item.state == State.DRAFT
     if initial is None:
         initial = {"marking": item.marking, "audience_groups": list(item.audience_groups.all())}
@@ -346,7 +346,9 @@ def item_history(request, type_slug, pk):
 HISTORY_HIDDEN = {"id", "created_at", "updated_at"}
 
 
-def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str, object, object]]]]:
+def history_rows(
+    item, entries, *, reader
+) -> list[tuple[object, list[tuple[str, str | None, str | None]]]]:
     """(entry, changes) of each log entry; other shared items it names are resolved for the
     reader through the visibility filter (one query per item type for the whole page)."""
     model = type(item)
@@ -390,7 +392,7 @@ def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
     """The names of what the entries' foreign keys to non-item rows (organisations, people,
     vocabulary terms, networks) point to: one query per related model for the whole page."""
     fields = history_fields(model)
-    wanted: dict[type, set[str]] = {}
+    wanted: dict[type[models.Model], set[str]] = {}
     for entry in entries:
         for name, change in entry.changes_dict.items():
             field = fields.get(name)  # None: a field removed since the entry was written
@@ -485,7 +487,7 @@ def history_changes(
     found=None,
     texts=None,
     names=None,
-) -> list[tuple[str, object, object]]:
+) -> list[tuple[str, str | None, str | None]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = history_fields(model)
     relations = {} if relations is None else relations

@@ -24,14 +24,16 @@ pytestmark = pytest.mark.django_db
 class Receiver:
     """A real HTTP server on loopback that keeps what it receives, optionally slowly."""
 
-    def __init__(self, port: int, delay: float = 0.0):
+    def __init__(self, port: int, delay=0.0):
+        """`delay`: seconds before each answer, or f(number of requests before) giving them."""
         received = self.received = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                pause = delay(len(received)) if callable(delay) else delay
                 received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                time.sleep(delay)
+                time.sleep(pause)
                 self.send_response(204)
                 self.end_headers()
 
