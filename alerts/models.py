@@ -12,7 +12,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
-from iconet.models import Action, Area, Country, Organisation, SharedItem, grant_model_for
+from iconet.models import Area, Country, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.search import (
     SEARCH_DOCUMENT,
@@ -310,11 +310,6 @@ class Alert(SharedItem):
 
     # --- policy ---------------------------------------------------------------------------
 
-    def allows(self, user, action: Action) -> bool:
-        if action == Action.FOLLOW_UP:
-            return self.state != "draft"
-        return super().allows(user, action)
-
     @classmethod
     def recipients_escalation(cls):
         """Immediate alerts left unacknowledged past the set time are escalated (DESIGN 5.1)."""
@@ -465,24 +460,6 @@ class NationalityCount(models.Model):
         return f"{self.nationality.name}: {self.count}"
 
 
-class FollowUp(models.Model):
-    """A dated update on an alert by its owner or a recipient; read through the alert's
-    visibility."""
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("update"), help_text=PERSONAL_DATA_WARNING, **text_limit())
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("follow-up")
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} {self.created_at:%Y-%m-%d}"
-
-
 def attachment_path(instance, filename: str) -> str:
     """Upload path of the former alerts.Attachment; migration 0001 still names it."""
     return f"alerts/{instance.alert_id}/{filename}"
@@ -493,4 +470,3 @@ auditlog.register(
     Alert, m2m_fields={"destination_states", "audience_groups"}, exclude_fields=[SEARCH_DOCUMENT]
 )
 auditlog.register(NationalityCount)
-auditlog.register(FollowUp)

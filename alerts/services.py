@@ -9,18 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from iconet.access import require
 from iconet.areas import preference
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
-    Action,
     Area,
     Audience,
     EmailDelivery,
     ItemRecipient,
     Marking,
-    Notification,
     User,
 )
 from iconet.services.audit import audited
@@ -34,7 +31,7 @@ from iconet.services.recipients import (
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 
-from .models import DIGEST_ROUTINE, Alert, FollowUp, RecipientReason, Urgency
+from .models import DIGEST_ROUTINE, Alert, RecipientReason, Urgency
 
 # Most restrictive first: a digest carries the strictest marking of what it lists.
 MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
@@ -221,26 +218,6 @@ def alert_mark_read(*, actor: User, alert: Alert) -> None:
 def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
     return recipient_acknowledge(actor=actor, item=alert)
-
-
-@audited
-@transaction.atomic
-def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
-    """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
-    require(actor, Action.FOLLOW_UP, alert)
-    follow_up = FollowUp(
-        alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip()
-    )
-    follow_up.full_clean()
-    follow_up.save()
-    if alert.author_id != actor.pk:
-        Notification.about(
-            alert,
-            recipient=alert.author,
-            url=alert.get_absolute_url() + "#follow-ups",
-            title=(_("Follow-up on %(ref)s") % {"ref": alert.reference})[:255],
-        ).save()
-    return follow_up
 
 
 # --- escalation and digest (run by beat) --------------------------------------------------

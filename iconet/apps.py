@@ -9,6 +9,7 @@ class IconetConfig(AppConfig):
         from . import (  # noqa: F401
             administration_tasks,
             audit_registry,
+            discussion_tasks,
             export_tasks,
             retention_tasks,
             search_tasks,

@@ -91,3 +91,7 @@ __all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendStat
 from .access_changes import AccessChangeRequest  # noqa: E402
 
 __all__ += ["AccessChangeRequest"]
+
+from .discussion import ItemFollow, ItemReply  # noqa: E402
+
+__all__ += ["ItemFollow", "ItemReply"]

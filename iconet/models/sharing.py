@@ -49,9 +49,11 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_DISCLOSURE = "request_disclosure"
     DECIDE_DISCLOSURE = "decide_disclosure"
+    # the discussion of an item (iconet.services.discussion) and following its changes
+    REPLY = "reply"
+    FOLLOW = "follow"
     # alerts
     ACKNOWLEDGE = "acknowledge"
-    FOLLOW_UP = "follow_up"
     DELIVERIES = "deliveries"
     # ILO network reports
     CONTRIBUTE = "contribute"
@@ -241,8 +243,11 @@ class SharedItem(models.Model):
         return self.is_owner_member(user) and (user.is_ncp(self.area) or user.is_national_admin)
 
     def allows(self, user, action: Action | str) -> bool:
-        if action in (Action.READ, Action.DOWNLOAD, Action.REQUEST_DISCLOSURE):
-            return action != Action.REQUEST_DISCLOSURE or self.state != State.DRAFT
+        if action in (Action.READ, Action.DOWNLOAD, Action.FOLLOW):
+            return True
+        if action in (Action.REQUEST_DISCLOSURE, Action.REPLY):
+            # A draft is discussed inside its organisation, not in its discussion thread.
+            return self.state != State.DRAFT
         if action == Action.CHANGE:
             # Authorship alone is not enough: an author who moved to another organisation
             # no longer changes the items of the one they left.

@@ -185,6 +185,27 @@ def item_attachments(context, item):
     }
 
 
+@register.inclusion_tag("partials/discussion.html", takes_context=True)
+def item_discussion(context, item):
+    """The discussion of an item's detail page (the page has found the item visible): its
+    replies, the reply form for those who may reply, and following the item."""
+    from iconet.forms import ReplyForm
+    from iconet.models import ItemReply
+    from iconet.services.discussion import is_following
+
+    user = context["request"].user
+    may_reply = item.allows(user, Action.REPLY)
+    return {
+        "item": item,
+        "slug": item.type_slug(),
+        "replies": ItemReply.objects.of_item(item).select_related("author", "organisation"),
+        "form": ReplyForm(auto_id="id_reply_%s") if may_reply else None,
+        "may_follow": item.allows(user, Action.FOLLOW),
+        "following": is_following(user, item),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
 @register.inclusion_tag("partials/linked_from.html", takes_context=True)
 def item_linked_from(context, item):
     """Items of other areas that link to this one (a document note naming an alert), through
