@@ -185,6 +185,18 @@ def item_attachments(context, item):
     }
 
 
+@register.filter
+def areas_labelled(user) -> list[dict]:
+    """A user's areas by their names, each saying whether the user is its contact point."""
+    from iconet.models import Area
+
+    ncp = set(user.ncp_areas or [])
+    return [
+        {"label": Area(code).label if code in Area.values else code, "ncp": code in ncp}
+        for code in user.areas or []
+    ]
+
+
 @register.inclusion_tag("partials/discussion.html", takes_context=True)
 def item_discussion(context, item):
     """The discussion of an item's detail page (the page has found the item visible): its
