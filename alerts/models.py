@@ -14,13 +14,13 @@ from django_countries.fields import CountryField
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import Area, Country, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import (
+from iconet.models.sharing import DisplaySections
+from iconet.search.models import (
     SEARCH_DOCUMENT,
     SearchFields,
     search_document_field,
     search_document_index,
 )
-from iconet.models.sharing import DisplaySections
 
 # The area preference "routine alerts in a daily digest" (declared in apps.py).
 DIGEST_ROUTINE = "digest_routine"

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_countries import countries
 
+from iconet.dashboard.trends import trend_counts
 from iconet.models import ItemRecipient, State
-from iconet.trends import trend_counts
 
 from .models import Alert, BorderType
 
@@ -200,7 +200,7 @@ def counted_by_border_type(alerts):
 
 def _trend(user, key, dimension, label):
     """The visible published alerts of the last months counted by `dimension` and month (from
-    the kept counts, iconet.trends): the TREND_TOP most frequent values, one row each."""
+    the kept counts, iconet.dashboard.trends): the TREND_TOP most frequent values, one row each."""
     months = _months(timezone.localdate())
     counts = [
         {"month": entry["month"], dimension: entry["value"], "n": entry["n"]}

@@ -1,6 +1,6 @@
 """Writes of the alerts area: create, publish with its recipients, acknowledge, follow up,
 escalate and send the digest. Each takes the acting user and owns its transaction. Who was
-told and what became of it is the core's recipient tracking (iconet.services.recipients);
+told and what became of it is the core's recipient tracking (iconet.outbox.services.recipients);
 this module says who the candidates are, what the e-mail says and who waits for the digest."""
 
 from django.db import transaction
@@ -20,14 +20,14 @@ from iconet.models import (
     Marking,
     User,
 )
-from iconet.services.audit import audited
-from iconet.services.notify import InLanguage, email_enqueue, site_url, user_language
-from iconet.services.recipients import (
+from iconet.outbox.services.notify import InLanguage, email_enqueue, site_url, user_language
+from iconet.outbox.services.recipients import (
     recipient_acknowledge,
     recipient_read_record,
     recipients_escalate_overdue,
     recipients_tell,
 )
+from iconet.services.audit import audited
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import item_create, item_publish, item_update
 

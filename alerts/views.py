@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from iconet.access import can, get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
+from iconet.outbox.views import item_recipients
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
-from iconet.views.recipients import item_recipients
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
 

@@ -51,7 +51,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from iconet.access import NETWORK_GROUP, PUBLIC_GROUP, can, forget_principals, special_group_id  # noqa: E402
-from iconet.directory_data import countries_ensure  # noqa: E402
+from iconet.directory.data import countries_ensure  # noqa: E402
 from iconet.models import (  # noqa: E402
     AccessGroup,
     Area,
@@ -234,7 +234,7 @@ def home_queries(user) -> int:
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import RequestFactory
 
-    from iconet.views.home import home
+    from iconet.dashboard.views import home
 
     request = RequestFactory().get("/")
     request.user = user

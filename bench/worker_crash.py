@@ -130,7 +130,7 @@ class SmtpSink:
 def seed(recipients: int):
     from django.contrib.auth.hashers import make_password
 
-    from iconet.directory_data import countries_ensure
+    from iconet.directory.data import countries_ensure
     from iconet.models import Area, Country, Organisation, User
 
     countries_ensure()

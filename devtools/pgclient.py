@@ -2,11 +2,11 @@
 
     python -m devtools.pgclient
 
-`manage.py backup` and `restore` (iconet/backup.py) run the pg_dump and pg_restore of the
+`manage.py backup` and `restore` (iconet/operations/backup.py) run the pg_dump and pg_restore of the
 server's major version (or newer): pg_dump refuses to dump a newer server. This asks the server
-of the settings for its version, looks for the programs where iconet/backup.py looks (Debian's
-/usr/lib/postgresql/NN/bin, PATH, the embedded server's own, ICONET_PG_BIN_DIR) and, when none
-fits and this runs as root with apt-get, installs Debian's `postgresql-client-NN`.
+of the settings for its version, looks for the programs where iconet/operations/backup.py
+looks (Debian's /usr/lib/postgresql/NN/bin, PATH, the embedded server's own, ICONET_PG_BIN_DIR)
+and, when none fits and this runs as root with apt-get, installs Debian's `postgresql-client-NN`.
 """
 
 import os
@@ -20,7 +20,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from iconet.backup import BackupError, pg_tool, server_major
+    from iconet.operations.backup import BackupError, pg_tool, server_major
 
     major = server_major()
     try:

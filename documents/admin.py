@@ -10,19 +10,19 @@ from .models import Term, Vocabulary
 
 class TermInline(admin.TabularInline):
     model = Term
-    fields = ["code", "label_en", "label_fr", "order", "is_active"]
+    fields = ["code", "name", "name_fr", "order", "is_active"]
     extra = 1
     can_delete = False
 
 
 @admin.register(Vocabulary, site=manage_site)
 class VocabularyAdmin(TechnicalOnly):
-    list_display = ["code", "name_en", "name_fr"]
+    list_display = ["code", "name", "name_fr"]
     inlines = [TermInline]
 
 
 @admin.register(Term, site=manage_site)
 class TermAdmin(TechnicalOnly):
-    list_display = ["vocabulary", "code", "label_en", "label_fr", "order", "is_active"]
+    list_display = ["vocabulary", "code", "name", "name_fr", "order", "is_active"]
     list_filter = ["vocabulary", "is_active"]
-    search_fields = ["code", "label_en", "label_fr"]
+    search_fields = ["code", "name", "name_fr"]

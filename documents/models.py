@@ -7,20 +7,20 @@ from typing import ClassVar
 from auditlog.registry import auditlog
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Area, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import (
+from iconet.models.sharing import DisplaySections
+from iconet.search.models import (
     SEARCH_DOCUMENT,
     SearchFields,
     search_document_field,
     search_document_index,
 )
-from iconet.models.sharing import DisplaySections
+from iconet.translated import Translated
 
 PERSONAL_DATA_WARNING = _(
     "Do not enter personal data of migrants or names of persons: trends, routes, methods "
@@ -39,8 +39,9 @@ class Vocabulary(models.Model):
     PRODUCTION_METHOD = "production_method"
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name = models.CharField(_("name (English)"), max_length=100)
     name_fr = models.CharField(_("name (French)"), max_length=100)
+    shown_name = Translated("name")
 
     class Meta:
         ordering = ["code"]
@@ -48,7 +49,7 @@ class Vocabulary(models.Model):
         verbose_name_plural = _("vocabularies")
 
     def __str__(self) -> str:
-        return self.name_fr if translation.get_language() == "fr" else self.name_en
+        return self.shown_name
 
 
 class TermQuerySet(models.QuerySet):
@@ -66,8 +67,8 @@ class Term(models.Model):
         related_name="terms",
     )
     code = models.SlugField(_("code"), max_length=40)
-    label_en = models.CharField(_("label (English)"), max_length=100)
-    label_fr = models.CharField(_("label (French)"), max_length=100)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -84,10 +85,8 @@ class Term(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        """The label in the reader's language: a note entered in French reads in English."""
-        return self.label_fr if translation.get_language() == "fr" else self.label_en
+    # The label in the reader's language: a note entered in French reads in English.
+    label = Translated("name")
 
 
 class BorderType(models.TextChoices):

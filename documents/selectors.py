@@ -70,29 +70,3 @@ def detection_statistics(user, notes=None) -> dict:
             ),
         }
     return tables
-
-
-def chart_bars(table: dict, width: int = 600, bar_height: int = 22) -> dict:
-    """Horizontal bars of the totals of a statistics table, for an inline SVG."""
-    rows = table["rows"][:15]
-    top = max((total for _label, _counts, total in rows), default=0) or 1
-    label_width = 220
-    scale = (width - label_width - 40) / top
-    bars = [
-        {
-            "label": label,
-            "total": total,
-            "y": i * (bar_height + 6),
-            "width": max(1, int(total * scale)),
-            "x": label_width,
-            "text_y": i * (bar_height + 6) + bar_height - 6,
-            "value_x": label_width + int(total * scale) + 6,
-        }
-        for i, (label, _counts, total) in enumerate(rows)
-    ]
-    return {
-        "bars": bars,
-        "width": width,
-        "height": max(1, len(bars)) * (bar_height + 6),
-        "bar_height": bar_height,
-    }

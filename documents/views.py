@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
+from iconet.dashboard.charts import bar_chart_horizontal
 from iconet.dates import moment_shown
 from iconet.models import AccessLog
 from iconet.services.audit import access_log_write
@@ -263,7 +264,10 @@ def note_statistics(request):
     if not request.user.has_area(DocumentNote.area):
         raise Http404
     tables = selectors.detection_statistics(request.user)
-    charts = {key: selectors.chart_bars(table) for key, table in tables.items()}
+    charts = {
+        key: bar_chart_horizontal([(label, total) for label, _counts, total in table["rows"]])
+        for key, table in tables.items()
+    }
     headings = {
         "category": _("Document category"),
         "country": _("Issuing country"),

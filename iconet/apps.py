@@ -6,35 +6,34 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import (  # noqa: F401
-            administration_tasks,
-            audit_registry,
-            discussion_tasks,
-            export_tasks,
-            retention_tasks,
-            search_tasks,
-            signals,
-        )
+        from . import audit_registry, discussion_tasks, retention_tasks, signals  # noqa: F401
         from .access import open_principals, principal_group_ids
+
+        # The worker knows a task once its module is imported; the core's task modules live
+        # in its sub-packages, where autodiscovery (which imports `iconet.tasks`) does not look.
+        from .directory import tasks as directory_tasks  # noqa: F401
+        from .exports import tasks as export_tasks  # noqa: F401
         from .models.querysets import principals_source_set
+        from .outbox import tasks as outbox_tasks  # noqa: F401
         from .related import relations_audit_by_pk
+        from .search import tasks as search_tasks  # noqa: F401
 
         principals_source_set(principal_group_ids, open_principals)
-        from .trends import trends_watch
+        from .dashboard.trends import trends_watch
 
         trends_watch()
         relations_audit_by_pk()
 
-        from .services.saved_searches import item_published_receive
+        from .search.saved_searches import item_published_receive
         from .services.sharing import item_published
 
         item_published.connect(item_published_receive, dispatch_uid="iconet.saved_searches")
 
         from django.utils.translation import gettext_lazy as _
 
-        from .exports import ExportSource, export_source_register
-        from .views.home import drafts_export_rows
-        from .views.search import search_export_rows
+        from .dashboard.views import drafts_export_rows
+        from .exports.sources import ExportSource, export_source_register
+        from .search.views import search_export_rows
 
         for source in (
             ExportSource(

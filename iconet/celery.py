@@ -33,7 +33,7 @@ class HealthHeartbeat(bootsteps.StartStopStep):
         self.tref: Any = None
 
     def start(self, worker: Any) -> None:
-        from .health import WORKER_HEARTBEAT_SECONDS, worker_heartbeat_record
+        from .operations.health import WORKER_HEARTBEAT_SECONDS, worker_heartbeat_record
 
         worker_heartbeat_record(worker.hostname)
         self.tref = worker.timer.call_repeatedly(
@@ -41,7 +41,7 @@ class HealthHeartbeat(bootsteps.StartStopStep):
         )
 
     def stop(self, worker: Any) -> None:
-        from .health import worker_heartbeat_clear
+        from .operations.health import worker_heartbeat_clear
 
         if self.tref is not None:
             self.tref.cancel()
@@ -75,7 +75,7 @@ def _logging_setup(**kwargs: Any) -> None:
 
 @signals.before_task_publish.connect
 def _context_into_headers(headers: dict | None = None, **kwargs: Any) -> None:
-    from .logging import log_context
+    from .operations.logging import log_context
 
     if headers is None:
         return
@@ -87,7 +87,7 @@ def _context_into_headers(headers: dict | None = None, **kwargs: Any) -> None:
 
 @signals.task_prerun.connect
 def _context_from_headers(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
-    from .logging import log_context_set, request_id_new
+    from .operations.logging import log_context_set, request_id_new
 
     request = getattr(task, "request", None)
     values = {field: getattr(request, header, None) for field, header in CONTEXT_HEADERS.items()}
@@ -99,13 +99,13 @@ def _context_from_headers(task_id: str = "", task: Any = None, **kwargs: Any) ->
 
 @signals.task_postrun.connect
 def _context_cleared(task_id: str = "", **kwargs: Any) -> None:
-    from .logging import log_context_reset
+    from .operations.logging import log_context_reset
 
     log_context_reset(_task_contexts.pop(task_id, None))
 
 
 def _outcome(sender: Any, outcome: str) -> None:
-    from .metrics import task_outcome_record
+    from .operations.metrics import task_outcome_record
 
     task_outcome_record(getattr(sender, "name", None) or str(sender), outcome)
 

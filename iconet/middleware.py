@@ -19,7 +19,7 @@ OPEN_URL_NAMES = frozenset(
         "health_live",  # up or down for the load balancer and docker, no data
         "health_ready",
         "health_background",
-        "metrics",  # Prometheus: a bearer token of its own (iconet.views.metrics), no data
+        "metrics",  # Prometheus: a bearer token of its own (operations.views.metrics), no data
     }
 )
 # URL namespaces whose views authenticate every request by a key of their own (the API's
@@ -246,13 +246,13 @@ class RequestObservedMiddleware:
         import logging
         import time
 
-        from .logging import (
+        from .operations.logging import (
             log_context_bound,
             log_context_update,
             request_id_from,
             request_observed_mark,
         )
-        from .metrics import request_observe
+        from .operations.metrics import request_observe
 
         started = time.perf_counter()
         method = request.method[:10]
@@ -300,7 +300,7 @@ class RequestObservedMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from .logging import log_context_update
+        from .operations.logging import log_context_update
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:  # the next middleware asks it anyway

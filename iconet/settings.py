@@ -14,7 +14,7 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from iconet.logging import logging_config
+from .operations.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -215,7 +215,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # `manage.py backup` and `restore` use the pg_dump and pg_restore of the server's version, found
-# in Debian's /usr/lib/postgresql/NN/bin, on PATH, or in this directory (iconet/backup.py).
+# in Debian's /usr/lib/postgresql/NN/bin, on PATH, or in this directory
+# (iconet/operations/backup.py).
 ICONET_PG_BIN_DIR = env.str("ICONET_PG_BIN_DIR", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Limits of the safe-file pipeline (iconet/files.py) for every attachment and image.
@@ -223,8 +224,8 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Django's SMTP backend with RFC 5321's end-of-DATA wait (iconet/mail.py).
-EMAIL_BACKEND = "iconet.mail.EmailBackend"
+# Django's SMTP backend with RFC 5321's end-of-DATA wait (iconet/outbox/mail.py).
+EMAIL_BACKEND = "iconet.outbox.mail.EmailBackend"
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -325,8 +326,9 @@ ICONET_DELIVERY_RETRY_SECONDS = env.int("ICONET_DELIVERY_RETRY_SECONDS", default
 # per SMTP command; a relay slow to answer the end of DATA renews it for EMAIL_DATA_TIMEOUT), and
 # with the 30 s sweep bounds how late a row abandoned by a dead worker goes.
 ICONET_DELIVERY_LEASE_SECONDS = env.int("ICONET_DELIVERY_LEASE_SECONDS", default=90)
-# Exports of lists (iconet.exports): up to EXPORT_SYNC_LIMIT rows (EXPORT_SYNC_LIMIT_PDF for a
-# PDF, whose layout costs far more per row) download at once, larger ones are made by the worker;
+# Exports of lists (iconet.exports.sources): up to EXPORT_SYNC_LIMIT rows (EXPORT_SYNC_LIMIT_PDF
+# for a PDF, whose layout costs far more per row) download at once, larger ones are made by the
+# worker;
 # a user has at most EXPORT_MAX_ACTIVE_PER_USER of those waiting or in progress and asks for at
 # most EXPORT_MAX_PER_HOUR an hour, a PDF holds at most EXPORT_PDF_MAX_ROWS rows, and a finished
 # file is kept for
@@ -340,7 +342,7 @@ EXPORT_MAX_PER_HOUR = env.int("EXPORT_MAX_PER_HOUR", default=20)
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=5000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=300)
-# Saved searches one user may keep: each one is run at every publication (iconet.search_tasks).
+# Saved searches one user may keep: each one is run at every publication (iconet.search.tasks).
 SAVED_SEARCHES_PER_USER = 50
 EXPORT_PENDING_GRACE_SECONDS = env.int("EXPORT_PENDING_GRACE_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
@@ -388,7 +390,8 @@ if PRODUCTION:
 
 # /metrics/ (Prometheus): answered only to a bearer token of at least 32 characters, and only
 # from these networks when any is given (comma-separated CIDRs); with no token it does not exist.
-# Several gunicorn workers share their counts through PROMETHEUS_MULTIPROC_DIR (iconet/metrics.py).
+# Several gunicorn workers share their counts through PROMETHEUS_MULTIPROC_DIR
+# (iconet/operations/metrics.py).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise environ.ImproperlyConfigured("METRICS_TOKEN must have at least 32 characters")
@@ -398,7 +401,7 @@ METRICS_ALLOWED_NETWORKS = [
 ]
 
 # One line per event, JSON in production (LOG_FORMAT=json), readable text in development;
-# the request line and the context of every line: iconet/logging.py.
+# the request line and the context of every line: iconet/operations/logging.py.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
 

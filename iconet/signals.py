@@ -4,8 +4,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .metrics import lockout_count
 from .models import AccessLog
+from .operations.metrics import lockout_count
 from .services.audit import access_log_write
 
 
@@ -13,7 +13,7 @@ from .services.audit import access_log_write
 def _signed_in(sender, request, user, **kwargs):
     access_log_write(event=AccessLog.Event.SIGN_IN, request=request, actor=user)
     if request is not None and hasattr(request, "session"):
-        from .services.directory import session_track
+        from .directory.services.directory import session_track
 
         session_track(request=request, user=user)
 

@@ -7,20 +7,14 @@ from django.urls import include, path, reverse_lazy
 from .admin import manage_site
 from .api import docs as api_docs
 from .api import pages as api_pages
-from .views import access_changes as access_change_views
-from .views import (
-    accounts,
-    administration,
-    attachments,
-    discussion,
-    exports,
-    health,
-    home,
-    metrics,
-    recipients,
-    search,
-    sharing,
-)
+from .dashboard import views as home
+from .directory.views import access_changes as access_change_views
+from .directory.views import accounts, administration
+from .exports import views as exports
+from .operations.views import health, metrics
+from .outbox import views as recipients
+from .search import views as search
+from .views import attachments, discussion, sharing
 
 accounts_patterns = (
     [

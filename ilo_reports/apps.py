@@ -8,7 +8,7 @@ class IloReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
-        from iconet.exports import ExportSource, export_source_register
+        from iconet.exports.sources import ExportSource, export_source_register
         from iconet.services.sharing import item_published
 
         from . import selectors

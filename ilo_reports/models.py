@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -28,8 +27,9 @@ from iconet.models import (
     grant_model_for,
 )
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import SEARCH_DOCUMENT, search_document_index
 from iconet.models.sharing import DisplaySections, Label
+from iconet.search.models import SEARCH_DOCUMENT, search_document_index
+from iconet.translated import Translated, in_reader_language
 
 # --- semesters --------------------------------------------------------------------------
 
@@ -357,14 +357,6 @@ class Meeting(models.Model):
 # --- the report template, as data -------------------------------------------------------
 
 
-def in_reader_language(english: str, french: str) -> str:
-    """A text of the template in the interface's language: its French when the reader reads
-    French and the French is written, else its English."""
-    if french and (get_language() or "").startswith("fr"):
-        return french
-    return english
-
-
 def table_in_reader_language(table: dict) -> dict:
     """A table definition whose rows' and columns' labels are in the reader's language (each
     row or column may carry a "label_fr")."""
@@ -486,13 +478,9 @@ class TemplateSection(models.Model):
     def __str__(self) -> str:
         return f"{self.part}.{self.order} {self.heading}"
 
-    @property
-    def shown_heading(self) -> str:
-        return in_reader_language(self.heading, self.heading_fr)
+    shown_heading = Translated("heading")
 
-    @property
-    def shown_guidance(self) -> str:
-        return in_reader_language(self.guidance, self.guidance_fr)
+    shown_guidance = Translated("guidance")
 
 
 class TemplateQuestion(models.Model):
@@ -555,13 +543,9 @@ class TemplateQuestion(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def shown_label(self) -> str:
-        return in_reader_language(self.label, self.label_fr)
+    shown_label = Translated("label")
 
-    @property
-    def shown_help(self) -> str:
-        return in_reader_language(self.help, self.help_fr)
+    shown_help = Translated("help")
 
     @property
     def shown_table(self) -> dict:

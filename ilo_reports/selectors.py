@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from iconet.exports import highest_marking
+from iconet.exports.sources import highest_marking
 from iconet.models import Area, Marking
 
 from .models import (

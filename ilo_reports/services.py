@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from iconet.access import require
 from iconet.limits import one_line_text
 from iconet.models import Action, Area, Role, User
+from iconet.outbox.services.notify import Message, message_in_language, site_url, users_notify
 from iconet.services.audit import audited
-from iconet.services.notify import Message, message_in_language, site_url, users_notify
 from iconet.services.sharing import grants_sync, item_create, item_publish, transition_apply
 
 from .models import (
@@ -50,7 +50,7 @@ POSTING_APPLIER = "ilo_reports.posting"
 def posting_request(*, actor: User, posting: Posting | None, form, data):
     """Ask for a posting to be recorded or changed (a change of network membership); the
     approval records it through `posting_save` under the requester's name."""
-    from iconet.services.access_changes import access_change_request
+    from iconet.directory.services.access_changes import access_change_request
 
     officer = form.cleaned_data["officer"]
     values = {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
@@ -805,7 +805,7 @@ def template_section_remove(*, actor: User, section: TemplateSection) -> None:
 
 
 def _network_appliers_register() -> None:
-    from iconet.services.access_changes import NETWORK_APPLIERS
+    from iconet.directory.services.access_changes import NETWORK_APPLIERS
 
     NETWORK_APPLIERS[POSTING_APPLIER] = posting_request_apply
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iconet.access import get_item_for_action, get_visible_or_404
-from iconet.charts import bar_chart
-from iconet.exports import export_offer, formula_safe
+from iconet.dashboard.charts import bar_chart
+from iconet.exports.sources import export_offer, formula_safe
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
@@ -727,7 +727,7 @@ def synthesis_pdf(request):
     from weasyprint import HTML
 
     from iconet.dates import moment_shown
-    from iconet.exports import static_only_fetcher
+    from iconet.exports.sources import static_only_fetcher
 
     context = _synthesis(request)
     html = render_to_string(

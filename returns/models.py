@@ -17,13 +17,13 @@ from django_countries.fields import CountryField
 from iconet.limits import single_line, text_limit
 from iconet.models import Area, Country, Organisation, SharedItem, State, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.search import (
+from iconet.models.sharing import DisplaySections
+from iconet.search.models import (
     SEARCH_DOCUMENT,
     SearchFields,
     search_document_field,
     search_document_index,
 )
-from iconet.models.sharing import DisplaySections
 
 PERSONAL_DATA_WARNING = _(
     "Do not enter personal data of returnees or names of persons: aggregate numbers only."

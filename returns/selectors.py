@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from iconet.dashboard.charts import bar_chart_horizontal
 from iconet.models import Organisation, State
 from iconet.registry import shared_item_models
 
@@ -59,32 +60,6 @@ def delays_over_time(problems) -> list[dict]:
     ]
 
 
-def delay_chart(points: list[dict], *, width: int = 560, height: int = 200) -> dict:
-    """Coordinates of a simple line chart, drawn as inline SVG by the template."""
-    if not points:
-        return {}
-    pad = 30
-    top = max(p["average"] for p in points) or 1
-    step = (width - 2 * pad) / max(len(points) - 1, 1)
-    dots = [
-        {
-            "x": round(pad + i * step, 1),
-            "y": round(height - pad - (p["average"] / top) * (height - 2 * pad), 1),
-            **p,
-        }
-        for i, p in enumerate(points)
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "pad": pad,
-        "top": top,
-        "dots": dots,
-        "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots),
-        "base": height - pad,
-    }
-
-
 def country_overview(*, user, code: str) -> dict:
     """The country page: the user's visible problems about it and other areas' items."""
     problems = list(
@@ -121,7 +96,10 @@ def country_overview(*, user, code: str) -> dict:
         "delay_average": round(statistics.fmean(delays), 1) if delays else None,
         "delay_median": statistics.median(delays) if delays else None,
         "delay_points": points,
-        "chart": delay_chart(points),
+        # The latest two years of months, one bar each.
+        "chart": bar_chart_horizontal(
+            [(p["month"], p["average"]) for p in points[-24:]], label_width=96, limit=24
+        ),
         "agreements": sorted(
             {p.readmission_agreement for p in problems if p.readmission_agreement}
         ),

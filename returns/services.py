@@ -14,8 +14,8 @@ from iconet.access import can, require
 from iconet.dates import date_shown
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
+from iconet.outbox.services.notify import message_in_language, site_url, users_notify
 from iconet.services.audit import audited
-from iconet.services.notify import message_in_language, site_url, users_notify
 from iconet.services.references import item_reference_allocate
 from iconet.services.sharing import grants_sync, item_create, item_update
 

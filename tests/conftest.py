@@ -22,7 +22,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iconet import celery_app
-from iconet.directory_data import countries_ensure
+from iconet.directory.data import countries_ensure
 from iconet.models import Area, Organisation, Role
 
 from .factories import OrganisationFactory, UserFactory
@@ -43,8 +43,8 @@ def test_queue_removed():
         with celery_app.connection_for_write() as connection:
             connection.default_channel.queue_delete(TEST_QUEUE)
             connection.default_channel.exchange_delete(TEST_QUEUE)
-        from iconet.health import broker_client, heartbeat_key
-        from iconet.metrics import tasks_key
+        from iconet.operations.health import broker_client, heartbeat_key
+        from iconet.operations.metrics import tasks_key
 
         # The outbox sweep's heartbeat and the task counts of the metrics, for this queue.
         broker_client().delete(heartbeat_key(), tasks_key())
@@ -337,7 +337,7 @@ class SmtpSink:
 def smtp_server(settings):
     sink = SmtpSink()
     sink.start()
-    settings.EMAIL_BACKEND = "iconet.mail.EmailBackend"
+    settings.EMAIL_BACKEND = "iconet.outbox.mail.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = sink.port
     settings.EMAIL_USE_TLS = False

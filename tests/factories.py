@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from iconet.directory_data import countries_ensure
+from iconet.directory.data import countries_ensure
 from iconet.models import AccessGroup, Area, ExportJob, Organisation, Role, User
 
 PASSWORD = "correct horse battery staple"

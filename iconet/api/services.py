@@ -110,7 +110,7 @@ def api_client_create(
     )
     client.full_clean(exclude=["user", "created_by"])
     client.save()
-    from ..services.access_changes import api_client_request
+    from iconet.directory.services.access_changes import api_client_request
 
     api_client_request(
         actor=actor,

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import iconet.models.exports
+import iconet.exports.models
 
 
 class Migration(migrations.Migration):
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=255,
-                        upload_to=iconet.models.exports.export_storage_name,
+                        upload_to=iconet.exports.models.export_storage_name,
                         verbose_name="file",
                     ),
                 ),

@@ -10,7 +10,7 @@ def state_create(apps, schema_editor):
 def counts_build(apps, schema_editor):
     """Count the items already written (the tables of the area apps exist once they are
     migrated: on a new database there is nothing to count yet)."""
-    from iconet.trends import counted_models, trends_rebuild
+    from iconet.dashboard.trends import counted_models, trends_rebuild
 
     tables = set(schema_editor.connection.introspection.table_names())
     if all(model._meta.db_table in tables for model in counted_models()):

@@ -1,9 +1,9 @@
 """Models of the shared core."""
 
+from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
+from ..outbox.models.notifications import EmailDelivery, Notification
 from .attachments import Attachment, ReferenceSequence
 from .audit import AccessLog, ImmutableRecordError
-from .directory import AccessGroup, Area, Country, Organisation, Role, User
-from .notifications import EmailDelivery, Notification
 from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
@@ -58,11 +58,11 @@ __all__ = [
     "grant_model_of",
 ]
 
-from .otp import BackupCode, BackupCodeDevice  # noqa: E402
+from ..directory.models.otp import BackupCode, BackupCodeDevice  # noqa: E402
 
 __all__ += ["BackupCode", "BackupCodeDevice"]
 
-from .administration import (  # noqa: E402
+from ..directory.models.administration import (  # noqa: E402
     AccessGroupMember,
     AccessGroupOrganisation,
     Invitation,
@@ -71,12 +71,12 @@ from .administration import (  # noqa: E402
 
 __all__ += ["AccessGroupMember", "AccessGroupOrganisation", "Invitation", "UserSession"]
 
-from .recipients import ItemEscalation, ItemRecipient  # noqa: E402
+from ..outbox.models.recipients import ItemEscalation, ItemRecipient  # noqa: E402
 
 __all__ += ["ItemEscalation", "ItemRecipient"]
 
-from .exports import ExportJob  # noqa: E402
-from .search import SavedSearch, SavedSearchMatch  # noqa: E402
+from ..exports.models import ExportJob  # noqa: E402
+from ..search.models import SavedSearch, SavedSearchMatch  # noqa: E402
 
 __all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]
 
@@ -84,11 +84,11 @@ from .retention import ItemRetention, RetentionRule  # noqa: E402
 
 __all__ += ["ItemRetention", "RetentionRule"]
 
-from .trends import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
+from ..dashboard.models import TrendAudience, TrendCount, TrendMark, TrendStale, TrendState  # noqa: E402
 
 __all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendState"]
 
-from .access_changes import AccessChangeRequest  # noqa: E402
+from ..directory.models.access_changes import AccessChangeRequest  # noqa: E402
 
 __all__ += ["AccessChangeRequest"]
 

@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..directory.models.directory import Organisation
 from ..files import CONTENT_TYPES, EXTENSIONS, FileKind
-from .directory import Organisation
 
 
 def attachment_storage_name(instance, filename: str) -> str:

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..limits import PERSONAL_DATA_WARNING, text_limit
-from .directory import Organisation
+from ..directory.models.directory import Organisation
 
 
 class OfItemQuerySet(models.QuerySet):

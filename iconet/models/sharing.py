@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from ..areas import item_type_for
+from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
-from .directory import AccessGroup, Organisation
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
 # What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.

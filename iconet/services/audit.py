@@ -34,7 +34,7 @@ def access_log_write(
         entry.marking = getattr(item, "marking", "")
         entry.owner_id = getattr(item, "owner_id", None)
     entry.save()
-    from ..metrics import access_event_count
+    from ..operations.metrics import access_event_count
 
     access_event_count(event)
     return entry

@@ -138,7 +138,7 @@ def _delete_collected(collector: Collector, files: list, *, model, reference: st
 def item_erase(*, item: SharedItem, decided_by) -> dict[str, int]:
     """Delete `item` with every copy; what was removed, by kind. Runs inside the caller's
     transaction (the review's decision), with its files removed once that commits."""
-    from .exports import job_withdraw
+    from ..exports.services import job_withdraw
 
     model = type(item)
     content_type = ContentType.objects.get_for_model(model)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from ..directory.services.directory import is_administrator
 from ..models import (
     AccessGroupOrganisation,
     AccessLog,
@@ -25,7 +26,6 @@ from ..models import (
 )
 from ..models.sharing import CONTENT_FREE_MARKINGS, Audience, SharedItem, State
 from ..registry import item_model_or_404
-from .directory import is_administrator
 from .sharing import grants_explained
 
 
@@ -188,7 +188,7 @@ def narrowing_validate(item: SharedItem, *, audience: str, groups) -> None:
 def item_copies_withdraw(item: SharedItem) -> int:
     """Remove, unread, every finished export that holds the item and whose owner may no longer
     read all of it; returns how many were withdrawn."""
-    from .exports import job_still_readable, job_withdraw
+    from ..exports.services import job_still_readable, job_withdraw
 
     withdrawn = 0
     jobs = ExportJob.objects.filter(

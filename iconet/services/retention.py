@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..directory.services.directory import is_administrator
 from ..models import Action, ItemRetention, RetentionRule, Role, State, User
 from ..models.sharing import SharedItem
+from ..outbox.services.notify import message_in_language, site_url, users_notify
 from ..registry import shared_item_models
 from .audit import audited
-from .directory import is_administrator
-from .notify import message_in_language, site_url, users_notify
 
 OPEN = (ItemRetention.Status.ASKED, ItemRetention.Status.ESCALATED)
 

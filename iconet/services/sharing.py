@@ -20,6 +20,7 @@ from ..access import (
     require,
     special_group_id,
 )
+from ..dashboard.trends import item_stale
 from ..limits import one_line_text
 from ..models import (
     CONTENT_FREE_MARKINGS,
@@ -42,10 +43,9 @@ from ..models import (
     marking_cap_message,
 )
 from ..models.querysets import OPEN_TO
+from ..outbox.services.notify import InLanguage, site_url, users_notify
 from ..personal_data import Finding, personal_data_findings
-from ..trends import item_stale
 from .audit import audited
-from .notify import InLanguage, site_url, users_notify
 
 # Sent by `item_publish` inside its transaction, whichever page published the item, with the
 # item's model as sender and the arguments item, actor and first_publication. An area connects

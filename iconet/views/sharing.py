@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import can, get_item_for_action
 from ..areas import item_type_for
-from ..exports import static_only_fetcher
+from ..exports.sources import static_only_fetcher
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import (
     FOUR_EYES_MARKINGS,
@@ -472,7 +472,7 @@ def readable_value(field, value, names) -> object:
 def _country_named_again(model, value):
     from django_countries import countries
 
-    from iconet.models import Country
+    from ..models import Country
 
     found = re.fullmatch(r".*\(([A-Z]{2})\)", str(value)) if model is Country else None
     if found and countries.name(found.group(1)):
@@ -768,9 +768,9 @@ def item_retention(request, type_slug, pk):
 def retention_overview(request):
     """The Commission's page of retention: each type's period, which it may change, and how
     many items are due, escalated, held, kept or archived (counts only)."""
+    from ..directory.services.directory import is_administrator
     from ..forms import RetentionRuleForm
     from ..services import retention
-    from ..services.directory import is_administrator
 
     if not (is_administrator(request.user) and request.user.is_commission_admin):
         raise PermissionDenied

@@ -16,8 +16,8 @@ REASON = "Requested by the head of unit, ticket 4711"
 
 def approved(by, **filters):
     """The pending request matching `filters`, approved by `by` (a second administrator)."""
+    from iconet.directory.services import access_changes
     from iconet.models import AccessChangeRequest
-    from iconet.services import access_changes
 
     request = AccessChangeRequest.objects.get(status="pending", **filters)
     return access_changes.access_change_decide(actor=by, request=request, approve=True)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iconet.directory.services import access_changes
 from iconet.models import (
     AccessChangeRequest,
     AccessGroupMember,
@@ -25,7 +26,6 @@ from iconet.models import (
     Organisation,
     User,
 )
-from iconet.services import access_changes
 from tests.factories import UserFactory
 
 from .conftest import REASON
@@ -498,8 +498,8 @@ APPLYING_SERVICES = (
     "posting_save(",
 )
 MAY_APPLY = {
-    "iconet/services/access_changes.py",
-    "iconet/services/directory.py",
+    "iconet/directory/services/access_changes.py",
+    "iconet/directory/services/directory.py",
     "ilo_reports/services.py",
 }
 

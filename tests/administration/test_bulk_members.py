@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from iconet.directory.services.access_changes import access_change_decide, approvers_of
 from iconet.models import AccessChangeRequest, AccessGroupMember
-from iconet.services.access_changes import access_change_decide, approvers_of
 from tests.factories import UserFactory
 
 from .conftest import REASON

@@ -6,8 +6,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from iconet.directory.services import access_changes
 from iconet.models import Organisation, User
-from iconet.services import access_changes
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ administration (Django's admin itself is left to the technical superuser only):
 2. an administrator could give himself read access (join a group, move to another state's
    organisation, join an ILO network).
 
-Separation of duties is enforced in iconet.services.directory, so the services are tested
+Separation of duties is enforced in iconet.directory.services.directory, so the services are tested
 as well as the pages: every page and command goes through them.
 """
 
@@ -15,8 +15,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from iconet.directory.services import directory
 from iconet.models import AccessGroupMember, Area, Notification, Organisation
-from iconet.services import directory
 from ilo_reports.models import Network, Posting
 from ilo_reports.services import posting_save
 from tests.factories import PASSWORD

@@ -9,11 +9,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from iconet.administration_tasks import memberships_expire, memberships_remind
 from iconet.dates import date_shown
+from iconet.directory.services import directory
+from iconet.directory.tasks import memberships_expire, memberships_remind
 from iconet.models import AccessGroupMember, Notification
 from iconet.registry import shared_item_models
-from iconet.services import directory
 from tests.items import item_make
 
 from .conftest import REASON, approved

@@ -11,8 +11,8 @@ own account are for every signed-in user.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from iconet.directory.services import access_changes
 from iconet.models import AccessChangeRequest, AccessGroup, User
-from iconet.services import access_changes
 
 from .conftest import REASON
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iconet.directory.services import access_changes
 from iconet.models import (
     AccessChangeRequest,
     AccessGroupMember,
@@ -20,7 +21,6 @@ from iconet.models import (
     Notification,
     User,
 )
-from iconet.services import access_changes
 from tests.factories import UserFactory
 
 from .conftest import REASON, approved

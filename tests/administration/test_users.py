@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iconet.directory.services import directory
 from iconet.models import AccessLog, EmailDelivery, Invitation, User
-from iconet.services import directory
 
 from .conftest import REASON, approved
 

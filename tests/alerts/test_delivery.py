@@ -14,7 +14,7 @@ from django.utils import timezone
 from alerts.tasks import alerts_escalate_overdue
 from iconet import celery_app
 from iconet.models import EmailDelivery, ItemEscalation, Role
-from iconet.tasks import email_deliver, email_sweep_pending
+from iconet.outbox.tasks import email_deliver, email_sweep_pending
 from tests.conftest import until, worker_running
 from tests.factories import UserFactory
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from iconet.api.models import ApiAction
 from iconet.api.services import api_client_create
+from iconet.directory.services.access_changes import access_change_decide, approvers_of
 from iconet.models import AccessChangeRequest, Area
-from iconet.services.access_changes import access_change_decide, approvers_of
 from tests.factories import UserFactory
 
 ALL_ACTIONS = list(ApiAction.values)

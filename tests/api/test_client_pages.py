@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iconet.api.models import ApiClient
+from iconet.directory.services.access_changes import access_change_decide, approvers_of
 from iconet.models import AccessChangeRequest
-from iconet.services.access_changes import access_change_decide, approvers_of
 from tests.api.conftest import api
 
 pytestmark = pytest.mark.django_db

@@ -97,8 +97,8 @@ def test_a_new_client_reads_nothing_until_a_second_administrator_approves_it(cas
     than its maker approves the request, which neither the maker nor the client may decide."""
     from django.urls import reverse
 
+    from iconet.directory.services.access_changes import access_change_decide, approvers_of
     from iconet.models import AccessChangeRequest, Notification
-    from iconet.services.access_changes import access_change_decide, approvers_of
     from tests.api.conftest import api_client_pending
 
     client, key = api_client_pending(cast.fr_officer.organisation)

@@ -55,7 +55,7 @@ def demo_network(settings, tmp_path):
     """The demo network that `make run` loads, with a saved search and a fresh draft: the demo
     viewers by username."""
     from iconet.models import User
-    from iconet.services.saved_searches import saved_search_create
+    from iconet.search.saved_searches import saved_search_create
     from tests.items import item_make
 
     settings.MEDIA_ROOT = tmp_path

@@ -118,8 +118,8 @@ def test_an_export_cancelled_from_its_page_never_produces_a_file(
 def test_a_file_its_owner_may_no_longer_read_is_refused_on_its_page(
     page, live_server, cast, settings, tmp_path
 ):
+    from iconet.exports.services import job_produce
     from iconet.models import ExportJob
-    from iconet.services.exports import job_produce
     from iconet.services.sharing import grants_sync
 
     items = export_started(page, live_server, cast, settings, tmp_path, rows=3, limit=1)

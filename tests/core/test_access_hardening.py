@@ -16,8 +16,8 @@ from alerts.models import Alert
 from alerts.services import alert_create, alert_publish
 from iconet.access import readers_among
 from iconet.models import EmailDelivery, Notification, State
+from iconet.outbox.services.notify import users_notify
 from iconet.registry import shared_item_models
-from iconet.services.notify import users_notify
 from tests.factories import PASSWORD, AccessGroupFactory, UserFactory
 from tests.items import item_make
 
@@ -185,7 +185,7 @@ def reset(client, email, address):
 
 
 def test_password_resets_are_limited_per_address_without_telling(client, settings):
-    from iconet.views import accounts
+    from iconet.directory.views import accounts
 
     PASSWORD_RESETS_PER_EMAIL = getattr(accounts, "PASSWORD_RESETS_PER_EMAIL", 3)  # the policy
 
@@ -201,7 +201,7 @@ def test_password_resets_are_limited_per_address_without_telling(client, setting
 
 
 def test_password_resets_are_limited_per_client_address(client, settings):
-    from iconet.views import accounts
+    from iconet.directory.views import accounts
 
     PASSWORD_RESETS_PER_CLIENT = getattr(accounts, "PASSWORD_RESETS_PER_CLIENT", 10)  # the policy
 

@@ -17,13 +17,19 @@ from django.db import DatabaseError, connection, transaction
 from alerts.models import Alert
 from alerts.services import alert_publish
 from iconet import celery_app
-from iconet.backup import BackupError, backup_create, backup_restore, file_fields, operator_name
 from iconet.models import AccessLog, DisclosureRequest, EmailDelivery, User
 from iconet.models.querysets import grant_model_of
+from iconet.operations.backup import (
+    BackupError,
+    backup_create,
+    backup_restore,
+    file_fields,
+    operator_name,
+)
+from iconet.outbox.tasks import email_sweep_pending, message_id
 from iconet.registry import shared_item_models
 from iconet.services.attachments import attachment_add
 from iconet.services.audit import access_log_write
-from iconet.tasks import email_sweep_pending, message_id
 from tests.alerts.conftest import alert_draft
 from tests.conftest import TEST_QUEUE, until, worker_running
 from tests.files import png_bytes

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from iconet.access import forget_principals
 from iconet.areas import registered_areas
-from iconet.dashboard import dashboard_panels, dashboard_trends
+from iconet.dashboard.panels import dashboard_panels, dashboard_trends
+from iconet.dashboard.trends import trend_counts, trend_counts_live
 from iconet.models import (
     DisclosureRequest,
     EmailDelivery,
@@ -24,7 +25,6 @@ from iconet.models import (
 )
 from iconet.registry import shared_item_models
 from iconet.services.sharing import grants_sync
-from iconet.trends import trend_counts, trend_counts_live
 from tests.conftest import verified_client
 from tests.core.test_permission_matrix import CAST_ROLES
 from tests.factories import AccessGroupFactory
@@ -203,7 +203,7 @@ def test_the_home_page_says_when_nothing_waits(cast):
     assert "<h2" in page and 'aria-labelledby="work-heading"' in page
 
 
-# --- the trends kept as monthly counts (iconet.trends) ------------------------------------
+# --- the trends kept as monthly counts (iconet.dashboard.trends) ---------------------------------
 
 SINCE = datetime.date(2000, 1, 1)
 

@@ -12,6 +12,7 @@ from django.db.utils import DatabaseError
 from django.urls import reverse
 
 from iconet.areas import item_type_for
+from iconet.exports.services import job_produce
 from iconet.models import (
     AccessLog,
     Attachment,
@@ -20,10 +21,9 @@ from iconet.models import (
     ItemRetention,
     Notification,
 )
+from iconet.outbox.services.recipients import recipients_tell
 from iconet.registry import shared_item_models
 from iconet.services import retention
-from iconet.services.exports import job_produce
-from iconet.services.recipients import recipients_tell
 from tests.core.test_footprint import CANARY, item_shared_every_way
 from tests.core.test_retention import item_due
 

@@ -41,7 +41,7 @@ def test_a_code_typed_twice_says_it_was_used_and_to_wait_for_the_next(cast):
 def test_the_error_summary_reads_as_a_sentence_for_a_box_left_unticked():
     from django.template.loader import render_to_string
 
-    from iconet.forms_admin import ConfirmedReasonForm
+    from iconet.directory.forms import ConfirmedReasonForm
 
     form = ConfirmedReasonForm(data={"reason": "Asked by the service's head"})
     assert not form.is_valid()
@@ -56,7 +56,7 @@ def test_the_error_summary_reads_as_a_sentence_for_a_box_left_unticked():
 
 @pytest.mark.parametrize("slug", [slug for slug, _type in SEARCHED])
 def test_a_search_snippet_of_a_sparse_item_is_not_a_row_of_ellipses(slug, cast):
-    from iconet.services.search import SearchFilters, search
+    from iconet.search.services import SearchFilters, search
     from tests.core.test_search import text_field
     from tests.items import item_make
 

@@ -14,9 +14,9 @@ from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from iconet.areas import item_types
-from iconet.exports import datetime_text, export_source
+from iconet.exports.services import jobs_purge, jobs_sweep
+from iconet.exports.sources import datetime_text, export_source
 from iconet.models import AccessLog, ExportJob
-from iconet.services.exports import jobs_purge, jobs_sweep
 from tests.items import item_make
 
 LISTS = [(item_type.model._meta.label_lower, item_type.list_url) for _a, item_type in item_types()]
@@ -334,7 +334,7 @@ def test_the_owner_cancels_a_waiting_export_and_no_worker_takes_it_up(
 ):
     from auditlog.models import LogEntry
 
-    from iconet.services.exports import job_produce
+    from iconet.exports.services import job_produce
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1
@@ -407,7 +407,7 @@ def test_a_running_export_stops_at_the_next_chunk_when_cancelled(
     is in, the worker sees the job is no longer running and stops without keeping a file."""
     from django.db import connection
 
-    from iconet.services.exports import job_cancel, job_produce
+    from iconet.exports.services import job_cancel, job_produce
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1
@@ -449,7 +449,7 @@ def test_a_file_is_never_handed_out_once_its_owner_may_no_longer_read_an_item_of
 ):
     from auditlog.models import LogEntry
 
-    from iconet.services.exports import job_produce
+    from iconet.exports.services import job_produce
     from iconet.services.sharing import grants_sync
 
     settings.MEDIA_ROOT = tmp_path
@@ -499,7 +499,7 @@ def test_a_file_is_never_handed_out_once_its_owner_may_no_longer_read_an_item_of
 def test_the_detail_page_withdraws_a_file_that_is_no_longer_readable(
     cast, client_for, settings, tmp_path
 ):
-    from iconet.services.exports import job_produce
+    from iconet.exports.services import job_produce
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1
@@ -518,7 +518,7 @@ def test_the_detail_page_withdraws_a_file_that_is_no_longer_readable(
 def test_the_readable_check_reads_a_large_file_in_chunks(
     cast, client_for, settings, tmp_path, monkeypatch
 ):
-    from iconet.services import exports as services
+    from iconet.exports import services
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1
@@ -541,8 +541,8 @@ def test_the_readable_check_reads_a_large_file_in_chunks(
 def test_the_owner_is_told_in_the_portal_when_the_file_is_ready(
     cast, client_for, settings, tmp_path, language, ready
 ):
+    from iconet.exports.services import job_produce
     from iconet.models import EmailDelivery, Notification
-    from iconet.services.exports import job_produce
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from iconet.models import AccessLog, ExportJob
+from iconet.outbox.services.recipients import recipients_tell
 from iconet.registry import shared_item_models
-from iconet.services.recipients import recipients_tell
 from iconet.services.references import item_reference_allocate
 from tests.factories import AccessGroupFactory, OrganisationFactory, UserFactory
 from tests.items import disclosure_approve, item_make

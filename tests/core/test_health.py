@@ -11,14 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from iconet.health import (
+from iconet.models import EmailDelivery
+from iconet.operations.health import (
     heartbeat_key,
     sweep_heartbeat_record,
     worker_heartbeat_key,
     worker_heartbeat_record,
 )
-from iconet.models import EmailDelivery
-from iconet.tasks import email_sweep_pending
+from iconet.outbox.tasks import email_sweep_pending
 from tests.alerts.test_delivery import broker_down, until
 from tests.conftest import worker_running
 
@@ -146,7 +146,7 @@ def test_the_background_reports_mail_waiting_in_the_outbox(cast, no_heartbeat):
 
 @pytest.mark.django_db
 def test_the_metrics_carry_the_background_for_operators_to_alert_on(settings, no_heartbeat):
-    from iconet.metrics_scrape import exposition
+    from iconet.operations.metrics_scrape import exposition
 
     sweep_heartbeat_record()
     text = exposition().decode()

@@ -7,7 +7,7 @@ import pytest
 from django.http import QueryDict
 
 from iconet.areas import item_types
-from iconet.exports import _list_view_class
+from iconet.exports.sources import _list_view_class
 from iconet.forms import quick_selects
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from iconet.logging import ContextFilter, JsonFormatter, TextFormatter, log_context_bound
+from iconet.operations.logging import ContextFilter, JsonFormatter, TextFormatter, log_context_bound
 from tests.alerts.conftest import alert_draft
 from tests.alerts.test_delivery import until
 
@@ -123,7 +123,7 @@ def test_the_query_string_stays_out_and_an_insane_request_id_is_replaced(
 
 def test_an_address_in_a_message_is_masked_and_the_text_format_reads_as_text():
     record = logging.LogRecord(
-        "iconet.tasks", logging.WARNING, "x", 1, "refused %s", ("a@b.eu",), None
+        "iconet.outbox.tasks", logging.WARNING, "x", 1, "refused %s", ("a@b.eu",), None
     )
     with log_context_bound(request_id="abc123"):
         ContextFilter().filter(record)

@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from alerts.models import Alert
 from iconet.models import EmailDelivery
+from iconet.outbox.tasks import email_sweep_pending
 from iconet.registry import shared_item_models
-from iconet.tasks import email_sweep_pending
 from tests.alerts.conftest import alert_published
 from tests.alerts.test_delivery import until
 
@@ -181,7 +181,7 @@ def test_acknowledgements_overdue_count_the_silent_organisations_without_naming_
 
 
 PROBE = """
-from iconet.metrics import request_observe
+from iconet.operations.metrics import request_observe
 request_observe(view="probe", method="GET", status=200, seconds=0.02)
 """
 
@@ -196,7 +196,7 @@ def test_several_web_processes_add_up_in_multiprocess_mode(tmp_path, monkeypatch
 
     from django.conf import settings
 
-    from iconet.metrics_scrape import exposition
+    from iconet.operations.metrics_scrape import exposition
 
     tmp_path = tmp_path / "not-made-yet"  # made by the first process that counts
     environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}

@@ -12,9 +12,9 @@ import pytest
 from django.db.models import Max
 from django.utils import translation
 
+from iconet.directory.services.directory import user_deactivate
 from iconet.models import Audience, EmailDelivery, Notification, Organisation, SavedSearch, User
-from iconet.services import saved_searches
-from iconet.services.directory import user_deactivate
+from iconet.search import saved_searches
 from ilo_reports import services as ilo
 from ilo_reports.models import NetworkChair, Semester
 from returns.models import Incident, OperationStatus, ReturnProblem

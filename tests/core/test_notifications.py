@@ -4,8 +4,8 @@ portal (or its action is done): generated over every registered item type."""
 import pytest
 
 from iconet.models import Notification
+from iconet.outbox.services.notify import users_notify
 from iconet.registry import shared_item_models
-from iconet.services.notify import users_notify
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from iconet.models import EmailDelivery
-from iconet.services.notify import email_enqueue
-from iconet.tasks import email_deliver, email_sweep_pending
+from iconet.outbox.services.notify import email_enqueue
+from iconet.outbox.tasks import email_deliver, email_sweep_pending
 from tests.conftest import until, worker_running
 
 

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from iconet.models import EmailDelivery
-from iconet.services.notify import emails_enqueue
-from iconet.tasks import email_sweep_pending
+from iconet.outbox.services.notify import emails_enqueue
+from iconet.outbox.tasks import email_sweep_pending
 from tests.conftest import until
 
 
@@ -237,7 +237,7 @@ def test_the_owner_sees_an_unknown_outcome_where_deliveries_are_shown(cast, clie
     from django.contrib.contenttypes.models import ContentType
     from django.urls import reverse
 
-    from iconet.dashboard import dashboard_panels
+    from iconet.dashboard.panels import dashboard_panels
     from iconet.models import ItemRecipient
     from tests.items import item_make
 
@@ -274,7 +274,7 @@ def test_the_owner_sees_an_unknown_outcome_where_deliveries_are_shown(cast, clie
 def test_a_batch_shares_one_smtp_session_and_costs_two_statements_a_mail(cast, smtp_server):
     from django.test.utils import CaptureQueriesContext
 
-    from iconet.tasks import emails_deliver
+    from iconet.outbox.tasks import emails_deliver
 
     sessions = []
 

@@ -16,8 +16,8 @@ from django.db import connection
 
 from iconet import celery_app
 from iconet.models import EmailDelivery
-from iconet.services.notify import emails_enqueue
-from iconet.tasks import email_deliver, emails_hand_over
+from iconet.outbox.services.notify import emails_enqueue
+from iconet.outbox.tasks import email_deliver, emails_hand_over
 from tests.conftest import TEST_QUEUE, until
 
 ROOT = Path(__file__).resolve().parents[2]

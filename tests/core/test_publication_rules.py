@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from iconet.dashboard import items_to_release
+from iconet.dashboard.panels import items_to_release
 from iconet.models import MARKING_AUDIENCES, Audience, Marking, State
 from iconet.registry import shared_item_models
 from iconet.services.sharing import item_publish

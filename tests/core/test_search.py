@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from iconet.areas import item_types
 from iconet.models import Audience, Country, Language
-from iconet.models.search import SEARCH_DOCUMENT
-from iconet.services.search import SearchFilters, search
+from iconet.search.models import SEARCH_DOCUMENT
+from iconet.search.services import SearchFilters, search
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db

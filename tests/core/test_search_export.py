@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from pypdf import PdfReader
 
 from iconet.models import AccessLog, Audience, ExportJob
-from iconet.services.search import SearchFilters, search
+from iconet.search.services import SearchFilters, search
 from tests.core.test_exports import wait_for
 from tests.core.test_search import SEARCHED, text_field
 from tests.items import item_make
@@ -120,7 +120,7 @@ def test_a_large_export_of_a_search_is_made_by_the_worker(
 def test_a_search_export_of_several_types_is_withdrawn_once_one_match_is_no_longer_readable(
     cast, client_for, settings, tmp_path
 ):
-    from iconet.services.exports import job_produce
+    from iconet.exports.services import job_produce
     from iconet.services.sharing import grants_sync
 
     settings.MEDIA_ROOT = tmp_path

@@ -4,7 +4,7 @@ pixels); a trend spread over the year keeps its charts."""
 
 from types import SimpleNamespace
 
-from iconet.dashboard import trend_show
+from iconet.dashboard.panels import trend_show
 
 COLUMNS = [f"M{n}" for n in range(1, 13)]
 

@@ -52,20 +52,20 @@ ALLOWED = {
         "DisclosureRequest.objects.filter",
     ): "requests on an item the owner member reads",
     (
-        "iconet/trends.py",
+        "iconet/dashboard/trends.py",
         "model._base_manager",
     ): "the items whose own writes marked them, counted for the audiences of their grants; a"
     " reader gets only sums over the audiences of their principals",
     (
-        "iconet/backup.py",
+        "iconet/operations/backup.py",
         "model._base_manager",
     ): "the backup command lists the stored file names of every model; it shows no one anything",
     (
-        "iconet/dashboard.py",
+        "iconet/dashboard/panels.py",
         "DisclosureRequest.objects.filter",
     ): "pending requests on visible items of the user's organisation (a visible_to subquery)",
     (
-        "iconet/dashboard.py",
+        "iconet/dashboard/panels.py",
         "ItemRecipient.objects.of_type",
     ): "failed receipts, as a subquery of the visible items of the user's organisation",
     (

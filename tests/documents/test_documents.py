@@ -295,6 +295,8 @@ def test_filters_gallery_and_statistics_show_only_visible_notes(cast, client_for
     assert shared.reference in gallery and secret.reference not in gallery
     stats = other.get(reverse("documents:statistics")).content.decode()
     assert "Visa" in stats and "<svg" in stats
+    # The core's chart, named by its section's heading, one bar per row of the table.
+    assert 'aria-labelledby="stats-category"' in stats and "<title>Visa: 1</title>" in stats
     assert "Nigeria" not in stats and "Passport" not in stats
     own = client_for(cast.fr_officer).get(reverse("documents:statistics")).content.decode()
     assert "Nigeria" in own

@@ -4,7 +4,7 @@ its answers and the reviewer's comment however they are written, and its network
 import pytest
 
 from iconet.models import Language
-from iconet.services.search import SearchFilters, search
+from iconet.search.services import SearchFilters, search
 from ilo_reports.models import IloReport
 from tests.items import item_make
 

@@ -85,7 +85,9 @@ def test_the_country_page_shows_only_visible_problems_and_their_delays(cast):
     assert "Average 60.0 days, median 60.0 days." in page
     assert "Pre-identification missions." in page
     assert "EU–NG agreement (negotiating)" in page
-    assert "<polyline" in page and "2026-01" in page and "2026-02" in page
+    # One bar a month, drawn by the core's chart and named by the table's caption.
+    assert 'aria-labelledby="delays-caption"' in page
+    assert "<title>2026-01: 30.0</title>" in page and "<title>2026-02: 90.0</title>" in page
     assert "Secret German delay" not in page
     # Germany sees its own restricted problem in its figures
     german = (

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from iconet.backup import BackupError, backup_create
-from iconet.management.errors import operator_errors
+from ...operations.backup import BackupError, backup_create
+from ..errors import operator_errors
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from iconet.backup import BackupError, backup_restore, backup_verify
-from iconet.management.errors import operator_errors
+from ...operations.backup import BackupError, backup_restore, backup_verify
+from ..errors import operator_errors
 
 
 class Command(BaseCommand):

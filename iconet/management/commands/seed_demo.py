@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from iconet.directory_data import EU_MEMBER_STATES, SCHENGEN_ASSOCIATED, countries_ensure
-from iconet.models import AccessGroup, Area, Organisation, Role, User
+from ...directory.data import EU_MEMBER_STATES, SCHENGEN_ASSOCIATED, countries_ensure
+from ...models import AccessGroup, Area, Organisation, Role, User
 
 DEMO_PASSWORD = "iconet-demo-2026"
 # 20 bytes, hex: the same for every demo account so one authenticator entry serves them all.

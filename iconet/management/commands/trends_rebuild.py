@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        from iconet.trends import trends_rebuild
+        from ...dashboard.trends import trends_rebuild
 
         counted = trends_rebuild()
         self.stdout.write(f"{counted} items counted.")

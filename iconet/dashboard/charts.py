@@ -1,0 +1,77 @@
+"""Small server-rendered bar charts, each shown beside a table of the same figures. Every page
+that charts figures uses this module: `bar_chart` draws a value per column (vertical bars with
+short labels under them, such as months; templates/partials/bar_chart.html), and
+`bar_chart_horizontal` a value per named row (labels too long to stand under a bar, such as
+countries or categories; templates/partials/bar_chart_horizontal.html)."""
+
+# A chart is drawn about as wide as the card that shows it, so that its labels
+# (CHART_FONT_SIZE, in the SVG's units) keep about their size on the screen (12 px or more).
+CHART_FONT_SIZE = 15
+
+
+def bar_chart(row: dict, columns: list[str], width: int = 240, height: int = 170) -> dict:
+    """Coordinates of a small bar chart of one row (`row["cells"]`, one value per column; None
+    for a missing one), for a server-rendered SVG."""
+    values = [v if isinstance(v, int) else None for v in row["cells"]]
+    top = max([v for v in values if v is not None] or [0]) or 1
+    slot = width / max(len(columns), 1)
+    plot = height - 2 * CHART_FONT_SIZE - 14
+    bars = []
+    for index, (column, value) in enumerate(zip(columns, values, strict=True)):
+        bar_height = round(plot * (value or 0) / top)
+        bars.append(
+            {
+                "x": round(index * slot + slot * 0.15),
+                "width": round(slot * 0.7),
+                "y": CHART_FONT_SIZE + 6 + plot - bar_height,
+                "height": bar_height,
+                "value": value,
+                "label": column,
+                "label_x": round(index * slot + slot / 2),
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "label_y": height - 6,
+        "font_size": CHART_FONT_SIZE,
+        "value_offset": 4,
+    }
+
+
+def bar_chart_horizontal(
+    rows: list[tuple[str, int | float]],
+    *,
+    width: int = 600,
+    bar_height: int = 22,
+    label_width: int = 240,
+    limit: int = 15,
+) -> dict:
+    """Coordinates of a chart of one horizontal bar per `(label, value)` row, in the order
+    given and at most `limit` of them, for a server-rendered SVG."""
+    rows = rows[:limit]
+    top = max((value for _label, value in rows), default=0) or 1
+    scale = (width - label_width - 48) / top
+    step = bar_height + 6
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        length = round(value * scale)
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "x": label_width,
+                "y": index * step,
+                "width": max(1, length),
+                "height": bar_height,
+                "text_y": index * step + bar_height - 6,
+                "value_x": label_width + length + 6,
+            }
+        )
+    return {
+        "width": width,
+        "height": max(1, len(bars)) * step,
+        "bars": bars,
+        "font_size": CHART_FONT_SIZE,
+    }

@@ -1,0 +1,1 @@
+"""The directory and its administration: organisations, users, groups, access changes."""

@@ -1,0 +1,1 @@
+"""Models of the directory: organisations, users, groups, second factors, access changes."""

@@ -1,0 +1,1 @@
+"""Write services of the directory: users, organisations, groups, access changes."""

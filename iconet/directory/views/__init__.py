@@ -1,0 +1,1 @@
+"""Pages of the directory: sign-in, account security, administration, access changes."""

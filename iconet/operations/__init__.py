@@ -1,0 +1,1 @@
+"""Operations: health endpoints, metrics, structured logging, backup and restore."""

@@ -1,0 +1,1 @@
+"""Endpoints for the platform: health for load balancers, metrics for Prometheus."""

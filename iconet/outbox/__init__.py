@@ -1,0 +1,1 @@
+"""The outbox: in-portal notifications, an item's recipients, and e-mails the worker sends."""

@@ -1,0 +1,1 @@
+"""Models of the outbox: notifications, e-mail deliveries, an item's recipients."""

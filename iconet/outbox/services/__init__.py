@@ -1,0 +1,1 @@
+"""Write services of the outbox: notifying users, and an item's recipients."""

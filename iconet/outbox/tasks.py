@@ -1,0 +1,284 @@
+"""Celery tasks of the core: deliver the e-mail outbox, and sweep what is still pending.
+
+Exactly-once is impossible over SMTP: a worker can die after the relay accepted a message and
+before the row says "sent", and a relay can accept a message and never answer. That window is
+kept to one UPDATE in autocommit right after the relay's answer (written again on a new database
+connection if the first was lost); a row whose fate is unknown (no answer to the end of DATA, or
+a worker that died holding it) is sent at most once more; and every delivery carries a
+Message-ID derived from its row, so that a resend is recognisably the same message.
+"""
+
+import hashlib
+import logging
+import smtplib
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from email.utils import parseaddr
+from typing import TypeVar, cast
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import InterfaceError, OperationalError
+from django.db import connection as db_connection
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat, Left
+from django.db.models.sql import UpdateQuery
+from django.utils import timezone
+
+from ..models import EmailDelivery
+from ..operations.health import sweep_heartbeat_record
+from .mail import OutcomeUnknown
+from .models.notifications import delivery_due
+
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_CAP_SECONDS = 30 * 60  # well below the broker's visibility timeout (1 h)
+# Deliveries handed to one task by the sweep: they share one SMTP connection.
+SWEEP_CHUNK = 25
+# A message that may have reached the relay once is sent at most once more.
+UNCERTAIN_HANDOVERS_MAX = 2
+
+
+def lease_time() -> timedelta:
+    """How long a claim holds without renewal; longer than one message's send can take."""
+    return timedelta(seconds=settings.ICONET_DELIVERY_LEASE_SECONDS)
+
+
+def backoff(attempts: int) -> timedelta:
+    base = settings.ICONET_DELIVERY_RETRY_SECONDS
+    return timedelta(seconds=min(BACKOFF_CAP_SECONDS, base * 2 ** max(attempts - 1, 0)))
+
+
+def message_id(delivery: EmailDelivery) -> str:
+    """The same Message-ID every time this row is sent, so a resend shows as the same mail."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "iconet.invalid"
+    digest = hashlib.sha256(delivery.key.encode()).hexdigest()[:16]
+    return f"<delivery-{delivery.pk}.{digest}@{domain}>"
+
+
+def on_fresh_connection(write: Callable[[], T], *, tries: int = 5) -> T:
+    """Run `write` (one idempotent statement in autocommit); when the database connection was
+    lost (a restart, a terminated backend, a failover), run it again on a new one. After the
+    relay accepted a message, losing the "sent" update would send it twice."""
+    for attempt in range(tries):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if db_connection.in_atomic_block or attempt == tries - 1:
+                raise
+            logger.warning("database connection lost; writing again on a new one")
+            db_connection.close()
+            time.sleep(min(0.2 * 2**attempt, 3.0))
+    raise AssertionError("unreachable")
+
+
+def email_claim(delivery_id: int) -> EmailDelivery | None:
+    """Take the row for this worker under a lease, and read it in the same statement (UPDATE
+    ... RETURNING); None when another run has it or it is done."""
+    now = timezone.now()
+    rows = EmailDelivery.objects.filter(delivery_due(), pk=delivery_id)
+    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
+    query.add_update_values(
+        {
+            "status": EmailDelivery.Status.SENDING,
+            "claimed_at": now,
+            "lease_until": now + lease_time(),
+        }
+    )
+    sql, params = query.get_compiler(using=db_connection.alias).as_sql()
+    fields = EmailDelivery._meta.concrete_fields
+    returning = ", ".join(db_connection.ops.quote_name(field.column) for field in fields)
+
+    def claim() -> EmailDelivery | None:
+        with db_connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {returning}", params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return EmailDelivery.from_db(db_connection.alias, [f.attname for f in fields], row)
+
+    return on_fresh_connection(claim)
+
+
+def lease_extend_for_reply(delivery_id: int) -> None:
+    """The relay is slow to answer the end of DATA: hold the claim for the whole wait, so that
+    the sweep does not take a slow relay for a dead worker and hand the row over again."""
+    until = timezone.now() + lease_time() + timedelta(seconds=settings.EMAIL_DATA_TIMEOUT)
+    on_fresh_connection(
+        lambda: EmailDelivery.objects.filter(
+            pk=delivery_id, status=EmailDelivery.Status.SENDING
+        ).update(lease_until=until)
+    )
+
+
+def is_permanent(exc: Exception) -> bool:
+    """True when sending again cannot help: a 5xx answer, or anything that is not a network or
+    SMTP error (a header with a newline, a bad address...). 4xx answers are temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False  # the portal's own configuration: fixed by an operator, then retried
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return not isinstance(exc, (OSError, smtplib.SMTPException))
+
+
+def failure_record(delivery: EmailDelivery, exc: Exception) -> tuple[str, timedelta | None]:
+    """Write what this failed attempt leaves on the row; the outcome and, when the row is to be
+    sent again, after how long.
+
+    - no answer to the end of DATA: "unknown", sent again once (never a third time);
+    - a row that may already have reached its recipient is never "failed": it stays "unknown";
+    - otherwise a temporary failure waits for its next attempt, a permanent one is "failed".
+    """
+    attempts = delivery.attempts + 1
+    uncertain = delivery.uncertain_handovers + isinstance(exc, OutcomeUnknown)
+    reason = f"{type(exc).__name__}: {exc}"[:500]
+    final = (
+        is_permanent(exc)
+        or attempts >= settings.ICONET_DELIVERY_MAX_ATTEMPTS
+        or uncertain >= UNCERTAIN_HANDOVERS_MAX
+    )
+    if uncertain:
+        status = EmailDelivery.Status.UNKNOWN
+    else:
+        status = EmailDelivery.Status.FAILED if final else EmailDelivery.Status.PENDING
+    delay = None if final else backoff(attempts)
+    on_fresh_connection(
+        lambda: EmailDelivery.objects.filter(pk=delivery.pk).update(
+            status=status,
+            attempts=attempts,
+            uncertain_handovers=uncertain,
+            last_error=reason,
+            lease_until=None,
+            next_attempt_at=None if delay is None else timezone.now() + delay,
+        )
+    )
+    if final:
+        logger.warning("delivery %s ends %s: %s", delivery.pk, status, reason)
+        return str(status), None
+    logger.warning("delivery %s attempt %s: %s", delivery.pk, attempts, reason)
+    return "retry", delay
+
+
+def email_send(delivery_id: int, connection) -> str:
+    """Send one claimed outbox row over `connection`; temporary failures go back to pending with
+    a delay, permanent ones are marked failed with their reason, and a message the relay may
+    hold without having said so is "unknown" (see `failure_record`)."""
+    delivery = email_claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    if hasattr(connection, "on_slow_reply"):
+        connection.on_slow_reply = lambda: lease_extend_for_reply(delivery_id)
+    try:
+        # Opened here rather than by `send`, which would close a connection it opened itself:
+        # the rows of one task share one SMTP session.
+        connection.open()
+        message = EmailMessage(
+            subject=delivery.subject,
+            body=delivery.body,
+            to=[delivery.to_email],
+            headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
+            connection=connection,
+        )
+        message.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        # The session may be broken (timeout, disconnect): the next row opens a fresh one.
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+        outcome, delay = failure_record(delivery, exc)
+        if delay is not None:
+            email_deliver.apply_async(
+                (delivery_id,), countdown=delay.total_seconds(), priority=delivery.priority
+            )
+        return outcome
+    # Right after the relay's answer, in its own autocommit statement (written again on a new
+    # database connection if this one was lost): the only window in which a crash makes the
+    # sweep send this row again.
+    on_fresh_connection(
+        lambda: EmailDelivery.objects.filter(pk=delivery_id).update(
+            status=EmailDelivery.Status.SENT,
+            attempts=delivery.attempts + 1,
+            sent_at=timezone.now(),
+            last_error="",
+            lease_until=None,
+            **({"body": ""} if delivery.body_is_secret else {}),
+        )
+    )
+    return "sent"
+
+
+# Each task keeps the name it had before its module moved, so that queued messages and
+# beat's schedule still reach it.
+@shared_task(
+    name="iconet.tasks.email_deliver",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def email_deliver(delivery_id: int) -> str:
+    """Send one outbox row at most once (a retry, or a row handed over by the sweep)."""
+    return emails_deliver([delivery_id])[0]
+
+
+@shared_task(
+    name="iconet.tasks.emails_deliver",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def emails_deliver(delivery_ids: list[int]) -> list[str]:
+    """Send several outbox rows over one SMTP connection, each at most once."""
+    # Each row is claimed (and its lease taken) only when its turn comes, so a batch holds no
+    # claim on rows it has not reached: if this worker dies, they are still pending.
+    connection = get_connection(fail_silently=False)
+    try:
+        return [email_send(delivery_id, connection) for delivery_id in delivery_ids]
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+
+
+def emails_hand_over(delivery_ids: list[int], priority: int) -> None:
+    """Queue delivery tasks for these rows, in chunks that share a connection."""
+    for start in range(0, len(delivery_ids), SWEEP_CHUNK):
+        emails_deliver.apply_async((delivery_ids[start : start + SWEEP_CHUNK],), priority=priority)
+
+
+@shared_task(name="iconet.tasks.email_sweep_pending", ignore_result=True)
+def email_sweep_pending(limit: int = 500) -> int:
+    """Release expired leases (a worker died mid-send) and hand over again every row still due
+    (broker down at publication, worker lost...), urgent rows first."""
+    now = timezone.now()
+    # The worker may have died after the relay accepted the message: the row is sent again at
+    # most once, like one whose end of DATA went unanswered.
+    EmailDelivery.objects.filter(status=EmailDelivery.Status.SENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=now - lease_time())
+    ).update(
+        status=EmailDelivery.Status.UNKNOWN,
+        uncertain_handovers=F("uncertain_handovers") + 1,
+        last_error=Left(Concat(Value("Lease expired during the send; "), F("last_error")), 500),
+        lease_until=None,
+        next_attempt_at=Case(
+            When(uncertain_handovers__gte=UNCERTAIN_HANDOVERS_MAX - 1, then=None),
+            default=Value(now),
+        ),
+    )
+    rows = list(
+        EmailDelivery.objects.filter(delivery_due())
+        .order_by("priority", "created_at", "pk")
+        .values_list("pk", "priority")[:limit]
+    )
+    for priority in sorted({p for _pk, p in rows}):
+        emails_hand_over([pk for pk, p in rows if p == priority], priority)
+    sweep_heartbeat_record()
+    return len(rows)

@@ -1,0 +1,1 @@
+"""Search across every item type a user may read, and saved searches that tell of new matches."""
