@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..limits import PERSONAL_DATA_WARNING, text_limit
 from ..directory.models.directory import Organisation
+from ..limits import PERSONAL_DATA_WARNING, text_limit
 
 
 class OfItemQuerySet(models.QuerySet):

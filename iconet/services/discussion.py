@@ -19,9 +19,9 @@ from ..access import require
 from ..limits import one_line_text
 from ..models import Action, ItemFollow, ItemReply, User
 from ..models.sharing import SharedItem
-from .audit import audited
 from ..outbox.services.notify import message_in_language, site_url, users_tell
 from ..search.saved_searches import item_line
+from .audit import audited
 
 
 def _content_type(item: SharedItem) -> ContentType:
