@@ -103,6 +103,7 @@ sharing_patterns = (
         ),
         path("items/<str:type_slug>/<int:pk>/replies/", discussion.reply_create, name="reply"),
         path("items/<str:type_slug>/<int:pk>/follow/", discussion.follow_set, name="follow"),
+        path("items/bulk/", discussion.items_bulk, name="items_bulk"),
         path("footprints/", sharing.footprint_find, name="footprint_find"),
         path("retention/", sharing.retention_overview, name="retention_overview"),
         path("disclosures/", sharing.disclosure_list, name="disclosures"),

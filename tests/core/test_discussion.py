@@ -124,3 +124,27 @@ def test_unfollowing_stops_the_messages_and_own_changes_are_not_told(cast, clien
     )
     assert followers_tell() == 0
     assert notes(cast.fr_ncp, item) == []
+
+
+def test_bulk_actions_take_each_item_through_its_own_rules(cast, client_for):
+    french = item_make("alerts.alert", author=cast.fr_officer, audience="network")
+    german = item_make("alerts.alert", author=cast.de_officer, audience="network")
+    hidden = item_make("alerts.alert", author=cast.fr_officer, audience="owner")
+    note = item_make("documents.documentnote", author=cast.fr_officer, audience="network")
+    client = client_for(cast.de_ncp)
+    ticked = [f"{i.type_slug()}:{i.pk}" for i in (french, german, hidden, note)]
+    url = reverse("sharing:items_bulk")
+    response = client.post(url, {"action": "follow", "item": ticked, "next": "//elsewhere"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    followed = set(
+        ItemFollow.objects.filter(user=cast.de_ncp).values_list("content_type__model", "object_id")
+    )
+    # What they cannot read is not found: neither followed nor named.
+    assert followed == {("alert", french.pk), ("alert", german.pk), ("documentnote", note.pk)}
+    # Archiving is for the owner's contact points: theirs is archived, the French ones stay.
+    client.post(url, {"action": "archive", "item": ticked, "next": "/search/"})
+    for item, state in ((german, "archived"), (french, "published"), (note, "published")):
+        item.refresh_from_db()
+        assert item.state == state, item
+    client.post(url, {"action": "unfollow", "item": ticked[:2]})
+    assert not ItemFollow.objects.filter(user=cast.de_ncp, content_type__model="alert").exists()
