@@ -19,6 +19,7 @@ from .models import (
     Invitation,
     ItemEscalation,
     ItemFollow,
+    ItemLink,
     ItemRecipient,
     ItemReply,
     ItemRetention,
@@ -63,6 +64,8 @@ auditlog.register(PersonalDataConfirmation)
 # who asked to be told (the cursor of what they were told of is the worker's).
 auditlog.register(ItemReply)
 auditlog.register(ItemFollow, exclude_fields=["told_up_to"])
+# Links between items: who linked which two, by their keys.
+auditlog.register(ItemLink)
 
 # The models that are not in the change log, and why. A new model is in neither list until
 # someone decides: the registry test fails for it.

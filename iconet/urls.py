@@ -103,6 +103,7 @@ sharing_patterns = (
         ),
         path("items/<str:type_slug>/<int:pk>/replies/", discussion.reply_create, name="reply"),
         path("items/<str:type_slug>/<int:pk>/follow/", discussion.follow_set, name="follow"),
+        path("items/<str:type_slug>/<int:pk>/links/", discussion.link_set, name="links"),
         path("items/bulk/", discussion.items_bulk, name="items_bulk"),
         path("footprints/", sharing.footprint_find, name="footprint_find"),
         path("retention/", sharing.retention_overview, name="retention_overview"),

@@ -381,6 +381,7 @@ ITEM_PAGES = {
     "sharing:attachment": Page("attachment_download", needs="attachment_pk"),
     "sharing:recipients": Page("deliveries"),
     "sharing:reply": Page("reply", get=False, post=_text("text")),
+    "sharing:links": Page("change", get=False, post=_text("reference", "EWS-0000-XX-0000")),
     "sharing:follow": Page("follow", get=False, post=_text("follow", "1")),
     # alerts
     "alerts:detail": Page("read"),

@@ -92,6 +92,6 @@ from ..directory.models.access_changes import AccessChangeRequest  # noqa: E402
 
 __all__ += ["AccessChangeRequest"]
 
-from .discussion import ItemFollow, ItemReply  # noqa: E402
+from .discussion import ItemFollow, ItemLink, ItemReply  # noqa: E402
 
-__all__ += ["ItemFollow", "ItemReply"]
+__all__ += ["ItemFollow", "ItemLink", "ItemReply"]

@@ -75,3 +75,34 @@ class ItemFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.content_type_id}/{self.object_id}"
+
+
+class ItemLink(models.Model):
+    """A link from one item to another of any type (a return problem to the alerts and fraud
+    notes on the same route), made by someone who may change the first; shown only to readers
+    of both ends."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    other_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    other_id = models.BigIntegerField()
+    other = GenericForeignKey("other_type", "other_id")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "other_type", "other_id"],
+                name="iconet_itemlink_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["other_type", "other_id"])]
+        verbose_name = _("link between items")
+        verbose_name_plural = _("links between items")
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}/{self.object_id} → {self.other_type_id}/{self.other_id}"

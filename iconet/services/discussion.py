@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -200,3 +201,90 @@ def followers_tell() -> int:
                     last,
                 )
     return told
+
+
+# --- links between items ------------------------------------------------------------------
+
+
+def item_find_by_reference(*, reader: User, reference: str) -> SharedItem | None:
+    """The item of any type with this reference that `reader` may read, or None."""
+    from ..registry import shared_item_models
+
+    reference = reference.strip()
+    if not reference:
+        return None
+    for model in shared_item_models().values():
+        if not any(field.name == "reference_code" for field in model._meta.concrete_fields):
+            continue
+        found = model.objects.visible_to(reader).filter(reference_code__iexact=reference).first()
+        if found is not None:
+            return found
+    return None
+
+
+@audited
+@transaction.atomic
+def item_link_add(*, actor: User, item: SharedItem, reference: str):
+    """Link the item (which the actor may change) to the item of `reference` (which the actor
+    may read); linking twice is linking."""
+    from ..models import ItemLink
+
+    require(actor, Action.CHANGE, item)
+    other = item_find_by_reference(reader=actor, reference=reference)
+    if other is None:
+        raise ValidationError(
+            _("No item you may read has the reference %(ref)s.") % {"ref": reference.strip()}
+        )
+    if type(other) is type(item) and other.pk == item.pk:
+        raise ValidationError(_("An item cannot be linked to itself."))
+    link, _created = ItemLink.objects.get_or_create(
+        content_type=_content_type(item),
+        object_id=item.pk,
+        other_type=_content_type(other),
+        other_id=other.pk,
+        defaults={"created_by": actor},
+    )
+    return link
+
+
+@audited
+@transaction.atomic
+def item_link_remove(*, actor: User, item: SharedItem, link_pk: int) -> bool:
+    """Remove a link made from the item, which the actor may change."""
+    from ..models import ItemLink
+
+    require(actor, Action.CHANGE, item)
+    links = list(ItemLink.objects.filter(pk=link_pk, **_of(item)))
+    for link in links:
+        link.delete()
+    return bool(links)
+
+
+def _of(item: SharedItem) -> dict:
+    return {"content_type": _content_type(item), "object_id": item.pk}
+
+
+def item_links_for_reader(item: SharedItem, reader: User) -> list[tuple[object, SharedItem]]:
+    """(link, other item) of the links from and to `item` (already found visible) whose other
+    end the reader may read too; the others are not shown at all."""
+    from django.db.models import Q
+
+    from ..models import ItemLink
+    from ..related import items_for_reader
+
+    content_type = _content_type(item)
+    links = list(
+        ItemLink.objects.filter(
+            Q(content_type=content_type, object_id=item.pk)
+            | Q(other_type=content_type, other_id=item.pk)
+        ).order_by("created_at", "pk")
+    )
+
+    def far_end(link):
+        if link.content_type_id == content_type.pk and link.object_id == item.pk:
+            return ContentType.objects.get_for_id(link.other_type_id).model_class(), link.other_id
+        return ContentType.objects.get_for_id(link.content_type_id).model_class(), link.object_id
+
+    ends = [(link, *far_end(link)) for link in links]
+    found = items_for_reader(reader, [(model, pk) for _link, model, pk in ends if model])
+    return [(link, found[(model, pk)]) for link, model, pk in ends if (model, pk) in found]

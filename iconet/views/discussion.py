@@ -146,3 +146,25 @@ BULK_DONE = {
         % _refs(done)
     ),
 }
+
+
+@require_POST
+def link_set(request, type_slug, pk):
+    """Link the item to another by its reference (`reference`), or remove a link (`remove`)."""
+    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.CHANGE)
+    back = item.get_absolute_url() + "#item-links"
+    remove = request.POST.get("remove", "")
+    if remove.isdigit():
+        return workflow_step(
+            request,
+            lambda: services.item_link_remove(actor=request.user, item=item, link_pk=int(remove)),
+            _("Link removed."),
+            back,
+        )
+    reference = request.POST.get("reference", "")[:64]
+    return workflow_step(
+        request,
+        lambda: services.item_link_add(actor=request.user, item=item, reference=reference),
+        _("Link added."),
+        back,
+    )

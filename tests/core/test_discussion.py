@@ -5,7 +5,7 @@ item and is told of changes in their language, never once they may no longer rea
 import pytest
 from django.urls import reverse
 
-from iconet.models import EmailDelivery, ItemFollow, ItemReply, Notification, User
+from iconet.models import EmailDelivery, ItemFollow, ItemLink, ItemReply, Notification, User
 from iconet.registry import shared_item_models
 from iconet.services.discussion import followers_tell, item_follow
 from iconet.services.sharing import item_state_set
@@ -148,3 +148,32 @@ def test_bulk_actions_take_each_item_through_its_own_rules(cast, client_for):
         assert item.state == state, item
     client.post(url, {"action": "unfollow", "item": ticked[:2]})
     assert not ItemFollow.objects.filter(user=cast.de_ncp, content_type__model="alert").exists()
+
+
+def test_a_return_problem_links_to_an_alert_and_a_note_shown_to_readers_of_both(cast, client_for):
+    problem = item_make("returns.returnproblem", author=cast.fr_ncp, audience="network")
+    alert = item_make("alerts.alert", author=cast.de_ncp, audience="network")
+    secret_note = item_make("documents.documentnote", author=cast.fr_ncp, audience="owner")
+    for other in (alert, secret_note):
+        other.reference_code = f"REF-{other._meta.model_name}-{other.pk}"
+        type(other).objects.filter(pk=other.pk).update(reference_code=other.reference_code)
+    client = client_for(cast.fr_ncp)
+    url = reverse("sharing:links", args=["returns.returnproblem", problem.pk])
+    for other in (alert, secret_note):
+        assert client.post(url, {"reference": other.reference_code.lower()}).status_code == 302
+    assert ItemLink.objects.filter(object_id=problem.pk).count() == 2
+    # The French author reads all three; a German reader of the problem and the alert sees
+    # that link only, on both ends, and nothing of the note.
+    page = client.get(problem.get_absolute_url()).content.decode()
+    assert alert.reference in page and secret_note.reference in page
+    german = client_for(cast.de_ncp)
+    page = german.get(problem.get_absolute_url()).content.decode()
+    assert alert.reference in page and secret_note.reference not in page
+    assert problem.reference in german.get(alert.get_absolute_url()).content.decode()
+    # A reference the linker may not read is not found, and they may not link what is not theirs.
+    outsider = client_for(cast.de_ncp)
+    response = outsider.post(url, {"reference": alert.reference_code})
+    assert response.status_code == 403
+    link = ItemLink.objects.get(other_id=secret_note.pk, other_type__model="documentnote")
+    client.post(url, {"remove": link.pk})
+    assert not ItemLink.objects.filter(pk=link.pk).exists()
