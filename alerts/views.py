@@ -14,6 +14,7 @@ from iconet.access import can, get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
 from iconet.outbox.views import item_recipients
+from iconet.services.sharing import item_create, item_publish, item_update
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
@@ -43,8 +44,8 @@ class NationalitiesMixin:
     """The alert form together with its nationality table, saved in one transaction."""
 
     model = Alert
-    form_class = AlertForm
-    template_name = "alerts/alert_form.html"
+    form_class: type[AlertForm] | None = AlertForm
+    template_name: str | None = "alerts/alert_form.html"
 
     def get_formset(self):
         instance = self.object if getattr(self, "object", None) else Alert()
@@ -88,7 +89,7 @@ class AlertCreateView(NationalitiesMixin, ItemCreateView):
     )
 
     def save_alert(self, alert):
-        return services.alert_create(actor=self.request.user, alert=alert)
+        return item_create(actor=self.request.user, item=alert)
 
 
 class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
@@ -96,7 +97,7 @@ class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
     success_message = gettext_lazy("Changes to %(ref)s saved.")
 
     def save_alert(self, alert):
-        return services.alert_update(actor=self.request.user, alert=alert)
+        return item_update(actor=self.request.user, item=alert)
 
 
 class AlertDetailView(ItemDetailView):
@@ -142,14 +143,13 @@ class AlertDetailView(ItemDetailView):
 
 @require_http_methods(["GET", "POST"])
 def alert_publish(request, pk):
-    """Publish through the alerts service, so that the recipients are told in the same
-    transaction."""
+    """The core's publish page, saying how many recipients the publication told."""
     alert = _alert(request, pk, Action.PUBLISH)
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
 
     def publish(**choice) -> str:
-        told = services.alert_publish(actor=request.user, alert=alert, **choice)
+        told = item_publish(actor=request.user, item=alert, **choice)
         return ngettext(
             "%(ref)s is published; %(count)s recipient notified.",
             "%(ref)s is published; %(count)s recipients notified.",

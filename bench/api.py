@@ -26,7 +26,8 @@ from iconet.api.declaration import api_types
 from iconet.api.models import ApiClient
 from iconet.api.services import api_client_create
 from iconet.api.views import views_for
-from iconet.models import Area, Role, User
+from iconet.directory.services.access_changes import access_change_decide
+from iconet.models import AccessChangeRequest, Area, Role, User
 from iconet.registry import shared_item_models
 
 
@@ -37,7 +38,7 @@ def client_key(org) -> str:
             username=f"bench_admin_{org.pk}", organisation=org, role=Role.NATIONAL_ADMIN
         )
     ApiClient.objects.filter(organisation=org, name="bench").update(revoked_at=timezone.now())
-    _client, key = api_client_create(
+    client, key = api_client_create(
         actor=admin,
         organisation_id=org.pk,
         name="bench",
@@ -45,6 +46,13 @@ def client_key(org) -> str:
         actions=["read"],
         expires_at=timezone.now() + timedelta(hours=1),
     )
+    # The key works once a second administrator of the state approves the client.
+    second = User.objects.filter(organisation=org, role=Role.NATIONAL_ADMIN).exclude(pk=admin.pk)
+    approver = second.first() or User.objects.create(
+        username=f"bench_admin2_{org.pk}", organisation=org, role=Role.NATIONAL_ADMIN
+    )
+    request = AccessChangeRequest.objects.get(user=client.user, kind="api_client")
+    access_change_decide(actor=approver, request=request, approve=True)
     return key
 
 

@@ -1,10 +1,14 @@
 """Pillow work on note images: redaction, thumbnails and the traceable download mark.
 
-Every output is re-encoded from pixels (no metadata of the original survives)."""
+Every output is re-encoded from pixels by the safe-file pipeline (`iconet.files.image_encode`):
+no metadata of the original survives."""
 
 import io
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from iconet import file_marks
+from iconet.files import FileKind, image_encode
 
 THUMBNAIL_SIZE = (320, 320)
 
@@ -16,11 +20,7 @@ def _open(data: bytes) -> Image.Image:
 
 
 def _jpeg(image: Image.Image, quality: int = 90) -> bytes:
-    out = io.BytesIO()
-    # A new image from the pixels alone: no EXIF, XMP, ICC or comment is written.
-    clean = Image.frombytes("RGB", image.size, image.tobytes())
-    clean.save(out, format="JPEG", quality=quality)
-    return out.getvalue()
+    return image_encode(image, FileKind.JPEG, quality=quality)
 
 
 def redact(data: bytes, boxes) -> bytes:
@@ -38,19 +38,6 @@ def thumbnail(data: bytes) -> bytes:
     return _jpeg(image, quality=80)
 
 
-def mark_band_height(height: int) -> int:
-    return max(24, height // 12)
-
-
-def mark(data: bytes, text: str) -> bytes:
-    """The image with a visible band at its foot naming who downloaded it and when, and the
-    same text faintly across the middle, so that a leaked copy points to its source."""
-    image = _open(data)
-    width, height = image.size
-    band = mark_band_height(height)
-    font = ImageFont.load_default(size=max(12, band * 2 // 3))
-    draw = ImageDraw.Draw(image, "RGBA")
-    draw.rectangle([0, height - band, width, height], fill=(255, 255, 255, 255))
-    draw.text((4, height - band + 2), text, fill=(180, 0, 0, 255), font=font)
-    draw.text((4, height // 2), text, fill=(180, 0, 0, 90), font=font)
-    return _jpeg(image)
+# The download mark is the core's, shared with every marked download (iconet.file_marks).
+mark_band_height = file_marks.mark_band_height
+mark = file_marks.image_mark

@@ -4,8 +4,12 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count
 from django.db.models.functions import TruncYear
+from django.utils import timezone
 from django_countries import countries
 
+from iconet.dates import moment_shown
+
+from . import images as pictures
 from .models import DocumentNote, NoteImage, Term
 
 
@@ -20,6 +24,15 @@ def images_for_reader(note: DocumentNote, user):
     if note.is_owner_member(user):
         return images
     return images.filter(reviewed=True)
+
+
+def image_served(note: DocumentNote, image, user) -> tuple[bytes, str, str]:
+    """The copy of an image a reader downloads: the redacted one, with a visible mark of the
+    reader's organisation and the time (Brussels time, as the footer of every page says)."""
+    text = f"{user.organisation or user} {moment_shown(timezone.now())} {note.reference}"
+    with image.redacted.open("rb") as handle:
+        data = pictures.mark(handle.read(), text)
+    return data, "image/jpeg", f"{note.reference}-{image.pk}.jpg"
 
 
 def gallery_images(user, notes=None):

@@ -5,20 +5,18 @@ the original to the owner organisation alone."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.access import get_item_for_action
+from iconet.audit.services import access_log_write
 from iconet.dashboard.charts import bar_chart_horizontal
-from iconet.dates import moment_shown
-from iconet.models import AccessLog
-from iconet.services.audit import access_log_write
+from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
+from iconet.models import AccessLog, Action
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
-from . import images as pictures
 from . import selectors, services
 from .forms import (
     DocumentNoteFilterForm,
@@ -27,14 +25,16 @@ from .forms import (
     RedactionForm,
     boxes_text,
 )
-from .models import DocumentNote, NoteImage
+from .models import DocumentNote, NoteAction, NoteImage
 
 
-def _note(request, pk: int, action: str = "read") -> DocumentNote:
+def _note(request, pk: int, action: Action | NoteAction = Action.READ) -> DocumentNote:
     return get_item_for_action(DocumentNote, request.user, pk, action)
 
 
-def _image(request, pk: int, image_pk: int, action: str = "read") -> tuple[DocumentNote, NoteImage]:
+def _image(
+    request, pk: int, image_pk: int, action: Action | NoteAction = Action.READ
+) -> tuple[DocumentNote, NoteImage]:
     note = _note(request, pk, action)
     image = get_object_or_404(selectors.images_for_reader(note, request.user), pk=image_pk)
     return note, image
@@ -75,11 +75,6 @@ class NoteCreateView(ItemCreateView):
     model = DocumentNote
     form_class = DocumentNoteForm
     template_name = "documents/note_form.html"
-
-    def save_item(self, form):
-        note = services.note_create(actor=self.request.user, note=form.save(commit=False))
-        form.save_m2m()
-        return note
 
 
 class NoteUpdateView(ItemUpdateView):
@@ -125,7 +120,7 @@ class NoteDetailView(ItemDetailView):
 
 @require_POST
 def image_add(request, pk):
-    note = _note(request, pk, "change")
+    note = _note(request, pk, Action.CHANGE)
     form = NoteImageForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -153,7 +148,7 @@ def image_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def image_redact(request, pk, image_pk):
     """The author marks rectangles to black out and sees the redacted preview."""
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     form = RedactionForm(request.POST or None, initial={"boxes": boxes_text(image.redaction_boxes)})
     # The areas drawn over the original: those typed, else those burnt in.
     boxes = image.redaction_boxes
@@ -181,7 +176,7 @@ def image_redact(request, pk, image_pk):
 
 @require_POST
 def image_review(request, pk, image_pk):
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     try:
         services.image_review(
             actor=request.user,
@@ -199,19 +194,14 @@ def image_review(request, pk, image_pk):
 
 @require_POST
 def image_delete(request, pk, image_pk):
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     services.image_delete(actor=request.user, image=image)
     messages.success(request, _("Image removed."))
     return redirect(note.get_absolute_url() + "#images")
 
 
-def _file_response(file, *, filename: str, inline: bool = True) -> FileResponse:
-    response = FileResponse(file.open("rb"), content_type="image/jpeg")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _file_response(file, *, filename: str, inline: bool = True):
+    return file_response(file, name=filename, content_type="image/jpeg", inline=inline)
 
 
 def image_redacted(request, pk, image_pk):
@@ -227,36 +217,32 @@ def image_thumbnail(request, pk, image_pk):
 
 def image_original(request, pk, image_pk):
     """The unredacted upload, for the owner organisation alone."""
-    note, image = _image(request, pk, image_pk, "original")
+    note, image = _image(request, pk, image_pk, NoteAction.ORIGINAL)
     access_log_write(
         event=AccessLog.Event.READ, request=request, item=note, detail=f"original image {image.pk}"
     )
-    response = FileResponse(image.original.open("rb"))
-    response["Content-Disposition"] = f'inline; filename="original-{image.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    extension = image.original.name.rpartition(".")[2].lower()
+    kind = next((k for k, names in EXTENSIONS.items() if f".{extension}" in names), FileKind.JPEG)
+    return file_response(
+        image.original,
+        name=f"original-{image.pk}.{extension}",
+        content_type=CONTENT_TYPES[kind],
+        inline=True,
+    )
 
 
 def image_download(request, pk, image_pk):
     """The redacted copy with a visible mark of the downloading organisation and the time;
     the download is in the note's access log, which its owner sees."""
-    note, image = _image(request, pk, image_pk, "download")
-    moment = moment_shown(timezone.now())  # Brussels time, as the footer of every page says
-    text = f"{request.user.organisation or request.user} {moment} {note.reference}"
-    with image.redacted.open("rb") as handle:
-        data = pictures.mark(handle.read(), text)
+    note, image = _image(request, pk, image_pk, Action.DOWNLOAD)
+    data, _content_type, _name = selectors.image_served(note, image, request.user)
     access_log_write(
         event=AccessLog.Event.DOWNLOAD,
         request=request,
         item=note,
         detail=f"image {image.pk} marked for {request.user.organisation}",
     )
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Content-Disposition"] = f'attachment; filename="{note.reference}-{image.pk}.jpg"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(data, name=f"{note.reference}-{image.pk}.jpg", content_type="image/jpeg")
 
 
 def note_statistics(request):

@@ -10,6 +10,7 @@ changes are read on the item's own history page, through the visibility filter.
 
 import re
 from collections import defaultdict
+from typing import Any, ClassVar
 
 from auditlog.models import LogEntry
 from django.contrib import admin
@@ -61,7 +62,7 @@ manage_site = ManageSite(name="manage")
 # --- exchanged content, as the administration area refers to it -------------------------
 
 
-def _item_of(row, path: tuple[str, ...]):
+def _item_of(row, path: tuple[str, ...]) -> Any:
     for name in path:
         row = getattr(row, name, None) if row is not None else None
     return row
@@ -77,7 +78,7 @@ def content_references(pairs) -> dict[tuple[int, str], str]:
     references: dict[tuple[int, str], str] = {}
     for content_type_id, pks in wanted.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if not is_content_model(model):
+        if model is None or not is_content_model(model):
             continue
         path = item_paths()[model]
         valid = [pk for pk in pks if pk.isdigit()]
@@ -96,7 +97,9 @@ def content_references(pairs) -> dict[tuple[int, str], str]:
                 references[(content_type_id, pk)] = item.reference
             elif model is DisclosureRequest:
                 item_reference = getattr(item, "reference", "?")
-                references[(content_type_id, pk)] = f"{row.reference} · {item_reference}"
+                references[(content_type_id, pk)] = (
+                    f"{getattr(row, 'reference', '?')} · {item_reference}"
+                )
             else:
                 references[(content_type_id, pk)] = f"{getattr(item, 'reference', '?')} · {label}"
     return references
@@ -133,8 +136,8 @@ def content_matching_reference(term: str) -> dict[int, list[int]]:
             rows = model._default_manager.filter(_generic_item_condition(items))
             pks = list(rows.values_list("pk", flat=True))
         elif "item" not in path and _path_target(model, path) in items:
-            lookup = {"__".join(path) + "__in": items[_path_target(model, path)]}
-            rows = model._default_manager.filter(**lookup)
+            within = {"__".join(path) + "__in": items[_path_target(model, path)]}
+            rows = model._default_manager.filter(**within)
             pks = list(rows.values_list("pk", flat=True))
         else:
             pks = []
@@ -227,7 +230,7 @@ class AccessGroupAdmin(ViewOnly):
 @admin.register(User, site=manage_site)
 class UserAdmin(ViewOnly):
     # No password field at all: nobody reads or sets a password here (invitations do).
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "username",
         "first_name",
         "last_name",
@@ -242,7 +245,7 @@ class UserAdmin(ViewOnly):
         "is_active",
         "last_login",
         "date_joined",
-    ]
+    )
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "is_active", "organisation__country"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -264,8 +267,8 @@ class ContentReferences:
     """Shows the item a log row is about by its reference only, and searches by reference and
     actor only: never by, nor with, a value of exchanged content."""
 
-    reference_fields = ("content_type_id", "object_id")
-    actor_search = ()
+    reference_fields: tuple[str, str] = ("content_type_id", "object_id")
+    actor_search: tuple[str, ...] = ()
 
     def get_changelist(self, request, **kwargs):
         from django.contrib.admin.views.main import ChangeList
@@ -325,7 +328,7 @@ class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
     search_fields = ["username"]  # see get_search_results: user name given, or item reference
     actor_search = ("username",)
     date_hierarchy = "created_at"
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "created_at",
         "event",
         "username",
@@ -338,7 +341,7 @@ class AccessLogAdmin(ContentReferences, ReadOnlyAudit):
         "event_detail",
         "remote_addr",
         "user_agent",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=_("item"))
@@ -371,7 +374,7 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
     reference_fields = ("content_type_id", "object_pk")
     date_hierarchy = "timestamp"
     list_select_related = ["actor__organisation", "content_type"]
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "timestamp",
         "action",
         "content_type",
@@ -381,7 +384,7 @@ class ChangeLogAdmin(ContentReferences, ReadOnlyAudit):
         "remote_addr",
         "fields_changed",
         "values",
-    ]
+    )
     readonly_fields = fields
 
     def get_object(self, request, object_id, from_field=None):

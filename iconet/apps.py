@@ -6,16 +6,19 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
-        from . import audit_registry, discussion_tasks, retention_tasks, signals  # noqa: F401
-        from .access import open_principals, principal_group_ids
+        from django.core import checks
 
-        # The worker knows a task once its module is imported; the core's task modules live
-        # in its sub-packages, where autodiscovery (which imports `iconet.tasks`) does not look.
+        # The worker knows a task once its module is imported (`*_tasks` below); the core's task
+        # modules live in its sub-packages, where autodiscovery (of `iconet.tasks`) does not look.
+        from . import discussion_tasks, signals  # noqa: F401
+        from .access import open_principals, principal_group_ids
+        from .audit import registry as audit_registry  # noqa: F401
         from .directory import tasks as directory_tasks  # noqa: F401
         from .exports import tasks as export_tasks  # noqa: F401
         from .models.querysets import principals_source_set
         from .outbox import tasks as outbox_tasks  # noqa: F401
         from .related import relations_audit_by_pk
+        from .retention import tasks as retention_tasks  # noqa: F401
         from .search import tasks as search_tasks  # noqa: F401
 
         principals_source_set(principal_group_ids, open_principals)
@@ -24,10 +27,9 @@ class IconetConfig(AppConfig):
         trends_watch()
         relations_audit_by_pk()
 
-        from .search.saved_searches import item_published_receive
-        from .services.sharing import item_published
+        from .registry import check_declarations
 
-        item_published.connect(item_published_receive, dispatch_uid="iconet.saved_searches")
+        checks.register(check_declarations)
 
         from django.utils.translation import gettext_lazy as _
 

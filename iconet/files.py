@@ -11,7 +11,11 @@ external links and embedded objects that the portal cannot check, and CSV invite
 injection; the information they carry goes in the item's own fields.
 
 `file_check(upload)` returns a `CheckedFile` ready to store, or raises `FileRefused`, a
-ValidationError whose message names the file and the reason.
+ValidationError whose message names the file and the reason. What the portal makes from a
+file's pixels (a redacted copy, a thumbnail, a marked download) is written by `image_encode`,
+from the pixels alone. A stored file has a random name (`storage_name`); the files of a row
+that could not be saved are removed (`stored_files_delete`). Every file leaves the portal
+through `file_response`: its type, a harmless name, no sniffing, never cached.
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ import hashlib
 import io
 import re
 import unicodedata
+import uuid
 import warnings
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -238,6 +246,12 @@ def _image_clean(name: str, data: bytes, kind: str) -> tuple[bytes, int, int]:
 
 def _reencode(image, kind: str) -> bytes:
     """A new file from the decoded pixels only: no metadata, no trailing bytes."""
+    return image_encode(image, kind)
+
+
+def image_encode(image, kind: str = FileKind.JPEG, *, quality: int = 90) -> bytes:
+    """A new file of `kind` from the pixels of a Pillow image alone: no EXIF, XMP, ICC profile,
+    comment or trailing byte of any file it came from is written."""
     from PIL import Image
 
     if image.mode == "P":
@@ -251,11 +265,11 @@ def _reencode(image, kind: str) -> bytes:
     clean = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
     if kind == FileKind.JPEG:
-        clean.save(out, "JPEG", quality=90)
+        clean.save(out, "JPEG", quality=quality)
     elif kind == FileKind.PNG:
         clean.save(out, "PNG", optimize=True)
     elif kind == FileKind.WEBP:
-        clean.save(out, "WEBP", quality=90)
+        clean.save(out, "WEBP", quality=quality)
     else:
         clean.save(out, "TIFF", compression="tiff_deflate")
     return out.getvalue()
@@ -312,3 +326,41 @@ def _pdf_check(name: str, data: bytes) -> None:
         RecursionError,
     ) as exc:
         raise FileRefused(name, _("it is not a readable PDF.")) from exc
+
+
+def storage_name(folder: str, extension: str) -> str:
+    """A random path in `folder`: neither the user's file name nor the item is in it."""
+    return f"{folder}/{uuid.uuid4().hex}{extension}"
+
+
+def stored_files_delete(*files) -> None:
+    """Remove the stored files of these file fields (those that hold one): the files of a row
+    that was not saved, or of one that is gone."""
+    for file in files:
+        if file:
+            file.storage.delete(file.name)
+
+
+def content_disposition(name: str, *, inline: bool = False) -> str:
+    """`attachment` (or `inline`) with an ASCII fallback name and the exact name in RFC 5987
+    form."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def file_response(
+    content, *, name: str, content_type: str, inline: bool = False
+) -> HttpResponseBase:
+    """A file for the browser, from bytes or a stored file: its type as the portal checked it,
+    its name harmless, no type sniffing, and no copy kept by the browser or a proxy."""
+    if isinstance(content, bytes | str):
+        response: HttpResponseBase = HttpResponse(content, content_type=content_type)
+    else:
+        response = FileResponse(content.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(name, inline=inline)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response

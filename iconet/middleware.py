@@ -15,6 +15,8 @@ OPEN_URL_NAMES = frozenset(
         "accounts:password_reset_complete",
         "invitation_accept",  # the one-time link of an invited user, who has no password yet
         "email_confirm",  # the one-time link sent to a new address, shows only that address
+        # a calendar program's read of a user's meetings by its secret, revocable address
+        "workspaces:feed",
         "set_language",  # sets the language cookie and redirects; shows nothing
         "health_live",  # up or down for the load balancer and docker, no data
         "health_ready",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ilo_reports",
     "documents",
     "returns",
+    "workspaces",
     "rest_framework",
     "drf_spectacular",
     "iconet.api",

@@ -4,9 +4,9 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .audit.services import access_log_write
 from .models import AccessLog
 from .operations.metrics import lockout_count
-from .services.audit import access_log_write
 
 
 @receiver(user_logged_in)

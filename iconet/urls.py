@@ -229,6 +229,11 @@ urlpatterns = [
         name="api_client_rotate",
     ),
     path(
+        "administration/api-clients/<int:pk>/webhooks/new/",
+        api_pages.webhook_endpoint_new,
+        name="webhook_endpoint_new",
+    ),
+    path(
         "administration/api-clients/<int:pk>/revoke/",
         api_pages.api_client_revoke_page,
         name="api_client_revoke",
@@ -237,6 +242,7 @@ urlpatterns = [
     path("ilo/", include("ilo_reports.urls")),
     path("documents/", include("documents.urls")),
     path("returns/", include("returns.urls")),
+    path("workspaces/", include("workspaces.urls")),
 ]
 
 if settings.DEBUG:

@@ -371,3 +371,25 @@ def synthesis_export_rows(user, params):
 def synthesis_marking(reports) -> str:
     """The strictest handling marking of the reports a synthesis adds up (it carries them all)."""
     return highest_marking(report.marking for report in reports) or Marking.CLEAR
+
+
+def meetings_on_calendar(user, start, end):
+    """The meetings of the ILO networks the user sees, between two dates (the portal's
+    calendar, iconet.calendar)."""
+    from iconet.calendar import CalendarEvent
+
+    from .models import Meeting, Network
+
+    meetings = Meeting.objects.filter(
+        network__in=Network.objects.visible_to(user), date__range=(start, end)
+    ).select_related("network")
+    return [
+        CalendarEvent(
+            title=str(meeting.network),
+            starts=meeting.date,
+            url=meeting.network.get_absolute_url(),
+            kind=_("ILO network meeting"),
+            place=meeting.place,
+        )
+        for meeting in meetings
+    ]

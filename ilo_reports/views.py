@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from iconet.access import get_item_for_action, get_visible_or_404
 from iconet.dashboard.charts import bar_chart
 from iconet.exports.sources import export_offer, formula_safe
+from iconet.files import file_response
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.views.items import ItemDetailView, ItemListView
 from iconet.views.sharing import publish_page
@@ -37,6 +38,7 @@ from .forms import (
 from .models import (
     EDITABLE_STATUSES,
     FollowUpTask,
+    IloAction,
     IloReport,
     Network,
     Posting,
@@ -106,11 +108,11 @@ class ReportDetailView(ItemDetailView):
             action.name.lower(): report.allows(user, action)
             for action in (
                 Action.CHANGE,
-                Action.SUBMIT,
-                Action.CONTRIBUTE,
-                Action.REVIEW,
-                Action.RETURN_FOR_CORRECTION,
-                Action.REVISE,
+                IloAction.SUBMIT,
+                IloAction.CONTRIBUTE,
+                IloAction.REVIEW,
+                IloAction.RETURN_FOR_CORRECTION,
+                IloAction.REVISE,
             )
         }
         # The workflow's publish page is for the reviewed draft (the core's re-shares).
@@ -204,7 +206,7 @@ def report_edit(request, pk):
             "item": report,
             "progress": progress,
             "empty_count": sum(1 for p in progress if p.state == SectionState.EMPTY),
-            "may_submit": report.allows(request.user, Action.SUBMIT),
+            "may_submit": report.allows(request.user, IloAction.SUBMIT),
             "missing": report.missing(),
         },
     )
@@ -343,7 +345,7 @@ def report_part_edit(request, pk, part):
             "conflicts": conflicts,
             "previous_part": next((p for p in reversed(PARTS[:position]) if p in present), None),
             "next_part": next((p for p in PARTS[position + 1 :] if p in present), None),
-            "may_submit": report.allows(request.user, Action.SUBMIT),
+            "may_submit": report.allows(request.user, IloAction.SUBMIT),
         },
     )
 
@@ -368,7 +370,7 @@ def conflicting_answers(report: IloReport, mine: dict, section) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 def contribution_add(request, pk):
-    report = _report(request, pk, Action.CONTRIBUTE)
+    report = _report(request, pk, IloAction.CONTRIBUTE)
     form = ContributionForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
@@ -412,7 +414,7 @@ def _workflow_step(request, pk, action, step, success, **kwargs):
 def report_submit(request, pk):
     """Submit a complete report; for one with empty sections, first the completeness check,
     which lists them and asks to confirm."""
-    report = _report(request, pk, Action.SUBMIT)
+    report = _report(request, pk, IloAction.SUBMIT)
     empty = report.empty_sections()
     missing = report.missing()
     if request.method == "POST":
@@ -453,7 +455,7 @@ def report_review(request, pk):
     return _workflow_step(
         request,
         pk,
-        Action.REVIEW,
+        IloAction.REVIEW,
         services.report_review,
         _("Report marked as reviewed."),
         comment=comment,
@@ -462,7 +464,7 @@ def report_review(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def report_return(request, pk):
-    report = _report(request, pk, Action.RETURN_FOR_CORRECTION)
+    report = _report(request, pk, IloAction.RETURN_FOR_CORRECTION)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -495,7 +497,7 @@ def report_publish(request, pk):
 
 @require_POST
 def report_revise(request, pk):
-    report = _report(request, pk, Action.REVISE)
+    report = _report(request, pk, IloAction.REVISE)
     revision = services.report_revise(actor=request.user, report=report)
     messages.success(
         request, _("Correction %(ref)s opened as a new revision.") % {"ref": revision.reference}
@@ -549,7 +551,7 @@ def network_detail(request, pk):
             "chairs": network.chairs.select_related("organisation", "officer"),
             "meetings": network.meetings.all()[:20],
             "reports": reports_visible_to(request.user).filter(network=network),
-            "may_add_meeting": network.allows(request.user, Action.RECORD_MEETING),
+            "may_add_meeting": network.allows(request.user, IloAction.RECORD_MEETING),
         },
     )
 
@@ -557,7 +559,7 @@ def network_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
     network = _network(request, pk)
-    if not network.allows(request.user, Action.RECORD_MEETING):
+    if not network.allows(request.user, IloAction.RECORD_MEETING):
         raise PermissionDenied
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -682,8 +684,9 @@ def synthesis_csv(request):
     """The synthesis's statistics and the networks without a report, as CSV to annex."""
     context = _synthesis(request)
     semester = context["semester"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.csv"'
+    response = file_response(
+        b"", name=f"ilo-synthesis-{semester}.csv", content_type="text/csv; charset=utf-8"
+    )
     writer = SafeCsvWriter(response)
     writer.writerow(
         [
@@ -742,10 +745,8 @@ def synthesis_pdf(request):
     pdf = HTML(
         string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher()
     ).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
     semester = context["semester"]
-    response["Content-Disposition"] = f'attachment; filename="ilo-synthesis-{semester}.pdf"'
-    return response
+    return file_response(pdf, name=f"ilo-synthesis-{semester}.pdf", content_type="application/pdf")
 
 
 @require_POST

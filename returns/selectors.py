@@ -160,3 +160,20 @@ def offer_deadline_note(operation) -> str:
     if operation.offer_deadline is None:
         return _("no offer deadline")
     return _("reply by %(date)s") % {"date": date_format(operation.offer_deadline)}
+
+
+def operations_on_calendar(user, start, end):
+    """The joint return operations the user may see that fly between two dates (the portal's
+    calendar, iconet.calendar)."""
+    from iconet.calendar import CalendarEvent
+
+    operations = ReturnOperation.objects.visible_to(user).filter(departure_date__range=(start, end))
+    return [
+        CalendarEvent(
+            title=f"{operation.reference} {operation.code}",
+            starts=operation.departure_date,
+            url=operation.get_absolute_url(),
+            kind=_("Joint return operation"),
+        )
+        for operation in operations.exclude(status=OperationStatus.CANCELLED)
+    ]

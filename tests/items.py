@@ -149,6 +149,54 @@ def _note_pages(note) -> list[tuple[str, str]]:
     return pages
 
 
+def _workspace_defaults() -> dict:
+    from tests.factories import AccessGroupFactory
+
+    return {"group": AccessGroupFactory(name="Workspace of the test items")}
+
+
+def _meeting_defaults() -> dict:
+    import datetime
+
+    starts = timezone.now() + datetime.timedelta(days=7)
+    return {
+        **_workspace_defaults(),
+        "starts_at": starts,
+        "ends_at": starts + datetime.timedelta(hours=2),
+        "place": "Brussels",
+    }
+
+
+def _library_children(document) -> None:
+    """A version of the document: its file is an attachment the version names."""
+    from tests.files import attachment_make
+    from workspaces.models import DocumentVersion
+
+    DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        attachment=attachment_make(document),
+        uploaded_by=document.author,
+    )
+
+
+def _library_pages(document) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return [
+        (reverse("workspaces:version_download", args=[document.pk, v.number]), "download")
+        for v in document.versions.all()
+    ]
+
+
+def _meeting_pages(meeting) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return _attachment_pages(meeting) + [
+        (reverse("workspaces:meeting_ics", args=[meeting.pk]), "download")
+    ]
+
+
 # Child rows that show an item's content (attachments), made with `with_children=True`, and
 # the pages of an item type beyond the shared ones, each with the action it needs.
 TYPE_CHILDREN = {
@@ -157,6 +205,8 @@ TYPE_CHILDREN = {
     "returns.returnproblem": _attachment_children,
     "returns.returnoperation": _attachment_children,
     "documents.documentnote": _note_children,
+    "workspaces.librarydocument": _library_children,
+    "workspaces.meeting": _attachment_children,
 }
 TYPE_PAGES = {
     "alerts.alert": _alert_pages,
@@ -164,12 +214,16 @@ TYPE_PAGES = {
     "returns.returnproblem": _recipient_pages,
     "returns.returnoperation": _recipient_pages,
     "documents.documentnote": _note_pages,
+    "workspaces.librarydocument": _library_pages,
+    "workspaces.meeting": _meeting_pages,
 }
 
 # Field values that an item type needs to make sense, beyond the generic ones.
 TYPE_DEFAULTS = {
     "ilo_reports.iloreport": _ilo_report_defaults,
     "documents.documentnote": _note_defaults,
+    "workspaces.librarydocument": _workspace_defaults,
+    "workspaces.meeting": _meeting_defaults,
 }
 
 
@@ -242,9 +296,8 @@ def alert_in_stage(
 ):
     """An alert of `author`'s organisation in `stage`, with one attachment."""
     from alerts.models import Alert
-    from alerts.services import alert_create, alert_publish
     from iconet.models import Country
-    from iconet.services.sharing import item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
 
     alert = Alert(
         **{
@@ -254,11 +307,11 @@ def alert_in_stage(
             "marking": marking,
         }
     )
-    alert_create(actor=author, alert=alert)
+    item_create(actor=author, item=alert)
     alert.destination_states.set(Country.objects.filter(code__in=destinations))
     _attachment_children(alert)
     if stage != State.DRAFT:
-        alert_publish(actor=manager, alert=alert, audience=audience, marking=marking, groups=groups)
+        item_publish(actor=manager, item=alert, audience=audience, marking=marking, groups=groups)
     if stage in (State.WITHDRAWN, State.ARCHIVED):
         item_state_set(actor=manager, item=alert, state=stage)
     alert.refresh_from_db()
@@ -271,8 +324,7 @@ def note_in_stage(
     """A document fraud note of `author`'s organisation in `stage`, with a file attached before
     notes stopped taking attachments, and a redacted, reviewed image."""
     from documents.models import DocumentNote
-    from documents.services import note_create
-    from iconet.services.sharing import item_publish, item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
 
     note = DocumentNote(
         **{
@@ -282,7 +334,7 @@ def note_in_stage(
             "marking": marking,
         }
     )
-    note_create(actor=author, note=note)
+    item_create(actor=author, item=note)
     _note_children(note)
     if stage != State.DRAFT:
         item_publish(actor=manager, item=note, audience=audience, marking=marking, groups=groups)
@@ -364,13 +416,12 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
 
 def return_problem_in_stage(*, author, manager, stage: str, audience: str = "network"):
     """A return problem of `author`'s organisation in `stage`, with one attachment."""
-    from iconet.services.sharing import item_publish, item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
     from returns.models import ReturnProblem
-    from returns.services import problem_create
 
-    problem = problem_create(
+    problem = item_create(
         actor=author,
-        problem=ReturnProblem(
+        item=ReturnProblem(
             country_of_return="NG",
             description=f"Matrix {stage}",
             average_delay_days=30,
@@ -394,18 +445,17 @@ def return_operation_in_stage(
     import datetime
 
     from iconet.models import Country
-    from iconet.services.sharing import item_publish, item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
     from returns.models import Incident, Participation, ReturnOperation
     from returns.services import (
         incident_report,
-        operation_create,
         seat_offer_open,
         seats_request,
     )
 
-    operation = operation_create(
+    operation = item_create(
         actor=author,
-        operation=ReturnOperation(
+        item=ReturnOperation(
             code=f"Matrix {stage}",
             countries_of_return=["NG"],
             seat_capacity=10,

@@ -72,6 +72,9 @@ class ItemFacts:
     participants: frozenset = frozenset()  # return operations: organisations that replied
     incident_orgs: frozenset = frozenset()  # return operations: organisations with an incident
     has_previous: bool = False  # ILO reports: a correction of an earlier revision
+    workspace_group: int | None = None  # group workspaces: the access group the item is in
+    workspace_adders: frozenset = frozenset()  # its managers and the members they named
+    invited: frozenset = frozenset()  # meetings: the users invited
     children: dict = field(default_factory=dict)  # URL keyword -> pk of a child row
     light: bool = False  # checked by the visibility filter and its reading pages only
 
@@ -104,8 +107,19 @@ DRAFT_READERS = {
 }
 
 
+# Group workspaces (issue 32): a group's library documents and meetings are read by the group,
+# whatever their stage or audience.
+def workspace_member(user, item) -> bool:
+    return item.workspace_group in user.access_groups
+
+
+DRAFT_READERS["workspaces.librarydocument"] = workspace_member
+DRAFT_READERS["workspaces.meeting"] = workspace_member
+
 # Readers of a non-draft item beside its audience, by the area's workflow.
 EXTRA_READERS = {
+    "workspaces.librarydocument": workspace_member,
+    "workspaces.meeting": workspace_member,
     # DESIGN.md 5.4, issue 13: the national services of the Member States offered seats on a
     # return operation read it, so that they can reply to the offer.
     "returns.returnoperation": lambda user, item: (
@@ -191,6 +205,13 @@ CAPACITIES = {
         and user.country in item.offered_to
     ),
     "participant": lambda user, item: user.organisation_id in item.participants,
+    # Group workspaces: the group's managers and the members they named add to it; they
+    # publish (place in the group) the items of their own organisation.
+    "group_adder": lambda user, item: user.pk in item.workspace_adders,
+    "group_adder_owner": lambda user, item: (
+        user.pk in item.workspace_adders and owner_member(user, item)
+    ),
+    "invited": lambda user, item: user.pk in item.invited,
     # an incident is moved on by the organiser's side or the organisation that reported it
     "incident_party": lambda user, item: (
         owner_member(user, item) or user.organisation_id in item.incident_orgs
@@ -255,6 +276,19 @@ ACTIONS = {
         # the workflow's own publish page only publishes the reviewed report
         "first_publication": rule(("reviewed",), "reviewer"),
         "revise": rule(("published",), "drafter"),
+    },
+    "workspaces.librarydocument": {
+        "change": rule(EDITABLE, "author_member", "owner_manager", "group_adder"),
+        "publish": rule(ALL, "owner_manager", "group_adder_owner"),
+        # its files are its versions: the core's generic attachments stay with the owner
+        "attach": rule((), "owner_member"),
+        "attachment_download": rule(ALL, "owner_member"),
+    },
+    "workspaces.meeting": {
+        "change": rule(EDITABLE, "author_member", "owner_manager", "group_adder"),
+        "attach": rule(EDITABLE, "author_member", "owner_manager", "group_adder"),
+        "publish": rule(ALL, "owner_manager", "group_adder_owner"),
+        "reply": rule(ALL, "invited"),
     },
     "returns.returnoperation": {
         # the organiser's contact points (and national administrators) run the operation;
@@ -359,6 +393,16 @@ def _authorisation_data(item, cast):
     return {"country": "TR", "kind": "overflight", "status": "granted"}
 
 
+def _version_data(item, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.files import png_bytes
+
+    return {"file": SimpleUploadedFile("v.png", png_bytes(), "image/png"), "note": "x"}
+
+
+LIBRARY_DOCUMENT = "workspaces.librarydocument"
+MEETING = "workspaces.meeting"
 PROBLEM = "returns.returnproblem"
 OPERATION = "returns.returnoperation"
 
@@ -433,6 +477,17 @@ ITEM_PAGES = {
     "returns:incident_transition": Page(
         "incident_status", get=False, post=_empty, item_type=OPERATION
     ),
+    # group workspaces: a library document and its versions, a meeting
+    "workspaces:document": Page("read", item_type=LIBRARY_DOCUMENT),
+    "workspaces:version_create": Page(
+        "change", get=False, post=_version_data, item_type=LIBRARY_DOCUMENT
+    ),
+    "workspaces:version_download": Page("download", needs="number", item_type=LIBRARY_DOCUMENT),
+    "workspaces:meeting": Page("read", item_type=MEETING),
+    "workspaces:meeting_edit": Page("change", post=_empty, item_type=MEETING),
+    "workspaces:meeting_reply": Page("reply", get=False, post=_empty, item_type=MEETING),
+    "workspaces:meeting_minutes": Page("change", get=False, post=_empty, item_type=MEETING),
+    "workspaces:meeting_ics": Page("download", item_type=MEETING),
 }
 
 # URL patterns of an area's namespace whose `pk` is not a shared item, with what it is.

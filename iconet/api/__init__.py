@@ -1,2 +1,4 @@
-"""The REST API (/api/v1/): keys of API clients per organisation, and every registered item type
-read and written through the same visibility filter and services as the pages."""
+"""The REST API (/api/v1/): API clients' keys, and every item type read and written.
+
+Keys belong to API clients of an organisation; every registered item type is read and written
+through the same visibility filter and services as the pages."""

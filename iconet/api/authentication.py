@@ -3,8 +3,9 @@
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from iconet.audit.services import client_address
+
 from ..access import principal_group_ids
-from ..services.audit import client_address
 from .models import ApiAction
 from .services import api_client_for_key, api_client_used
 
@@ -62,6 +63,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if client.may(ApiAction.PUBLISH):
             user.acting_ncp_areas = tuple(user.areas)
         user._iconet_principals = organisation_principals(user)
+        # It acts for its organisation: it acknowledges what the organisation was told.
+        user.acts_for_organisation = True
         api_client_used(client=client, address=address)
         return user, client
 

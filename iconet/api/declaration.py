@@ -63,8 +63,25 @@ class ApiType:
     def create(self, *, actor, item) -> SharedItem:
         from ..services.sharing import item_create
 
-        service = self.item_type.create_service or item_create
-        return service(actor=actor, item=item)
+        # The core's item_create does every type's work (reference, the type's `created` step).
+        return item_create(actor=actor, item=item)
+
+    @property
+    def acknowledged(self) -> bool:
+        """Whether recipients of the type acknowledge it: it tells people on publication, or
+        chases those who have not acknowledged (`SharedItem.recipients_escalation`)."""
+        return (
+            self.item_type.publication_recipients is not None
+            or self.model.recipients_escalation() is not None
+        )
+
+    @property
+    def follows_up(self) -> bool:
+        return bool(self.item_type.follow_ups and self.item_type.follow_up_add)
+
+    @property
+    def has_images(self) -> bool:
+        return bool(self.item_type.images_for_reader and self.item_type.image_served)
 
     @property
     def filter_form_class(self) -> Any:

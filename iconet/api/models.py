@@ -19,6 +19,7 @@ class ApiAction(models.TextChoices):
     CREATE = "create", _("Create drafts")
     CHANGE = "change", _("Change items")
     PUBLISH = "publish", _("Publish items")
+    RESPOND = "respond", _("Acknowledge, follow up and request disclosure")
 
 
 class ApiClient(models.Model):
@@ -124,6 +125,11 @@ class WebhookEndpoint(models.Model):
 
     class Event(models.TextChoices):
         ITEM_PUBLISHED = "item.published", _("An item was published")
+        AWAITING_ACKNOWLEDGEMENT = (
+            "item.awaiting_acknowledgement",
+            _("An item awaits the organisation's acknowledgement"),
+        )
+        ACCESS_CHANGE = "access_change", _("A change of access concerns the organisation")
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="webhooks")
     url = models.URLField(_("address"), max_length=500)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..models import Area
-from .models import ApiAction, ApiClient
+from .models import ApiAction, ApiClient, WebhookEndpoint
 from .services import (
     api_client_create,
     api_client_manageable,
@@ -61,7 +61,9 @@ def _manager(request) -> None:
 
 def api_clients(request):
     _manager(request)
-    clients = ApiClient.objects.filter(organisation_id=request.user.organisation_id)
+    clients = ApiClient.objects.filter(
+        organisation_id=request.user.organisation_id
+    ).prefetch_related("webhooks")
     return render(request, "api/clients.html", {"clients": clients})
 
 
@@ -108,3 +110,48 @@ def api_client_revoke_page(request, pk: int):
     api_client_revoke(actor=request.user, client=client)
     messages.success(request, _("%(name)s is revoked: its key no longer works.") % {"name": client})
     return redirect("api_clients")
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label=gettext_lazy("Address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy("The address of your system that receives the events (HTTPS)."),
+    )
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events sent to it"),
+        choices=WebhookEndpoint.Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def webhook_endpoint_new(request, pk: int):
+    """Register an address of a client's system for events; a second administrator approves
+    it before any event leaves for it. Its signing secret is shown once."""
+    from .webhooks import webhook_endpoint_create
+
+    client = _own_client(request, pk)
+    if client.is_revoked:
+        raise PermissionDenied
+    form = WebhookEndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint, secret = webhook_endpoint_create(
+                actor=request.user,
+                client=client,
+                url=form.cleaned_data["url"],
+                events=form.cleaned_data["events"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return render(
+                request,
+                "api/webhook_secret_shown.html",
+                {"client": client, "endpoint": endpoint, "secret": secret},
+            )
+    return render(request, "api/webhook_form.html", {"form": form, "client": client})

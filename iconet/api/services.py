@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iconet.audit.services import audited
+
 from ..models import Area, Role, User
-from ..services.audit import audited
 from .models import ApiAction, ApiClient
 
 KEY_PREFIX = "icn"

@@ -1,4 +1,5 @@
-"""/api/v1/: every registered item type's list, detail and publish addresses, from the registry.
+"""/api/v1/: every registered item type's list, detail and publish addresses, and what a client
+does with one item (iconet.api.item_actions), from the registry.
 
 The views of namespace "api" authenticate each request by an API client's key and never by a
 session (iconet.middleware lets them through to do so); the schema and its documentation page
@@ -7,6 +8,7 @@ are pages for signed-in users."""
 from django.urls import path
 
 from .declaration import api_types
+from .item_actions import ACTION_PATHS, action_views_for
 from .views import MeView, RootView, views_for
 
 app_name = "api"
@@ -26,6 +28,14 @@ def item_patterns() -> list:
                 name=f"{api_type.slug}-publish",
             ),
         ]
+        for suffix, view in action_views_for(api_type).items():
+            patterns.append(
+                path(
+                    f"{base}<int:pk>/{ACTION_PATHS[suffix]}",
+                    view.as_view(),
+                    name=f"{api_type.slug}-{suffix}",
+                )
+            )
     return patterns
 
 

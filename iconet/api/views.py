@@ -24,10 +24,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from iconet.audit.services import access_log_write
+
 from ..access import get_visible_or_404
 from ..models import LOGGED_MARKINGS, AccessLog, Action, Audience
 from ..services import sharing as sharing_services
-from ..services.audit import access_log_write
 from .declaration import (
     LIST_PARAMETERS,
     ApiType,
@@ -66,7 +67,9 @@ class ApiView(GenericAPIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        # Files are streamed and never cached: only JSON answers carry an ETag.
+        json_answer = isinstance(response, Response)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and json_answer:
             response.render()
             etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
             response["ETag"] = etag
@@ -163,6 +166,7 @@ class ItemApiView(ApiView):
             raise exceptions.ValidationError(
                 {name: [_("This type has no such field.")] for name in sorted(unknown)}
             )
+        shape_check(content_serializer(self.api_type), data)
         if instance is not None:
             # A change names only the fields it changes; the others keep their values.
             current = content_values(self.api_type, instance, self.request.user)
@@ -171,6 +175,14 @@ class ItemApiView(ApiView):
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form.errors))
         return form
+
+
+def shape_check(serializer_class, data: dict) -> None:
+    """Refuse values of the wrong kind (a list for a text, an object for an id) before a form
+    reads them: the form expects what a browser sends."""
+    shape = serializer_class(data=data, partial=True)
+    if not shape.is_valid():
+        raise exceptions.ValidationError(shape.errors)
 
 
 def _form_errors(errors) -> dict[str, list[str]]:

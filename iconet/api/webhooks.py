@@ -14,10 +14,11 @@ import urllib.request
 import uuid
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Marking
 from .models import ApiClient, WebhookDelivery, WebhookEndpoint
@@ -48,14 +49,44 @@ def signature_valid(secret: str, header: str, body: bytes, *, now: float | None 
 
 
 @transaction.atomic
-def webhook_endpoint_create(*, actor, client: ApiClient, url: str, events: list[str]):
-    """Register an address of the client's system; returns it with its secret, shown once."""
+def webhook_endpoint_create(
+    *, actor, client: ApiClient, url: str, events: list[str], reason: str = ""
+):
+    """Register an address of the client's system; returns it with its secret, shown once.
+
+    Events leave the portal for it only once a second administrator approves it (a change of
+    access, iconet.directory.services.access_changes): until then it is inactive."""
     if not api_client_manageable(actor, client.organisation_id) or client.is_revoked:
         raise PermissionDenied
-    endpoint = WebhookEndpoint(client=client, url=url, events=events, secret=secrets.token_hex(32))
+    endpoint = WebhookEndpoint(
+        client=client, url=url, events=events, secret=secrets.token_hex(32), is_active=False
+    )
     endpoint.full_clean()
     endpoint.save()
+    from ..directory.services.access_changes import webhook_endpoint_request
+
+    events_shown = ", ".join(str(WebhookEndpoint.Event(e).label) for e in endpoint.events)
+    webhook_endpoint_request(
+        actor=actor,
+        endpoint=endpoint,
+        reason=reason
+        or _("Events (%(events)s) of API client “%(name)s” sent to %(url)s")
+        % {"events": events_shown, "name": client.name, "url": url},
+    )
     return endpoint, endpoint.secret
+
+
+def webhook_endpoint_enable(request) -> None:
+    """Apply an approved registration: the requester must still manage the client's
+    organisation, and the client must still be live."""
+    endpoint = WebhookEndpoint.objects.select_related("client").get(pk=request.payload["endpoint"])
+    client = endpoint.client
+    if not api_client_manageable(request.requested_by, client.organisation_id):
+        raise PermissionDenied
+    if client.is_revoked:
+        raise ValidationError(_("The API client was revoked."))
+    endpoint.is_active = True
+    endpoint.save(update_fields=["is_active"])
 
 
 def item_payload(item, account) -> dict | None:
@@ -74,23 +105,27 @@ def item_payload(item, account) -> dict | None:
     return payload
 
 
-def item_published_tell(sender, *, item, first_publication: bool = True, **kwargs) -> None:
-    """Write a delivery for every endpoint told of publications whose client may read the item,
-    in the publication's transaction; the worker is told after commit."""
-    if not first_publication:
-        return
+def _endpoints(event: str, organisation_ids=None):
+    """The active endpoints of live clients told of `event` (of these organisations)."""
     endpoints = WebhookEndpoint.objects.filter(
         is_active=True,
-        events__contains=[WebhookEndpoint.Event.ITEM_PUBLISHED],
+        events__contains=[event],
         client__revoked_at__isnull=True,
         client__expires_at__gt=timezone.now(),
-    ).select_related("client__user")
+        client__user__is_active=True,
+    ).select_related("client__user", "client__organisation")
+    if organisation_ids is not None:
+        endpoints = endpoints.filter(client__organisation_id__in=organisation_ids)
+    return endpoints
+
+
+def deliveries_write(event: str, endpoints, payload_for) -> list[int]:
+    """Write one delivery per endpoint for which `payload_for(endpoint)` gives what its client
+    may read of the event (None: nothing, and no delivery), in the event's transaction; the
+    worker is told after commit."""
     created = []
     for endpoint in endpoints:
-        account = endpoint.client.user
-        if not account.is_active or not account.has_area(item.area):
-            continue
-        payload = item_payload(item, account)
+        payload = payload_for(endpoint)
         if payload is None:
             continue
         event_id = uuid.uuid4()
@@ -98,8 +133,8 @@ def item_published_tell(sender, *, item, first_publication: bool = True, **kwarg
             WebhookDelivery.objects.create(
                 endpoint=endpoint,
                 event_id=event_id,
-                event=WebhookEndpoint.Event.ITEM_PUBLISHED,
-                payload={"id": str(event_id), "event": "item.published", "item": payload},
+                event=event,
+                payload={"id": str(event_id), "event": event, **payload},
             ).pk
         )
     if created:
@@ -114,6 +149,57 @@ def item_published_tell(sender, *, item, first_publication: bool = True, **kwarg
                 pass
 
         transaction.on_commit(hand_over)
+    return created
+
+
+def _item_for(item, endpoint) -> dict | None:
+    from .authentication import organisation_principals
+
+    account = endpoint.client.user
+    if not account.has_area(item.area) or item.area not in endpoint.client.areas:
+        return None
+    # What its organisation reads, as for the client's requests (iconet.api.authentication).
+    account._iconet_principals = organisation_principals(account)
+    payload = item_payload(item, account)
+    return None if payload is None else {"item": payload}
+
+
+def item_published_tell(sender, *, item, first_publication: bool = True, **kwargs) -> None:
+    """Tell the endpoints told of publications whose client may read the item."""
+    if not first_publication:
+        return
+    event = WebhookEndpoint.Event.ITEM_PUBLISHED
+    deliveries_write(event, _endpoints(event), lambda endpoint: _item_for(item, endpoint))
+
+
+def awaiting_acknowledgement_tell(sender, *, item, organisation_ids, **kwargs) -> None:
+    """Tell the endpoints of organisations newly told of an item that it awaits their
+    acknowledgement (the client may acknowledge it for them, iconet.api.item_actions)."""
+    event = WebhookEndpoint.Event.AWAITING_ACKNOWLEDGEMENT
+    deliveries_write(
+        event,
+        _endpoints(event, organisation_ids),
+        lambda endpoint: _item_for(item, endpoint),
+    )
+
+
+def access_change_tell(sender, *, request, organisation_ids, **kwargs) -> None:
+    """Tell the endpoints of the organisations a change of access concerns that it was asked or
+    decided: its kind and status, whom it concerns, and where the register shows it; never the
+    reasons, the summary nor what it sets (an administrator reads them in the register)."""
+    event = WebhookEndpoint.Event.ACCESS_CHANGE
+    payload = {
+        "access_change": {
+            "id": request.pk,
+            "kind": request.kind,
+            "status": request.status,
+            "organisation": request.organisation.short_name,
+            "user": request.user.get_username() if request.user_id else None,
+            "requested_at": request.requested_at.isoformat(),
+            "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+        }
+    }
+    deliveries_write(event, _endpoints(event, organisation_ids), lambda endpoint: payload)
 
 
 def delivery_claim(delivery_id: int) -> WebhookDelivery | None:

@@ -20,8 +20,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from ..audit.services import access_log_write
 from ..models import AccessLog, ExportJob, Notification
-from ..services.audit import access_log_write
 from . import sources as exports
 
 logger = logging.getLogger(__name__)

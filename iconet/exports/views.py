@@ -4,12 +4,13 @@ A job belongs to the user who asked for it: anyone else is answered 404, as for 
 does not exist."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ..files import file_response
 from ..models import ExportJob
 from . import services
 from . import sources as exports
@@ -31,9 +32,8 @@ def export_start(request):
         return redirect(source.back_url(params))
     if kind == "job":
         return redirect("exports:detail", pk=result.pk)
-    response = HttpResponse(result, content_type=exports.CONTENT_TYPES[fmt])
     name = exports.file_name(source, fmt, table.made_at)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = file_response(result, name=name, content_type=exports.CONTENT_TYPES[fmt])
     response["X-Export-Rows"] = str(len(table.rows))
     return response
 
@@ -134,13 +134,7 @@ def export_download(request, pk: int):
         if source
         else f"export-{job.pk}.{job.format}"
     )
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=exports.CONTENT_TYPES[job.format],
-    )
-    return response
+    return file_response(job.file, name=name, content_type=exports.CONTENT_TYPES[job.format])
 
 
 @require_GET

@@ -1,9 +1,10 @@
 """Models of the shared core."""
 
+from ..audit.models import AccessLog, ImmutableRecordError
 from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
 from ..outbox.models.notifications import EmailDelivery, Notification
+from . import lookups  # noqa: F401  (registers `__any_of`)
 from .attachments import Attachment, ReferenceSequence
-from .audit import AccessLog, ImmutableRecordError
 from .querysets import grant_model_of
 from .sharing import (
     CONTENT_FREE_MARKINGS,
@@ -80,7 +81,7 @@ from ..search.models import SavedSearch, SavedSearchMatch  # noqa: E402
 
 __all__ += ["ExportJob", "SavedSearch", "SavedSearchMatch"]
 
-from .retention import ItemRetention, RetentionRule  # noqa: E402
+from ..retention.models import ItemRetention, RetentionRule  # noqa: E402
 
 __all__ += ["ItemRetention", "RetentionRule"]
 

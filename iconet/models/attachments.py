@@ -1,7 +1,5 @@
 """Files attached to any shared item, and the yearly reference counters of item types."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -9,12 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..directory.models.directory import Organisation
-from ..files import CONTENT_TYPES, EXTENSIONS, FileKind
+from ..files import CONTENT_TYPES, EXTENSIONS, FileKind, storage_name
 
 
 def attachment_storage_name(instance, filename: str) -> str:
     """A random name: the user's file name never reaches the storage path."""
-    return f"attachments/{uuid.uuid4().hex}{EXTENSIONS[instance.kind][0]}"
+    return storage_name("attachments", EXTENSIONS[instance.kind][0])
 
 
 class AttachmentQuerySet(models.QuerySet):

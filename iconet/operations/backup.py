@@ -254,7 +254,7 @@ def operator_name() -> str:
 def _audit(event: str, detail: str) -> None:
     """A backup reads every item and a restore brings them all back: each goes into the
     access log of the database the settings name, with the operator's system user name."""
-    from ..services.audit import access_log_write
+    from ..audit.services import access_log_write
 
     access_log_write(event=event, username=operator_name()[:150], detail=detail)
 

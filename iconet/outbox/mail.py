@@ -91,7 +91,19 @@ class EmailBackend(smtp.EmailBackend):
         return HandoverSMTPSSL if self.use_ssl else HandoverSMTP
 
     def _send(self, email_message):
-        if self.connection is not None:
-            self.connection.data_timeout = settings.EMAIL_DATA_TIMEOUT
-            self.connection.on_slow_reply = self.on_slow_reply
+        self._handover_prepare()
         return super()._send(email_message)
+
+    def _handover_prepare(self) -> None:
+        connection = self.connection
+        if isinstance(connection, HandoverSMTP | HandoverSMTPSSL):
+            connection.data_timeout = settings.EMAIL_DATA_TIMEOUT
+            connection.on_slow_reply = self.on_slow_reply
+
+    def send_prepared(self, from_email: str, recipients: list[str], payload: bytes) -> None:
+        """Hand a message already encoded (headers and body, CRLF line ends) to the relay over
+        the open connection; raises on any failure, as `send(fail_silently=False)` does."""
+        self._handover_prepare()
+        if self.connection is None:
+            raise smtplib.SMTPServerDisconnected("The connection to the relay is not open.")
+        self.connection.sendmail(from_email, recipients, payload)

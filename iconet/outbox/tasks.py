@@ -1,14 +1,17 @@
 """Celery tasks of the core: deliver the e-mail outbox, and sweep what is still pending.
 
 Exactly-once is impossible over SMTP: a worker can die after the relay accepted a message and
-before the row says "sent", and a relay can accept a message and never answer. That window is
-kept to one UPDATE in autocommit right after the relay's answer (written again on a new database
-connection if the first was lost); a row whose fate is unknown (no answer to the end of DATA, or
+before the row says "sent", and a relay can accept a message and never answer. A task claims its
+batch of rows under a lease in one statement, hands them to the relay over one connection, and
+marks the accepted ones "sent" in one autocommit UPDATE at the end of the batch (and half-way
+through each lease, when it also renews the claim of the rest), written again on a new database
+connection if the first was lost. A row whose fate is unknown (no answer to the end of DATA, or
 a worker that died holding it) is sent at most once more; and every delivery carries a
 Message-ID derived from its row, so that a resend is recognisably the same message.
 """
 
 import hashlib
+import json
 import logging
 import smtplib
 import time
@@ -20,9 +23,10 @@ from typing import TypeVar, cast
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, TextField, Value, When
 from django.db.models.functions import Concat, Left
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
@@ -76,11 +80,14 @@ def on_fresh_connection(write: Callable[[], T], *, tries: int = 5) -> T:
     raise AssertionError("unreachable")
 
 
-def email_claim(delivery_id: int) -> EmailDelivery | None:
-    """Take the row for this worker under a lease, and read it in the same statement (UPDATE
-    ... RETURNING); None when another run has it or it is done."""
+def emails_claim(delivery_ids: list[int]) -> list[EmailDelivery]:
+    """Take the due rows among `delivery_ids` for this worker under one lease, and read them, in
+    one statement (UPDATE ... RETURNING); rows another run holds, or done ones, are left out.
+    Urgent rows come first, then in the order given."""
+    if not delivery_ids:
+        return []
     now = timezone.now()
-    rows = EmailDelivery.objects.filter(delivery_due(), pk=delivery_id)
+    rows = EmailDelivery.objects.filter(delivery_due(), pk__in=delivery_ids)
     query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
     query.add_update_values(
         {
@@ -93,25 +100,69 @@ def email_claim(delivery_id: int) -> EmailDelivery | None:
     fields = EmailDelivery._meta.concrete_fields
     returning = ", ".join(db_connection.ops.quote_name(field.column) for field in fields)
 
-    def claim() -> EmailDelivery | None:
+    def claim() -> list[EmailDelivery]:
         with db_connection.cursor() as cursor:
             cursor.execute(f"{sql} RETURNING {returning}", params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        return EmailDelivery.from_db(db_connection.alias, [f.attname for f in fields], row)
+            found = cursor.fetchall()
+        names = [f.attname for f in fields]
+        return [EmailDelivery.from_db(db_connection.alias, names, row) for row in found]
 
-    return on_fresh_connection(claim)
+    order = {pk: position for position, pk in enumerate(delivery_ids)}
+    claimed = on_fresh_connection(claim)
+    claimed.sort(key=lambda row: (row.priority, order[row.pk]))
+    return claimed
 
 
-def lease_extend_for_reply(delivery_id: int) -> None:
-    """The relay is slow to answer the end of DATA: hold the claim for the whole wait, so that
-    the sweep does not take a slow relay for a dead worker and hand the row over again."""
-    until = timezone.now() + lease_time() + timedelta(seconds=settings.EMAIL_DATA_TIMEOUT)
+def leases_extend(delivery_ids: list[int], *, extra: timedelta = timedelta(0)) -> None:
+    """Hold the claim on these rows (those still being sent) for another lease, plus `extra`."""
+    if not delivery_ids:
+        return
+    until = timezone.now() + lease_time() + extra
     on_fresh_connection(
         lambda: EmailDelivery.objects.filter(
-            pk=delivery_id, status=EmailDelivery.Status.SENDING
+            pk__in=delivery_ids, status=EmailDelivery.Status.SENDING
         ).update(lease_until=until)
+    )
+
+
+def sent_record(deliveries: list[EmailDelivery]) -> None:
+    """Mark rows the relay accepted as sent, in one autocommit UPDATE (written again on a new
+    database connection if this one was lost); a secret body is emptied at the same time."""
+    if not deliveries:
+        return
+    on_fresh_connection(
+        lambda: EmailDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+            status=EmailDelivery.Status.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=timezone.now(),
+            last_error="",
+            lease_until=None,
+            body=Case(
+                When(body_is_secret=True, then=Value("")),
+                default=F("body"),
+                output_field=TextField(),
+            ),
+        )
+    )
+
+
+def unreached_release(deliveries: list[EmailDelivery]) -> None:
+    """Give back claimed rows this run never handed to the relay (it stopped on an error of
+    its own): due at once, as they were, with nothing counted against them."""
+    if not deliveries:
+        return
+    on_fresh_connection(
+        lambda: EmailDelivery.objects.filter(
+            pk__in=[d.pk for d in deliveries], status=EmailDelivery.Status.SENDING
+        ).update(
+            status=Case(
+                When(uncertain_handovers__gt=0, then=Value(EmailDelivery.Status.UNKNOWN)),
+                default=Value(EmailDelivery.Status.PENDING),
+                output_field=CharField(),
+            ),
+            lease_until=None,
+            next_attempt_at=timezone.now(),
+        )
     )
 
 
@@ -166,27 +217,85 @@ def failure_record(delivery: EmailDelivery, exc: Exception) -> tuple[str, timede
     return "retry", delay
 
 
-def email_send(delivery_id: int, connection) -> str:
+def payload_parts(delivery: EmailDelivery) -> tuple[str, str] | None:
+    """The envelope address and the per-row header lines of `delivery`, when both are plain
+    printable ASCII that needs no encoding; None sends the row through Django's own message
+    building (an internationalised address, say)."""
+    address, key = delivery.to_email, delivery.key
+    if not (address.isascii() and address.isprintable() and key.isascii() and key.isprintable()):
+        return None
+    if any(c in address for c in ' ,;<>"()'):
+        return None
+    headers = f"To: {address}\r\nMessage-ID: {message_id(delivery)}\r\nX-ICONet-Delivery: {key}\r\n"
+    return address, headers
+
+
+class PreparedMessages:
+    """The messages of one batch, each distinct subject and body built into MIME once (a
+    publication's mails differ by language and marking, not by recipient); each row only adds
+    its own To, Message-ID and X-ICONet-Delivery lines."""
+
+    def __init__(self):
+        self.from_email = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        self.built: dict[tuple[str, str], bytes | Exception] = {}
+
+    def common(self, subject: str, body: str) -> bytes:
+        """The headers shared by every copy (Subject, From, Date, MIME) and the encoded body;
+        raises what Django's message building raises (a header with a newline...)."""
+        found = self.built.get((subject, body))
+        if found is None:
+            try:
+                message = EmailMessage(
+                    subject=subject,
+                    body=body,
+                    to=["placeholder@iconet.invalid"],
+                    headers={"Message-ID": "<placeholder@iconet.invalid>"},
+                ).message()
+                del message["To"]
+                del message["Message-ID"]
+                found = message.as_bytes(linesep="\r\n")
+            except Exception as exc:  # noqa: BLE001 - every copy of this message fails alike
+                found = exc
+            self.built[(subject, body)] = found
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def send(self, delivery: EmailDelivery, connection) -> None:
+        """Hand `delivery` to the relay over `connection`; raises on any failure."""
+        attached_files = delivery.attachments or []
+        if isinstance(attached_files, str):  # read by UPDATE ... RETURNING, not decoded
+            attached_files = json.loads(attached_files)
+        parts = payload_parts(delivery) if hasattr(connection, "send_prepared") else None
+        if parts is None or attached_files:
+            # Another backend (console, file...), an address that needs encoding, or a message
+            # with files of its own (a meeting's calendar file): built whole for this row.
+            message = EmailMessage(
+                subject=delivery.subject,
+                body=delivery.body,
+                to=[delivery.to_email],
+                headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
+                connection=connection,
+            )
+            for attached in attached_files:
+                message.attach(attached["name"], attached["content"], attached["mimetype"])
+            message.send(fail_silently=False)
+            return
+        address, headers = parts
+        payload = headers.encode("ascii") + self.common(delivery.subject, delivery.body)
+        connection.send_prepared(self.from_email, [address], payload)
+
+
+def email_send(delivery: EmailDelivery, connection, prepared: PreparedMessages) -> str:
     """Send one claimed outbox row over `connection`; temporary failures go back to pending with
     a delay, permanent ones are marked failed with their reason, and a message the relay may
-    hold without having said so is "unknown" (see `failure_record`)."""
-    delivery = email_claim(delivery_id)
-    if delivery is None:
-        return "skipped"
-    if hasattr(connection, "on_slow_reply"):
-        connection.on_slow_reply = lambda: lease_extend_for_reply(delivery_id)
+    hold without having said so is "unknown" (see `failure_record`). A row the relay accepted
+    answers "sent" and is marked so by the caller, with the rest of its batch."""
     try:
         # Opened here rather than by `send`, which would close a connection it opened itself:
         # the rows of one task share one SMTP session.
         connection.open()
-        message = EmailMessage(
-            subject=delivery.subject,
-            body=delivery.body,
-            to=[delivery.to_email],
-            headers={"X-ICONet-Delivery": delivery.key, "Message-ID": message_id(delivery)},
-            connection=connection,
-        )
-        message.send(fail_silently=False)
+        prepared.send(delivery, connection)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
         # The session may be broken (timeout, disconnect): the next row opens a fresh one.
         try:
@@ -196,22 +305,9 @@ def email_send(delivery_id: int, connection) -> str:
         outcome, delay = failure_record(delivery, exc)
         if delay is not None:
             email_deliver.apply_async(
-                (delivery_id,), countdown=delay.total_seconds(), priority=delivery.priority
+                (delivery.pk,), countdown=delay.total_seconds(), priority=delivery.priority
             )
         return outcome
-    # Right after the relay's answer, in its own autocommit statement (written again on a new
-    # database connection if this one was lost): the only window in which a crash makes the
-    # sweep send this row again.
-    on_fresh_connection(
-        lambda: EmailDelivery.objects.filter(pk=delivery_id).update(
-            status=EmailDelivery.Status.SENT,
-            attempts=delivery.attempts + 1,
-            sent_at=timezone.now(),
-            last_error="",
-            lease_until=None,
-            **({"body": ""} if delivery.body_is_secret else {}),
-        )
-    )
     return "sent"
 
 
@@ -235,17 +331,51 @@ def email_deliver(delivery_id: int) -> str:
     ignore_result=True,
 )
 def emails_deliver(delivery_ids: list[int]) -> list[str]:
-    """Send several outbox rows over one SMTP connection, each at most once."""
-    # Each row is claimed (and its lease taken) only when its turn comes, so a batch holds no
-    # claim on rows it has not reached: if this worker dies, they are still pending.
+    """Send several outbox rows over one SMTP connection, each at most once: one statement
+    claims the batch under a lease, each distinct message is built once, and one statement
+    marks the rows the relay accepted as sent."""
+    claimed = emails_claim(delivery_ids)
+    outcomes = {pk: "skipped" for pk in delivery_ids}
+    if not claimed:
+        return [outcomes[pk] for pk in delivery_ids]
+    claimed_ids = [row.pk for row in claimed]
     connection = get_connection(fail_silently=False)
+    if hasattr(connection, "on_slow_reply"):
+        # A relay slow to answer the end of DATA: the batch's claim holds for the whole wait,
+        # so that the sweep does not take a slow relay for a dead worker.
+        connection.on_slow_reply = lambda: leases_extend(
+            claimed_ids, extra=timedelta(seconds=settings.EMAIL_DATA_TIMEOUT)
+        )
+    prepared = PreparedMessages()
+    accepted: list[EmailDelivery] = []
+    remaining = list(reversed(claimed))
+    # Half-way through the lease, the rows accepted so far are marked sent and the others'
+    # claim renewed: a long batch neither loses its lease nor leaves its "sent" marks for late.
+    renew_every = lease_time().total_seconds() / 2
+    renew_at = time.monotonic() + renew_every
     try:
-        return [email_send(delivery_id, connection) for delivery_id in delivery_ids]
+        while remaining:
+            if time.monotonic() >= renew_at:
+                sent_record(accepted)
+                accepted = []
+                leases_extend([row.pk for row in remaining])
+                renew_at = time.monotonic() + renew_every
+            delivery = remaining.pop()
+            outcome = email_send(delivery, connection, prepared)
+            outcomes[delivery.pk] = outcome
+            if outcome == "sent":
+                accepted.append(delivery)
     finally:
         try:
             connection.close()
         except (OSError, smtplib.SMTPException):
             pass
+        # The window in which a crash makes the sweep send a row again (at most once): from
+        # the relay's answer to this autocommit UPDATE, written again on a new database
+        # connection if this one was lost.
+        sent_record(accepted)
+        unreached_release(remaining)
+    return [outcomes[pk] for pk in delivery_ids]
 
 
 def emails_hand_over(delivery_ids: list[int], priority: int) -> None:

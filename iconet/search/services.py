@@ -61,7 +61,7 @@ class SearchFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     year: int | None = None
-    # Archived items (iconet.services.retention) are found only when asked for.
+    # Archived items (iconet.retention.services) are found only when asked for.
     archived: bool = False
 
 

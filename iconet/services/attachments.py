@@ -6,9 +6,9 @@ from django.db import transaction
 
 from ..access import can
 from ..areas import takes_attachments
-from ..files import file_check
+from ..audit.services import audited
+from ..files import file_check, stored_files_delete
 from ..models import Action, Attachment, User
-from .audit import audited
 
 
 @audited
@@ -17,6 +17,12 @@ def attachment_add(*, actor: User, item, upload, description: str = "") -> Attac
     it on an item the actor may change. A refused file leaves no row and no stored file."""
     if not can(actor, Action.CHANGE, item) or not takes_attachments(type(item)):
         raise PermissionDenied
+    return attachment_store(actor=actor, item=item, upload=upload, description=description)
+
+
+def attachment_store(*, actor: User, item, upload, description: str = "") -> Attachment:
+    """The pipeline itself, for a service that checked the actor's right to add this file to
+    the item (an item type's own files, such as a library document's versions)."""
     checked = file_check(upload)  # raises FileRefused before anything is written
     attachment = Attachment(
         item=item,
@@ -36,6 +42,6 @@ def attachment_add(*, actor: User, item, upload, description: str = "") -> Attac
             attachment.full_clean()
             attachment.save()
     except BaseException:
-        attachment.file.storage.delete(attachment.file.name)
+        stored_files_delete(attachment.file)
         raise
     return attachment

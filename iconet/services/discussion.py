@@ -10,19 +10,19 @@ from collections import defaultdict
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..access import require
+from ..audit.services import audited
 from ..limits import one_line_text
 from ..models import Action, ItemFollow, ItemReply, User
 from ..models.sharing import SharedItem
 from ..outbox.services.notify import message_in_language, site_url, users_tell
 from ..search.saved_searches import item_line
-from .audit import audited
 
 
 def _content_type(item: SharedItem) -> ContentType:
@@ -34,6 +34,8 @@ def _content_type(item: SharedItem) -> ContentType:
 def item_reply_add(*, actor: User, item: SharedItem, text: str) -> ItemReply:
     """A dated reply by anyone who may read the (published) item; its author is told."""
     require(actor, Action.REPLY, item)
+    if actor.organisation_id is None:
+        raise PermissionDenied  # a reply is given on behalf of an organisation
     reply = ItemReply(
         content_type=_content_type(item),
         object_id=item.pk,

@@ -1,22 +1,20 @@
 """Attachments of any shared item: added by those who may change the item, served only to
 those who may download it, never through a public media URL."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import get_item_for_action
 from ..areas import takes_attachments
+from ..audit.services import access_log_write
+from ..files import file_response
 from ..forms import AttachmentForm
 from ..models import AccessLog, Action, Attachment
 from ..registry import item_model_or_404
 from ..services.attachments import attachment_add
-from ..services.audit import access_log_write
 from .steps import workflow_step
 
 
@@ -45,14 +43,6 @@ def attachment_create(request, type_slug, pk):
     )
 
 
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact name in RFC 5987 form."""
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 def attachment_download(request, type_slug, pk, attachment_pk):
     """The file of an item the user may download, with its checked type; the download is logged."""
     item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.DOWNLOAD)
@@ -65,8 +55,8 @@ def attachment_download(request, type_slug, pk, attachment_pk):
         item=item,
         detail=f"attachment {attachment.original_name}",
     )
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type_header)
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return file_response(
+        attachment.file,
+        name=attachment.original_name,
+        content_type=attachment.content_type_header,
+    )

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import can, get_item_for_action
 from ..areas import item_type_for
+from ..audit.services import access_log_write, item_read_record
 from ..exports.sources import static_only_fetcher
 from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..models import (
@@ -42,7 +43,6 @@ from ..related import (
     mention,
 )
 from ..services import sharing as services
-from ..services.audit import access_log_write, item_read_record
 from .steps import workflow_step
 
 
@@ -92,7 +92,7 @@ def publish_page(
     published only once the user confirms it, and is then reported as a warning. A RED draft
     published by its own author waits for a second person's release instead."""
     item_type = item_type_for(type(item))
-    recipients = item_type.publication_recipients if item_type else None
+    recipients = item_type.hook("publication_recipients") if item_type else None
     first = item.state == State.DRAFT
     if initial is None:
         initial = {"marking": item.marking, "audience_groups": list(item.audience_groups.all())}
@@ -361,7 +361,9 @@ def reply_history_rows(item) -> list[tuple[object, list[tuple[str, object, objec
 HISTORY_HIDDEN = {"id", "created_at", "updated_at"}
 
 
-def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str, object, object]]]]:
+def history_rows(
+    item, entries, *, reader
+) -> list[tuple[object, list[tuple[str, str | None, str | None]]]]:
     """(entry, changes) of each log entry; other shared items it names are resolved for the
     reader through the visibility filter (one query per item type for the whole page)."""
     model = type(item)
@@ -405,7 +407,7 @@ def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
     """The names of what the entries' foreign keys to non-item rows (organisations, people,
     vocabulary terms, networks) point to: one query per related model for the whole page."""
     fields = history_fields(model)
-    wanted: dict[type, set[str]] = {}
+    wanted: dict[type[models.Model], set[str]] = {}
     for entry in entries:
         for name, change in entry.changes_dict.items():
             field = fields.get(name)  # None: a field removed since the entry was written
@@ -500,7 +502,7 @@ def history_changes(
     found=None,
     texts=None,
     names=None,
-) -> list[tuple[str, object, object]]:
+) -> list[tuple[str, str | None, str | None]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = history_fields(model)
     relations = {} if relations is None else relations
@@ -637,15 +639,15 @@ def item_footprint(request, type_slug, pk):
     """Where the item went: who can read it and why, who read it, its copies, its disclosures
     and the people told; for its owner organisation and the Commission. The page names people,
     organisations and dates, never a value of the item, and is itself in the access log."""
-    from ..services.footprint import footprint_item
+    from ..audit.footprint import footprint_item
 
     item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
     return _footprint_page(request, item, viewer)
 
 
 def _footprint_page(request, item, viewer, *, narrow_form=None):
+    from ..audit.footprint import item_footprint as footprint_of
     from ..forms import NarrowForm
-    from ..services.footprint import item_footprint as footprint_of
 
     access_log_write(
         event=AccessLog.Event.FOOTPRINT, request=request, item=item, detail="footprint page"
@@ -673,8 +675,8 @@ def _footprint_page(request, item, viewer, *, narrow_form=None):
 def item_narrow(request, type_slug, pk):
     """Narrow a published item's audience from its footprint, and withdraw the copies that may
     no longer exist (exports whose owners may no longer read the item)."""
+    from ..audit.footprint import item_narrow as narrow
     from ..forms import NarrowForm
-    from ..services.footprint import item_narrow as narrow
 
     item = _item(request, type_slug, pk, Action.PUBLISH)
     form = NarrowForm(request.POST, item=item)
@@ -702,9 +704,9 @@ def item_narrow(request, type_slug, pk):
 def item_retention(request, type_slug, pk):
     """An item's retention: its review date, the owner's answer to a due review, and the
     Commission's hold. Shown to those who see its footprint; it shows no content."""
+    from ..audit.footprint import footprint_item
     from ..forms import RetentionDecisionForm, RetentionHoldForm
-    from ..services import retention
-    from ..services.footprint import footprint_item
+    from ..retention import services as retention
 
     item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
     record = retention.retention_record(item)
@@ -770,7 +772,7 @@ def retention_overview(request):
     many items are due, escalated, held, kept or archived (counts only)."""
     from ..directory.services.directory import is_administrator
     from ..forms import RetentionRuleForm
-    from ..services import retention
+    from ..retention import services as retention
 
     if not (is_administrator(request.user) and request.user.is_commission_admin):
         raise PermissionDenied
@@ -803,8 +805,8 @@ def retention_overview(request):
 
 def footprint_find(request):
     """Find an item's footprint by its reference: the owner's people and the Commission."""
+    from ..audit.footprint import footprint_find as find
     from ..forms import FootprintFindForm
-    from ..services.footprint import footprint_find as find
 
     form = FootprintFindForm(request.GET if "reference" in request.GET else None)
     if form.is_valid():

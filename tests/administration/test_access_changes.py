@@ -64,9 +64,15 @@ ACCESS_GIVING = {
     "ilo_reports:posting_add": ["network_member"],
     "ilo_reports:posting_edit": ["network_member_edit"],
     "api_client_new": ["api_client"],
+    "webhook_endpoint_new": ["webhook_endpoint"],
 }
 # Pages outside the administration's namespace that give access.
-AREA_ACCESS_URLS = {"ilo_reports:posting_add", "ilo_reports:posting_edit", "api_client_new"}
+AREA_ACCESS_URLS = {
+    "ilo_reports:posting_add",
+    "ilo_reports:posting_edit",
+    "api_client_new",
+    "webhook_endpoint_new",
+}
 
 
 def test_every_administration_page_is_classified():
@@ -365,6 +371,38 @@ def _case_api_client(w):
         effect=lambda: ApiClient.objects.filter(
             name="Case system of the border police", user__is_active=True
         ).exists(),
+    )
+
+
+def _case_webhook_endpoint(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from iconet.api.models import WebhookEndpoint
+    from iconet.api.services import api_client_create
+
+    client, _key = api_client_create(
+        actor=w.cast.fr_admin,
+        organisation_id=w.objects.fr.pk,
+        name="Case system receiving events",
+        areas=["alerts"],
+        actions=["read"],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    made = AccessChangeRequest.objects.get(user=client.user, kind="api_client")
+    access_changes.access_change_decide(actor=w.fr_admin2, request=made, approve=True)
+    url = "https://cases.example.test/hook"
+    return Case(
+        kind="webhook_endpoint",
+        requester=w.cast.fr_admin,
+        url=reverse("webhook_endpoint_new", args=[client.pk]),
+        data={"url": url, "events": ["item.published"]},
+        status=200,  # the signing secret is shown on the answer, once
+        person=None,
+        told=[w.fr_admin2],
+        approver=w.fr_admin2,
+        effect=lambda: WebhookEndpoint.objects.filter(url=url, is_active=True).exists(),
     )
 
 

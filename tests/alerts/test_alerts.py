@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import Alert
-from alerts.services import alert_publish
 from iconet.models import EmailDelivery, Notification, ReferenceSequence
+from iconet.services.sharing import item_publish
 from tests.factories import AccessGroupFactory, UserFactory
 
 from .conftest import alert_draft, alert_published
@@ -47,7 +47,7 @@ def test_publication_tells_destination_and_transit_ncps_only(cast, published):
 
 
 def test_publishing_again_does_not_tell_anyone_twice(cast, published):
-    alert_publish(actor=cast.fr_ncp, alert=published, audience="network", marking="GREEN")
+    item_publish(actor=cast.fr_ncp, item=published, audience="network", marking="GREEN")
     assert published.recipients.count() == 2
     assert EmailDelivery.objects.filter(key__startswith=f"alert:{published.pk}:").count() == 2
 

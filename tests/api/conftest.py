@@ -66,3 +66,22 @@ def api(key: str, **extra) -> Client:
 def api_key(cast):
     """A function making a key for an organisation of the cast."""
     return api_key_make
+
+
+def webhook_endpoint_make(organisation, url: str, events=("item.published",), client=None):
+    """An endpoint of a client of `organisation`, registered by its national administrator and
+    approved by the second administrator the rule names; returns (endpoint, secret)."""
+    from iconet.api.webhooks import webhook_endpoint_create
+
+    if client is None:
+        client, _key = api_key_make(organisation)
+    endpoint, secret = webhook_endpoint_create(
+        actor=national_admin_of(organisation), client=client, url=url, events=list(events)
+    )
+    request = AccessChangeRequest.objects.get(
+        kind="webhook_endpoint", payload__endpoint=endpoint.pk
+    )
+    access_change_decide(actor=approvers_of(request).first(), request=request, approve=True)
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    return endpoint, secret

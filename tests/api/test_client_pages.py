@@ -11,7 +11,7 @@ from django.utils import timezone
 from iconet.api.models import ApiClient
 from iconet.directory.services.access_changes import access_change_decide, approvers_of
 from iconet.models import AccessChangeRequest
-from tests.api.conftest import api
+from tests.api.conftest import api, api_key_make
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,48 @@ def test_nobody_else_reaches_the_pages(cast, client_for, who):
     browser = client_for(getattr(cast, who))
     assert browser.get(reverse("api_clients")).status_code == 403
     assert browser.get(reverse("api_client_new")).status_code == 403
+    _client, _key = api_key_make(cast.fr_officer.organisation)
+    page = browser.get(reverse("webhook_endpoint_new", args=[_client.pk]))
+    assert page.status_code in (403, 404)
+
+
+def test_an_endpoint_is_registered_on_a_page_and_delivers_only_once_approved(cast, client_for):
+    from iconet.api.models import WebhookDelivery, WebhookEndpoint
+    from tests.items import item_make
+
+    client, _key = api_key_make(cast.fr_officer.organisation)
+    browser = client_for(cast.fr_admin)
+    assert "New webhook endpoint" in browser.get(reverse("api_clients")).content.decode()
+    url = reverse("webhook_endpoint_new", args=[client.pk])
+    assert 'type="checkbox"' in browser.get(url).content.decode()
+    refused = browser.post(url, {"url": "not an address", "events": ["item.published"]})
+    assert refused.status_code == 200 and not WebhookEndpoint.objects.exists()
+    made = browser.post(
+        url, {"url": "https://cases.example.test/hook", "events": ["item.published"]}
+    )
+    assert made.status_code == 200
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in made.content.decode() and not endpoint.is_active
+    assert endpoint.secret not in browser.get(reverse("api_clients")).content.decode()
+    # No event leaves before a second administrator approves it.
+    item_make("alerts.alert", author=cast.de_ncp, audience="network")
+    from iconet.services.sharing import item_publish
+
+    draft = item_make("alerts.alert", author=cast.de_ncp, state="draft")
+    item_publish(actor=cast.de_ncp, item=draft, audience="network", marking="GREEN")
+    assert not WebhookDelivery.objects.exists()
+    request = AccessChangeRequest.objects.get(kind="webhook_endpoint")
+    assert request.requested_by == cast.fr_admin
+    assert not approvers_of(request).filter(pk=cast.fr_admin.pk).exists()
+    access_change_decide(actor=approvers_of(request).first(), request=request, approve=True)
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    second = item_make("alerts.alert", author=cast.de_ncp, state="draft")
+    item_publish(actor=cast.de_ncp, item=second, audience="network", marking="GREEN")
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1
+
+
+def test_another_organisations_client_has_no_endpoint_page(cast, client_for):
+    client, _key = api_key_make(cast.de_officer.organisation)
+    browser = client_for(cast.fr_admin)
+    assert browser.get(reverse("webhook_endpoint_new", args=[client.pk])).status_code == 404

@@ -13,7 +13,7 @@ from django.utils import timezone
 from iconet.api import webhooks
 from iconet.api.models import WebhookDelivery
 from iconet.services.sharing import item_publish
-from tests.api.conftest import api_key_make, national_admin_of
+from tests.api.conftest import webhook_endpoint_make
 from tests.conftest import free_port
 from tests.factories import AccessGroupFactory
 from tests.items import item_make
@@ -24,14 +24,16 @@ pytestmark = pytest.mark.django_db
 class Receiver:
     """A real HTTP server on loopback that keeps what it receives, optionally slowly."""
 
-    def __init__(self, port: int, delay: float = 0.0):
+    def __init__(self, port: int, delay=0.0):
+        """`delay`: seconds before each answer, or f(number of requests before) giving them."""
         received = self.received = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                pause = delay(len(received)) if callable(delay) else delay
                 received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                time.sleep(delay)
+                time.sleep(pause)
                 self.send_response(204)
                 self.end_headers()
 
@@ -47,11 +49,7 @@ class Receiver:
 
 
 def endpoint_for(organisation, url):
-    client, _key = api_key_make(organisation)
-    endpoint, secret = webhooks.webhook_endpoint_create(
-        actor=national_admin_of(organisation), client=client, url=url, events=["item.published"]
-    )
-    return endpoint, secret
+    return webhook_endpoint_make(organisation, url)
 
 
 def publish(author, manager, marking="AMBER", audience="network", groups=()):

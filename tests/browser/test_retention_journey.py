@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from iconet.models import ItemRetention
-from iconet.services import retention
+from iconet.retention import services as retention
 from tests.browser.test_accessibility import sign_in_browser
 from tests.core.test_footprint import item_shared_every_way
 from tests.core.test_retention import item_due

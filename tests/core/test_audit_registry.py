@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from iconet.audit_registry import NOT_AUDITED
+from iconet.audit.registry import NOT_AUDITED
 from iconet.models import SavedSearch, grant_model_of
 from iconet.registry import shared_item_models
 from tests.conftest import verified_client

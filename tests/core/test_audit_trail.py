@@ -9,8 +9,8 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from iconet.audit.services import access_log_write
 from iconet.models import AccessLog
-from iconet.services.audit import access_log_write
 from tests.alerts.conftest import alert_published
 
 AUDIT_TABLES = ["auditlog_logentry", "iconet_accesslog"]

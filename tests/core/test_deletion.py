@@ -23,7 +23,7 @@ from iconet.models import (
 )
 from iconet.outbox.services.recipients import recipients_tell
 from iconet.registry import shared_item_models
-from iconet.services import retention
+from iconet.retention import services as retention
 from tests.core.test_footprint import CANARY, item_shared_every_way
 from tests.core.test_retention import item_due
 

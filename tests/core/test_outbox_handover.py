@@ -271,7 +271,7 @@ def test_the_owner_sees_an_unknown_outcome_where_deliveries_are_shown(cast, clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_batch_shares_one_smtp_session_and_costs_two_statements_a_mail(cast, smtp_server):
+def test_a_batch_shares_one_smtp_session_and_costs_two_statements(cast, smtp_server):
     from django.test.utils import CaptureQueriesContext
 
     from iconet.outbox.tasks import emails_deliver
@@ -300,5 +300,42 @@ def test_a_batch_shares_one_smtp_session_and_costs_two_statements_a_mail(cast, s
     assert outcomes == ["sent"] * len(users)
     assert len(smtp_server.wait_for(len(users))) == len(users)
     assert len(sessions) == 1  # one connection for the whole batch
-    # The claim reads the row as it takes it (UPDATE ... RETURNING); the "sent" update.
-    assert len(queries) == 2 * len(users), [q["sql"][:60] for q in queries]
+    # The claim reads the rows as it takes them (UPDATE ... RETURNING); the "sent" update.
+    assert len(queries) == 2, [q["sql"][:60] for q in queries]
+    assert set(EmailDelivery.objects.values_list("status", "attempts")) == {("sent", 1)}
+    # Each copy of the one message built for the batch is addressed to its own recipient.
+    messages = smtp_server.messages
+    assert sorted(m["To"] for m in messages) == sorted(u.email for u in users)
+    assert len({m["Message-ID"] for m in messages}) == len(users)
+    assert {m["X-ICONet-Delivery"] for m in messages} == {f"batch:{u.pk}" for u in users}
+    assert {m["Subject"] for m in messages} == {"Alert"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_longer_than_its_lease_keeps_its_claim_and_sends_each_mail_once(
+    cast, smtp_server, celery_worker, settings
+):
+    # Each mail takes 0.6 s to be accepted (within the command timeout): the batch of five
+    # lasts longer than the 2 s lease, while the sweep runs every half second.
+    settings.ICONET_DELIVERY_LEASE_SECONDS = 2
+    relay(smtp_server, answer_after=0.6)
+    users = [cast.de_ncp, cast.nl_ncp, cast.be_ncp, cast.fr_ncp, cast.it_ncp]
+    rows = enqueue(users, "long-batch")
+    sweeping(6)
+    assert until(
+        lambda: (
+            set(
+                EmailDelivery.objects.filter(pk__in=[r.pk for r in rows]).values_list(
+                    "status", flat=True
+                )
+            )
+            == {"sent"}
+        ),
+        timeout=20,
+    )
+    time.sleep(1)  # a duplicate would arrive now
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(u.email for u in users)
+    assert set(copies(smtp_server).values()) == {1}
+    assert {
+        r.uncertain_handovers for r in EmailDelivery.objects.filter(pk__in=[r.pk for r in rows])
+    } == {0}

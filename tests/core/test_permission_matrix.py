@@ -12,11 +12,14 @@ matrix is not circular.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from iconet.models import (
     AccessGroup,
@@ -30,7 +33,7 @@ from iconet.models import (
 from iconet.registry import shared_item_models
 from iconet.services.sharing import disclosure_decide, disclosure_request_create
 from tests import policy
-from tests.conftest import verified_client
+from tests.conftest import cast_users, module_world, verified_client
 from tests.factories import AccessGroupFactory, UserFactory
 from tests.items import (
     alert_in_stage,
@@ -48,6 +51,7 @@ CAST_ROLES = [
     "fr_ncp",
     "fr_admin",
     "fr_no_area",
+    "fr_colleague",
     "de_officer",
     "de_ncp",
     "be_ncp",
@@ -245,12 +249,27 @@ def report_facts(report, stage):
 # --- the world: items of several owners in every stage -------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def matrix_world(django_db_blocker, tmp_path_factory):
+    """The world is made once for the module, in a transaction around its tests (each test's
+    own is rolled back inside it), with its files in a folder of its own."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix_media")):
+        with module_world("the permission matrix's world", django_db_blocker):
+            with django_db_blocker.unblock():
+                facts = world_build(cast_users())
+            yield facts
+
+
 @pytest.fixture
-def world(cast, settings, tmp_path):
+def world(cast, matrix_world):
     """Alerts of France, Germany and Frontex in every sharing state; ILO reports chaired by
     France and by Germany in every workflow stage; alerts shared with an access group, with the
     public, and widened by approved disclosures to an organisation and to an access group."""
-    settings.MEDIA_ROOT = tmp_path
+    cast.frontex_ncp = User.objects.get(username="frontex_ncp")
+    return list(matrix_world)
+
+
+def world_build(cast) -> list[policy.ItemFacts]:
     frontex = Organisation.objects.get(short_name="Frontex")
     cast.frontex_ncp = UserFactory(
         username="frontex_ncp",
@@ -351,7 +370,65 @@ def world(cast, settings, tmp_path):
             offered=("BE", "NL"),
         )
         facts.append(return_facts(operation, stage))
+    facts += workspace_facts(cast)
     return facts
+
+
+def workspace_facts(cast):
+    """A French-managed working party: France's administrator adds, the German officer was
+    named to add, Belgium's service is a member; a document and a meeting of it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from iconet.models import Organisation
+    from tests.files import png_bytes
+    from workspaces import services as workspaces
+    from workspaces.models import Contributor, Meeting
+
+    group = AccessGroupFactory(
+        name="Matrix working party",
+        managing_organisation=Organisation.objects.get(short_name="BP-FR"),
+        organisations=[cast.fr_ncp.organisation, cast.be_ncp.organisation],
+        members=[cast.de_officer],
+    )
+    workspaces.contributor_name(actor=cast.fr_admin, group=group, user=cast.de_officer)
+    document = workspaces.document_add(
+        actor=cast.fr_admin,
+        group=group,
+        folder=None,
+        title="Matrix checklist",
+        description="",
+        marking="AMBER",
+        upload=SimpleUploadedFile("v1.png", png_bytes(), "image/png"),
+    )
+    starts = timezone.now() + datetime.timedelta(days=3)
+    meeting, _invited = workspaces.meeting_create(
+        actor=cast.fr_admin,
+        group=group,
+        meeting=Meeting(
+            title="Matrix meeting",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            place="Brussels",
+            marking="AMBER",
+        ),
+        agenda=[],
+    )
+    adders = frozenset(
+        [
+            cast.fr_admin.pk,
+            *Contributor.objects.filter(group=group).values_list("user_id", flat=True),
+        ]
+    )
+    common = {"workspace_group": group.pk, "workspace_adders": adders}
+    return [
+        item_facts(document, "published", children={"number": 1}, **common),
+        item_facts(
+            meeting,
+            "published",
+            invited=frozenset(meeting.invitations.values_list("user_id", flat=True)),
+            **common,
+        ),
+    ]
 
 
 # --- the checker ----------------------------------------------------------------------------------
@@ -488,6 +565,14 @@ def test_an_author_moved_to_another_organisation_may_no_longer_change(cast, worl
     assert mismatches == [], f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
 
 
+def test_a_colleague_of_the_author_reads_but_does_not_change(cast, world):
+    """fr_colleague works in the owner organisation with every area, but neither wrote France's
+    items nor manages them: the policy lets the colleague read, never change."""
+    french = [f for f in world if f.owner_id == cast.fr_ncp.organisation_id]
+    mismatches = matrix_mismatches([cast.fr_colleague], french, cast)
+    assert mismatches == [], f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+
 def test_the_users_of_an_inactive_organisation_see_nothing(cast, world):
     Organisation.objects.filter(pk=cast.nl_ncp.organisation_id).update(is_active=False)
     cast.nl_ncp.refresh_from_db()
@@ -549,3 +634,30 @@ def test_a_mutated_policy_turns_the_matrix_red(cast, world, monkeypatch):
     assert any(" sharing:publish " in m and "want forbidden" in m for m in officer), mismatches
     assert any(" sharing:state " in m and "want forbidden" in m for m in officer), mismatches
     assert not [m for m in mismatches if not m.startswith("fr_officer ")]
+
+
+def test_no_item_page_answers_before_sign_in_and_the_second_factor(cast, world):
+    """Every item page of the policy, for real items of every type (their own child rows
+    included): a visitor is sent to sign in, and a contact point of the owner who signed in
+    with a password only is sent to the second factor, for GET and POST alike."""
+    from django.test import Client
+
+    found = item_url_patterns()
+    unverified = Client()
+    unverified.force_login(cast.fr_ncp)  # no second factor passed in this session
+    # fr_ncp has no authenticator yet: the second factor starts with its setup.
+    clients = {"accounts:login": Client(), "accounts:otp_setup": unverified}
+    french = [f for f in world if f.owner_id == cast.fr_ncp.organisation_id and not f.light]
+    asked = set()
+    wrong = []
+    for facts in french:
+        for name, url, _page in item_pages(facts, found):
+            asked.add(name)
+            for target, client in clients.items():
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url)
+                    location = response.get("Location", "")
+                    if response.status_code != 302 or not location.startswith(reverse(target)):
+                        wrong.append(f"{target} {method} {name} {url}: {response.status_code}")
+    assert asked == set(policy.ITEM_PAGES)
+    assert wrong == []

@@ -56,6 +56,7 @@ OTHER_PAGES = {
     "returns:country": "a country's public return contacts (tests/returns)",
     "api_client_rotate": "its organisation's administrators (tests/api/test_client_pages.py)",
     "api_client_revoke": "its organisation's administrators (tests/api/test_client_pages.py)",
+    "webhook_endpoint_new": "its organisation's administrators (tests/api/test_client_pages.py)",
     "ilo_reports:task_close": "a follow-up task of a report the user reads "
     "(tests/ilo_reports/test_synthesis.py)",
 }

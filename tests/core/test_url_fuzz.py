@@ -42,6 +42,7 @@ HOSTILE_VALUES = [
 ]
 COMMON_NAMES = {
     "page",
+    "from",
     "semester",
     "disclosure",
     "q",
@@ -128,12 +129,63 @@ def sample(cast, settings, tmp_path):
     for user in (getattr(cast, role) for role in ROLES):
         Notification.objects.create(recipient=user, title="Fuzz", url="/")
     return {
+        **workspace_sample(cast),
         "alert": alert,
         "disclosure": DisclosureRequest.objects.get(pk=request.pk),
         "network": network,
         "posting": network_posting(network),
         "report": report,
         "contribution": report.contributions.first(),
+    }
+
+
+def workspace_sample(cast) -> dict:
+    """A group workspace of France's contact point: a folder, a document, a meeting and a
+    calendar address."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from tests.factories import AccessGroupFactory
+    from tests.files import png_bytes
+    from workspaces import services as workspaces
+    from workspaces.models import Meeting
+
+    group = AccessGroupFactory(
+        name="Fuzzed working party",
+        managing_organisation=cast.fr_ncp.organisation,
+        organisations=[cast.fr_ncp.organisation],
+    )
+    folder = workspaces.folder_create(actor=cast.fr_admin, group=group, name="Fuzz", parent=None)
+    document = workspaces.document_add(
+        actor=cast.fr_admin,
+        group=group,
+        folder=folder,
+        title="Fuzzed document",
+        description="",
+        marking="AMBER",
+        upload=SimpleUploadedFile("v1.png", png_bytes(), "image/png"),
+    )
+    starts = timezone.now() + datetime.timedelta(days=2)
+    meeting, _invited = workspaces.meeting_create(
+        actor=cast.fr_admin,
+        group=group,
+        meeting=Meeting(
+            title="Fuzzed meeting",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            place="Brussels",
+        ),
+        agenda=[("Opening", document)],
+    )
+    feed = workspaces.calendar_feed_create(actor=cast.fr_ncp)
+    return {
+        "group": group,
+        "folder": folder,
+        "library_document": document,
+        "meeting": meeting,
+        "feed": feed,
     }
 
 
@@ -166,12 +218,23 @@ def pattern_kwargs(name: str, keywords: set[str], sample, user) -> dict | None:
                 and "type_slug" not in keywords
             ):
                 values[key] = sample["disclosure"].pk
+            elif namespace == "workspaces":
+                document = short == "document" or short.startswith("version")
+                values[key] = sample["library_document" if document else "meeting"].pk
             elif short == "notification_open":
                 values[key] = Notification.objects.filter(recipient=user).first().pk
             else:
                 values[key] = sample["alert"].pk
         elif key == "attachment_pk":
             values[key] = sample["alert"].attachments.first().pk
+        elif key == "group_pk":
+            values[key] = sample["group"].pk
+        elif key == "folder_pk":
+            values[key] = sample["folder"].pk
+        elif key == "number":
+            values[key] = 1
+        elif key == "token" and namespace == "workspaces":
+            values[key] = sample["feed"].token
         elif key == "contribution_pk":
             values[key] = sample["contribution"].pk
         elif key == "object_id":

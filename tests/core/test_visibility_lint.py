@@ -27,6 +27,9 @@ from iconet.registry import shared_item_models
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPT_FILES = {"services.py", "tasks.py", "models.py"}
 EXEMPT_DIRS = {"migrations", "management", "services", "models", "templatetags_tests"}
+# Services of the core that live in the folder of their concern under a name of their own
+# (like those under a services/ folder, they take the acting user and check what it may do).
+EXEMPT_SERVICES = {"iconet/retention/deletion.py", "iconet/audit/footprint.py"}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 # Class-based views whose base classes read through the visibility filter.
 SAFE_VIEW_BASES = {
@@ -104,6 +107,18 @@ ALLOWED = {
         "iconet/admin.py",
         "model._default_manager",
     ): "the change log's item references: reference only, never values",
+    (
+        "iconet/api/item_actions.py",
+        "Attachment.objects.of_item",
+    ): "files of an item the API found through visible_to and checked for download",
+    (
+        "iconet/api/item_actions.py",
+        "Attachment.objects.none",
+    ): "no row at all",
+    (
+        "iconet/api/item_actions.py",
+        "DisclosureRequest.objects.filter",
+    ): "the calling client's own requests on an item it found through visible_to",
 }
 
 
@@ -120,7 +135,8 @@ def checked_files():
     for _config, base in project_apps():
         for path in base.rglob("*.py"):
             parts = set(path.relative_to(ROOT).parts)
-            if parts & EXEMPT_DIRS or path.name in EXEMPT_FILES or path in seen:
+            exempt = parts & EXEMPT_DIRS or path.name in EXEMPT_FILES
+            if exempt or path.relative_to(ROOT).as_posix() in EXEMPT_SERVICES or path in seen:
                 continue
             seen.add(path)
             yield path

@@ -28,6 +28,7 @@ class AccessChangeRequest(models.Model):
         SECOND_FACTOR_RESET = "second_factor_reset", _("Reset of the second factor")
         REACTIVATION = "reactivation", _("Re-activation of an account")
         API_CLIENT = "api_client", _("API client of an organisation")
+        WEBHOOK_ENDPOINT = "webhook_endpoint", _("Webhook endpoint of an organisation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")

@@ -26,6 +26,7 @@ class Area(models.TextChoices):
     ILO = "ilo", _("ILO network reports")
     DOCUMENTS = "documents", _("Document fraud notes")
     RETURNS = "returns", _("Returns")
+    WORKSPACES = "workspaces", _("Group workspaces")
 
 
 class _NameInActiveLanguage(DeferredAttribute):
@@ -137,7 +138,8 @@ class Role(models.TextChoices):
     AGENCY_USER = "agency_user", _("EU agency user")
 
 
-class User(AbstractUser):
+# django_otp ships no types: the stubs cannot see the devices that point at a user.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person of the network, always in one organisation."""
 
     organisation = models.ForeignKey(

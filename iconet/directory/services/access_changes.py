@@ -23,11 +23,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...audit.services import audited
 from ...models import (
     AccessChangeRequest,
     AccessGroup,
@@ -45,12 +47,15 @@ from ...outbox.services.notify import (
     site_url,
     users_notify,
 )
-from ...services.audit import audited
 from ..models.administration import token_digest
 from . import directory
 
 Kind = AccessChangeRequest.Kind
 Status = AccessChangeRequest.Status
+
+# Sent in the transaction of a request and of its decision: `request`, `organisation_ids` (the
+# organisations it concerns). The API's webhooks listen.
+access_changed = Signal()
 
 # Who approves.
 STATE = "state"
@@ -184,6 +189,12 @@ def _network_membership(request: AccessChangeRequest) -> None:
     applier(request)
 
 
+def _webhook_endpoint_enable(request: AccessChangeRequest) -> None:
+    from ...api.webhooks import webhook_endpoint_enable
+
+    webhook_endpoint_enable(request)
+
+
 # An area that makes network memberships (ILO postings) registers how its change applies.
 NETWORK_APPLIERS: dict[str, Callable[[AccessChangeRequest], None]] = {}
 
@@ -214,6 +225,10 @@ ACCESS_CHANGE_KINDS: dict[str, AccessChangeKind] = {
     Kind.REACTIVATION: AccessChangeKind(STATE, _user_changes, "the account signs in again"),
     # A client's key works only once its account is active (iconet.api.authentication).
     Kind.API_CLIENT: AccessChangeKind(STATE, _user_changes, "the client's key works"),
+    # Events start to leave for the address (iconet.api.webhooks).
+    Kind.WEBHOOK_ENDPOINT: AccessChangeKind(
+        STATE, _webhook_endpoint_enable, "events are delivered to the address"
+    ),
 }
 
 
@@ -400,6 +415,12 @@ def describe(request: AccessChangeRequest) -> str:
             "who": who or request.organisation,
             "group": request.group,
         }
+    if request.kind == Kind.WEBHOOK_ENDPOINT:
+        return _("%(kind)s: %(url)s for %(client)s") % {
+            "kind": kind,
+            "url": payload.get("url", ""),
+            "client": who,
+        }
     changes = payload.get("changes", {})
     if changes:
         parts = []
@@ -477,6 +498,11 @@ def access_change_request(
         request.summary = describe(request)[:300]
     request.save()
     _told_of_request(request)
+    access_changed.send(
+        AccessChangeRequest,
+        request=request,
+        organisation_ids=sorted(_concerned_organisations(request)),
+    )
     return request
 
 
@@ -672,6 +698,19 @@ def api_client_request(*, actor: User, account: User, reason: str) -> AccessChan
     )
 
 
+def webhook_endpoint_request(*, actor: User, endpoint, reason: str) -> AccessChangeRequest:
+    """Enabling an address to which events leave the portal (iconet.api.webhooks)."""
+    account = endpoint.client.user
+    return access_change_request(
+        actor=actor,
+        kind=Kind.WEBHOOK_ENDPOINT,
+        organisation=endpoint.client.organisation,
+        user=account,
+        reason=reason,
+        payload={"endpoint": endpoint.pk, "url": endpoint.url, "events": list(endpoint.events)},
+    )
+
+
 def group_member_request(
     *, actor: User, group: AccessGroup, user: User, reason: str, ends_on=None
 ) -> AccessChangeRequest:
@@ -776,6 +815,11 @@ def access_change_decide(
         locked.status = Status.REFUSED
     locked.save()
     _told_of_decision(locked)
+    access_changed.send(
+        AccessChangeRequest,
+        request=locked,
+        organisation_ids=sorted(_concerned_organisations(locked)),
+    )
     return locked
 
 

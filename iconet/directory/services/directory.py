@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...areas import preferences_offered
+from ...audit.services import access_log_write, audited
 from ...dates import date_shown
 from ...models import (
     AccessGroup,
@@ -54,7 +55,6 @@ from ...outbox.services.notify import (
     site_url,
     users_notify,
 )
-from ...services.audit import access_log_write, audited
 from ..models.administration import token_digest
 
 # Fields of a user that decide what he may read: never changed by the user himself.

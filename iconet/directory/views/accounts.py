@@ -25,9 +25,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ...areas import preferences_offered
+from ...audit.services import access_log_write, client_address
 from ...models import AccessLog, BackupCodeDevice, User
 from ...outbox.services.notify import email_enqueue, user_language
-from ...services.audit import access_log_write, client_address
 from ..models.administration import token_digest
 from ..services.directory import user_language_set, user_preferences_set
 

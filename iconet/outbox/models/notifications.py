@@ -155,6 +155,9 @@ class EmailDelivery(models.Model):
     # The body holds a one-time link (an invitation, an address confirmation): it is emptied
     # once the relay has it, so that the outbox keeps only subject and headers.
     body_is_secret = models.BooleanField(default=False, editable=False)
+    # Files sent with the message, each {"name", "mimetype", "content"} (text only: a calendar
+    # file of a meeting invitation), written with the row so that a resend carries them too.
+    attachments = models.JSONField(_("attached files"), default=list, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

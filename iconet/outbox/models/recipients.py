@@ -13,6 +13,9 @@ from .notifications import EmailDelivery
 
 # The reason the core itself gives; item types declare theirs in `recipient_reasons`.
 ESCALATION = "escalation"
+# An organisation's system (an API client) acknowledging for the organisation it acts for: its
+# account was not told in person, the organisation was.
+FOR_ORGANISATION = "for_organisation"
 
 
 class ItemRecipientQuerySet(models.QuerySet):
@@ -73,6 +76,8 @@ class ItemRecipient(models.Model):
     def get_reason_display(self) -> str:
         if self.reason == ESCALATION:
             return str(_("Escalation"))
+        if self.reason == FOR_ORGANISATION:
+            return str(_("Acknowledged for the organisation by its system"))
         model = self.content_type.model_class()
         labels = getattr(model, "recipient_reasons", {})
         return str(labels.get(self.reason, self.reason))

@@ -1,10 +1,11 @@
 """Telling users: in-app notifications and e-mails through the Celery outbox."""
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -33,6 +34,7 @@ class InLanguage:
     def __init__(self, build: Callable[[], Any]):
         self.build = build
         self._built: dict[str, Any] = {}
+        self._by_language: dict[str, Any] = {}
 
     def current(self) -> Any:
         """Built in the language active now (for a text built from another `InLanguage`)."""
@@ -42,8 +44,12 @@ class InLanguage:
         return self._built[language]
 
     def for_user(self, user) -> Any:
-        with translation.override(user_language(user)):
-            return self.current()
+        language = user_language(user)
+        # Read per recipient of a fan-out: a language already built is not activated again.
+        if language not in self._by_language:
+            with translation.override(language):
+                self._by_language[language] = self.current()
+        return self._by_language[language]
 
 
 Text = str | InLanguage
@@ -88,47 +94,115 @@ def message_in_language(
     }
 
 
+def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[str, int]:
+    """Write one outbox row per message (its key, recipient and address), every other column as
+    `template` has it, in one statement that skips keys already written (ON CONFLICT DO
+    NOTHING); returns the ids of the rows written, by key."""
+    varying = {"key": "key", "recipient": "recipient_id", "to_email": "to_email"}
+    arrays = {
+        "key": [m["key"] for m in messages],
+        "recipient": [m["recipient"].pk for m in messages],
+        "to_email": [m["recipient"].email for m in messages],
+    }
+    quote = connection.ops.quote_name
+    columns, selects, params, unnest = [], [], [], []
+    for field in EmailDelivery._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        cast = field.cast_db_type(connection)  # type: ignore[attr-defined]  # not in the stubs
+        if field.name in varying:
+            columns.append(quote(field.column))
+            selects.append(f"m.{varying[field.name]}")
+            continue
+        value = field.get_db_prep_save(field.pre_save(template, add=True), connection)
+        if value is None:
+            continue  # the column's NULL
+        columns.append(quote(field.column))
+        selects.append(f"%s::{cast}")
+        params.append(value)
+    for name in varying:
+        column = next(f for f in EmailDelivery._meta.concrete_fields if f.name == name)
+        unnest.append(f"%s::{column.cast_db_type(connection)}[]")  # type: ignore[attr-defined]
+        params.append(arrays[name])
+    sql = (
+        f"INSERT INTO {quote(EmailDelivery._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM unnest({', '.join(unnest)}) "
+        f"AS m({', '.join(varying.values())}) "
+        f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote('id')}, {quote('key')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
     after commit. Each message: key, recipient, subject, body, and optionally priority (an
     `EmailDelivery.Priority`; urgent rows are sent first); subject and body may be `InLanguage`
-    texts, built in each recipient's language. Returns the rows by key."""
+    texts, built in each recipient's language; `attachments`, files sent with it (see
+    `EmailDelivery.attachments`). Returns the rows by key."""
     messages = [m for m in messages if m["recipient"].email]
     keys = [m["key"] for m in messages]
-    existing = {d.key: d for d in EmailDelivery.objects.filter(key__in=keys)}
+    existing = {d.key: d for d in EmailDelivery.objects.filter(key__any_of=keys)}
     now = timezone.now()
-    fresh = [
-        EmailDelivery(
-            key=m["key"],
-            recipient=m["recipient"],
-            to_email=m["recipient"].email,
-            subject=one_line_text(localised(m["subject"], m["recipient"]), 255),
-            body=localised(m["body"], m["recipient"]),
-            next_attempt_at=now,
-            priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
-            body_is_secret=m.get("secret", False),
+    subjects: dict[str, str] = {}  # one clean line per distinct subject, not per recipient
+
+    def subject_line(text: str) -> str:
+        if text not in subjects:
+            subjects[text] = one_line_text(text, 255)
+        return subjects[text]
+
+    # One INSERT per distinct message (a publication's mails differ by language, not by
+    # recipient): its text is sent once, the recipients as arrays.
+    groups: dict[tuple, list[dict]] = {}
+    for m in messages:
+        if m["key"] in existing:
+            continue
+        text = (
+            subject_line(localised(m["subject"], m["recipient"])),
+            localised(m["body"], m["recipient"]),
+            m.get("priority", EmailDelivery.Priority.ROUTINE),
+            m.get("secret", False),
+            json.dumps(m.get("attachments") or [], sort_keys=True),
         )
-        for m in messages
-        if m["key"] not in existing
-    ]
-    try:
-        with transaction.atomic():
-            created = EmailDelivery.objects.bulk_create(fresh)
-        ids = [row.pk for row in created]
-    except IntegrityError:
-        # Another transaction wrote some of these keys meanwhile: its rows stand, and it
-        # dispatches them; this one dispatches only the rows it wrote itself.
-        created, ids = [], []
-        for row in fresh:
-            values = {
-                f.attname: getattr(row, f.attname)
-                for f in EmailDelivery._meta.concrete_fields
-                if f.name != "id"
-            }
-            stored, was_created = EmailDelivery.objects.get_or_create(key=row.key, defaults=values)
-            created.append(stored)
-            if was_created:
-                ids.append(stored.pk)
+        groups.setdefault(text, []).append(m)
+    created: list[EmailDelivery] = []
+    raced: list[str] = []
+    for (subject, body, priority, secret, attached), group in groups.items():
+        attachments = json.loads(attached)
+        template = EmailDelivery(
+            subject=subject,
+            body=body,
+            next_attempt_at=now,
+            priority=priority,
+            body_is_secret=secret,
+            attachments=attachments,
+        )
+        written = outbox_rows_insert(template, group)
+        for m in group:
+            pk = written.get(m["key"])
+            if pk is None:
+                raced.append(m["key"])  # another transaction wrote it meanwhile
+                continue
+            row = EmailDelivery(
+                id=pk,
+                key=m["key"],
+                recipient=m["recipient"],
+                to_email=m["recipient"].email,
+                subject=subject,
+                body=body,
+                next_attempt_at=now,
+                priority=priority,
+                body_is_secret=secret,
+                attachments=attachments,
+                created_at=template.created_at,
+            )
+            row._state.adding = False
+            created.append(row)
+    if raced:
+        # Their rows stand, and the transaction that wrote them dispatches them.
+        existing.update({d.key: d for d in EmailDelivery.objects.filter(key__any_of=raced)})
+    ids = [row.pk for row in created]
     if ids:
         urgent = {row.pk for row in created if row.priority == EmailDelivery.Priority.URGENT}
         transaction.on_commit(
@@ -227,10 +301,12 @@ def users_tell(
     body: Text,
     priority: int = EmailDelivery.Priority.ROUTINE,
     email_to: Callable[[Any], bool] | None = None,
+    attachments: Callable[[Any], list[dict]] | None = None,
 ) -> tuple[list, dict[str, EmailDelivery]]:
     """`users_notify`, telling what it did: the users told (readers of `item` only) and their
     outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it
-    answers False (they wait for a digest); `priority` is the outbox's."""
+    answers False (they wait for a digest); `priority` is the outbox's; `attachments`, ``f(user)``
+    giving the files sent with each user's e-mail (`EmailDelivery.attachments`)."""
     from ...access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
@@ -253,6 +329,7 @@ def users_tell(
                 "subject": subject,
                 "body": body,
                 "priority": priority,
+                "attachments": attachments(user) if attachments else [],
             }
             for user in users
             if email_to is None or email_to(user)

@@ -10,13 +10,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ...access import can, readers_among
-from ...models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
-from ...services.audit import audited
-from ..models.recipients import ESCALATION
+from ...audit.services import audited
+from ...models import Action, EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
+from ..models.recipients import ESCALATION, FOR_ORGANISATION
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
+
+# Sent in the transaction that tells an item to organisations not told of it before (they now
+# await its acknowledgement): `item`, `organisation_ids`. The API's webhooks listen.
+recipients_told = Signal()
 
 # Items published longer ago than this (past their deadline) are no longer chased.
 CHASE_WINDOW = timedelta(days=7)
@@ -40,6 +45,7 @@ def recipients_tell(
     `<key>:user:<pk>`; users for whom `in_digest` answers True get no e-mail now (their row
     waits for a digest the area sends)."""
     told_before = set(item.recipients.values_list("user_id", flat=True))
+    organisations_before = set(item.recipients.values_list("organisation_id", flat=True))
     reasons: dict[int, str] = {}
     fresh: list[User] = []
     for user, reason in users_reasons:
@@ -75,7 +81,11 @@ def recipients_tell(
         for user in told
     ]
     # bulk_create skips auditlog: recipient rows are derived data; the publication is audited.
-    return ItemRecipient.objects.bulk_create(rows, ignore_conflicts=True)
+    created = ItemRecipient.objects.bulk_create(rows, ignore_conflicts=True)
+    newly_told = {row.organisation_id for row in rows} - organisations_before - {None}
+    if newly_told:
+        recipients_told.send(type(item), item=item, organisation_ids=sorted(newly_told))
+    return created
 
 
 def recipient_read_record(*, user, item) -> None:
@@ -89,9 +99,21 @@ def recipient_read_record(*, user, item) -> None:
 @transaction.atomic
 def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
-    if not can(actor, "acknowledge", item):
+    if not can(actor, Action.ACKNOWLEDGE, item):
         raise PermissionDenied
-    row = ItemRecipient.objects.of_item(item).select_for_update().get(user=actor)
+    rows = ItemRecipient.objects.of_item(item).select_for_update()
+    row = rows.filter(user=actor).first()
+    if row is None and getattr(actor, "acts_for_organisation", False):
+        # The organisation was told (the policy checked it); its system's row records who
+        # acknowledged for it, so that it no longer waits nor is escalated.
+        row, _created = rows.get_or_create(
+            content_type=ContentType.objects.get_for_model(type(item)),
+            object_id=item.pk,
+            user=actor,
+            defaults={"organisation_id": actor.organisation_id, "reason": FOR_ORGANISATION},
+        )
+    if row is None:
+        raise PermissionDenied
     if row.acknowledged_at is None:
         now = timezone.now()
         row.acknowledged_at = now

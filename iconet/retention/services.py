@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit.services import audited
 from ..directory.services.directory import is_administrator
 from ..models import Action, ItemRetention, RetentionRule, Role, State, User
 from ..models.sharing import SharedItem
 from ..outbox.services.notify import message_in_language, site_url, users_notify
 from ..registry import shared_item_models
-from .audit import audited
 
 OPEN = (ItemRetention.Status.ASKED, ItemRetention.Status.ESCALATED)
 
@@ -299,7 +299,7 @@ def review_decide(
 ) -> ItemRetention:
     """The owner's answer to a due review: keep the item for another period (with a reason),
     archive it (read-only, out of the lists, still readable to its audience), or delete it with
-    every copy (iconet.services.deletion), unless the Commission holds it."""
+    every copy (iconet.retention.deletion), unless the Commission holds it."""
     if not (item.is_owner_manager(actor) and item.allows(actor, Action.WITHDRAW)):
         raise PermissionDenied
     record = (

@@ -7,7 +7,7 @@ the one exception by construction (see tests/core/test_audit_registry.py).
 
 from auditlog.registry import auditlog
 
-from .models import (
+from ..models import (
     AccessChangeRequest,
     AccessGroup,
     AccessGroupMember,

@@ -3,11 +3,13 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
+# The task keeps the name it had before its module moved, so that queued messages and beat's
+# schedule still reach it.
+@shared_task(name="iconet.retention_tasks.retention_reviews_run", acks_late=True)
 def retention_reviews_run() -> dict[str, int]:
     """Ask for the reviews that fell due, escalate the unanswered ones, archive the items whose
     escalated review stayed unanswered (each step claims its rows, so a second run is a no-op)."""
-    from .services import retention
+    from . import services as retention
 
     return {
         "asked": retention.reviews_ask(),

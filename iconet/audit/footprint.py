@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models.sharing import CONTENT_FREE_MARKINGS, Audience, SharedItem, State
 from ..registry import item_model_or_404
-from .sharing import grants_explained
+from ..services.sharing import grants_explained
 
 
 def footprint_viewer_kind(user, item: SharedItem) -> str | None:
@@ -143,7 +143,7 @@ def footprint_find(*, user, reference: str) -> SharedItem | None:
     if not reference:
         return None
     for model in shared_item_models().values():
-        if not model.reference_prefix:
+        if not model.declaration.reference_prefix:
             continue
         # Read without the visibility filter, like `footprint_item`, and shown only after the
         # same decision.
@@ -203,7 +203,7 @@ def item_copies_withdraw(item: SharedItem) -> int:
 def item_narrow(*, actor, item: SharedItem, audience: str, groups=()) -> int:
     """Narrow a published item's audience from its footprint page, then withdraw the copies
     their owners may no longer read; returns how many copies were withdrawn."""
-    from .sharing import item_publish
+    from ..services.sharing import item_publish
 
     groups = list(groups)
     narrowing_validate(item, audience=audience, groups=groups)

@@ -1,0 +1,1 @@
+"""Retention: how long each item is kept, its review, and its deletion with every copy."""
