@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     # Often, so that a claim abandoned by a dead worker is released soon after its lease ends.
     "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 30.0},
     "sweep-webhooks": {"task": "iconet.api.tasks.webhooks_sweep", "schedule": 30.0},
+    # Followers of an item are told of its changes within a minute, in one message per item.
+    "followers-tell": {"task": "iconet.discussion_tasks.followers_tell", "schedule": 60.0},
     "alerts-escalate-overdue": {"task": "alerts.tasks.alerts_escalate_overdue", "schedule": 60.0},
     "alerts-daily-digest": {
         "task": "alerts.tasks.alerts_digest_send",
