@@ -158,7 +158,7 @@ def test_an_item_the_reader_may_not_see_moves_no_panel_count_or_chart(cast, slug
 
     model = shared_item_models()[slug]
     network_add(cast, 1)
-    french = ("fr_ncp", "fr_officer", "fr_admin", "fr_no_area", "ilo_fr_tr")
+    french = ("fr_ncp", "fr_officer", "fr_colleague", "fr_admin", "fr_no_area", "ilo_fr_tr")
     others = [getattr(cast, role) for role in roles(cast) if role not in french]
     before = {user.pk: _counts(user) for user in others}
     hidden = item_make(slug, author=cast.fr_ncp, audience="owner")
