@@ -15,11 +15,12 @@ PYTEST_ARGS ?=
 # browser. PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: help venv services migrate seed run chromium pgclient lint typecheck test bench
+.PHONY: help venv services migrate seed run chromium pgclient lint typecheck test test-fast bench
 
 help:
 	@echo "make run    - set up (venv, services, migrations, demo data) and run ICONet"
 	@echo "make test   - set up and run makemigrations --check, ruff, mypy and pytest"
+	@echo "make test-fast - the fast layer of pytest alone (no browser, worker or long walk)"
 	@echo "other targets: venv services migrate seed chromium pgclient lint typecheck bench"
 
 venv: $(VENV_STAMP)
@@ -81,6 +82,11 @@ test: services chromium pgclient typecheck
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The fast layer alone: the tests marked neither browser, worker nor walk (tests/conftest.py
+# marks them), for the edit-and-rerun loop; `make test` still runs everything.
+test-fast: services
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not slow" $(PYTEST_ARGS)
 
 # Each bench/*.py sets Django up itself and prints its own figures.
 bench: migrate

@@ -11,53 +11,20 @@ class AlertsConfig(AppConfig):
             AreaConfig,
             DashboardPanel,
             DashboardTrend,
-            ItemType,
             Preference,
             register_area,
         )
-        from iconet.models import Audience
-        from iconet.services.sharing import item_published
 
         from . import selectors
-        from .models import DIGEST_ROUTINE, Alert
-        from .services import (
-            alert_create,
-            alert_publication_recipients,
-            alert_published,
-            follow_up_add,
-        )
+        from .models import DIGEST_ROUTINE
 
-        item_published.connect(alert_published, sender=Alert, dispatch_uid="alerts.published")
+        # The alert's item type is declared on its model (Alert.declaration).
         register_area(
             AreaConfig(
                 code="alerts",
                 label=_("Early-warning alerts"),
                 nav_url="alerts:list",
                 order=10,
-                item_types=(
-                    ItemType(
-                        "alerts.Alert",
-                        list_url="alerts:list",
-                        detail_url="alerts:detail",
-                        form="alerts.forms.AlertForm",
-                        create_service=lambda *, actor, item: alert_create(actor=actor, alert=item),
-                        follow_ups="follow_ups",
-                        follow_up_add=lambda *, actor, item, text: follow_up_add(
-                            actor=actor, alert=item, text=text
-                        ),
-                        search_fields=Alert.SEARCH_FIELDS,
-                        # A country "on the route": of origin, of transit or of destination.
-                        country_fields=(
-                            "origin_country",
-                            "transit_countries",
-                            "destination_states",
-                        ),
-                        # An alert is addressed to the contact points of its destination and
-                        # transit states: the whole network is what lets them read it.
-                        publish_audience=Audience.NETWORK,
-                        publication_recipients=alert_publication_recipients,
-                    ),
-                ),
                 dashboard_panels=(
                     DashboardPanel(
                         key="alerts_to_acknowledge",

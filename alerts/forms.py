@@ -15,14 +15,12 @@ from iconet.forms import (
     SectionedFormMixin,
     country_choices,
 )
-from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
 
 from .models import (
     Alert,
     AlertType,
     BorderType,
-    FollowUp,
     NationalityCount,
     Transport,
     Urgency,
@@ -32,66 +30,8 @@ from .selectors import alerts_filtered
 MAX_TRANSIT_COUNTRIES = 6
 
 
-FIELDSETS = [
-    (
-        _("The alert"),
-        [
-            "alert_type",
-            "urgency",
-            "headline",
-            "summary",
-            "period_from",
-            "period_to",
-            "reporting_contact",
-            "language",
-        ],
-    ),
-    (
-        _("Geography"),
-        [
-            "origin_country",
-            "transit_countries",
-            "destination_states",
-            "border_type",
-            "crossing_point",
-            "place_of_detection",
-        ],
-    ),
-    (
-        _("Persons (aggregate numbers only)"),
-        [
-            "persons_count",
-            "minors_count",
-            "vulnerable_count",
-            "suspected_trafficking",
-            "illegal_employment_link",
-        ],
-    ),
-    (
-        _("Modus operandi"),
-        ["transport_means", "concealment_method", "route_description", "intermediaries"],
-    ),
-    (
-        _("Facilitator network (never names of persons)"),
-        [
-            "network_structure",
-            "network_nationalities",
-            "price_charged",
-            "recruitment_channel",
-            "document_fraud_links",
-        ],
-    ),
-    (
-        _("Assessment"),
-        [
-            "expected_development",
-            "recommended_measures",
-            "source_reliability",
-            "information_credibility",
-            "related_alerts",
-        ],
-    ),
-]
+# The form's fieldsets are the sections the alert declares (Alert.declaration.sections).
+FIELDSETS = Alert.declaration.form_fieldsets()
 
 
 class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm):
@@ -129,7 +69,7 @@ class AlertForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms
 
     class Meta:
         model = Alert
-        fields = [name for _legend, names in FIELDSETS for name in names]
+        fields = Alert.declaration.form_fields()
         widgets = {
             "period_from": DateInput(),
             "period_to": DateInput(),
@@ -290,11 +230,3 @@ class AlertFilterForm(forms.Form):
 
     def filter(self, queryset):
         return alerts_filtered(queryset, self.user, self.cleaned_data)
-
-
-class FollowUpForm(ExplainedFormMixin, forms.ModelForm):
-    class Meta:
-        model = FollowUp
-        fields = ["text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"text": PERSONAL_DATA_WARNING}

@@ -11,13 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType, Row, Section
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
-from iconet.models import Action, Area, Country, Organisation, SharedItem, grant_model_for
+from iconet.models import (
+    Area,
+    Audience,
+    Country,
+    SharedItem,
+    grant_model_for,
+)
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections
 from iconet.search.models import (
     SEARCH_DOCUMENT,
-    SearchFields,
     search_document_field,
     search_document_index,
 )
@@ -96,20 +101,115 @@ class Alert(SharedItem):
     method."""
 
     area = Area.ALERTS
-    reference_prefix = "EWS"
     # Trends age fast: the owner reviews an alert three years after its publication.
     retention_months = 36
     recipient_reasons = dict(RecipientReason.choices)
-    # What the portal's search reads of an alert (apps.py registers it; see search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("headline", "A"),
-        ("summary", "B"),
-        ("place_of_detection", "C"),
-        ("crossing_point", "C"),
-        ("route_description", "C"),
-        ("concealment_method", "C"),
-        ("recommended_measures", "D"),
+    declaration = ItemType(
+        list_url="alerts:list",
+        detail_url="alerts:detail",
+        reference_prefix="EWS",
+        form="alerts.forms.AlertForm",
+        # What the portal's search reads of an alert (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("headline", "A"),
+            ("summary", "B"),
+            ("place_of_detection", "C"),
+            ("crossing_point", "C"),
+            ("route_description", "C"),
+            ("concealment_method", "C"),
+            ("recommended_measures", "D"),
+        ),
+        # A country "on the route": of origin, of transit or of destination.
+        country_fields=("origin_country", "transit_countries", "destination_states"),
+        # An alert is addressed to the contact points of its destination and transit states:
+        # the whole network is what lets them read it.
+        publish_audience=Audience.NETWORK,
+        publication_recipients="alerts.services.alert_publication_recipients",
+        publication_message="alerts.services.alert_publication_message",
+        # The alert's follow-ups are the core's discussion of any item (iconet.ItemReply).
+        follow_ups="replies",
+        follow_up_add="iconet.services.discussion.item_reply_add",
+        sections=(
+            Section(
+                _("Alert"),
+                (
+                    Row("reference", _("Reference"), lambda alert: alert.reference, on_form=False),
+                    "alert_type",
+                    "urgency",
+                    "headline",
+                    "summary",
+                    "period_from",
+                    "period_to",
+                    "reporting_contact",
+                    Row("language", shown=False),
+                ),
+                form_heading=_("The alert"),
+            ),
+            Section(
+                _("Geography"),
+                (
+                    "origin_country",
+                    Row("transit_countries", value=lambda a: " → ".join(a.transit_country_names())),
+                    Row(
+                        "destination_states",
+                        value=lambda a: ", ".join(c.name for c in a.destination_states.all()),
+                    ),
+                    "border_type",
+                    "crossing_point",
+                    "place_of_detection",
+                ),
+            ),
+            Section(
+                _("Persons (aggregate)"),
+                (
+                    "persons_count",
+                    Row(
+                        "nationalities",
+                        _("By nationality"),
+                        lambda a: ", ".join(
+                            f"{row.nationality.name}: {row.count}" for row in a.nationalities.all()
+                        ),
+                        on_form=False,
+                    ),
+                    "minors_count",
+                    "vulnerable_count",
+                    "suspected_trafficking",
+                    "illegal_employment_link",
+                ),
+                form_heading=_("Persons (aggregate numbers only)"),
+            ),
+            Section(
+                _("Modus operandi"),
+                (
+                    Row("transport_means", value=lambda a: ", ".join(a.transport_labels())),
+                    "concealment_method",
+                    "route_description",
+                    "intermediaries",
+                ),
+            ),
+            Section(
+                _("Facilitator network"),
+                (
+                    Row("network_structure", _("Structure")),
+                    Row("network_nationalities", _("Nationalities")),
+                    "price_charged",
+                    "recruitment_channel",
+                    "document_fraud_links",
+                ),
+                form_heading=_("Facilitator network (never names of persons)"),
+            ),
+            Section(
+                _("Assessment"),
+                (
+                    "expected_development",
+                    "recommended_measures",
+                    "source_reliability",
+                    "information_credibility",
+                    Row("related_alerts", shown=False),
+                ),
+            ),
+        ),
     )
 
     # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
@@ -285,9 +385,9 @@ class Alert(SharedItem):
         related_name="linked_from",
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
-    objects = AlertQuerySet.as_manager()
+    objects: ClassVar = AlertQuerySet.as_manager()
 
     class Meta:
         # Newest publication first; drafts (not yet published) after them, newest first.
@@ -308,12 +408,13 @@ class Alert(SharedItem):
     def __str__(self) -> str:
         return f"{self.reference} {self.headline}"
 
-    # --- policy ---------------------------------------------------------------------------
+    def clean(self) -> None:
+        # A new alert names its author as its reporting contact point unless another was named.
+        if self._state.adding and self.reporting_contact_id is None and self.author_id:
+            self.reporting_contact_id = self.author_id
+        super().clean()
 
-    def allows(self, user, action: Action) -> bool:
-        if action == Action.FOLLOW_UP:
-            return self.state != "draft"
-        return super().allows(user, action)
+    # --- policy ---------------------------------------------------------------------------
 
     @classmethod
     def recipients_escalation(cls):
@@ -350,97 +451,6 @@ class Alert(SharedItem):
         """Alerts of others that name this one as related, only those the user may see."""
         return Alert.objects.visible_to(user).filter(pk__in=self.linked_from.values("pk"))
 
-    def display_sections(self) -> DisplaySections:
-        def yes_no(value):
-            return _("Yes") if value else _("No")
-
-        nationalities = ", ".join(
-            f"{row.nationality.name}: {row.count}" for row in self.nationalities.all()
-        )
-        return [
-            (
-                _("Alert"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Type"), self.get_alert_type_display()),
-                    (_("Urgency"), self.get_urgency_display()),
-                    (_("Reporting contact point"), self.reporting_contact or ""),
-                    (_("Headline"), self.headline),
-                    (_("Summary"), self.summary),
-                    (_("Observed from"), self.period_from),
-                    (_("Observed until"), self.period_to or ""),
-                ],
-            ),
-            (
-                _("Geography"),
-                [
-                    (
-                        _("Country of origin"),
-                        self.origin_country.name if self.origin_country else "",
-                    ),
-                    (_("Transit countries"), " → ".join(self.transit_country_names())),
-                    (
-                        _("Destination Member States"),
-                        ", ".join(c.name for c in self.destination_states.all()),
-                    ),
-                    (_("Border type"), self.get_border_type_display()),
-                    (_("Crossing point, airport or port"), self.crossing_point),
-                    (_("Place of detection"), self.place_of_detection),
-                ],
-            ),
-            (
-                _("Persons (aggregate)"),
-                [
-                    (
-                        _("Number of persons"),
-                        self.persons_count if self.persons_count is not None else "",
-                    ),
-                    (_("By nationality"), nationalities),
-                    (
-                        _("Of whom minors"),
-                        self.minors_count if self.minors_count is not None else "",
-                    ),
-                    (
-                        _("Of whom vulnerable persons"),
-                        self.vulnerable_count if self.vulnerable_count is not None else "",
-                    ),
-                    (
-                        _("Suspected trafficking in human beings"),
-                        yes_no(self.suspected_trafficking),
-                    ),
-                    (_("Link with illegal employment"), yes_no(self.illegal_employment_link)),
-                ],
-            ),
-            (
-                _("Modus operandi"),
-                [
-                    (_("Means of transport"), ", ".join(self.transport_labels())),
-                    (_("Concealment method"), self.concealment_method),
-                    (_("Route description"), self.route_description),
-                    (_("Intermediaries involved"), self.intermediaries),
-                ],
-            ),
-            (
-                _("Facilitator network"),
-                [
-                    (_("Structure"), self.network_structure),
-                    (_("Nationalities"), ", ".join(c.name for c in self.network_nationalities)),
-                    (_("Price charged"), self.price_charged),
-                    (_("Recruitment channel"), self.recruitment_channel),
-                    (_("Related document-fraud notes"), self.document_fraud_links),
-                ],
-            ),
-            (
-                _("Assessment"),
-                [
-                    (_("Expected development"), self.expected_development),
-                    (_("Recommended measures"), self.recommended_measures),
-                    (_("Source reliability"), self.get_source_reliability_display()),
-                    (_("Information credibility"), self.get_information_credibility_display()),
-                ],
-            ),
-        ]
-
 
 AlertGrant = grant_model_for(Alert)
 
@@ -465,24 +475,6 @@ class NationalityCount(models.Model):
         return f"{self.nationality.name}: {self.count}"
 
 
-class FollowUp(models.Model):
-    """A dated update on an alert by its owner or a recipient; read through the alert's
-    visibility."""
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("update"), help_text=PERSONAL_DATA_WARNING, **text_limit())
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("follow-up")
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} {self.created_at:%Y-%m-%d}"
-
-
 def attachment_path(instance, filename: str) -> str:
     """Upload path of the former alerts.Attachment; migration 0001 still names it."""
     return f"alerts/{instance.alert_id}/{filename}"
@@ -493,4 +485,3 @@ auditlog.register(
     Alert, m2m_fields={"destination_states", "audience_groups"}, exclude_fields=[SEARCH_DOCUMENT]
 )
 auditlog.register(NationalityCount)
-auditlog.register(FollowUp)

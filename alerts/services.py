@@ -9,19 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from iconet.access import require
 from iconet.areas import preference
-from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
-    Action,
     Area,
     Audience,
     EmailDelivery,
     ItemRecipient,
     Marking,
-    Notification,
     User,
 )
 from iconet.outbox.services.notify import InLanguage, email_enqueue, site_url, user_language
@@ -29,37 +25,12 @@ from iconet.outbox.services.recipients import (
     recipient_acknowledge,
     recipient_read_record,
     recipients_escalate_overdue,
-    recipients_tell,
 )
-from iconet.services.references import item_reference_allocate
-from iconet.services.sharing import item_create, item_publish, item_update
 
-from .models import DIGEST_ROUTINE, Alert, FollowUp, RecipientReason, Urgency
+from .models import DIGEST_ROUTINE, Alert, RecipientReason, Urgency
 
 # Most restrictive first: a digest carries the strictest marking of what it lists.
 MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
-
-
-# --- create and change ------------------------------------------------------------------
-
-
-@audited
-@transaction.atomic
-def alert_create(*, actor: User, alert: Alert) -> Alert:
-    """Save a new draft alert with its reference; only the owner organisation sees it."""
-    if alert.reporting_contact_id is None:
-        alert.reporting_contact = actor
-    item_create(actor=actor, item=alert)
-    alert.reference_code = item_reference_allocate(alert)
-    alert.save(update_fields=["reference_code"])
-    return alert
-
-
-@audited
-@transaction.atomic
-def alert_update(*, actor: User, alert: Alert) -> Alert:
-    """Save changes to an alert the actor may change."""
-    return item_update(actor=actor, item=alert)
 
 
 # --- recipients and publication ---------------------------------------------------------
@@ -168,48 +139,19 @@ def alert_in_digest(alert: Alert):
     )
 
 
-def alert_publication_recipients(alert: Alert) -> list[User]:
-    """The contact points the rule names for the alert as it stands (the publish page keeps
-    those the audience chosen lets read it)."""
+def alert_publication_recipients(alert: Alert) -> list[tuple[User, str]]:
+    """The contact points the rule names for the alert as it stands, each with the reason (the
+    core tells those the audience chosen lets read it, once each, however often it is
+    re-shared: `ItemType.publication_recipients`)."""
     reasons = alert_recipient_candidates(alert)
-    return list(
-        User.objects.filter(pk__any_of=list(reasons)).select_related("organisation__country")
-    )
+    users = User.objects.filter(pk__any_of=list(reasons)).select_related("organisation__country")
+    return [(user, reasons[user.pk]) for user in users]
 
 
-def alert_recipients_tell(alert: Alert) -> list[ItemRecipient]:
-    """Tell every recipient the rule names who may read the alert (once each, however often it is
-    re-shared)."""
-    reasons = alert_recipient_candidates(alert)
-    users = alert_publication_recipients(alert)
-    return recipients_tell(
-        item=alert,
-        users_reasons=[(user, reasons[user.pk]) for user in users],
-        in_digest=alert_in_digest(alert),
-        **alert_message(alert),
-    )
-
-
-def alert_published(sender, *, item: Alert, **kwargs) -> None:
-    """Whichever page published the alert (or changed its audience), tell its new recipients;
-    connected to the core's `item_published` by AlertsConfig.ready."""
-    alert_recipients_tell(item)
-
-
-@audited
-@transaction.atomic
-def alert_publish(
-    *,
-    actor: User,
-    alert: Alert,
-    audience: str,
-    marking: str,
-    groups=(),
-) -> list[ItemRecipient]:
-    """Publish (or re-share) the alert; returns the recipients told now (see alert_published)."""
-    before = set(alert.recipients.values_list("pk", flat=True))
-    item_publish(actor=actor, item=alert, audience=audience, marking=marking, groups=groups)
-    return list(alert.recipients.exclude(pk__any_of=list(before)).select_related("user"))
+def alert_publication_message(alert: Alert, *, resend: bool = False) -> dict:
+    """What a publication tells them (`ItemType.publication_message`): the alert's message,
+    routine alerts waiting for the digest of the users who chose it."""
+    return {**alert_message(alert, resend=resend), "in_digest": alert_in_digest(alert)}
 
 
 # --- reading, acknowledging, following up -------------------------------------------------
@@ -223,26 +165,6 @@ def alert_mark_read(*, actor: User, alert: Alert) -> None:
 def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
     return recipient_acknowledge(actor=actor, item=alert)
-
-
-@audited
-@transaction.atomic
-def follow_up_add(*, actor: User, alert: Alert, text: str) -> FollowUp:
-    """A dated update by anyone who may see the alert; the owner's author is told in the portal."""
-    require(actor, Action.FOLLOW_UP, alert)
-    follow_up = FollowUp(
-        alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip()
-    )
-    follow_up.full_clean()
-    follow_up.save()
-    if alert.author_id != actor.pk:
-        Notification.about(
-            alert,
-            recipient=alert.author,
-            url=alert.get_absolute_url() + "#follow-ups",
-            title=(_("Follow-up on %(ref)s") % {"ref": alert.reference})[:255],
-        ).save()
-    return follow_up
 
 
 # --- escalation and digest (run by beat) --------------------------------------------------

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,13 +14,14 @@ from iconet.access import can, get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
 from iconet.outbox.views import item_recipients
+from iconet.services.sharing import item_create, item_publish, item_update
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
 
 from . import services
-from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
-from .models import Alert, FollowUp
+from .forms import AlertFilterForm, AlertForm, NationalityFormSet
+from .models import Alert
 from .selectors import alerts_listed
 
 
@@ -44,8 +44,8 @@ class NationalitiesMixin:
     """The alert form together with its nationality table, saved in one transaction."""
 
     model = Alert
-    form_class = AlertForm
-    template_name = "alerts/alert_form.html"
+    form_class: type[AlertForm] | None = AlertForm
+    template_name: str | None = "alerts/alert_form.html"
 
     def get_formset(self):
         instance = self.object if getattr(self, "object", None) else Alert()
@@ -89,7 +89,7 @@ class AlertCreateView(NationalitiesMixin, ItemCreateView):
     )
 
     def save_alert(self, alert):
-        return services.alert_create(actor=self.request.user, alert=alert)
+        return item_create(actor=self.request.user, item=alert)
 
 
 class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
@@ -97,7 +97,7 @@ class AlertUpdateView(NationalitiesMixin, ItemUpdateView):
     success_message = gettext_lazy("Changes to %(ref)s saved.")
 
     def save_alert(self, alert):
-        return services.alert_update(actor=self.request.user, alert=alert)
+        return item_update(actor=self.request.user, item=alert)
 
 
 class AlertDetailView(ItemDetailView):
@@ -113,9 +113,6 @@ class AlertDetailView(ItemDetailView):
                 "destination_states",
                 "nationalities",
                 "attachments",
-                Prefetch(
-                    "follow_ups", queryset=FollowUp.objects.select_related("author", "organisation")
-                ),
             )
         )
 
@@ -135,8 +132,6 @@ class AlertDetailView(ItemDetailView):
                 "receipt": receipt,
                 "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
                 "ask_acknowledge": "acknowledge" in self.request.GET,
-                "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
-                "follow_up_form": FollowUpForm(),
                 "related": alert.related_visible_to(user).select_related("owner"),
                 "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
                 "is_owner": alert.is_owner_member(user),
@@ -148,14 +143,13 @@ class AlertDetailView(ItemDetailView):
 
 @require_http_methods(["GET", "POST"])
 def alert_publish(request, pk):
-    """Publish through the alerts service, so that the recipients are told in the same
-    transaction."""
+    """The core's publish page, saying how many recipients the publication told."""
     alert = _alert(request, pk, Action.PUBLISH)
     if alert.state not in ("draft", "published"):
         raise PermissionDenied
 
     def publish(**choice) -> str:
-        told = services.alert_publish(actor=request.user, alert=alert, **choice)
+        told = item_publish(actor=request.user, item=alert, **choice)
         return ngettext(
             "%(ref)s is published; %(count)s recipient notified.",
             "%(ref)s is published; %(count)s recipients notified.",
@@ -205,24 +199,6 @@ def alerts_acknowledge(request):
     else:
         messages.error(request, _("Tick the alerts to acknowledge."))
     return redirect(reverse("alerts:list") + "?" + request.POST.get("query", "")[:2000])
-
-
-@require_POST
-def follow_up_create(request, pk):
-    alert = _alert(request, pk, Action.FOLLOW_UP)
-    form = FollowUpForm(request.POST)
-    back = alert.get_absolute_url() + "#follow-ups"
-    if not form.is_valid():
-        messages.error(request, _("Write the update before sending it."))
-        return redirect(back)
-    return workflow_step(
-        request,
-        lambda: services.follow_up_add(
-            actor=request.user, alert=alert, text=form.cleaned_data["text"]
-        ),
-        _("Follow-up added."),
-        back,
-    )
 
 
 def alert_deliveries(request, pk):

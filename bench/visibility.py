@@ -54,6 +54,7 @@ from iconet.access import NETWORK_GROUP, PUBLIC_GROUP, can, forget_principals, s
 from iconet.directory.data import countries_ensure  # noqa: E402
 from iconet.models import (  # noqa: E402
     AccessGroup,
+    Action,
     Area,
     Audience,
     Country,
@@ -305,7 +306,7 @@ def main() -> None:
     count_filtered = timed(lambda: visible().count())
     count_plain = timed(lambda: model.objects.count())
     sample = visible().order_by("?").first()
-    detail_filtered = timed(lambda: can(user, "read", sample), repeat=50)
+    detail_filtered = timed(lambda: can(user, Action.READ, sample), repeat=50)
     detail_plain = timed(lambda: model.objects.filter(pk=sample.pk).exists(), repeat=50)
 
     list_filtered = timed(

@@ -4,7 +4,7 @@ Creates a database of its own (iconet_worker_crash, dropped at the end), seeds n
 services with their alerts contact points, starts a real SMTP sink on loopback and a real
 Celery worker process (`celery -A iconet worker`, prefork as in docker-compose.yml) on a queue
 of its own on the real Redis broker, publishes one immediate alert to every contact point
-through `alerts.services.alert_publish`, kills the worker and its children with SIGKILL once
+through `iconet.services.sharing.item_publish`, kills the worker and its children with SIGKILL once
 part of the mail has arrived, then starts another worker and beat (whose outbox sweep hands
 over what the dead worker left), and counts the mails each recipient received.
 
@@ -287,14 +287,14 @@ def main() -> None:
         from django.db.models import Q
 
         from alerts.models import Alert
-        from alerts.services import alert_create, alert_publish
         from iconet.models import EmailDelivery
+        from iconet.services.sharing import item_create, item_publish
 
         first = worker_start("first", env)
         processes.append(first)
-        alert = alert_create(
+        alert = item_create(
             actor=author,
-            alert=Alert(
+            item=Alert(
                 headline="Fault injection: worker killed mid-batch",
                 summary="Aggregate figures only.",
                 period_from=datetime.date.today(),
@@ -303,7 +303,7 @@ def main() -> None:
         )
         alert.destination_states.set(codes)
         started = time.monotonic()
-        told = len(alert_publish(actor=author, alert=alert, audience="network", marking="AMBER"))
+        told = len(item_publish(actor=author, item=alert, audience="network", marking="AMBER"))
         while sink.count < args.kill_after and time.monotonic() < started + 60:
             time.sleep(0.005)
         os.killpg(first.pid, signal.SIGKILL)

@@ -28,43 +28,8 @@ class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.label
 
 
-FIELDSETS = [
-    (
-        _("The document"),
-        [
-            "title_text",
-            "category",
-            "issuing_country",
-            "issuing_authority",
-            "series",
-            "version",
-            "year_of_issue",
-            "language",
-        ],
-    ),
-    (
-        _("The fraud"),
-        ["fraud_type", "altered_elements", "security_features", "production_method", "description"],
-    ),
-    (_("Visas"), ["visa_issuing_post", "visa_type", "visa_purpose", "supporting_documents"]),
-    (
-        _("Detection (aggregate, never a person)"),
-        [
-            "detected_on",
-            "border_type",
-            "crossing_point",
-            "route",
-            "carrier",
-            "detection_method",
-            "holder_nationality",
-            "similar_cases",
-        ],
-    ),
-    (
-        _("Advice and links"),
-        ["advice_border_guards", "advice_consular", "advice_carriers", "related_alerts"],
-    ),
-]
+# The form's fieldsets are the sections the note declares (DocumentNote.declaration.sections).
+FIELDSETS = DocumentNote.declaration.form_fieldsets()
 
 
 class DocumentNoteForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm):
@@ -92,7 +57,7 @@ class DocumentNoteForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin
 
     class Meta:
         model = DocumentNote
-        fields = [name for _legend, names in FIELDSETS for name in names]
+        fields = DocumentNote.declaration.form_fields()
         widgets = {
             "detected_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),

@@ -1,22 +1,21 @@
 """Visa, border and travel-document fraud notes (DESIGN.md 5.3): the note, its images with
 their redaction, and the controlled vocabularies that describe them in every language."""
 
+from enum import StrEnum
 from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType, Row, Section
 from iconet.files import storage_name
 from iconet.limits import LONG_TEXT, single_line, text_limit
-from iconet.models import Area, SharedItem, grant_model_for
+from iconet.models import Action, Area, Audience, SharedItem, grant_model_for
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections
 from iconet.search.models import (
     SEARCH_DOCUMENT,
-    SearchFields,
     search_document_field,
     search_document_index,
 )
@@ -122,24 +121,109 @@ def _term(vocabulary: str, label):
     )
 
 
+def _labels(terms) -> str:
+    return ", ".join(term.label for term in terms.all())
+
+
+class NoteAction(StrEnum):
+    """What a user may do with a fraud note beside the core's actions."""
+
+    # See the unredacted images: the owner organisation only.
+    ORIGINAL = "original"
+
+
 class DocumentNote(SharedItem):
     """A fraudulent or misused travel document, visa or stamp, described so that border
     guards, consular staff and carriers elsewhere recognise it."""
 
     area: ClassVar[str] = Area.DOCUMENTS
-    reference_prefix: ClassVar[str] = "DFN"
-    # What the portal's search reads of a note (apps.py registers it; see search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("title_text", "A"),
-        ("description", "B"),
-        ("issuing_authority", "C"),
-        ("series", "C"),
-        ("route", "C"),
-        ("detection_method", "C"),
-        ("advice_border_guards", "D"),
-        ("advice_consular", "D"),
-        ("advice_carriers", "D"),
+    declaration = ItemType(
+        list_url="documents:list",
+        detail_url="documents:detail",
+        reference_prefix="DFN",
+        actions=NoteAction,
+        form="documents.forms.DocumentNoteForm",
+        # What the portal's search reads of a note (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("title_text", "A"),
+            ("description", "B"),
+            ("issuing_authority", "C"),
+            ("series", "C"),
+            ("route", "C"),
+            ("detection_method", "C"),
+            ("advice_border_guards", "D"),
+            ("advice_consular", "D"),
+            ("advice_carriers", "D"),
+        ),
+        # Read by the network's services, as an alert is.
+        publish_audience=Audience.NETWORK,
+        # A note whose images are not all reviewed is refused before anything is written.
+        publish_check="documents.services.note_publish_check",
+        # Its images are redacted and reviewed before anyone else sees them; a generic
+        # attachment would skip that review.
+        takes_attachments=False,
+        personal_data_related=("images",),
+        images_for_reader="documents.selectors.images_for_reader",
+        image_served="documents.selectors.image_served",
+        image_fields=("caption", "side", "light_source"),
+        sections=(
+            Section(
+                _("Document"),
+                (
+                    Row("reference", _("Reference"), lambda note: note.reference, on_form=False),
+                    Row("title_text", shown=False),  # the page's heading
+                    "category",
+                    "issuing_country",
+                    "issuing_authority",
+                    "series",
+                    "version",
+                    "year_of_issue",
+                    Row("language", shown=False),
+                ),
+                form_heading=_("The document"),
+            ),
+            Section(
+                _("Fraud"),
+                (
+                    "fraud_type",
+                    Row("altered_elements", value=lambda note: _labels(note.altered_elements)),
+                    Row("security_features", value=lambda note: _labels(note.security_features)),
+                    "production_method",
+                    "description",
+                ),
+                form_heading=_("The fraud"),
+            ),
+            Section(
+                _("Visa"),
+                ("visa_issuing_post", "visa_type", "visa_purpose", "supporting_documents"),
+                form_heading=_("Visas"),
+            ),
+            Section(
+                _("Detection"),
+                (
+                    "detected_on",
+                    "border_type",
+                    "crossing_point",
+                    "route",
+                    "carrier",
+                    "detection_method",
+                    "holder_nationality",
+                    "similar_cases",
+                ),
+                form_heading=_("Detection (aggregate, never a person)"),
+            ),
+            Section(
+                _("Advice"),
+                (
+                    "advice_border_guards",
+                    "advice_consular",
+                    "advice_carriers",
+                    Row("related_alerts", shown=False),
+                ),
+                form_heading=_("Advice and links"),
+            ),
+        ),
     )
 
     reference_code = models.CharField(
@@ -267,7 +351,7 @@ class DocumentNote(SharedItem):
     )
 
     # The base declares the manager of every shared item; this one adds the list columns.
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects = DocumentNoteQuerySet.as_manager()  # type: ignore[misc]
 
@@ -291,11 +375,8 @@ class DocumentNote(SharedItem):
     def title(self) -> str:
         return self.title_text
 
-    def get_absolute_url(self) -> str:
-        return reverse("documents:detail", args=[self.pk])
-
-    def allows(self, user, action: str) -> bool:
-        if action == "original":
+    def allows(self, user, action: Action | NoteAction) -> bool:
+        if action == NoteAction.ORIGINAL:
             # The unredacted images stay with the owner organisation.
             return self.is_owner_member(user)
         return super().allows(user, action)
@@ -304,71 +385,6 @@ class DocumentNote(SharedItem):
         # The alert model through the relation: the areas import nothing of each other.
         alert_model = type(self).related_alerts.field.related_model
         return alert_model.objects.visible_to(user).filter(pk__in=self.related_alerts.values("pk"))
-
-    def display_sections(self) -> DisplaySections:
-        def labels(terms) -> str:
-            return ", ".join(term.label for term in terms.all())
-
-        return [
-            (
-                _("Document"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Document category"), self.category.label),
-                    (_("Issuing country"), self.issuing_country.name),
-                    (_("Issuing authority"), self.issuing_authority),
-                    (_("Series"), self.series),
-                    (_("Version"), self.version),
-                    (_("Year of issue"), self.year_of_issue or ""),
-                ],
-            ),
-            (
-                _("Fraud"),
-                [
-                    (_("Fraud type"), self.fraud_type.label),
-                    (_("Altered elements"), labels(self.altered_elements)),
-                    (_("Security features affected"), labels(self.security_features)),
-                    (
-                        _("Production method"),
-                        self.production_method.label if self.production_method else "",
-                    ),
-                    (_("Description of the fraud"), self.description),
-                ],
-            ),
-            (
-                _("Visa"),
-                [
-                    (_("Issuing post"), self.visa_issuing_post),
-                    (_("Visa type"), self.visa_type),
-                    (_("Purpose claimed"), self.visa_purpose),
-                    (_("Fraudulent supporting documents"), self.supporting_documents),
-                ],
-            ),
-            (
-                _("Detection"),
-                [
-                    (_("Date of detection"), self.detected_on),
-                    (_("Border type"), self.get_border_type_display()),
-                    (_("Crossing point or airport"), self.crossing_point),
-                    (_("Route or flight"), self.route),
-                    (_("Carrier"), self.carrier),
-                    (_("Detection method"), self.detection_method),
-                    (
-                        _("Claimed nationality of the holder"),
-                        self.holder_nationality.name if self.holder_nationality else "",
-                    ),
-                    (_("Number of similar cases"), self.similar_cases),
-                ],
-            ),
-            (
-                _("Advice"),
-                [
-                    (_("Advice for border guards"), self.advice_border_guards),
-                    (_("Advice for consular staff"), self.advice_consular),
-                    (_("Advice for carriers"), self.advice_carriers),
-                ],
-            ),
-        ]
 
 
 DocumentNoteGrant = grant_model_for(DocumentNote)

@@ -12,8 +12,6 @@ from iconet.access import require
 from iconet.audit.services import audited
 from iconet.files import FileKind, file_check, stored_files_delete
 from iconet.models import Action, User
-from iconet.services.references import item_reference_allocate
-from iconet.services.sharing import item_create, item_update
 
 from . import images
 from .models import DocumentNote, NoteImage
@@ -22,24 +20,9 @@ MAX_IMAGES = 20
 MAX_BOXES = 50
 
 
-@audited
-@transaction.atomic
-def note_create(*, actor: User, note: DocumentNote) -> DocumentNote:
-    """Save a new draft note with its reference; only the owner organisation sees it."""
-    item_create(actor=actor, item=note)
-    note.reference_code = item_reference_allocate(note)
-    note.save(update_fields=["reference_code"])
-    return note
-
-
-@audited
-@transaction.atomic
-def note_update(*, actor: User, note: DocumentNote) -> DocumentNote:
-    return item_update(actor=actor, item=note)
-
-
-def note_publish_check(sender, item, **kwargs) -> None:
-    """Refuse publishing (inside its transaction) while an image's redaction is not reviewed."""
+def note_publish_check(item: DocumentNote) -> None:
+    """Refuse publishing while an image's redaction is not reviewed (`ItemType.publish_check`,
+    asked by the core's `item_publish` before it writes anything)."""
     pending = [
         image.caption
         for image in item.images.filter(

@@ -14,7 +14,7 @@ from iconet.access import get_item_for_action
 from iconet.audit.services import access_log_write
 from iconet.dashboard.charts import bar_chart_horizontal
 from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
-from iconet.models import AccessLog
+from iconet.models import AccessLog, Action
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
 from . import selectors, services
@@ -25,14 +25,16 @@ from .forms import (
     RedactionForm,
     boxes_text,
 )
-from .models import DocumentNote, NoteImage
+from .models import DocumentNote, NoteAction, NoteImage
 
 
-def _note(request, pk: int, action: str = "read") -> DocumentNote:
+def _note(request, pk: int, action: Action | NoteAction = Action.READ) -> DocumentNote:
     return get_item_for_action(DocumentNote, request.user, pk, action)
 
 
-def _image(request, pk: int, image_pk: int, action: str = "read") -> tuple[DocumentNote, NoteImage]:
+def _image(
+    request, pk: int, image_pk: int, action: Action | NoteAction = Action.READ
+) -> tuple[DocumentNote, NoteImage]:
     note = _note(request, pk, action)
     image = get_object_or_404(selectors.images_for_reader(note, request.user), pk=image_pk)
     return note, image
@@ -73,11 +75,6 @@ class NoteCreateView(ItemCreateView):
     model = DocumentNote
     form_class = DocumentNoteForm
     template_name = "documents/note_form.html"
-
-    def save_item(self, form):
-        note = services.note_create(actor=self.request.user, note=form.save(commit=False))
-        form.save_m2m()
-        return note
 
 
 class NoteUpdateView(ItemUpdateView):
@@ -123,7 +120,7 @@ class NoteDetailView(ItemDetailView):
 
 @require_POST
 def image_add(request, pk):
-    note = _note(request, pk, "change")
+    note = _note(request, pk, Action.CHANGE)
     form = NoteImageForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -151,7 +148,7 @@ def image_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def image_redact(request, pk, image_pk):
     """The author marks rectangles to black out and sees the redacted preview."""
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     form = RedactionForm(request.POST or None, initial={"boxes": boxes_text(image.redaction_boxes)})
     # The areas drawn over the original: those typed, else those burnt in.
     boxes = image.redaction_boxes
@@ -179,7 +176,7 @@ def image_redact(request, pk, image_pk):
 
 @require_POST
 def image_review(request, pk, image_pk):
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     try:
         services.image_review(
             actor=request.user,
@@ -197,7 +194,7 @@ def image_review(request, pk, image_pk):
 
 @require_POST
 def image_delete(request, pk, image_pk):
-    note, image = _image(request, pk, image_pk, "change")
+    note, image = _image(request, pk, image_pk, Action.CHANGE)
     services.image_delete(actor=request.user, image=image)
     messages.success(request, _("Image removed."))
     return redirect(note.get_absolute_url() + "#images")
@@ -220,7 +217,7 @@ def image_thumbnail(request, pk, image_pk):
 
 def image_original(request, pk, image_pk):
     """The unredacted upload, for the owner organisation alone."""
-    note, image = _image(request, pk, image_pk, "original")
+    note, image = _image(request, pk, image_pk, NoteAction.ORIGINAL)
     access_log_write(
         event=AccessLog.Event.READ, request=request, item=note, detail=f"original image {image.pk}"
     )
@@ -237,7 +234,7 @@ def image_original(request, pk, image_pk):
 def image_download(request, pk, image_pk):
     """The redacted copy with a visible mark of the downloading organisation and the time;
     the download is in the note's access log, which its owner sees."""
-    note, image = _image(request, pk, image_pk, "download")
+    note, image = _image(request, pk, image_pk, Action.DOWNLOAD)
     data, _content_type, _name = selectors.image_served(note, image, request.user)
     access_log_write(
         event=AccessLog.Event.DOWNLOAD,

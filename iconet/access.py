@@ -13,11 +13,13 @@ that is not visible answers 404 exactly like one that does not exist.
 
 from __future__ import annotations
 
+from enum import Enum
+
 from django.contrib.auth.models import Group
 from django.http import Http404
 
 from .models.querysets import NETWORK_GROUP, PUBLIC_GROUP
-from .models.sharing import Action
+from .models.sharing import Action, action_check
 
 
 def special_group_id(name: str) -> int:
@@ -132,8 +134,10 @@ def is_visible(user, item) -> bool:
     return type(item).objects.visible_one(user, item.pk)
 
 
-def can(user, action: Action | str, item) -> bool:
-    """May the user perform `action` on `item`? Visibility first, then the item's own policy."""
+def can(user, action: Enum, item) -> bool:
+    """May the user perform `action` on `item`? Visibility first, then the item's own policy.
+    `action` is a member of the core's `Action` or of the type's own enum, never a string."""
+    action_check(action)
     if not getattr(user, "is_authenticated", False) or item.pk is None:
         return False
     if not is_visible(user, item):
@@ -141,7 +145,7 @@ def can(user, action: Action | str, item) -> bool:
     return item.allows(user, action)
 
 
-def require(actor, action: Action | str, item) -> None:
+def require(actor, action: Enum, item) -> None:
     """For services: refuse (PermissionDenied) an action `can` does not allow."""
     from django.core.exceptions import PermissionDenied
 
@@ -149,7 +153,7 @@ def require(actor, action: Action | str, item) -> None:
         raise PermissionDenied
 
 
-def get_item_for_action(queryset_or_model, user, pk, action: Action | str = Action.READ):
+def get_item_for_action(queryset_or_model, user, pk, action: Enum = Action.READ):
     """The item a view acts on: 404 if it is not visible, 403 if visible but not the user's to act
     on."""
     from django.core.exceptions import PermissionDenied

@@ -6,9 +6,11 @@ class IconetConfig(AppConfig):
     verbose_name = "ICONet core"
 
     def ready(self) -> None:
+        from django.core import checks
+
         # The worker knows a task once its module is imported (`*_tasks` below); the core's task
         # modules live in its sub-packages, where autodiscovery (of `iconet.tasks`) does not look.
-        from . import signals  # noqa: F401
+        from . import discussion_tasks, signals  # noqa: F401
         from .access import open_principals, principal_group_ids
         from .audit import registry as audit_registry  # noqa: F401
         from .directory import tasks as directory_tasks  # noqa: F401
@@ -25,10 +27,9 @@ class IconetConfig(AppConfig):
         trends_watch()
         relations_audit_by_pk()
 
-        from .search.saved_searches import item_published_receive
-        from .services.sharing import item_published
+        from .registry import check_declarations
 
-        item_published.connect(item_published_receive, dispatch_uid="iconet.saved_searches")
+        checks.register(check_declarations)
 
         from django.utils.translation import gettext_lazy as _
 

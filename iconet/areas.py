@@ -1,20 +1,16 @@
-"""The area registry: what each area app declares about itself, read by the core.
+"""The area registry and the item types' declaration, read by the core.
 
-The core names no area. An area app declares, once, in its ``AppConfig.ready``::
+The core names no area. Each item type is declared once, on its model (`ItemType`, below, as
+the model's ``declaration``); an area app registers, once, in its ``AppConfig.ready``, only
+what belongs to the area as a whole::
 
-    from iconet.areas import AreaConfig, ItemType, Preference, register_area
+    from iconet.areas import AreaConfig, Preference, register_area
 
     register_area(AreaConfig(
         code="returns",                          # an ``iconet.models.Area`` value
         label=_("Returns"),                      # menu label and home-page panel description
         nav_url="returns:list",                  # URL name of the navigation entry
         order=40,                                # menu position (lower first)
-        item_types=(                             # one entry per SharedItem model of the app
-            ItemType("returns.ReturnProblem", list_url="returns:problems",
-                     detail_url="returns:problem"),
-            ItemType("returns.JointOperation", list_url="returns:operations",
-                     detail_url="returns:operation"),
-        ),
         preferences=(                            # per-user notification choices (booleans)
             Preference("digest_routine", _("Daily digest"), help_text=_("...")),
         ),
@@ -24,7 +20,8 @@ What the core then does with it:
 
 - the main navigation (``iconet.context_processors``) shows the area's entry to the users who
   have the area, in ``order``;
-- the home page shows one panel per item type, linked to ``list_url``;
+- the home page shows one panel per item type of the area (the models whose ``area`` is its
+  code), linked to the declaration's ``list_url``;
 - ``SharedItem.get_absolute_url`` reverses the type's ``detail_url`` with the item's pk, so
   two item types in one app each have their own detail page;
 - the home page (``iconet.views.home``) shows, after the core's own panels (drafts,
@@ -40,10 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -54,38 +53,99 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One row of a section: a field of the model, labelled with its verbose_name and shown by
+    its kind (a choice's label, yes/no, a country's name, the rows of a relation), unless the
+    row gives its own `label` or `value` (``f(item)``). `on_form`: whether the type's form
+    edits it (a value that is no field, such as the reference, is shown only); `shown`: whether
+    the detail, print and PDF show it (a field the page shows elsewhere, such as the language)."""
+
+    name: str
+    label: Label | None = None
+    value: Callable[[Any], Any] | None = None
+    on_form: bool = True
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed group of rows: a fieldset of the type's form and a section of its detail page,
+    print view, PDF and API (`SharedItem.display_sections`). `form_heading`: the fieldset's
+    legend when the form says more than the page (e.g. "never names of persons")."""
+
+    heading: Label
+    rows: tuple[str | Row, ...]
+    form_heading: Label | None = None
+
+    def entries(self) -> list[Row]:
+        return [row if isinstance(row, Row) else Row(row) for row in self.rows]
+
+
+@dataclass(frozen=True)
 class ItemType:
-    """One shared item type of an area: its model ("app_label.Model") and its pages.
+    """Everything the core knows of one shared item type, declared once on its model::
+
+        class ReturnProblem(SharedItem):
+            area = Area.RETURNS
+            declaration = ItemType(
+                list_url="returns:list",
+                detail_url="returns:problem_detail",
+                reference_prefix="RP",
+                form="returns.forms.ReturnProblemForm",
+                publish_audience=Audience.NETWORK,
+                search_fields=(("title", "A"), ("description", "B")),
+                country_fields=("country_of_return",),
+            )
+
+    The model's class creation binds the declaration to it (`model_label`); the core finds the
+    types by scanning the installed models (``iconet.registry``), and the system check
+    ``iconet.E100``… validates every declaration at start-up (``iconet.checks``).
 
     `publish_audience`: the audience the publish page proposes for a first publication (an
-    ``Audience`` value; None keeps the draft's). `publication_recipients`: for a type whose
-    publication tells people, ``f(item) -> users`` naming those it would tell; the core keeps
-    only those the audience chosen lets read the item, shows them on the publish page before
-    anything is sent, and asks for a confirmation before a first publication that tells
-    nobody. `search_fields` and `country_fields`: what the portal's search reads of the type.
+    ``Audience`` value; None keeps the draft's). `search_fields` and `country_fields`: what the
+    portal's search reads of the type.
     """
 
-    model_label: str
-    list_url: str
-    detail_url: str
+    list_url: str = ""
+    detail_url: str = ""
+    # The first part of the yearly references `item_create` hands out (EWS-2026-FR-0042), by
+    # `iconet.services.references.item_reference_allocate`; empty for a type whose reference is
+    # made otherwise (an ILO report's names its network and semester).
+    reference_prefix: str = ""
+    # The type's own actions (a str enum), beside the core's `Action`; `can` and `allows` take
+    # members of either only.
+    actions: type[StrEnum] | None = None
     publish_audience: str | None = None
-    publication_recipients: Callable[[Any], Iterable[Any]] | None = None
-    # Full-text search (iconet.services.search): the text fields searched, each with its
-    # weight ("A" counts most, "D" least), and the fields the country filter reads, any of
-    # which may hold the country (a country code, a list of codes, a Country foreign key or
-    # many-to-many); without any the owner's country counts.
-    # A type whose searched fields are all its own columns declares them on its model
-    # (`SEARCH_FIELDS`), which also stores their vector (iconet.models.search), and passes
-    # that declaration here.
+    # Asked by `item_publish` before anything is written: ``f(item)`` raising a ValidationError
+    # that refuses the publication (a fraud note whose images are not all reviewed).
+    publish_check: Callable[[Any], None] | None | str = None
+    # Whom a publication tells and with which message, told by `item_publish` itself:
+    # `publication_recipients`, ``f(item) -> [(user, reason code)]`` naming those the type's rule
+    # would tell (the reason codes' labels are the model's `recipient_reasons`); the core keeps
+    # those the audience lets read the item and who were not told before, shows them on the
+    # publish page before anything is sent, and asks for a confirmation before a first
+    # publication that tells nobody. `publication_message`, ``f(item, resend=False)`` giving the
+    # arguments of ``iconet.outbox.services.recipients.recipients_tell`` (title, url, key, subject,
+    # body, priority, and optionally in_digest).
+    publication_recipients: Callable[[Any], Iterable[tuple[Any, str]]] | None | str = None
+    publication_message: Callable[..., dict] | None | str = None
+    # A type with its own workflow field (`SharedItem.WORKFLOW_FIELD`) names the value that
+    # field takes at the first publication; `item_publish` moves it there through the type's
+    # `TRANSITIONS`, so that the two never disagree. `published_follow_up`, ``f(item, actor)``,
+    # is what that workflow records of the step in the publication's transaction (its
+    # timeline), called once, at the first publication.
+    published_status: str = ""
+    published_follow_up: Callable[[Any, Any], Any] | None | str = None
     search_fields: tuple[tuple[str, str], ...] = ()
     country_fields: tuple[str, ...] = ()
-    # Writing items of the type from outside its pages (the API, iconet.api): `form`, the
-    # dotted path of the ModelForm its create and change pages use (taking ``user=``), which
-    # validates and names the fields an item is written with; `create_service`,
-    # ``f(actor=, item=)`` saving a new draft the way its create page does (the core's
-    # ``item_create`` if None). A type without a form is read-only there.
+    # Writing items of the type from outside its pages (the API, iconet.api): the dotted path of
+    # the ModelForm its create and change pages use (taking ``user=``), which validates and names
+    # the fields an item is written with. A type without a form is read-only there.
     form: str = ""
-    create_service: Callable[..., Any] | None = None
+    # A service doing the type's own work when an item is created (e.g. a return operation's
+    # checklist), ``f(actor=, item=)`` called by `item_create` inside its transaction once the
+    # item and its reference are saved.
+    created: Callable[..., Any] | None | str = None
     # Whether the type takes the core's generic attachments. A type whose files must pass its
     # own review before anyone else sees them (the redacted images of a fraud note) declares
     # False: the core then refuses any upload, and files attached before stay with the owner
@@ -100,19 +160,55 @@ class ItemType:
     # ``f(actor=, item=, text=)`` adding one as the item's page does. A type without them has
     # no follow-ups.
     follow_ups: str = ""
-    follow_up_add: Callable[..., Any] | None = None
+    follow_up_add: Callable[..., Any] | str | None = None
     # Images of the type beside the core's attachments, served as its pages serve them:
     # `images_for_reader`, ``f(item, user)`` giving the images the user may see of a visible item
     # (rows with `pk`, `created_at` and the fields named in `image_fields`); `image_served`,
     # ``f(item, image, user) -> (bytes, content type, file name)``, the copy its download page
     # serves (marked for the user); the core logs the download.
-    images_for_reader: Callable[..., Any] | None = None
-    image_served: Callable[..., Any] | None = None
+    images_for_reader: Callable[..., Any] | str | None = None
+    image_served: Callable[..., Any] | str | None = None
     image_fields: tuple[str, ...] = ()
+    # The sections of an item: its form's fieldsets, and what its detail page, print view, PDF
+    # and the API show (`SharedItem.display_sections`, rendered by sharing/_sections.html).
+    sections: tuple[Section, ...] = ()
+    # Bound by the model's creation: "app_label.Model".
+    model_label: str = ""
+
+    def form_fieldsets(self) -> list[tuple[Label, list[str]]]:
+        """The form's fieldsets (legend, field names), from the sections."""
+        return [
+            (section.form_heading or section.heading, form_names)
+            for section in self.sections
+            if (form_names := [row.name for row in section.entries() if row.on_form])
+        ]
+
+    def form_fields(self) -> list[str]:
+        """Every field the form edits, in the order of its sections."""
+        return [name for _legend, names in self.form_fieldsets() for name in names]
+
+    def contribute_to_class(self, cls: Any, name: str) -> None:
+        """Django's model creation hands the declaration its model: bind it there."""
+        object.__setattr__(self, "model_label", cls._meta.label)
+        setattr(cls, name, self)
 
     @property
     def model(self) -> Any:
         return apps.get_model(self.model_label)
+
+    def hook(self, name: str) -> Callable[..., Any] | None:
+        """One of the declared functions (`publish_check`, `publication_recipients`,
+        `publication_message`, `published_follow_up`, `created`, `follow_up_add`,
+        `images_for_reader`, `image_served`), given as a function or, for one in a module that
+        imports the model (the area's services), as its dotted path."""
+        value = getattr(self, name)
+        if isinstance(value, str):
+            return import_string(value) if value else None
+        return value
+
+    @property
+    def area_code(self) -> str:
+        return str(self.model.area)
 
 
 @dataclass(frozen=True)
@@ -185,7 +281,6 @@ class AreaConfig:
     code: str
     label: Label
     nav_url: str
-    item_types: tuple[ItemType, ...] = ()
     preferences: tuple[Preference, ...] = ()
     order: int = 100
     dashboard_panels: tuple[DashboardPanel, ...] = ()
@@ -224,17 +319,23 @@ def area(code: str) -> AreaConfig | None:
 
 
 def item_types() -> list[tuple[AreaConfig, ItemType]]:
-    """Every registered item type with its area, in menu order."""
-    return [(config, item_type) for config in registered_areas() for item_type in config.item_types]
+    """Every declared item type of a registered area with that area, in menu order (the types
+    of one area in the order their models are defined)."""
+    from .registry import shared_item_models
+
+    declared = [model.declaration for model in shared_item_models().values()]
+    return [
+        (config, item_type)
+        for config in registered_areas()
+        for item_type in declared
+        if item_type.area_code == config.code
+    ]
 
 
 def item_type_for(model: type[Any]) -> ItemType | None:
-    """The registered item type of a SharedItem model (or of its concrete class)."""
-    label = model._meta.label_lower
-    for _config, item_type in item_types():
-        if item_type.model_label.lower() == label:
-            return item_type
-    return None
+    """The declaration of a SharedItem model (or of its concrete class)."""
+    declaration = getattr(model, "declaration", None)
+    return declaration if isinstance(declaration, ItemType) else None
 
 
 def takes_attachments(model: type[Any]) -> bool:

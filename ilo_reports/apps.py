@@ -7,15 +7,11 @@ class IloReportsConfig(AppConfig):
     verbose_name = "ILO network reports"
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
+        from iconet.areas import AreaConfig, DashboardPanel, register_area
         from iconet.exports.sources import ExportSource, export_source_register
-        from iconet.services.sharing import item_published
 
         from . import selectors
-        from .models import IloReport
-        from .services import report_published
 
-        item_published.connect(report_published, sender=IloReport, dispatch_uid="ilo.published")
         export_source_register(
             ExportSource(
                 name="ilo_reports:synthesis",
@@ -25,26 +21,13 @@ class IloReportsConfig(AppConfig):
             )
         )
 
+        # The report's item type is declared on its model (IloReport.declaration).
         register_area(
             AreaConfig(
                 code="ilo",
                 label=_("ILO network reports"),
                 nav_url="ilo_reports:list",
                 order=20,
-                item_types=(
-                    ItemType(
-                        "ilo_reports.IloReport",
-                        list_url="ilo_reports:list",
-                        detail_url="ilo_reports:detail",
-                        search_fields=(
-                            ("network__name", "A"),
-                            ("semester", "A"),
-                            ("answers", "B"),
-                            ("review_comment", "C"),
-                        ),
-                        country_fields=("network__host_country",),
-                    ),
-                ),
                 dashboard_panels=(
                     DashboardPanel(
                         key="reports_due",

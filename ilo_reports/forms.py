@@ -284,7 +284,7 @@ class OpenReportForm(forms.Form):
 
 
 class ContributionForm(forms.Form):
-    section = forms.ModelChoiceField(label=_("Section"), queryset=None)
+    section: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Section"), queryset=None)
     text = forms.CharField(
         label=_("Contribution"),
         widget=forms.Textarea(attrs={"rows": 8}),

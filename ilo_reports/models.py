@@ -3,6 +3,8 @@
 import datetime
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import (
     AccessGroup,
@@ -34,6 +37,18 @@ from iconet.translated import Translated, in_reader_language
 # --- semesters --------------------------------------------------------------------------
 
 MIN_SEMESTER_YEAR, MAX_SEMESTER_YEAR = 2000, 2999
+
+
+class IloAction(StrEnum):
+    """What a user may do in the ILO area beside the core's actions (`iconet.models.Action`):
+    a report's workflow, and a network's meetings."""
+
+    CONTRIBUTE = "contribute"
+    SUBMIT = "submit"
+    REVIEW = "review"
+    RETURN_FOR_CORRECTION = "return"
+    REVISE = "revise"
+    RECORD_MEETING = "record_meeting"
 
 
 @dataclass(frozen=True)
@@ -169,16 +184,16 @@ class Network(models.Model):
         if not self.access_group_id:
             self.access_group = AccessGroup.objects.create(
                 name=f"ILO network – {self.name}",
-                description=_("Officers posted in the network (kept from postings)."),
+                description=str(_("Officers posted in the network (kept from postings).")),
             )
         super().save(*args, **kwargs)
 
     def has_member(self, user) -> bool:
         return self.access_group.members.filter(pk=user.pk).exists()
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | IloAction) -> bool:
         """The network's policy, for a user who sees it (`Network.objects.visible_to`)."""
-        if action == Action.RECORD_MEETING:
+        if action == IloAction.RECORD_MEETING:
             return self.has_member(user) or user.is_commission_admin
         return False
 
@@ -316,7 +331,7 @@ class Posting(models.Model):
         service's: may the user record any?"""
         return user.is_active and (user.is_commission_admin or user.is_national_admin)
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | IloAction) -> bool:
         if action == Action.CHANGE:
             return Posting.are_managed_by(user) and (
                 user.is_commission_admin or self.deploying_organisation_id == user.organisation_id
@@ -393,7 +408,7 @@ class TemplateVersion(models.Model):
         return f"v{self.number} – {self.title}"
 
     @classmethod
-    def current(cls) -> "TemplateVersion":
+    def current(cls) -> "TemplateVersion | None":
         return (
             cls.objects.filter(active=True).order_by("-number").first()
             or cls.objects.order_by("-number").first()
@@ -672,6 +687,24 @@ class IloReport(SharedItem):
     retention_months = 120
 
     area = Area.ILO
+    declaration = ItemType(
+        list_url="ilo_reports:list",
+        detail_url="ilo_reports:detail",
+        actions=IloAction,
+        search_fields=(
+            ("network__name", "A"),
+            ("semester", "A"),
+            ("answers", "B"),
+            ("review_comment", "C"),
+        ),
+        country_fields=("network__host_country",),
+        # Its workflow field follows its first publication (REVIEWED -> PUBLISHED), and the
+        # workflow records the step in the report's timeline and tells the network, as it does
+        # at each step of the workflow (submitted, reviewed, returned): those told are the
+        # workflow's, not recipients tracked for acknowledgement.
+        published_status=ReportStatus.PUBLISHED,
+        published_follow_up="ilo_reports.services.report_published",
+    )
 
     network = models.ForeignKey(
         Network, verbose_name=_("network"), on_delete=models.PROTECT, related_name="reports"
@@ -702,8 +735,8 @@ class IloReport(SharedItem):
         blank=True,
         validators=[answers_validate],
     )
-    objects = IloReportQuerySet.as_manager()
-    # What the portal's search reads of a report (`search_fields` in apps.py), weighted: the
+    objects: ClassVar = IloReportQuerySet.as_manager()
+    # What the portal's search reads of a report (its declaration's `search_fields`), weighted: the
     # network's name and the semester, the answers' texts, the reviewer's comment. It reads
     # the network's row and the JSON of the answers, which a generated column may not, so
     # PostgreSQL triggers keep it (migration 0011): on every write of the report, and on a
@@ -724,14 +757,15 @@ class IloReport(SharedItem):
     )
 
     # The one workflow: `status`. The core's `state` follows it: a report leaves the draft
-    # state only by its publication (REVIEWED -> PUBLISHED, through the core's item_publish).
+    # state only by its publication (REVIEWED -> PUBLISHED, through the core's item_publish,
+    # which follows `declaration.published_status`).
     WORKFLOW_FIELD = "status"
     TRANSITIONS = {
-        (ReportStatus.DRAFT, ReportStatus.SUBMITTED): Action.SUBMIT,
-        (ReportStatus.RETURNED, ReportStatus.SUBMITTED): Action.SUBMIT,
-        (ReportStatus.SUBMITTED, ReportStatus.REVIEWED): Action.REVIEW,
-        (ReportStatus.SUBMITTED, ReportStatus.RETURNED): Action.RETURN_FOR_CORRECTION,
-        (ReportStatus.REVIEWED, ReportStatus.RETURNED): Action.RETURN_FOR_CORRECTION,
+        (ReportStatus.DRAFT, ReportStatus.SUBMITTED): IloAction.SUBMIT,
+        (ReportStatus.RETURNED, ReportStatus.SUBMITTED): IloAction.SUBMIT,
+        (ReportStatus.SUBMITTED, ReportStatus.REVIEWED): IloAction.REVIEW,
+        (ReportStatus.SUBMITTED, ReportStatus.RETURNED): IloAction.RETURN_FOR_CORRECTION,
+        (ReportStatus.REVIEWED, ReportStatus.RETURNED): IloAction.RETURN_FOR_CORRECTION,
         (ReportStatus.REVIEWED, ReportStatus.PUBLISHED): Action.PUBLISH,
     }
 
@@ -787,19 +821,19 @@ class IloReport(SharedItem):
     def is_latest_revision(self) -> bool:
         return not IloReport.objects.filter(previous_id=self.pk).exists()
 
-    def allows(self, user, action: Action) -> bool:
+    def allows(self, user, action: Action | IloAction) -> bool:
         editable = self.state == State.DRAFT and self.status in EDITABLE_STATUSES
-        if action in (Action.CHANGE, Action.SUBMIT):
+        if action in (Action.CHANGE, IloAction.SUBMIT):
             return editable and self.is_drafter(user)
-        if action == Action.CONTRIBUTE:
+        if action == IloAction.CONTRIBUTE:
             return editable and self.network.has_member(user)
-        if action == Action.REVIEW:
+        if action == IloAction.REVIEW:
             return (
                 self.state == State.DRAFT
                 and self.status == ReportStatus.SUBMITTED
                 and is_reviewer(user)
             )
-        if action == Action.RETURN_FOR_CORRECTION:
+        if action == IloAction.RETURN_FOR_CORRECTION:
             return (
                 self.state == State.DRAFT
                 and self.status in (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
@@ -807,11 +841,12 @@ class IloReport(SharedItem):
             )
         if action == Action.PUBLISH:
             # The first publication of the reviewed report, or later its audience or marking;
-            # from either publish page (services.report_published follows the first one).
+            # from either publish page (the core's item_publish moves `status` along at the
+            # first one: `declaration.published_status`).
             return self.status in (ReportStatus.REVIEWED, ReportStatus.PUBLISHED) and is_reviewer(
                 user
             )
-        if action == Action.REVISE:
+        if action == IloAction.REVISE:
             return (
                 self.state == State.PUBLISHED
                 and self.is_drafter(user)
@@ -893,6 +928,8 @@ class IloReport(SharedItem):
             sections.append({"section": section, "entries": entries})
         return sections
 
+    # A report's sections are those of its template version (administrators edit them), not
+    # fixed on the model: it gives them itself instead of declaring `sections`.
     def display_sections(self) -> DisplaySections:
         sections: DisplaySections = [
             (

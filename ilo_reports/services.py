@@ -4,6 +4,7 @@ import datetime
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from .models import (
     Contribution,
     FollowUpReminder,
     FollowUpTask,
+    IloAction,
     IloReport,
     Network,
     NetworkChair,
@@ -153,7 +155,7 @@ def posting_save(*, actor: User, posting: Posting, also_represents=None) -> Post
 @transaction.atomic
 def meeting_record(*, actor: User, network: Network, meeting) -> object:
     """Record a meeting of the network (its members or the Commission)."""
-    if not network.allows(actor, Action.RECORD_MEETING):
+    if not network.allows(actor, IloAction.RECORD_MEETING):
         raise PermissionDenied
     meeting.network = network
     meeting.full_clean()
@@ -340,7 +342,9 @@ def report_save(
 @transaction.atomic
 def contribution_add(*, actor: User, report: IloReport, section, text: str) -> Contribution:
     """A network member's contribution to a section of the draft; the drafters are told."""
-    require(actor, Action.CONTRIBUTE, report)
+    require(actor, IloAction.CONTRIBUTE, report)
+    if actor.organisation_id is None:
+        raise PermissionDenied  # a network member contributes for an organisation
     if section.version_id != report.template_id:
         raise ValidationError(_("This section is not part of the report's template."))
     contribution = Contribution(
@@ -474,18 +478,14 @@ def report_publish(
     report = _locked(report)
     if report.status != ReportStatus.REVIEWED:
         raise PermissionDenied  # this page publishes a reviewed draft; the core's re-shares
-    return item_publish(actor=actor, item=report, audience=audience, marking=marking, groups=groups)
+    item_publish(actor=actor, item=report, audience=audience, marking=marking, groups=groups)
+    return report
 
 
-def report_published(
-    sender, *, item: IloReport, actor: User, first_publication: bool, **kwargs
-) -> None:
-    """Whichever page published the reviewed report, its workflow moves on with it; connected
-    to the core's `item_published` by IloReportsConfig.ready."""
-    if not first_publication:
-        return
-    transition_apply(actor=actor, item=item, to=ReportStatus.PUBLISHED)
-    item.save(update_fields=["status"])
+def report_published(item: IloReport, actor: User) -> None:
+    """Whichever page published the reviewed report (its status moved with it), its timeline
+    records the step and the network is told (`ItemType.published_follow_up`, called by the
+    core's `item_publish` at the first publication)."""
     event = _event(item, actor, ReportStatus.PUBLISHED)
     report_notify(
         actor=actor,
@@ -503,7 +503,7 @@ def report_published(
 def report_revise(*, actor: User, report: IloReport) -> IloReport:
     """Start a correction of a published report: a new draft revision linked to it."""
     report = _locked(report)
-    require(actor, Action.REVISE, report)
+    require(actor, IloAction.REVISE, report)
     revision = IloReport(
         network=report.network,
         semester=report.semester,
@@ -897,6 +897,10 @@ def _follow_up_title(task: FollowUpTask, kind: str) -> str:
     return _("Follow-up action of %(network)s for %(semester)s due on %(deadline)s") % named
 
 
+def _follow_up_subject(report: IloReport, title: str) -> str:
+    return one_line_text(f"[{report.get_marking_display()}] {report.reference}: {title}")
+
+
 def follow_up_reminders_send(today: datetime.date) -> int:
     """Remind the owners of open tasks due within a week, and every week while overdue
     until closed; once per task and kind, through the outbox (the unique row is the claim)."""
@@ -920,10 +924,8 @@ def follow_up_reminders_send(today: datetime.date) -> int:
                     url=url,
                     key=f"ilo:follow-up:{task.pk}:{kind}",
                     **message_in_language(
-                        lambda task=task, kind=kind: _follow_up_title(task, kind),
-                        subject=lambda title, report=report: one_line_text(
-                            f"[{report.get_marking_display()}] {report.reference}: {title}"
-                        ),
+                        partial(_follow_up_title, task, kind),
+                        subject=partial(_follow_up_subject, report),
                         template="ilo_reports/email_follow_up.txt",
                         context={"url": site_url(url)},
                     ),

@@ -38,6 +38,7 @@ from .forms import (
 from .models import (
     EDITABLE_STATUSES,
     FollowUpTask,
+    IloAction,
     IloReport,
     Network,
     Posting,
@@ -107,11 +108,11 @@ class ReportDetailView(ItemDetailView):
             action.name.lower(): report.allows(user, action)
             for action in (
                 Action.CHANGE,
-                Action.SUBMIT,
-                Action.CONTRIBUTE,
-                Action.REVIEW,
-                Action.RETURN_FOR_CORRECTION,
-                Action.REVISE,
+                IloAction.SUBMIT,
+                IloAction.CONTRIBUTE,
+                IloAction.REVIEW,
+                IloAction.RETURN_FOR_CORRECTION,
+                IloAction.REVISE,
             )
         }
         # The workflow's publish page is for the reviewed draft (the core's re-shares).
@@ -205,7 +206,7 @@ def report_edit(request, pk):
             "item": report,
             "progress": progress,
             "empty_count": sum(1 for p in progress if p.state == SectionState.EMPTY),
-            "may_submit": report.allows(request.user, Action.SUBMIT),
+            "may_submit": report.allows(request.user, IloAction.SUBMIT),
             "missing": report.missing(),
         },
     )
@@ -344,7 +345,7 @@ def report_part_edit(request, pk, part):
             "conflicts": conflicts,
             "previous_part": next((p for p in reversed(PARTS[:position]) if p in present), None),
             "next_part": next((p for p in PARTS[position + 1 :] if p in present), None),
-            "may_submit": report.allows(request.user, Action.SUBMIT),
+            "may_submit": report.allows(request.user, IloAction.SUBMIT),
         },
     )
 
@@ -369,7 +370,7 @@ def conflicting_answers(report: IloReport, mine: dict, section) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 def contribution_add(request, pk):
-    report = _report(request, pk, Action.CONTRIBUTE)
+    report = _report(request, pk, IloAction.CONTRIBUTE)
     form = ContributionForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
@@ -413,7 +414,7 @@ def _workflow_step(request, pk, action, step, success, **kwargs):
 def report_submit(request, pk):
     """Submit a complete report; for one with empty sections, first the completeness check,
     which lists them and asks to confirm."""
-    report = _report(request, pk, Action.SUBMIT)
+    report = _report(request, pk, IloAction.SUBMIT)
     empty = report.empty_sections()
     missing = report.missing()
     if request.method == "POST":
@@ -454,7 +455,7 @@ def report_review(request, pk):
     return _workflow_step(
         request,
         pk,
-        Action.REVIEW,
+        IloAction.REVIEW,
         services.report_review,
         _("Report marked as reviewed."),
         comment=comment,
@@ -463,7 +464,7 @@ def report_review(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def report_return(request, pk):
-    report = _report(request, pk, Action.RETURN_FOR_CORRECTION)
+    report = _report(request, pk, IloAction.RETURN_FOR_CORRECTION)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -496,7 +497,7 @@ def report_publish(request, pk):
 
 @require_POST
 def report_revise(request, pk):
-    report = _report(request, pk, Action.REVISE)
+    report = _report(request, pk, IloAction.REVISE)
     revision = services.report_revise(actor=request.user, report=report)
     messages.success(
         request, _("Correction %(ref)s opened as a new revision.") % {"ref": revision.reference}
@@ -550,7 +551,7 @@ def network_detail(request, pk):
             "chairs": network.chairs.select_related("organisation", "officer"),
             "meetings": network.meetings.all()[:20],
             "reports": reports_visible_to(request.user).filter(network=network),
-            "may_add_meeting": network.allows(request.user, Action.RECORD_MEETING),
+            "may_add_meeting": network.allows(request.user, IloAction.RECORD_MEETING),
         },
     )
 
@@ -558,7 +559,7 @@ def network_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
     network = _network(request, pk)
-    if not network.allows(request.user, Action.RECORD_MEETING):
+    if not network.allows(request.user, IloAction.RECORD_MEETING):
         raise PermissionDenied
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

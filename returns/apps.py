@@ -7,46 +7,18 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Returns")
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, DashboardPanel, ItemType, register_area
-        from iconet.models import Audience
+        from iconet.areas import AreaConfig, DashboardPanel, register_area
 
         from . import selectors
-        from .models import ReturnOperation, ReturnProblem
-        from .services import operation_create, problem_create
 
+        # Its two item types are declared on their models (ReturnProblem.declaration,
+        # ReturnOperation.declaration).
         register_area(
             AreaConfig(
                 code="returns",
                 label=_("Returns"),
                 nav_url="returns:list",
                 order=40,
-                item_types=(
-                    ItemType(
-                        "returns.ReturnProblem",
-                        list_url="returns:list",
-                        detail_url="returns:problem_detail",
-                        form="returns.forms.ReturnProblemForm",
-                        create_service=lambda *, actor, item: problem_create(
-                            actor=actor, problem=item
-                        ),
-                        # Read by the network's services, as an alert is.
-                        publish_audience=Audience.NETWORK,
-                        search_fields=ReturnProblem.SEARCH_FIELDS,
-                        country_fields=("country_of_return",),
-                    ),
-                    ItemType(
-                        "returns.ReturnOperation",
-                        list_url="returns:operation_list",
-                        detail_url="returns:operation_detail",
-                        form="returns.forms.ReturnOperationForm",
-                        create_service=lambda *, actor, item: operation_create(
-                            actor=actor, operation=item
-                        ),
-                        # Read by the network's services, as an alert is.
-                        publish_audience=Audience.NETWORK,
-                        search_fields=ReturnOperation.SEARCH_FIELDS,
-                    ),
-                ),
                 dashboard_panels=(
                     DashboardPanel(
                         key="seat_offers",

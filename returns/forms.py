@@ -27,45 +27,11 @@ from .models import (
 class ReturnProblemForm(ExplainedFormMixin, SectionedFormMixin, ItemLanguageMixin, forms.ModelForm):
     """Every field of a return problem, in sections."""
 
-    fieldsets = [
-        (
-            _("The problem"),
-            [
-                "country_of_return",
-                "category",
-                "authority_involved",
-                "observed_on",
-                "description",
-                "language",
-            ],
-        ),
-        (
-            _("Delays and outcome"),
-            [
-                "average_delay_days",
-                "detention_limits_relevance",
-                "outcome",
-                "good_practice",
-                "readmission_agreement",
-            ],
-        ),
-    ]
+    fieldsets = ReturnProblem.declaration.form_fieldsets()
 
     class Meta:
         model = ReturnProblem
-        fields = [
-            "country_of_return",
-            "category",
-            "authority_involved",
-            "observed_on",
-            "description",
-            "language",
-            "average_delay_days",
-            "detention_limits_relevance",
-            "outcome",
-            "good_practice",
-            "readmission_agreement",
-        ]
+        fields = ReturnProblem.declaration.form_fields()
         widgets = {
             "observed_on": DateInput(),
             **{
@@ -117,38 +83,11 @@ class ReturnOperationForm(
         choices=country_choices(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    fieldsets = [
-        (_("The operation"), ["code", "operation_type", "return_type", "flight_type"]),
-        (
-            _("Flight"),
-            [
-                "countries_of_return",
-                "departure_airport",
-                "stopovers",
-                "departure_date",
-                "carrier",
-                "seat_capacity",
-            ],
-        ),
-        (_("Evaluation"), ["evaluation_report", "language"]),
-    ]
+    fieldsets = ReturnOperation.declaration.form_fieldsets()
 
     class Meta:
         model = ReturnOperation
-        fields = [
-            "code",
-            "operation_type",
-            "return_type",
-            "flight_type",
-            "countries_of_return",
-            "departure_airport",
-            "stopovers",
-            "departure_date",
-            "carrier",
-            "seat_capacity",
-            "evaluation_report",
-            "language",
-        ]
+        fields = ReturnOperation.declaration.form_fields()
         widgets = {
             "departure_date": DateInput(),
             "operation_type": forms.RadioSelect,

@@ -2,25 +2,33 @@
 with their participations, authorisations, checklist and incidents. Counts only: no names of
 returnees are ever stored."""
 
+from enum import StrEnum
 from typing import ClassVar
 
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from iconet.areas import ItemType, Row, Section
 from iconet.limits import single_line, text_limit
-from iconet.models import Area, Country, Organisation, SharedItem, State, grant_model_for
+from iconet.models import (
+    Action,
+    Area,
+    Audience,
+    Country,
+    Organisation,
+    SharedItem,
+    State,
+    grant_model_for,
+)
 from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections
 from iconet.search.models import (
     SEARCH_DOCUMENT,
-    SearchFields,
     search_document_field,
     search_document_index,
 )
@@ -61,16 +69,49 @@ class ReturnProblem(SharedItem):
     """What goes wrong when returning people to a third country, and what helped."""
 
     area = Area.RETURNS
-    reference_prefix = "RP"
-    # What the portal's search reads of a problem (apps.py registers it; see search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("authority_involved", "B"),
-        ("description", "B"),
-        ("detention_limits_relevance", "C"),
-        ("outcome", "C"),
-        ("good_practice", "C"),
-        ("readmission_agreement", "D"),
+    declaration = ItemType(
+        list_url="returns:list",
+        detail_url="returns:problem_detail",
+        reference_prefix="RP",
+        form="returns.forms.ReturnProblemForm",
+        # What the portal's search reads of a problem (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("authority_involved", "B"),
+            ("description", "B"),
+            ("detention_limits_relevance", "C"),
+            ("outcome", "C"),
+            ("good_practice", "C"),
+            ("readmission_agreement", "D"),
+        ),
+        country_fields=("country_of_return",),
+        # Read by the network's services, as an alert is.
+        publish_audience=Audience.NETWORK,
+        sections=(
+            Section(
+                _("Return problem"),
+                (
+                    Row("reference", _("Reference"), lambda item: item.reference, on_form=False),
+                    "country_of_return",
+                    "category",
+                    "authority_involved",
+                    "observed_on",
+                    "description",
+                    Row("language", shown=False),
+                ),
+                form_heading=_("The problem"),
+            ),
+            Section(
+                _("Delays and outcome"),
+                (
+                    "average_delay_days",
+                    "detention_limits_relevance",
+                    "outcome",
+                    "good_practice",
+                    "readmission_agreement",
+                ),
+            ),
+        ),
     )
 
     reference_code = models.CharField(
@@ -131,7 +172,7 @@ class ReturnProblem(SharedItem):
         help_text=_("The agreement applied, and its state."),
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects: ClassVar = ReturnProblemQuerySet.as_manager()
 
@@ -154,35 +195,6 @@ class ReturnProblem(SharedItem):
     @property
     def title(self) -> str:
         return f"{self.country_of_return.name}: {self.get_category_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("returns:problem_detail", args=[self.pk])
-
-    def display_sections(self) -> DisplaySections:
-        delay = self.average_delay_days
-        return [
-            (
-                _("Return problem"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Country of return"), self.country_of_return.name),
-                    (_("Category"), self.get_category_display()),
-                    (_("Authority involved"), self.authority_involved),
-                    (_("Observed on"), self.observed_on),
-                    (_("Description"), self.description),
-                ],
-            ),
-            (
-                _("Delays and outcome"),
-                [
-                    (_("Average delay to obtain documents (days)"), "" if delay is None else delay),
-                    (_("Relevance of national detention limits"), self.detention_limits_relevance),
-                    (_("Outcome"), self.outcome),
-                    (_("Good practice or workaround"), self.good_practice),
-                    (_("Readmission agreement reference"), self.readmission_agreement),
-                ],
-            ),
-        ]
 
 
 ReturnProblemGrant = grant_model_for(ReturnProblem)
@@ -224,6 +236,14 @@ OPERATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+class OperationAction(StrEnum):
+    """What a user may do with a return operation beside the core's actions."""
+
+    ORGANISE = "organise"
+    PARTICIPATE = "participate"
+    REPORT_INCIDENT = "report_incident"
+
+
 class ReturnOperationQuerySet(SharedItemQuerySet):
     """Joint return operations; read them through `visible_to` like every shared item."""
 
@@ -235,16 +255,54 @@ class ReturnOperation(SharedItem):
     """A return operation organised by a Member State, which may offer seats to others."""
 
     area = Area.RETURNS
-    reference_prefix = "JRO"
-    # What the portal's search reads of an operation (apps.py registers it; see
-    # search_document).
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("reference_code", "A"),
-        ("code", "A"),
-        ("departure_airport", "B"),
-        ("stopovers", "C"),
-        ("carrier", "C"),
-        ("evaluation_report", "B"),
+    declaration = ItemType(
+        list_url="returns:operation_list",
+        detail_url="returns:operation_detail",
+        reference_prefix="JRO",
+        actions=OperationAction,
+        form="returns.forms.ReturnOperationForm",
+        # What the portal's search reads of an operation (stored in search_document).
+        search_fields=(
+            ("reference_code", "A"),
+            ("code", "A"),
+            ("departure_airport", "B"),
+            ("stopovers", "C"),
+            ("carrier", "C"),
+            ("evaluation_report", "B"),
+        ),
+        # Read by the network's services, as an alert is.
+        publish_audience=Audience.NETWORK,
+        # A new operation starts with its phase checklist.
+        created="returns.services.operation_created",
+        sections=(
+            Section(
+                _("Operation"),
+                (
+                    Row("reference", _("Reference"), lambda item: item.reference, on_form=False),
+                    "code",
+                    Row("status", on_form=False),
+                    "operation_type",
+                    "return_type",
+                    "flight_type",
+                    Row("owner", _("Organising Member State"), on_form=False),
+                ),
+                form_heading=_("The operation"),
+            ),
+            Section(
+                _("Flight"),
+                (
+                    Row("countries_of_return", value=lambda item: ", ".join(item.country_names())),
+                    "departure_airport",
+                    "stopovers",
+                    "departure_date",
+                    "carrier",
+                    "seat_capacity",
+                    Row("seats_allocated", on_form=False),
+                    Row("offer_deadline", on_form=False),
+                ),
+            ),
+            Section(_("Evaluation"), ("evaluation_report", Row("language", shown=False))),
+        ),
     )
 
     reference_code = models.CharField(
@@ -319,7 +377,7 @@ class ReturnOperation(SharedItem):
         **text_limit(),
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects: ClassVar = ReturnOperationQuerySet.as_manager()
 
@@ -349,9 +407,6 @@ class ReturnOperation(SharedItem):
     def title(self) -> str:
         return self.code
 
-    def get_absolute_url(self) -> str:
-        return reverse("returns:operation_detail", args=[self.pk])
-
     @property
     def seats_free(self) -> int:
         return self.seat_capacity - self.seats_allocated
@@ -371,16 +426,16 @@ class ReturnOperation(SharedItem):
             and self.offered_to.filter(code=organisation.country_id).exists()
         )
 
-    def allows(self, user, action: str) -> bool:
-        if action == "organise":
+    def allows(self, user, action: Action | OperationAction) -> bool:
+        if action == OperationAction.ORGANISE:
             return self.state in (State.DRAFT, State.PUBLISHED) and self.is_owner_manager(user)
-        if action == "participate":
+        if action == OperationAction.PARTICIPATE:
             return (
                 self.state == State.PUBLISHED
                 and self.status == OperationStatus.OFFER_OPEN
                 and self.is_offered_to(user)
             )
-        if action == "report_incident":
+        if action == OperationAction.REPORT_INCIDENT:
             return self.state == State.PUBLISHED and (
                 self.is_owner_member(user)
                 or self.participations.filter(organisation_id=user.organisation_id).exists()
@@ -397,36 +452,6 @@ class ReturnOperation(SharedItem):
             .exclude(pk=self.owner_id)
             .values_list("group_id", flat=True)
         )
-
-    def display_sections(self) -> DisplaySections:
-        return [
-            (
-                _("Operation"),
-                [
-                    (_("Reference"), self.reference),
-                    (_("Operation code"), self.code),
-                    (_("Operation status"), self.get_status_display()),
-                    (_("Operation type"), self.get_operation_type_display()),
-                    (_("Return type"), self.get_return_type_display()),
-                    (_("Flight"), self.get_flight_type_display()),
-                    (_("Organising Member State"), self.owner),
-                ],
-            ),
-            (
-                _("Flight"),
-                [
-                    (_("Countries of return"), ", ".join(self.country_names())),
-                    (_("Departure airport"), self.departure_airport),
-                    (_("Stopovers"), self.stopovers),
-                    (_("Date"), self.departure_date),
-                    (_("Carrier"), self.carrier),
-                    (_("Seat capacity"), self.seat_capacity),
-                    (_("Seats allocated"), self.seats_allocated),
-                    (_("Offer deadline"), self.offer_deadline or ""),
-                ],
-            ),
-            (_("Evaluation"), [(_("Evaluation report"), self.evaluation_report)]),
-        ]
 
 
 ReturnOperationGrant = grant_model_for(ReturnOperation)

@@ -16,8 +16,7 @@ from iconet.dates import date_shown
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
 from iconet.outbox.services.notify import message_in_language, site_url, users_notify
-from iconet.services.references import item_reference_allocate
-from iconet.services.sharing import grants_sync, item_create, item_update
+from iconet.services.sharing import grants_sync, item_update
 
 from .models import (
     INCIDENT_TRANSITIONS,
@@ -25,11 +24,11 @@ from .models import (
     Authorisation,
     ChecklistEntry,
     Incident,
+    OperationAction,
     OperationStatus,
     Participation,
     Phase,
     ReturnOperation,
-    ReturnProblem,
 )
 
 # The steps every operation's checklist starts with; the organiser ticks them off.
@@ -82,40 +81,18 @@ def _tell(
 # --- return problems ----------------------------------------------------------------------
 
 
-@audited
-@transaction.atomic
-def problem_create(*, actor: User, problem: ReturnProblem) -> ReturnProblem:
-    """Save a new draft return problem with its reference."""
-    item_create(actor=actor, item=problem)
-    problem.reference_code = item_reference_allocate(problem)
-    problem.save(update_fields=["reference_code"])
-    return problem
-
-
-@audited
-@transaction.atomic
-def problem_update(*, actor: User, problem: ReturnProblem) -> ReturnProblem:
-    """Save changes to a return problem the actor may change."""
-    return item_update(actor=actor, item=problem)
-
-
 # --- operations -----------------------------------------------------------------------------
 
 
-@audited
-@transaction.atomic
-def operation_create(*, actor: User, operation: ReturnOperation) -> ReturnOperation:
-    """Save a new operation in planning, with its reference and its phase checklist."""
-    item_create(actor=actor, item=operation)
-    operation.reference_code = item_reference_allocate(operation)
-    operation.save(update_fields=["reference_code"])
+def operation_created(*, actor: User, item: ReturnOperation) -> None:
+    """A new operation starts with its phase checklist (`ItemType.created`, run by the core's
+    `item_create` in its transaction)."""
     ChecklistEntry.objects.bulk_create(
         [
-            ChecklistEntry(operation=operation, phase=phase, label=str(label))
+            ChecklistEntry(operation=item, phase=phase, label=str(label))
             for phase, label in CHECKLIST_STEPS
         ]
     )
-    return operation
 
 
 @audited
@@ -155,7 +132,7 @@ def seat_offer_open(*, actor: User, operation: ReturnOperation, states, deadline
     """Offer seats to the chosen Member States until the deadline; their national services
     may then read the operation, and their returns contact points are told. Returns how
     many people were told."""
-    require(actor, "organise", operation)
+    require(actor, OperationAction.ORGANISE, operation)
     if operation.state != State.PUBLISHED:
         raise ValidationError(_("Publish the operation before offering seats."))
     states = [s for s in states if s.code != operation.owner.country_id]
@@ -198,7 +175,7 @@ def seats_request(
     """A Member State offered seats states its interest and requests seats with its escort
     composition (counts only); a second reply replaces the first. The reply is the offer's
     acknowledgement; the organiser's returns contact points are told."""
-    require(actor, "participate", operation)
+    require(actor, OperationAction.PARTICIPATE, operation)
     participation.operation = operation
     if actor.organisation is None:  # _require has checked it; this tells the type checker
         raise PermissionDenied
@@ -252,7 +229,7 @@ def seats_allocate(
     """Give a participant `seats` seats in all. The operation's count changes in one
     conditional UPDATE that only succeeds while the seats fit the capacity, so that two
     allocations at once can never over-book; the CHECK constraint stands behind it."""
-    require(actor, "organise", operation)
+    require(actor, OperationAction.ORGANISE, operation)
     if seats < 0:
         raise ValidationError(_("The number of seats cannot be negative."))
     if operation.status not in (OperationStatus.OFFER_OPEN, OperationStatus.CONFIRMED):
@@ -297,7 +274,7 @@ def operation_transition(
 ) -> ReturnOperation:
     """Move the operation along its state machine; confirming or cancelling tells the
     participants."""
-    require(actor, "organise", operation)
+    require(actor, OperationAction.ORGANISE, operation)
     if status == OperationStatus.OFFER_OPEN:
         raise ValidationError(_("Open the seat offer with its deadline and Member States."))
     if status not in OperationStatus.values:
@@ -321,7 +298,7 @@ def operation_transition(
 @transaction.atomic
 def checklist_tick(*, actor: User, operation: ReturnOperation, entry_id: int, done: bool) -> None:
     """Tick a step of the phase checklist off, or on again."""
-    require(actor, "organise", operation)
+    require(actor, OperationAction.ORGANISE, operation)
     entry = ChecklistEntry.objects.get(pk=entry_id, operation=operation)
     entry.done_at = timezone.now() if done else None
     entry.save(update_fields=["done_at"])
@@ -333,7 +310,7 @@ def authorisation_record(
     *, actor: User, operation: ReturnOperation, country: str, kind: str, status: str
 ) -> Authorisation:
     """Record a transit or overflight authorisation of a state, or its new status."""
-    require(actor, "organise", operation)
+    require(actor, OperationAction.ORGANISE, operation)
     row = Authorisation.objects.filter(operation=operation, country=country, kind=kind).first()
     row = row or Authorisation(operation=operation, country=country, kind=kind)
     row.status = status
@@ -357,7 +334,10 @@ def incident_readers(operation: ReturnOperation) -> list[User]:
 def incident_report(*, actor: User, operation: ReturnOperation, incident: Incident) -> Incident:
     """Record an incident as a draft of the actor's organisation; a fundamental-rights
     concern tells the organiser's contact points and the Commission at once."""
-    if not (can(actor, "organise", operation) or can(actor, "report_incident", operation)):
+    if not (
+        can(actor, OperationAction.ORGANISE, operation)
+        or can(actor, OperationAction.REPORT_INCIDENT, operation)
+    ):
         raise PermissionDenied
     incident.operation = operation
     incident.author = actor
@@ -389,7 +369,7 @@ def incident_transition(*, actor: User, incident: Incident, status: str) -> Inci
     if status == Incident.Status.SUBMITTED:
         allowed = actor.organisation_id == locked.organisation_id
     else:
-        allowed = can(actor, "organise", operation)
+        allowed = can(actor, OperationAction.ORGANISE, operation)
     if not allowed:
         raise PermissionDenied
     locked.status = status

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from iconet.access import get_item_for_action
+from iconet.models import Action
 from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
 from . import selectors, services
@@ -24,7 +25,13 @@ from .forms import (
     SeatOfferForm,
     TransitionForm,
 )
-from .models import OPERATION_TRANSITIONS, Participation, ReturnOperation, ReturnProblem
+from .models import (
+    OPERATION_TRANSITIONS,
+    OperationAction,
+    Participation,
+    ReturnOperation,
+    ReturnProblem,
+)
 
 
 def _error(request, exc: ValidationError) -> None:
@@ -49,9 +56,6 @@ class ProblemCreateView(ItemCreateView):
     model = ReturnProblem
     form_class = ReturnProblemForm
     template_name = "returns/item_form.html"
-
-    def save_item(self, form):
-        return services.problem_create(actor=self.request.user, problem=form.save(commit=False))
 
 
 class ProblemUpdateView(ItemUpdateView):
@@ -103,9 +107,6 @@ class OperationCreateView(ItemCreateView):
     form_class = ReturnOperationForm
     template_name = "returns/item_form.html"
 
-    def save_item(self, form):
-        return services.operation_create(actor=self.request.user, operation=form.save(commit=False))
-
 
 class OperationUpdateView(ItemUpdateView):
     model = ReturnOperation
@@ -137,7 +138,7 @@ class OperationDetailView(ItemDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         operation, user = self.object, self.request.user
-        organise = operation.allows(user, "organise")
+        organise = operation.allows(user, OperationAction.ORGANISE)
         participations = list(
             operation.participations.select_related("organisation__country", "replied_by"),
         )
@@ -146,8 +147,9 @@ class OperationDetailView(ItemDetailView):
             {
                 "operation": operation,
                 "may_organise": organise,
-                "may_participate": operation.allows(user, "participate"),
-                "may_report_incident": organise or operation.allows(user, "report_incident"),
+                "may_participate": operation.allows(user, OperationAction.PARTICIPATE),
+                "may_report_incident": organise
+                or operation.allows(user, OperationAction.REPORT_INCIDENT),
                 # The organiser sees every participation; a participant sees its own only.
                 "participations": participations if organise else [p for p in [mine] if p],
                 "mine": mine,
@@ -166,13 +168,13 @@ class OperationDetailView(ItemDetailView):
         return context
 
 
-def _operation(request, pk: int, action: str) -> ReturnOperation:
+def _operation(request, pk: int, action: Action | OperationAction) -> ReturnOperation:
     return get_item_for_action(ReturnOperation, request.user, pk, action)
 
 
 @require_http_methods(["GET", "POST"])
 def seat_offer_open(request, pk):
-    operation = _operation(request, pk, "organise")
+    operation = _operation(request, pk, OperationAction.ORGANISE)
     form = SeatOfferForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,7 +206,7 @@ def seat_offer_open(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def seats_request(request, pk):
-    operation = _operation(request, pk, "participate")
+    operation = _operation(request, pk, OperationAction.PARTICIPATE)
     current = operation.participations.filter(organisation_id=request.user.organisation_id).first()
     form = ParticipationForm(request.POST or None, instance=current or Participation())
     if request.method == "POST" and form.is_valid():
@@ -235,7 +237,7 @@ def seats_request(request, pk):
 
 @require_POST
 def seats_allocate(request, pk):
-    operation = _operation(request, pk, "organise")
+    operation = _operation(request, pk, OperationAction.ORGANISE)
     form = AllocationForm(request.POST)
     participation = None
     if form.is_valid():
@@ -261,7 +263,7 @@ def seats_allocate(request, pk):
 
 @require_POST
 def operation_transition(request, pk):
-    operation = _operation(request, pk, "organise")
+    operation = _operation(request, pk, OperationAction.ORGANISE)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the new status."))
@@ -283,7 +285,7 @@ def operation_transition(request, pk):
 
 @require_POST
 def authorisation_record(request, pk):
-    operation = _operation(request, pk, "organise")
+    operation = _operation(request, pk, OperationAction.ORGANISE)
     form = AuthorisationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the state, the authorisation and its status."))
@@ -299,7 +301,7 @@ def authorisation_record(request, pk):
 
 @require_POST
 def checklist_tick(request, pk):
-    operation = _operation(request, pk, "organise")
+    operation = _operation(request, pk, OperationAction.ORGANISE)
     entry = request.POST.get("entry", "")
     if entry.isdigit() and operation.checklist.filter(pk=int(entry)).exists():
         services.checklist_tick(
@@ -313,7 +315,7 @@ def checklist_tick(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def incident_report(request, pk):
-    operation = _operation(request, pk, "report_incident")
+    operation = _operation(request, pk, OperationAction.REPORT_INCIDENT)
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -341,7 +343,7 @@ def incident_report(request, pk):
 
 @require_POST
 def incident_transition(request, pk, incident_pk):
-    operation = _operation(request, pk, "report_incident")
+    operation = _operation(request, pk, OperationAction.REPORT_INCIDENT)
     incident = operation.incidents.filter(pk=incident_pk).first()
     if incident is None:
         raise Http404

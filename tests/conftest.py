@@ -3,17 +3,27 @@
 The cast, by role and Member State (visibility tests read like the permission story):
 - fr_ncp, de_ncp, nl_ncp, be_ncp, it_ncp, es_ncp: national contact points for every area
 - fr_officer, de_officer: officers of their national service, every area
+- fr_colleague: another French officer with every area, who authors nothing the tests make
+  (a colleague of the author, neither author nor manager)
 - fr_admin: France's national administrator
 - fr_no_area: a French officer without any area of competence
 - commission_admin: a Commission administrator (manages access, reads only what is shared)
 - frontex_user: an EU agency user (observer)
 - ilo_fr_tr, ilo_de_tr: immigration liaison officers of France and Germany posted in Türkiye
+
+The test database is built once per test process: the migrations, then the cast. Each ordinary
+test runs in a transaction rolled back at its end; a transactional test (live server, worker)
+empties the tables at its end, and the rows of the migrations and the cast are copied back
+from a schema that keeps them (`baseline_copy`, `baseline_load`). Larger worlds that several
+tests read (the permission matrix's items, the demo network) are built once too: see
+`module_world` and tests/browser/conftest.py.
 """
 
 import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iconet import celery_app
 from iconet.directory.data import countries_ensure
-from iconet.models import Area, Organisation, Role
+from iconet.models import Area, Organisation, Role, User
 
 from .factories import OrganisationFactory, UserFactory
 
@@ -81,12 +91,12 @@ def audit_trail_flushable_in_tests():
 
 
 # Rows that the migrations leave and the code relies on (groups, templates, vocabularies,
-# content types...); the flush after each transactional test empties their tables with the
-# rest. They are copied once, after the migrations, into a schema of the test database, and
-# copied back after each flush.
-MIGRATION_DATA_SCHEMA = "iconet_test_migration_data"
-# (table, its written columns) of every table that holds rows after the migrations.
-migration_data_tables: list[tuple[str, str]] = []
+# content types...), and the cast; the flush after each transactional test empties their
+# tables with the rest. They are copied once, after the cast is made, into a schema of the test
+# database, and copied back after each flush.
+BASELINE_SCHEMA = "iconet_test_baseline"
+# (table, its written columns) of every table that holds rows in the baseline.
+baseline_tables: list[tuple[str, str]] = []
 
 
 def is_transactional(request) -> bool:
@@ -96,12 +106,11 @@ def is_transactional(request) -> bool:
     )
 
 
-def migration_data_copy() -> None:
-    """Copy the rows the migrations left, once per test database."""
+def snapshot_copy(schema: str) -> list[tuple[str, str]]:
+    """Copy every table that holds rows into `schema`; (table, its written columns) of each."""
     from django.db import connection
 
-    schema = MIGRATION_DATA_SCHEMA
-    migration_data_tables.clear()
+    tables = []
     with connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         cursor.execute(f"CREATE SCHEMA {schema}")
@@ -118,36 +127,52 @@ def migration_data_copy() -> None:
             )
             columns = ", ".join(connection.ops.quote_name(row[0]) for row in cursor.fetchall())
             cursor.execute(f"CREATE TABLE {schema}.{quoted} AS SELECT {columns} FROM {quoted}")
-            migration_data_tables.append((table, columns))
+            tables.append((table, columns))
+    return tables
 
 
-def migration_data_load() -> None:
-    """Put the migrations' rows back into the emptied tables (with the ids they had)."""
+def snapshot_load(schema: str, tables: list[tuple[str, str]], *, empty_first=False) -> None:
+    """Put a snapshot's rows back (with the ids they had), into tables emptied before when
+    `empty_first`."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        for table, columns in migration_data_tables:
+        if empty_first:
+            for table in connection.introspection.django_table_names(only_existing=True):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        for table, columns in tables:
             quoted = connection.ops.quote_name(table)
             cursor.execute(
-                f"INSERT INTO {quoted} ({columns}) SELECT {columns} "
-                f"FROM {MIGRATION_DATA_SCHEMA}.{quoted}"
+                f"INSERT INTO {quoted} ({columns}) SELECT {columns} FROM {schema}.{quoted}"
             )
 
 
+def baseline_copy() -> None:
+    """Copy the rows of the migrations and the cast, once per test database."""
+    baseline_tables[:] = snapshot_copy(BASELINE_SCHEMA)
+
+
+def baseline_load() -> None:
+    """Put the baseline's rows back into the emptied tables (with the ids they had)."""
+    snapshot_load(BASELINE_SCHEMA, baseline_tables)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def migration_data_copied(django_db_setup, django_db_blocker):
-    """The copy holds what `post_migrate` made after the migrations too (content types and
-    permissions, with their ids): the flush need not make them again, under new ids."""
+def baseline_copied(django_db_setup, django_db_blocker):
+    """The cast is made once per test database, committed, and copied with what the migrations
+    and `post_migrate` left (content types and permissions, with their ids): the flush need not
+    make them again, under new ids."""
     from django.core.management.commands import flush
 
     with django_db_blocker.unblock():
-        migration_data_copy()
+        cast_build()
+        baseline_copy()
     emit = flush.emit_post_migrate_signal
     flush.emit_post_migrate_signal = lambda *args, **kwargs: None
     yield
     flush.emit_post_migrate_signal = emit
-    migration_data_tables.clear()
+    baseline_tables.clear()
     # A connection a worker or live-server thread left open would keep the test database from
     # being dropped next (it would stay on the server after the run): close them first.
     from django.db import connection
@@ -172,13 +197,22 @@ def migration_data_copied(django_db_setup, django_db_blocker):
             time.sleep(0.1)
 
 
+# Set while a module's world is kept in a transaction open around the module's tests.
+module_world_open: list[str] = []
+
+
 @pytest.fixture(autouse=True)
-def migration_data(request, django_db_blocker):
-    """Every test starts from the database the migrations leave, data included: a transactional
-    test's flush empties the tables at its teardown, and `pytest_runtest_teardown` below loads
-    the data again right after it (also for the ordinary tests that a parallel worker runs
-    next, inside their own transaction)."""
+def baseline(request, django_db_blocker):
+    """Every test starts from the baseline: a transactional test's flush empties the tables at
+    its teardown, and `pytest_runtest_teardown` below loads the baseline again right after it
+    (also for the ordinary tests that a parallel worker runs next, inside their own
+    transaction)."""
     if is_transactional(request):
+        if module_world_open:
+            pytest.fail(
+                f"{request.node.nodeid} commits, but {module_world_open[0]} keeps a world in a "
+                "transaction around its module's tests: give the test a module of its own"
+            )
         request.node.iconet_reload_data = django_db_blocker
 
 
@@ -190,7 +224,27 @@ def pytest_runtest_teardown(item, nextitem):
     # (the connection would point at the development database).
     if blocker is not None and nextitem is not None:
         with blocker.unblock():
-            migration_data_load()
+            baseline_load()
+
+
+@contextmanager
+def module_world(name: str, django_db_blocker):
+    """Rows made in the block stay for every test of a module, whose own transactions are
+    savepoints inside the one opened here; it is rolled back after the module's last test.
+    Only ordinary tests may run meanwhile (a transactional test commits: it fails at once)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    module_world_open.append(name)
+    try:
+        yield
+    finally:
+        module_world_open.remove(name)
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
@@ -211,13 +265,26 @@ def national_service(code: str) -> Organisation:
     )
 
 
-@pytest.fixture
-def cast(db):
+CAST_USERNAMES = (
+    *(f"{code.lower()}_ncp" for code in MEMBER_STATES),
+    "fr_officer",
+    "de_officer",
+    "fr_colleague",
+    "fr_admin",
+    "fr_no_area",
+    "commission_admin",
+    "frontex_user",
+    "ilo_fr_tr",
+    "ilo_de_tr",
+)
+
+
+def cast_build() -> None:
+    """Make the cast; done once per test database (`baseline_copied`)."""
     countries_ensure()
-    people = {}
     for code in MEMBER_STATES:
         org = national_service(code)
-        people[f"{code.lower()}_ncp"] = UserFactory(
+        UserFactory(
             username=f"{code.lower()}_ncp",
             organisation=org,
             areas=ALL_AREAS,
@@ -225,17 +292,18 @@ def cast(db):
         )
     fr = Organisation.objects.get(short_name="BP-FR")
     de = Organisation.objects.get(short_name="BP-DE")
-    people["fr_officer"] = UserFactory(username="fr_officer", organisation=fr)
-    people["de_officer"] = UserFactory(username="de_officer", organisation=de)
-    people["fr_admin"] = UserFactory(username="fr_admin", organisation=fr, role=Role.NATIONAL_ADMIN)
-    people["fr_no_area"] = UserFactory(username="fr_no_area", organisation=fr, areas=[])
+    UserFactory(username="fr_officer", organisation=fr)
+    UserFactory(username="de_officer", organisation=de)
+    UserFactory(username="fr_colleague", organisation=fr)
+    UserFactory(username="fr_admin", organisation=fr, role=Role.NATIONAL_ADMIN)
+    UserFactory(username="fr_no_area", organisation=fr, areas=[])
     commission = OrganisationFactory(
         name="European Commission, DG Migration and Home Affairs",
         short_name="EC",
         country=None,
         kind=Organisation.Kind.COMMISSION,
     )
-    people["commission_admin"] = UserFactory(
+    UserFactory(
         username="commission_admin",
         organisation=commission,
         role=Role.COMMISSION_ADMIN,
@@ -243,16 +311,27 @@ def cast(db):
     frontex = OrganisationFactory(
         name="Frontex", short_name="Frontex", country=None, kind=Organisation.Kind.AGENCY
     )
-    people["frontex_user"] = UserFactory(
-        username="frontex_user", organisation=frontex, role=Role.AGENCY_USER
-    )
-    people["ilo_fr_tr"] = UserFactory(
+    UserFactory(username="frontex_user", organisation=frontex, role=Role.AGENCY_USER)
+    UserFactory(
         username="ilo_fr_tr", organisation=fr, role=Role.ILO, areas=[Area.ILO], host_country="TR"
     )
-    people["ilo_de_tr"] = UserFactory(
+    UserFactory(
         username="ilo_de_tr", organisation=de, role=Role.ILO, areas=[Area.ILO], host_country="TR"
     )
-    return SimpleNamespace(**people)
+
+
+def cast_users() -> SimpleNamespace:
+    """The cast as the database holds it now, fresh objects (one query)."""
+    users = User.objects.select_related("organisation").filter(username__in=CAST_USERNAMES)
+    return SimpleNamespace(**{user.username: user for user in users})
+
+
+@pytest.fixture
+def cast(db):
+    """The cast, made once per test database; each test gets its own objects."""
+    people = cast_users()
+    assert len(vars(people)) == len(CAST_USERNAMES), "a test left the cast incomplete"
+    return people
 
 
 @pytest.fixture
@@ -375,6 +454,33 @@ def celery_worker(transactional_db):
     """A real Celery worker thread for the whole test."""
     with worker_running() as worker:
         yield worker
+
+
+# The slow layers, marked at collection so that `-m "not slow"` (make test-fast) leaves them:
+# - browser: headless Chromium against a live server (tests/browser);
+# - worker: tests whose rows must be committed for another thread or process to see them (a
+#   Celery worker, a live server, an SMTP conversation on a fresh connection): each empties and
+#   reloads the tables at its end;
+# - walk: the long generated walks of every page, role and item (prefixes of their node ids).
+WALKS = (
+    "tests/core/test_permission_matrix.py::",
+    "tests/core/test_url_fuzz.py::",
+    "tests/core/test_french_walk.py::",
+)
+
+
+def pytest_itemcollected(item):
+    if item.nodeid.startswith("tests/browser/"):
+        item.add_marker(pytest.mark.browser)
+    marker = item.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())) or (
+        marker and marker.kwargs.get("transaction")
+    ):
+        item.add_marker(pytest.mark.worker)
+    if item.nodeid.startswith(WALKS):
+        item.add_marker(pytest.mark.walk)
+    if {"browser", "worker", "walk"} & {mark.name for mark in item.iter_markers()}:
+        item.add_marker(pytest.mark.slow)
 
 
 # The longest tests (minutes each) are shared out between the parallel workers: pytest-xdist's

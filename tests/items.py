@@ -296,9 +296,8 @@ def alert_in_stage(
 ):
     """An alert of `author`'s organisation in `stage`, with one attachment."""
     from alerts.models import Alert
-    from alerts.services import alert_create, alert_publish
     from iconet.models import Country
-    from iconet.services.sharing import item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
 
     alert = Alert(
         **{
@@ -308,11 +307,11 @@ def alert_in_stage(
             "marking": marking,
         }
     )
-    alert_create(actor=author, alert=alert)
+    item_create(actor=author, item=alert)
     alert.destination_states.set(Country.objects.filter(code__in=destinations))
     _attachment_children(alert)
     if stage != State.DRAFT:
-        alert_publish(actor=manager, alert=alert, audience=audience, marking=marking, groups=groups)
+        item_publish(actor=manager, item=alert, audience=audience, marking=marking, groups=groups)
     if stage in (State.WITHDRAWN, State.ARCHIVED):
         item_state_set(actor=manager, item=alert, state=stage)
     alert.refresh_from_db()
@@ -325,8 +324,7 @@ def note_in_stage(
     """A document fraud note of `author`'s organisation in `stage`, with a file attached before
     notes stopped taking attachments, and a redacted, reviewed image."""
     from documents.models import DocumentNote
-    from documents.services import note_create
-    from iconet.services.sharing import item_publish, item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
 
     note = DocumentNote(
         **{
@@ -336,7 +334,7 @@ def note_in_stage(
             "marking": marking,
         }
     )
-    note_create(actor=author, note=note)
+    item_create(actor=author, item=note)
     _note_children(note)
     if stage != State.DRAFT:
         item_publish(actor=manager, item=note, audience=audience, marking=marking, groups=groups)
@@ -418,13 +416,12 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
 
 def return_problem_in_stage(*, author, manager, stage: str, audience: str = "network"):
     """A return problem of `author`'s organisation in `stage`, with one attachment."""
-    from iconet.services.sharing import item_publish, item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
     from returns.models import ReturnProblem
-    from returns.services import problem_create
 
-    problem = problem_create(
+    problem = item_create(
         actor=author,
-        problem=ReturnProblem(
+        item=ReturnProblem(
             country_of_return="NG",
             description=f"Matrix {stage}",
             average_delay_days=30,
@@ -448,18 +445,17 @@ def return_operation_in_stage(
     import datetime
 
     from iconet.models import Country
-    from iconet.services.sharing import item_publish, item_state_set
+    from iconet.services.sharing import item_create, item_publish, item_state_set
     from returns.models import Incident, Participation, ReturnOperation
     from returns.services import (
         incident_report,
-        operation_create,
         seat_offer_open,
         seats_request,
     )
 
-    operation = operation_create(
+    operation = item_create(
         actor=author,
-        operation=ReturnOperation(
+        item=ReturnOperation(
             code=f"Matrix {stage}",
             countries_of_return=["NG"],
             seat_capacity=10,

@@ -8,6 +8,7 @@ member removed from the group loses them with the next request."""
 
 import secrets
 import zoneinfo
+from enum import Enum
 from typing import ClassVar
 
 from auditlog.registry import auditlog
@@ -17,11 +18,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from iconet.areas import ItemType
 from iconet.limits import single_line, text_limit
-from iconet.models import AccessGroup, Action, Area, Attachment, SharedItem, State, grant_model_for
+from iconet.models import (
+    AccessGroup,
+    Action,
+    Area,
+    Attachment,
+    Audience,
+    SharedItem,
+    State,
+    grant_model_for,
+)
 from iconet.models.querysets import SharedItemQuerySet
 from iconet.models.sharing import DisplaySections
-from iconet.search.models import SearchFields, search_document_field, search_document_index
+from iconet.search.models import search_document_field, search_document_index
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons.")
 
@@ -117,7 +128,7 @@ class GroupItem(SharedItem):
     def extra_reader_group_ids(self) -> list[int]:
         return [self.group.group_id]
 
-    def allows(self, user, action: Action | str) -> bool:
+    def allows(self, user, action: Enum) -> bool:
         # Those who add to the group change its items beside the owner's people, and publish
         # those of their own organisation.
         if action == Action.CHANGE and self.state in (State.DRAFT, State.PUBLISHED):
@@ -132,7 +143,15 @@ class LibraryDocument(GroupItem):
     """A working document of a group (agenda, minutes, manual, presentation), with versions."""
 
     area = Area.WORKSPACES
-    SEARCH_FIELDS: ClassVar[SearchFields] = (("title", "A"), ("description", "B"))
+    declaration = ItemType(
+        list_url="workspaces:documents",
+        detail_url="workspaces:document",
+        # A group's documents are read by the group.
+        publish_audience=Audience.GROUPS,
+        search_fields=(("title", "A"), ("description", "B")),
+        # Its files are its versions, added on its own page.
+        takes_attachments=False,
+    )
 
     folder = models.ForeignKey(
         Folder,
@@ -147,7 +166,7 @@ class LibraryDocument(GroupItem):
         _("description"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit()
     )
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects: ClassVar = SharedItemQuerySet.as_manager()
 
@@ -224,10 +243,11 @@ class Meeting(GroupItem):
     """A meeting of a group: when, where (or the video link), its agenda and, after, minutes."""
 
     area = Area.WORKSPACES
-    SEARCH_FIELDS: ClassVar[SearchFields] = (
-        ("title", "A"),
-        ("place", "C"),
-        ("minutes", "C"),
+    declaration = ItemType(
+        list_url="workspaces:meetings",
+        detail_url="workspaces:meeting",
+        publish_audience=Audience.GROUPS,
+        search_fields=(("title", "A"), ("place", "C"), ("minutes", "C")),
     )
 
     title = models.CharField(_("title"), max_length=200, validators=[single_line])
@@ -248,7 +268,7 @@ class Meeting(GroupItem):
     # A calendar program recognises later versions of the same meeting by its SEQUENCE.
     sequence = models.PositiveIntegerField(default=0, editable=False)
 
-    search_document = search_document_field(SEARCH_FIELDS)
+    search_document = search_document_field(declaration.search_fields)
 
     objects: ClassVar = SharedItemQuerySet.as_manager()
 

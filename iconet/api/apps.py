@@ -14,16 +14,14 @@ class ApiConfig(AppConfig):
 
         from ..directory.services.access_changes import access_changed
         from ..outbox.services.recipients import recipients_told
-        from ..services.sharing import item_published
         from .models import ApiClient, WebhookEndpoint
-        from .webhooks import access_change_tell, awaiting_acknowledgement_tell, item_published_tell
+        from .webhooks import access_change_tell, awaiting_acknowledgement_tell
 
         # Who made, rotated or revoked a key and what it may do; the secret's digest stays out.
         auditlog.register(
             ApiClient, exclude_fields=["secret_hash", "last_used_at", "last_used_from"]
         )
         auditlog.register(WebhookEndpoint, exclude_fields=["secret"])
-        item_published.connect(item_published_tell, dispatch_uid="iconet.api.webhooks")
         recipients_told.connect(
             awaiting_acknowledgement_tell, dispatch_uid="iconet.api.webhooks.acknowledgement"
         )

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -212,7 +212,7 @@ class ItemFollowUpsView(ItemApiView):
             body.is_valid(raise_exception=True)
             try:
                 with transaction.atomic():
-                    follow_up = self.api_type.item_type.follow_up_add(
+                    follow_up = self.api_type.item_type.hook("follow_up_add")(
                         actor=request.user, item=item, text=body.validated_data["text"]
                     )
             except DjangoValidationError as exc:
@@ -237,7 +237,7 @@ class ItemFilesView(ItemApiView):
     def images(self, item):
         if not self.api_type.has_images:
             return []
-        return self.api_type.item_type.images_for_reader(item, self.request.user)
+        return self.api_type.item_type.hook("images_for_reader")(item, self.request.user)
 
     def get(self, request, pk: int, *args, **kwargs):
         item = self.item(pk, Action.DOWNLOAD)
@@ -307,7 +307,7 @@ class ItemImageView(ItemFilesView):
         image = next((i for i in self.images(item) if i.pk == file_pk), None)
         if image is None:
             raise Http404
-        image_served = self.api_type.item_type.image_served
+        image_served = self.api_type.item_type.hook("image_served")
         if image_served is None:
             raise Http404
         data, content_type, name = image_served(item, image, request.user)
@@ -318,8 +318,7 @@ class ItemImageView(ItemFilesView):
             item=item,
             detail=f"API: {request.auth.name}: image {image.pk}",
         )
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response = file_response(data, name=name, content_type=content_type)
         return _served(response, reader=request.user, item=item)
 
 

@@ -143,7 +143,7 @@ def footprint_find(*, user, reference: str) -> SharedItem | None:
     if not reference:
         return None
     for model in shared_item_models().values():
-        if not model.reference_prefix:
+        if not model.declaration.reference_prefix:
             continue
         # Read without the visibility filter, like `footprint_item`, and shown only after the
         # same decision.

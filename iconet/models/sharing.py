@@ -6,9 +6,11 @@ each row says why it exists: ownership, the publication audience, or an approved
 `iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
-from enum import StrEnum
-from typing import ClassVar
+from enum import Enum, StrEnum
+from functools import wraps
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -17,10 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase
 
-from ..areas import item_type_for
+from ..areas import ItemType, Row
 from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
@@ -40,7 +44,9 @@ class State(models.TextChoices):
 class Action(StrEnum):
     """What a user may try to do with a shared item, asked of `allows` through `can`.
 
-    The core's actions first, then the areas' own. A str enum: `Action.READ == "read"`."""
+    The core's actions; a type adds its own in a str enum of its own that it declares
+    (`ItemType.actions`). A str enum: `Action.READ == "read"`, but `can` and `allows` refuse a
+    plain string."""
 
     READ = "read"
     DOWNLOAD = "download"
@@ -49,17 +55,31 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_DISCLOSURE = "request_disclosure"
     DECIDE_DISCLOSURE = "decide_disclosure"
-    # alerts
+    # the discussion of an item (iconet.services.discussion) and following its changes
+    REPLY = "reply"
+    FOLLOW = "follow"
+    # recipient tracking (iconet.outbox.services.recipients)
     ACKNOWLEDGE = "acknowledge"
-    FOLLOW_UP = "follow_up"
     DELIVERIES = "deliveries"
-    # ILO network reports
-    CONTRIBUTE = "contribute"
-    SUBMIT = "submit"
-    REVIEW = "review"
-    RETURN_FOR_CORRECTION = "return"
-    REVISE = "revise"
-    RECORD_MEETING = "record_meeting"
+    # follow-ups, of a type that declares them (`ItemType.follow_ups`)
+    FOLLOW_UP = "follow_up"
+
+
+def action_check(action: object) -> None:
+    """`can` and `allows` take a member of an action enum only (the core's `Action` or a type's
+    own, `ItemType.actions`): a mistyped plain string would otherwise quietly answer no."""
+    if not isinstance(action, Enum):
+        raise TypeError(f"an action is a member of an action enum, not {action!r}")
+
+
+def _action_checked(allows: Callable[..., bool]) -> Callable[..., bool]:
+    @wraps(allows)
+    def checked(self: "SharedItem", user: Any, action: Enum) -> bool:
+        action_check(action)
+        return allows(self, user, action)
+
+    checked.action_checked = True  # type: ignore[attr-defined]
+    return checked
 
 
 class Audience(models.TextChoices):
@@ -136,13 +156,39 @@ def marking_cap_message(marking: str) -> str:
     }
 
 
+def row_value(item: models.Model, row: Row) -> object:
+    """What a row of a section shows of the item: its own `value`, else the field by its kind."""
+    if row.value is not None:
+        return row.value(item)
+    field: Any = item._meta.get_field(row.name)
+    value = getattr(item, row.name)
+    if isinstance(field, CountryField):
+        if field.multiple:
+            return ", ".join(country.name for country in value)
+        return value.name if value else ""
+    if field.many_to_many:
+        return ", ".join(str(related) for related in value.all())
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    if field.choices and value not in (None, ""):
+        return getattr(item, f"get_{row.name}_display")()
+    if value is None:
+        return ""
+    return value
+
+
+def _verbose_name(item: models.Model, name: str) -> str:
+    field: Any = item._meta.get_field(name)
+    return capfirst(field.verbose_name)
+
+
 class SharedItem(models.Model):
     """Abstract base of every exchanged item (alert, report, note, return problem...)."""
 
     area: ClassVar[str]
-    # The first part of the yearly references an item type hands out (EWS-2026-FR-0042), by
-    # `iconet.services.references.item_reference_allocate`; empty for types without one.
-    reference_prefix: ClassVar[str] = ""
+    # Everything the core knows of the type, declared once on its model (iconet.areas.ItemType)
+    # and checked at start-up (iconet.registry).
+    declaration: ClassVar[ItemType]
     # Recipient tracking: the label of each reason code the type gives when it tells people.
     recipient_reasons: ClassVar[dict[str, Label]] = {}
     # Months after publication (or creation, for a draft) before the owner is asked to review
@@ -208,7 +254,9 @@ class SharedItem(models.Model):
     )
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
-    # Who was told of the item and what became of it (iconet.services.recipients).
+    # The item's discussion (iconet.services.discussion), read through the item's visibility.
+    replies = GenericRelation("iconet.ItemReply")
+    # Who was told of the item and what became of it (iconet.outbox.services.recipients).
     recipients = GenericRelation("iconet.ItemRecipient")
     escalations = GenericRelation("iconet.ItemEscalation")
 
@@ -220,7 +268,7 @@ class SharedItem(models.Model):
     # --- the state machine: {(from, to): action}, applied by services.sharing.transition_apply
     # An area with its own workflow declares its field and table (see IloReport).
     WORKFLOW_FIELD: ClassVar[str] = "state"
-    TRANSITIONS: ClassVar[dict[tuple[str, str], Action]] = {}
+    TRANSITIONS: ClassVar[dict[tuple[str, str], Enum]] = {}
 
     def clean(self) -> None:
         super().clean()
@@ -240,9 +288,20 @@ class SharedItem(models.Model):
         """The owner's NCPs for the item's area and its national administrators."""
         return self.is_owner_member(user) and (user.is_ncp(self.area) or user.is_national_admin)
 
-    def allows(self, user, action: Action | str) -> bool:
-        if action in (Action.READ, Action.DOWNLOAD, Action.REQUEST_DISCLOSURE):
-            return action != Action.REQUEST_DISCLOSURE or self.state != State.DRAFT
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every type's own `allows` refuses a plain string before it compares anything.
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("allows")
+        if own is not None and not getattr(own, "action_checked", False):
+            cls.allows = _action_checked(own)  # type: ignore[method-assign]
+
+    @_action_checked
+    def allows(self, user, action: Enum) -> bool:
+        if action in (Action.READ, Action.DOWNLOAD, Action.FOLLOW):
+            return True
+        if action in (Action.REQUEST_DISCLOSURE, Action.REPLY, Action.FOLLOW_UP):
+            # A draft is discussed inside its organisation, not in its discussion thread.
+            return self.state != State.DRAFT
         if action == Action.CHANGE:
             # Authorship alone is not enough: an author who moved to another organisation
             # no longer changes the items of the one they left.
@@ -269,25 +328,35 @@ class SharedItem(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self._meta.model_name.upper()}-{self.pk}"
+        return f"{str(self._meta.model_name).upper()}-{self.pk}"
 
     @property
     def title(self) -> str:
         return str(self)
 
     def get_absolute_url(self) -> str:
-        item_type = item_type_for(type(self))
-        # A type not registered yet (iconet.areas) keeps the conventional "app_label:detail".
-        url_name = item_type.detail_url if item_type else f"{self._meta.app_label}:detail"
-        return reverse(url_name, args=[self.pk])
+        return reverse(type(self).declaration.detail_url, args=[self.pk])
 
     @classmethod
     def type_slug(cls) -> str:
         return f"{cls._meta.app_label}.{cls._meta.model_name}"
 
     def display_sections(self) -> DisplaySections:
-        """Headed groups of (label, value) that print views and exports render."""
-        return []
+        """Headed groups of (label, value) that the detail page, print view, PDF and API show:
+        the sections the type declares (`ItemType.sections`), each row labelled by its field's
+        verbose_name unless it says otherwise."""
+        return [
+            (
+                section.heading,
+                [
+                    (row.label or _verbose_name(self, row.name), value)
+                    for row in section.entries()
+                    if row.shown
+                    for value in [row_value(self, row)]
+                ],
+            )
+            for section in type(self).declaration.sections
+        ]
 
     @classmethod
     def recipients_escalation(cls) -> tuple[timedelta, models.Q] | None:
@@ -473,9 +542,9 @@ class DisclosureRequest(models.Model):
     @property
     def target_group_id_for_grant(self) -> int | None:
         """The guardian group that approval grants read access to (None for a third party)."""
-        if self.target_kind == self.TargetKind.ORGANISATION:
+        if self.target_kind == self.TargetKind.ORGANISATION and self.target_organisation:
             return self.target_organisation.group_id
-        if self.target_kind == self.TargetKind.ACCESS_GROUP:
+        if self.target_kind == self.TargetKind.ACCESS_GROUP and self.target_group:
             return self.target_group.group_id
         return None
 

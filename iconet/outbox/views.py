@@ -3,13 +3,14 @@
 from django.shortcuts import render
 
 from ..access import get_item_for_action
+from ..models import Action
 from ..registry import item_model_or_404
 
 
 def item_recipients(request, type_slug: str, pk: int):
     """Per recipient organisation and person: delivered, read, acknowledged, escalated. For the
     owner organisation only (action "deliveries"); out of scope is 404."""
-    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, "deliveries")
+    item = get_item_for_action(item_model_or_404(type_slug), request.user, pk, Action.DELIVERIES)
     rows = item.recipients.select_related("user", "organisation__country", "email", "content_type")
     organisations: dict = {}
     for row in rows:

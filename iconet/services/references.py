@@ -22,9 +22,9 @@ def reference_next(*, prefix: str, year: int, country: str) -> int:
 
 
 def item_reference_allocate(item) -> str:
-    """The next reference of an item of a type that declares `reference_prefix`, e.g.
-    EWS-2026-FR-0042 for the owner's country and the current year."""
-    prefix = type(item).reference_prefix
+    """The next reference of an item of a type that declares a `reference_prefix`
+    (`ItemType`), e.g. EWS-2026-FR-0042 for the owner's country and the current year."""
+    prefix = type(item).declaration.reference_prefix
     if not prefix:
         raise ValueError(f"{type(item).__name__} declares no reference_prefix")
     year = timezone.localdate().year

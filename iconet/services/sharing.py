@@ -1,12 +1,12 @@
 """Ownership, publication, audience and disclosure: the only writers of grant rows."""
 
 import hashlib
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -45,13 +45,9 @@ from ..models import (
 )
 from ..models.querysets import OPEN_TO
 from ..outbox.services.notify import InLanguage, site_url, users_notify
+from ..outbox.services.recipients import recipients_tell
 from ..personal_data import Finding, personal_data_findings
-
-# Sent by `item_publish` inside its transaction, whichever page published the item, with the
-# item's model as sender and the arguments item, actor and first_publication. An area connects
-# its handler (e.g. one that tells its recipients) in its AppConfig.ready, so that no model
-# imports a service.
-item_published = Signal()
+from .references import item_reference_allocate
 
 
 def _grant_model(item: SharedItem):
@@ -91,9 +87,9 @@ def desired_grants(item: SharedItem) -> dict[int, tuple[str, int | None]]:
         .select_related("target_organisation", "target_group")
     )
     for disclosure in approved:
-        wanted.setdefault(
-            disclosure.target_group_id_for_grant, (Grant.Reason.DISCLOSURE, disclosure.pk)
-        )
+        target = disclosure.target_group_id_for_grant
+        if target is not None:  # a third party reads through the marked export only
+            wanted.setdefault(target, (Grant.Reason.DISCLOSURE, disclosure.pk))
     for group_id in item.extra_reader_group_ids():
         wanted.setdefault(group_id, (Grant.Reason.AUDIENCE, None))
     return wanted
@@ -176,15 +172,24 @@ def grants_explained(item: SharedItem) -> list[dict]:
 @audited
 @transaction.atomic
 def item_create(*, actor: User, item: SharedItem) -> SharedItem:
-    """Save a new draft owned by the actor's organisation; only its own people see it."""
+    """Save a new draft owned by the actor's organisation, with its reference when its type
+    declares a prefix (EWS-2026-FR-0042); only its own people see it. The type's declared
+    `created` step (e.g. a return operation's checklist) runs in the same transaction."""
     if not actor.organisation_id or not actor.has_area(item.area):
         raise PermissionDenied
+    declaration = type(item).declaration
     item.owner_id = actor.organisation_id
     item.author = actor
     item.state = State.DRAFT
+    if declaration.reference_prefix and not getattr(item, "reference_code", None):
+        # Rolled back with the rest if the item is refused: numbers stay consecutive.
+        cast(Any, item).reference_code = item_reference_allocate(item)
     item.full_clean(exclude=["owner", "author"])
     item.save()
     grants_sync(item)
+    created = declaration.hook("created")
+    if created is not None:
+        created(actor=actor, item=item)
     return item
 
 
@@ -313,7 +318,12 @@ def publication_check(*, actor: User, item: SharedItem, audience: str, marking: 
         )
 
 
-_AUDIENCE_WIDTH = {Audience.OWNER: 0, Audience.GROUPS: 1, Audience.NETWORK: 2, Audience.PUBLIC: 3}
+_AUDIENCE_WIDTH: dict[str, int] = {
+    Audience.OWNER: 0,
+    Audience.GROUPS: 1,
+    Audience.NETWORK: 2,
+    Audience.PUBLIC: 3,
+}
 
 
 def publication_widens(current: SharedItem, audience: str, groups=()) -> bool:
@@ -401,12 +411,15 @@ def item_release_request(
 @transaction.atomic
 def item_publish(
     *, actor: User, item: SharedItem, audience: str, marking: str, groups=()
-) -> SharedItem:
+) -> list[User]:
     """Publish a draft to the audience the owner chose, or change the audience of a published
-    item."""
+    item: check (the rules, then the type's declared `publish_check`), publish, tell the people
+    the type's declaration names (`publication_recipients`, with its `publication_message`),
+    and return who was told now (nobody told before is told again)."""
     require(actor, Action.PUBLISH, item)
     if item.state not in (State.DRAFT, State.PUBLISHED):
         raise ValidationError(_("Only drafts and published items can be published."))
+    declaration = type(item).declaration
     groups = list(groups)
     _audience_validate(audience, groups)
     publication_check(actor=actor, item=item, audience=audience, marking=marking)
@@ -431,7 +444,10 @@ def item_publish(
         and set(current.audience_groups.values_list("pk", flat=True)) == wanted
     ):
         item.refresh_from_db()
-        return item  # already published exactly so: nothing to write, nobody to tell again
+        return []  # already published exactly so: nothing to write, nobody to tell again
+    check = declaration.hook("publish_check")
+    if check is not None:
+        check(item)
     item.state = current.state
     first_publication = item.state == State.DRAFT
     item.audience = audience
@@ -439,19 +455,44 @@ def item_publish(
     item.state = State.PUBLISHED
     if first_publication:
         item.published_at = timezone.now()
+        if declaration.published_status:
+            # The type's own workflow field follows its publication, through its machine.
+            transition_apply(actor=actor, item=item, to=declaration.published_status)
     if released:
         item.released_by = actor
     item.full_clean()
     item.save()
     item.audience_groups.set(groups if audience == Audience.GROUPS else [])
     grants_sync(item)
-    item_published.send(
-        sender=type(item),
-        item=item,
-        actor=actor,
-        first_publication=first_publication,
-    )
-    return item
+    told = _publication_tell(item)
+    if first_publication:
+        follow_up = declaration.hook("published_follow_up")
+        if follow_up is not None:
+            follow_up(item, actor)
+    _publication_observers(item, first_publication=first_publication)
+    return told
+
+
+def _publication_tell(item: SharedItem) -> list[User]:
+    """Tell the people the type's declaration names who may now read the item and were not
+    told before (recipient tracking, iconet.outbox.services.recipients); who was told."""
+    declaration = type(item).declaration
+    recipients = declaration.hook("publication_recipients")
+    message = declaration.hook("publication_message")
+    if recipients is None or message is None:
+        return []
+    rows = recipients_tell(item=item, users_reasons=recipients(item), **message(item))
+    return [row.user for row in rows]
+
+
+def _publication_observers(item: SharedItem, *, first_publication: bool) -> None:
+    """What the core does on every publication beside telling: saved searches are checked
+    once it is committed, and the API's webhooks are written for a first publication."""
+    from ..api.webhooks import item_published_tell
+    from ..search.saved_searches import item_published_receive
+
+    item_published_receive(type(item), item)
+    item_published_tell(type(item), item=item, first_publication=first_publication)
 
 
 def _organisations_reading(group_ids: set[int]) -> list[Organisation]:
@@ -498,7 +539,7 @@ def publication_effect(
             )
             organisations = _organisations_reading(granted)
             if recipients is not None:
-                told = readers_among(item, list(recipients(item)))
+                told = readers_among(item, [user for user, _reason in recipients(item)])
             transaction.set_rollback(True)
     finally:
         item.state, item.audience = saved
@@ -509,7 +550,7 @@ def publication_effect(
     return {
         "organisations": organisations,
         "outside": outside,
-        "states": sorted({org.country.name for org in organisations if org.country_id}),
+        "states": sorted({org.country.name for org in organisations if org.country is not None}),
         "told": told,
     }
 
@@ -598,6 +639,8 @@ def disclosure_request_create(
 ) -> DisclosureRequest:
     """Ask the owner to widen the item's audience; the owner's deciders are told."""
     require(actor, Action.REQUEST_DISCLOSURE, item)
+    if actor.organisation_id is None:
+        raise PermissionDenied  # a request is made on behalf of an organisation
     request = DisclosureRequest(
         content_type=ContentType.objects.get_for_model(type(item)),
         object_id=item.pk,
@@ -662,7 +705,7 @@ def disclosure_decide(
 ) -> DisclosureRequest:
     """The owner approves or refuses; a decided request never changes again."""
     locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
-    item = locked.item
+    item = cast(SharedItem, locked.item)
     require(actor, Action.DECIDE_DISCLOSURE, item)
     if locked.status != DisclosureRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided or withdrawn."))

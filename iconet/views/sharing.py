@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,7 +92,7 @@ def publish_page(
     published only once the user confirms it, and is then reported as a warning. A RED draft
     published by its own author waits for a second person's release instead."""
     item_type = item_type_for(type(item))
-    recipients = item_type.publication_recipients if item_type else None
+    recipients = item_type.hook("publication_recipients") if item_type else None
     first = item.state == State.DRAFT
     if initial is None:
         initial = {"marking": item.marking, "audience_groups": list(item.audience_groups.all())}
@@ -333,20 +333,37 @@ def item_history(request, type_slug, pk):
         .select_related("actor__organisation")
         .order_by("-timestamp")[:200]
     )
-    return render(
-        request,
-        "sharing/item_history.html",
-        {
-            "item": item,
-            "entries": history_rows(item, entries, reader=request.user),
-        },
-    )
+    rows = history_rows(item, entries, reader=request.user) + reply_history_rows(item)
+    rows.sort(key=lambda row: row[0].timestamp, reverse=True)
+    return render(request, "sharing/item_history.html", {"item": item, "entries": rows[:200]})
+
+
+def reply_history_rows(item) -> list[tuple[object, list[tuple[str, object, object]]]]:
+    """The replies of the item's discussion as entries of its history (the item is visible)."""
+    from auditlog.models import LogEntry
+
+    from ..models import ItemReply
+
+    replies = {
+        reply.pk: reply
+        for reply in ItemReply.objects.of_item(item).only("pk", "text").order_by("-pk")[:200]
+    }
+    if not replies:
+        return []
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ItemReply),
+        object_id__in=list(replies),
+        action=LogEntry.Action.CREATE,
+    ).select_related("actor__organisation")
+    return [(entry, [(_("reply"), None, replies[entry.object_id].text)]) for entry in entries]
 
 
 HISTORY_HIDDEN = {"id", "created_at", "updated_at"}
 
 
-def history_rows(item, entries, *, reader) -> list[tuple[object, list[tuple[str, object, object]]]]:
+def history_rows(
+    item, entries, *, reader
+) -> list[tuple[object, list[tuple[str, str | None, str | None]]]]:
     """(entry, changes) of each log entry; other shared items it names are resolved for the
     reader through the visibility filter (one query per item type for the whole page)."""
     model = type(item)
@@ -390,7 +407,7 @@ def directory_names(model, entries, *, exclude) -> dict[tuple[type, str], str]:
     """The names of what the entries' foreign keys to non-item rows (organisations, people,
     vocabulary terms, networks) point to: one query per related model for the whole page."""
     fields = history_fields(model)
-    wanted: dict[type, set[str]] = {}
+    wanted: dict[type[models.Model], set[str]] = {}
     for entry in entries:
         for name, change in entry.changes_dict.items():
             field = fields.get(name)  # None: a field removed since the entry was written
@@ -485,7 +502,7 @@ def history_changes(
     found=None,
     texts=None,
     names=None,
-) -> list[tuple[str, object, object]]:
+) -> list[tuple[str, str | None, str | None]]:
     """(field label, before, after) of the item's own fields, in the model's order."""
     fields = history_fields(model)
     relations = {} if relations is None else relations

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from alerts.models import Alert
-from alerts.services import alert_create, alert_publish
+from iconet.services.sharing import item_create, item_publish
 
 
 def alert_draft(author, *, destinations=("DE",), transit=(), **fields) -> Alert:
@@ -18,7 +18,7 @@ def alert_draft(author, *, destinations=("DE",), transit=(), **fields) -> Alert:
         "transit_countries": list(transit),
         **fields,
     }
-    alert = alert_create(actor=author, alert=Alert(**values))
+    alert = item_create(actor=author, item=Alert(**values))
     alert.destination_states.set(destinations)
     return alert
 
@@ -27,8 +27,8 @@ def alert_published(
     author, *, audience="network", marking="AMBER", groups=(), publisher=None, **kwargs
 ) -> Alert:
     alert = alert_draft(author, **kwargs)
-    alert_publish(
-        actor=publisher or author, alert=alert, audience=audience, marking=marking, groups=groups
+    item_publish(
+        actor=publisher or author, item=alert, audience=audience, marking=marking, groups=groups
     )
     return alert
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import Alert
-from alerts.services import alert_publish
 from iconet.models import EmailDelivery, Notification, ReferenceSequence
+from iconet.services.sharing import item_publish
 from tests.factories import AccessGroupFactory, UserFactory
 
 from .conftest import alert_draft, alert_published
@@ -47,7 +47,7 @@ def test_publication_tells_destination_and_transit_ncps_only(cast, published):
 
 
 def test_publishing_again_does_not_tell_anyone_twice(cast, published):
-    alert_publish(actor=cast.fr_ncp, alert=published, audience="network", marking="GREEN")
+    item_publish(actor=cast.fr_ncp, item=published, audience="network", marking="GREEN")
     assert published.recipients.count() == 2
     assert EmailDelivery.objects.filter(key__startswith=f"alert:{published.pk}:").count() == 2
 
@@ -142,6 +142,16 @@ def test_recipient_acknowledges_from_the_email_link(cast, client_for, published)
     assert first is not None
     client.post(reverse("alerts:acknowledge", args=[published.pk]))
     assert published.recipients.get(user=cast.de_ncp).acknowledged_at == first
+
+
+def test_the_owner_list_counts_acknowledgements_others_do_not_see_them(cast, client_for, published):
+    client_for(cast.de_ncp).post(reverse("alerts:acknowledge", args=[published.pk]))
+    owner_page = client_for(cast.fr_officer).get(reverse("alerts:list")).content.decode()
+    assert "1 of 2 acknowledged" in owner_page
+    # A recipient sees their own acknowledgement, never how the others answered.
+    recipient_page = client_for(cast.it_ncp).get(reverse("alerts:list")).content.decode()
+    assert "of 2 acknowledged" not in recipient_page
+    assert f'id="acknowledge-{published.pk}"' in recipient_page
 
 
 def test_acknowledge_is_for_recipients(cast, client_for, published):
@@ -291,23 +301,6 @@ def test_edit_and_publish_through_the_alerts_page(cast, client_for):
     )
     assert (
         client_for(cast.fr_officer).get(reverse("alerts:edit", args=[other.pk])).status_code == 200
-    )
-
-
-def test_follow_up_by_a_recipient(cast, client_for, published):
-    client = client_for(cast.de_ncp)
-    response = client.post(
-        reverse("alerts:follow_up", args=[published.pk]), {"text": "Seen at Passau too."}
-    )
-    assert response.status_code == 302
-    assert published.follow_ups.get().organisation == cast.de_ncp.organisation
-    assert (
-        "Seen at Passau too."
-        in client_for(cast.fr_ncp).get(published.get_absolute_url()).content.decode()
-    )
-    hidden = alert_published(cast.fr_ncp, audience="owner")
-    assert (
-        client.post(reverse("alerts:follow_up", args=[hidden.pk]), {"text": "x"}).status_code == 404
     )
 
 

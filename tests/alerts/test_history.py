@@ -4,7 +4,7 @@ organisation names, yes/no and Brussels times, never stored codes, ids or lists.
 import pytest
 from django.urls import reverse
 
-from alerts.services import alert_update
+from iconet.services.sharing import item_update
 
 from .conftest import alert_draft, alert_published
 
@@ -21,7 +21,7 @@ def test_the_history_shows_labels_names_and_local_times(cast, client_for):
     )
     alert.alert_type = "method_change"
     alert.transit_countries = ["TN", "IT"]
-    alert_update(actor=cast.fr_ncp, alert=alert)
+    item_update(actor=cast.fr_ncp, item=alert)
     page = (
         client_for(cast.fr_ncp)
         .get(reverse("sharing:history", args=[alert.type_slug(), alert.pk]))

@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import Alert
-from alerts.services import alert_email, alert_publish
-from iconet.models import Notification
+from alerts.services import alert_email
+from iconet.models import Action, Notification
+from iconet.services.sharing import item_publish
 from iconet.views.sharing import EXPORT_MAX_CHARS
 
 from .conftest import alert_draft, alert_published
@@ -70,7 +71,7 @@ def test_notification_hides_the_alert_once_its_audience_narrows(cast, client_for
     page = france.get(reverse("home")).content.decode()
     assert f"{alert.reference}: Boats at Calais" in page and "Notifications (1 unread)" in page
 
-    alert_publish(actor=cast.de_ncp, alert=alert, audience="owner", marking="RED")
+    item_publish(actor=cast.de_ncp, item=alert, audience="owner", marking="RED")
     assert france.get(alert.get_absolute_url()).status_code == 404
     for url in (reverse("notifications"), reverse("home")):
         page = france.get(url).content.decode()
@@ -85,8 +86,8 @@ def test_notification_hides_the_alert_once_its_audience_narrows(cast, client_for
 
 def test_an_author_who_moved_to_another_organisation_no_longer_changes_its_alerts(cast, client_for):
     alert = alert_draft(cast.fr_officer, headline="Boats at Calais")
-    alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
-    assert alert.allows(cast.fr_officer, "change")
+    item_publish(actor=cast.fr_ncp, item=alert, audience="network", marking="AMBER")
+    assert alert.allows(cast.fr_officer, Action.CHANGE)
     cast.fr_officer.organisation = cast.de_ncp.organisation
     cast.fr_officer.save()
     moved = client_for(cast.fr_officer)
@@ -118,7 +119,7 @@ def test_linking_to_another_organisations_alert_changes_only_my_alert(cast, clie
     page = germany.get(german.get_absolute_url()).content.decode()
     assert "Vans seen at Strasbourg" not in page and "Linked from" not in page
     assert "Vans seen at Strasbourg" not in history(germany, german)
-    alert_publish(actor=cast.fr_ncp, alert=french, audience="network", marking="AMBER")
+    item_publish(actor=cast.fr_ncp, item=french, audience="network", marking="AMBER")
     page = germany.get(german.get_absolute_url()).content.decode()
     assert "Linked from" in page and "Vans seen at Strasbourg" in page
 

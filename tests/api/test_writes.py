@@ -9,7 +9,7 @@ from django import forms
 from django.urls import reverse
 
 from iconet.api.declaration import api_types
-from iconet.models import State
+from iconet.models import Action, State
 from iconet.registry import shared_item_models
 from tests.api.conftest import api, api_key_make
 from tests.items import item_make
@@ -77,7 +77,7 @@ def test_a_draft_is_made_changed_and_published_like_on_the_pages(cast, slug):
 
     publish = reverse(f"api:{slug}-publish", args=[item.pk])
     published = post(client, publish, {"audience": "network", "marking": "GREEN"})
-    if item.allows(cast.fr_ncp, "publish"):
+    if item.allows(cast.fr_ncp, Action.PUBLISH):
         assert published.status_code == 200, published.content
         assert published.json()["state"] == State.PUBLISHED
         assert api(de_key).get(created["url"]).status_code == 200

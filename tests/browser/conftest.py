@@ -50,15 +50,25 @@ def page(browser, live_server):
 DEMO_VIEWERS = ("fr.ncp", "fr.admin", "ec.admin", "ilo.fr.tr")
 
 
-@pytest.fixture
-def demo_network(settings, tmp_path):
-    """The demo network that `make run` loads, with a saved search and a fresh draft: the demo
-    viewers by username."""
+# The demo network is made by its seed commands once per test process, then copied into a
+# schema of the test database; each test that asks for it gets that copy back (the flush at the
+# end of the previous transactional test emptied the tables).
+DEMO_SCHEMA = "iconet_test_demo"
+demo_tables: list[tuple[str, str]] = []
+
+
+@pytest.fixture(scope="session")
+def demo_media(tmp_path_factory):
+    """The files of the demo network (images of fraud notes, attachments), kept for the session
+    like its rows."""
+    return tmp_path_factory.mktemp("demo_media")
+
+
+def demo_network_build() -> None:
     from iconet.models import User
     from iconet.search.saved_searches import saved_search_create
     from tests.items import item_make
 
-    settings.MEDIA_ROOT = tmp_path
     out = io.StringIO()
     for command in (
         "seed_demo",
@@ -74,4 +84,19 @@ def demo_network(settings, tmp_path):
         user=fr_ncp, name="Routes through the Balkans", query="route", frequency="daily", filters={}
     )
     item_make("alerts.alert", author=fr_ncp, audience="owner")
+
+
+@pytest.fixture
+def demo_network(transactional_db, settings, demo_media):
+    """The demo network that `make run` loads, with a saved search and a fresh draft: the demo
+    viewers by username."""
+    from iconet.models import User
+    from tests.conftest import snapshot_copy, snapshot_load
+
+    settings.MEDIA_ROOT = demo_media
+    if demo_tables:
+        snapshot_load(DEMO_SCHEMA, demo_tables, empty_first=True)
+    else:
+        demo_network_build()
+        demo_tables[:] = snapshot_copy(DEMO_SCHEMA)
     return {username: User.objects.get(username=username) for username in DEMO_VIEWERS}

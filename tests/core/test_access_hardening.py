@@ -13,11 +13,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alerts.models import Alert
-from alerts.services import alert_create, alert_publish
 from iconet.access import readers_among
 from iconet.models import EmailDelivery, Notification, State
 from iconet.outbox.services.notify import users_notify
 from iconet.registry import shared_item_models
+from iconet.services.sharing import item_create, item_publish
 from tests.factories import PASSWORD, AccessGroupFactory, UserFactory
 from tests.items import item_make
 
@@ -82,9 +82,9 @@ def test_an_access_group_grants_nothing_through_a_deactivated_organisation(
 
 def test_a_deactivated_organisation_is_not_told_of_an_alert(cast, client_for):
     deactivate(cast.de_ncp.organisation)
-    alert = alert_create(
+    alert = item_create(
         actor=cast.fr_ncp,
-        alert=Alert(
+        item=Alert(
             headline="Lorries on the Balkan route",
             summary="Groups hidden in cargo.",
             period_from=datetime.date(2026, 1, 5),
@@ -93,7 +93,7 @@ def test_a_deactivated_organisation_is_not_told_of_an_alert(cast, client_for):
         ),
     )
     alert.destination_states.set(["DE", "NL"])
-    alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
+    item_publish(actor=cast.fr_ncp, item=alert, audience="network", marking="AMBER")
     recipients = set(alert.recipients.values_list("user__username", flat=True))
     assert "nl_ncp" in recipients and "de_ncp" not in recipients
     assert not EmailDelivery.objects.filter(recipient=cast.de_ncp).exists()
@@ -221,9 +221,9 @@ def test_password_resets_are_limited_per_client_address(client, settings):
 @pytest.fixture
 def received(cast):
     """A published alert of France of which Germany's contact point is a recipient."""
-    alert = alert_create(
+    alert = item_create(
         actor=cast.fr_ncp,
-        alert=Alert(
+        item=Alert(
             headline="Lorries on the Balkan route",
             summary="Groups hidden in cargo.",
             period_from=datetime.date(2026, 1, 5),
@@ -232,7 +232,7 @@ def received(cast):
         ),
     )
     alert.destination_states.set(["DE"])
-    alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
+    item_publish(actor=cast.fr_ncp, item=alert, audience="network", marking="AMBER")
     return alert
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from alerts.models import Alert
 from iconet import areas
-from iconet.areas import AreaConfig, ItemType, Preference, preference, register_area
+from iconet.areas import AreaConfig, Preference, preference, register_area
 from ilo_reports.models import IloReport
 from tests.items import item_make
 
@@ -55,32 +55,19 @@ def test_an_area_with_two_item_types_has_one_menu_entry_and_a_page_per_type(
     client_for,
     only_areas,
 ):
-    # One area holding two item types (as returns will): each type keeps its own pages.
-    only_areas(
-        AreaConfig(
-            code="returns",
-            label="Returns",
-            nav_url="alerts:list",
-            item_types=(
-                ItemType("alerts.Alert", list_url="alerts:list", detail_url="alerts:detail"),
-                ItemType(
-                    "ilo_reports.IloReport",
-                    list_url="ilo_reports:list",
-                    detail_url="ilo_reports:changes",
-                ),
-            ),
-        )
-    )
+    # One area holding two item types (returns: problems and operations), each declared on its
+    # model: one menu entry, and each type keeps its own pages.
+    only_areas(AreaConfig(code="returns", label="Returns", nav_url="returns:list"))
     client = client_for(cast.de_ncp)
     labels = nav_labels(client)
     assert "Returns" in labels and "Early-warning alerts" not in labels
     home = client.get(reverse("home"))
     panel_urls = [panel["url"] for panel in home.context["panels"]]
-    assert panel_urls == [reverse("alerts:list"), reverse("ilo_reports:list")]
-    alert = item_make("alerts.alert", author=cast.fr_ncp)
-    report = item_make("ilo_reports.iloreport", author=cast.fr_ncp)
-    assert alert.get_absolute_url() == reverse("alerts:detail", args=[alert.pk])
-    assert report.get_absolute_url() == reverse("ilo_reports:changes", args=[report.pk])
+    assert panel_urls == [reverse("returns:list"), reverse("returns:operation_list")]
+    problem = item_make("returns.returnproblem", author=cast.fr_ncp)
+    operation = item_make("returns.returnoperation", author=cast.fr_ncp)
+    assert problem.get_absolute_url() == reverse("returns:problem_detail", args=[problem.pk])
+    assert operation.get_absolute_url() == reverse("returns:operation_detail", args=[operation.pk])
 
 
 def test_a_user_without_the_area_is_not_offered_its_preferences(cast, client_for):

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from alerts.models import Alert
-from alerts.services import alert_publish
 from iconet import celery_app
 from iconet.audit.services import access_log_write
 from iconet.models import AccessLog, DisclosureRequest, EmailDelivery, User
@@ -30,6 +29,7 @@ from iconet.operations.backup import (
 from iconet.outbox.tasks import email_sweep_pending, message_id
 from iconet.registry import shared_item_models
 from iconet.services.attachments import attachment_add
+from iconet.services.sharing import item_publish
 from tests.alerts.conftest import alert_draft
 from tests.conftest import TEST_QUEUE, until, worker_running
 from tests.files import png_bytes
@@ -119,7 +119,7 @@ def test_a_backup_taken_while_alerts_are_published_restores_with_nothing_lost(
                     alert = alert_draft(fr, destinations=["DE", "NL"], transit=["IT"])
                     upload = SimpleUploadedFile("route.png", png_bytes(80, 60), "image/png")
                     attachment_add(actor=fr, item=alert, upload=upload)
-                    alert_publish(actor=fr, alert=alert, audience="network", marking="AMBER")
+                    item_publish(actor=fr, item=alert, audience="network", marking="AMBER")
                 published.append(alert.pk)
         except BaseException as exc:  # noqa: BLE001 - reported by the test below
             failures.append(exc)

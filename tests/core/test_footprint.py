@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from iconet.models import AccessLog, ExportJob
+from iconet.models import AccessLog, Action, ExportJob
 from iconet.outbox.services.recipients import recipients_tell
 from iconet.registry import shared_item_models
 from iconet.services.references import item_reference_allocate
@@ -120,7 +120,7 @@ def test_the_footprint_lists_every_way_the_item_went(cast, client_for, type_slug
 @pytest.mark.parametrize("type_slug", TYPES)
 def test_the_commission_follows_the_footprint_without_reading_the_item(cast, client_for, type_slug):
     item = item_with_canary(cast, type_slug, audience="owner", marking="RED")
-    if type(item).reference_prefix:
+    if type(item).declaration.reference_prefix:
         item.reference_code = item_reference_allocate(item)
         item.save()
     commission = client_for(cast.commission_admin)
@@ -132,7 +132,7 @@ def test_the_commission_follows_the_footprint_without_reading_the_item(cast, cli
     assert CANARY not in html
     assert item.get_absolute_url() not in html
     found = commission.get(reverse("sharing:footprint_find"), {"reference": item.reference})
-    if type(item).reference_prefix:
+    if type(item).declaration.reference_prefix:
         assert found.status_code == 302 and found["Location"] == footprint_url(item)
 
 
@@ -180,7 +180,7 @@ def test_narrowing_from_the_footprint_withdraws_the_copies_that_may_no_longer_ex
 
     settings.MEDIA_ROOT = tmp_path
     item, group, _disclosure = item_shared_every_way(cast, type_slug)
-    if not item.allows(cast.fr_ncp, "publish"):
+    if not item.allows(cast.fr_ncp, Action.PUBLISH):
         pytest.skip("this type is published by its reviewers")
     kept, gone = [], []
     for owner, bucket in ((cast.be_ncp, gone), (cast.es_ncp, kept)):

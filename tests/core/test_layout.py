@@ -101,3 +101,22 @@ def test_every_file_leaves_through_the_file_pipeline():
         and path.relative_to(ROOT).as_posix() != "iconet/files.py"
     )
     assert set(setters) <= FILE_RESPONSES_ELSEWHERE, setters
+
+
+def test_every_task_named_by_beat_or_sent_by_name_is_known_to_the_worker():
+    """A task keeps its name when its module moves (queued messages and beat's schedule name
+    it): every name in the schedule and in a `send_task` call is a task the worker registers."""
+    from django.conf import settings
+
+    from iconet.celery import app
+
+    app.loader.import_default_modules()
+    sent = {
+        match
+        for name in project_apps()
+        for path in (ROOT / name.replace(".", "/")).rglob("*.py")
+        for match in re.findall(r"send_task\(\s*\"([\w.]+)\"", path.read_text())
+    }
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "iconet.tasks.email_sweep_pending" in scheduled and len(sent) >= 3
+    assert (scheduled | sent) - set(app.tasks) == set()

@@ -153,3 +153,42 @@ def test_the_sweep_hands_over_urgent_mail_first(cast, smtp_server):
             "de_ncp@example.test",
         ]
         assert until(lambda: {status_of(d) for d in (older, urgent, newer)} == {"sent"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_writing_the_same_key_make_one_row_and_one_mail(
+    cast, smtp_server, celery_worker
+):
+    import threading
+
+    from django.db import connection, transaction
+
+    written = threading.Event()
+    release = threading.Event()
+    first = {}
+
+    def other_transaction():
+        try:
+            with transaction.atomic():
+                first["row"] = email_enqueue(
+                    key="raced", recipient=cast.de_ncp, subject="First", body="Hello."
+                )
+                written.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_transaction)
+    thread.start()
+    assert written.wait(10)
+    # This transaction's INSERT waits on the other's uncommitted key, then skips it.
+    threading.Timer(0.5, release.set).start()
+    with transaction.atomic():
+        second = email_enqueue(key="raced", recipient=cast.de_ncp, subject="Second", body="Hi.")
+    thread.join(10)
+    assert second.pk == first["row"].pk and second.subject == "First"
+    assert EmailDelivery.objects.filter(key="raced").count() == 1
+    smtp_server.wait_for(1)
+    assert until(lambda: status_of(second) == "sent")
+    time.sleep(1)  # a second copy would arrive now
+    assert [m["Subject"] for m in smtp_server.messages] == ["First"]

@@ -17,6 +17,7 @@ import itertools
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from iconet.models import (
 from iconet.registry import shared_item_models
 from iconet.services.sharing import disclosure_decide, disclosure_request_create
 from tests import policy
-from tests.conftest import verified_client
+from tests.conftest import cast_users, module_world, verified_client
 from tests.factories import AccessGroupFactory, UserFactory
 from tests.items import (
     alert_in_stage,
@@ -50,6 +51,7 @@ CAST_ROLES = [
     "fr_ncp",
     "fr_admin",
     "fr_no_area",
+    "fr_colleague",
     "de_officer",
     "de_ncp",
     "be_ncp",
@@ -247,12 +249,27 @@ def report_facts(report, stage):
 # --- the world: items of several owners in every stage -------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def matrix_world(django_db_blocker, tmp_path_factory):
+    """The world is made once for the module, in a transaction around its tests (each test's
+    own is rolled back inside it), with its files in a folder of its own."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix_media")):
+        with module_world("the permission matrix's world", django_db_blocker):
+            with django_db_blocker.unblock():
+                facts = world_build(cast_users())
+            yield facts
+
+
 @pytest.fixture
-def world(cast, settings, tmp_path):
+def world(cast, matrix_world):
     """Alerts of France, Germany and Frontex in every sharing state; ILO reports chaired by
     France and by Germany in every workflow stage; alerts shared with an access group, with the
     public, and widened by approved disclosures to an organisation and to an access group."""
-    settings.MEDIA_ROOT = tmp_path
+    cast.frontex_ncp = User.objects.get(username="frontex_ncp")
+    return list(matrix_world)
+
+
+def world_build(cast) -> list[policy.ItemFacts]:
     frontex = Organisation.objects.get(short_name="Frontex")
     cast.frontex_ncp = UserFactory(
         username="frontex_ncp",
@@ -362,6 +379,7 @@ def workspace_facts(cast):
     named to add, Belgium's service is a member; a document and a meeting of it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from iconet.access import forget_principals
     from iconet.models import Organisation
     from tests.files import png_bytes
     from workspaces import services as workspaces
@@ -396,6 +414,9 @@ def workspace_facts(cast):
         ),
         agenda=[],
     )
+    # The group is newer than the principals the earlier items kept on the cast's user objects.
+    for user in vars(cast).values():
+        forget_principals(user)
     adders = frozenset(
         [
             cast.fr_admin.pk,
@@ -488,7 +509,7 @@ def matrix_mismatches(users, world_facts, cast) -> list[str]:
 
 # Items that differ from another only by audience or disclosure are checked by the filter and
 # by these pages (visibility); their actions are the same as the network-wide item's.
-LIGHT_PAGES = {"alerts:detail", "sharing:history", "alerts:follow_up", "alerts:acknowledge"}
+LIGHT_PAGES = {"alerts:detail", "sharing:history", "sharing:reply", "alerts:acknowledge"}
 
 
 def request_check(client, facts, page, url, method, answer, cast, before) -> str | None:
@@ -545,6 +566,14 @@ def test_an_author_moved_to_another_organisation_may_no_longer_change(cast, worl
     moved.save()
     french = [f for f in world if f.owner_id == cast.fr_ncp.organisation_id]
     mismatches = matrix_mismatches([moved], french, cast)
+    assert mismatches == [], f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+
+def test_a_colleague_of_the_author_reads_but_does_not_change(cast, world):
+    """fr_colleague works in the owner organisation with every area, but neither wrote France's
+    items nor manages them: the policy lets the colleague read, never change."""
+    french = [f for f in world if f.owner_id == cast.fr_ncp.organisation_id]
+    mismatches = matrix_mismatches([cast.fr_colleague], french, cast)
     assert mismatches == [], f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
 
 
@@ -609,3 +638,30 @@ def test_a_mutated_policy_turns_the_matrix_red(cast, world, monkeypatch):
     assert any(" sharing:publish " in m and "want forbidden" in m for m in officer), mismatches
     assert any(" sharing:state " in m and "want forbidden" in m for m in officer), mismatches
     assert not [m for m in mismatches if not m.startswith("fr_officer ")]
+
+
+def test_no_item_page_answers_before_sign_in_and_the_second_factor(cast, world):
+    """Every item page of the policy, for real items of every type (their own child rows
+    included): a visitor is sent to sign in, and a contact point of the owner who signed in
+    with a password only is sent to the second factor, for GET and POST alike."""
+    from django.test import Client
+
+    found = item_url_patterns()
+    unverified = Client()
+    unverified.force_login(cast.fr_ncp)  # no second factor passed in this session
+    # fr_ncp has no authenticator yet: the second factor starts with its setup.
+    clients = {"accounts:login": Client(), "accounts:otp_setup": unverified}
+    french = [f for f in world if f.owner_id == cast.fr_ncp.organisation_id and not f.light]
+    asked = set()
+    wrong = []
+    for facts in french:
+        for name, url, _page in item_pages(facts, found):
+            asked.add(name)
+            for target, client in clients.items():
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url)
+                    location = response.get("Location", "")
+                    if response.status_code != 302 or not location.startswith(reverse(target)):
+                        wrong.append(f"{target} {method} {name} {url}: {response.status_code}")
+    assert asked == set(policy.ITEM_PAGES)
+    assert wrong == []

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
-from alerts.services import alert_publish
 from alerts.tasks import alerts_digest_send, alerts_escalate_overdue
 from iconet.models import EmailDelivery, ItemEscalation, ItemRecipient, Notification
 from iconet.outbox.services.recipients import items_overdue, recipient_acknowledge, recipients_tell
+from iconet.services.sharing import item_publish
 from ilo_reports.models import IloReport
 from tests.alerts.conftest import alert_published
 from tests.factories import AccessGroupFactory, UserFactory
@@ -107,8 +107,8 @@ def test_a_recipient_who_lost_access_is_never_escalated_to(cast, client_for, set
         ("be_ncp", "audience"),
     }
     # France narrows the audience: Belgium no longer reads the alert.
-    alert_publish(
-        actor=cast.fr_ncp, alert=alert, audience="groups", marking="AMBER", groups=[germany]
+    item_publish(
+        actor=cast.fr_ncp, item=alert, audience="groups", marking="AMBER", groups=[germany]
     )
     for deputy in ("be_ncp_deputy", "de_ncp_deputy"):
         organisation = getattr(cast, deputy.removesuffix("_deputy")).organisation
@@ -168,7 +168,7 @@ def test_a_digest_never_lists_an_alert_its_reader_lost(cast):
     kept = alert_published(
         cast.fr_ncp, urgency="routine", destinations=["DE"], headline="Ferries from Patras"
     )
-    alert_publish(actor=cast.fr_ncp, alert=lost, audience="owner", marking="AMBER")
+    item_publish(actor=cast.fr_ncp, item=lost, audience="owner", marking="AMBER")
 
     assert alerts_digest_send() == 1
     digest = EmailDelivery.objects.get(recipient=cast.de_ncp)

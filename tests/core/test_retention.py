@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from iconet.models import EmailDelivery, ItemRetention, Notification, State
+from iconet.models import Action, EmailDelivery, ItemRetention, Notification, State
 from iconet.registry import shared_item_models
 from iconet.retention import services as retention
 from tests.items import item_make
@@ -71,7 +71,7 @@ def test_an_unanswered_review_escalates_then_archives_and_the_audience_still_rea
     item.refresh_from_db()
     record.refresh_from_db()
     assert item.state == State.ARCHIVED and record.status == ItemRetention.Status.ARCHIVED
-    reader = cast.de_ncp if item.allows(cast.de_ncp, "read") else cast.fr_ncp
+    reader = cast.de_ncp if item.allows(cast.de_ncp, Action.READ) else cast.fr_ncp
     assert type(item).objects.visible_to(reader).filter(pk=item.pk).exists()
 
 
@@ -81,7 +81,7 @@ def test_the_owner_keeps_or_archives_from_the_review_page(cast, client_for, type
     retention.reviews_ask()
     url = reverse("sharing:retention", args=[type_slug, item.pk])
     owner = client_for(cast.fr_ncp)
-    if not item.allows(cast.fr_ncp, "withdraw"):
+    if not item.allows(cast.fr_ncp, Action.WITHDRAW):
         pytest.skip("this type's items are withdrawn by its reviewers")
     page = owner.get(url).content.decode()
     assert 'name="decision"' in page

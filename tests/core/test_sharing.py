@@ -6,7 +6,15 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from iconet.models import AccessLog, Audience, DisclosureRequest, EmailDelivery, Notification, State
+from iconet.models import (
+    AccessLog,
+    Action,
+    Audience,
+    DisclosureRequest,
+    EmailDelivery,
+    Notification,
+    State,
+)
 from iconet.registry import shared_item_models
 from tests.core.test_permission_matrix import CAST_ROLES
 from tests.items import item_make
@@ -367,7 +375,7 @@ def test_the_whole_list_count_is_exact_when_an_item_is_granted_in_several_ways(c
 
 @pytest.mark.parametrize("type_slug", sorted(shared_item_models()))
 def test_the_object_check_answers_what_the_list_shows(cast, type_slug):
-    """`can(user, "read", item)` (read from the item's grant rows) says yes exactly for the
+    """`can(user, Action.READ, item)` (read from the item's grant rows) says yes exactly for the
     items of `visible_to(user)`, for every member of the cast: drafts, every audience, a
     disclosure, a reader without the area and a deactivated organisation."""
     from iconet.access import can, forget_principals
@@ -405,7 +413,7 @@ def test_the_object_check_answers_what_the_list_shows(cast, type_slug):
         forget_principals(user)
         visible = set(model.objects.visible_to(user).values_list("pk", flat=True))
         for item in items:
-            assert can(user, "read", item) == (item.pk in visible), (role, item.audience)
+            assert can(user, Action.READ, item) == (item.pk in visible), (role, item.audience)
         seen += len(visible)
     assert seen  # some did see some
 

@@ -15,9 +15,8 @@ from django.utils import translation
 from PIL import Image
 
 from documents.models import DocumentNote, NoteImage, Term, Vocabulary
-from documents.services import note_create
 from iconet.models import AccessLog
-from iconet.services.sharing import item_publish
+from iconet.services.sharing import item_create, item_publish
 from tests.files import (
     GIF_HTML_POLYGLOT,
     HTML,
@@ -54,7 +53,7 @@ def note_draft(author, **fields) -> DocumentNote:
         "detected_on": datetime.date(2026, 3, 2),
         **fields,
     }
-    return note_create(actor=author, note=DocumentNote(**values))
+    return item_create(actor=author, item=DocumentNote(**values))
 
 
 def photo_bytes(width=200, height=120) -> bytes:

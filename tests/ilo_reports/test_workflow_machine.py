@@ -9,7 +9,7 @@ from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Action, Notification, State
 from iconet.services.sharing import transition_apply
 from ilo_reports import services
-from ilo_reports.models import IloReport, ReportStatus
+from ilo_reports.models import IloAction, IloReport, ReportStatus
 from tests.ilo_reports.conftest import named
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,11 @@ def test_a_step_the_table_does_not_hold_is_refused_and_changes_nothing(cast, rep
 
 
 def test_the_workflow_actions_are_one_enum_with_the_strings_of_before(cast, report):
-    assert Action.RETURN_FOR_CORRECTION == "return" and Action.PUBLISH == "publish"
-    assert report.allows(cast.ilo_fr_tr, Action.SUBMIT) and report.allows(cast.ilo_fr_tr, "submit")
+    assert IloAction.RETURN_FOR_CORRECTION == "return" and Action.PUBLISH == "publish"
+    assert report.allows(cast.ilo_fr_tr, IloAction.SUBMIT)
+    # A plain string is refused: a mistyped action would otherwise quietly answer no.
+    with pytest.raises(TypeError):
+        report.allows(cast.ilo_fr_tr, "submit")
     assert not report.allows(cast.commission_admin, Action.PUBLISH)
 
 

@@ -3,11 +3,9 @@ import datetime
 from django.utils import timezone
 
 from iconet.models import Country
-from iconet.services.sharing import item_publish
+from iconet.services.sharing import item_create, item_publish
 from returns.models import Participation, ReturnOperation, ReturnProblem
 from returns.services import (
-    operation_create,
-    problem_create,
     seat_offer_open,
     seats_request,
 )
@@ -22,7 +20,7 @@ def problem_published(author, *, manager=None, country="NG", audience="network",
         "average_delay_days": 60,
         **fields,
     }
-    problem = problem_create(actor=author, problem=ReturnProblem(**values))
+    problem = item_create(actor=author, item=ReturnProblem(**values))
     if audience:
         item_publish(actor=manager or author, item=problem, audience=audience, marking="AMBER")
     return problem
@@ -38,7 +36,7 @@ def operation_published(organiser, *, capacity=10, audience="owner", **fields):
         "seat_capacity": capacity,
         **fields,
     }
-    operation = operation_create(actor=organiser, operation=ReturnOperation(**values))
+    operation = item_create(actor=organiser, item=ReturnOperation(**values))
     item_publish(actor=organiser, item=operation, audience=audience, marking="AMBER")
     return operation
 

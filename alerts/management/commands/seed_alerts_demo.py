@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from alerts.models import Alert, NationalityCount
-from alerts.services import alert_create, alert_publish
 from iconet.models import User
 from iconet.services.attachments import attachment_add
+from iconet.services.sharing import item_create, item_publish
 
 DEMO_ALERTS = [
     {
@@ -114,9 +114,9 @@ class Command(BaseCommand):
                 continue
             author = User.objects.get(username=spec["author"])
             with transaction.atomic():
-                alert = alert_create(
+                alert = item_create(
                     actor=author,
-                    alert=Alert(
+                    item=Alert(
                         period_from=datetime.date.today() - datetime.timedelta(days=14),
                         transit_countries=spec["transit"],
                         **spec["fields"],
@@ -128,9 +128,9 @@ class Command(BaseCommand):
                     for code, count in spec["nationalities"]
                 )
                 groups = AccessGroup.objects.filter(name__in=spec.get("groups", []))
-                alert_publish(
+                item_publish(
                     actor=author,
-                    alert=alert,
+                    item=alert,
                     audience=spec["audience"],
                     marking=spec["marking"],
                     groups=groups,

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from documents.models import DocumentNote, Term
-from documents.services import image_add, image_redact, image_review, note_create
+from documents.services import image_add, image_redact, image_review
 from iconet.models import User
-from iconet.services.sharing import item_publish
+from iconet.services.sharing import item_create, item_publish
 
 # (author, title, category, fraud type, country, days ago, altered elements, features, method,
 # light sources of the images)
@@ -127,9 +127,9 @@ class Command(BaseCommand):
                 continue
             author = User.objects.get(username=author_name)
             with transaction.atomic():
-                note = note_create(
+                note = item_create(
                     actor=author,
-                    note=DocumentNote(
+                    item=DocumentNote(
                         title_text=title,
                         issuing_country=country,
                         category=Term.objects.get(vocabulary__code="category", code=category),

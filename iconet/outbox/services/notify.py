@@ -1,10 +1,11 @@
 """Telling users: in-app notifications and e-mails through the Celery outbox."""
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -93,6 +94,47 @@ def message_in_language(
     }
 
 
+def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[str, int]:
+    """Write one outbox row per message (its key, recipient and address), every other column as
+    `template` has it, in one statement that skips keys already written (ON CONFLICT DO
+    NOTHING); returns the ids of the rows written, by key."""
+    varying = {"key": "key", "recipient": "recipient_id", "to_email": "to_email"}
+    arrays = {
+        "key": [m["key"] for m in messages],
+        "recipient": [m["recipient"].pk for m in messages],
+        "to_email": [m["recipient"].email for m in messages],
+    }
+    quote = connection.ops.quote_name
+    columns, selects, params, unnest = [], [], [], []
+    for field in EmailDelivery._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        cast = field.cast_db_type(connection)  # type: ignore[attr-defined]  # not in the stubs
+        if field.name in varying:
+            columns.append(quote(field.column))
+            selects.append(f"m.{varying[field.name]}")
+            continue
+        value = field.get_db_prep_save(field.pre_save(template, add=True), connection)
+        if value is None:
+            continue  # the column's NULL
+        columns.append(quote(field.column))
+        selects.append(f"%s::{cast}")
+        params.append(value)
+    for name in varying:
+        column = next(f for f in EmailDelivery._meta.concrete_fields if f.name == name)
+        unnest.append(f"%s::{column.cast_db_type(connection)}[]")  # type: ignore[attr-defined]
+        params.append(arrays[name])
+    sql = (
+        f"INSERT INTO {quote(EmailDelivery._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM unnest({', '.join(unnest)}) "
+        f"AS m({', '.join(varying.values())}) "
+        f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote('id')}, {quote('key')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
     """Write outbox rows (idempotent on each message's `key`) and hand the new ones to Celery
     after commit. Each message: key, recipient, subject, body, and optionally priority (an
@@ -110,39 +152,57 @@ def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
             subjects[text] = one_line_text(text, 255)
         return subjects[text]
 
-    fresh = [
-        EmailDelivery(
-            key=m["key"],
-            recipient=m["recipient"],
-            to_email=m["recipient"].email,
-            subject=subject_line(localised(m["subject"], m["recipient"])),
-            body=localised(m["body"], m["recipient"]),
-            next_attempt_at=now,
-            priority=m.get("priority", EmailDelivery.Priority.ROUTINE),
-            body_is_secret=m.get("secret", False),
-            attachments=m.get("attachments") or [],
+    # One INSERT per distinct message (a publication's mails differ by language, not by
+    # recipient): its text is sent once, the recipients as arrays.
+    groups: dict[tuple, list[dict]] = {}
+    for m in messages:
+        if m["key"] in existing:
+            continue
+        text = (
+            subject_line(localised(m["subject"], m["recipient"])),
+            localised(m["body"], m["recipient"]),
+            m.get("priority", EmailDelivery.Priority.ROUTINE),
+            m.get("secret", False),
+            json.dumps(m.get("attachments") or [], sort_keys=True),
         )
-        for m in messages
-        if m["key"] not in existing
-    ]
-    try:
-        with transaction.atomic():
-            created = EmailDelivery.objects.bulk_create(fresh)
-        ids = [row.pk for row in created]
-    except IntegrityError:
-        # Another transaction wrote some of these keys meanwhile: its rows stand, and it
-        # dispatches them; this one dispatches only the rows it wrote itself.
-        created, ids = [], []
-        for row in fresh:
-            values = {
-                f.attname: getattr(row, f.attname)
-                for f in EmailDelivery._meta.concrete_fields
-                if f.name != "id"
-            }
-            stored, was_created = EmailDelivery.objects.get_or_create(key=row.key, defaults=values)
-            created.append(stored)
-            if was_created:
-                ids.append(stored.pk)
+        groups.setdefault(text, []).append(m)
+    created: list[EmailDelivery] = []
+    raced: list[str] = []
+    for (subject, body, priority, secret, attached), group in groups.items():
+        attachments = json.loads(attached)
+        template = EmailDelivery(
+            subject=subject,
+            body=body,
+            next_attempt_at=now,
+            priority=priority,
+            body_is_secret=secret,
+            attachments=attachments,
+        )
+        written = outbox_rows_insert(template, group)
+        for m in group:
+            pk = written.get(m["key"])
+            if pk is None:
+                raced.append(m["key"])  # another transaction wrote it meanwhile
+                continue
+            row = EmailDelivery(
+                id=pk,
+                key=m["key"],
+                recipient=m["recipient"],
+                to_email=m["recipient"].email,
+                subject=subject,
+                body=body,
+                next_attempt_at=now,
+                priority=priority,
+                body_is_secret=secret,
+                attachments=attachments,
+                created_at=template.created_at,
+            )
+            row._state.adding = False
+            created.append(row)
+    if raced:
+        # Their rows stand, and the transaction that wrote them dispatches them.
+        existing.update({d.key: d for d in EmailDelivery.objects.filter(key__any_of=raced)})
+    ids = [row.pk for row in created]
     if ids:
         urgent = {row.pk for row in created if row.priority == EmailDelivery.Priority.URGENT}
         transaction.on_commit(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ...access import can, readers_among
 from ...audit.services import audited
-from ...models import EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
+from ...models import Action, EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
 from ..models.recipients import ESCALATION, FOR_ORGANISATION
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 
@@ -99,7 +99,7 @@ def recipient_read_record(*, user, item) -> None:
 @transaction.atomic
 def recipient_acknowledge(*, actor: User, item) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
-    if not can(actor, "acknowledge", item):
+    if not can(actor, Action.ACKNOWLEDGE, item):
         raise PermissionDenied
     rows = ItemRecipient.objects.of_item(item).select_for_update()
     row = rows.filter(user=actor).first()

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from iconet.models import Country, User
-from iconet.services.sharing import item_publish
+from iconet.services.sharing import item_create, item_publish
 from returns.models import ReturnOperation, ReturnProblem
-from returns.services import operation_create, problem_create, seat_offer_open
+from returns.services import seat_offer_open
 
 DEMO_PROBLEMS = [
     (
@@ -80,9 +80,9 @@ class Command(BaseCommand):
                 continue
             user = User.objects.get(username=author)
             with transaction.atomic():
-                problem = problem_create(
+                problem = item_create(
                     actor=user,
-                    problem=ReturnProblem(
+                    item=ReturnProblem(
                         country_of_return=country,
                         category=category,
                         average_delay_days=delay,
@@ -98,9 +98,9 @@ class Command(BaseCommand):
         if not ReturnOperation.objects.filter(code="JRO-LOS-DEMO").exists():
             organiser = User.objects.get(username="fr.ncp")
             with transaction.atomic():
-                operation = operation_create(
+                operation = item_create(
                     actor=organiser,
-                    operation=ReturnOperation(
+                    item=ReturnOperation(
                         code="JRO-LOS-DEMO",
                         countries_of_return=["NG"],
                         departure_airport="CDG",
