@@ -174,11 +174,11 @@ def followers_tell() -> int:
     by_type: dict[int, list[ItemFollow]] = defaultdict(list)
     for follow in ItemFollow.objects.select_related("user").order_by("pk"):
         by_type[follow.content_type_id].append(follow)
-    models = set(shared_item_models().values())
+    models = {ContentType.objects.get_for_model(m).pk: m for m in shared_item_models().values()}
     told = 0
     for content_type_id, follows in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if model not in models:
+        model = models.get(content_type_id)
+        if model is None:
             continue
         found = _changes_since(model, follows)
         items = {item.pk: item for item in model._base_manager.filter(pk__in=list(found))}
