@@ -6,6 +6,7 @@ client may not see answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseNotModified
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
@@ -223,7 +225,13 @@ class ItemListView(ItemApiView):
         params = self.request.query_params
         since = params.get("updated_since")
         if since:
-            moment = parse_datetime(since)
+            try:
+                moment = parse_datetime(since)
+                if moment is not None and timezone.is_aware(moment):
+                    # Any offset the format allows, as UTC (the database takes offsets to 15 h).
+                    moment = moment.astimezone(dt.UTC)
+            except (ValueError, OverflowError):
+                moment = None
             if moment is None:
                 raise exceptions.ValidationError(
                     {"updated_since": [_("Give a date and time such as 2026-01-31T12:00:00Z.")]}

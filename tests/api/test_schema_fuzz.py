@@ -24,7 +24,22 @@ from tests.items import item_make
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = ["", "abc", "-1", "99999999999999", "x" * 2000, "../../etc", "ünïcødé ☃", None, [], {}]
+HOSTILE = [
+    "",
+    "abc",
+    "-1",
+    "99999999999999",
+    "x" * 2000,
+    "../../etc",
+    "ünïcødé ☃",
+    # Times the format allows but the database would not take as they are (found by the fuzz).
+    "6403-01-18T20:15:50.8-23:26",
+    "9999-12-31T23:59:59-23:59",
+    "2026-02-30T00:00:00Z",
+    None,
+    [],
+    {},
+]
 
 
 def nullable_to_jsonschema(node):
