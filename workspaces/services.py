@@ -116,9 +116,10 @@ def document_add(
     )
     item_create(actor=actor, item=document)
     version_add(actor=actor, document=document, upload=upload, note=note)
-    return item_publish(
+    item_publish(
         actor=actor, item=document, audience=Audience.GROUPS, marking=marking, groups=[group]
     )
+    return document
 
 
 @audited
