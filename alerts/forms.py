@@ -15,14 +15,12 @@ from iconet.forms import (
     SectionedFormMixin,
     country_choices,
 )
-from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Area, Country, Marking, User
 
 from .models import (
     Alert,
     AlertType,
     BorderType,
-    FollowUp,
     NationalityCount,
     Transport,
     Urgency,
@@ -232,11 +230,3 @@ class AlertFilterForm(forms.Form):
 
     def filter(self, queryset):
         return alerts_filtered(queryset, self.user, self.cleaned_data)
-
-
-class FollowUpForm(ExplainedFormMixin, forms.ModelForm):
-    class Meta:
-        model = FollowUp
-        fields = ["text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"text": PERSONAL_DATA_WARNING}

@@ -14,11 +14,9 @@ from django_countries.fields import CountryField
 from iconet.areas import ItemType, Row, Section
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import (
-    Action,
     Area,
     Audience,
     Country,
-    Organisation,
     SharedItem,
     grant_model_for,
 )
@@ -129,8 +127,9 @@ class Alert(SharedItem):
         publish_audience=Audience.NETWORK,
         publication_recipients="alerts.services.alert_publication_recipients",
         publication_message="alerts.services.alert_publication_message",
-        follow_ups="follow_ups",
-        follow_up_add="alerts.services.follow_up_add",
+        # The alert's follow-ups are the core's discussion of any item (iconet.ItemReply).
+        follow_ups="replies",
+        follow_up_add="iconet.services.discussion.item_reply_add",
         sections=(
             Section(
                 _("Alert"),
@@ -417,11 +416,6 @@ class Alert(SharedItem):
 
     # --- policy ---------------------------------------------------------------------------
 
-    def allows(self, user, action: Action) -> bool:
-        if action == Action.FOLLOW_UP:
-            return self.state != "draft"
-        return super().allows(user, action)
-
     @classmethod
     def recipients_escalation(cls):
         """Immediate alerts left unacknowledged past the set time are escalated (DESIGN 5.1)."""
@@ -481,24 +475,6 @@ class NationalityCount(models.Model):
         return f"{self.nationality.name}: {self.count}"
 
 
-class FollowUp(models.Model):
-    """A dated update on an alert by its owner or a recipient; read through the alert's
-    visibility."""
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("update"), help_text=PERSONAL_DATA_WARNING, **text_limit())
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("follow-up")
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} {self.created_at:%Y-%m-%d}"
-
-
 def attachment_path(instance, filename: str) -> str:
     """Upload path of the former alerts.Attachment; migration 0001 still names it."""
     return f"alerts/{instance.alert_id}/{filename}"
@@ -509,4 +485,3 @@ auditlog.register(
     Alert, m2m_fields={"destination_states", "audience_groups"}, exclude_fields=[SEARCH_DOCUMENT]
 )
 auditlog.register(NationalityCount)
-auditlog.register(FollowUp)

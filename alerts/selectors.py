@@ -3,8 +3,19 @@ by beat, from the published ones)."""
 
 import datetime
 
-from django.db.models import DateField, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_countries import countries
@@ -26,9 +37,27 @@ SORTS = {
 def alerts_listed(queryset, user):
     """Alerts already visible to the user, with the list's columns and their own receipt."""
     mine = ItemRecipient.objects.of_type(Alert).filter(object_id=OuterRef("pk"), user=user)
+    told = ItemRecipient.objects.of_type(Alert).filter(object_id=OuterRef("pk"))
     return queryset.with_list_columns().annotate(
         is_recipient=Exists(mine),
         acknowledged_by_me=Exists(mine.filter(acknowledged_at__isnull=False)),
+        # For the owner organisation's rows only: how many of those told acknowledged.
+        recipients_told=_owner_count(told, user),
+        recipients_acknowledged=_owner_count(told.filter(acknowledged_at__isnull=False), user),
+    )
+
+
+def _owner_count(rows, user):
+    """The number of `rows` (recipients of the outer alert) on the rows of the user's own
+    organisation; None on the others (the recipients are the owner's to see)."""
+    counted = rows.order_by().values("object_id").annotate(n=Count("pk")).values("n")[:1]
+    return Case(
+        When(
+            owner_id=user.organisation_id,
+            then=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+        ),
+        default=None,
+        output_field=IntegerField(),
     )
 
 

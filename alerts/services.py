@@ -3,26 +3,21 @@ escalate and send the digest. Each takes the acting user and owns its transactio
 told and what became of it is the core's recipient tracking (iconet.outbox.services.recipients);
 this module says who the candidates are, what the e-mail says and who waits for the digest."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from iconet.access import require
 from iconet.areas import preference
-from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
-    Action,
     Area,
     Audience,
     EmailDelivery,
     ItemRecipient,
     Marking,
-    Notification,
     User,
 )
 from iconet.outbox.services.notify import InLanguage, email_enqueue, site_url, user_language
@@ -32,7 +27,7 @@ from iconet.outbox.services.recipients import (
     recipients_escalate_overdue,
 )
 
-from .models import DIGEST_ROUTINE, Alert, FollowUp, RecipientReason, Urgency
+from .models import DIGEST_ROUTINE, Alert, RecipientReason, Urgency
 
 # Most restrictive first: a digest carries the strictest marking of what it lists.
 MARKING_ORDER = [Marking.RED, Marking.AMBER_STRICT, Marking.AMBER, Marking.GREEN, Marking.CLEAR]
@@ -170,30 +165,6 @@ def alert_mark_read(*, actor: User, alert: Alert) -> None:
 def alert_acknowledge(*, actor: User, alert: Alert) -> ItemRecipient:
     """A recipient confirms receipt; the first acknowledgement counts and is audited."""
     return recipient_acknowledge(actor=actor, item=alert)
-
-
-@audited
-@transaction.atomic
-def follow_up_add(*, actor: User, item: Alert, text: str) -> FollowUp:
-    """A dated update by anyone who may see the alert; the owner's author is told in the portal
-    (`ItemType.follow_up_add`: the alert's page and the API add follow-ups through it)."""
-    alert = item
-    require(actor, Action.FOLLOW_UP, alert)
-    if actor.organisation_id is None:
-        raise PermissionDenied  # a follow-up is given on behalf of an organisation
-    follow_up = FollowUp(
-        alert=alert, author=actor, organisation_id=actor.organisation_id, text=text.strip()
-    )
-    follow_up.full_clean()
-    follow_up.save()
-    if alert.author_id != actor.pk:
-        Notification.about(
-            alert,
-            recipient=alert.author,
-            url=alert.get_absolute_url() + "#follow-ups",
-            title=(_("Follow-up on %(ref)s") % {"ref": alert.reference})[:255],
-        ).save()
-    return follow_up
 
 
 # --- escalation and digest (run by beat) --------------------------------------------------

@@ -11,6 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.AlertUpdateView.as_view(), name="edit"),
     path("<int:pk>/publish/", views.alert_publish, name="publish"),
     path("<int:pk>/acknowledge/", views.alert_acknowledge, name="acknowledge"),
-    path("<int:pk>/follow-ups/", views.follow_up_create, name="follow_up"),
     path("<int:pk>/deliveries/", views.alert_deliveries, name="deliveries"),
 ]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,8 +20,8 @@ from iconet.views.sharing import publish_page
 from iconet.views.steps import workflow_step
 
 from . import services
-from .forms import AlertFilterForm, AlertForm, FollowUpForm, NationalityFormSet
-from .models import Alert, FollowUp
+from .forms import AlertFilterForm, AlertForm, NationalityFormSet
+from .models import Alert
 from .selectors import alerts_listed
 
 
@@ -114,9 +113,6 @@ class AlertDetailView(ItemDetailView):
                 "destination_states",
                 "nationalities",
                 "attachments",
-                Prefetch(
-                    "follow_ups", queryset=FollowUp.objects.select_related("author", "organisation")
-                ),
             )
         )
 
@@ -136,8 +132,6 @@ class AlertDetailView(ItemDetailView):
                 "receipt": receipt,
                 "may_acknowledge": receipt is not None and alert.allows(user, Action.ACKNOWLEDGE),
                 "ask_acknowledge": "acknowledge" in self.request.GET,
-                "may_follow_up": alert.allows(user, Action.FOLLOW_UP),
-                "follow_up_form": FollowUpForm(),
                 "related": alert.related_visible_to(user).select_related("owner"),
                 "linked_from": alert.linked_from_visible_to(user).select_related("owner"),
                 "is_owner": alert.is_owner_member(user),
@@ -205,24 +199,6 @@ def alerts_acknowledge(request):
     else:
         messages.error(request, _("Tick the alerts to acknowledge."))
     return redirect(reverse("alerts:list") + "?" + request.POST.get("query", "")[:2000])
-
-
-@require_POST
-def follow_up_create(request, pk):
-    alert = _alert(request, pk, Action.FOLLOW_UP)
-    form = FollowUpForm(request.POST)
-    back = alert.get_absolute_url() + "#follow-ups"
-    if not form.is_valid():
-        messages.error(request, _("Write the update before sending it."))
-        return redirect(back)
-    return workflow_step(
-        request,
-        lambda: services.follow_up_add(
-            actor=request.user, item=alert, text=form.cleaned_data["text"]
-        ),
-        _("Follow-up added."),
-        back,
-    )
 
 
 def alert_deliveries(request, pk):

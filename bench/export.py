@@ -146,7 +146,7 @@ def main() -> None:
                 state = ExportJob.objects.values_list("state", flat=True).get(pk=job.pk)
             elapsed = time.perf_counter() - started
             job.refresh_from_db()
-            time.sleep(0.5)  # the task has returned; what the child keeps now is kept
+            time.sleep(3)  # the task has returned; what the worker's child keeps now is kept
             rss_after, _peak = memory(child_pid(worker))
             print(
                 f"run {run + 1}: {job.state}, {job.total} rows in {elapsed:.1f} s; worker child "

@@ -241,7 +241,11 @@ def main():
             )
             account = None
         else:
-            print(f"devrun: the worker and beat run as {account.pw_name}, not root.", flush=True)
+            print(
+                f"devrun: started by root, so the worker and beat run as the account "
+                f"{account.pw_name} (as intended; nothing to do).",
+                flush=True,
+            )
     children = {
         name: start(name, argv, env, account if name in UNPRIVILEGED else None)
         for name, argv in argvs.items()

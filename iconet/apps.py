@@ -10,7 +10,7 @@ class IconetConfig(AppConfig):
 
         # The worker knows a task once its module is imported (`*_tasks` below); the core's task
         # modules live in its sub-packages, where autodiscovery (of `iconet.tasks`) does not look.
-        from . import signals  # noqa: F401
+        from . import discussion_tasks, signals  # noqa: F401
         from .access import open_principals, principal_group_ids
         from .audit import registry as audit_registry  # noqa: F401
         from .directory import tasks as directory_tasks  # noqa: F401

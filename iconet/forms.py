@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .limits import MEDIUM_TEXT, SHORT_TEXT, single_line
+from .limits import MEDIUM_TEXT, PERSONAL_DATA_WARNING, SHORT_TEXT, single_line
 from .models import AccessGroup, Audience, DisclosureRequest, Language, Marking, Organisation
 
 
@@ -367,6 +367,17 @@ class BoundedInlineFormSet(BaseInlineFormSet):
             if self.management_form.cleaned_data[TOTAL_FORM_COUNT] > self.absolute_max:
                 return self.initial_form_count() + self.extra
         return super().total_form_count()
+
+
+class ReplyForm(ExplainedFormMixin, forms.Form):
+    """A reply in the discussion of an item."""
+
+    text = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MEDIUM_TEXT,
+        help_text=PERSONAL_DATA_WARNING,
+    )
 
 
 class AttachmentForm(forms.Form):

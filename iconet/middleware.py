@@ -272,8 +272,12 @@ class RequestObservedMiddleware:
                 request_observe(view=view, method=method, status=status, seconds=seconds)
             except Exception:  # noqa: BLE001 - a metric never breaks a request
                 pass
+            # A health check answering 503 reports the state it checks (a worker not yet
+            # started, a database down): a warning, not a fault of the portal.
             level = (
                 logging.ERROR
+                if status >= 500 and not view.startswith("health_")
+                else logging.WARNING
                 if status >= 500
                 else logging.WARNING
                 if status >= 400

@@ -254,6 +254,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "priority_steps":
 CELERY_TASK_DEFAULT_PRIORITY = 6
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="iconet")
+# A worker child (prefork) whose resident memory passed this many KiB after a task is replaced
+# by a fresh one: Python keeps the arenas of a large export's rows for the process, so without it
+# the child would keep its peak and the next export start from there. A child idles at ~100 MiB.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=160_000)
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs of beat: the core's outbox sweep and each area's reminders and escalations.
 # /health/background/ calls the worker down when no worker wrote its heartbeat (every 10 s) for
@@ -267,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     # Often, so that a claim abandoned by a dead worker is released soon after its lease ends.
     "sweep-pending-email": {"task": "iconet.tasks.email_sweep_pending", "schedule": 30.0},
     "sweep-webhooks": {"task": "iconet.api.tasks.webhooks_sweep", "schedule": 30.0},
+    # Followers of an item are told of its changes within a minute, in one message per item.
+    "followers-tell": {"task": "iconet.discussion_tasks.followers_tell", "schedule": 60.0},
     "alerts-escalate-overdue": {"task": "alerts.tasks.alerts_escalate_overdue", "schedule": 60.0},
     "alerts-daily-digest": {
         "task": "alerts.tasks.alerts_digest_send",

@@ -14,7 +14,7 @@ from .exports import views as exports
 from .operations.views import health, metrics
 from .outbox import views as recipients
 from .search import views as search
-from .views import attachments, sharing
+from .views import attachments, discussion, sharing
 
 accounts_patterns = (
     [
@@ -101,6 +101,10 @@ sharing_patterns = (
             attachments.attachment_download,
             name="attachment",
         ),
+        path("items/<str:type_slug>/<int:pk>/replies/", discussion.reply_create, name="reply"),
+        path("items/<str:type_slug>/<int:pk>/follow/", discussion.follow_set, name="follow"),
+        path("items/<str:type_slug>/<int:pk>/links/", discussion.link_set, name="links"),
+        path("items/bulk/", discussion.items_bulk, name="items_bulk"),
         path("footprints/", sharing.footprint_find, name="footprint_find"),
         path("retention/", sharing.retention_overview, name="retention_overview"),
         path("disclosures/", sharing.disclosure_list, name="disclosures"),

@@ -489,6 +489,7 @@ def pytest_itemcollected(item):
 LONGEST = (
     "tests/core/test_permission_matrix.py::test_every_item_page_answers_as_the_policy_says",
     "tests/core/test_url_fuzz.py::test_no_page_answers_500_to_hostile_query_parameters",
+    "tests/api/test_schema_fuzz.py::test_generated_requests_never_crash_nor_break_the_schema",
     "tests/core/test_permission_matrix.py::",
     "tests/browser/",
 )

@@ -235,6 +235,9 @@ ACTIONS = {
         "attach": rule(EDITABLE, "author_member", "owner_manager"),
         "attachment_download": rule(ALL, "viewer"),
         "request_disclosure": rule(NOT_DRAFT, "viewer"),
+        # the core's discussion of every item type, and following an item's changes
+        "reply": rule(NOT_DRAFT, "viewer"),
+        "follow": rule(ALL, "viewer"),
         "change": rule(EDITABLE, "author_member", "owner_manager"),
         "publish": rule(ALL, "owner_manager"),
         "withdraw": rule(ALL, "owner_manager"),
@@ -248,7 +251,6 @@ ACTIONS = {
         "footprint": rule(ALL, "owner_member"),
     },
     "alerts.alert": {
-        "follow_up": rule(NOT_DRAFT, "viewer"),
         "acknowledge": rule(NOT_DRAFT, "recipient"),
         # the alerts' own publish page publishes drafts and re-shares published alerts
         "alert_publish": rule(EDITABLE, "owner_manager"),
@@ -422,12 +424,14 @@ ITEM_PAGES = {
     "sharing:attachment_create": Page("attach", get=False, post=_attachment_data),
     "sharing:attachment": Page("attachment_download", needs="attachment_pk"),
     "sharing:recipients": Page("deliveries"),
+    "sharing:reply": Page("reply", get=False, post=_text("text")),
+    "sharing:links": Page("change", get=False, post=_text("reference", "EWS-0000-XX-0000")),
+    "sharing:follow": Page("follow", get=False, post=_text("follow", "1")),
     # alerts
     "alerts:detail": Page("read"),
     "alerts:edit": Page("change", post=_empty),
     "alerts:publish": Page("alert_publish", post=_publish_data),
     "alerts:acknowledge": Page("acknowledge", get=False, post=_empty),
-    "alerts:follow_up": Page("follow_up", get=False, post=_text("text")),
     "alerts:deliveries": Page("deliveries"),  # the core's delivery table at its former address
     # document fraud notes and their images
     "documents:detail": Page("read"),

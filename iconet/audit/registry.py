@@ -18,7 +18,10 @@ from ..models import (
     ExportJob,
     Invitation,
     ItemEscalation,
+    ItemFollow,
+    ItemLink,
     ItemRecipient,
+    ItemReply,
     ItemRetention,
     Organisation,
     PersonalDataConfirmation,
@@ -56,6 +59,13 @@ auditlog.register(SavedSearch, include_fields=["name", "query", "filters", "freq
 # Personal-data confirmations: who kept flagged text on an item, and why (its fingerprints,
 # never the text).
 auditlog.register(PersonalDataConfirmation)
+
+# The discussion of an item: each reply, shown in the item's history too. Following an item:
+# who asked to be told (the cursor of what they were told of is the worker's).
+auditlog.register(ItemReply)
+auditlog.register(ItemFollow, exclude_fields=["told_up_to"])
+# Links between items: who linked which two, by their keys.
+auditlog.register(ItemLink)
 
 # The models that are not in the change log, and why. A new model is in neither list until
 # someone decides: the registry test fails for it.

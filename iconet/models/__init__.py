@@ -92,3 +92,7 @@ __all__ += ["TrendAudience", "TrendCount", "TrendMark", "TrendStale", "TrendStat
 from ..directory.models.access_changes import AccessChangeRequest  # noqa: E402
 
 __all__ += ["AccessChangeRequest"]
+
+from .discussion import ItemFollow, ItemLink, ItemReply  # noqa: E402
+
+__all__ += ["ItemFollow", "ItemLink", "ItemReply"]

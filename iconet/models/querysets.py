@@ -138,7 +138,8 @@ class SharedItemQuerySet(models.QuerySet):
         if not groups or pk is None:
             return False
         grants = grant_model_of(model).objects
-        return grants.filter(content_object_id=pk, group_id__in=groups).exists()
+        # The principals as one array parameter (`__any_of`): cheaper to build than `__in`.
+        return grants.filter(content_object_id=pk, group_id__any_of=groups).exists()
 
     def with_list_columns(self) -> SharedItemQuerySet:
         """The rows with what a list of them shows (reference, title, owner) read in the same

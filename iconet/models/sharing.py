@@ -55,6 +55,9 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_DISCLOSURE = "request_disclosure"
     DECIDE_DISCLOSURE = "decide_disclosure"
+    # the discussion of an item (iconet.services.discussion) and following its changes
+    REPLY = "reply"
+    FOLLOW = "follow"
     # recipient tracking (iconet.outbox.services.recipients)
     ACKNOWLEDGE = "acknowledge"
     DELIVERIES = "deliveries"
@@ -251,6 +254,8 @@ class SharedItem(models.Model):
     )
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
+    # The item's discussion (iconet.services.discussion), read through the item's visibility.
+    replies = GenericRelation("iconet.ItemReply")
     # Who was told of the item and what became of it (iconet.outbox.services.recipients).
     recipients = GenericRelation("iconet.ItemRecipient")
     escalations = GenericRelation("iconet.ItemEscalation")
@@ -292,8 +297,11 @@ class SharedItem(models.Model):
 
     @_action_checked
     def allows(self, user, action: Enum) -> bool:
-        if action in (Action.READ, Action.DOWNLOAD, Action.REQUEST_DISCLOSURE):
-            return action != Action.REQUEST_DISCLOSURE or self.state != State.DRAFT
+        if action in (Action.READ, Action.DOWNLOAD, Action.FOLLOW):
+            return True
+        if action in (Action.REQUEST_DISCLOSURE, Action.REPLY, Action.FOLLOW_UP):
+            # A draft is discussed inside its organisation, not in its discussion thread.
+            return self.state != State.DRAFT
         if action == Action.CHANGE:
             # Authorship alone is not enough: an author who moved to another organisation
             # no longer changes the items of the one they left.

@@ -185,6 +185,76 @@ def item_attachments(context, item):
     }
 
 
+@register.filter
+def areas_labelled(user) -> list[dict]:
+    """A user's areas by their names, each saying whether the user is its contact point."""
+    from iconet.models import Area
+
+    ncp = set(user.ncp_areas or [])
+    return [
+        {"label": Area(code).label if code in Area.values else code, "ncp": code in ncp}
+        for code in user.areas or []
+    ]
+
+
+@register.inclusion_tag("partials/discussion.html", takes_context=True)
+def item_discussion(context, item):
+    """The discussion of an item's detail page (the page has found the item visible): its
+    replies, the reply form for those who may reply, and following the item."""
+    from iconet.forms import ReplyForm
+    from iconet.models import ItemReply
+    from iconet.services.discussion import is_following
+
+    user = context["request"].user
+    may_reply = item.allows(user, Action.REPLY)
+    return {
+        "item": item,
+        "slug": item.type_slug(),
+        "replies": ItemReply.objects.of_item(item).select_related("author", "organisation"),
+        "form": ReplyForm(auto_id="id_reply_%s") if may_reply else None,
+        "may_follow": item.allows(user, Action.FOLLOW),
+        "following": is_following(user, item),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def capfirst_type(item) -> str:
+    """The name of an item's type, capitalised (an alert: "Alert")."""
+    name = str(item._meta.verbose_name)
+    return name[:1].upper() + name[1:]
+
+
+@register.inclusion_tag("partials/item_links.html", takes_context=True)
+def item_links(context, item):
+    """Links between the item and items of any type, each shown only when the reader may read
+    its other end; the form to add one for those who may change the item."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from iconet.services.discussion import item_links_for_reader
+
+    user = context["request"].user
+    may_change = item.allows(user, Action.CHANGE)
+    links = item_links_for_reader(item, user)
+    own_type = ContentType.objects.get_for_model(type(item)).pk
+    return {
+        "item": item,
+        "slug": item.type_slug(),
+        "links": [
+            {
+                "other": other,
+                "removable": may_change
+                and link.content_type_id == own_type
+                and link.object_id == item.pk,
+                "pk": link.pk,
+            }
+            for link, other in links
+        ],
+        "may_change": may_change,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
 @register.inclusion_tag("partials/linked_from.html", takes_context=True)
 def item_linked_from(context, item):
     """Items of other areas that link to this one (a document note naming an alert), through

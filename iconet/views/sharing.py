@@ -333,14 +333,29 @@ def item_history(request, type_slug, pk):
         .select_related("actor__organisation")
         .order_by("-timestamp")[:200]
     )
-    return render(
-        request,
-        "sharing/item_history.html",
-        {
-            "item": item,
-            "entries": history_rows(item, entries, reader=request.user),
-        },
-    )
+    rows = history_rows(item, entries, reader=request.user) + reply_history_rows(item)
+    rows.sort(key=lambda row: row[0].timestamp, reverse=True)
+    return render(request, "sharing/item_history.html", {"item": item, "entries": rows[:200]})
+
+
+def reply_history_rows(item) -> list[tuple[object, list[tuple[str, object, object]]]]:
+    """The replies of the item's discussion as entries of its history (the item is visible)."""
+    from auditlog.models import LogEntry
+
+    from ..models import ItemReply
+
+    replies = {
+        reply.pk: reply
+        for reply in ItemReply.objects.of_item(item).only("pk", "text").order_by("-pk")[:200]
+    }
+    if not replies:
+        return []
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ItemReply),
+        object_id__in=list(replies),
+        action=LogEntry.Action.CREATE,
+    ).select_related("actor__organisation")
+    return [(entry, [(_("reply"), None, replies[entry.object_id].text)]) for entry in entries]
 
 
 HISTORY_HIDDEN = {"id", "created_at", "updated_at"}

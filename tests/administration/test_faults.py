@@ -254,3 +254,14 @@ def test_a_change_of_access_without_reason_is_refused(cast, client_for):
     assert "Give the reason for this change of access." in response.content.decode()
     cast.fr_officer.refresh_from_db()
     assert len(cast.fr_officer.areas) == len(Area.values)
+
+
+def test_the_user_list_names_areas_in_words_and_marks_contact_points(cast, client_for):
+    page = client_for(cast.fr_admin).get(reverse("administration:users")).content.decode()
+    row = page[page.index(">fr_ncp<") :]
+    row = row[: row.index("</tr>")]
+    assert "Early-warning alerts" in row and "contact point" in row
+    assert ", alerts" not in row and "ilo," not in row  # no area codes
+    officer = page[page.index(">fr_officer<") :]
+    officer = officer[: officer.index("</tr>")]
+    assert "Early-warning alerts" in officer and "contact point" not in officer

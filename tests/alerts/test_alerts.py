@@ -144,6 +144,16 @@ def test_recipient_acknowledges_from_the_email_link(cast, client_for, published)
     assert published.recipients.get(user=cast.de_ncp).acknowledged_at == first
 
 
+def test_the_owner_list_counts_acknowledgements_others_do_not_see_them(cast, client_for, published):
+    client_for(cast.de_ncp).post(reverse("alerts:acknowledge", args=[published.pk]))
+    owner_page = client_for(cast.fr_officer).get(reverse("alerts:list")).content.decode()
+    assert "1 of 2 acknowledged" in owner_page
+    # A recipient sees their own acknowledgement, never how the others answered.
+    recipient_page = client_for(cast.it_ncp).get(reverse("alerts:list")).content.decode()
+    assert "of 2 acknowledged" not in recipient_page
+    assert f'id="acknowledge-{published.pk}"' in recipient_page
+
+
 def test_acknowledge_is_for_recipients(cast, client_for, published):
     # Visible (network audience) but not a recipient: 403; outside the audience: 404.
     assert (
@@ -291,23 +301,6 @@ def test_edit_and_publish_through_the_alerts_page(cast, client_for):
     )
     assert (
         client_for(cast.fr_officer).get(reverse("alerts:edit", args=[other.pk])).status_code == 200
-    )
-
-
-def test_follow_up_by_a_recipient(cast, client_for, published):
-    client = client_for(cast.de_ncp)
-    response = client.post(
-        reverse("alerts:follow_up", args=[published.pk]), {"text": "Seen at Passau too."}
-    )
-    assert response.status_code == 302
-    assert published.follow_ups.get().organisation == cast.de_ncp.organisation
-    assert (
-        "Seen at Passau too."
-        in client_for(cast.fr_ncp).get(published.get_absolute_url()).content.decode()
-    )
-    hidden = alert_published(cast.fr_ncp, audience="owner")
-    assert (
-        client.post(reverse("alerts:follow_up", args=[hidden.pk]), {"text": "x"}).status_code == 404
     )
 
 

@@ -129,3 +129,30 @@ def test_on_a_wide_screen_the_filters_stand_beside_the_results(browser, live_ser
     assert filters["x"] > results["x"] + results["width"] - 1
     assert abs(filters["y"] - results["y"]) < 5
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_at_1280_px_the_alert_list_is_not_cut(browser, live_server, cast, language):
+    """Beside the filters, every column of the alert list shows without scrolling the table,
+    for a recipient (with the acknowledgement boxes) and for the owner (with the counts)."""
+    from alerts.services import alert_publish
+    from tests.alerts.conftest import alert_draft
+
+    User.objects.filter(pk__in=[cast.de_ncp.pk, cast.fr_ncp.pk]).update(language=language)
+    alert = alert_draft(
+        cast.fr_ncp, destinations=["DE"], transit=["TR", "IT"], headline="Route change " * 6
+    )
+    alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
+    for user in (cast.de_ncp, cast.fr_ncp):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 800}
+        )
+        page = context.new_page()
+        sign_in_browser(page, live_server, user)
+        page.goto(reverse("alerts:list"))
+        sizes = page.evaluate(
+            "(() => { const w = document.querySelector('.list-layout__results .table-wrap');"
+            " return [w.scrollWidth, w.clientWidth]; })()"
+        )
+        assert sizes[0] <= sizes[1], f"{user.username}: the table is cut: {sizes}"
+        context.close()

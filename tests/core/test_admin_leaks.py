@@ -25,10 +25,12 @@ from iconet.models import (
     Audience,
     DisclosureRequest,
     Grant,
+    ItemReply,
     Marking,
     SharedItem,
     State,
 )
+from iconet.services.discussion import item_reply_add
 from iconet.services.sharing import grants_sync
 from tests.files import attachment_make, attachment_url
 from tests.items import item_make
@@ -221,6 +223,10 @@ def content(cast, settings, tmp_path, client_for):
             attachment.description = canaries.value(Attachment, field("description"))
             attachment.save()
             assert owner_client.get(attachment_url(attachment)).status_code == 200
+            if state == State.PUBLISHED:
+                reply = item_reply_add(actor=owner, item=item, text="x")
+                reply.text = canaries.value(ItemReply, ItemReply._meta.get_field("text"))
+                reply.save()
             items.append(item)
     for model in children:
         assert model._default_manager.exists(), f"no row of {model._meta.label}"
@@ -344,7 +350,8 @@ def test_the_change_log_shows_who_when_which_reference_and_which_fields(
     listing = client.get(reverse("manage:auditlog_logentry_changelist") + f"?q={alert.reference}")
     records = {(row.content_type.model, row.object_pk) for row in listing.context["cl"].result_list}
     assert ("alert", str(alert.pk)) in records
-    assert ("followup", str(alert.follow_ups.get().pk)) in records
+    reply = ItemReply.objects.of_item(alert).get()
+    assert ("itemreply", str(reply.pk)) in records
     assert not LEAK.search(listing.content.decode())
     # And by the actor's user name.
     by_actor = client.get(

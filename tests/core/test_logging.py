@@ -12,6 +12,7 @@ from django.urls import reverse
 from iconet.operations.logging import ContextFilter, JsonFormatter, TextFormatter, log_context_bound
 from tests.alerts.conftest import alert_draft
 from tests.alerts.test_delivery import until
+from tests.core.test_health import no_heartbeat  # noqa: F401 - a fixture
 
 
 @pytest.fixture
@@ -131,3 +132,16 @@ def test_an_address_in_a_message_is_masked_and_the_text_format_reads_as_text():
     assert line["message"] == "refused <e-mail>" and line["request_id"] == "abc123"
     text = TextFormatter().format(record)
     assert "WARNING" in text and "[abc123]" in text and "a@b.eu" not in text
+
+
+@pytest.mark.django_db
+def test_a_health_check_answering_503_is_a_warning_not_an_error(
+    client,
+    json_lines,
+    no_heartbeat,  # noqa: F811 - the fixture imported above
+):
+    """A newcomer starting the portal sees the worker reported down until it beats: a warning."""
+    response = client.get(reverse("health_background"))
+    assert response.status_code == 503
+    [line] = [line for line in json_lines() if line["logger"] == "iconet.request"]
+    assert line["level"] == "WARNING" and line["status"] == 503

@@ -509,7 +509,7 @@ def matrix_mismatches(users, world_facts, cast) -> list[str]:
 
 # Items that differ from another only by audience or disclosure are checked by the filter and
 # by these pages (visibility); their actions are the same as the network-wide item's.
-LIGHT_PAGES = {"alerts:detail", "sharing:history", "alerts:follow_up", "alerts:acknowledge"}
+LIGHT_PAGES = {"alerts:detail", "sharing:history", "sharing:reply", "alerts:acknowledge"}
 
 
 def request_check(client, facts, page, url, method, answer, cast, before) -> str | None:

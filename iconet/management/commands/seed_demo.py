@@ -7,6 +7,10 @@ reviewer can sign in with any authenticator app (or `python manage.py demo_totp 
 These secrets exist only in demo data: the command refuses to run in production mode.
 """
 
+import os
+import shlex
+import sys
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -21,6 +25,18 @@ DEMO_PASSWORD = "iconet-demo-2026"
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 NCP_STATES = ["FR", "DE", "NL", "BE", "IT", "ES"]
 ALL_AREAS = list(Area.values)
+
+
+def python_command() -> str:
+    """The Python that runs this command, as the operator can type it again from the project's
+    directory (the virtual environment's, which a bare `python` may not be)."""
+    try:
+        path = os.path.relpath(sys.executable)
+    except ValueError:
+        path = sys.executable
+    if os.sep not in path:
+        path = f".{os.sep}{path}"
+    return shlex.quote(path)
 
 
 class Command(BaseCommand):
@@ -38,7 +54,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Second factor: add the secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ "
             "(TOTP, SHA1, 6 digits, 30 s) to an "
-            "authenticator app, or print the current code with `python manage.py demo_totp`."
+            "authenticator app, or print the current code with "
+            f"`{python_command()} manage.py demo_totp`."
         )
         for username, description in accounts:
             self.stdout.write(f"  {username:<22} {description}")
