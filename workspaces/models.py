@@ -257,6 +257,7 @@ class Meeting(GroupItem):
         _("time zone"),
         max_length=64,
         default="Europe/Brussels",
+        choices=time_zone_choices,
         help_text=_("Where the meeting's times are given; calendar files carry it."),
     )
     place = models.CharField(_("place"), max_length=200, blank=True, validators=[single_line])
