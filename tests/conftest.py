@@ -164,8 +164,14 @@ def baseline_copied(django_db_setup, django_db_blocker):
     and `post_migrate` left (content types and permissions, with their ids): the flush need not
     make them again, under new ids."""
     from django.core.management.commands import flush
+    from django.db import connection
 
     with django_db_blocker.unblock():
+        # pytest-django sets up no database for a run whose tests use none (a lint alone):
+        # there is then nothing to build the cast in.
+        if "iconet_country" not in connection.introspection.table_names():
+            yield
+            return
         cast_build()
         baseline_copy()
     emit = flush.emit_post_migrate_signal

@@ -57,6 +57,13 @@ OTHER_PAGES = {
     "api_client_rotate": "its organisation's administrators (tests/api/test_client_pages.py)",
     "api_client_revoke": "its organisation's administrators (tests/api/test_client_pages.py)",
     "webhook_endpoint_new": "its organisation's administrators (tests/api/test_client_pages.py)",
+    "workspaces:group": "a group's members (tests/workspaces, every page of a group)",
+    "workspaces:folder": "a group's members (tests/workspaces, every page of a group)",
+    "workspaces:folder_create": "the group's managers and those they name (tests/workspaces)",
+    "workspaces:document_create": "the group's managers and those they name (tests/workspaces)",
+    "workspaces:meeting_create": "the group's managers and those they name (tests/workspaces)",
+    "workspaces:contributors": "the group's managers (tests/workspaces/test_workspaces.py)",
+    "workspaces:feed": "a secret, revocable address (tests/workspaces/test_workspaces.py)",
     "ilo_reports:task_close": "a follow-up task of a report the user reads "
     "(tests/ilo_reports/test_synthesis.py)",
 }

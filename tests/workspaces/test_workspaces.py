@@ -291,3 +291,44 @@ def test_the_groups_managers_name_who_adds_without_reading_the_group(cast, worki
     assert verified_client(cast.nl_ncp).get(url).status_code == 404
     commission.post(url, {"user": cast.de_officer.pk, "remove": "1"})
     assert not services.may_add(cast.de_officer, working_party)
+
+
+def group_patterns() -> list[tuple[str, list[str]]]:
+    """Every page of the workspaces that takes a group (and perhaps a folder), with its
+    keywords, from the resolver: a new page of a group is covered the day it exists."""
+    from django.urls import get_resolver
+
+    workspaces = get_resolver().namespace_dict["workspaces"][1]
+    return sorted(
+        (f"workspaces:{name}", sorted(entries[0][3]))
+        for name, entries in workspaces.reverse_dict.lists()
+        if isinstance(name, str) and entries and "group_pk" in entries[0][3]
+    )
+
+
+def test_every_page_of_a_group_is_hidden_from_those_outside_it(cast, working_party):
+    from workspaces.models import Folder
+
+    folder = Folder.objects.create(group=working_party, name="Agendas", created_by=cast.fr_admin)
+    patterns = group_patterns()
+    assert {"workspaces:group", "workspaces:folder", "workspaces:contributors"} <= {
+        name for name, _k in patterns
+    }
+    before = Folder.objects.count()
+    for name, keywords in patterns:
+        kwargs = {"group_pk": working_party.pk}
+        if "folder_pk" in keywords:
+            kwargs["folder_pk"] = folder.pk
+        url = reverse(name, kwargs=kwargs)
+        for outsider in (cast.nl_ncp, cast.fr_no_area):
+            client = verified_client(outsider)
+            # 405 for the method a page does not take, whoever asks; 404 for the other.
+            answers = {
+                client.get(url).status_code,
+                client.post(url, {"name": "Taken", "title": "Taken"}).status_code,
+            }
+            assert 404 in answers and answers <= {404, 405}, (name, outsider, answers)
+        # A member of the group is answered (a page, or a refusal to one who may not add).
+        member = verified_client(cast.de_officer).get(url)
+        assert member.status_code in (200, 403, 405), (name, member.status_code)
+    assert Folder.objects.count() == before
