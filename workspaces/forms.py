@@ -1,8 +1,10 @@
+import copy
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iconet.forms import AttachmentForm
+from iconet.forms import AttachmentForm, ItemLanguageMixin
 
 from .models import Folder, LibraryDocument, Meeting, Reply, time_zone_choices
 from .services import WORKSPACE_MARKINGS
@@ -28,7 +30,10 @@ class VersionForm(AttachmentForm):
         )
 
 
-class DocumentForm(VersionForm):
+class DocumentForm(ItemLanguageMixin, VersionForm):
+    """A new library document with its first version. Not a ModelForm (the document is written
+    with its first file); `instance` is the unsaved document, for the language's default."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -42,16 +47,20 @@ class DocumentForm(VersionForm):
     folder = forms.ModelChoiceField(
         label=_("Folder"), queryset=Folder.objects.none(), required=False
     )
+    language = forms.ChoiceField(label=_("Language"))
 
-    field_order = ["title", "description", "folder", "marking", "file", "note"]
+    field_order = ["title", "description", "language", "folder", "marking", "file", "note"]
 
     def __init__(self, *args, group=None, **kwargs):
+        self.instance = LibraryDocument()
         super().__init__(*args, **kwargs)
+        # The document's own description, which the version's form leaves out.
+        self.fields["description"] = copy.deepcopy(self.base_fields["description"])
         self.fields["folder"].queryset = Folder.objects.filter(group=group)
         self.order_fields(self.field_order)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ItemLanguageMixin, forms.ModelForm):
     marking = forms.ChoiceField(
         label=_("Handling marking"), choices=MARKING_CHOICES, initial="AMBER"
     )
@@ -77,7 +86,16 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["title", "starts_at", "ends_at", "time_zone", "place", "video_link", "marking"]
+        fields = [
+            "title",
+            "language",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "place",
+            "video_link",
+            "marking",
+        ]
 
     def __init__(self, *args, documents=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from iconet.access import can, readers_among, require
 from iconet.audit.services import audited
 from iconet.limits import one_line_text
-from iconet.models import CONTENT_FREE_MARKINGS, AccessGroup, Action, Audience, Marking, User
+from iconet.models import (
+    CONTENT_FREE_MARKINGS,
+    AccessGroup,
+    Action,
+    Audience,
+    Language,
+    Marking,
+    User,
+)
 from iconet.outbox.services.notify import InLanguage, site_url, users_tell
 from iconet.services.attachments import attachment_store
 from iconet.services.sharing import item_create, item_publish
@@ -106,13 +114,19 @@ def document_add(
     marking: str,
     upload,
     note: str = "",
+    language: str = Language.ENGLISH,
 ) -> LibraryDocument:
     """A new document in the group's library with its first version, read by the group."""
     _require_adder(actor, group)
     if folder is not None and folder.group_id != group.pk:
         raise PermissionDenied
     document = LibraryDocument(
-        group=group, folder=folder, title=title, description=description, marking=marking
+        group=group,
+        folder=folder,
+        title=title,
+        description=description,
+        marking=marking,
+        language=language,
     )
     item_create(actor=actor, item=document)
     version_add(actor=actor, document=document, upload=upload, note=note)

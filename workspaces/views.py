@@ -51,6 +51,11 @@ def home(request):
 def group_page(request, group_pk):
     """A group's page: its members, library, meetings and the items shared with it."""
     group = selectors.group_for_member_or_404(request.user, group_pk)
+    return _group_page(request, group)
+
+
+def _group_page(request, group, *, document_form=None, folder_form=None, status=200):
+    """The group's page; a form refused is shown again with what was typed and why."""
     user = request.user
     adder = may_add(user, group)
     members = selectors.member_candidates(group)
@@ -69,15 +74,20 @@ def group_page(request, group_pk):
             "shared": selectors.items_shared_with(user, group),
             "may_add": adder,
             "is_manager": services.is_group_manager(user, group),
-            "folder_form": FolderForm(),
-            "document_form": DocumentForm(group=group) if adder else None,
+            "folder_form": folder_form or FolderForm(),
+            "document_form": document_form or (DocumentForm(group=group) if adder else None),
         },
+        status=status,
     )
 
 
 def folder_page(request, group_pk, folder_pk):
     group = selectors.group_for_member_or_404(request.user, group_pk)
     folder = selectors.folder_for_member_or_404(request.user, group, folder_pk)
+    return _folder_page(request, group, folder)
+
+
+def _folder_page(request, group, folder, *, folder_form=None, status=200):
     adder = may_add(request.user, group)
     return render(
         request,
@@ -88,11 +98,12 @@ def folder_page(request, group_pk, folder_pk):
             "folders": selectors.folders_of(group, folder),
             "documents": selectors.library_documents(request.user, group, folder),
             "may_add": adder,
-            "folder_form": FolderForm(),
+            "folder_form": folder_form or FolderForm(),
             "document_form": DocumentForm(group=group, initial={"folder": folder})
             if adder
             else None,
         },
+        status=status,
     )
 
 
@@ -114,8 +125,9 @@ def folder_create(request, group_pk):
         else reverse("workspaces:group", args=[group.pk]) + "#library"
     )
     if not form.is_valid():
-        messages.error(request, _errors(form))
-        return redirect(back)
+        if parent:
+            return _folder_page(request, group, parent, folder_form=form, status=400)
+        return _group_page(request, group, folder_form=form, status=400)
     try:
         services.folder_create(
             actor=request.user, group=group, name=form.cleaned_data["name"], parent=parent
@@ -133,10 +145,8 @@ def document_create(request, group_pk):
     if not may_add(request.user, group):
         raise PermissionDenied
     form = DocumentForm(request.POST, request.FILES, group=group)
-    back = reverse("workspaces:group", args=[group.pk]) + "#library"
     if not form.is_valid():
-        messages.error(request, _errors(form))
-        return redirect(back)
+        return _group_page(request, group, document_form=form, status=400)
     data = form.cleaned_data
     try:
         document = services.document_add(
@@ -148,10 +158,11 @@ def document_create(request, group_pk):
             marking=data["marking"],
             upload=data["file"],
             note=data["note"],
+            language=data["language"],
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
+        form.add_error(None, exc)
+        return _group_page(request, group, document_form=form, status=400)
     messages.success(request, _("%(title)s added to the library.") % {"title": document.title})
     return redirect(document.get_absolute_url())
 

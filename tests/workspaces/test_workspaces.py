@@ -332,3 +332,32 @@ def test_every_page_of_a_group_is_hidden_from_those_outside_it(cast, working_par
         member = verified_client(cast.de_officer).get(url)
         assert member.status_code in (200, 403, 405), (name, member.status_code)
     assert Folder.objects.count() == before
+
+
+def test_a_refused_document_is_shown_again_with_what_was_typed_and_why(cast, working_party):
+    from workspaces.models import LibraryDocument
+
+    adder = verified_client(cast.fr_admin)
+    url = reverse("workspaces:document_create", args=[working_party.pk])
+    answer = adder.post(
+        url,
+        {"title": "Minutes of the 4th meeting", "description": "Draft for comments", "note": ""},
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Minutes of the 4th meeting" in page and "Draft for comments" in page
+    assert "This field is required." in page
+    assert not LibraryDocument.objects.filter(title="Minutes of the 4th meeting").exists()
+    # Written in French, the document is searched with French stemming.
+    adder.post(
+        url,
+        {
+            "title": "Procès-verbal",
+            "description": "",
+            "language": "fr",
+            "marking": "AMBER",
+            "file": upload("pv.png"),
+            "note": "",
+        },
+    )
+    assert LibraryDocument.objects.get(title="Procès-verbal").language == "fr"
