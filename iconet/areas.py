@@ -318,20 +318,6 @@ def area(code: str) -> AreaConfig | None:
     return _AREAS.get(code)
 
 
-def item_types() -> list[tuple[AreaConfig, ItemType]]:
-    """Every declared item type of a registered area with that area, in menu order (the types
-    of one area in the order their models are defined)."""
-    from .registry import shared_item_models
-
-    declared = [model.declaration for model in shared_item_models().values()]
-    return [
-        (config, item_type)
-        for config in registered_areas()
-        for item_type in declared
-        if item_type.area_code == config.code
-    ]
-
-
 def item_type_for(model: type[Any]) -> ItemType | None:
     """The declaration of a SharedItem model (or of its concrete class)."""
     declaration = getattr(model, "declaration", None)

@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
-from .areas import ItemType, area
+from .areas import AreaConfig, ItemType, area, registered_areas
 from .models.sharing import Action, Audience, SharedItem
 
 SEARCH_WEIGHTS = frozenset("ABCD")
@@ -157,3 +157,15 @@ def declaration_of(model: type[Any]) -> ItemType:
     if not isinstance(declaration, ItemType):
         raise ImproperlyConfigured(f"{model.__name__} declares no item type")
     return declaration
+
+
+def item_types() -> list[tuple[AreaConfig, ItemType]]:
+    """Every declared item type of a registered area with that area, in menu order (the types
+    of one area in the order their models are defined)."""
+    declared = [model.declaration for model in shared_item_models().values()]
+    return [
+        (config, item_type)
+        for config in registered_areas()
+        for item_type in declared
+        if item_type.area_code == config.code
+    ]

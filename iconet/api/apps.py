@@ -12,10 +12,14 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from ..directory.services.access_changes import access_changed
+        from ..directory.services.access_changes import PART_APPLIERS, Kind, access_changed
         from ..outbox.services.recipients import recipients_told
         from .models import ApiClient, WebhookEndpoint
-        from .webhooks import access_change_tell, awaiting_acknowledgement_tell
+        from .webhooks import (
+            access_change_tell,
+            awaiting_acknowledgement_tell,
+            webhook_endpoint_enable,
+        )
 
         # Who made, rotated or revoked a key and what it may do; the secret's digest stays out.
         auditlog.register(
@@ -26,3 +30,4 @@ class ApiConfig(AppConfig):
             awaiting_acknowledgement_tell, dispatch_uid="iconet.api.webhooks.acknowledgement"
         )
         access_changed.connect(access_change_tell, dispatch_uid="iconet.api.webhooks.access")
+        PART_APPLIERS[Kind.WEBHOOK_ENDPOINT] = webhook_endpoint_enable

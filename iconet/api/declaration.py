@@ -21,8 +21,9 @@ from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..areas import ItemType, item_types
+from ..areas import ItemType
 from ..models import Marking, SharedItem
+from ..registry import item_types
 
 
 def country_codes() -> list[str]:

@@ -60,8 +60,8 @@ from django.utils.hashable import make_hashable
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from ..areas import item_types
 from ..models import Marking
+from ..registry import item_types
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise

@@ -30,8 +30,9 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..areas import AreaConfig, ItemType, item_types
+from ..areas import AreaConfig, ItemType
 from ..models.sharing import Language, State
+from ..registry import item_types
 from .models import SEARCH_DOCUMENT
 
 # ts_headline's markers around a match: characters no text of the portal holds, so that the

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from iconet.areas import item_types
+from iconet.registry import item_types
 from tests.browser.test_accessibility import sign_in_browser, violations
 from tests.conftest import worker_running
 from tests.items import item_make

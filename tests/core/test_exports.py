@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
-from iconet.areas import item_types
 from iconet.exports.services import jobs_purge, jobs_sweep
 from iconet.exports.sources import datetime_text, export_source
 from iconet.models import AccessLog, ExportJob
+from iconet.registry import item_types
 from tests.items import item_make
 
 LISTS = [(item_type.model._meta.label_lower, item_type.list_url) for _a, item_type in item_types()]

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.http import QueryDict
 
-from iconet.areas import item_types
 from iconet.exports.sources import _list_view_class
 from iconet.forms import quick_selects
+from iconet.registry import item_types
 
 pytestmark = pytest.mark.django_db
 

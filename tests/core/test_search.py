@@ -11,8 +11,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
 
-from iconet.areas import item_types
 from iconet.models import Audience, Country, Language
+from iconet.registry import item_types
 from iconet.search.models import SEARCH_DOCUMENT
 from iconet.search.services import SearchFilters, search
 from tests.items import item_make

@@ -190,13 +190,17 @@ def _network_membership(request: AccessChangeRequest) -> None:
 
 
 def _webhook_endpoint_enable(request: AccessChangeRequest) -> None:
-    from ...api.webhooks import webhook_endpoint_enable
-
-    webhook_endpoint_enable(request)
+    applier = PART_APPLIERS.get(Kind.WEBHOOK_ENDPOINT)
+    if applier is None:
+        raise ValidationError(_("This change can no longer be applied."))
+    applier(request)
 
 
 # An area that makes network memberships (ILO postings) registers how its change applies.
 NETWORK_APPLIERS: dict[str, Callable[[AccessChangeRequest], None]] = {}
+# A part of the portal built on the directory (the API's webhook endpoints) registers how a
+# kind of change it asks for applies, so that the directory never imports it.
+PART_APPLIERS: dict[str, Callable[[AccessChangeRequest], None]] = {}
 
 
 ACCESS_CHANGE_KINDS: dict[str, AccessChangeKind] = {
