@@ -328,6 +328,32 @@ def _pdf_check(name: str, data: bytes) -> None:
         raise FileRefused(name, _("it is not a readable PDF.")) from exc
 
 
+# The text kept of one file for search: enough for a manual, not a whole archive.
+TEXT_LIMIT = 200_000
+
+
+def file_text(data: bytes, kind: str) -> str:
+    """The text of a checked file, for search: a PDF's text layer, page after page (a scan
+    has none); "" for an image or a PDF whose text cannot be read."""
+    if kind != FileKind.PDF:
+        return ""
+    from pypdf import PdfReader
+
+    parts: list[str] = []
+    size = 0
+    try:
+        for page in PdfReader(io.BytesIO(data), strict=False).pages:
+            text = page.extract_text() or ""
+            parts.append(text)
+            size += len(text)
+            if size >= TEXT_LIMIT:
+                break
+    except Exception:  # noqa: BLE001 - a text layer pypdf cannot read is no text, not an error
+        return ""
+    text = " ".join(" ".join(parts).split())
+    return text[:TEXT_LIMIT].replace("\x00", "")
+
+
 def storage_name(folder: str, extension: str) -> str:
     """A random path in `folder`: neither the user's file name nor the item is in it."""
     return f"{folder}/{uuid.uuid4().hex}{extension}"

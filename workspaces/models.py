@@ -148,7 +148,7 @@ class LibraryDocument(GroupItem):
         detail_url="workspaces:document",
         # A group's documents are read by the group.
         publish_audience=Audience.GROUPS,
-        search_fields=(("title", "A"), ("description", "B")),
+        search_fields=(("title", "A"), ("description", "B"), ("file_text", "D")),
         # Its files are its versions, added on its own page.
         takes_attachments=False,
     )
@@ -165,6 +165,8 @@ class LibraryDocument(GroupItem):
     description = models.TextField(
         _("description"), blank=True, help_text=PERSONAL_DATA_WARNING, **text_limit()
     )
+    # The text of the latest version's file (a PDF's text layer), which search reads.
+    file_text = models.TextField(_("text of the latest version"), blank=True, editable=False)
 
     search_document = search_document_field(declaration.search_fields)
 
@@ -414,7 +416,9 @@ class CalendarFeed(models.Model):
 auditlog.register(Contributor)
 auditlog.register(Folder)
 auditlog.register(
-    LibraryDocument, m2m_fields={"audience_groups"}, exclude_fields=["search_document"]
+    LibraryDocument,
+    m2m_fields={"audience_groups"},
+    exclude_fields=["search_document", "file_text"],
 )
 auditlog.register(DocumentVersion)
 auditlog.register(Meeting, m2m_fields={"audience_groups"}, exclude_fields=["search_document"])

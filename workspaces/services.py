@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from iconet.access import can, readers_among, require
 from iconet.audit.services import audited
+from iconet.files import file_text
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
@@ -156,7 +157,9 @@ def version_add(
     )
     version.full_clean()
     version.save()
-    document.save(update_fields=["updated_at"])
+    with attachment.file.open("rb") as handle:
+        document.file_text = file_text(handle.read(), attachment.kind)
+    document.save(update_fields=["file_text", "updated_at"])
     return version
 
 

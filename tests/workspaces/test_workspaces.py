@@ -361,3 +361,24 @@ def test_a_refused_document_is_shown_again_with_what_was_typed_and_why(cast, wor
         },
     )
     assert LibraryDocument.objects.get(title="Procès-verbal").language == "fr"
+
+
+def test_search_finds_the_text_of_a_pdf_version_for_members_only(
+    cast, working_party, library_document
+):
+    from weasyprint import HTML
+
+    pdf = HTML(string="<p>Embarkation timetable for the charter to Lagos</p>").write_pdf()
+    assert search(cast.be_ncp, SearchFilters(text="embarkation timetable")).total == 0
+    services.version_add(
+        actor=cast.fr_admin,
+        document=library_document,
+        upload=upload("timetable.pdf", pdf, "application/pdf"),
+        note="Timetable",
+    )
+    found = search(cast.be_ncp, SearchFilters(text="embarkation timetable"))
+    assert found.total == 1
+    assert search(cast.nl_ncp, SearchFilters(text="embarkation timetable")).total == 0
+    # The text is the latest version's: an image after it has none.
+    services.version_add(actor=cast.fr_admin, document=library_document, upload=upload())
+    assert search(cast.be_ncp, SearchFilters(text="embarkation timetable")).total == 0
