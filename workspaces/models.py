@@ -139,6 +139,26 @@ class GroupItem(SharedItem):
         return super().allows(user, action)
 
 
+class FolderSubscription(models.Model):
+    """A member asks to be told of new documents and versions in a folder of the library."""
+
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("folder subscription")
+        verbose_name_plural = _("folder subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["folder", "user"], name="workspaces_folder_subscription_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.folder}"
+
+
 class LibraryDocument(GroupItem):
     """A working document of a group (agenda, minutes, manual, presentation), with versions."""
 
@@ -421,6 +441,7 @@ auditlog.register(
     exclude_fields=["search_document", "file_text"],
 )
 auditlog.register(DocumentVersion)
+auditlog.register(FolderSubscription)
 auditlog.register(Meeting, m2m_fields={"audience_groups"}, exclude_fields=["search_document"])
 auditlog.register(AgendaItem)
 auditlog.register(Invitation)

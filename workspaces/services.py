@@ -37,6 +37,7 @@ from .models import (
     Contributor,
     DocumentVersion,
     Folder,
+    FolderSubscription,
     Invitation,
     LibraryDocument,
     Meeting,
@@ -160,7 +161,63 @@ def version_add(
     with attachment.file.open("rb") as handle:
         document.file_text = file_text(handle.read(), attachment.kind)
     document.save(update_fields=["file_text", "updated_at"])
+    transaction.on_commit(lambda: _subscribers_tell(version, actor))
     return version
+
+
+def folder_subscribe(*, actor: User, folder: Folder, subscribed: bool = True) -> None:
+    """The member is told (or no longer told) of new documents and versions in the folder."""
+    if not selectors.is_member(actor, folder.group):
+        raise PermissionDenied
+    if subscribed:
+        FolderSubscription.objects.get_or_create(folder=folder, user=actor)
+    else:
+        FolderSubscription.objects.filter(folder=folder, user=actor).delete()
+
+
+def _subscribers_tell(version: DocumentVersion, actor: User) -> None:
+    """Tell the folder's subscribers (but the uploader) of a new document or version, in their
+    language; only those who read the document now are told (`users_tell` keeps its readers)."""
+    document = version.document
+    if document.folder_id is None:
+        return
+    subscribers = [
+        s.user
+        for s in FolderSubscription.objects.filter(folder_id=document.folder_id).select_related(
+            "user"
+        )
+        if s.user_id != actor.pk
+    ]
+    if not subscribers:
+        return
+    content_free = document.marking in CONTENT_FREE_MARKINGS
+
+    def title() -> str:
+        if content_free:
+            return _("New version %(number)s of %(ref)s") % {
+                "number": version.number,
+                "ref": document.reference,
+            }
+        return _("New version %(number)s of “%(title)s”") % {
+            "number": version.number,
+            "title": document.title,
+        }
+
+    built = InLanguage(title)
+    users_tell(
+        item=document,
+        users=subscribers,
+        url=document.get_absolute_url(),
+        key=f"workspaces:version:{version.pk}",
+        title=built,
+        subject=InLanguage(lambda: one_line_text(f"[ICONet] {built.current()}")),
+        body=InLanguage(
+            lambda: (
+                _("%(title)s\n\nOpen it in ICONet: %(url)s")
+                % {"title": built.current(), "url": site_url(document.get_absolute_url())}
+            )
+        ),
+    )
 
 
 # --- meetings -------------------------------------------------------------------------------

@@ -13,6 +13,11 @@ urlpatterns = [
     path("groups/<int:group_pk>/", views.group_page, name="group"),
     path("groups/<int:group_pk>/folders/<int:folder_pk>/", views.folder_page, name="folder"),
     path("groups/<int:group_pk>/folders/new/", views.folder_create, name="folder_create"),
+    path(
+        "groups/<int:group_pk>/folders/<int:folder_pk>/subscription/",
+        views.folder_subscribe,
+        name="folder_subscribe",
+    ),
     path("groups/<int:group_pk>/documents/new/", views.document_create, name="document_create"),
     path("groups/<int:group_pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("groups/<int:group_pk>/contributors/", views.contributors, name="contributors"),

@@ -99,12 +99,29 @@ def _folder_page(request, group, folder, *, folder_form=None, status=200):
             "documents": selectors.library_documents(request.user, group, folder),
             "may_add": adder,
             "folder_form": folder_form or FolderForm(),
+            "subscribed": folder.subscriptions.filter(user=request.user).exists(),
             "document_form": DocumentForm(group=group, initial={"folder": folder})
             if adder
             else None,
         },
         status=status,
     )
+
+
+@require_POST
+def folder_subscribe(request, group_pk, folder_pk):
+    """Be told, or no longer, of new documents and versions in the folder."""
+    group = selectors.group_for_member_or_404(request.user, group_pk)
+    folder = selectors.folder_for_member_or_404(request.user, group, folder_pk)
+    subscribed = request.POST.get("subscribed") != "0"
+    services.folder_subscribe(actor=request.user, folder=folder, subscribed=subscribed)
+    messages.success(
+        request,
+        _("You will be told of new documents and versions in this folder.")
+        if subscribed
+        else _("You will no longer be told of this folder's documents."),
+    )
+    return redirect(reverse("workspaces:folder", args=[group.pk, folder.pk]))
 
 
 @require_POST

@@ -59,6 +59,7 @@ OTHER_PAGES = {
     "webhook_endpoint_new": "its organisation's administrators (tests/api/test_client_pages.py)",
     "workspaces:group": "a group's members (tests/workspaces, every page of a group)",
     "workspaces:folder": "a group's members (tests/workspaces, every page of a group)",
+    "workspaces:folder_subscribe": "a group's members (tests/workspaces, every page of a group)",
     "workspaces:folder_create": "the group's managers and those they name (tests/workspaces)",
     "workspaces:document_create": "the group's managers and those they name (tests/workspaces)",
     "workspaces:meeting_create": "the group's managers and those they name (tests/workspaces)",

@@ -382,3 +382,42 @@ def test_search_finds_the_text_of_a_pdf_version_for_members_only(
     # The text is the latest version's: an image after it has none.
     services.version_add(actor=cast.fr_admin, document=library_document, upload=upload())
     assert search(cast.be_ncp, SearchFilters(text="embarkation timetable")).total == 0
+
+
+def test_a_folders_subscribers_are_told_of_a_new_version_while_they_are_members(
+    cast, working_party, library_document, django_capture_on_commit_callbacks
+):
+    from workspaces.models import Folder
+
+    folder = Folder.objects.create(group=working_party, name="Minutes", created_by=cast.fr_admin)
+    library_document.folder = folder
+    library_document.save(update_fields=["folder"])
+    url = reverse("workspaces:folder_subscribe", args=[working_party.pk, folder.pk])
+    for member in (cast.de_officer, cast.be_ncp):
+        verified_client(member).post(url, {"subscribed": "1"})
+    # Someone outside the group cannot subscribe (nor learn that the folder exists).
+    assert verified_client(cast.nl_ncp).post(url, {"subscribed": "1"}).status_code == 404
+    page = verified_client(cast.de_officer).get(
+        reverse("workspaces:folder", args=[working_party.pk, folder.pk])
+    )
+    assert "Stop telling me" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.version_add(
+            actor=cast.fr_admin, document=library_document, upload=upload(), note="Corrected"
+        )
+    told = set(
+        Notification.objects.filter(title__contains="New version 2").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {cast.de_officer.pk, cast.be_ncp.pk}
+    # Unsubscribed, no longer told.
+    verified_client(cast.de_officer).post(url, {"subscribed": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.version_add(actor=cast.fr_admin, document=library_document, upload=upload())
+    told = set(
+        Notification.objects.filter(title__contains="New version 3").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {cast.be_ncp.pk}
