@@ -234,6 +234,11 @@ urlpatterns = [
         name="webhook_endpoint_new",
     ),
     path(
+        "administration/api-clients/webhooks/<int:pk>/turn-off/",
+        api_pages.webhook_endpoint_turn_off_page,
+        name="webhook_endpoint_turn_off",
+    ),
+    path(
         "administration/api-clients/<int:pk>/revoke/",
         api_pages.api_client_revoke_page,
         name="api_client_revoke",

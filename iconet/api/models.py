@@ -140,6 +140,9 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=64, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Turned off by an administrator of its organisation: no event leaves for it again (a new
+    # registration, approved by a second person, is needed).
+    turned_off_at = models.DateTimeField(_("turned off"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook endpoint")

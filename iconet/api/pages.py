@@ -5,13 +5,14 @@ from datetime import datetime, time
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..models import Area
+from ..models import AccessChangeRequest, Area
 from .models import ApiAction, ApiClient, WebhookEndpoint
 from .services import (
     api_client_create,
@@ -61,9 +62,33 @@ def _manager(request) -> None:
 
 def api_clients(request):
     _manager(request)
-    clients = ApiClient.objects.filter(
-        organisation_id=request.user.organisation_id
-    ).prefetch_related("webhooks")
+    clients = list(
+        ApiClient.objects.filter(organisation_id=request.user.organisation_id).prefetch_related(
+            "webhooks"
+        )
+    )
+    endpoints = [endpoint for client in clients for endpoint in client.webhooks.all()]
+    decided = dict(
+        AccessChangeRequest.objects.filter(
+            kind=AccessChangeRequest.Kind.WEBHOOK_ENDPOINT,
+            payload__endpoint__in=[endpoint.pk for endpoint in endpoints],
+        )
+        .order_by("requested_at")
+        .values_list("payload__endpoint", "status")
+    )
+    for endpoint in endpoints:
+        if endpoint.is_active:
+            endpoint.state_shown = _("Active")
+        elif endpoint.turned_off_at:
+            endpoint.state_shown = _("Turned off")
+        elif decided.get(endpoint.pk) == AccessChangeRequest.Status.REFUSED:
+            endpoint.state_shown = _("Refused")
+        else:
+            endpoint.state_shown = _("Waiting for approval")
+        # Active, or waiting: turned off, no approval can turn it on.
+        endpoint.may_turn_off = endpoint.turned_off_at is None and (
+            endpoint.is_active or decided.get(endpoint.pk) != AccessChangeRequest.Status.REFUSED
+        )
     return render(request, "api/clients.html", {"clients": clients})
 
 
@@ -124,6 +149,24 @@ class WebhookEndpointForm(forms.Form):
         choices=WebhookEndpoint.Event.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+@require_POST
+def webhook_endpoint_turn_off_page(request, pk: int):
+    from .webhooks import webhook_endpoint_turn_off
+
+    _manager(request)
+    endpoint = (
+        WebhookEndpoint.objects.filter(client__organisation_id=request.user.organisation_id)
+        .select_related("client")
+        .filter(pk=pk)
+        .first()
+    )
+    if endpoint is None:
+        raise Http404
+    webhook_endpoint_turn_off(actor=request.user, endpoint=endpoint)
+    messages.success(request, _("No event leaves for %(url)s any more.") % {"url": endpoint.url})
+    return redirect("api_clients")
 
 
 @require_http_methods(["GET", "POST"])

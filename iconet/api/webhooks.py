@@ -76,6 +76,17 @@ def webhook_endpoint_create(
     return endpoint, endpoint.secret
 
 
+@transaction.atomic
+def webhook_endpoint_turn_off(*, actor, endpoint: WebhookEndpoint) -> None:
+    """Stop every event to the address at once. Less leaves the portal: one administrator of the
+    client's organisation decides it alone; a pending approval can no longer turn it on."""
+    if not api_client_manageable(actor, endpoint.client.organisation_id):
+        raise PermissionDenied
+    endpoint.is_active = False
+    endpoint.turned_off_at = timezone.now()
+    endpoint.save(update_fields=["is_active", "turned_off_at"])
+
+
 def webhook_endpoint_enable(request) -> None:
     """Apply an approved registration: the requester must still manage the client's
     organisation, and the client must still be live."""
@@ -85,6 +96,8 @@ def webhook_endpoint_enable(request) -> None:
         raise PermissionDenied
     if client.is_revoked:
         raise ValidationError(_("The API client was revoked."))
+    if endpoint.turned_off_at is not None:
+        raise ValidationError(_("The webhook endpoint was turned off."))
     endpoint.is_active = True
     endpoint.save(update_fields=["is_active"])
 

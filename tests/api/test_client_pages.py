@@ -120,3 +120,53 @@ def test_another_organisations_client_has_no_endpoint_page(cast, client_for):
     client, _key = api_key_make(cast.de_officer.organisation)
     browser = client_for(cast.fr_admin)
     assert browser.get(reverse("webhook_endpoint_new", args=[client.pk])).status_code == 404
+
+
+def test_an_administrator_turns_an_endpoint_off_alone_and_no_approval_turns_it_on(cast, client_for):
+    from iconet.api.models import WebhookDelivery, WebhookEndpoint
+    from iconet.services.sharing import item_publish
+    from tests.items import item_make
+
+    client, _key = api_key_make(cast.fr_officer.organisation)
+    browser = client_for(cast.fr_admin)
+    browser.post(
+        reverse("webhook_endpoint_new", args=[client.pk]),
+        {"url": "https://cases.example.test/hook", "events": ["item.published"]},
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    request = AccessChangeRequest.objects.get(kind="webhook_endpoint")
+    access_change_decide(actor=approvers_of(request).first(), request=request, approve=True)
+    listing = browser.get(reverse("api_clients")).content.decode()
+    assert "Active" in listing and "Turn off" in listing
+    # Another organisation's administrator does not find it.
+    from iconet.models import Role
+    from tests.factories import UserFactory
+
+    de_admin = UserFactory(organisation=cast.de_officer.organisation, role=Role.NATIONAL_ADMIN)
+    url = reverse("webhook_endpoint_turn_off", args=[endpoint.pk])
+    assert client_for(de_admin).post(url).status_code == 404
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    browser.post(reverse("webhook_endpoint_turn_off", args=[endpoint.pk]))
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and endpoint.turned_off_at is not None
+    assert "Turned off" in browser.get(reverse("api_clients")).content.decode()
+    draft = item_make("alerts.alert", author=cast.de_ncp, state="draft")
+    item_publish(actor=cast.de_ncp, item=draft, audience="network", marking="GREEN")
+    assert not WebhookDelivery.objects.filter(endpoint=endpoint).exists()
+
+
+def test_a_refused_endpoint_reads_refused(cast, client_for):
+    from iconet.directory.services.access_changes import access_change_decide as decide
+
+    client, _key = api_key_make(cast.fr_officer.organisation)
+    browser = client_for(cast.fr_admin)
+    browser.post(
+        reverse("webhook_endpoint_new", args=[client.pk]),
+        {"url": "https://cases.example.test/hook", "events": ["item.published"]},
+    )
+    assert "Waiting for approval" in browser.get(reverse("api_clients")).content.decode()
+    request = AccessChangeRequest.objects.get(kind="webhook_endpoint")
+    decide(actor=approvers_of(request).first(), request=request, approve=False, reason="No.")
+    listing = browser.get(reverse("api_clients")).content.decode()
+    assert "Refused" in listing and "Turn off" not in listing

@@ -56,6 +56,7 @@ OTHER_PAGES = {
     "returns:country": "a country's public return contacts (tests/returns)",
     "api_client_rotate": "its organisation's administrators (tests/api/test_client_pages.py)",
     "api_client_revoke": "its organisation's administrators (tests/api/test_client_pages.py)",
+    "webhook_endpoint_turn_off": "its organisation's administrators (tests/api)",
     "webhook_endpoint_new": "its organisation's administrators (tests/api/test_client_pages.py)",
     "workspaces:group": "a group's members (tests/workspaces, every page of a group)",
     "workspaces:folder": "a group's members (tests/workspaces, every page of a group)",
