@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from iconet.dashboard.panels import items_to_release
 from iconet.models import MARKING_AUDIENCES, Audience, Marking, State
-from iconet.registry import shared_item_models
+from iconet.registry import declaration_of, shared_item_models
 from iconet.services.sharing import item_publish
 from tests.factories import AccessGroupFactory
 from tests.items import ilo_network_chaired, ilo_report_in_stage, item_make
@@ -132,14 +132,22 @@ def test_the_page_explains_the_caps_and_who_may_publish_before_trying(cast, clie
 
 
 @pytest.mark.parametrize("type_slug", TYPES)
-def test_the_publish_page_proposes_the_network_and_names_who_will_read(cast, client_for, type_slug):
+def test_the_publish_page_proposes_the_declared_audience_and_names_who_will_read(
+    cast, client_for, type_slug
+):
     case = draft_of(type_slug, cast)
     response = client_for(case.publisher).get(page_url(case.item))
-    assert response.context["form"]["audience"].value() == Audience.NETWORK
+    proposed = declaration_of(type(case.item)).publish_audience or Audience.NETWORK
+    assert response.context["form"]["audience"].value() == proposed
     page = response.content.decode()
-    assert "organisations will be able to read the item" in page
-    assert "Border police DE" in page and "Germany" in page
-    assert "Frontex" not in page  # an agency is not in the network
+    assert "Who will be able to read it" in page
+    if proposed == Audience.NETWORK:
+        assert "organisations will be able to read the item" in page
+        assert "Border police DE" in page and "Germany" in page
+        assert "Frontex" not in page  # an agency is not in the network
+    else:  # no group chosen yet: the page says nobody outside reads it
+        assert "nobody outside your organisation will be able to read the item" in page
+        assert "Border police DE" not in page
 
     group = AccessGroupFactory(name="Franco-Belgian desk", organisations=[cast.be_ncp.organisation])
     narrowed = client_for(case.publisher).post(
