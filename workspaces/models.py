@@ -234,7 +234,11 @@ class DocumentVersion(models.Model):
     document = models.ForeignKey(LibraryDocument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     attachment = models.ForeignKey(
-        Attachment, verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+        # RESTRICT: a file stays while a version names it, unless the document goes with both.
+        Attachment,
+        verbose_name=_("file"),
+        on_delete=models.RESTRICT,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True, validators=[single_line])
     uploaded_by = models.ForeignKey(
