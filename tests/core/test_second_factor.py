@@ -86,6 +86,9 @@ def test_no_page_answers_without_sign_in(client, url, name):
             "health_ready": (200, 503),
             "health_background": (200, 503),
             "metrics": (401, 404),
+            # A calendar feed is read by its secret address alone: an unknown one does not
+            # exist (tests/workspaces: a known one, and a revoked one).
+            "workspaces:feed": (404,),
         }
         assert response.status_code in answers.get(name, (200, 302, 405))
     else:
