@@ -3,6 +3,7 @@ active language (iconet/formats), times in Brussels time with their zone, on pag
 in messages and on image marks; files for machines (CSV, JSON) carry ISO 8601."""
 
 import datetime
+import zoneinfo
 
 from django.utils import formats, timezone
 
@@ -14,11 +15,14 @@ def date_shown(value) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-def moment_shown(value: datetime.datetime) -> str:
-    """A moment in Brussels time, with its zone, as DATETIME_FORMAT writes it."""
+def moment_shown(value: datetime.datetime, zone=None) -> str:
+    """A moment in Brussels time (or in `zone`, a time zone or its name, such as a meeting's
+    own zone), with its zone, as DATETIME_FORMAT writes it."""
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(zone, str):
+        zone = zoneinfo.ZoneInfo(zone)
+    return formats.date_format(timezone.localtime(value, zone), "DATETIME_FORMAT")
 
 
 def shown(value):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iconet.areas import ItemType
+from iconet.dates import moment_shown
 from iconet.limits import single_line, text_limit
 from iconet.models import (
     AccessGroup,
@@ -341,8 +342,8 @@ class Meeting(GroupItem):
                 [
                     (_("Group"), self.group.name),
                     (_("Title"), self.title),
-                    (_("Starts"), f"{self.local_start:%Y-%m-%d %H:%M} ({self.time_zone})"),
-                    (_("Ends"), f"{self.local_end:%Y-%m-%d %H:%M} ({self.time_zone})"),
+                    (_("Starts"), f"{moment_shown(self.starts_at, self.zone)} ({self.time_zone})"),
+                    (_("Ends"), f"{moment_shown(self.ends_at, self.zone)} ({self.time_zone})"),
                     (_("Place"), self.place),
                     (_("Video link"), self.video_link),
                 ],

@@ -32,6 +32,23 @@ def to_acknowledge(rows) -> bool:
 
 
 @register.filter
+def moment(value, zone=None) -> str:
+    """A moment written in the portal's one format: in Brussels time, or in `zone` (a meeting's
+    own time zone), with its zone."""
+    from ..dates import moment_shown
+
+    return moment_shown(value, zone or None) if value else ""
+
+
+@register.filter
+def day(value) -> str:
+    """A date, or the day of a moment in Brussels, written in the portal's one format."""
+    from ..dates import date_shown
+
+    return date_shown(value) if value else ""
+
+
+@register.filter
 def filled_rows(rows):
     """The (label, value) rows of a read-only section that hold a value, dates and times
     written in the portal's one format: a sparse item does not print each empty field."""
