@@ -101,6 +101,8 @@ class MeetingForm(ItemLanguageMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.documents = {d.reference: d for d in (documents or [])}
         self.fields["time_zone"].choices = time_zone_choices()
+        # IANA names (Europe/Brussels) are identifiers: no language translates them.
+        self.fields["time_zone"].widget.attrs["translate"] = "no"
         if self.instance.pk:
             zone = self.instance.zone
             self.initial["starts_at"] = timezone.localtime(self.instance.starts_at, zone)

@@ -17,7 +17,15 @@ from tests.core.test_french_walk import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The rendered text of the page, as the reader sees it (not the values of inputs).
-SEEN_TEXT = "() => document.body.innerText"
+# What the reader sees, but the content marked `translate="no"` (identifiers, such as the IANA
+# names of time zones, that no language translates).
+SEEN_TEXT = """() => {
+  const kept = [...document.querySelectorAll('[translate="no"]')];
+  kept.forEach(e => { e.dataset.walkDisplay = e.style.display; e.style.display = "none"; });
+  const text = document.body.innerText;
+  kept.forEach(e => { e.style.display = e.dataset.walkDisplay; });
+  return text;
+}"""
 
 
 def typed_names_neutralised() -> None:

@@ -50,17 +50,23 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.hidden_tags: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.HIDDEN:
+        # Content marked `translate="no"` holds identifiers (the IANA names of time zones) that
+        # no language translates: not read for English names.
+        if tag in self.HIDDEN or ("translate", "no") in attrs:
+            self.hidden_tags.append(tag)
             self.hidden += 1
         for name, value in attrs:
             if name in ("title", "aria-label", "alt", "placeholder") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in self.HIDDEN and self.hidden:
-            self.hidden -= 1
+        if tag in self.hidden_tags:
+            while self.hidden_tags and self.hidden_tags.pop() != tag:
+                pass
+            self.hidden = len(self.hidden_tags)
 
     def handle_data(self, data):
         if not self.hidden:
@@ -108,6 +114,8 @@ def test_the_detectors_catch_what_they_are_meant_to():
     assert len(faults_in("envoyé le 10/12/2026 05:33", names)) == 2
     assert len(faults_in("à 05:33 le 7 décembre", names)) == 1
     assert visible_text('<input value="2026-12-01"><option>Allemagne</option>') == "Allemagne"
+    zones = '<select translate="no"><option>America/Argentina/Salta</option></select><p>Malte</p>'
+    assert visible_text(zones) == "Malte"
 
 
 @pytest.mark.parametrize("role", ROLES)
