@@ -135,14 +135,14 @@ def test_on_a_wide_screen_the_filters_stand_beside_the_results(browser, live_ser
 def test_at_1280_px_the_alert_list_is_not_cut(browser, live_server, cast, language):
     """Beside the filters, every column of the alert list shows without scrolling the table,
     for a recipient (with the acknowledgement boxes) and for the owner (with the counts)."""
-    from alerts.services import alert_publish
+    from iconet.services.sharing import item_publish
     from tests.alerts.conftest import alert_draft
 
     User.objects.filter(pk__in=[cast.de_ncp.pk, cast.fr_ncp.pk]).update(language=language)
     alert = alert_draft(
         cast.fr_ncp, destinations=["DE"], transit=["TR", "IT"], headline="Route change " * 6
     )
-    alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
+    item_publish(actor=cast.fr_ncp, item=alert, audience="network", marking="AMBER")
     for user in (cast.de_ncp, cast.fr_ncp):
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 800}

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from alerts.services import alert_publish
 from iconet.models import ItemFollow
+from iconet.services.sharing import item_publish
 from tests.alerts.conftest import alert_draft
 from tests.browser.test_accessibility import sign_in_browser
 
@@ -18,7 +18,7 @@ def test_the_shortcuts_act_and_never_fire_inside_a_field(browser, live_server, c
     alerts = []
     for headline in ("First route", "Second route"):
         alert = alert_draft(cast.fr_ncp, destinations=["DE"], headline=headline)
-        alert_publish(actor=cast.fr_ncp, alert=alert, audience="network", marking="AMBER")
+        item_publish(actor=cast.fr_ncp, item=alert, audience="network", marking="AMBER")
         alerts.append(alert)
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
