@@ -7,7 +7,7 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Early-warning alerts")
 
     def ready(self) -> None:
-        from iconet.areas import (
+        from iconet.sharing.declarations import (
             AreaConfig,
             DashboardPanel,
             DashboardTrend,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.areas import ItemType, Row, Section
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import (
     Area,
@@ -20,12 +19,13 @@ from iconet.models import (
     SharedItem,
     grant_model_for,
 )
-from iconet.models.querysets import SharedItemQuerySet
 from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
     search_document_index,
 )
+from iconet.sharing.declarations import ItemType, Row, Section
+from iconet.sharing.querysets import SharedItemQuerySet
 
 # The area preference "routine alerts in a daily digest" (declared in apps.py).
 DIGEST_ROUTINE = "digest_routine"
@@ -212,7 +212,7 @@ class Alert(SharedItem):
         ),
     )
 
-    # Allocated by iconet.services.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
+    # Allocated by iconet.sharing.references.item_reference_allocate, e.g. EWS-2026-FR-0042.
     reference_code = models.CharField(
         _("reference"), max_length=32, unique=True, null=True, blank=True, editable=False
     )
@@ -480,7 +480,7 @@ def attachment_path(instance, filename: str) -> str:
     return f"alerts/{instance.alert_id}/{filename}"
 
 
-# Links to other alerts are recorded by primary key by the core (iconet.related).
+# Links to other alerts are recorded by primary key by the core (iconet.sharing.related).
 auditlog.register(
     Alert, m2m_fields={"destination_states", "audience_groups"}, exclude_fields=[SEARCH_DOCUMENT]
 )

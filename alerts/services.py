@@ -9,7 +9,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from iconet.areas import preference
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,
@@ -26,6 +25,7 @@ from iconet.outbox.services.recipients import (
     recipient_read_record,
     recipients_escalate_overdue,
 )
+from iconet.sharing.declarations import preference
 
 from .models import DIGEST_ROUTINE, Alert, RecipientReason, Urgency
 

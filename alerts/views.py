@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from iconet.access import can, get_item_for_action
 from iconet.middleware import is_same_site_navigation
 from iconet.models import Action
 from iconet.outbox.views import item_recipients
-from iconet.services.sharing import item_create, item_publish, item_update
-from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
-from iconet.views.sharing import publish_page
-from iconet.views.steps import workflow_step
+from iconet.sharing.access import can, get_item_for_action
+from iconet.sharing.services import item_create, item_publish, item_update
+from iconet.sharing.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+from iconet.sharing.views.sharing import publish_page
+from iconet.sharing.views.steps import workflow_step
 
 from . import services
 from .forms import AlertFilterForm, AlertForm, NationalityFormSet

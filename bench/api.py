@@ -28,7 +28,7 @@ from iconet.api.services import api_client_create
 from iconet.api.views import views_for
 from iconet.directory.services.access_changes import access_change_decide
 from iconet.models import AccessChangeRequest, Area, Role, User
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 
 
 def client_key(org) -> str:

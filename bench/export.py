@@ -38,7 +38,7 @@ from django.db import connection  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 
 from iconet.models import ExportJob  # noqa: E402
-from iconet.registry import shared_item_models  # noqa: E402
+from iconet.sharing.registry import shared_item_models  # noqa: E402
 
 
 def worker_start() -> subprocess.Popen:

@@ -3,7 +3,7 @@
 Creates a database of its own (iconet_fanout, dropped at the end), seeds one national
 service per participating state with its alerts contact points, starts a real SMTP sink
 on loopback and one real Celery worker process on a queue of its own (the real Redis
-broker), publishes one immediate alert through `iconet.services.sharing.item_publish`, and prints
+broker), publishes one immediate alert through `iconet.sharing.services.item_publish`, and prints
 the time from the publish call to the last e-mail received, the time per recipient, and its
 ratio to the raw SMTP floor: the same mails handed to the same sink by smtplib alone over one
 connection, in the same run.
@@ -257,7 +257,7 @@ def alert_draft(author, codes, headline: str):
     import datetime
 
     from alerts.models import Alert
-    from iconet.services.sharing import item_create
+    from iconet.sharing.services import item_create
 
     alert = item_create(
         actor=author,
@@ -275,7 +275,7 @@ def alert_draft(author, codes, headline: str):
 def fan_out(sink: SmtpSink, author, codes, headline: str) -> tuple[int, float, float, int]:
     """Publish one alert to every contact point; (recipients told, seconds of the publish call,
     seconds from the publish call to the last e-mail received)."""
-    from iconet.services.sharing import item_publish
+    from iconet.sharing.services import item_publish
 
     alert = alert_draft(author, codes, headline)
     with sink.lock:

@@ -46,7 +46,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from iconet.dashboard.trends import trends_rebuild  # noqa: E402
 from iconet.models import User  # noqa: E402
-from iconet.registry import shared_item_models  # noqa: E402
+from iconet.sharing.registry import shared_item_models  # noqa: E402
 
 HOST = "127.0.0.1"
 CONCURRENCY = (1, 4, 16)

@@ -23,10 +23,10 @@ from django.contrib.postgres.search import SearchRank  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models  # noqa: E402
 
-from iconet.areas import item_type_for  # noqa: E402
-from iconet.models.querysets import SharedItemQuerySet  # noqa: E402
-from iconet.registry import shared_item_models  # noqa: E402
 from iconet.search.services import SearchFilters, _query, search, search_vector  # noqa: E402
+from iconet.sharing.declarations import item_type_for  # noqa: E402
+from iconet.sharing.querysets import SharedItemQuerySet  # noqa: E402
+from iconet.sharing.registry import shared_item_models  # noqa: E402
 
 WORDS_EN = "smuggling route border lorry forged passport network crossing port ferry visa".split()
 WORDS_FR = "passeurs camions frontière faux passeports réseau traversée ferry visas filière".split()

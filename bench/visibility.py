@@ -50,7 +50,6 @@ from django.db import connection, models, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from iconet.access import NETWORK_GROUP, PUBLIC_GROUP, can, forget_principals, special_group_id  # noqa: E402
 from iconet.directory.data import countries_ensure  # noqa: E402
 from iconet.models import (  # noqa: E402
     AccessGroup,
@@ -65,7 +64,14 @@ from iconet.models import (  # noqa: E402
     State,
     User,
 )
-from iconet.registry import shared_item_models  # noqa: E402
+from iconet.sharing.access import (  # noqa: E402
+    NETWORK_GROUP,
+    PUBLIC_GROUP,
+    can,
+    forget_principals,
+    special_group_id,
+)
+from iconet.sharing.registry import shared_item_models  # noqa: E402
 from tests.items import required_values  # noqa: E402
 
 

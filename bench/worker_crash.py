@@ -4,7 +4,7 @@ Creates a database of its own (iconet_worker_crash, dropped at the end), seeds n
 services with their alerts contact points, starts a real SMTP sink on loopback and a real
 Celery worker process (`celery -A iconet worker`, prefork as in docker-compose.yml) on a queue
 of its own on the real Redis broker, publishes one immediate alert to every contact point
-through `iconet.services.sharing.item_publish`, kills the worker and its children with SIGKILL once
+through `iconet.sharing.services.item_publish`, kills the worker and its children with SIGKILL once
 part of the mail has arrived, then starts another worker and beat (whose outbox sweep hands
 over what the dead worker left), and counts the mails each recipient received.
 
@@ -288,7 +288,7 @@ def main() -> None:
 
         from alerts.models import Alert
         from iconet.models import EmailDelivery
-        from iconet.services.sharing import item_create, item_publish
+        from iconet.sharing.services import item_create, item_publish
 
         first = worker_start("first", env)
         processes.append(first)

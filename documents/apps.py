@@ -7,7 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Document fraud notes")
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, register_area
+        from iconet.sharing.declarations import AreaConfig, register_area
 
         # The note's item type is declared on its model (DocumentNote.declaration).
         register_area(

@@ -9,16 +9,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from iconet.areas import ItemType, Row, Section
 from iconet.files import storage_name
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Action, Area, Audience, SharedItem, grant_model_for
-from iconet.models.querysets import SharedItemQuerySet
 from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
     search_document_index,
 )
+from iconet.sharing.declarations import ItemType, Row, Section
+from iconet.sharing.querysets import SharedItemQuerySet
 from iconet.translated import Translated
 
 PERSONAL_DATA_WARNING = _(
@@ -342,7 +342,7 @@ class DocumentNote(SharedItem):
     advice_consular = models.TextField(_("advice for consular staff"), blank=True, **text_limit())
     advice_carriers = models.TextField(_("advice for carriers"), blank=True, **text_limit())
 
-    # Links: shown through the reader's visibility filter on both sides (iconet.related).
+    # Links: shown through the reader's visibility filter on both sides (iconet.sharing.related).
     related_alerts = models.ManyToManyField(
         "alerts.Alert",
         verbose_name=_("related alerts"),

@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from iconet.access import require
 from iconet.audit.services import audited
 from iconet.files import FileKind, file_check, stored_files_delete
 from iconet.models import Action, User
+from iconet.sharing.access import require
 
 from . import images
 from .models import DocumentNote, NoteImage

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from iconet.access import get_item_for_action
 from iconet.audit.services import access_log_write
 from iconet.dashboard.charts import bar_chart_horizontal
 from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
 from iconet.models import AccessLog, Action
-from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+from iconet.sharing.access import get_item_for_action
+from iconet.sharing.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
 from . import selectors, services
 from .forms import (

@@ -29,7 +29,7 @@ from .models import (
     Organisation,
     User,
 )
-from .related import is_content_model, item_paths
+from .sharing.related import is_content_model, item_paths
 
 
 def is_technical_admin(request) -> bool:

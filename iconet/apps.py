@@ -11,15 +11,15 @@ class IconetConfig(AppConfig):
         # The worker knows a task once its module is imported (`*_tasks` below); the core's task
         # modules live in its sub-packages, where autodiscovery (of `iconet.tasks`) does not look.
         from . import discussion_tasks, signals  # noqa: F401
-        from .access import open_principals, principal_group_ids
         from .audit import registry as audit_registry  # noqa: F401
         from .directory import tasks as directory_tasks  # noqa: F401
         from .exports import tasks as export_tasks  # noqa: F401
-        from .models.querysets import principals_source_set
         from .outbox import tasks as outbox_tasks  # noqa: F401
-        from .related import relations_audit_by_pk
         from .retention import tasks as retention_tasks  # noqa: F401
         from .search import tasks as search_tasks  # noqa: F401
+        from .sharing.access import open_principals, principal_group_ids
+        from .sharing.querysets import principals_source_set
+        from .sharing.related import relations_audit_by_pk
 
         principals_source_set(principal_group_ids, open_principals)
         from .dashboard.trends import trends_watch
@@ -27,7 +27,7 @@ class IconetConfig(AppConfig):
         trends_watch()
         relations_audit_by_pk()
 
-        from .registry import check_declarations
+        from .sharing.registry import check_declarations
 
         checks.register(check_declarations)
 

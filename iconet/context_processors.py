@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .areas import registered_areas
+from .sharing.declarations import registered_areas
 
 
 def area_links(user) -> list[tuple[Any, str]]:

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from .models.querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP
+from .sharing.querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP
 
 
 def grants_open_to_fill(*models: str) -> migrations.RunPython:

@@ -3,7 +3,7 @@ and dates of birth (with the names next to them) found in an item's text and ima
 
 The network carries trends, routes and methods, never personal data of migrants. What the
 check finds must be removed, or kept with a reason that is recorded
-(`iconet.models.PersonalDataConfirmation`); `iconet.services.sharing.item_publish` refuses
+(`iconet.models.PersonalDataConfirmation`); `iconet.sharing.services.item_publish` refuses
 an item with a finding nobody confirmed. It reads the item's own text fields (JSON answers
 included) and the text of the related rows its type declares
 (`ItemType.personal_data_related`, e.g. a note's images and their captions).
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .areas import item_type_for
+from .sharing.declarations import item_type_for
 
 # A line of a machine-readable zone (ICAO 9303): 30, 36 or 44 characters of A-Z, 0-9 and the
 # filler "<", with at least one run of fillers.

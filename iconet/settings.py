@@ -181,7 +181,7 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_TOTP_TOLERANCE = 1
 
-# Visibility is decided by iconet.access over guardian's direct foreign-key tables, never by
+# Visibility is decided by iconet.sharing.access over guardian's direct foreign-key tables, never by
 # `user.has_perm(perm, obj)`, so guardian's authentication backend is deliberately not hooked.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 GUARDIAN_RAISE_403 = False

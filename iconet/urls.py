@@ -14,7 +14,8 @@ from .exports import views as exports
 from .operations.views import health, metrics
 from .outbox import views as recipients
 from .search import views as search
-from .views import attachments, discussion, sharing
+from .sharing.views import sharing
+from .views import attachments, discussion
 
 accounts_patterns = (
     [

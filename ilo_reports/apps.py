@@ -7,8 +7,8 @@ class IloReportsConfig(AppConfig):
     verbose_name = "ILO network reports"
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, DashboardPanel, register_area
         from iconet.exports.sources import ExportSource, export_source_register
+        from iconet.sharing.declarations import AreaConfig, DashboardPanel, register_area
 
         from . import selectors
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.areas import ItemType
 from iconet.limits import LONG_TEXT, PERSONAL_DATA_WARNING, single_line, text_limit
 from iconet.models import (
     AccessGroup,
@@ -29,9 +28,10 @@ from iconet.models import (
     State,
     grant_model_for,
 )
-from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections, Label
 from iconet.search.models import SEARCH_DOCUMENT, search_document_index
+from iconet.sharing.declarations import ItemType
+from iconet.sharing.models import DisplaySections, Label
+from iconet.sharing.querysets import SharedItemQuerySet
 from iconet.translated import Translated, in_reader_language
 
 # --- semesters --------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import require
 from iconet.audit.services import audited
 from iconet.limits import one_line_text
 from iconet.models import Action, Area, Role, User
 from iconet.outbox.services.notify import Message, message_in_language, site_url, users_notify
-from iconet.services.sharing import grants_sync, item_create, item_publish, transition_apply
+from iconet.sharing.access import require
+from iconet.sharing.services import grants_sync, item_create, item_publish, transition_apply
 
 from .models import (
     Contribution,

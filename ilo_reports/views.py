@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from iconet.access import get_item_for_action, get_visible_or_404
 from iconet.dashboard.charts import bar_chart
 from iconet.exports.sources import export_offer, formula_safe
 from iconet.files import file_response
 from iconet.models import Action, Area, Audience, Marking, State
-from iconet.views.items import ItemDetailView, ItemListView
-from iconet.views.sharing import publish_page
-from iconet.views.steps import workflow_step
+from iconet.sharing.access import get_item_for_action, get_visible_or_404
+from iconet.sharing.views.items import ItemDetailView, ItemListView
+from iconet.sharing.views.sharing import publish_page
+from iconet.sharing.views.steps import workflow_step
 
 from . import services
 from .forms import (

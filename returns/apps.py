@@ -7,7 +7,7 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Returns")
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, DashboardPanel, register_area
+        from iconet.sharing.declarations import AreaConfig, DashboardPanel, register_area
 
         from . import selectors
 

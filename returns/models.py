@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from iconet.areas import ItemType, Row, Section
 from iconet.limits import single_line, text_limit
 from iconet.models import (
     Action,
@@ -26,12 +25,13 @@ from iconet.models import (
     State,
     grant_model_for,
 )
-from iconet.models.querysets import SharedItemQuerySet
 from iconet.search.models import (
     SEARCH_DOCUMENT,
     search_document_field,
     search_document_index,
 )
+from iconet.sharing.declarations import ItemType, Row, Section
+from iconet.sharing.querysets import SharedItemQuerySet
 
 PERSONAL_DATA_WARNING = _(
     "Do not enter personal data of returnees or names of persons: aggregate numbers only."

@@ -11,7 +11,7 @@ from django_countries import countries
 
 from iconet.dashboard.charts import bar_chart_horizontal
 from iconet.models import Organisation, State
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 
 from .models import OperationStatus, ProblemCategory, ReturnOperation, ReturnProblem
 

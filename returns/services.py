@@ -10,13 +10,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import can, require
 from iconet.audit.services import audited
 from iconet.dates import date_shown
 from iconet.limits import one_line_text
 from iconet.models import Area, Organisation, State, User
 from iconet.outbox.services.notify import message_in_language, site_url, users_notify
-from iconet.services.sharing import grants_sync, item_update
+from iconet.sharing.access import can, require
+from iconet.sharing.services import grants_sync, item_update
 
 from .models import (
     INCIDENT_TRANSITIONS,

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from iconet.access import get_item_for_action
 from iconet.models import Action
-from iconet.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
+from iconet.sharing.access import get_item_for_action
+from iconet.sharing.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView
 
 from . import selectors, services
 from .forms import (

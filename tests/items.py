@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 
 from iconet.models import DisclosureRequest, State
-from iconet.registry import shared_item_models
-from iconet.services.sharing import grants_sync
+from iconet.sharing.registry import shared_item_models
+from iconet.sharing.services import grants_sync
 
 
 def required_values(model) -> dict:
@@ -297,7 +297,7 @@ def alert_in_stage(
     """An alert of `author`'s organisation in `stage`, with one attachment."""
     from alerts.models import Alert
     from iconet.models import Country
-    from iconet.services.sharing import item_create, item_publish, item_state_set
+    from iconet.sharing.services import item_create, item_publish, item_state_set
 
     alert = Alert(
         **{
@@ -324,7 +324,7 @@ def note_in_stage(
     """A document fraud note of `author`'s organisation in `stage`, with a file attached before
     notes stopped taking attachments, and a redacted, reviewed image."""
     from documents.models import DocumentNote
-    from iconet.services.sharing import item_create, item_publish, item_state_set
+    from iconet.sharing.services import item_create, item_publish, item_state_set
 
     note = DocumentNote(
         **{
@@ -384,7 +384,7 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
     """The network's report on `semester`, opened by the chair's ILO and taken to `stage`
     (draft, contributions, submitted, reviewed, returned, published, withdrawn, archived);
     from "contributions" on it has a contribution of `member`."""
-    from iconet.services.sharing import item_state_set
+    from iconet.sharing.services import item_state_set
     from ilo_reports import services
     from ilo_reports.models import Semester, TemplateSection
 
@@ -416,7 +416,7 @@ def ilo_report_in_stage(*, network, semester: str, chair, member, reviewer, mana
 
 def return_problem_in_stage(*, author, manager, stage: str, audience: str = "network"):
     """A return problem of `author`'s organisation in `stage`, with one attachment."""
-    from iconet.services.sharing import item_create, item_publish, item_state_set
+    from iconet.sharing.services import item_create, item_publish, item_state_set
     from returns.models import ReturnProblem
 
     problem = item_create(
@@ -445,7 +445,7 @@ def return_operation_in_stage(
     import datetime
 
     from iconet.models import Country
-    from iconet.services.sharing import item_create, item_publish, item_state_set
+    from iconet.sharing.services import item_create, item_publish, item_state_set
     from returns.models import Incident, Participation, ReturnOperation
     from returns.services import (
         incident_report,

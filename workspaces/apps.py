@@ -7,8 +7,8 @@ class WorkspacesConfig(AppConfig):
     verbose_name = _("Group workspaces")
 
     def ready(self) -> None:
-        from iconet.areas import AreaConfig, register_area
         from iconet.calendar import calendar_source_register
+        from iconet.sharing.declarations import AreaConfig, register_area
 
         from . import selectors
 

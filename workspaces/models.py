@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iconet.areas import ItemType
 from iconet.dates import moment_shown
 from iconet.limits import single_line, text_limit
 from iconet.models import (
@@ -31,9 +30,10 @@ from iconet.models import (
     State,
     grant_model_for,
 )
-from iconet.models.querysets import SharedItemQuerySet
-from iconet.models.sharing import DisplaySections
 from iconet.search.models import search_document_field, search_document_index
+from iconet.sharing.declarations import ItemType
+from iconet.sharing.models import DisplaySections
+from iconet.sharing.querysets import SharedItemQuerySet
 
 PERSONAL_DATA_WARNING = _("Do not enter personal data of migrants or names of persons.")
 

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from iconet.access import principal_group_ids, principals_for
 from iconet.directory.models.administration import AccessGroupMember, AccessGroupOrganisation
 from iconet.models import AccessGroup, Area, Audience, State, User
-from iconet.registry import item_types
+from iconet.sharing.access import principal_group_ids, principals_for
+from iconet.sharing.registry import item_types
 
 from .models import Folder, LibraryDocument, Meeting
 

@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iconet.access import can, readers_among, require
 from iconet.audit.services import audited
 from iconet.files import file_text
 from iconet.limits import one_line_text
@@ -27,7 +26,8 @@ from iconet.models import (
 )
 from iconet.outbox.services.notify import InLanguage, site_url, users_tell
 from iconet.services.attachments import attachment_store
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.access import can, readers_among, require
+from iconet.sharing.services import item_create, item_publish
 
 from . import selectors
 from .ics import calendar_file

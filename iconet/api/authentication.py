@@ -5,7 +5,7 @@ from rest_framework import authentication, exceptions
 
 from iconet.audit.services import client_address
 
-from ..access import principal_group_ids
+from ..sharing.access import principal_group_ids
 from .models import ApiAction
 from .services import api_client_for_key, api_client_used
 

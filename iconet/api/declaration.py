@@ -1,8 +1,8 @@
 """What the API knows of an item type, all read from the type's one declaration.
 
-Each registered item type (iconet.areas) gives its model, its list page (whose filter form the
-API's list accepts), its detail sections (`display_sections`, shown by detail, print and PDF
-pages) and, for a type written from outside its pages, its form and its create service. From
+Each registered item type (iconet.sharing.declarations) gives its model, its list page (whose filter
+form the API's list accepts), its detail sections (`display_sections`, shown by detail, print and
+PDF pages) and, for a type written from outside its pages, its form and its create service. From
 them this module builds the serializers of the type; nothing here names an area."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..areas import ItemType
 from ..models import Marking, SharedItem
-from ..registry import item_types
+from ..sharing.declarations import ItemType
+from ..sharing.registry import item_types
 
 
 def country_codes() -> list[str]:
@@ -62,7 +62,7 @@ class ApiType:
         return bool(self.item_type.form)
 
     def create(self, *, actor, item) -> SharedItem:
-        from ..services.sharing import item_create
+        from ..sharing.services import item_create
 
         # The core's item_create does every type's work (reference, the type's `created` step).
         return item_create(actor=actor, item=item)

@@ -1,8 +1,8 @@
 """The API's views: one set of views serves every registered item type.
 
 Rows come from `Model.objects.visible_to(client's account)`, actions are checked by the item's
-policy through `iconet.access`, and writes go through the services the pages call. An item the
-client may not see answers 404, exactly like one that does not exist."""
+policy through `iconet.sharing.access`, and writes go through the services the pages call. An
+item the client may not see answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ from rest_framework.views import APIView
 
 from iconet.audit.services import access_log_write
 
-from ..access import get_visible_or_404
 from ..models import LOGGED_MARKINGS, AccessLog, Action, Audience
-from ..services import sharing as sharing_services
+from ..sharing import services as sharing_services
+from ..sharing.access import get_visible_or_404
 from .declaration import (
     LIST_PARAMETERS,
     ApiType,

@@ -24,9 +24,9 @@ from ..models import (
     ItemRecipient,
     Notification,
 )
-from ..models.sharing import CONTENT_FREE_MARKINGS, Audience, SharedItem, State
-from ..registry import item_model_or_404
-from ..services.sharing import grants_explained
+from ..sharing.models import CONTENT_FREE_MARKINGS, Audience, SharedItem, State
+from ..sharing.registry import item_model_or_404
+from ..sharing.services import grants_explained
 
 
 def footprint_viewer_kind(user, item: SharedItem) -> str | None:
@@ -137,7 +137,7 @@ def item_footprint(item: SharedItem) -> Footprint:
 def footprint_find(*, user, reference: str) -> SharedItem | None:
     """The item with this reference whose footprint `user` may see, or None: an unknown
     reference and one that is not the user's to follow answer alike."""
-    from ..registry import shared_item_models
+    from ..sharing.registry import shared_item_models
 
     reference = reference.strip()
     if not reference:
@@ -203,7 +203,7 @@ def item_copies_withdraw(item: SharedItem) -> int:
 def item_narrow(*, actor, item: SharedItem, audience: str, groups=()) -> int:
     """Narrow a published item's audience from its footprint page, then withdraw the copies
     their owners may no longer read; returns how many copies were withdrawn."""
-    from ..services.sharing import item_publish
+    from ..sharing.services import item_publish
 
     groups = list(groups)
     narrowing_validate(item, audience=audience, groups=groups)

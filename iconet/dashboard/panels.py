@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ..areas import DashboardPanel, DashboardTrend, item_type_for, registered_areas
 from ..models import DisclosureRequest, EmailDelivery, ItemRecipient, State
-from ..registry import item_types
+from ..sharing.declarations import DashboardPanel, DashboardTrend, item_type_for, registered_areas
+from ..sharing.registry import item_types
 from .charts import bar_chart
 
 

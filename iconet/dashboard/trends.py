@@ -39,7 +39,7 @@ BATCH = 5000
 
 def counted_trends(model) -> list[Any]:
     """The trends of monthly counts declared for an item type."""
-    from ..areas import registered_areas
+    from ..sharing.declarations import registered_areas
 
     label = model._meta.label_lower
     return [
@@ -52,7 +52,7 @@ def counted_trends(model) -> list[Any]:
 
 def counted_trend(key: str) -> Any:
     """The counted trend of that key."""
-    from ..areas import registered_areas
+    from ..sharing.declarations import registered_areas
 
     return next(
         trend
@@ -63,7 +63,7 @@ def counted_trend(key: str) -> Any:
 
 
 def counted_models() -> list[Any]:
-    from ..areas import registered_areas
+    from ..sharing.declarations import registered_areas
 
     labels = {
         trend.model.lower()
@@ -95,7 +95,7 @@ def _watched() -> dict[Any, list[tuple[Any, str]]]:
     """{written model: [(counted item model, how to find the item)]}: the counted models
     themselves ("self"), the rows pointing at them that a trend reads (the name of their
     foreign key) and the many-to-many tables it reads ("m2m")."""
-    from ..areas import registered_areas
+    from ..sharing.declarations import registered_areas
 
     watched: dict[Any, list[tuple[Any, str]]] = defaultdict(list)
     for config in registered_areas():
@@ -135,7 +135,7 @@ def _linked(sender, instance, action, reverse, pk_set, **kwargs) -> None:
 
 def trends_watch() -> None:
     """Mark an item stale on every write its area's counted trends depend on: the item, and
-    the relations they name (iconet.services.sharing.grants_sync marks it for its grants)."""
+    the relations they name (iconet.sharing.services.grants_sync marks it for its grants)."""
     post_save.connect(_written, dispatch_uid="iconet.dashboard.trends.save")
     post_delete.connect(_written, dispatch_uid="iconet.dashboard.trends.delete")
     m2m_changed.connect(_linked, dispatch_uid="iconet.dashboard.trends.m2m")
@@ -256,7 +256,7 @@ def trends_rebuild() -> int:
 def trend_counts(user, key: str, since: datetime.date) -> list[dict]:
     """The counts of a trend the user reads, from `since` on: [{"month", "value", "n"}], each
     visible item counted once, no other item."""
-    from ..access import principal_group_ids
+    from ..sharing.access import principal_group_ids
 
     trend = counted_trend(key)
     model = apps.get_model(trend.model)
@@ -273,7 +273,7 @@ def trend_counts(user, key: str, since: datetime.date) -> list[dict]:
 
 
 # The attribute of a user object holding the figures read for it (one request, like its
-# principals: iconet.access.forget_principals drops both).
+# principals: iconet.sharing.access.forget_principals drops both).
 FIGURES_KEPT = "_iconet_trend_figures"
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ..directory.services.access_changes import may_read_register, requests_waiting_for
 from ..exports.sources import export_offer
 from ..models import Notification
-from ..registry import item_types
+from ..sharing.registry import item_types
 from .panels import (
     NewestFirst,
     dashboard_panels,

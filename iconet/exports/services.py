@@ -328,7 +328,7 @@ def job_still_readable(job: ExportJob) -> bool:
     Access changes after a file is made (a membership ends, an audience narrows, an item is
     withdrawn): the file is then never handed out, since it would show what its owner may no
     longer read."""
-    from ..registry import shared_item_models
+    from ..sharing.registry import shared_item_models
 
     if job.total and not job.items:
         return False  # a file whose items were not recorded cannot be checked

@@ -61,7 +61,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ..models import Marking
-from ..registry import item_types
+from ..sharing.registry import item_types
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -116,7 +116,7 @@ def _list_view_class(url_name: str):
     except (NoReverseMatch, Resolver404):
         return None
     view_class = getattr(view, "view_class", None)
-    # An item list (iconet.views.items.ItemListView, which this module may not import).
+    # An item list (iconet.sharing.views.items.ItemListView, which this module may not import).
     if (
         view_class is None
         or not issubclass(view_class, ListView)

@@ -11,7 +11,7 @@ def notifications_link_their_items(apps, schema_editor):
     page, or a disclosure request's page (the request names its item)."""
     from django.urls import Resolver404, resolve
 
-    from iconet.registry import shared_item_models
+    from iconet.sharing.registry import shared_item_models
 
     ContentType = apps.get_model("contenttypes", "ContentType")
     Notification = apps.get_model("iconet", "Notification")

@@ -3,10 +3,8 @@
 from ..audit.models import AccessLog, ImmutableRecordError
 from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
 from ..outbox.models.notifications import EmailDelivery, Notification
-from . import lookups  # noqa: F401  (registers `__any_of`)
-from .attachments import Attachment, ReferenceSequence
-from .querysets import grant_model_of
-from .sharing import (
+from ..sharing import lookups  # noqa: F401  (registers `__any_of`)
+from ..sharing.models import (
     CONTENT_FREE_MARKINGS,
     FOUR_EYES_MARKINGS,
     LOGGED_MARKINGS,
@@ -25,6 +23,8 @@ from .sharing import (
     grant_model_for,
     marking_cap_message,
 )
+from ..sharing.querysets import grant_model_of
+from .attachments import Attachment, ReferenceSequence
 
 __all__ = [
     "AccessGroup",

@@ -70,7 +70,7 @@ class Attachment(models.Model):
 
 class ReferenceSequence(models.Model):
     """The last number handed out per reference prefix, year and owner country
-    (EWS-2026-FR-0042); `iconet.services.references.reference_next` is the only writer."""
+    (EWS-2026-FR-0042); `iconet.sharing.references.reference_next` is the only writer."""
 
     prefix = models.CharField(max_length=16)
     year = models.PositiveSmallIntegerField()

@@ -43,7 +43,7 @@ def oldest_pending_age_seconds() -> float:
 def acknowledgements_overdue() -> dict[str, int]:
     """{item type slug: overdue (item, organisation) pairs}, for every type with a deadline."""
     from ..outbox.services.recipients import acknowledgements_overdue_count
-    from ..registry import shared_item_models
+    from ..sharing.registry import shared_item_models
 
     counts = {}
     for slug, model in sorted(shared_item_models().items()):

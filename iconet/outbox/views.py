@@ -2,9 +2,9 @@
 
 from django.shortcuts import render
 
-from ..access import get_item_for_action
 from ..models import Action
-from ..registry import item_model_or_404
+from ..sharing.access import get_item_for_action
+from ..sharing.registry import item_model_or_404
 
 
 def item_recipients(request, type_slug: str, pk: int):

@@ -26,7 +26,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from ..models import AccessLog, EmailDelivery, ExportJob, ItemRetention, Notification
-from ..models.sharing import SharedItem
+from ..sharing.models import SharedItem
 
 # Rows about an item that deletion does not remove: the audit trail (redacted instead) and the
 # retention record, which keeps the decision (content-free) for the Commission's counts.

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from ..audit.services import audited
 from ..directory.services.directory import is_administrator
 from ..models import Action, ItemRetention, RetentionRule, Role, State, User
-from ..models.sharing import SharedItem
 from ..outbox.services.notify import message_in_language, site_url, users_notify
-from ..registry import shared_item_models
+from ..sharing.models import SharedItem
+from ..sharing.registry import shared_item_models
 
 OPEN = (ItemRetention.Status.ASKED, ItemRetention.Status.ESCALATED)
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..limits import single_line
-from ..models.sharing import Language
+from ..sharing.models import Language
 
 # The searched fields of an item type, each with its weight ("A" counts most, "D" least).
 SearchFields = tuple[tuple[str, str], ...]

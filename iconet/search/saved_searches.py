@@ -194,7 +194,7 @@ def _digest(lines: list) -> Message:
 
 def digest_send() -> int:
     """One message per user of the items their daily saved searches found; returns how many."""
-    from ..registry import shared_item_models
+    from ..sharing.registry import shared_item_models
 
     by_model = {ContentType.objects.get_for_model(m).pk: m for m in shared_item_models().values()}
     waiting = SavedSearchMatch.objects.filter(

@@ -1,9 +1,9 @@
 """Full-text search across every registered item type, through each type's `visible_to`.
 
 Each item type declares the fields searched and their weights (`ItemType.search_fields`,
-iconet.areas). An item's vector is built with the text search configuration of its language
-("french" for items written in French, "english" otherwise), and the query is parsed with both
-configurations (``websearch_to_tsquery``), so that either stemming finds the item. A type whose
+iconet.sharing.declarations). An item's vector is built with the text search configuration of its
+language ("french" for items written in French, "english" otherwise), and the query is parsed with
+both configurations (``websearch_to_tsquery``), so that either stemming finds the item. A type whose
 searched fields are all its own columns stores that vector, GIN-indexed (`search_document`,
 iconet.search.models); the others build it at query time.
 
@@ -30,9 +30,9 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..areas import AreaConfig, ItemType
-from ..models.sharing import Language, State
-from ..registry import item_types
+from ..sharing.declarations import AreaConfig, ItemType
+from ..sharing.models import Language, State
+from ..sharing.registry import item_types
 from .models import SEARCH_DOCUMENT
 
 # ts_headline's markers around a match: characters no text of the portal holds, so that the

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from ..registry import shared_item_models
+from ..sharing.registry import shared_item_models
 from . import saved_searches
 
 

@@ -4,11 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from ..access import can
-from ..areas import takes_attachments
 from ..audit.services import audited
 from ..files import file_check, stored_files_delete
 from ..models import Action, Attachment, User
+from ..sharing.access import can
+from ..sharing.declarations import takes_attachments
 
 
 @audited

@@ -16,13 +16,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..access import require
 from ..audit.services import audited
 from ..limits import one_line_text
 from ..models import Action, ItemFollow, ItemReply, User
-from ..models.sharing import SharedItem
 from ..outbox.services.notify import message_in_language, site_url, users_tell
 from ..search.saved_searches import item_line
+from ..sharing.access import require
+from ..sharing.models import SharedItem
 
 
 def _content_type(item: SharedItem) -> ContentType:
@@ -169,7 +169,7 @@ def followers_tell() -> int:
     since they were last told; returns how many were told. Each follower's cursor moves by a
     conditional update, in the same transaction as what tells them: a job run twice at once
     tells nobody twice."""
-    from ..registry import shared_item_models
+    from ..sharing.registry import shared_item_models
 
     by_type: dict[int, list[ItemFollow]] = defaultdict(list)
     for follow in ItemFollow.objects.select_related("user").order_by("pk"):
@@ -210,7 +210,7 @@ def followers_tell() -> int:
 
 def item_find_by_reference(*, reader: User, reference: str) -> SharedItem | None:
     """The item of any type with this reference that `reader` may read, or None."""
-    from ..registry import shared_item_models
+    from ..sharing.registry import shared_item_models
 
     reference = reference.strip()
     if not reference:
@@ -272,7 +272,7 @@ def item_links_for_reader(item: SharedItem, reader: User) -> list[tuple[object, 
     from django.db.models import Q
 
     from ..models import ItemLink
-    from ..related import items_for_reader
+    from ..sharing.related import items_for_reader
 
     content_type = _content_type(item)
     links = list(

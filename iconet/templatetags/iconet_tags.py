@@ -187,8 +187,8 @@ def widget_kind(bound_field):
 def item_attachments(context, item):
     """The attachments section of an item's detail page (the page has found the item visible):
     the files, and the upload form for those who may change the item."""
-    from iconet.areas import takes_attachments
     from iconet.forms import AttachmentForm
+    from iconet.sharing.declarations import takes_attachments
 
     user = context["request"].user
     takes = takes_attachments(type(item))
@@ -276,7 +276,7 @@ def item_links(context, item):
 def item_linked_from(context, item):
     """Items of other areas that link to this one (a document note naming an alert), through
     the reader's visibility filter; nothing is shown when there is none."""
-    from iconet.related import items_linking_to
+    from iconet.sharing.related import items_linking_to
 
     return {"groups": items_linking_to(item, context["request"].user)}
 

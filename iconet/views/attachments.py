@@ -7,15 +7,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..access import get_item_for_action
-from ..areas import takes_attachments
 from ..audit.services import access_log_write
 from ..files import file_response
 from ..forms import AttachmentForm
 from ..models import AccessLog, Action, Attachment
-from ..registry import item_model_or_404
 from ..services.attachments import attachment_add
-from .steps import workflow_step
+from ..sharing.access import get_item_for_action
+from ..sharing.declarations import takes_attachments
+from ..sharing.registry import item_model_or_404
+from ..sharing.views.steps import workflow_step
 
 
 @require_POST

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ..access import get_item_for_action
 from ..forms import ReplyForm
 from ..models import Action
-from ..registry import item_model_or_404, shared_item_models
 from ..services import discussion as services
-from .steps import workflow_step
+from ..sharing.access import get_item_for_action
+from ..sharing.registry import item_model_or_404, shared_item_models
+from ..sharing.views.steps import workflow_step
 
 
 @require_POST
@@ -72,7 +72,7 @@ def items_bulk(request):
     through the service a single item's button calls. Items the user may not read are not
     found; those the action is not theirs to take are left as they are, and counted."""
     from ..models import State
-    from ..services.sharing import item_state_set
+    from ..sharing.services import item_state_set
 
     action = request.POST.get("action", "")
     back = request.POST.get("next", "")

@@ -13,7 +13,7 @@ from iconet.dates import date_shown
 from iconet.directory.services import directory
 from iconet.directory.tasks import memberships_expire, memberships_remind
 from iconet.models import AccessGroupMember, Notification
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.items import item_make
 
 from .conftest import REASON, approved

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from alerts.models import Alert
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.services import item_create, item_publish
 
 
 def alert_draft(author, *, destinations=("DE",), transit=(), **fields) -> Alert:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from alerts.models import Alert
 from iconet.models import EmailDelivery, Notification, ReferenceSequence
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from tests.factories import AccessGroupFactory, UserFactory
 
 from .conftest import alert_draft, alert_published

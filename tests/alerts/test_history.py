@@ -4,7 +4,7 @@ organisation names, yes/no and Brussels times, never stored codes, ids or lists.
 import pytest
 from django.urls import reverse
 
-from iconet.services.sharing import item_update
+from iconet.sharing.services import item_update
 
 from .conftest import alert_draft, alert_published
 

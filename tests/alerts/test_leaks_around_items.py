@@ -7,8 +7,8 @@ from django.urls import reverse
 from alerts.models import Alert
 from alerts.services import alert_email
 from iconet.models import Action, Notification
-from iconet.services.sharing import item_publish
-from iconet.views.sharing import EXPORT_MAX_CHARS
+from iconet.sharing.services import item_publish
+from iconet.sharing.views.sharing import EXPORT_MAX_CHARS
 
 from .conftest import alert_draft, alert_published
 from .test_alerts import form_data

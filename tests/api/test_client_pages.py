@@ -100,7 +100,7 @@ def test_an_endpoint_is_registered_on_a_page_and_delivers_only_once_approved(cas
     assert endpoint.secret not in browser.get(reverse("api_clients")).content.decode()
     # No event leaves before a second administrator approves it.
     item_make("alerts.alert", author=cast.de_ncp, audience="network")
-    from iconet.services.sharing import item_publish
+    from iconet.sharing.services import item_publish
 
     draft = item_make("alerts.alert", author=cast.de_ncp, state="draft")
     item_publish(actor=cast.de_ncp, item=draft, audience="network", marking="GREEN")
@@ -124,7 +124,7 @@ def test_another_organisations_client_has_no_endpoint_page(cast, client_for):
 
 def test_an_administrator_turns_an_endpoint_off_alone_and_no_approval_turns_it_on(cast, client_for):
     from iconet.api.models import WebhookDelivery, WebhookEndpoint
-    from iconet.services.sharing import item_publish
+    from iconet.sharing.services import item_publish
     from tests.items import item_make
 
     client, _key = api_key_make(cast.fr_officer.organisation)

@@ -20,7 +20,7 @@ CANARY = "CANARY-7f3a"
 
 def canary_item(slug, author, **kwargs):
     """An item of the type whose every free text holds the canary."""
-    from iconet.registry import shared_item_models
+    from iconet.sharing.registry import shared_item_models
 
     model = shared_item_models()[slug]
     texts = {}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from iconet.api import webhooks
 from iconet.api.models import WebhookDelivery
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from tests.api.conftest import webhook_endpoint_make
 from tests.conftest import free_port
 from tests.factories import AccessGroupFactory

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from iconet.api.declaration import api_types
 from iconet.models import Action, State
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.api.conftest import api, api_key_make
 from tests.items import item_make
 

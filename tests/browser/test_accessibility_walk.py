@@ -6,7 +6,7 @@ checked the day it exists.
 
 import pytest
 
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.browser.test_accessibility import sign_in_browser, violations
 from tests.browser.walk import walk
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from iconet.registry import item_types
+from iconet.sharing.registry import item_types
 from tests.browser.test_accessibility import sign_in_browser, violations
 from tests.conftest import worker_running
 from tests.items import item_make
@@ -120,7 +120,7 @@ def test_a_file_its_owner_may_no_longer_read_is_refused_on_its_page(
 ):
     from iconet.exports.services import job_produce
     from iconet.models import ExportJob
-    from iconet.services.sharing import grants_sync
+    from iconet.sharing.services import grants_sync
 
     items = export_started(page, live_server, cast, settings, tmp_path, rows=3, limit=1)
     job = ExportJob.objects.get(owner=cast.de_ncp)

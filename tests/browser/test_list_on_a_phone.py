@@ -135,7 +135,7 @@ def test_on_a_wide_screen_the_filters_stand_beside_the_results(browser, live_ser
 def test_at_1280_px_the_alert_list_is_not_cut(browser, live_server, cast, language):
     """Beside the filters, every column of the alert list shows without scrolling the table,
     for a recipient (with the acknowledgement boxes) and for the owner (with the counts)."""
-    from iconet.services.sharing import item_publish
+    from iconet.sharing.services import item_publish
     from tests.alerts.conftest import alert_draft
 
     User.objects.filter(pk__in=[cast.de_ncp.pk, cast.fr_ncp.pk]).update(language=language)

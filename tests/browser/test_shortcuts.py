@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from iconet.models import ItemFollow
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from tests.alerts.conftest import alert_draft
 from tests.browser.test_accessibility import sign_in_browser
 

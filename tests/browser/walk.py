@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from iconet.models import SavedSearch, State
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests import policy
 from tests.conftest import verified_client
 from tests.core.test_permission_matrix import url_patterns

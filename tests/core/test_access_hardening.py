@@ -13,11 +13,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alerts.models import Alert
-from iconet.access import readers_among
 from iconet.models import EmailDelivery, Notification, State
 from iconet.outbox.services.notify import users_notify
-from iconet.registry import declaration_of, shared_item_models
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.access import readers_among
+from iconet.sharing.registry import declaration_of, shared_item_models
+from iconet.sharing.services import item_create, item_publish
 from tests.factories import PASSWORD, AccessGroupFactory, UserFactory
 from tests.items import item_make
 

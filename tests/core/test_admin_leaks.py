@@ -31,7 +31,7 @@ from iconet.models import (
     State,
 )
 from iconet.services.discussion import item_reply_add
-from iconet.services.sharing import grants_sync
+from iconet.sharing.services import grants_sync
 from tests.files import attachment_make, attachment_url
 from tests.items import item_make
 

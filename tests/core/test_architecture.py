@@ -102,7 +102,7 @@ def test_the_apps_are_read_from_the_registry():
 
 def test_the_project_modules_import_each_other_without_a_cycle():
     graph = import_graph(project_apps())
-    assert "alerts.models" in graph and "iconet.access" in graph
+    assert "alerts.models" in graph and "iconet.sharing.access" in graph
     assert cycles(graph) == []
 
 

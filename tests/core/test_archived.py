@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from iconet.models import State
-from iconet.registry import item_types
+from iconet.sharing.registry import item_types
 from tests.items import item_make
 
 TYPES = [(item_type.model.type_slug(), item_type) for _config, item_type in item_types()]

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import Alert
-from iconet import areas
-from iconet.areas import AreaConfig, Preference, preference, register_area
+from iconet.sharing import declarations as areas
+from iconet.sharing.declarations import AreaConfig, Preference, preference, register_area
 from ilo_reports.models import IloReport
 from tests.items import item_make
 

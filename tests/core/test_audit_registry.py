@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from iconet.audit.registry import NOT_AUDITED
 from iconet.models import SavedSearch, grant_model_of
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.conftest import verified_client
 
 # The apps whose code is the project's (not an installed library's).

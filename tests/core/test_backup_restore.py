@@ -18,7 +18,6 @@ from alerts.models import Alert
 from iconet import celery_app
 from iconet.audit.services import access_log_write
 from iconet.models import AccessLog, DisclosureRequest, EmailDelivery, User
-from iconet.models.querysets import grant_model_of
 from iconet.operations.backup import (
     BackupError,
     backup_create,
@@ -27,9 +26,10 @@ from iconet.operations.backup import (
     operator_name,
 )
 from iconet.outbox.tasks import email_sweep_pending, message_id
-from iconet.registry import shared_item_models
 from iconet.services.attachments import attachment_add
-from iconet.services.sharing import item_publish
+from iconet.sharing.querysets import grant_model_of
+from iconet.sharing.registry import shared_item_models
+from iconet.sharing.services import item_publish
 from tests.alerts.conftest import alert_draft
 from tests.conftest import TEST_QUEUE, until, worker_running
 from tests.files import png_bytes

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from iconet.access import can
 from iconet.audit.footprint import item_narrow
 from iconet.models import (
     AccessGroupMember,
@@ -22,6 +21,7 @@ from iconet.models import (
 from iconet.search import saved_searches
 from iconet.search import services as search_service
 from iconet.search.services import SearchFilters, ranked_matches, search
+from iconet.sharing.access import can
 from tests.core.test_search import SEARCHED, text_field
 from tests.factories import AccessGroupFactory
 from tests.items import item_make

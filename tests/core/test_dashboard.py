@@ -12,8 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from iconet.access import forget_principals
-from iconet.areas import registered_areas
 from iconet.dashboard.panels import dashboard_panels, dashboard_trends
 from iconet.dashboard.trends import trend_counts, trend_counts_live
 from iconet.models import (
@@ -23,8 +21,10 @@ from iconet.models import (
     Notification,
     State,
 )
-from iconet.registry import shared_item_models
-from iconet.services.sharing import grants_sync
+from iconet.sharing.access import forget_principals
+from iconet.sharing.declarations import registered_areas
+from iconet.sharing.registry import shared_item_models
+from iconet.sharing.services import grants_sync
 from tests.conftest import verified_client
 from tests.core.test_permission_matrix import CAST_ROLES
 from tests.factories import AccessGroupFactory

@@ -13,11 +13,11 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 
 from alerts.models import Alert
-from iconet.access import can
-from iconet.areas import Section
 from iconet.models import Action, ItemRecipient
-from iconet.registry import check_declarations, item_types, shared_item_models
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.access import can
+from iconet.sharing.declarations import Section
+from iconet.sharing.registry import check_declarations, item_types, shared_item_models
+from iconet.sharing.services import item_create, item_publish
 from tests.alerts.conftest import alert_draft
 from tests.items import TYPE_DEFAULTS, item_make, required_values
 

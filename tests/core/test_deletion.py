@@ -11,7 +11,6 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
-from iconet.areas import item_type_for
 from iconet.exports.services import job_produce
 from iconet.models import (
     AccessLog,
@@ -22,8 +21,9 @@ from iconet.models import (
     Notification,
 )
 from iconet.outbox.services.recipients import recipients_tell
-from iconet.registry import shared_item_models
 from iconet.retention import services as retention
+from iconet.sharing.declarations import item_type_for
+from iconet.sharing.registry import shared_item_models
 from tests.core.test_footprint import CANARY, item_shared_every_way
 from tests.core.test_retention import item_due
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from iconet.models import EmailDelivery, ItemFollow, ItemLink, ItemReply, Notification, User
-from iconet.registry import shared_item_models
 from iconet.services.discussion import followers_tell, item_follow
-from iconet.services.sharing import item_state_set
+from iconet.sharing.registry import shared_item_models
+from iconet.sharing.services import item_state_set
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iconet.models import State
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from iconet.exports.services import jobs_purge, jobs_sweep
 from iconet.exports.sources import datetime_text, export_source
 from iconet.models import AccessLog, ExportJob
-from iconet.registry import item_types
+from iconet.sharing.registry import item_types
 from tests.items import item_make
 
 LISTS = [(item_type.model._meta.label_lower, item_type.list_url) for _a, item_type in item_types()]
@@ -450,7 +450,7 @@ def test_a_file_is_never_handed_out_once_its_owner_may_no_longer_read_an_item_of
     from auditlog.models import LogEntry
 
     from iconet.exports.services import job_produce
-    from iconet.services.sharing import grants_sync
+    from iconet.sharing.services import grants_sync
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1

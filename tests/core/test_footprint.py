@@ -9,8 +9,8 @@ from django.utils.html import escape
 
 from iconet.models import AccessLog, Action, ExportJob
 from iconet.outbox.services.recipients import recipients_tell
-from iconet.registry import shared_item_models
-from iconet.services.references import item_reference_allocate
+from iconet.sharing.references import item_reference_allocate
+from iconet.sharing.registry import shared_item_models
 from tests.factories import AccessGroupFactory, OrganisationFactory, UserFactory
 from tests.items import disclosure_approve, item_make
 

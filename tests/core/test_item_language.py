@@ -14,7 +14,7 @@ FORMS = [AlertForm, DocumentNoteForm, ReturnProblemForm, ReturnOperationForm]
 def test_every_form_of_a_shared_item_with_a_language_asks_it():
     from django import forms
 
-    from iconet.registry import shared_item_models
+    from iconet.sharing.registry import shared_item_models
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -55,7 +55,7 @@ def test_a_new_item_starts_in_the_interface_language_and_the_choice_is_shown(
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda f: f.__name__)
 def test_a_form_sent_without_a_language_keeps_the_items(cast, form_class):
-    from iconet.registry import shared_item_models
+    from iconet.sharing.registry import shared_item_models
     from tests.items import item_make
 
     slug = next(s for s, m in shared_item_models().items() if m is form_class._meta.model)

@@ -8,7 +8,7 @@ from django.http import QueryDict
 
 from iconet.exports.sources import _list_view_class
 from iconet.forms import quick_selects
-from iconet.registry import item_types
+from iconet.sharing.registry import item_types
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from alerts.models import Alert
 from iconet.models import EmailDelivery
 from iconet.outbox.tasks import email_sweep_pending
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.alerts.conftest import alert_published
 from tests.alerts.test_delivery import until
 

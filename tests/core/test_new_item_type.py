@@ -10,12 +10,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.urls import reverse
 
-from iconet.areas import ItemType, Section
 from iconet.models import Area, Audience, SharedItem, State, grant_model_for
-from iconet.registry import declaration_errors, shared_item_models
 from iconet.search.models import search_document_field
 from iconet.search.services import SearchFilters, search
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.declarations import ItemType, Section
+from iconet.sharing.registry import declaration_errors, shared_item_models
+from iconet.sharing.services import item_create, item_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 
 from iconet.models import Notification
 from iconet.outbox.services.notify import users_notify
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db

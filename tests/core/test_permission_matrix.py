@@ -30,8 +30,8 @@ from iconet.models import (
     SharedItem,
     User,
 )
-from iconet.registry import shared_item_models
-from iconet.services.sharing import disclosure_decide, disclosure_request_create
+from iconet.sharing.registry import shared_item_models
+from iconet.sharing.services import disclosure_decide, disclosure_request_create
 from tests import policy
 from tests.conftest import cast_users, module_world, verified_client
 from tests.factories import AccessGroupFactory, UserFactory
@@ -379,8 +379,8 @@ def workspace_facts(cast):
     named to add, Belgium's service is a member; a document and a meeting of it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from iconet.access import forget_principals
     from iconet.models import Organisation
+    from iconet.sharing.access import forget_principals
     from tests.files import png_bytes
     from workspaces import services as workspaces
     from workspaces.models import Contributor, Meeting

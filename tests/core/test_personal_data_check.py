@@ -10,8 +10,8 @@ from django.db import models
 
 from iconet.models import PersonalDataConfirmation, State
 from iconet.personal_data import text_findings
-from iconet.registry import shared_item_models
-from iconet.services.sharing import item_publish
+from iconet.sharing.registry import shared_item_models
+from iconet.sharing.services import item_publish
 from tests.core.test_publication_rules import draft_of, page_url
 from tests.items import note_image_make
 

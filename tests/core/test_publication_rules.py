@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from iconet.dashboard.panels import items_to_release
 from iconet.models import MARKING_AUDIENCES, Audience, Marking, State
-from iconet.registry import declaration_of, shared_item_models
-from iconet.services.sharing import item_publish
+from iconet.sharing.registry import declaration_of, shared_item_models
+from iconet.sharing.services import item_publish
 from tests.factories import AccessGroupFactory
 from tests.items import ilo_network_chaired, ilo_report_in_stage, item_make
 

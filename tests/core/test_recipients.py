@@ -13,7 +13,7 @@ from alerts.models import Alert
 from alerts.tasks import alerts_digest_send, alerts_escalate_overdue
 from iconet.models import EmailDelivery, ItemEscalation, ItemRecipient, Notification
 from iconet.outbox.services.recipients import items_overdue, recipient_acknowledge, recipients_tell
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from ilo_reports.models import IloReport
 from tests.alerts.conftest import alert_published
 from tests.factories import AccessGroupFactory, UserFactory

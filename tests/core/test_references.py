@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from iconet.models import ReferenceSequence
-from iconet.services.references import reference_next
+from iconet.sharing.references import reference_next
 
 
 @pytest.mark.django_db(transaction=True)

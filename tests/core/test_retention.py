@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iconet.models import Action, EmailDelivery, ItemRetention, Notification, State
-from iconet.registry import shared_item_models
 from iconet.retention import services as retention
+from iconet.sharing.registry import shared_item_models
 from tests.items import item_make
 
 TYPES = sorted(shared_item_models())

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from iconet.models import Audience, EmailDelivery, Notification, SavedSearch, State
 from iconet.search import saved_searches
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from tests.core.test_search import SEARCHED, text_field
 from tests.items import item_make
 

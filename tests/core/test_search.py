@@ -12,9 +12,9 @@ from django.db import models
 from django.urls import reverse
 
 from iconet.models import Audience, Country, Language
-from iconet.registry import item_types
 from iconet.search.models import SEARCH_DOCUMENT
 from iconet.search.services import SearchFilters, search
+from iconet.sharing.registry import item_types
 from tests.items import item_make
 
 pytestmark = pytest.mark.django_db

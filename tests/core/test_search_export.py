@@ -121,7 +121,7 @@ def test_a_search_export_of_several_types_is_withdrawn_once_one_match_is_no_long
     cast, client_for, settings, tmp_path
 ):
     from iconet.exports.services import job_produce
-    from iconet.services.sharing import grants_sync
+    from iconet.sharing.services import grants_sync
 
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_SYNC_LIMIT = 1

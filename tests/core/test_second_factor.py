@@ -9,13 +9,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from iconet.areas import preference
 from iconet.middleware import (
     KEY_AUTHENTICATED_NAMESPACES,
     OPEN_URL_NAMES,
     SECOND_FACTOR_URL_NAMES,
 )
 from iconet.models import AccessLog, BackupCodeDevice
+from iconet.sharing.declarations import preference
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

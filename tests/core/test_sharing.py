@@ -15,7 +15,7 @@ from iconet.models import (
     Notification,
     State,
 )
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 from tests.core.test_permission_matrix import CAST_ROLES
 from tests.items import item_make
 
@@ -340,7 +340,7 @@ def test_the_whole_list_count_is_exact_when_an_item_is_granted_in_several_ways(c
     item_make(type_slug, author=cast.de_ncp, audience="owner")
     # Approved disclosures give the German service a second grant on an item shared with it
     # through an access group, and on an item open to the network.
-    from iconet.services.sharing import disclosure_decide, disclosure_request_create
+    from iconet.sharing.services import disclosure_decide, disclosure_request_create
 
     for item in (items[3], items[1]):
         request = disclosure_request_create(
@@ -352,7 +352,7 @@ def test_the_whole_list_count_is_exact_when_an_item_is_granted_in_several_ways(c
         )
         disclosure_decide(actor=author, request=request, approve=True, reason="")
     # An audience widened from the network to everyone keeps one open grant, not two.
-    from iconet.services.sharing import grants_sync
+    from iconet.sharing.services import grants_sync
 
     items[1].audience = "public"
     items[1].save(update_fields=["audience"])
@@ -378,8 +378,8 @@ def test_the_object_check_answers_what_the_list_shows(cast, type_slug):
     """`can(user, Action.READ, item)` (read from the item's grant rows) says yes exactly for the
     items of `visible_to(user)`, for every member of the cast: drafts, every audience, a
     disclosure, a reader without the area and a deactivated organisation."""
-    from iconet.access import can, forget_principals
     from iconet.models import Organisation
+    from iconet.sharing.access import can, forget_principals
     from tests.factories import AccessGroupFactory
     from tests.items import disclosure_approve
 
@@ -421,7 +421,7 @@ def test_the_object_check_answers_what_the_list_shows(cast, type_slug):
 def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, client_for, draft):
     from auditlog.models import LogEntry
 
-    from iconet.services.sharing import item_publish
+    from iconet.sharing.services import item_publish
 
     item_publish(actor=cast.fr_ncp, item=draft, audience="network", marking="GREEN")
     entry = LogEntry.objects.get_for_object(draft).order_by("-timestamp").first()
@@ -437,8 +437,8 @@ def test_changes_made_outside_a_request_are_audited_under_the_acting_user(cast, 
 def test_who_may_read_is_decided_for_many_users_in_a_fixed_number_of_queries(
     cast, django_assert_max_num_queries
 ):
-    from iconet.access import readers_among
     from iconet.models import User
+    from iconet.sharing.access import readers_among
 
     item = item_make(TYPE, author=cast.fr_officer, audience=Audience.NETWORK)
     users = list(User.objects.all())  # organisations not loaded
@@ -527,9 +527,9 @@ def test_a_publisher_whose_access_was_read_before_the_first_such_audience_still_
     principals were computed just before, in the same request, is not locked out."""
     from django.contrib.auth.models import Group
 
-    from iconet.access import NETWORK_GROUP, PUBLIC_GROUP, can, principal_group_ids
     from iconet.models import Action
-    from iconet.services.sharing import item_publish
+    from iconet.sharing.access import NETWORK_GROUP, PUBLIC_GROUP, can, principal_group_ids
+    from iconet.sharing.services import item_publish
 
     Group.objects.filter(name__in=[NETWORK_GROUP, PUBLIC_GROUP]).delete()
     item = item_make(TYPE, author=cast.fr_officer, state=State.DRAFT, audience=Audience.OWNER)

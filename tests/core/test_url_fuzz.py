@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 
 from iconet.models import DisclosureRequest, Notification, State
-from iconet.services.sharing import disclosure_decide, disclosure_request_create
+from iconet.sharing.services import disclosure_decide, disclosure_request_create
 from tests.conftest import verified_client
 from tests.core.test_permission_matrix import url_patterns
 from tests.items import alert_in_stage, ilo_network_chaired, ilo_report_in_stage

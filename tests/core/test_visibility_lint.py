@@ -23,7 +23,7 @@ from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 
 from iconet.models import DisclosureRequest
-from iconet.registry import shared_item_models
+from iconet.sharing.registry import shared_item_models
 
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPT_FILES = {"services.py", "tasks.py", "models.py"}
@@ -52,7 +52,7 @@ ALLOWED = {
         "class NationalitiesMixin: model = Alert",
     ): "only mixed into ItemCreateView/ItemUpdateView",
     (
-        "iconet/views/items.py",
+        "iconet/sharing/views/items.py",
         "DisclosureRequest.objects.filter",
     ): "requests on an item the owner member reads",
     (
@@ -81,15 +81,15 @@ ALLOWED = {
         "NoteImage.objects.filter",
     ): "a subquery narrowing notes already visible",
     (
-        "iconet/views/sharing.py",
+        "iconet/sharing/views/sharing.py",
         "DisclosureRequest.objects.filter",
     ): "the user's own requests and their org's items",
     (
-        "iconet/views/sharing.py",
+        "iconet/sharing/views/sharing.py",
         "related._default_manager",
     ): "names of directory rows in a history; items and their rows refused by is_content_model",
     (
-        "iconet/views/sharing.py",
+        "iconet/sharing/views/sharing.py",
         "get_object_or_404(DisclosureRequest)",
     ): "PDF for the requester of an approved request",
     (
@@ -101,7 +101,7 @@ ALLOWED = {
         "ItemReply.objects.of_item",
     ): "the discussion of an item the detail page already read through visible_to",
     (
-        "iconet/views/sharing.py",
+        "iconet/sharing/views/sharing.py",
         "ItemReply.objects.of_item",
     ): "the replies of an item the history page already checked visible",
     (

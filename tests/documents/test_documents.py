@@ -16,7 +16,7 @@ from PIL import Image
 
 from documents.models import DocumentNote, NoteImage, Term, Vocabulary
 from iconet.models import AccessLog
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.services import item_create, item_publish
 from tests.files import (
     GIF_HTML_POLYGLOT,
     HTML,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from documents import services
 from documents.models import DocumentNote
 from iconet.models import User
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from tests.documents.test_documents import messages_of, note_draft, term
 from tests.files import png_bytes
 from tests.html import table

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from iconet.models import Attachment
-from iconet.services.sharing import item_publish
+from iconet.sharing.services import item_publish
 from tests.documents.test_documents import note_draft, photo_bytes
 from tests.files import attachment_make, attachment_url, png_bytes
 from tests.items import note_image_make

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from iconet.limits import PERSONAL_DATA_WARNING
 from iconet.models import Action, Notification, State
-from iconet.services.sharing import transition_apply
+from iconet.sharing.services import transition_apply
 from ilo_reports import services
 from ilo_reports.models import IloAction, IloReport, ReportStatus
 from tests.ilo_reports.conftest import named

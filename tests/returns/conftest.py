@@ -3,7 +3,7 @@ import datetime
 from django.utils import timezone
 
 from iconet.models import Country
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.services import item_create, item_publish
 from returns.models import Participation, ReturnOperation, ReturnProblem
 from returns.services import (
     seat_offer_open,

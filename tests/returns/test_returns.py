@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from iconet.models import Notification
-from iconet.services.sharing import item_state_set
+from iconet.sharing.services import item_state_set
 from returns.models import Incident, OperationStatus, Participation, ReturnOperation, ReturnProblem
 from returns.services import (
     authorisation_record,

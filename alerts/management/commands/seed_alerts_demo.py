@@ -11,7 +11,7 @@ from django.db import transaction
 from alerts.models import Alert, NationalityCount
 from iconet.models import User
 from iconet.services.attachments import attachment_add
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.services import item_create, item_publish
 
 DEMO_ALERTS = [
     {

@@ -14,7 +14,7 @@ from django.db import transaction
 from documents.models import DocumentNote, Term
 from documents.services import image_add, image_redact, image_review
 from iconet.models import User
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.services import item_create, item_publish
 
 # (author, title, category, fraud type, country, days ago, altered elements, features, method,
 # light sources of the images)

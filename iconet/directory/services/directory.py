@@ -32,7 +32,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...areas import preferences_offered
 from ...audit.services import access_log_write, audited
 from ...dates import date_shown
 from ...models import (
@@ -55,6 +54,7 @@ from ...outbox.services.notify import (
     site_url,
     users_notify,
 )
+from ...sharing.declarations import preferences_offered
 from ..models.administration import token_digest
 
 # Fields of a user that decide what he may read: never changed by the user himself.
@@ -702,7 +702,7 @@ def memberships_remind(*, today=None) -> int:
 
 def group_shared_counts(group: AccessGroup) -> list[dict]:
     """How many items of each type and marking are shared with the group: counts only."""
-    from ...registry import shared_item_models
+    from ...sharing.registry import shared_item_models
 
     rows = []
     for model in shared_item_models().values():
@@ -841,8 +841,9 @@ def user_language_set(*, user: User, language: str) -> User:
 
 @transaction.atomic
 def user_preferences_set(*, user: User, values: dict[str, dict[str, bool]]) -> User:
-    """Store the user's choices for the preferences their areas declare (iconet.areas);
-    choices of other areas, or keys an area does not declare, are ignored."""
+    """Store the user's choices for the preferences their areas declare
+    (iconet.sharing.declarations); choices of other areas, or keys an area does not declare, are
+    ignored."""
     offered = {(row.area.code, row.preference.key) for row in preferences_offered(user)}
     stored = {code: dict(choices) for code, choices in (user.preferences or {}).items()}
     for code, choices in values.items():

@@ -24,10 +24,10 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ...areas import preferences_offered
 from ...audit.services import access_log_write, client_address
 from ...models import AccessLog, BackupCodeDevice, User
 from ...outbox.services.notify import email_enqueue, user_language
+from ...sharing.declarations import preferences_offered
 from ..models.administration import token_digest
 from ..services.directory import user_language_set, user_preferences_set
 
@@ -281,7 +281,8 @@ def backup_codes(request):
 
 
 class NotificationPreferencesForm(forms.Form):
-    """One checkbox per preference declared by the areas the user has (iconet.areas)."""
+    """One checkbox per preference declared by the areas the user has
+    (iconet.sharing.declarations)."""
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -34,7 +34,7 @@ def notification_visible_q(user, *, content_type_ids=None) -> models.Q:
     types in `content_type_ids` only, where given)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from ...registry import shared_item_models
+    from ...sharing.registry import shared_item_models
 
     condition = models.Q(content_type__isnull=True)
     for model in shared_item_models().values():
@@ -94,7 +94,7 @@ class Notification(models.Model):
     def shown_title(self) -> str:
         """The title, or "an item you cannot see" once the item left the reader's view (needs
         the `item_visible` annotation of `for_reader`)."""
-        from ...related import HIDDEN_ITEM
+        from ...sharing.related import HIDDEN_ITEM
 
         if self.content_type_id is not None and not getattr(self, "item_visible", False):
             return str(HIDDEN_ITEM)

@@ -307,7 +307,7 @@ def users_tell(
     outbox rows by key (`<key>:user:<pk>`). `email_to` keeps the e-mail from users for whom it
     answers False (they wait for a digest); `priority` is the outbox's; `attachments`, ``f(user)``
     giving the files sent with each user's e-mail (`EmailDelivery.attachments`)."""
-    from ...access import readers_among
+    from ...sharing.access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
     Notification.objects.bulk_create(

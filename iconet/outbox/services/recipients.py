@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from ...access import can, readers_among
 from ...audit.services import audited
 from ...models import Action, EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
+from ...sharing.access import can, readers_among
 from ..models.recipients import ESCALATION, FOR_ORGANISATION
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from iconet.models import Country, User
-from iconet.services.sharing import item_create, item_publish
+from iconet.sharing.services import item_create, item_publish
 from returns.models import ReturnOperation, ReturnProblem
 from returns.services import seat_offer_open
 

@@ -13,13 +13,13 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from ..audit.services import item_read_record
-from ..exports.sources import export_offer
-from ..forms import quick_selects
-from ..middleware import is_same_site_navigation
-from ..models import Action, DisclosureRequest, State
-from ..outbox.services.notify import notifications_read_for
-from ..services import sharing as sharing_services
+from ...audit.services import item_read_record
+from ...exports.sources import export_offer
+from ...forms import quick_selects
+from ...middleware import is_same_site_navigation
+from ...models import Action, DisclosureRequest, State
+from ...outbox.services.notify import notifications_read_for
+from .. import services as sharing_services
 
 # The query parameter of a list that shows archived items too.
 ARCHIVED_PARAMETER = "archived"

@@ -3,7 +3,8 @@
 An item belongs to its owner organisation. Read access is held as django-guardian group
 object permissions in one direct foreign-key table per item type (see `grant_model_for`);
 each row says why it exists: ownership, the publication audience, or an approved disclosure.
-`iconet.access` reads those rows; `iconet.services.sharing` is the only code that writes them.
+`iconet.sharing.access` reads those rows; `iconet.sharing.services` is the only code that writes
+them.
 """
 
 from collections.abc import Callable
@@ -24,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase
 
-from ..areas import ItemType, Row
 from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
+from .declarations import ItemType, Row
 from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
 # What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.
@@ -186,8 +187,8 @@ class SharedItem(models.Model):
     """Abstract base of every exchanged item (alert, report, note, return problem...)."""
 
     area: ClassVar[str]
-    # Everything the core knows of the type, declared once on its model (iconet.areas.ItemType)
-    # and checked at start-up (iconet.registry).
+    # Everything the core knows of the type, declared once on its model
+    # (iconet.sharing.declarations.ItemType) and checked at start-up (iconet.sharing.registry).
     declaration: ClassVar[ItemType]
     # Recipient tracking: the label of each reason code the type gives when it tells people.
     recipient_reasons: ClassVar[dict[str, Label]] = {}
@@ -265,7 +266,7 @@ class SharedItem(models.Model):
     class Meta:
         abstract = True
 
-    # --- the state machine: {(from, to): action}, applied by services.sharing.transition_apply
+    # --- the state machine: {(from, to): action}, applied by sharing.services.transition_apply
     # An area with its own workflow declares its field and table (see IloReport).
     WORKFLOW_FIELD: ClassVar[str] = "state"
     TRANSITIONS: ClassVar[dict[tuple[str, str], Enum]] = {}
@@ -278,8 +279,8 @@ class SharedItem(models.Model):
             raise ValidationError({"audience": marking_cap_message(self.marking)})
 
     # --- policy: what, beyond seeing it, a user may do with this item -----------------------
-    # `iconet.access.can` checks visibility first and then asks the item. Area models override
-    # these to add their own workflow rules; they never bypass visibility.
+    # `iconet.sharing.access.can` checks visibility first and then asks the item. Area models
+    # override these to add their own workflow rules; they never bypass visibility.
 
     def is_owner_member(self, user) -> bool:
         return user.organisation_id is not None and user.organisation_id == self.owner_id

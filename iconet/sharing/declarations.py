@@ -4,7 +4,7 @@ The core names no area. Each item type is declared once, on its model (`ItemType
 the model's ``declaration``); an area app registers, once, in its ``AppConfig.ready``, only
 what belongs to the area as a whole::
 
-    from iconet.areas import AreaConfig, Preference, register_area
+    from iconet.sharing.declarations import AreaConfig, Preference, register_area
 
     register_area(AreaConfig(
         code="returns",                          # an ``iconet.models.Area`` value
@@ -98,7 +98,7 @@ class ItemType:
             )
 
     The model's class creation binds the declaration to it (`model_label`); the core finds the
-    types by scanning the installed models (``iconet.registry``), and the system check
+    types by scanning the installed models (``iconet.sharing.registry``), and the system check
     ``iconet.E100``… validates every declaration at start-up (``iconet.checks``).
 
     `publish_audience`: the audience the publish page proposes for a first publication (an
@@ -109,7 +109,7 @@ class ItemType:
     list_url: str = ""
     detail_url: str = ""
     # The first part of the yearly references `item_create` hands out (EWS-2026-FR-0042), by
-    # `iconet.services.references.item_reference_allocate`; empty for a type whose reference is
+    # `iconet.sharing.references.item_reference_allocate`; empty for a type whose reference is
     # made otherwise (an ILO report's names its network and semester).
     reference_prefix: str = ""
     # The type's own actions (a str enum), beside the core's `Action`; `can` and `allows` take

@@ -1,5 +1,5 @@
 """The one list of shared item types: the installed SharedItem models, by their slug
-("alerts.alert"), each with its declaration (`iconet.areas.ItemType`, the model's
+("alerts.alert"), each with its declaration (`iconet.sharing.declarations.ItemType`, the model's
 ``declaration``), and the system check that validates every declaration at start-up."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
-from .areas import AreaConfig, ItemType, area, registered_areas
-from .models.sharing import Action, Audience, SharedItem
+from .declarations import AreaConfig, ItemType, area, registered_areas
+from .models import Action, Audience, SharedItem
 
 SEARCH_WEIGHTS = frozenset("ABCD")
 HOOKS = (
@@ -144,7 +144,7 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             errors.append(
                 checks.Error(
                     f"{model._meta.label}: {problem}.",
-                    hint="See iconet.areas.ItemType.",
+                    hint="See iconet.sharing.declarations.ItemType.",
                     obj=model,
                     id="iconet.E100",
                 )

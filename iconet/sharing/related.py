@@ -22,7 +22,7 @@ HIDDEN_ITEM = _("An item you cannot see")
 
 
 def is_shared_item_model(model) -> bool:
-    from .models.sharing import SharedItem
+    from .models import SharedItem
 
     return isinstance(model, type) and issubclass(model, SharedItem)
 

@@ -3,7 +3,7 @@
 Visible = the user has the item's area AND one of the user's principals holds a grant on it.
 The principals of a user are the guardian groups of their organisation, of the access groups
 they or their organisation belong to, of "the whole network" (national services and the
-Commission) and of "public" (every signed-in user). `iconet.services.sharing.grants_sync` keeps
+Commission) and of "public" (every signed-in user). `iconet.sharing.services.grants_sync` keeps
 the grant rows in step with ownership, audience and approved disclosures; nothing else decides.
 
 Every view, list, search, export, notification and admin page reads shared items through
@@ -18,8 +18,8 @@ from enum import Enum
 from django.contrib.auth.models import Group
 from django.http import Http404
 
-from .models.querysets import NETWORK_GROUP, PUBLIC_GROUP
-from .models.sharing import Action, action_check
+from .models import Action, action_check
+from .querysets import NETWORK_GROUP, PUBLIC_GROUP
 
 
 def special_group_id(name: str) -> int:
@@ -41,7 +41,7 @@ def open_group_ids() -> dict[str, int]:
 
 def principals_for(users) -> dict[int, list[int]]:
     """The guardian groups through which each user holds grants, in four queries for any number."""
-    from .models import AccessGroup, Organisation, User
+    from ..models import AccessGroup, Organisation, User
 
     users = [
         u
@@ -114,7 +114,7 @@ def readers_among(item, users) -> list:
     users = [u for u in users if u.has_area(item.area)]
     if not users or item.pk is None:
         return []
-    from .models import grant_model_of
+    from ..models import grant_model_of
 
     grants = grant_model_of(item).objects.filter(content_object=item)
     granted = set(grants.values_list("group_id", flat=True))

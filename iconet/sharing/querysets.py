@@ -1,6 +1,6 @@
 """The queryset of every shared item type: `visible_to(user)` is the only way views read items.
 
-Whose grants count for a user (the user's principals) is decided by `iconet.access`, which
+Whose grants count for a user (the user's principals) is decided by `iconet.sharing.access`, which
 reads the models; the models never import it. IconetConfig.ready hands its function over with
 `principals_source_set`.
 """
@@ -20,7 +20,7 @@ GRANTS_ONLY = "iconet_visibility_grants"
 
 # The guardian groups of the two open audiences: every signed-in user ("public") and every
 # Member State service with the Commission ("the network"). An item's audience is one of them at
-# most, so an item holds at most one grant to an open group (iconet.services.sharing).
+# most, so an item holds at most one grant to an open group (iconet.sharing.services).
 PUBLIC_GROUP = "iconet:public"
 NETWORK_GROUP = "iconet:network"
 OPEN_GROUPS = (PUBLIC_GROUP, NETWORK_GROUP)
@@ -86,7 +86,7 @@ def principals_source_set(
     function: Callable[[Any], list[int]], open_function: Callable[[Any], dict[int, str]]
 ) -> None:
     """Set the functions that give a user's principal group ids and, among them, the open
-    audiences' ({id: name}) (iconet.access's)."""
+    audiences' ({id: name}) (iconet.sharing.access's)."""
     global _principals_source, _open_principals_source
     _principals_source = function
     _open_principals_source = open_function
@@ -118,7 +118,7 @@ class SharedItemQuerySet(models.QuerySet):
         groups = _principals_source(user)
         if not groups:
             return self.none()
-        # Grant tables hold read grants only (see iconet.services.sharing), one per reason.
+        # Grant tables hold read grants only (see iconet.sharing.services), one per reason.
         granted = VisibleGrants(grant_model_of(model), tuple(groups), user)
         unfiltered = self.grants_only is None and not self.query.has_filters()
         visible = self.filter(pk__in=granted.queryset.values("content_object_id"))

@@ -17,12 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..access import can, get_item_for_action
-from ..areas import item_type_for
-from ..audit.services import access_log_write, item_read_record
-from ..exports.sources import static_only_fetcher
-from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
-from ..models import (
+from ...audit.services import access_log_write, item_read_record
+from ...exports.sources import static_only_fetcher
+from ...forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
+from ...models import (
     FOUR_EYES_MARKINGS,
     MARKING_AUDIENCES,
     PUBLISH_REACH,
@@ -34,6 +32,9 @@ from ..models import (
     Standing,
     State,
 )
+from .. import services
+from ..access import can, get_item_for_action
+from ..declarations import item_type_for
 from ..registry import item_model_or_404, shared_item_models
 from ..related import (
     ItemMention,
@@ -42,7 +43,6 @@ from ..related import (
     items_for_reader,
     mention,
 )
-from ..services import sharing as services
 from .steps import workflow_step
 
 
@@ -342,7 +342,7 @@ def reply_history_rows(item) -> list[tuple[object, list[tuple[str, object, objec
     """The replies of the item's discussion as entries of its history (the item is visible)."""
     from auditlog.models import LogEntry
 
-    from ..models import ItemReply
+    from ...models import ItemReply
 
     replies = {
         reply.pk: reply
@@ -474,7 +474,7 @@ def readable_value(field, value, names) -> object:
 def _country_named_again(model, value):
     from django_countries import countries
 
-    from ..models import Country
+    from ...models import Country
 
     found = re.fullmatch(r".*\(([A-Z]{2})\)", str(value)) if model is Country else None
     if found and countries.name(found.group(1)):
@@ -639,15 +639,15 @@ def item_footprint(request, type_slug, pk):
     """Where the item went: who can read it and why, who read it, its copies, its disclosures
     and the people told; for its owner organisation and the Commission. The page names people,
     organisations and dates, never a value of the item, and is itself in the access log."""
-    from ..audit.footprint import footprint_item
+    from ...audit.footprint import footprint_item
 
     item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
     return _footprint_page(request, item, viewer)
 
 
 def _footprint_page(request, item, viewer, *, narrow_form=None):
-    from ..audit.footprint import item_footprint as footprint_of
-    from ..forms import NarrowForm
+    from ...audit.footprint import item_footprint as footprint_of
+    from ...forms import NarrowForm
 
     access_log_write(
         event=AccessLog.Event.FOOTPRINT, request=request, item=item, detail="footprint page"
@@ -675,8 +675,8 @@ def _footprint_page(request, item, viewer, *, narrow_form=None):
 def item_narrow(request, type_slug, pk):
     """Narrow a published item's audience from its footprint, and withdraw the copies that may
     no longer exist (exports whose owners may no longer read the item)."""
-    from ..audit.footprint import item_narrow as narrow
-    from ..forms import NarrowForm
+    from ...audit.footprint import item_narrow as narrow
+    from ...forms import NarrowForm
 
     item = _item(request, type_slug, pk, Action.PUBLISH)
     form = NarrowForm(request.POST, item=item)
@@ -704,9 +704,9 @@ def item_narrow(request, type_slug, pk):
 def item_retention(request, type_slug, pk):
     """An item's retention: its review date, the owner's answer to a due review, and the
     Commission's hold. Shown to those who see its footprint; it shows no content."""
-    from ..audit.footprint import footprint_item
-    from ..forms import RetentionDecisionForm, RetentionHoldForm
-    from ..retention import services as retention
+    from ...audit.footprint import footprint_item
+    from ...forms import RetentionDecisionForm, RetentionHoldForm
+    from ...retention import services as retention
 
     item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
     record = retention.retention_record(item)
@@ -770,9 +770,9 @@ def item_retention(request, type_slug, pk):
 def retention_overview(request):
     """The Commission's page of retention: each type's period, which it may change, and how
     many items are due, escalated, held, kept or archived (counts only)."""
-    from ..directory.services.directory import is_administrator
-    from ..forms import RetentionRuleForm
-    from ..retention import services as retention
+    from ...directory.services.directory import is_administrator
+    from ...forms import RetentionRuleForm
+    from ...retention import services as retention
 
     if not (is_administrator(request.user) and request.user.is_commission_admin):
         raise PermissionDenied
@@ -805,8 +805,8 @@ def retention_overview(request):
 
 def footprint_find(request):
     """Find an item's footprint by its reference: the owner's people and the Commission."""
-    from ..audit.footprint import footprint_find as find
-    from ..forms import FootprintFindForm
+    from ...audit.footprint import footprint_find as find
+    from ...forms import FootprintFindForm
 
     form = FootprintFindForm(request.GET if "reference" in request.GET else None)
     if form.is_valid():

@@ -12,14 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import (
-    NETWORK_GROUP,
-    PUBLIC_GROUP,
-    open_group_ids,
-    readers_among,
-    require,
-    special_group_id,
-)
 from ..audit.services import audited
 from ..dashboard.trends import item_stale
 from ..limits import one_line_text
@@ -43,10 +35,18 @@ from ..models import (
     grant_model_of,
     marking_cap_message,
 )
-from ..models.querysets import OPEN_TO
 from ..outbox.services.notify import InLanguage, site_url, users_notify
 from ..outbox.services.recipients import recipients_tell
 from ..personal_data import Finding, personal_data_findings
+from .access import (
+    NETWORK_GROUP,
+    PUBLIC_GROUP,
+    open_group_ids,
+    readers_among,
+    require,
+    special_group_id,
+)
+from .querysets import OPEN_TO
 from .references import item_reference_allocate
 
 

@@ -1,0 +1,1 @@
+"""Pages of the sharing kernel: every item type's list, detail, forms, publication and history."""
