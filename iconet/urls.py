@@ -7,6 +7,7 @@ from django.urls import include, path, reverse_lazy
 from .admin import manage_site
 from .api import docs as api_docs
 from .api import pages as api_pages
+from .attachments import views as attachments
 from .dashboard import views as home
 from .directory.views import access_changes as access_change_views
 from .directory.views import accounts, administration
@@ -15,7 +16,7 @@ from .operations.views import health, metrics
 from .outbox import views as recipients
 from .search import views as search
 from .sharing.views import sharing
-from .views import attachments, discussion
+from .views import discussion
 
 accounts_patterns = (
     [

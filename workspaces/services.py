@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iconet.attachments.services import attachment_store
 from iconet.audit.services import audited
 from iconet.files import file_text
 from iconet.limits import one_line_text
@@ -25,7 +26,6 @@ from iconet.models import (
     User,
 )
 from iconet.outbox.services.notify import InLanguage, site_url, users_tell
-from iconet.services.attachments import attachment_store
 from iconet.sharing.access import can, readers_among, require
 from iconet.sharing.services import item_create, item_publish
 

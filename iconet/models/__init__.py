@@ -1,5 +1,6 @@
 """Models of the shared core."""
 
+from ..attachments.models import Attachment
 from ..audit.models import AccessLog, ImmutableRecordError
 from ..directory.models.directory import AccessGroup, Area, Country, Organisation, Role, User
 from ..outbox.models.notifications import EmailDelivery, Notification
@@ -17,6 +18,7 @@ from ..sharing.models import (
     Language,
     Marking,
     PersonalDataConfirmation,
+    ReferenceSequence,
     SharedItem,
     Standing,
     State,
@@ -24,7 +26,6 @@ from ..sharing.models import (
     marking_cap_message,
 )
 from ..sharing.querysets import grant_model_of
-from .attachments import Attachment, ReferenceSequence
 
 __all__ = [
     "AccessGroup",

@@ -573,3 +573,24 @@ class PersonalDataConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model} {self.object_id}: {len(self.fingerprints)}"
+
+
+class ReferenceSequence(models.Model):
+    """The last number handed out per reference prefix, year and owner country
+    (EWS-2026-FR-0042); `iconet.sharing.references.reference_next` is the only writer."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    country_code = models.CharField(max_length=2)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "year", "country_code"],
+                name="iconet_reference_sequence_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}-{self.country_code}: {self.last_number}"

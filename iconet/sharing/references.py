@@ -3,7 +3,7 @@
 from django.db import connection
 from django.utils import timezone
 
-from ..models import ReferenceSequence
+from .models import ReferenceSequence
 
 
 def reference_next(*, prefix: str, year: int, country: str) -> int:

@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 
 from alerts.models import Alert
 from iconet import celery_app
+from iconet.attachments.services import attachment_add
 from iconet.audit.services import access_log_write
 from iconet.models import AccessLog, DisclosureRequest, EmailDelivery, User
 from iconet.operations.backup import (
@@ -26,7 +27,6 @@ from iconet.operations.backup import (
     operator_name,
 )
 from iconet.outbox.tasks import email_sweep_pending, message_id
-from iconet.services.attachments import attachment_add
 from iconet.sharing.querysets import grant_model_of
 from iconet.sharing.registry import shared_item_models
 from iconet.sharing.services import item_publish

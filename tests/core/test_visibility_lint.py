@@ -93,7 +93,7 @@ ALLOWED = {
         "get_object_or_404(DisclosureRequest)",
     ): "PDF for the requester of an approved request",
     (
-        "iconet/views/attachments.py",
+        "iconet/attachments/views.py",
         "Attachment.objects.of_item",
     ): "files of an item already checked visible",
     (

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from alerts.models import Alert, NationalityCount
+from iconet.attachments.services import attachment_add
 from iconet.models import User
-from iconet.services.attachments import attachment_add
 from iconet.sharing.services import item_create, item_publish
 
 DEMO_ALERTS = [

@@ -1,4 +1,4 @@
-"""Files attached to any shared item, and the yearly reference counters of item types."""
+"""Files attached to any shared item, stored under random names and read through their item."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -26,7 +26,7 @@ class AttachmentQuerySet(models.QuerySet):
 
 class Attachment(models.Model):
     """A file of a shared item, checked by `iconet.files` and served only through the item's
-    visibility (`iconet.views.attachments`)."""
+    visibility (`iconet.attachments.views`)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
@@ -66,24 +66,3 @@ class Attachment(models.Model):
     @property
     def content_type_header(self) -> str:
         return CONTENT_TYPES[self.kind]
-
-
-class ReferenceSequence(models.Model):
-    """The last number handed out per reference prefix, year and owner country
-    (EWS-2026-FR-0042); `iconet.sharing.references.reference_next` is the only writer."""
-
-    prefix = models.CharField(max_length=16)
-    year = models.PositiveSmallIntegerField()
-    country_code = models.CharField(max_length=2)
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["prefix", "year", "country_code"],
-                name="iconet_reference_sequence_unique",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}-{self.country_code}: {self.last_number}"

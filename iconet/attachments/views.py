@@ -11,11 +11,11 @@ from ..audit.services import access_log_write
 from ..files import file_response
 from ..forms import AttachmentForm
 from ..models import AccessLog, Action, Attachment
-from ..services.attachments import attachment_add
 from ..sharing.access import get_item_for_action
 from ..sharing.declarations import takes_attachments
 from ..sharing.registry import item_model_or_404
 from ..sharing.views.steps import workflow_step
+from .services import attachment_add
 
 
 @require_POST
