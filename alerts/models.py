@@ -129,7 +129,7 @@ class Alert(SharedItem):
         publication_message="alerts.services.alert_publication_message",
         # The alert's follow-ups are the core's discussion of any item (iconet.ItemReply).
         follow_ups="replies",
-        follow_up_add="iconet.services.discussion.item_reply_add",
+        follow_up_add="iconet.discussion.services.item_reply_add",
         sections=(
             Section(
                 _("Alert"),

@@ -8,11 +8,12 @@ class IconetConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        # The worker knows a task once its module is imported (`*_tasks` below); the core's task
+        # The worker knows a task once its module is imported (`tasks` below); the core's task
         # modules live in its sub-packages, where autodiscovery (of `iconet.tasks`) does not look.
-        from . import discussion_tasks, signals  # noqa: F401
+        from . import signals  # noqa: F401
         from .audit import registry as audit_registry  # noqa: F401
         from .directory import tasks as directory_tasks  # noqa: F401
+        from .discussion import tasks as discussion_tasks  # noqa: F401
         from .exports import tasks as export_tasks  # noqa: F401
         from .outbox import tasks as outbox_tasks  # noqa: F401
         from .retention import tasks as retention_tasks  # noqa: F401

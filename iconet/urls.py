@@ -11,12 +11,12 @@ from .attachments import views as attachments
 from .dashboard import views as home
 from .directory.views import access_changes as access_change_views
 from .directory.views import accounts, administration
+from .discussion import views as discussion
 from .exports import views as exports
 from .operations.views import health, metrics
 from .outbox import views as recipients
 from .search import views as search
 from .sharing.views import sharing
-from .views import discussion
 
 accounts_patterns = (
     [

@@ -94,6 +94,6 @@ from ..directory.models.access_changes import AccessChangeRequest  # noqa: E402
 
 __all__ += ["AccessChangeRequest"]
 
-from .discussion import ItemFollow, ItemLink, ItemReply  # noqa: E402
+from ..discussion.models import ItemFollow, ItemLink, ItemReply  # noqa: E402
 
 __all__ += ["ItemFollow", "ItemLink", "ItemReply"]

@@ -56,7 +56,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_DISCLOSURE = "request_disclosure"
     DECIDE_DISCLOSURE = "decide_disclosure"
-    # the discussion of an item (iconet.services.discussion) and following its changes
+    # the discussion of an item (iconet.discussion.services) and following its changes
     REPLY = "reply"
     FOLLOW = "follow"
     # recipient tracking (iconet.outbox.services.recipients)
@@ -255,7 +255,7 @@ class SharedItem(models.Model):
     )
     # Files of the item (iconet.Attachment), read only after the item itself was found visible.
     attachments = GenericRelation("iconet.Attachment")
-    # The item's discussion (iconet.services.discussion), read through the item's visibility.
+    # The item's discussion (iconet.discussion.services), read through the item's visibility.
     replies = GenericRelation("iconet.ItemReply")
     # Who was told of the item and what became of it (iconet.outbox.services.recipients).
     recipients = GenericRelation("iconet.ItemRecipient")

@@ -218,9 +218,9 @@ def areas_labelled(user) -> list[dict]:
 def item_discussion(context, item):
     """The discussion of an item's detail page (the page has found the item visible): its
     replies, the reply form for those who may reply, and following the item."""
+    from iconet.discussion.services import is_following
     from iconet.forms import ReplyForm
     from iconet.models import ItemReply
-    from iconet.services.discussion import is_following
 
     user = context["request"].user
     may_reply = item.allows(user, Action.REPLY)
@@ -248,7 +248,7 @@ def item_links(context, item):
     its other end; the form to add one for those who may change the item."""
     from django.contrib.contenttypes.models import ContentType
 
-    from iconet.services.discussion import item_links_for_reader
+    from iconet.discussion.services import item_links_for_reader
 
     user = context["request"].user
     may_change = item.allows(user, Action.CHANGE)

@@ -19,6 +19,7 @@ from django.db import models
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from iconet.discussion.services import item_reply_add
 from iconet.models import (
     AccessLog,
     Attachment,
@@ -30,7 +31,6 @@ from iconet.models import (
     SharedItem,
     State,
 )
-from iconet.services.discussion import item_reply_add
 from iconet.sharing.services import grants_sync
 from tests.files import attachment_make, attachment_url
 from tests.items import item_make

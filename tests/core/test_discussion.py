@@ -5,8 +5,8 @@ item and is told of changes in their language, never once they may no longer rea
 import pytest
 from django.urls import reverse
 
+from iconet.discussion.services import followers_tell, item_follow
 from iconet.models import EmailDelivery, ItemFollow, ItemLink, ItemReply, Notification, User
-from iconet.services.discussion import followers_tell, item_follow
 from iconet.sharing.registry import shared_item_models
 from iconet.sharing.services import item_state_set
 from tests.items import item_make

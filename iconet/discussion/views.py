@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from ..forms import ReplyForm
 from ..models import Action
-from ..services import discussion as services
 from ..sharing.access import get_item_for_action
 from ..sharing.registry import item_model_or_404, shared_item_models
 from ..sharing.views.steps import workflow_step
+from . import services
 
 
 @require_POST

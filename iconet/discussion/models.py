@@ -51,7 +51,7 @@ class ItemReply(models.Model):
 
 class ItemFollow(models.Model):
     """A user who asked to be told when an item changes; `told_up_to` is the last change-log
-    entry they were told of (iconet.services.discussion.followers_tell)."""
+    entry they were told of (iconet.discussion.services.followers_tell)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.BigIntegerField()
