@@ -24,7 +24,7 @@ What the core then does with it:
   code), linked to the declaration's ``list_url``;
 - ``SharedItem.get_absolute_url`` reverses the type's ``detail_url`` with the item's pk, so
   two item types in one app each have their own detail page;
-- the home page (``iconet.views.home``) shows, after the core's own panels (drafts,
+- the home page (``iconet.dashboard.views.home``) shows, after the core's own panels (drafts,
   disclosures to decide, failed deliveries; ``iconet.dashboard``), the area's
   ``dashboard_panels`` (what waits for the user) and ``dashboard_trends`` (charts of the
   network's figures), each built on ``visible_to(user)``;

@@ -8,7 +8,7 @@ statement: those at module and class level, which run when the module is loaded,
 inside functions, which run later. A function-level import is how a cycle hides (a model
 method importing its service), so it counts like any other. An import names the most specific
 project module it reaches (`from iconet.models import User` reaches `iconet.models`;
-`from iconet.services import notify` reaches `iconet.outbox.services.notify`).
+`from iconet.outbox.services import notify` reaches `iconet.outbox.services.notify`).
 """
 
 import ast

@@ -34,12 +34,25 @@ def test_every_package_of_the_core_opens_with_a_line_that_says_what_it_holds():
     packages = core_packages()
     names = {str(p.parent.relative_to(ROOT)) for p in packages}
     assert {"iconet/directory", "iconet/search", "iconet/outbox", "iconet/exports"} <= names
+    assert {"iconet/sharing", "iconet/attachments", "iconet/discussion"} <= names
     problems = {
         str(path.relative_to(ROOT)): problem
         for path in packages
         if (problem := opening_line_problem(path.read_text()))
     }
     assert problems == {}
+
+
+def test_the_core_keeps_no_folder_named_for_a_kind_of_module():
+    """Models, services and views live in the folder of what they are about; `iconet.models`
+    is only the app's models module (Django's), which imports every model of the core."""
+    names = {str(p.parent.relative_to(ROOT)) for p in core_packages()}
+    assert {"iconet/models", "iconet/services", "iconet/views"} & names == set()
+    assert (ROOT / CORE / "models.py").is_file()
+    source = (ROOT / CORE / "models.py").read_text()
+    assert not any(
+        isinstance(node, ast.ClassDef | ast.FunctionDef) for node in ast.parse(source).body
+    )
 
 
 def test_the_opening_line_check_refuses_what_it_should():
@@ -86,7 +99,7 @@ def test_every_chart_is_drawn_by_the_core_chart_partials():
     assert drawn == []
 
 
-# The item's PDF is served by the sharing views, which move with the sharing kernel.
+# The item's PDF is served by the sharing kernel's views (its print and PDF pages).
 FILE_RESPONSES_ELSEWHERE = {"iconet/sharing/views/sharing.py"}
 
 

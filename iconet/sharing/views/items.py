@@ -87,7 +87,7 @@ class ItemListView(ItemQuerysetMixin, ListView):
         return self._filter_form
 
     def shows_archived(self) -> bool:
-        """Archived items (read-only, iconet.services.retention) are listed only when asked for."""
+        """Archived items (read-only, iconet.retention.services) are listed only when asked for."""
         return self.request.GET.get(ARCHIVED_PARAMETER) == "1"
 
     def get_queryset(self):
