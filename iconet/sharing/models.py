@@ -28,7 +28,7 @@ from guardian.models import GroupObjectPermissionBase
 from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
 from .declarations import ItemType, Row
-from .querysets import NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
+from .querysets import ARCHIVED, NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
 # What `display_sections` gives: headed groups of (label, value); labels may be lazy strings.
 Label = str | Promise
@@ -39,7 +39,7 @@ class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-    ARCHIVED = "archived", _("Archived")
+    ARCHIVED = ARCHIVED, _("Archived")
 
 
 class Action(StrEnum):

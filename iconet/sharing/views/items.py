@@ -17,7 +17,7 @@ from ...audit.services import item_read_record
 from ...exports.sources import export_offer
 from ...forms import quick_selects
 from ...middleware import is_same_site_navigation
-from ...models import Action, DisclosureRequest, State
+from ...models import Action, DisclosureRequest
 from ...outbox.services.notify import notifications_read_for
 from .. import services as sharing_services
 
@@ -93,7 +93,7 @@ class ItemListView(ItemQuerysetMixin, ListView):
     def get_queryset(self):
         queryset = super().get_queryset()
         if not self.shows_archived():
-            queryset = queryset.exclude(state=State.ARCHIVED)
+            queryset = queryset.without_archived()
         form = self.get_filter_form()
         if form is not None and form.is_valid():
             queryset = form.filter(queryset)
