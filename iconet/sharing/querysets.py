@@ -128,7 +128,7 @@ class SharedItemQuerySet(models.QuerySet):
         # Grant tables hold read grants only (see iconet.sharing.services), one per reason.
         granted = VisibleGrants(grant_model_of(model), tuple(groups), user)
         unfiltered = self.grants_only is None and not self.query.has_filters()
-        visible = self.filter(pk__in=granted.queryset.values("content_object_id"))
+        visible = self.filter(pk__granted_through=(granted.model, granted.groups))
         if unfiltered:
             setattr(visible.query, GRANTS_ONLY, granted)
         return visible
