@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from iconet.dashboard.charts import bar_chart
 from iconet.exports.sources import export_offer, formula_safe
-from iconet.files import file_response
+from iconet.files.pipeline import file_response
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.sharing.access import get_item_for_action, get_visible_or_404
 from iconet.sharing.views.items import ItemDetailView, ItemListView

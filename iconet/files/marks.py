@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from .files import IMAGE_KINDS, FileKind
+from .pipeline import IMAGE_KINDS, FileKind
 
 
 def mark_band_height(height: int) -> int:
