@@ -34,7 +34,7 @@ def test_every_package_of_the_core_opens_with_a_line_that_says_what_it_holds():
     packages = core_packages()
     names = {str(p.parent.relative_to(ROOT)) for p in packages}
     assert {"iconet/directory", "iconet/search", "iconet/outbox", "iconet/exports"} <= names
-    assert {"iconet/sharing", "iconet/attachments", "iconet/discussion"} <= names
+    assert {"iconet/sharing", "iconet/attachments", "iconet/discussion", "iconet/files"} <= names
     problems = {
         str(path.relative_to(ROOT)): problem
         for path in packages
