@@ -9,13 +9,13 @@ from iconet.forms import (
     BoundedInlineFormSet,
     DateInput,
     ExplainedFormMixin,
-    ItemLanguageMixin,
     MemberStatesField,
     NumberedSplitArrayWidget,
     SectionedFormMixin,
     country_choices,
 )
 from iconet.models import Area, Country, Marking, User
+from iconet.sharing.forms import ItemLanguageMixin
 
 from .models import (
     Alert,

@@ -6,14 +6,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from iconet.files import EXTENSIONS, FileKind
+from iconet.files.pipeline import EXTENSIONS, FileKind
 from iconet.forms import (
     DateInput,
     ExplainedFormMixin,
-    ItemLanguageMixin,
     SectionedFormMixin,
     country_choices,
 )
+from iconet.sharing.forms import ItemLanguageMixin
 
 from .models import DocumentNote, LightSource, NoteImage, Term, Vocabulary
 

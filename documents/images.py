@@ -1,14 +1,14 @@
 """Pillow work on note images: redaction, thumbnails and the traceable download mark.
 
-Every output is re-encoded from pixels by the safe-file pipeline (`iconet.files.image_encode`):
-no metadata of the original survives."""
+Every output is re-encoded from pixels by the safe-file pipeline
+(`iconet.files.pipeline.image_encode`): no metadata of the original survives."""
 
 import io
 
 from PIL import Image, ImageDraw
 
-from iconet import file_marks
-from iconet.files import FileKind, image_encode
+from iconet.files import marks as file_marks
+from iconet.files.pipeline import FileKind, image_encode
 
 THUMBNAIL_SIZE = (320, 320)
 
@@ -38,6 +38,6 @@ def thumbnail(data: bytes) -> bytes:
     return _jpeg(image, quality=80)
 
 
-# The download mark is the core's, shared with every marked download (iconet.file_marks).
+# The download mark is the core's, shared with every marked download (iconet.files.marks).
 mark_band_height = file_marks.mark_band_height
 mark = file_marks.image_mark

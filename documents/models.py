@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from iconet.files import storage_name
+from iconet.files.pipeline import storage_name
 from iconet.limits import LONG_TEXT, single_line, text_limit
 from iconet.models import Action, Area, Audience, SharedItem, grant_model_for
 from iconet.search.models import (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from iconet.audit.services import audited
-from iconet.files import FileKind, file_check, stored_files_delete
+from iconet.files.pipeline import FileKind, file_check, stored_files_delete
 from iconet.models import Action, User
 from iconet.sharing.access import require
 

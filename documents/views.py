@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iconet.audit.services import access_log_write
 from iconet.dashboard.charts import bar_chart_horizontal
-from iconet.files import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
+from iconet.files.pipeline import CONTENT_TYPES, EXTENSIONS, FileKind, file_response
 from iconet.models import AccessLog, Action
 from iconet.sharing.access import get_item_for_action
 from iconet.sharing.views.items import ItemCreateView, ItemDetailView, ItemListView, ItemUpdateView

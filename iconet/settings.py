@@ -220,7 +220,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # (iconet/operations/backup.py).
 ICONET_PG_BIN_DIR = env.str("ICONET_PG_BIN_DIR", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Limits of the safe-file pipeline (iconet/files.py) for every attachment and image.
+# Limits of the safe-file pipeline (iconet/files/pipeline.py) for every attachment and image.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

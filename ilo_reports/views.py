@@ -2,6 +2,7 @@
 the report's policy does not allow answer 403."""
 
 import csv
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from iconet.dashboard.charts import bar_chart
 from iconet.exports.sources import export_offer, formula_safe
-from iconet.files import file_response
+from iconet.files.pipeline import file_response
 from iconet.models import Action, Area, Audience, Marking, State
 from iconet.sharing.access import get_item_for_action, get_visible_or_404
 from iconet.sharing.views.items import ItemDetailView, ItemListView
@@ -212,6 +213,59 @@ def report_edit(request, pk):
     )
 
 
+class AnswersEdit(NamedTuple):
+    """What the editor of a section or a part did with the request: the report as it now
+    stands, the form to show, the answers another save changed meanwhile, and whether the
+    answers were saved (the view then says so and moves on)."""
+
+    report: IloReport
+    form: ReportForm
+    conflicts: list[dict]
+    saved: bool
+
+
+def answers_edit(request, report: IloReport, sections: list, **scope) -> AnswersEdit:
+    """The editor of some `sections` of the draft (`scope` is the form's: `section=` or
+    `part=`), saved at once under the report's optimistic lock. A form refused, or overtaken
+    by another save, keeps what the user typed; after another save it is compared with
+    theirs and saving again is a deliberate choice."""
+    if request.method != "POST":
+        return AnswersEdit(report, ReportForm(report=report, **scope), [], saved=False)
+    form = ReportForm(request.POST, report=report, **scope)
+    if not form.is_valid():
+        return AnswersEdit(report, form, [], saved=False)
+    try:
+        services.report_save(
+            actor=request.user,
+            report=report,
+            answers=form.answers(),
+            lock_version=form.cleaned_data["lock_version"],
+            questions=form.question_keys(),
+        )
+    except services.Conflict as conflict:
+        report = conflict.current
+        data = request.POST.copy()
+        # What the user typed stays in the form; saving again is then a deliberate choice.
+        data["lock_version"] = report.lock_version
+        form = ReportForm(data, report=report, **scope)
+        form.is_valid()
+        conflicts = [
+            answer
+            for section in sections
+            for answer in conflicting_answers(report, form.answers(), section)
+        ]
+        messages.warning(
+            request,
+            _(
+                "Someone else saved this report while you were editing it. "
+                "Your text has not been saved: "
+                "compare it with theirs below, then save again."
+            ),
+        )
+        return AnswersEdit(report, form, conflicts, saved=False)
+    return AnswersEdit(report, form, [], saved=True)
+
+
 @require_http_methods(["GET", "POST"])
 def report_section_edit(request, pk, section_pk):
     """One section of the draft, saved on its own under the report's optimistic lock."""
@@ -222,45 +276,16 @@ def report_section_edit(request, pk, section_pk):
         raise Http404
     section = sections[position]
     following = sections[position + 1] if position + 1 < len(sections) else None
-    conflicts = []
-    if request.method == "POST":
-        form = ReportForm(request.POST, report=report, section=section)
-        if form.is_valid():
-            try:
-                services.report_save(
-                    actor=request.user,
-                    report=report,
-                    answers=form.answers(),
-                    lock_version=form.cleaned_data["lock_version"],
-                    questions=form.question_keys(),
-                )
-            except services.Conflict as conflict:
-                report = conflict.current
-                data = request.POST.copy()
-                # What the user typed stays in the form; saving again is then a deliberate choice.
-                data["lock_version"] = report.lock_version
-                form = ReportForm(data, report=report, section=section)
-                form.is_valid()
-                conflicts = conflicting_answers(report, form.answers(), section)
-                messages.warning(
-                    request,
-                    _(
-                        "Someone else saved this report while you were editing it. "
-                        "Your text has not been saved: "
-                        "compare it with theirs below, then save again."
-                    ),
-                )
-            else:
-                messages.success(
-                    request, _("Section “%(heading)s” saved.") % {"heading": section.shown_heading}
-                )
-                if request.POST.get("then") == "next":
-                    if following is None:
-                        return redirect("ilo_reports:edit", pk=report.pk)
-                    return redirect("ilo_reports:section", pk=report.pk, section_pk=following.pk)
-                return redirect("ilo_reports:section", pk=report.pk, section_pk=section.pk)
-    else:
-        form = ReportForm(report=report, section=section)
+    report, form, conflicts, saved = answers_edit(request, report, [section], section=section)
+    if saved:
+        messages.success(
+            request, _("Section “%(heading)s” saved.") % {"heading": section.shown_heading}
+        )
+        if request.POST.get("then") == "next":
+            if following is None:
+                return redirect("ilo_reports:edit", pk=report.pk)
+            return redirect("ilo_reports:section", pk=report.pk, section_pk=following.pk)
+        return redirect("ilo_reports:section", pk=report.pk, section_pk=section.pk)
     return render(
         request,
         "ilo_reports/report_section.html",
@@ -294,42 +319,10 @@ def report_part_edit(request, pk, part):
     sections = [s for s in report.template.sections_with_questions() if s.part == part]
     if not sections:
         raise Http404
-    conflicts: list[dict] = []
-    if request.method == "POST":
-        form = ReportForm(request.POST, report=report, part=part)
-        if form.is_valid():
-            try:
-                services.report_save(
-                    actor=request.user,
-                    report=report,
-                    answers=form.answers(),
-                    lock_version=form.cleaned_data["lock_version"],
-                    questions=form.question_keys(),
-                )
-            except services.Conflict as conflict:
-                report = conflict.current
-                data = request.POST.copy()
-                data["lock_version"] = report.lock_version
-                form = ReportForm(data, report=report, part=part)
-                form.is_valid()
-                for section in sections:
-                    conflicts += conflicting_answers(report, form.answers(), section)
-                messages.warning(
-                    request,
-                    _(
-                        "Someone else saved this report while you were editing it. "
-                        "Your text has not been saved: "
-                        "compare it with theirs below, then save again."
-                    ),
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(part)s saved.") % {"part": TemplateSection.Part(part).label},
-                )
-                return redirect("ilo_reports:part", pk=report.pk, part=part)
-    else:
-        form = ReportForm(report=report, part=part)
+    report, form, conflicts, saved = answers_edit(request, report, sections, part=part)
+    if saved:
+        messages.success(request, _("%(part)s saved.") % {"part": TemplateSection.Part(part).label})
+        return redirect("ilo_reports:part", pk=report.pk, part=part)
     position = PARTS.index(part)
     present = {s.part for s in report.template.sections_with_questions()}
     return render(

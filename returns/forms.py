@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from iconet.forms import (
     DateInput,
     ExplainedFormMixin,
-    ItemLanguageMixin,
     MemberStatesField,
     SectionedFormMixin,
     country_choices,
 )
 from iconet.models import Country
+from iconet.sharing.forms import ItemLanguageMixin
 
 from .models import (
     Authorisation,

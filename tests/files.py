@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from iconet.files import FileKind
+from iconet.files.pipeline import FileKind
 from iconet.models import Attachment
 
 

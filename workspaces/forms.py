@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iconet.forms import AttachmentForm, ItemLanguageMixin
+from iconet.attachments.forms import AttachmentForm
+from iconet.sharing.forms import ItemLanguageMixin
 
 from .models import Folder, LibraryDocument, Meeting, Reply, time_zone_choices
 from .services import WORKSPACE_MARKINGS

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from iconet.attachments.services import attachment_store
 from iconet.audit.services import audited
-from iconet.files import file_text
+from iconet.files.pipeline import file_text
 from iconet.limits import one_line_text
 from iconet.models import (
     CONTENT_FREE_MARKINGS,

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from iconet.audit.services import access_log_write
 from iconet.calendar import calendar_events
-from iconet.file_marks import file_marked
-from iconet.files import file_response
+from iconet.files.marks import file_marked
+from iconet.files.pipeline import file_response
 from iconet.models import AccessLog, Action, Area
 from iconet.sharing.access import can, get_item_for_action, get_visible_or_404
 from iconet.sharing.views.items import ItemDetailView, ItemListView

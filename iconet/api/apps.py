@@ -26,8 +26,6 @@ class ApiConfig(AppConfig):
             ApiClient, exclude_fields=["secret_hash", "last_used_at", "last_used_from"]
         )
         auditlog.register(WebhookEndpoint, exclude_fields=["secret"])
-        recipients_told.connect(
-            awaiting_acknowledgement_tell, dispatch_uid="iconet.api.webhooks.acknowledgement"
-        )
-        access_changed.connect(access_change_tell, dispatch_uid="iconet.api.webhooks.access")
+        recipients_told.register(awaiting_acknowledgement_tell)
+        access_changed.register(access_change_tell)
         PART_APPLIERS[Kind.WEBHOOK_ENDPOINT] = webhook_endpoint_enable

@@ -25,12 +25,12 @@ from rest_framework.response import Response
 
 from iconet.audit.services import access_log_write
 
-from ..files import file_response
-from ..forms import DisclosureRequestForm
+from ..files.pipeline import file_response
 from ..models import AccessLog, Action, Attachment, DisclosureRequest
 from ..outbox.services.recipients import recipient_acknowledge
 from ..sharing import services as sharing_services
 from ..sharing.declarations import takes_attachments
+from ..sharing.forms import DisclosureRequestForm
 from .declaration import ApiType, serializer_field
 from .models import ApiAction
 from .views import ERROR_SCHEMA, ItemApiView, _django_errors, _form_errors, _own, shape_check

@@ -185,7 +185,7 @@ def item_published_tell(sender, *, item, first_publication: bool = True, **kwarg
     deliveries_write(event, _endpoints(event), lambda endpoint: _item_for(item, endpoint))
 
 
-def awaiting_acknowledgement_tell(sender, *, item, organisation_ids, **kwargs) -> None:
+def awaiting_acknowledgement_tell(*, item, organisation_ids) -> None:
     """Tell the endpoints of organisations newly told of an item that it awaits their
     acknowledgement (the client may acknowledge it for them, iconet.api.item_actions)."""
     event = WebhookEndpoint.Event.AWAITING_ACKNOWLEDGEMENT
@@ -196,7 +196,7 @@ def awaiting_acknowledgement_tell(sender, *, item, organisation_ids, **kwargs) -
     )
 
 
-def access_change_tell(sender, *, request, organisation_ids, **kwargs) -> None:
+def access_change_tell(*, request, organisation_ids) -> None:
     """Tell the endpoints of the organisations a change of access concerns that it was asked or
     decided: its kind and status, whom it concerns, and where the register shows it; never the
     reasons, the summary nor what it sets (an administrator reads them in the register)."""

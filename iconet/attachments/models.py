@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..directory.models.directory import Organisation
-from ..files import CONTENT_TYPES, EXTENSIONS, FileKind, storage_name
+from ..files.pipeline import CONTENT_TYPES, EXTENSIONS, FileKind, storage_name
 
 
 def attachment_storage_name(instance, filename: str) -> str:
@@ -25,8 +25,8 @@ class AttachmentQuerySet(models.QuerySet):
 
 
 class Attachment(models.Model):
-    """A file of a shared item, checked by `iconet.files` and served only through the item's
-    visibility (`iconet.attachments.views`)."""
+    """A file of a shared item, checked by `iconet.files.pipeline` and served only through the
+    item's visibility (`iconet.attachments.views`)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()

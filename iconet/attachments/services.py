@@ -1,11 +1,11 @@
-"""Attaching files to shared items through the safe-file pipeline (`iconet.files`)."""
+"""Attaching files to shared items through the safe-file pipeline (`iconet.files.pipeline`)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 
 from ..audit.services import audited
-from ..files import file_check, stored_files_delete
+from ..files.pipeline import file_check, stored_files_delete
 from ..models import Action, Attachment, User
 from ..sharing.access import can
 from ..sharing.declarations import takes_attachments

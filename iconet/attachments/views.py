@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..audit.services import access_log_write
-from ..files import file_response
-from ..forms import AttachmentForm
+from ..files.pipeline import file_response
 from ..models import AccessLog, Action, Attachment
 from ..sharing.access import get_item_for_action
 from ..sharing.declarations import takes_attachments
 from ..sharing.registry import item_model_or_404
 from ..sharing.views.steps import workflow_step
+from .forms import AttachmentForm
 from .services import attachment_add
 
 

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ..forms import ReplyForm
 from ..models import Action
 from ..sharing.access import get_item_for_action
 from ..sharing.registry import item_model_or_404, shared_item_models
 from ..sharing.views.steps import workflow_step
 from . import services
+from .forms import ReplyForm
 
 
 @require_POST

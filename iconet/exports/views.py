@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..files import file_response
+from ..files.pipeline import file_response
 from ..models import ExportJob
 from . import services
 from . import sources as exports

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..exports.sources import export_offer
-from ..forms import SavedSearchForm, SearchFilterForm, SearchForm
 from ..models import SavedSearch
+from .forms import SavedSearchForm, SearchFilterForm, SearchForm
 from .saved_searches import KEPT_FILTERS, SavedSearchRefused, saved_search_update
 from .saved_searches import saved_search_create as saved_search_make
 from .services import (

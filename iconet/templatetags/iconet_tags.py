@@ -187,7 +187,7 @@ def widget_kind(bound_field):
 def item_attachments(context, item):
     """The attachments section of an item's detail page (the page has found the item visible):
     the files, and the upload form for those who may change the item."""
-    from iconet.forms import AttachmentForm
+    from iconet.attachments.forms import AttachmentForm
     from iconet.sharing.declarations import takes_attachments
 
     user = context["request"].user
@@ -218,8 +218,8 @@ def areas_labelled(user) -> list[dict]:
 def item_discussion(context, item):
     """The discussion of an item's detail page (the page has found the item visible): its
     replies, the reply form for those who may reply, and following the item."""
+    from iconet.discussion.forms import ReplyForm
     from iconet.discussion.services import is_following
-    from iconet.forms import ReplyForm
     from iconet.models import ItemReply
 
     user = context["request"].user

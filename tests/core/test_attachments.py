@@ -207,7 +207,7 @@ def test_a_truncated_image_is_refused_after_a_pdf_was_rendered_in_the_same_proce
     from django.core.files.base import ContentFile
     from PIL import ImageFile
 
-    from iconet.files import FileRefused, file_check
+    from iconet.files.pipeline import FileRefused, file_check
 
     ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
     truncated = ContentFile(jpeg_bytes(400, 300, noise=True)[:6000], name="stamp.jpg")

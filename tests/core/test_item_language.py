@@ -5,7 +5,7 @@ from django.utils import translation
 
 from alerts.forms import AlertForm
 from documents.forms import DocumentNoteForm
-from iconet.forms import ItemLanguageMixin
+from iconet.sharing.forms import ItemLanguageMixin
 from returns.forms import ReturnOperationForm, ReturnProblemForm
 
 FORMS = [AlertForm, DocumentNoteForm, ReturnProblemForm, ReturnOperationForm]

@@ -23,13 +23,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...audit.services import audited
+from ...listeners import Listeners
 from ...models import (
     AccessChangeRequest,
     AccessGroup,
@@ -53,9 +53,9 @@ from . import directory
 Kind = AccessChangeRequest.Kind
 Status = AccessChangeRequest.Status
 
-# Sent in the transaction of a request and of its decision: `request`, `organisation_ids` (the
-# organisations it concerns). The API's webhooks listen.
-access_changed = Signal()
+# Told in the transaction of a request and of its decision: `request`, `organisation_ids` (the
+# organisations it concerns). The API registers its webhooks.
+access_changed = Listeners()
 
 # Who approves.
 STATE = "state"
@@ -502,8 +502,7 @@ def access_change_request(
         request.summary = describe(request)[:300]
     request.save()
     _told_of_request(request)
-    access_changed.send(
-        AccessChangeRequest,
+    access_changed.tell(
         request=request,
         organisation_ids=sorted(_concerned_organisations(request)),
     )
@@ -819,8 +818,7 @@ def access_change_decide(
         locked.status = Status.REFUSED
     locked.save()
     _told_of_decision(locked)
-    access_changed.send(
-        AccessChangeRequest,
+    access_changed.tell(
         request=locked,
         organisation_ids=sorted(_concerned_organisations(locked)),
     )

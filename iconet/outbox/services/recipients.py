@@ -10,18 +10,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.dispatch import Signal
 from django.utils import timezone
 
 from ...audit.services import audited
+from ...listeners import Listeners
 from ...models import Action, EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
 from ...sharing.access import can, readers_among
 from ..models.recipients import ESCALATION, FOR_ORGANISATION
 from .notify import Text, emails_enqueue, notifications_read_for, users_tell
 
-# Sent in the transaction that tells an item to organisations not told of it before (they now
-# await its acknowledgement): `item`, `organisation_ids`. The API's webhooks listen.
-recipients_told = Signal()
+# Told in the transaction that tells an item to organisations not told of it before (they now
+# await its acknowledgement): `item`, `organisation_ids`. The API registers its webhooks.
+recipients_told = Listeners()
 
 # Items published longer ago than this (past their deadline) are no longer chased.
 CHASE_WINDOW = timedelta(days=7)
@@ -84,7 +84,7 @@ def recipients_tell(
     created = ItemRecipient.objects.bulk_create(rows, ignore_conflicts=True)
     newly_told = {row.organisation_id for row in rows} - organisations_before - {None}
     if newly_told:
-        recipients_told.send(type(item), item=item, organisation_ids=sorted(newly_told))
+        recipients_told.tell(item=item, organisation_ids=sorted(newly_told))
     return created
 
 

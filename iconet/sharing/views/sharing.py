@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ...audit.services import access_log_write, item_read_record
 from ...exports.sources import static_only_fetcher
-from ...forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ...models import (
     FOUR_EYES_MARKINGS,
     MARKING_AUDIENCES,
@@ -35,6 +34,7 @@ from ...models import (
 from .. import services
 from ..access import can, get_item_for_action
 from ..declarations import item_type_for
+from ..forms import DisclosureDecisionForm, DisclosureRequestForm, PublishForm
 from ..registry import item_model_or_404, shared_item_models
 from ..related import (
     ItemMention,
@@ -647,7 +647,7 @@ def item_footprint(request, type_slug, pk):
 
 def _footprint_page(request, item, viewer, *, narrow_form=None):
     from ...audit.footprint import item_footprint as footprint_of
-    from ...forms import NarrowForm
+    from ...audit.forms import NarrowForm
 
     access_log_write(
         event=AccessLog.Event.FOOTPRINT, request=request, item=item, detail="footprint page"
@@ -676,7 +676,7 @@ def item_narrow(request, type_slug, pk):
     """Narrow a published item's audience from its footprint, and withdraw the copies that may
     no longer exist (exports whose owners may no longer read the item)."""
     from ...audit.footprint import item_narrow as narrow
-    from ...forms import NarrowForm
+    from ...audit.forms import NarrowForm
 
     item = _item(request, type_slug, pk, Action.PUBLISH)
     form = NarrowForm(request.POST, item=item)
@@ -705,8 +705,8 @@ def item_retention(request, type_slug, pk):
     """An item's retention: its review date, the owner's answer to a due review, and the
     Commission's hold. Shown to those who see its footprint; it shows no content."""
     from ...audit.footprint import footprint_item
-    from ...forms import RetentionDecisionForm, RetentionHoldForm
     from ...retention import services as retention
+    from ...retention.forms import RetentionDecisionForm, RetentionHoldForm
 
     item, viewer = footprint_item(user=request.user, type_slug=type_slug, pk=pk)
     record = retention.retention_record(item)
@@ -771,8 +771,8 @@ def retention_overview(request):
     """The Commission's page of retention: each type's period, which it may change, and how
     many items are due, escalated, held, kept or archived (counts only)."""
     from ...directory.services.directory import is_administrator
-    from ...forms import RetentionRuleForm
     from ...retention import services as retention
+    from ...retention.forms import RetentionRuleForm
 
     if not (is_administrator(request.user) and request.user.is_commission_admin):
         raise PermissionDenied
@@ -806,7 +806,7 @@ def retention_overview(request):
 def footprint_find(request):
     """Find an item's footprint by its reference: the owner's people and the Commission."""
     from ...audit.footprint import footprint_find as find
-    from ...forms import FootprintFindForm
+    from ...audit.forms import FootprintFindForm
 
     form = FootprintFindForm(request.GET if "reference" in request.GET else None)
     if form.is_valid():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from .files import IMAGE_KINDS, FileKind
+from .pipeline import IMAGE_KINDS, FileKind
 
 
 def mark_band_height(height: int) -> int:
@@ -40,7 +40,7 @@ def _stamp_pdf(text: str, width: float, height: float) -> bytes:
     from django.utils.html import escape
     from weasyprint import HTML
 
-    from .exports.sources import static_only_fetcher
+    from ..exports.sources import static_only_fetcher
 
     html = (
         f"<style>@page {{ size: {width}pt {height}pt; margin: 0 }}"
