@@ -14,10 +14,12 @@ class ApiConfig(AppConfig):
 
         from ..directory.services.access_changes import PART_APPLIERS, Kind, access_changed
         from ..outbox.services.recipients import recipients_told
+        from ..sharing.services import publication_listeners
         from .models import ApiClient, WebhookEndpoint
         from .webhooks import (
             access_change_tell,
             awaiting_acknowledgement_tell,
+            item_published_tell,
             webhook_endpoint_enable,
         )
 
@@ -27,5 +29,6 @@ class ApiConfig(AppConfig):
         )
         auditlog.register(WebhookEndpoint, exclude_fields=["secret"])
         recipients_told.register(awaiting_acknowledgement_tell)
+        publication_listeners.register(item_published_tell)
         access_changed.register(access_change_tell)
         PART_APPLIERS[Kind.WEBHOOK_ENDPOINT] = webhook_endpoint_enable

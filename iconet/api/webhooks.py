@@ -177,7 +177,7 @@ def _item_for(item, endpoint) -> dict | None:
     return None if payload is None else {"item": payload}
 
 
-def item_published_tell(sender, *, item, first_publication: bool = True, **kwargs) -> None:
+def item_published_tell(*, item, first_publication: bool = True) -> None:
     """Tell the endpoints told of publications whose client may read the item."""
     if not first_publication:
         return

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..audit.services import audited
 from ..dashboard.trends import item_stale
 from ..limits import one_line_text
+from ..listeners import Listeners
 from ..models import (
     CONTENT_FREE_MARKINGS,
     FOUR_EYES_MARKINGS,
@@ -485,14 +486,18 @@ def _publication_tell(item: SharedItem) -> list[User]:
     return [row.user for row in rows]
 
 
+# Told of every publication, in its transaction, with `item` and `first_publication`: the
+# API registers its webhooks here (iconet.api.apps), so that the kernel does not import it.
+publication_listeners = Listeners()
+
+
 def _publication_observers(item: SharedItem, *, first_publication: bool) -> None:
     """What the core does on every publication beside telling: saved searches are checked
-    once it is committed, and the API's webhooks are written for a first publication."""
-    from ..api.webhooks import item_published_tell
+    once it is committed, and the registered listeners (the API's webhooks) are told."""
     from ..search.saved_searches import item_published_receive
 
     item_published_receive(type(item), item)
-    item_published_tell(type(item), item=item, first_publication=first_publication)
+    publication_listeners.tell(item=item, first_publication=first_publication)
 
 
 def _organisations_reading(group_ids: set[int]) -> list[Organisation]:

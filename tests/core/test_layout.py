@@ -85,6 +85,24 @@ def test_the_core_imports_no_area():
     assert crossings == []
 
 
+def test_the_core_tells_the_api_through_registered_listeners_only():
+    """The API builds on the core like an area: its webhooks hear of publications, recipients
+    told and access changes through `iconet.listeners.Listeners` it registers in its
+    `AppConfig.ready`; no module of the core outside `iconet.api` imports it, except the
+    project's URLs that mount its pages."""
+    graph = import_graph(project_apps())
+    crossings = sorted(
+        (module, target)
+        for module, targets in graph.items()
+        if module.startswith(f"{CORE}.")
+        and not module.startswith(f"{CORE}.api")
+        and module != f"{CORE}.urls"
+        for target in targets
+        if target == f"{CORE}.api" or target.startswith(f"{CORE}.api.")
+    )
+    assert crossings == []
+
+
 def test_every_chart_is_drawn_by_the_core_chart_partials():
     """A page that charts figures takes `iconet.dashboard.charts` and its partials
     (templates/partials/bar_chart*.html), whose SVG names itself for a screen reader."""
