@@ -32,6 +32,10 @@ class IconetConfig(AppConfig):
 
         checks.register(check_declarations)
 
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(grants_version_triggers, sender=self)
+
         from django.utils.translation import gettext_lazy as _
 
         from .dashboard.views import drafts_export_rows
@@ -47,3 +51,15 @@ class IconetConfig(AppConfig):
             ),
         ):
             export_source_register(source)
+
+
+def grants_version_triggers(**kwargs) -> None:
+    """After every migrate: the trigger that renews a grant table's token, on every grant
+    table of the registered item types (iconet.sharing.counts)."""
+    from .sharing.counts import triggers_install
+    from .sharing.querysets import grant_model_of
+    from .sharing.registry import shared_item_models
+
+    triggers_install(
+        [grant_model_of(model)._meta.db_table for model in shared_item_models().values()]
+    )

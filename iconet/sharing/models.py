@@ -594,3 +594,15 @@ class ReferenceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}-{self.country_code}: {self.last_number}"
+
+
+class GrantsVersion(models.Model):
+    """A token per grant table that every statement writing to the table replaces, in its own
+    transaction (a trigger, `iconet.sharing.counts`): figures kept for a token, such as a
+    reader's count of visible items, are read no more once any grant of the table changed."""
+
+    grant_table = models.CharField(max_length=100, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.grant_table}: {self.token}"

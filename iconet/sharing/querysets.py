@@ -54,7 +54,10 @@ class VisibleGrants:
         return self.model.objects.filter(group_id__any_of=self.groups)
 
     def item_count(self) -> int:
-        """The number of distinct items granted, read from the grant index alone (one query).
+        """The number of distinct items granted, kept while the grant table is unchanged
+        (`iconet.sharing.counts`), else read from the grant index alone (one query).
+
+        How it is read:
 
         Most visible items are usually open to the network or to everyone: each such item has
         exactly one grant to an open group, so those grants are counted without removing
@@ -62,6 +65,11 @@ class VisibleGrants:
         counted distinct, leaving out those open to one of the user's open groups (their
         grants say so in `open_to`).
         """
+        from .counts import kept_count
+
+        return kept_count(self.model._meta.db_table, self.groups, self._grants_count)
+
+    def _grants_count(self) -> int:
         grants = self.model.objects
         open_groups = self.open_groups
         parts = []

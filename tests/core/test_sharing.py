@@ -573,3 +573,66 @@ def test_a_publisher_whose_access_was_read_before_the_first_such_audience_still_
     item_publish(actor=publisher, item=item, audience=audience, marking="GREEN")
     assert can(reader, Action.READ, item)
     assert can(publisher, Action.WITHDRAW, item)
+
+
+@pytest.mark.parametrize("type_slug", sorted(shared_item_models()))
+def test_a_kept_count_of_visible_items_follows_every_change_of_grants_and_principals(
+    cast, type_slug
+):
+    """The whole list's count is kept while the type's grants and the reader's principals are
+    unchanged (iconet.sharing.counts); a grant written or removed by any means, even around
+    the services, and a membership that ends are counted at the next reading."""
+    from django.db import connection
+
+    from iconet.models import AccessGroupMember, GrantsVersion
+    from iconet.sharing.access import forget_principals
+    from iconet.sharing.querysets import grant_model_of
+    from tests.factories import AccessGroupFactory
+
+    model = shared_item_models()[type_slug]
+    reader = cast.de_ncp
+    if not reader.has_area(model.area):
+        pytest.skip("the German contact point has no such area")
+    grants = grant_model_of(model)
+
+    def counted() -> int:
+        forget_principals(reader)
+        visible = model.objects.visible_to(reader)
+        return visible.count()
+
+    def rows() -> int:
+        forget_principals(reader)
+        return len(set(model.objects.visible_to(reader).values_list("pk", flat=True)))
+
+    before = counted()
+    assert counted() == before == rows()
+    token = GrantsVersion.objects.get(grant_table=grants._meta.db_table).token
+    item = item_make(type_slug, author=cast.fr_ncp, audience="network")
+    assert GrantsVersion.objects.get(grant_table=grants._meta.db_table).token != token
+    assert counted() == before + 1 == rows()
+    # A grant removed in SQL, around every service and signal, is counted at once.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {grants._meta.db_table} WHERE content_object_id = %s", [item.pk]
+        )
+    assert counted() == before == rows()
+    # Shared with an access group: read while a member, no more once the membership ends.
+    group = AccessGroupFactory(name="Counted", members=[reader])
+    item_make(type_slug, author=cast.fr_ncp, audience="groups", groups=[group])
+    assert counted() == before + 1 == rows()
+    AccessGroupMember.objects.filter(accessgroup=group, user=reader).delete()
+    assert counted() == before == rows()
+
+
+def test_the_count_of_visible_items_is_read_anew_when_the_cache_does_not_answer(cast, settings):
+    """Redis down: the kept counts are not there, and the lists count the grants again."""
+    model = shared_item_models()[TYPE]
+    item_make(TYPE, author=cast.fr_ncp, audience="network")
+    expected = len(set(model.objects.visible_to(cast.de_ncp).values_list("pk", flat=True)))
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        }
+    }
+    assert model.objects.visible_to(cast.de_ncp).count() == expected
