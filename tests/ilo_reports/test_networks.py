@@ -245,10 +245,12 @@ def test_the_report_list_costs_the_same_for_one_or_many_reports(
 
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("ilo_reports:list"))
+    queries_for_one = len(one)  # read now: each request empties the connection's query log
     for back in range(1, 6):
         earlier = semester
         for _ in range(back):
             earlier = earlier.previous()
         _report_with_statistics(cast, network, earlier, back)
-    with django_assert_max_num_queries(len(one)):
+    client.get(reverse("ilo_reports:list"))  # the kept counts of the new grants, as for `one`
+    with django_assert_max_num_queries(queries_for_one):
         client.get(reverse("ilo_reports:list"))
