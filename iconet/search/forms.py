@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import DateInput, ExplainedFormMixin, country_choices
+from ..forms import DateInput, ExplainedFormMixin, country_choices, quick_selects
 from ..limits import single_line
 from ..models import Marking
 
@@ -51,6 +51,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("Every area")), *areas]
         self.fields["country"].choices = country_choices(_("Any country"))
+        quick_selects(self)  # the country list, on every search page and its filter column
 
     def clean(self):
         cleaned = super().clean()
