@@ -72,6 +72,7 @@ auditlog.register(ItemLink)
 NOT_AUDITED = {
     "iconet.AccessLog": "it is the access log itself",
     "iconet.ReferenceSequence": "a counter of references; each reference is on its item",
+    "iconet.GrantsVersion": "a token a trigger renews on every change of grants (audited)",
     "iconet.Notification": "a delivery to one user, made by the item's publication (audited)",
     "iconet.EmailDelivery": "a delivery to one user, made by the item's publication (audited)",
     "iconet.BackupCodeDevice": "holds second-factor secrets; its use is in the access log",

@@ -16,5 +16,8 @@ class Migration(migrations.Migration):
                 ('grant_table', models.CharField(max_length=100, primary_key=True, serialize=False)),
                 ('token', models.CharField(max_length=32)),
             ],
+            options={
+                'db_table': 'iconet_grantsversion',
+            },
         ),
     ]

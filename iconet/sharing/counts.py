@@ -18,6 +18,9 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
+# The table of `iconet.sharing.models.GrantsVersion` (named here: this module is read by the
+# querysets, which the models import).
+VERSIONS_TABLE = "iconet_grantsversion"
 FUNCTION = "iconet_grants_version_renew"
 TRIGGER = "iconet_grants_version"
 KEPT_SECONDS = 3600
@@ -26,9 +29,7 @@ KEPT_SECONDS = 3600
 def triggers_install(grant_tables: list[str]) -> None:
     """The trigger function, its trigger on every grant table and a first token for each
     (idempotent; after every migrate)."""
-    from .models import GrantsVersion
-
-    versions = connection.ops.quote_name(GrantsVersion._meta.db_table)
+    versions = connection.ops.quote_name(VERSIONS_TABLE)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -60,13 +61,13 @@ def kept_count(grant_table: str, groups: tuple[int, ...], count: Callable[[], in
     """`count()`, kept in the cache under the grant table's token and the principals. The
     token is read before counting: a count read after a change is never kept under an older
     token. A table without a token (no trigger has run) and a cache that fails count anew."""
-    from .models import GrantsVersion
-
-    token = (
-        GrantsVersion.objects.filter(grant_table=grant_table)
-        .values_list("token", flat=True)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT token FROM {connection.ops.quote_name(VERSIONS_TABLE)} WHERE grant_table = %s",
+            [grant_table],
+        )
+        row = cursor.fetchone()
+    token = row[0] if row else None
     if not token:
         return count()
     principals = hashlib.sha256(",".join(map(str, sorted(groups))).encode()).hexdigest()

@@ -27,6 +27,7 @@ from guardian.models import GroupObjectPermissionBase
 
 from ..directory.models.directory import AccessGroup, Organisation
 from ..limits import single_line, text_limit
+from .counts import VERSIONS_TABLE
 from .declarations import ItemType, Row
 from .querysets import ARCHIVED, NETWORK_GROUP, OPEN_TO, PUBLIC_GROUP, SharedItemQuerySet
 
@@ -603,6 +604,9 @@ class GrantsVersion(models.Model):
 
     grant_table = models.CharField(max_length=100, primary_key=True)
     token = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = VERSIONS_TABLE
 
     def __str__(self) -> str:
         return f"{self.grant_table}: {self.token}"
