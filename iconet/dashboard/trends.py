@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 import uuid
 from collections import Counter, defaultdict
 from typing import Any
@@ -33,6 +32,7 @@ from ..models import (
     TrendState,
     grant_model_of,
 )
+from ..sharing.counts import principals_key
 
 BATCH = 5000
 
@@ -283,8 +283,7 @@ def _figures(groups: list[int], since: datetime.date) -> dict[str, list[dict]]:
     count replaces in the same transaction)."""
     trends_refresh()
     token = TrendState.objects.values_list("token", flat=True).first() or ""
-    principals = hashlib.sha256(",".join(map(str, sorted(groups))).encode()).hexdigest()
-    cache_key = f"iconet:trends:{token}:{since.isoformat()}:{principals}"
+    cache_key = f"iconet:trends:{token}:{since.isoformat()}:{principals_key(groups)}"
     figures = cache.get(cache_key)
     if figures is None:
         rows = (

@@ -57,6 +57,11 @@ def triggers_install(grant_tables: list[str]) -> None:
             )
 
 
+def principals_key(groups) -> str:
+    """A reader's principals as a cache key's part: the same for the same groups in any order."""
+    return hashlib.sha256(",".join(map(str, sorted(groups))).encode()).hexdigest()
+
+
 def kept_count(grant_table: str, groups: tuple[int, ...], count: Callable[[], int]) -> int:
     """`count()`, kept in the cache under the grant table's token and the principals. The
     token is read before counting: a count read after a change is never kept under an older
@@ -70,8 +75,7 @@ def kept_count(grant_table: str, groups: tuple[int, ...], count: Callable[[], in
     token = row[0] if row else None
     if not token:
         return count()
-    principals = hashlib.sha256(",".join(map(str, sorted(groups))).encode()).hexdigest()
-    key = f"iconet:visible-count:{grant_table}:{token}:{principals}"
+    key = f"iconet:visible-count:{grant_table}:{token}:{principals_key(groups)}"
     try:
         kept = cache.get(key)
     except Exception:  # noqa: BLE001 - the cache only saves time; the count is read anew

@@ -47,12 +47,6 @@ class VisibleGrants:
         assert _open_principals_source is not None
         return _open_principals_source(self.user)
 
-    @property
-    def queryset(self) -> models.QuerySet:
-        # The principals as one array parameter (`__any_of`): a user in many access groups
-        # costs one parameter instead of one prepared placeholder per group.
-        return self.model.objects.filter(group_id__any_of=self.groups)
-
     def item_count(self) -> int:
         """The number of distinct items granted, kept while the grant table is unchanged
         (`iconet.sharing.counts`), else read from the grant index alone (one query).
