@@ -185,7 +185,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         _("notification preferences"),
         default=dict,
         blank=True,
-        help_text=_("Per area, the choices the area declares (iconet.areas)."),
+        help_text=_("Per area, the choices its declaration offers (iconet.sharing.declarations)."),
     )
 
     class Meta:
