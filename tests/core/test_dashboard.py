@@ -334,3 +334,26 @@ def test_trends_rebuild_counts_items_loaded_around_the_services(cast):
     for person in everyone(cast):
         for trend in counted_trends():
             assert kept(person, trend.key) == live(person, trend.key), person.username
+
+
+def test_a_type_with_nothing_for_a_panel_costs_no_query_through_the_filter(cast):
+    """The drafts, release and failed-delivery panels first ask, in one query, which types hold
+    a candidate row: a user with drafts of one type pays that type's count and rows, not every
+    type's, and the candidates found are still read through the visibility filter."""
+    from iconet.dashboard.panels import drafts_of, types_of
+
+    author = cast.fr_ncp
+    empty, _page = home_queries(author)
+    slug, model = sorted(shared_item_models().items())[0]
+    item_make(slug, author=author, state=State.DRAFT)
+    one, page = home_queries(author)
+    assert "My drafts" in page
+    # the count and the first rows of the one type, and nothing per other type
+    assert one - empty == 2, (empty, one)
+    assert [queryset.model for queryset in drafts_of(author)] == [model]
+    assert len(types_of(author)) > 2
+    # a draft its author may no longer read (moved to another service) is a candidate only
+    author.organisation = cast.de_ncp.organisation
+    author.save()
+    forget_principals(author)
+    assert [queryset.count() for queryset in drafts_of(author)] == [0]
