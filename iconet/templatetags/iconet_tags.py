@@ -1,4 +1,5 @@
-"""Small template helpers shared by every area: query strings, pagination, markings, forms."""
+"""Small template helpers shared by every area: query strings, pagination, markings, forms,
+charts."""
 
 from django import template
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,22 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Action
 
 register = template.Library()
+
+
+@register.simple_tag
+def bar_chart(chart, labelledby):
+    """The SVG of an `iconet.dashboard.charts.bar_chart`, named by the element `labelledby`."""
+    from ..dashboard.charts import svg_of
+
+    return svg_of(chart, labelledby)
+
+
+@register.simple_tag
+def bar_chart_horizontal(chart, labelledby):
+    """The SVG of an `iconet.dashboard.charts.bar_chart_horizontal`, named by `labelledby`."""
+    from ..dashboard.charts import svg_of_horizontal
+
+    return svg_of_horizontal(chart, labelledby)
 
 
 @register.simple_tag
