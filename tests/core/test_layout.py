@@ -110,8 +110,7 @@ def test_every_chart_is_drawn_by_the_core_chart_module():
     drawn = sorted(
         str(path.relative_to(ROOT))
         for path in ROOT.glob("**/templates/**/*.html")
-        if ".venv" not in path.parts
-        and re.search(r"<svg[^>]*role=\"img\"", path.read_text())
+        if ".venv" not in path.parts and re.search(r"<svg[^>]*role=\"img\"", path.read_text())
     )
     assert drawn == []
 
