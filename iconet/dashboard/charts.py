@@ -123,19 +123,28 @@ def svg_of(chart: dict, labelledby: str) -> SafeString:
         ),
     )
     width, height = chart["width"], chart["height"]
+    axis = format_html(
+        '  <line x1="0" y1="{}" x2="{}" y2="{}" stroke="#505a5f" stroke-width="1"/>\n',
+        height - 20,
+        width,
+        height - 20,
+    )
+    return _svg(chart, labelledby, axis + bars)
+
+
+def _svg(chart: dict, labelledby: str, drawing: SafeString, css_class: str = "") -> SafeString:
+    """The SVG element around a chart's `drawing`, named for a screen reader."""
+    width, height = chart["width"], chart["height"]
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
-        ' role="img" aria-labelledby="{}">\n'
-        '  <line x1="0" y1="{}" x2="{}" y2="{}" stroke="#505a5f" stroke-width="1"/>\n{}\n</svg>',
+        ' role="img" aria-labelledby="{}"{}>\n{}\n</svg>',
         width,
         height,
         width,
         height,
         labelledby,
-        height - 20,
-        width,
-        height - 20,
-        bars,
+        format_html(' class="{}"', css_class) if css_class else "",
+        drawing,
     )
 
 
@@ -167,14 +176,4 @@ def svg_of_horizontal(chart: dict, labelledby: str) -> SafeString:
             for bar in chart["bars"]
         ),
     )
-    width, height = chart["width"], chart["height"]
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
-        ' role="img" aria-labelledby="{}" class="chart">\n{}\n</svg>',
-        width,
-        height,
-        width,
-        height,
-        labelledby,
-        bars,
-    )
+    return _svg(chart, labelledby, bars, css_class="chart")
