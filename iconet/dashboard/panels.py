@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -190,7 +191,7 @@ def disclosure_url(request) -> str:
 def disclosure_note(request) -> str:
     return _("from %(organisation)s, requested %(date)s") % {
         "organisation": request.requester_organisation,
-        "date": request.created_at.date(),
+        "date": timezone.localdate(request.created_at),
     }
 
 

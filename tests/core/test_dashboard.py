@@ -357,3 +357,16 @@ def test_a_type_with_nothing_for_a_panel_costs_no_query_through_the_filter(cast)
     author.save()
     forget_principals(author)
     assert [queryset.count() for queryset in drafts_of(author)] == [0]
+
+
+def test_a_disclosure_request_shows_the_day_it_was_asked_where_the_portal_is():
+    """A request made at 23:30 UTC on 7 December was made on 8 December in Brussels."""
+    from types import SimpleNamespace
+
+    from iconet.dashboard.panels import disclosure_note
+
+    asked = SimpleNamespace(
+        requester_organisation="BP-DE",
+        created_at=datetime.datetime(2026, 12, 7, 23, 30, tzinfo=datetime.UTC),
+    )
+    assert "2026-12-08" in str(disclosure_note(asked))

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from iconet.models import Audience, Country, Language
 from iconet.search.models import SEARCH_DOCUMENT
@@ -152,7 +153,9 @@ def test_filters_narrow_the_results(searched, cast, client_for):
         "AMBER": 1,
         "GREEN": 1,
     }
-    day = green.published_at.date()
+    # The day a reader sees it published: in the portal's time zone (near midnight UTC, the
+    # day in Brussels is already the next one).
+    day = timezone.localdate(green.published_at)
     assert search(reader, SearchFilters(text="zorblatt", date_from=day, date_to=day)).total == 2
     later = day.replace(year=day.year + 1)
     assert search(reader, SearchFilters(text="zorblatt", date_from=later)).total == 0
