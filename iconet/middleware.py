@@ -123,6 +123,29 @@ def is_same_site_navigation(request) -> bool:
     return urlsplit(referer).netloc == request.get_host()
 
 
+class IdleTimeoutMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE) slides with use: a session in use has its expiry
+    pushed forward at most once every SESSION_RENEW_SECONDS, rather than written on every
+    request. A session therefore ends between SESSION_COOKIE_AGE less SESSION_RENEW_SECONDS and
+    SESSION_COOKIE_AGE after its last request, never later."""
+
+    RENEWED_AT = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            import time
+
+            now = int(time.time())
+            if now - session.get(self.RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[self.RENEWED_AT] = now  # marks it modified: saved with a new expiry
+        return response
+
+
 class SessionLastSeenMiddleware:
     """Keeps "last seen" of the user's tracked session (Your sessions page) within a few minutes,
     at the cost of one UPDATE per session every LAST_SEEN_EVERY seconds."""

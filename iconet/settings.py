@@ -87,6 +87,7 @@ MIDDLEWARE = [
     # After WhiteNoise, so that static files keep their long cache lifetime.
     "iconet.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "iconet.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "iconet.middleware.NulBytesRefusedMiddleware",
@@ -145,7 +146,7 @@ CACHES = {
 AUTH_USER_MODEL = "iconet.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "iconet.directory.backends.UserWithOrganisationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,9 +161,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after inactivity (every request renews the window) and on sign-out.
+# Sessions end after inactivity (use renews the window) and on sign-out.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry slides with use (iconet.middleware.IdleTimeoutMiddleware), written at most once a
+# minute rather than on every request.
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

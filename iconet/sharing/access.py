@@ -19,7 +19,9 @@ from django.contrib.auth.models import Group
 from django.http import Http404
 
 from .models import Action, action_check
-from .querysets import NETWORK_GROUP, PUBLIC_GROUP
+from .querysets import NETWORK_GROUP, OPEN_GROUPS, PUBLIC_GROUP
+
+OPEN_GROUPS_SET = frozenset(OPEN_GROUPS)
 
 
 def special_group_id(name: str) -> int:
@@ -40,8 +42,12 @@ def open_group_ids() -> dict[str, int]:
 
 
 def principals_for(users) -> dict[int, list[int]]:
-    """The guardian groups through which each user holds grants, in four queries for any number."""
-    from ..models import AccessGroup, Organisation, User
+    """The guardian groups through which each user holds grants, in one query for any number:
+    the users' active organisations, the two open groups, and the current memberships of
+    active access groups held by the users or by their organisations."""
+    from django.db.models import CharField, F, IntegerField, Value
+
+    from ..models import AccessGroup, Organisation
 
     users = [
         u
@@ -50,42 +56,80 @@ def principals_for(users) -> dict[int, list[int]]:
     ]
     if not users:
         return {}
+    organisation_ids = sorted({u.organisation_id for u in users})
+
+    def rows(queryset, source, key, group):
+        # (what the row is, whose it is, the guardian group): the same three columns in every
+        # part of the UNION, all annotations so that they keep this order.
+        return (
+            queryset.annotate(
+                principal_source=source,
+                principal_key=key,
+                principal_group=group,
+            )
+            .values_list("principal_source", "principal_key", "principal_group")
+            .order_by()
+        )
+
     # A deactivated organisation grants nothing to anyone: not through itself, not through the
     # access groups it belongs to, not through "the network" or "public".
-    active = Organisation.objects.filter(is_active=True).select_related("country")
-    organisations = active.in_bulk({u.organisation_id for u in users})
-    users = [u for u in users if u.organisation_id in organisations]
-    for user in users:
-        # The page header shows the organisation and its country: read once, here.
-        if not User.organisation.is_cached(user):
-            user.organisation = organisations[user.organisation_id]
-    result: dict[int, set[int]] = {u.pk: set() for u in users}
-    if not users:
-        return {}
-    special = open_group_ids()
-    by_org: dict[int, list[int]] = {}
-    for user in users:
-        org = organisations[user.organisation_id]
-        result[user.pk].add(org.group_id)
-        result[user.pk].add(special[PUBLIC_GROUP])
-        if org.is_network_member:
-            result[user.pk].add(special[NETWORK_GROUP])
-        by_org.setdefault(user.organisation_id, []).append(user.pk)
+    organisations = rows(
+        Organisation.objects.filter(pk__in=organisation_ids, is_active=True),
+        F("kind"),
+        F("pk"),
+        F("group_id"),
+    )
+    open_groups = rows(
+        Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]),
+        F("name"),
+        Value(0, output_field=IntegerField()),
+        F("pk"),
+    )
     # Memberships whose end date has come give nothing, even before the beat task removes them.
-    members = AccessGroup.members.through.objects.current().filter(
-        user_id__any_of=list(result),
-        accessgroup__is_active=True,
+    memberships = rows(
+        AccessGroup.members.through.objects.current().filter(
+            user_id__any_of=[u.pk for u in users], accessgroup__is_active=True
+        ),
+        Value("user", output_field=CharField()),
+        F("user_id"),
+        F("accessgroup__group_id"),
     )
-    for user_id, group_id in members.values_list("user_id", "accessgroup__group_id"):
-        result[user_id].add(group_id)
-    orgs = AccessGroup.organisations.through.objects.current().filter(
-        organisation_id__in=by_org,
-        accessgroup__is_active=True,
+    organisation_memberships = rows(
+        AccessGroup.organisations.through.objects.current().filter(
+            organisation_id__in=organisation_ids, accessgroup__is_active=True
+        ),
+        Value("organisation", output_field=CharField()),
+        F("organisation_id"),
+        F("accessgroup__group_id"),
     )
-    for org_id, group_id in orgs.values_list("organisation_id", "accessgroup__group_id"):
-        for user_id in by_org[org_id]:
-            result[user_id].add(group_id)
-    return {user_id: sorted(groups) for user_id, groups in result.items()}
+    found = list(organisations.union(open_groups, memberships, organisation_memberships, all=True))
+    open_found = {source: group for source, _key, group in found if source in OPEN_GROUPS_SET}
+    # Both open groups come from a migration; one missing (an emptied database) is made again
+    # here, so that principals read before the first grant to it still include it.
+    for name in OPEN_GROUPS_SET - open_found.keys():
+        open_found[name] = special_group_id(name)
+    active: dict[int, tuple[str, int]] = {}
+    by_user: dict[int, set[int]] = {}
+    by_organisation: dict[int, set[int]] = {}
+    for source, key, group in found:
+        if source == "user":
+            by_user.setdefault(key, set()).add(group)
+        elif source == "organisation":
+            by_organisation.setdefault(key, set()).add(group)
+        elif source not in OPEN_GROUPS_SET:
+            active[key] = (source, group)
+    result: dict[int, list[int]] = {}
+    for user in users:
+        if user.organisation_id not in active:
+            continue
+        kind, organisation_group = active[user.organisation_id]
+        groups = {organisation_group, open_found[PUBLIC_GROUP]}
+        if kind in Organisation.NETWORK_KINDS:
+            groups.add(open_found[NETWORK_GROUP])
+        groups |= by_user.get(user.pk, set())
+        groups |= by_organisation.get(user.organisation_id, set())
+        result[user.pk] = sorted(groups)
+    return result
 
 
 def principal_group_ids(user) -> list[int]:

@@ -207,6 +207,34 @@ def test_an_idle_session_expires(client_for, cast):
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_a_session_in_use_stays_open_and_is_written_at_most_once_a_minute(client_for, cast):
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    client = client_for(cast.fr_officer)
+    assert client.get(reverse("home")).status_code == 200
+    rows = Session.objects.filter(session_key=client.session.session_key)
+    # Nearly idle to its end, and last renewed long ago: the next request renews it.
+    soon = timezone.now() + datetime.timedelta(seconds=20)
+    session = client.session
+    session["_renewed_at"] = 0
+    session.save()
+    rows.update(expire_date=soon)
+    assert client.get(reverse("home")).status_code == 200
+    renewed = rows.get().expire_date
+    assert renewed >= timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    # Used again within the minute: the session is not written again.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [q for q in queries.captured_queries if 'UPDATE "django_session"' in q["sql"]]
+    assert rows.get().expire_date == renewed
+
+
 def test_sign_out_ends_the_session(client_for, cast):
     client = client_for(cast.fr_officer)
     client.post(reverse("accounts:logout"))

@@ -88,6 +88,9 @@ class Organisation(models.Model):
         COMMISSION = "commission", _("European Commission")
         AGENCY = "agency", _("EU agency")
 
+    # The kinds that form "the whole network"; agencies observe.
+    NETWORK_KINDS = frozenset({Kind.NATIONAL, Kind.COMMISSION})
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NATIONAL)
@@ -127,7 +130,7 @@ class Organisation(models.Model):
     @property
     def is_network_member(self) -> bool:
         """National services and the Commission form "the whole network"; agencies observe."""
-        return self.kind in (self.Kind.NATIONAL, self.Kind.COMMISSION)
+        return self.kind in self.NETWORK_KINDS
 
 
 class Role(models.TextChoices):

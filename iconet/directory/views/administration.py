@@ -744,7 +744,7 @@ def invitation_accept(request, token):
         else:
             # The sign-in below is logged by the lockout library with the path: not the link.
             secret_path_masked(request)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="iconet.directory.backends.UserWithOrganisationBackend")
             messages.success(request, _("Your password is set. Now set up your authenticator app."))
             return redirect("accounts:otp_setup")
     return render(
