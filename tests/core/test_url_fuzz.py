@@ -5,18 +5,29 @@ notifications, the administration under /manage/), is requested by signed-in use
 the second factor, with each hostile value given to every query parameter the portal's forms
 declare and to the names pages commonly read. A page answers 200, a redirect, 400, 403, 404 or
 405, never 500, and never shows a traceback.
+
+A last middleware notes which of those names the page's code (its view, forms and templates)
+reads. A page that read none of them with the first value (most detail pages, and the pages a
+role cannot open) did not depend on the query, so it gets no other value; a page that read
+one gets every value in every name, as before. The same code on every page (the header's
+search box, the API's content negotiation) is fuzzed in full once per role.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import importlib
 import inspect
+import sys
 
 import pytest
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
+from django.utils.datastructures import MultiValueDict
 
 from iconet.models import DisclosureRequest, Notification, State
 from iconet.sharing.services import disclosure_decide, disclosure_request_create
@@ -270,26 +281,223 @@ def pattern_kwargs(name: str, keywords: set[str], sample, user) -> dict | None:
 # 503 while a component (in most tests, the Celery worker) is down.
 MEANT = {"health_ready": {503}, "health_background": {503}}
 
+# How the recorder notes a read of the whole query (iterating it, its items, a copy, its
+# urlencode, the raw query string of request.get_full_path): as a read of every name.
+EVERY_NAME = "*"
+# Reads made by the same code on every page, noted with where they are made (a template, or
+# module:function): templates/base.html shows `q` in the header's search box and sends the
+# language form back to request.get_full_path(); the API's content negotiation reads `format`
+# before anything else. Each is fuzzed in full on the first page of a role that makes it;
+# after that, a page making only these reads does not count as reading the query. Any other
+# read, in the same template or function too, is the page's own.
+SHARED_READS = frozenset(
+    {
+        ("base.html", "q"),
+        ("base.html", EVERY_NAME),
+        ("rest_framework.negotiation:select_renderer", "format"),
+    }
+)
+# Frames of the query's own methods and of the recorder, passed over to find who reads.
+QUERY_FILES = frozenset(
+    {
+        __file__,
+        inspect.getfile(QueryDict),
+        inspect.getfile(MultiValueDict),
+    }
+)
 
-def fuzz_failures(client, url: str, names: set[str], meant=frozenset()) -> list[tuple[str, int]]:
-    """(query, status) of every request to `url` that crashed."""
-    failures = []
-    for value in HOSTILE_VALUES:
-        response = client.get(url, {name: value for name in names})
-        textual = response.get("Content-Type", "").startswith("text/") and not response.streaming
-        body = response.content[:200000] if textual else b""
-        crashed = response.status_code >= 500 and response.status_code not in meant
-        if crashed or b"Traceback" in body:
+
+def where_read() -> str:
+    """Where the query is read: the template whose node reads it (a template tag's or a
+    form's Python code counts as the template's), else the module:function that asks."""
+    from django.template.base import Node
+
+    render = Node.render_annotated.__code__
+    caller = ""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is render:
+            origin = getattr(frame.f_locals.get("self"), "origin", None)
+            return getattr(origin, "template_name", None) or ""
+        if not caller and frame.f_code.co_filename not in QUERY_FILES:
+            caller = f"{frame.f_globals.get('__name__')}:{frame.f_code.co_name}"
+        frame = frame.f_back
+    return caller
+
+
+class QueryReadsNoted(QueryDict):
+    """request.GET noting (where, name) of each name read into `reads`; a read of the whole
+    query (iteration, keys, items, lists, a copy, urlencode, dict, comparison) notes
+    EVERY_NAME. Overriding __iter__ also sends dict(query) and **query through keys()."""
+
+    reads: set | None = None  # a copy (QueryDict.copy() makes one of this class) notes nothing
+
+    def _note(self, name) -> None:
+        if self.reads is not None:
+            self.reads.add((where_read(), name))
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._note(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self._note(key)
+        return super().getlist(key, default)
+
+    def __contains__(self, key):
+        self._note(key)
+        return super().__contains__(key)
+
+    __hash__ = None
+
+
+# Methods of a QueryDict that read all of it.
+WHOLE_QUERY_READS = (
+    "__iter__",
+    "__eq__",
+    "__ne__",
+    "__or__",
+    "__ror__",
+    "__repr__",
+    "__copy__",
+    "__deepcopy__",
+    "__reduce_ex__",
+    "keys",
+    "values",
+    "items",
+    "lists",
+    "copy",
+    "dict",
+    "urlencode",
+)
+
+
+def whole_read(method):
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        self._note(EVERY_NAME)
+        return method(self, *args, **kwargs)
+
+    return read
+
+
+for _name in WHOLE_QUERY_READS:
+    setattr(QueryReadsNoted, _name, whole_read(getattr(QueryDict, _name)))
+
+
+class MetaReadsNoted(dict):
+    """request.META (and request.environ) noting a read of the raw query string as a read of
+    every name: request.get_full_path() and build_absolute_uri() read it."""
+
+    reads: set | None = None
+
+    def _note(self, key) -> None:
+        if key == "QUERY_STRING" and self.reads is not None:
+            self.reads.add((where_read(), EVERY_NAME))
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._note(key)
+        return super().get(key, default)
+
+
+class QueryReadsRecorded:
+    """The last middleware while fuzzing: from here on (the views' middleware hooks, the view,
+    its forms, the rendering of its templates, a streamed body) the query notes each name
+    read; the answer carries them as `query_reads`. The middlewares before it (the check for
+    NUL bytes reads every value) are the same code on every page and are not noted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reads = set()
+        query = QueryReadsNoted(mutable=True, encoding=request.GET.encoding)
+        for key, values in request.GET.lists():
+            query.setlist(key, values)
+        query._mutable = False
+        query.reads = reads
+        meta = MetaReadsNoted(request.META)
+        meta.reads = reads
+        request.GET = query
+        request.META = request.environ = meta
+        response = self.get_response(request)
+        response.query_reads = reads
+        return response
+
+
+@pytest.fixture
+def reads_recorded(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.QueryReadsRecorded"]
+
+
+def names_read(response, names: set[str], passed_over=SHARED_READS) -> set[str]:
+    """Which of `names` the page read (all of them after a read of the whole query), leaving
+    out the reads in `passed_over`."""
+    read = {name for where, name in response.query_reads if (where, name) not in passed_over}
+    return set(names) if EVERY_NAME in read else read & set(names)
+
+
+@dataclasses.dataclass
+class FuzzWalk:
+    """What one role's walk of the pages has fuzzed in full so far."""
+
+    shared: set = dataclasses.field(default_factory=set)  # of SHARED_READS
+    pages: int = 0
+
+
+def crashed(response, meant) -> bool:
+    textual = response.get("Content-Type", "").startswith("text/") and not response.streaming
+    body = response.content[:200000] if textual else b""
+    return (response.status_code >= 500 and response.status_code not in meant) or (
+        b"Traceback" in body
+    )
+
+
+def fuzz_failures(
+    client, url: str, names: set[str], meant=frozenset(), walk: FuzzWalk | None = None
+) -> list[tuple[str, int]]:
+    """(query, status) of every request to `url` that crashed (with reads_recorded).
+
+    The first hostile value goes to every name. If the page read none of them (a page the
+    role cannot open, most detail pages), its code did not depend on the query, so no other
+    value can take it elsewhere: it is left. Otherwise (or if it made a shared read not yet
+    fuzzed in this walk) every other value goes to every name, as the first did."""
+    walk = walk or FuzzWalk()
+    first, *others = HOSTILE_VALUES
+    response = client.get(url, dict.fromkeys(names, first))
+    failures = [(first[:20], response.status_code)] if crashed(response, meant) else []
+    shared = {read for read in response.query_reads if read in SHARED_READS} - walk.shared
+    if not names_read(response, names) and not {name for _where, name in shared} & {
+        *names,
+        EVERY_NAME,
+    }:
+        return failures
+    for value in others:
+        response = client.get(url, dict.fromkeys(names, value))
+        if crashed(response, meant):
             failures.append((value[:20], response.status_code))
+    walk.shared |= shared
+    walk.pages += 1
     return failures
 
 
 @pytest.mark.parametrize("role", [*ROLES, "technical"])
-def test_no_page_answers_500_to_hostile_query_parameters(cast, sample, technical_admin, role):
+def test_no_page_answers_500_to_hostile_query_parameters(
+    cast, sample, technical_admin, reads_recorded, role
+):
     names = declared_parameter_names()
     patterns = sorted(url_patterns())
     failures = []
     requested = 0
+    walk = FuzzWalk()
     user = technical_admin if role == "technical" else getattr(cast, role)
     client = verified_client(user)
     client.raise_request_exception = False
@@ -305,11 +513,86 @@ def test_no_page_answers_500_to_hostile_query_parameters(cast, sample, technical
         requested += 1
         # A known crash is left out here (and checked below), so that it hides no other.
         known = {parameter for pattern, parameter in KNOWN if pattern == name}
-        crashed = fuzz_failures(client, built["url"], names - known, MEANT.get(name, set()))
-        if crashed:
-            failures.append(f"{role} {name} {built['url']}: {crashed}")
+        crashed_with = fuzz_failures(
+            client, built["url"], names - known, MEANT.get(name, set()), walk
+        )
+        if crashed_with:
+            failures.append(f"{role} {name} {built['url']}: {crashed_with}")
     assert requested > (30 if role == "technical" else 100)
+    # The pages that read the query (lists, forms, the administration's) got every value.
+    assert walk.pages > (30 if role == "technical" else 15), walk.pages
     assert failures == [], "\n".join(failures)
+
+
+def pattern_named(name: str):
+    """The URLPattern behind a URL name."""
+    from django.urls import URLResolver, get_resolver
+
+    namespace, _sep, short = name.rpartition(":")
+    patterns = get_resolver().url_patterns
+    while namespace:
+        head, _sep, namespace = namespace.partition(":")
+        patterns = next(
+            entry.url_patterns
+            for entry in patterns
+            if isinstance(entry, URLResolver) and entry.namespace == head
+        )
+    return next(entry for entry in patterns if getattr(entry, "name", None) == short)
+
+
+def test_the_recorder_notes_what_a_page_reads(cast, sample, reads_recorded):
+    names = declared_parameter_names()
+    client = verified_client(cast.fr_ncp)
+    client.raise_request_exception = False
+
+    def reads(name: str, passed_over=SHARED_READS) -> set[str]:
+        url = pattern_kwargs(name, dict(url_patterns())[name], sample, cast.fr_ncp)["url"]
+        return names_read(client.get(url, dict.fromkeys(names, "abc")), names, passed_over)
+
+    assert reads("notifications") == {"page"}  # the view's paginator
+    assert "sort" in reads("alerts:list")  # the list's filter form
+    assert reads("documents:gallery") == names  # a template's request.GET.urlencode
+    assert reads("accounts:security") == set()  # a page that does not read the query
+    # ...but its header does, on every page: fuzzed once per walk
+    assert reads("accounts:security", passed_over=frozenset()) == names
+    # The API's content negotiation reads `format` on every page of the API: once per walk too.
+    assert reads("api:alerts.alert-list") == set()
+    assert reads("api:alerts.alert-list", passed_over=frozenset()) == {"format"}
+    # The known crashes are on parameters their pages read (fuzzed again once fixed).
+    for name, parameter in KNOWN:
+        if name.startswith("sharing:"):
+            assert parameter in reads(name)
+    ilo = verified_client(cast.commission_admin)
+    ilo.raise_request_exception = False
+    url = pattern_kwargs("ilo_reports:missing", set(), sample, cast.commission_admin)["url"]
+    assert "semester" in names_read(ilo.get(url, {"semester": "abc"}), names)
+
+
+def test_a_crash_on_a_later_value_is_found_on_a_page_that_reads_the_query(
+    cast, sample, reads_recorded, monkeypatch
+):
+    """A page that reads nothing gets one request; planting a read of `sort` that crashes
+    only on the sixth hostile value (2,000 characters) makes it get them all."""
+    names = declared_parameter_names()
+    client = verified_client(cast.fr_ncp)
+    client.raise_request_exception = False
+    url = reverse("accounts:security")
+    walk = FuzzWalk(shared=set(SHARED_READS))
+    assert fuzz_failures(client, url, names, walk=walk) == []
+    assert walk.pages == 0
+
+    pattern = pattern_named("accounts:security")
+    view = pattern.callback
+
+    @functools.wraps(view)
+    def planted(request, *args, **kwargs):
+        if len(request.GET.get("sort", "")) > 1000:
+            raise ValueError("a planted crash")
+        return view(request, *args, **kwargs)
+
+    monkeypatch.setattr(pattern, "callback", planted)
+    assert fuzz_failures(client, url, names, walk=walk) == [("x" * 20, 500)]
+    assert walk.pages == 1
 
 
 @pytest.mark.parametrize("name, parameter", sorted(KNOWN))
