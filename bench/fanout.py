@@ -10,8 +10,11 @@ connection, in the same run.
 
 Each run publishes a new alert to the same contact points (after one warm-up publication, as a
 running portal is warm); its floor is measured just before and just after it, and the ratio is
-taken to the faster of the two (on a shared machine the floor moves with the other jobs). The
-summary gives min/median/max over the runs, with the worker's resident memory after each run.
+taken to the faster of the two (on a shared machine the floor moves with the other jobs). Each
+run also measures the sink's capacity: the same mails, built beforehand, sent over as many
+connections as the worker has processes, from as many processes; no sender can beat it on this
+machine. The summary gives min/median/max over the runs, with the worker's resident memory
+after each run.
 
     .venv/bin/python bench/fanout.py [--recipients 500] [--repeat 3] [--keep-database]
 """
@@ -231,6 +234,49 @@ def raw_smtp_floor(sink: SmtpSink, port: int, alert_pk: int, count: int) -> floa
     return sink.last_at - started
 
 
+def _send_prepared(port: int, payloads: list[tuple[str, bytes]]) -> None:
+    import smtplib
+
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        for to_email, payload in payloads:
+            client.sendmail("bench@iconet.invalid", [to_email], payload)
+
+
+def sink_capacity(sink: SmtpSink, port: int, alert_pk: int, count: int, connections: int) -> float:
+    """Seconds for the sink to receive the same mails, built beforehand, over `connections`
+    connections at once from as many processes: the most this sink takes on this machine,
+    whatever sends to it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from email.message import EmailMessage
+
+    from iconet.models import EmailDelivery
+
+    rows = list(
+        EmailDelivery.objects.filter(key__startswith=f"alert:{alert_pk}:").values_list(
+            "to_email", "subject", "body"
+        )
+    )[:count]
+    payloads = []
+    for number, (to_email, subject, body) in enumerate(rows):
+        message = EmailMessage()
+        message["From"] = settings.DEFAULT_FROM_EMAIL
+        message["To"] = to_email
+        message["Subject"] = subject
+        message["Message-ID"] = f"<capacity-{number}@bench.invalid>"
+        message.set_content(body)
+        payloads.append((to_email, message.as_bytes()))
+    shares = [payloads[n::connections] for n in range(connections)]
+    with ProcessPoolExecutor(connections) as pool:
+        list(pool.map(len, shares))  # the processes are up before the clock starts
+        with sink.lock:
+            sink.count = 0
+        started = time.perf_counter()
+        list(pool.map(_send_prepared, [port] * connections, shares))
+    while sink.count < len(payloads):
+        time.sleep(0.001)
+    return sink.last_at - started
+
+
 def worker_memory(worker: subprocess.Popen) -> tuple[int, int]:
     """Resident and peak resident memory (KiB) of the worker's processes, summed."""
     pids = [worker.pid]
@@ -335,6 +381,7 @@ def main() -> None:
         floor_count, _publish, _total, floor_pk = fan_out(sink, author, codes, "Floor's mails")
         rss_before, _peak = worker_memory(worker)
         totals, publishes, floors, ratios, rss_after = [], [], [], [], []
+        capacities: list[float] = []
         for run in range(args.repeat):
             floor_before = raw_smtp_floor(sink, smtp_port, floor_pk, floor_count)
             told, publish, total, alert_pk = fan_out(
@@ -343,6 +390,8 @@ def main() -> None:
             floor_after = raw_smtp_floor(sink, smtp_port, alert_pk, told)
             floor_pk, floor_count = alert_pk, told
             floor = min(floor_before, floor_after)
+            capacity = sink_capacity(sink, smtp_port, alert_pk, told, args.concurrency)
+            capacities.append(capacity)
             rss, peak = worker_memory(worker)
             totals.append(total)
             publishes.append(publish)
@@ -352,7 +401,7 @@ def main() -> None:
             print(
                 f"run {run + 1}: {told} recipients, publish call {publish:.2f} s, last e-mail "
                 f"after {total:.2f} s, floor {floor_before:.2f} s before and {floor_after:.2f} s "
-                f"after, ratio {total / floor:.2f}x, "
+                f"after, ratio {total / floor:.2f}x, sink capacity {capacity:.2f} s, "
                 f"worker memory {rss / 1024:.0f} MiB (peak {peak / 1024:.0f} MiB)"
             )
         print(f"worker:                     one, pool {args.pool}, concurrency {args.concurrency}")
@@ -366,6 +415,11 @@ def main() -> None:
             "the faster of just before and just after each run)"
         )
         print(f"ratio to the floor:         {spread(ratios, 'x')}")
+        print(
+            f"sink capacity:              {spread(capacities)} (the same mails built beforehand, "
+            f"over {args.concurrency} connections from as many processes: the most this sink "
+            "takes here)"
+        )
         print(
             f"worker memory (RSS, all processes): {rss_before / 1024:.0f} MiB before, "
             f"{spread([r / 1024 for r in rss_after], 'MiB')} after each run"

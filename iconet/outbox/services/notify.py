@@ -12,9 +12,6 @@ from django.utils import timezone, translation
 from ...limits import one_line_text
 from ...models import EmailDelivery, Notification
 
-# Deliveries handed to one task: they share one SMTP connection.
-DISPATCH_CHUNK = 25
-
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
@@ -94,45 +91,72 @@ def message_in_language(
     }
 
 
-def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[str, int]:
-    """Write one outbox row per message (its key, recipient and address), every other column as
-    `template` has it, in one statement that skips keys already written (ON CONFLICT DO
-    NOTHING); returns the ids of the rows written, by key."""
-    varying = {"key": "key", "recipient": "recipient_id", "to_email": "to_email"}
-    arrays = {
-        "key": [m["key"] for m in messages],
-        "recipient": [m["recipient"].pk for m in messages],
-        "to_email": [m["recipient"].email for m in messages],
-    }
+def rows_insert(
+    model, template, varying: dict[str, list], *, conflict: str | None = None
+) -> list[tuple]:
+    """Write one row of `model` per position of the lists in `varying` (field name: the values
+    of that column, a foreign key's as ids), every other column as `template` has it (its
+    defaults and `auto_now_add` times included), in one INSERT ... SELECT FROM unnest(...): the
+    values go to the database as one array per column instead of one parameter per cell,
+    with no model instance per row. Rows that would break a unique constraint are skipped (on
+    `conflict`'s column, or any when it is "*"). Returns (id, *varying values) of each row
+    written."""
+    fields = {f.name: f for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
-    columns, selects, params, unnest = [], [], [], []
-    for field in EmailDelivery._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        cast = field.cast_db_type(connection)  # type: ignore[attr-defined]  # not in the stubs
-        if field.name in varying:
-            columns.append(quote(field.column))
-            selects.append(f"m.{varying[field.name]}")
+    columns, selects, params, unnest, aliases = [], [], [], [], []
+    for position, name in enumerate(varying):
+        field = fields[name]
+        alias = f"v{position}"
+        aliases.append(alias)
+        columns.append(quote(field.column))
+        selects.append(f"m.{alias}")
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in varying:
             continue
         value = field.get_db_prep_save(field.pre_save(template, add=True), connection)
         if value is None:
             continue  # the column's NULL
+        cast = field.cast_db_type(connection)
         columns.append(quote(field.column))
         selects.append(f"%s::{cast}")
         params.append(value)
-    for name in varying:
-        column = next(f for f in EmailDelivery._meta.concrete_fields if f.name == name)
-        unnest.append(f"%s::{column.cast_db_type(connection)}[]")  # type: ignore[attr-defined]
-        params.append(arrays[name])
+    for name, values in varying.items():
+        field = fields[name]
+        cast = field.cast_db_type(connection)
+        unnest.append(f"%s::{cast}[]")
+        params.append(list(values))
+    on_conflict = ""
+    if conflict == "*":
+        on_conflict = " ON CONFLICT DO NOTHING"
+    elif conflict:
+        on_conflict = f" ON CONFLICT ({quote(fields[conflict].column)}) DO NOTHING"
+    returned = ", ".join(quote(fields[name].column) for name in varying)
     sql = (
-        f"INSERT INTO {quote(EmailDelivery._meta.db_table)} ({', '.join(columns)}) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(selects)} FROM unnest({', '.join(unnest)}) "
-        f"AS m({', '.join(varying.values())}) "
-        f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote('id')}, {quote('key')}"
+        f"AS m({', '.join(aliases)}){on_conflict} "
+        f"RETURNING {quote(model._meta.pk.column)}, {returned}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {key: pk for pk, key in cursor.fetchall()}
+        return cursor.fetchall()
+
+
+def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[str, int]:
+    """Write one outbox row per message (its key, recipient and address), every other column as
+    `template` has it, in one statement that skips keys already written; returns the ids of the
+    rows written, by key."""
+    written = rows_insert(
+        EmailDelivery,
+        template,
+        {
+            "key": [m["key"] for m in messages],
+            "recipient": [m["recipient"].pk for m in messages],
+            "to_email": [m["recipient"].email for m in messages],
+        },
+        conflict="key",
+    )
+    return {key: pk for pk, key, *_rest in written}
 
 
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
@@ -240,14 +264,11 @@ def email_enqueue(
 
 def emails_dispatch(delivery_ids: list[int], *, urgent: bool = False) -> None:
     """Queue the delivery tasks; a broker that is down only delays them until the next sweep."""
-    from ..tasks import emails_deliver
+    from ..tasks import emails_hand_over
 
     priority = EmailDelivery.Priority.URGENT if urgent else EmailDelivery.Priority.ROUTINE
     try:
-        for start in range(0, len(delivery_ids), DISPATCH_CHUNK):
-            emails_deliver.apply_async(
-                (delivery_ids[start : start + DISPATCH_CHUNK],), priority=priority
-            )
+        emails_hand_over(delivery_ids, priority)
     except Exception:  # noqa: BLE001 - any broker failure: the sweep picks the rows up later
         import logging
 
@@ -310,17 +331,17 @@ def users_tell(
     from ...sharing.access import readers_among
 
     users = list(users) if item is None else readers_among(item, list(users))
-    Notification.objects.bulk_create(
-        [
-            Notification.about(
-                item,
-                recipient=user,
-                title=titled_with_reference(item, localised(title, user))[:255],
-                url=url,
-            )
-            for user in users
-        ]
-    )
+    if users:
+        rows_insert(
+            Notification,
+            Notification.about(item, url=url),
+            {
+                "recipient": [user.pk for user in users],
+                "title": [
+                    titled_with_reference(item, localised(title, user))[:255] for user in users
+                ],
+            },
+        )
     emails = emails_enqueue(
         [
             {

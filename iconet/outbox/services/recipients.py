@@ -17,7 +17,7 @@ from ...listeners import Listeners
 from ...models import Action, EmailDelivery, ItemEscalation, ItemRecipient, Role, State, User
 from ...sharing.access import can, readers_among
 from ..models.recipients import ESCALATION, FOR_ORGANISATION
-from .notify import Text, emails_enqueue, notifications_read_for, users_tell
+from .notify import Text, emails_enqueue, notifications_read_for, rows_insert, users_tell
 
 # Told in the transaction that tells an item to organisations not told of it before (they now
 # await its acknowledgement): `item`, `organisation_ids`. The API registers its webhooks.
@@ -80,8 +80,22 @@ def recipients_tell(
         )
         for user in told
     ]
-    # bulk_create skips auditlog: recipient rows are derived data; the publication is audited.
-    created = ItemRecipient.objects.bulk_create(rows, ignore_conflicts=True)
+    # Written in one statement, without auditlog: recipient rows are derived data; the
+    # publication is audited. A row another transaction wrote meanwhile is kept as it is.
+    if rows:
+        rows_insert(
+            ItemRecipient,
+            ItemRecipient(content_type=content_type, object_id=item.pk, escalated=escalated),
+            {
+                "user": [row.user_id for row in rows],
+                "organisation": [row.organisation_id for row in rows],
+                "reason": [row.reason for row in rows],
+                "email": [row.email_id for row in rows],
+                "in_digest": [row.in_digest for row in rows],
+            },
+            conflict="*",
+        )
+    created = rows
     newly_told = {row.organisation_id for row in rows} - organisations_before - {None}
     if newly_told:
         recipients_told.tell(item=item, organisation_ids=sorted(newly_told))
