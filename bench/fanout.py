@@ -246,7 +246,6 @@ def sink_capacity(sink: SmtpSink, port: int, alert_pk: int, count: int, connecti
     """Seconds for the sink to receive the same mails, built beforehand, over `connections`
     connections at once from as many processes: the most this sink takes on this machine,
     whatever sends to it."""
-    from concurrent.futures import ProcessPoolExecutor
     from email.message import EmailMessage
 
     from iconet.models import EmailDelivery
@@ -266,12 +265,31 @@ def sink_capacity(sink: SmtpSink, port: int, alert_pk: int, count: int, connecti
         message.set_content(body)
         payloads.append((to_email, message.as_bytes()))
     shares = [payloads[n::connections] for n in range(connections)]
-    with ProcessPoolExecutor(connections) as pool:
-        list(pool.map(len, shares))  # the processes are up before the clock starts
-        with sink.lock:
-            sink.count = 0
-        started = time.perf_counter()
-        list(pool.map(_send_prepared, [port] * connections, shares))
+    # Forked senders that leave with os._exit: nothing of this process (its database connection,
+    # the sink's thread) is closed or joined by them. Each waits on a pipe for the start.
+    start_read, start_write = os.pipe()
+    children = []
+    for share in shares:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.read(start_read, 1)
+                _send_prepared(port, share)
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+    with sink.lock:
+        sink.count = 0
+    started = time.perf_counter()
+    os.write(start_write, b"x" * len(children))
+    for pid in children:
+        _pid, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise SystemExit("a sender of the capacity measure failed")
+    os.close(start_read)
+    os.close(start_write)
     while sink.count < len(payloads):
         time.sleep(0.001)
     return sink.last_at - started
