@@ -204,31 +204,44 @@ def worker_start(smtp_port: int, pool: str, concurrency: int) -> subprocess.Pope
     raise SystemExit("the worker did not answer within 30 s")
 
 
-def raw_smtp_floor(sink: SmtpSink, port: int, alert_pk: int, count: int) -> float:
-    """Seconds to hand the same mails (their subject and body as the outbox holds them) to the
-    same sink with smtplib alone, over one connection: what no portal can beat."""
-    import smtplib
-    from email.message import EmailMessage
-
+def publication_mails(alert_pk: int, count: int) -> list[tuple[str, str, str]]:
+    """(address, subject, body) of the first `count` mails of an alert's publication, as the
+    outbox holds them."""
     from iconet.models import EmailDelivery
 
-    rows = list(
+    return list(
         EmailDelivery.objects.filter(key__startswith=f"alert:{alert_pk}:").values_list(
             "to_email", "subject", "body"
         )
     )[:count]
+
+
+def plain_message(to_email: str, subject: str, body: str, message_id: str):
+    """The mail as smtplib's user would build it: the standard library's message, no portal
+    code."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = settings.DEFAULT_FROM_EMAIL
+    message["To"] = to_email
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{message_id}@bench.invalid>"
+    message.set_content(body)
+    return message
+
+
+def raw_smtp_floor(sink: SmtpSink, port: int, alert_pk: int, count: int) -> float:
+    """Seconds to hand the same mails (their subject and body as the outbox holds them) to the
+    same sink with smtplib alone, over one connection: what no portal can beat."""
+    import smtplib
+
+    rows = publication_mails(alert_pk, count)
     with sink.lock:
         sink.count = 0
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as client:
         for number, (to_email, subject, body) in enumerate(rows):
-            message = EmailMessage()
-            message["From"] = settings.DEFAULT_FROM_EMAIL
-            message["To"] = to_email
-            message["Subject"] = subject
-            message["Message-ID"] = f"<floor-{number}@bench.invalid>"
-            message.set_content(body)
-            client.send_message(message)
+            client.send_message(plain_message(to_email, subject, body, f"floor-{number}"))
     while sink.count < len(rows):
         time.sleep(0.001)
     return sink.last_at - started
@@ -246,24 +259,10 @@ def sink_capacity(sink: SmtpSink, port: int, alert_pk: int, count: int, connecti
     """Seconds for the sink to receive the same mails, built beforehand, over `connections`
     connections at once from as many processes: the most this sink takes on this machine,
     whatever sends to it."""
-    from email.message import EmailMessage
-
-    from iconet.models import EmailDelivery
-
-    rows = list(
-        EmailDelivery.objects.filter(key__startswith=f"alert:{alert_pk}:").values_list(
-            "to_email", "subject", "body"
-        )
-    )[:count]
-    payloads = []
-    for number, (to_email, subject, body) in enumerate(rows):
-        message = EmailMessage()
-        message["From"] = settings.DEFAULT_FROM_EMAIL
-        message["To"] = to_email
-        message["Subject"] = subject
-        message["Message-ID"] = f"<capacity-{number}@bench.invalid>"
-        message.set_content(body)
-        payloads.append((to_email, message.as_bytes()))
+    payloads = [
+        (to_email, plain_message(to_email, subject, body, f"capacity-{number}").as_bytes())
+        for number, (to_email, subject, body) in enumerate(publication_mails(alert_pk, count))
+    ]
     shares = [payloads[n::connections] for n in range(connections)]
     # Forked senders that leave with os._exit: nothing of this process (its database connection,
     # the sink's thread) is closed or joined by them. Each waits on a pipe for the start.

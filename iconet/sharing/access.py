@@ -21,24 +21,26 @@ from django.http import Http404
 from .models import Action, action_check
 from .querysets import NETWORK_GROUP, OPEN_GROUPS, PUBLIC_GROUP
 
-OPEN_GROUPS_SET = frozenset(OPEN_GROUPS)
-
 
 def special_group_id(name: str) -> int:
     group, _ = Group.objects.get_or_create(name=name)
     return group.pk
 
 
+def open_groups_completed(found: dict[str, int]) -> dict[str, int]:
+    """The open groups read from the database ({name: id}), with any missing made again: both
+    come from a migration, and one missing (an emptied database) is made here, so that
+    principals read before the first grant to it still include it."""
+    for name in set(OPEN_GROUPS) - found.keys():
+        found[name] = special_group_id(name)
+    return found
+
+
 def open_group_ids() -> dict[str, int]:
     """The guardian groups of the two open audiences, by name."""
-    special = dict(
-        Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]).values_list("name", "pk")
+    return open_groups_completed(
+        dict(Group.objects.filter(name__in=OPEN_GROUPS).values_list("name", "pk"))
     )
-    # Both groups come from a migration; one missing (an emptied database) is made again here,
-    # so that principals read before the first grant to it still include it.
-    for name in {PUBLIC_GROUP, NETWORK_GROUP} - special.keys():
-        special[name] = special_group_id(name)
-    return special
 
 
 def principals_for(users) -> dict[int, list[int]]:
@@ -80,7 +82,7 @@ def principals_for(users) -> dict[int, list[int]]:
         F("group_id"),
     )
     open_groups = rows(
-        Group.objects.filter(name__in=[PUBLIC_GROUP, NETWORK_GROUP]),
+        Group.objects.filter(name__in=OPEN_GROUPS),
         F("name"),
         Value(0, output_field=IntegerField()),
         F("pk"),
@@ -103,11 +105,9 @@ def principals_for(users) -> dict[int, list[int]]:
         F("accessgroup__group_id"),
     )
     found = list(organisations.union(open_groups, memberships, organisation_memberships, all=True))
-    open_found = {source: group for source, _key, group in found if source in OPEN_GROUPS_SET}
-    # Both open groups come from a migration; one missing (an emptied database) is made again
-    # here, so that principals read before the first grant to it still include it.
-    for name in OPEN_GROUPS_SET - open_found.keys():
-        open_found[name] = special_group_id(name)
+    open_found = open_groups_completed(
+        {source: group for source, _key, group in found if source in OPEN_GROUPS}
+    )
     active: dict[int, tuple[str, int]] = {}
     by_user: dict[int, set[int]] = {}
     by_organisation: dict[int, set[int]] = {}
@@ -116,7 +116,7 @@ def principals_for(users) -> dict[int, list[int]]:
             by_user.setdefault(key, set()).add(group)
         elif source == "organisation":
             by_organisation.setdefault(key, set()).add(group)
-        elif source not in OPEN_GROUPS_SET:
+        elif source not in OPEN_GROUPS:
             active[key] = (source, group)
     result: dict[int, list[int]] = {}
     for user in users:

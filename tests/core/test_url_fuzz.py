@@ -325,16 +325,11 @@ def where_read() -> str:
     return caller
 
 
-class QueryReadsNoted(QueryDict):
-    """request.GET noting (where, name) of each name read into `reads`; a read of the whole
-    query (iteration, keys, items, lists, a copy, urlencode, dict, comparison) notes
-    EVERY_NAME. Overriding __iter__ also sends dict(query) and **query through keys()."""
+class ReadsNoted:
+    """A mapping that passes each key read by [] or get() to `_note`."""
 
-    reads: set | None = None  # a copy (QueryDict.copy() makes one of this class) notes nothing
-
-    def _note(self, name) -> None:
-        if self.reads is not None:
-            self.reads.add((where_read(), name))
+    def _note(self, key) -> None:
+        raise NotImplementedError
 
     def __getitem__(self, key):
         self._note(key)
@@ -343,6 +338,18 @@ class QueryReadsNoted(QueryDict):
     def get(self, key, default=None):
         self._note(key)
         return super().get(key, default)
+
+
+class QueryReadsNoted(ReadsNoted, QueryDict):
+    """request.GET noting (where, name) of each name read into `reads`; a read of the whole
+    query (iteration, keys, items, lists, a copy, urlencode, dict, comparison) notes
+    EVERY_NAME. Overriding __iter__ also sends dict(query) and **query through keys()."""
+
+    reads: set | None = None  # a copy (QueryDict.copy() makes one of this class) notes nothing
+
+    def _note(self, key) -> None:
+        if self.reads is not None:
+            self.reads.add((where_read(), key))
 
     def getlist(self, key, default=None):
         self._note(key)
@@ -389,7 +396,7 @@ for _name in WHOLE_QUERY_READS:
     setattr(QueryReadsNoted, _name, whole_read(getattr(QueryDict, _name)))
 
 
-class MetaReadsNoted(dict):
+class MetaReadsNoted(ReadsNoted, dict):
     """request.META (and request.environ) noting a read of the raw query string as a read of
     every name: request.get_full_path() and build_absolute_uri() read it."""
 
@@ -398,14 +405,6 @@ class MetaReadsNoted(dict):
     def _note(self, key) -> None:
         if key == "QUERY_STRING" and self.reads is not None:
             self.reads.add((where_read(), EVERY_NAME))
-
-    def __getitem__(self, key):
-        self._note(key)
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        self._note(key)
-        return super().get(key, default)
 
 
 class QueryReadsRecorded:

@@ -92,15 +92,20 @@ def message_in_language(
 
 
 def rows_insert(
-    model, template, varying: dict[str, list], *, conflict: str | None = None
+    model,
+    template,
+    varying: dict[str, list],
+    *,
+    conflict: str | None = None,
+    returning: tuple[str, ...] = (),
 ) -> list[tuple]:
     """Write one row of `model` per position of the lists in `varying` (field name: the values
     of that column, a foreign key's as ids), every other column as `template` has it (its
     defaults and `auto_now_add` times included), in one INSERT ... SELECT FROM unnest(...): the
     values go to the database as one array per column instead of one parameter per cell,
     with no model instance per row. Rows that would break a unique constraint are skipped (on
-    `conflict`'s column, or any when it is "*"). Returns (id, *varying values) of each row
-    written."""
+    `conflict`'s column, or any when it is "*"). Returns (id, *the `returning` fields) of each
+    row written."""
     fields = {f.name: f for f in model._meta.concrete_fields}
     quote = connection.ops.quote_name
     columns, selects, params, unnest, aliases = [], [], [], [], []
@@ -130,12 +135,12 @@ def rows_insert(
         on_conflict = " ON CONFLICT DO NOTHING"
     elif conflict:
         on_conflict = f" ON CONFLICT ({quote(fields[conflict].column)}) DO NOTHING"
-    returned = ", ".join(quote(fields[name].column) for name in varying)
+    returned = [quote(model._meta.pk.column), *(quote(fields[name].column) for name in returning)]
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(selects)} FROM unnest({', '.join(unnest)}) "
         f"AS m({', '.join(aliases)}){on_conflict} "
-        f"RETURNING {quote(model._meta.pk.column)}, {returned}"
+        f"RETURNING {', '.join(returned)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -155,8 +160,9 @@ def outbox_rows_insert(template: EmailDelivery, messages: list[dict]) -> dict[st
             "to_email": [m["recipient"].email for m in messages],
         },
         conflict="key",
+        returning=("key",),
     )
-    return {key: pk for pk, key, *_rest in written}
+    return {key: pk for pk, key in written}
 
 
 def emails_enqueue(messages: list[dict]) -> dict[str, EmailDelivery]:
